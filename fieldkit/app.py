@@ -1,0 +1,1 @@
+"""Composition root of the desktop app (being built)."""

@@ -1,0 +1,1 @@
+"""`fieldkit …` command line (being built)."""
