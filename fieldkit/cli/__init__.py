@@ -1,1 +1,80 @@
-"""`fieldkit …` command line (being built)."""
+"""`fieldkit …` — the command line for scripts and station staff (same services as the UI).
+
+Each command group lives in its own module under `fieldkit/cli/` and exposes
+``register(sub: argparse._SubParsersAction) -> None``; handlers take ``(args, ctx: CliContext)``
+and return an exit code. Output meant for scripts is JSON lines through `ctx.emit`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+import traceback
+
+from fieldkit.cli.context import CliContext
+from fieldkit.domain.errors import Cancelled, ExitCode, UserFacingError
+
+# Command modules, in help order. A module missing here is not a command.
+COMMAND_MODULES = (
+    "fieldkit.cli.store_cmds",
+    "fieldkit.cli.record_cmds",
+    "fieldkit.cli.data_cmds",
+    "fieldkit.cli.gui_cmd",
+    "fieldkit.cli.doorplate_cmds",
+    "fieldkit.cli.idcard_cmds",
+    "fieldkit.cli.ledger_cmds",
+    "fieldkit.cli.sync_cmds",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fieldkit",
+        description="FieldKit 警务工作包 — offline-first toolkit for village police work",
+    )
+    parser.add_argument("--home", help="store directory (default: $FIELDKIT_HOME or ~/.local/share/fieldkit)")
+    parser.add_argument("--user", help="login name (default: $FIELDKIT_USER or the only user)")
+    parser.add_argument("--lang", choices=["zh", "en"], default=None, help="message language (default zh)")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as e:
+            if e.name == name:  # that command group is not built into this copy
+                continue
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, stream=sys.stderr)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return int(ExitCode.USAGE)
+    ctx = CliContext(args)
+    try:
+        return int(args.func(args, ctx) or 0)
+    except UserFacingError as e:
+        ctx.error(e)
+        return int(e.exit_code)
+    except Cancelled:
+        ctx.say("已取消", "Cancelled")
+        return int(ExitCode.ERROR)
+    except KeyboardInterrupt:
+        return 130
+    except Exception:  # a bug: show it in full so it can be reported
+        traceback.print_exc()
+        ctx.say("程序内部错误，请把以上信息报告给维护人员", "Internal error: please report the details above")
+        return int(ExitCode.BUG)
+    finally:
+        ctx.close()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Sync client (being built)."""

@@ -1,0 +1,1 @@
+"""Sync merge (being built)."""

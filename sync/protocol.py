@@ -1,0 +1,1 @@
+"""Sync protocol (being built)."""
