@@ -1,0 +1,195 @@
+"""Record commands: records add|edit|show|list|delete|history, search, modules."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from fieldkit.domain.errors import UserFacingError
+from fieldkit.services import records as rec_service
+from fieldkit.services import search as search_service
+
+
+def register(sub) -> None:
+    p = sub.add_parser("modules", help="list the modules you can see / 模块列表")
+    p.set_defaults(func=cmd_modules)
+
+    p = sub.add_parser("records", help="add, edit, show, list records / 记录")
+    rs = p.add_subparsers(dest="records_cmd", required=True)
+    for name, helptext in (("add", "add a record"), ("edit", "change fields of a record")):
+        q = rs.add_parser(name, help=helptext)
+        q.add_argument("target", help="module id for add (e.g. residents), record uuid for edit")
+        q.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
+                       help="a field value; JSON values allowed (lists, numbers); repeatable")
+        q.add_argument("--json", help="all values as one JSON object ('-' reads stdin)")
+        q.set_defaults(func=cmd_add if name == "add" else cmd_edit)
+    q = rs.add_parser("show", help="show one record")
+    q.add_argument("uuid")
+    q.add_argument("--history", action="store_true", help="include the change history")
+    q.set_defaults(func=cmd_show)
+    q = rs.add_parser("list", help="list a module's records as JSON lines")
+    q.add_argument("module")
+    q.add_argument("--village")
+    q.add_argument("--grid")
+    q.add_argument("--from", dest="date_from")
+    q.add_argument("--to", dest="date_to")
+    q.add_argument("--order-by")
+    q.add_argument("--desc", action="store_true")
+    q.add_argument("--limit", type=int, default=0, help="0 = all")
+    q.set_defaults(func=cmd_list)
+    q = rs.add_parser("delete", help="delete (tombstone) a record")
+    q.add_argument("uuid")
+    q.set_defaults(func=cmd_delete)
+    q = rs.add_parser("history", help="who changed what, when")
+    q.add_argument("uuid")
+    q.set_defaults(func=cmd_history)
+
+    p = sub.add_parser("search", help="find by ID number, plate, phone, code, name, pinyin initials / 查询")
+    p.add_argument("text")
+    p.add_argument("--module", action="append", help="limit to a module (repeatable)")
+    p.add_argument("--limit", type=int, default=50)
+    p.set_defaults(func=cmd_search)
+
+
+def record_json(ws, rec, *, with_title: bool = True) -> dict[str, Any]:
+    out = {
+        "uuid": rec.uuid,
+        "module": rec.module,
+        "data": rec.data,
+        "created_at": rec.created_at,
+        "created_by": rec.created_by,
+        "updated_at": rec.updated_at,
+        "updated_by": rec.updated_by,
+        "deleted": bool(rec.deleted),
+    }
+    if with_title:
+        out["title"] = rec_service.title(ws, rec)
+    return out
+
+
+def parse_values(args) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    if args.json:
+        text = sys.stdin.read() if args.json == "-" else (
+            Path(args.json[1:]).read_text("utf-8") if args.json.startswith("@") else args.json
+        )
+        try:
+            loaded = json.loads(text)
+        except json.JSONDecodeError as e:
+            raise UserFacingError(f"--json 不是有效的 JSON：{e}", message_en=f"--json is not valid JSON: {e}") from e
+        if not isinstance(loaded, dict):
+            raise UserFacingError("--json 必须是一个对象 {…}", message_en="--json must be an object {…}")
+        values.update(loaded)
+    for item in args.set:
+        if "=" not in item:
+            raise UserFacingError(f"--set 需要 字段=值 的形式：{item}", message_en=f"--set needs FIELD=VALUE: {item}")
+        key, raw = item.split("=", 1)
+        values[key.strip()] = _coerce(raw)
+    return values
+
+
+def _coerce(raw: str) -> Any:
+    """JSON for lists/objects/numbers/booleans; anything else is a plain string (IDs stay strings)."""
+    if raw[:1] in "[{" or raw in ("true", "false", "null"):
+        try:
+            return json.loads(raw)
+        except json.JSONDecodeError:
+            return raw
+    return raw
+
+
+def cmd_modules(args, ctx) -> int:
+    ws = ctx.workspace()
+    counts = rec_service.counts(ws)
+    for m in ws.visible_modules():
+        ctx.emit({"id": m.id, "number": m.number, "label": m.label.zh, "label_en": m.label.en,
+                  "group": m.group, "count": counts.get(m.id, 0)})
+    return 0
+
+
+def cmd_add(args, ctx) -> int:
+    ws = ctx.workspace()
+    values = parse_values(args)
+    result = rec_service.check(ws, args.target, values)
+    for rec in result.duplicates:
+        ctx.say(f"提示：可能与已有人员重复：{rec_service.title(ws, rec)}（{rec.uuid}）",
+                f"Note: may duplicate an existing person: {rec_service.title(ws, rec)} ({rec.uuid})")
+    _warn_watch(ctx, result.watch_hits)
+    for issue in result.issues:
+        if issue.severity == "warning":
+            ctx.say(f"提示：{issue.label}：{issue.message}", f"Note: {issue.label_en}: {issue.message_en}")
+    rec = rec_service.save(ws, args.target, values)
+    ctx.emit(record_json(ws, rec))
+    return 0
+
+
+def cmd_edit(args, ctx) -> int:
+    ws = ctx.workspace()
+    old = rec_service.get(ws, args.target, audit=False)
+    values = {**old.data, **parse_values(args)}
+    result = rec_service.check(ws, old.module, values, uuid=old.uuid)
+    _warn_watch(ctx, result.watch_hits)
+    rec = rec_service.save(ws, old.module, values, uuid=old.uuid)
+    ctx.emit(record_json(ws, rec))
+    return 0
+
+
+def _warn_watch(ctx, hits) -> None:
+    for path, hit in hits:
+        ctx.say(f"警告：{path} 命中布控名单：{hit.reason}", f"WARNING: {path} is on the watch list: {hit.reason}")
+
+
+def cmd_show(args, ctx) -> int:
+    ws = ctx.workspace()
+    rec = rec_service.get(ws, args.uuid)
+    out = record_json(ws, rec)
+    if args.history:
+        out["history"] = [_change_json(c) for c in rec_service.history(ws, rec.uuid)]
+    ctx.emit(out)
+    return 0
+
+
+def _change_json(c) -> dict[str, Any]:
+    return {"at": c.at, "by": c.by, "op": c.op, "field": c.field, "old": c.old, "new": c.new}
+
+
+def cmd_history(args, ctx) -> int:
+    ws = ctx.workspace()
+    for c in rec_service.history(ws, args.uuid):
+        ctx.emit(_change_json(c))
+    return 0
+
+
+def cmd_list(args, ctx) -> int:
+    ws = ctx.workspace()
+    ids = rec_service.list_ids(
+        ws, args.module, order_by=args.order_by, desc=args.desc, village=args.village, grid=args.grid,
+        date_from=args.date_from, date_to=args.date_to,
+    )
+    if args.limit:
+        ids = ids[: args.limit]
+    for start in range(0, len(ids), 500):
+        for rec in rec_service.rows(ws, ids[start : start + 500]):
+            ctx.emit(record_json(ws, rec))
+    return 0
+
+
+def cmd_delete(args, ctx) -> int:
+    ws = ctx.workspace()
+    rec = rec_service.delete(ws, args.uuid)
+    ctx.emit({"uuid": rec.uuid, "deleted": True})
+    return 0
+
+
+def cmd_search(args, ctx) -> int:
+    ws = ctx.workspace()
+    hits = search_service.search(ws, args.text, modules=args.module, limit=args.limit)
+    for h in hits:
+        out = record_json(ws, h.record)
+        out["matched"] = h.matched
+        ctx.emit(out)
+    if not hits:
+        ctx.say("没有找到", "Nothing found")
+    return 0

@@ -1,0 +1,174 @@
+"""Store commands: init, demo, passwd, recover, users, backup, restore, audit, watchlist."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from fieldkit.domain.errors import AuthError, ExitCode, IntegrityError, UserFacingError
+from fieldkit.services import backup as backup_service
+from fieldkit.services import demo as demo_service
+from fieldkit.services import watchlist as watch_service
+from fieldkit.services import workspace as ws_service
+
+
+def register(sub) -> None:
+    p = sub.add_parser("init", help="create a new encrypted store / 新建加密数据库")
+    p.add_argument("--login", default="chief", help="login name of the first user (the station chief)")
+    p.add_argument("--name", default="", help="display name, e.g. 陈智辉")
+    p.add_argument("--demo", action="store_true", help="also seed the demo township")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--people", type=int, default=2000)
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("demo", help="seed a realistic demo township / 生成演示乡镇数据")
+    p.add_argument("--seed", type=int, default=1, help="same seed, same township")
+    p.add_argument("--people", type=int, default=2000, help="number of residents")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("passwd", help="change your passphrase (re-wraps the key only) / 修改口令")
+    p.set_defaults(func=cmd_passwd)
+
+    p = sub.add_parser("recover", help="set a new passphrase with the recovery code / 用恢复码重设口令")
+    p.set_defaults(func=cmd_recover)
+
+    p = sub.add_parser("users", help="list or add users / 用户管理")
+    us = p.add_subparsers(dest="users_cmd", required=True)
+    q = us.add_parser("list")
+    q.set_defaults(func=cmd_users_list)
+    q = us.add_parser("add")
+    q.add_argument("login")
+    q.add_argument("--role", choices=["officer", "grid_worker", "chief"], required=True)
+    q.add_argument("--name", default="")
+    q.set_defaults(func=cmd_users_add)
+
+    p = sub.add_parser("backup", help="write an encrypted backup / 加密备份")
+    p.add_argument("out", help="backup file to write")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", help="restore an encrypted backup into an empty store directory / 恢复备份")
+    p.add_argument("backup", help="backup file")
+    p.add_argument("--force", action="store_true", help="replace an existing store at --home")
+    p.set_defaults(func=cmd_restore)
+
+    p = sub.add_parser("audit", help="audit log / 审计日志")
+    au = p.add_subparsers(dest="audit_cmd", required=True)
+    q = au.add_parser("verify", help="check the hash chain for tampering")
+    q.set_defaults(func=cmd_audit_verify)
+    q = au.add_parser("list", help="print audit entries as JSON lines")
+    q.add_argument("--limit", type=int, default=100)
+    q.set_defaults(func=cmd_audit_list)
+
+    p = sub.add_parser("watchlist", help="local watch list / 布控名单")
+    wl = p.add_subparsers(dest="watch_cmd", required=True)
+    q = wl.add_parser("add")
+    q.add_argument("id_number")
+    q.add_argument("--reason", required=True)
+    q.set_defaults(func=cmd_watch_add)
+    q = wl.add_parser("check")
+    q.add_argument("id_number")
+    q.set_defaults(func=cmd_watch_check)
+
+
+def cmd_init(args, ctx) -> int:
+    if ws_service.store_exists(ctx.home):
+        raise UserFacingError(
+            f"{ctx.home} 已经有数据库，未做任何改动", message_en=f"A store already exists at {ctx.home}; nothing changed",
+            code="exists",
+        )
+    passphrase = ctx.new_passphrase(env="FIELDKIT_PASSPHRASE")
+    ws, recovery = ws_service.create(ctx.home, args.login, passphrase, role="chief", display_name=args.name)
+    ctx._workspace = ws
+    ctx.say(
+        "数据库已创建。下面是恢复码，只显示这一次：请抄写或打印后交所长保管，忘记口令时凭它恢复。",
+        "Store created. This recovery code is shown once: write it down and give it to the station chief.",
+    )
+    print(f"\n    {recovery}\n", file=sys.stderr)
+    ctx.emit({"home": str(ctx.home), "user": args.login, "recovery_code": recovery})
+    if args.demo:
+        ctx.emit(demo_service.generate(ws, seed=args.seed, people=args.people, progress=ctx.progress))
+    return 0
+
+
+def cmd_demo(args, ctx) -> int:
+    summary = demo_service.generate(ctx.workspace(), seed=args.seed, people=args.people, progress=ctx.progress)
+    ctx.emit(summary)
+    return 0
+
+
+def cmd_passwd(args, ctx) -> int:
+    ws = ctx.workspace()
+    old = ctx.passphrase()
+    new = ctx.new_passphrase()
+    ws_service.change_passphrase(ws, old, new)
+    ctx.say("口令已修改", "Passphrase changed")
+    return 0
+
+
+def cmd_recover(args, ctx) -> int:
+    code = os.environ.get("FIELDKIT_RECOVERY_CODE")
+    if not code:
+        if not sys.stdin.isatty():
+            raise AuthError("需要恢复码：请设置环境变量 FIELDKIT_RECOVERY_CODE", message_en="Set FIELDKIT_RECOVERY_CODE")
+        code = input("Recovery code: " if ctx.lang == "en" else "恢复码: ")
+    ws = ws_service.recover(ctx.home, code, ctx.login(), ctx.new_passphrase())
+    ctx._workspace = ws
+    ctx.say("已用恢复码设置新口令", "New passphrase set with the recovery code")
+    return 0
+
+
+def cmd_users_list(args, ctx) -> int:
+    for u in ctx.workspace().store.users():
+        ctx.emit({"login": u.login, "role": u.role, "display_name": u.display_name})
+    return 0
+
+
+def cmd_users_add(args, ctx) -> int:
+    ws = ctx.workspace()
+    passphrase = ctx.new_passphrase()
+    ws_service.add_user(ws, args.login, args.role, passphrase, args.name)
+    ctx.emit({"login": args.login, "role": args.role})
+    return 0
+
+
+def cmd_backup(args, ctx) -> int:
+    info = backup_service.backup(ctx.workspace(), Path(args.out))
+    ctx.emit(info)
+    return 0
+
+
+def cmd_restore(args, ctx) -> int:
+    info = backup_service.restore(Path(args.backup), ctx.home, force=args.force)
+    ctx.emit(info)
+    return 0
+
+
+def cmd_audit_verify(args, ctx) -> int:
+    report = ctx.workspace().store.audit.verify()
+    ctx.emit({"ok": report.ok, "entries": report.count, "bad_seq": report.bad_seq, "reason": report.reason})
+    if not report.ok:
+        raise IntegrityError(
+            f"审计日志被篡改：第 {report.bad_seq} 条起校验失败（{report.reason_zh or report.reason}）",
+            message_en=f"Audit log tampered with from entry {report.bad_seq} ({report.reason})",
+        )
+    ctx.say(f"审计日志完整，共 {report.count} 条", f"Audit log intact: {report.count} entries")
+    return int(ExitCode.OK)
+
+
+def cmd_audit_list(args, ctx) -> int:
+    for entry in ctx.workspace().store.audit.entries(limit=args.limit):
+        ctx.emit(entry)
+    return 0
+
+
+def cmd_watch_add(args, ctx) -> int:
+    watch_service.add(ctx.workspace(), args.id_number, args.reason)
+    ctx.emit({"added": True})
+    return 0
+
+
+def cmd_watch_check(args, ctx) -> int:
+    hit = watch_service.check(ctx.workspace(), args.id_number)
+    ctx.emit({"hit": hit is not None, "reason": getattr(hit, "reason", None)})
+    return 0

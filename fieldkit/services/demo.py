@@ -1,0 +1,268 @@
+"""The demo township: 坑底乡 in the mountains of Shouning county, with 20 villages.
+
+`generate` seeds villages and hamlets, standard addresses with doorplate codes, households of
+residents with valid ID numbers, migrants, rentals with tenants, vehicles, visits, disputes,
+key persons, events and the other registers — deterministic for a seed (uuids included), sized
+by the number of residents. Everything is written in one transaction: cancelling leaves the
+store as it was.
+
+Threading: called on the thread that owns the workspace; reports `progress(done, total)` and
+polls `cancel()`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import uuid as uuidlib
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+from fieldkit.domain.errors import Cancelled, Conflict
+from fieldkit.formspec import ModuleSpec, index_terms, is_relevant, normalise_record, validate_record
+from fieldkit.services import demo_data as D
+from fieldkit.services.demo_fill import Filler, id_number, mobile, person_name
+from fieldkit.services.workspace import Workspace
+
+# How many records of each other module per 1,000 residents. ID-card applications are left
+# out: they need a real photo and two real fingerprints, which the demo does not invent.
+PER_THOUSAND = {
+    "visits": 120, "disputes": 10, "key_persons": 5, "events": 8, "appointments": 6, "publicity": 4,
+    "places": 6, "boarding_students": 8, "foreign_spouses": 2,
+}
+
+
+class _Township:
+    def __init__(self, ws: Workspace, seed: int, people: int, progress, cancel) -> None:
+        self.ws = ws
+        self.rng = random.Random(seed)
+        self.people_target = people
+        self.today = dt.date.today()
+        officer = ws.user.display_name or ws.user.login
+        self.fill = Filler(self.rng, self.today, officer)
+        self.progress = progress
+        self.cancel = cancel
+        self.counts: Counter[str] = Counter()
+        households = max(1, people * 10 // 33)
+        self.total = 20 + households * 4.4 + sum(PER_THOUSAND.values()) * people / 1000
+        self.done = 0
+        self.hamlets: dict[str, tuple[str, list[str]]] = {}  # village code → (name, hamlets)
+
+    # -- writing ----------------------------------------------------------------------------
+    def uuid(self) -> str:
+        return str(uuidlib.UUID(int=self.rng.getrandbits(128), version=4))
+
+    def put(self, module: str, values: dict[str, Any], fixed: frozenset[str] = frozenset()) -> tuple[str, dict[str, Any]]:
+        """Validate (the demo must pass its own forms), then write. Returns (uuid, clean data).
+
+        A generated value that breaks a rule (a date before another date, say) is drawn again,
+        or dropped when the field is optional; a fixed value that breaks one is a bug.
+        """
+        spec = self.ws.catalog[module]
+        for _attempt in range(20):
+            values = {k: v for k, v in values.items() if spec.has_field(k) and is_relevant(spec, spec.field(k), values)}
+            errors = [i for i in validate_record(spec, values) if i.severity == "error"]
+            if not errors:
+                break
+            for issue in errors:
+                top = issue.field.split("[")[0].split(".")[0]
+                if top in fixed or not spec.has_field(top):
+                    continue
+                f = spec.field(top)
+                if f.required or f.type == "repeat":
+                    values[top] = self.fill.value(f, module, values)
+                else:
+                    values.pop(top, None)
+        else:
+            raise AssertionError(f"demo {module} record invalid: {[(e.field, e.message) for e in errors]}")
+        clean = normalise_record(spec, values)
+        uid = self.uuid()
+        self.ws.store.records.create(module, clean, terms=index_terms(spec, clean), uuid=uid)
+        self.counts[module] += 1
+        self.done += 1
+        if self.done % 100 == 0:
+            if self.cancel and self.cancel():
+                raise Cancelled()
+            if self.progress:
+                self.progress(min(int(self.done), int(self.total)), int(self.total))
+        return uid, clean
+
+    def generic(self, module: str, fixed: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+        if module not in self.ws.catalog:
+            return None
+        spec: ModuleSpec = self.ws.catalog[module]
+        fixed = {k: v for k, v in fixed.items() if spec.has_field(k)}
+        return self.put(module, self.fill.fill_fields(spec.fields, module, fixed), frozenset(fixed))
+
+    @staticmethod
+    def choice(spec: ModuleSpec, field: str, zh: str) -> str | None:
+        f = spec.field(field)
+        return next((c.value for c in f.choices if c.label.zh == zh), None)
+
+    # -- the township -----------------------------------------------------------------------
+    def villages(self) -> None:
+        spec = self.ws.catalog["villages"]
+        for i, name in enumerate(D.VILLAGES):
+            code = f"{D.TOWNSHIP_CODE}{201 + i:03d}"
+            hamlets = [w + ("村" if not w.endswith("村") else "") for w in self.rng.sample(D.HAMLET_WORDS, k=2 + (i % 3 == 0) + (i % 7 == 0))]
+            grids = [f"KD{i + 1:02d}-{g + 1}" for g in range(self.rng.randint(1, 3))]
+            self.fill.grids[code] = grids
+            values = self.fill.fill_fields(spec.fields, "villages", {
+                "code": code, "name": name, "township": D.TOWNSHIP, "kind": "village",
+                "hamlets": [{"hamlet_name": h, "distance_km": self.rng.randint(2, 30)} for h in hamlets],
+                "grids": [{"grid_code": g, "grid_worker": person_name(self.rng, self.rng.random() < 0.5),
+                           "grid_worker_phone": mobile(self.rng)} for g in grids],
+            })
+            values = {k: v for k, v in values.items() if k not in ("households", "population")}
+            self.put("villages", values, frozenset(("code", "name", "township")))
+            self.fill.village_codes.append(code)
+            self.hamlets[code] = (name, hamlets)
+
+    def households(self) -> None:
+        res = self.ws.catalog["residents"]
+        rel = {zh: self.choice(res, "relation_to_head", zh) for zh in ("户主", "配偶", "子", "女", "父母")}
+        made = 0
+        serial: Counter[str] = Counter()
+        while made < self.people_target:
+            code = self.rng.choice(self.fill.village_codes)
+            vname, hamlets = self.hamlets[code]
+            hamlet = self.rng.choice(hamlets)
+            serial[code] += 1
+            n = serial[code]
+            addr_uuid, addr = self.generic("addresses", {
+                "code": f"{code}{n:04d}", "village": code, "hamlet": hamlet, "doorplate_no": f"{n}号",
+                "road": self.rng.choice(D.ROADS), "full_text": f"{D.COUNTY}{D.TOWNSHIP}{vname}{hamlet}{n}号",
+                "grid": self.rng.choice(self.fill.grids[code]), "rental": False, "house_use": "own",
+            })
+            self.fill.addresses.append((addr_uuid, addr))
+            made += self.household(addr_uuid, addr, code, rel)
+
+    def household(self, addr_uuid: str, addr: dict, village: str, rel: dict) -> int:
+        rng, today = self.rng, self.today
+        surname_head = person_name(rng, True)
+        head_age = rng.randint(32, 75)
+        hh_no = f"{rng.randrange(10**8, 10**9)}"
+        members: list[tuple[str, bool, int]] = [("户主", True, head_age)]
+        if rng.random() < 0.85:
+            members.append(("配偶", False, max(20, head_age + rng.randint(-5, 3))))
+        for _ in range(rng.choice((0, 1, 1, 2, 2, 3))):
+            male = rng.random() < 0.52
+            members.append(("子" if male else "女", male, max(0, head_age - rng.randint(22, 32))))
+        if head_age < 50 and rng.random() < 0.4:
+            members.append(("父母", rng.random() < 0.4, head_age + rng.randint(22, 30)))
+        parents_away = rng.random() < 0.3
+        for relation, male, age in members:
+            birth = today - dt.timedelta(days=age * 365 + rng.randrange(365))
+            name = surname_head if relation == "户主" else (
+                surname_head[0] + person_name(rng, male)[1:] if relation in ("子", "女") else person_name(rng, male))
+            tags = []
+            if parents_away and age < 16:
+                tags.append("left_behind_child")
+            if age >= 70 and len(members) == 1:
+                tags.append("living_alone")
+            if parents_away and relation in ("户主", "配偶") and age < 55:
+                tags.append("migrant_worker")
+            status = "present"
+            extra: dict[str, Any] = {}
+            roll = rng.random()
+            if roll < 0.02 and age > 60:
+                status, extra = "deceased", {"death_date": str(today - dt.timedelta(days=rng.randrange(30, 900)))}
+            elif roll < 0.05 and 18 < age < 50:
+                status, extra = "moved_out", {"moved_out_date": str(today - dt.timedelta(days=rng.randrange(30, 900))),
+                                              "moved_to": "福建省福州市鼓楼区"}
+            uid, data = self.generic("residents", {
+                "name": name, "id_number": id_number(rng, D.LOCAL_REGION, birth, male),
+                "sex": "男" if male else "女", "birth_date": str(birth), "ethnicity": "01" if rng.random() > 0.03 else "22",
+                "phone": mobile(rng) if age >= 16 else None, "resident_type": "registered", "household_no": hh_no,
+                "relation_to_head": rel.get(relation), "is_head": relation == "户主",
+                "hukou_address": addr["full_text"], "address": addr_uuid, "village": village, "grid": addr.get("grid"),
+                "occupation": "学生" if 6 <= age < 18 else rng.choice(D.OCCUPATIONS), "tags": tags,
+                "status": status, "registered_date": str(today - dt.timedelta(days=rng.randrange(30, 2000))), **extra,
+            })
+            self.fill.people.append((uid, data))
+        return len(members)
+
+    def migrants_and_rentals(self) -> None:
+        rng, today = self.rng, self.today
+        landlords = [(u, d) for u, d in self.fill.people if d.get("is_head")]
+        n_rentals = max(1, len(self.fill.addresses) // 12)
+        for addr_uuid, addr in rng.sample(self.fill.addresses, k=min(n_rentals, len(self.fill.addresses))):
+            tenants = []
+            for _ in range(rng.randint(1, 3)):
+                region, hukou = rng.choice(D.MIGRANT_REGIONS)
+                male = rng.random() < 0.6
+                birth = today - dt.timedelta(days=rng.randrange(18 * 365, 55 * 365))
+                uid, data = self.generic("residents", {
+                    "name": person_name(rng, male), "id_number": id_number(rng, region, birth, male),
+                    "sex": "男" if male else "女", "birth_date": str(birth), "ethnicity": "01", "phone": mobile(rng),
+                    "resident_type": "migrant", "hukou_address": hukou, "address": addr_uuid,
+                    "village": addr["village"], "grid": addr.get("grid"), "occupation": "外出务工",
+                    "status": "present", "tags": [],
+                })
+                self.fill.people.append((uid, data))
+                tenants.append((uid, data))
+                self.generic("migrants", {"person": uid, "name": data["name"], "id_number": data["id_number"],
+                                          "address": addr_uuid, "village": addr["village"],
+                                          "employer": rng.choice(D.EMPLOYERS)})
+            owner = next((u for u, d in landlords if d.get("address") == addr_uuid), None) or rng.choice(landlords)[0]
+            self.rental(addr_uuid, addr, owner, tenants)
+
+    def rental(self, addr_uuid: str, addr: dict, owner: str, tenants: list) -> None:
+        if "rentals" not in self.ws.catalog:
+            return
+        spec = self.ws.catalog["rentals"]
+        fixed: dict[str, Any] = {"address": addr_uuid, "landlord": owner, "village": addr["village"]}
+        repeat = next((f for f in spec.fields if f.type == "repeat"), None)
+        if repeat is not None:
+            rows = []
+            for uid, data in tenants:
+                row = self.fill.fill_fields(repeat.fields, "rentals", {})
+                for sub in repeat.fields:
+                    if sub.type == "person_ref":
+                        row[sub.name] = uid
+                    elif sub.type == "id_number":
+                        row[sub.name] = data["id_number"]
+                    elif sub.role == "person_name" or "姓名" in sub.label.zh:
+                        row[sub.name] = data["name"]
+                rows.append(row)
+            fixed[repeat.name] = rows
+        self.generic("rentals", fixed)
+
+    def vehicles(self) -> None:
+        for uid, data in self.fill.people:
+            if data.get("is_head") and self.rng.random() < 0.3:
+                self.generic("vehicles", {"owner": uid, "owner_name": data["name"], "village": data["village"]})
+
+    def registers(self) -> None:
+        for module, per_k in PER_THOUSAND.items():
+            if module not in self.ws.catalog:
+                continue
+            spec = self.ws.catalog[module]
+            person_field = next((f.name for f in spec.fields if f.type == "person_ref"), None)
+            for _ in range(per_k * self.people_target // 1000 or 1):
+                uid, data = self.rng.choice(self.fill.people)
+                fixed = {"address": data.get("address"), "village": data.get("village")}
+                if person_field:
+                    fixed[person_field] = uid
+                self.generic(module, fixed)
+
+
+def generate(ws: Workspace, *, seed: int = 1, people: int = 2000,
+             progress: Callable[[int, int], None] | None = None,
+             cancel: Callable[[], bool] | None = None) -> dict[str, Any]:
+    """Seed the demo township into an empty store. Returns counts per module."""
+    if ws.store.settings.get("demo_seed") is not None:
+        raise Conflict("演示数据已经生成过了", message_en="The demo township has already been generated")
+    t = _Township(ws, seed, people, progress, cancel)
+    with ws.store.transaction():
+        t.villages()
+        t.households()
+        t.migrants_and_rentals()
+        t.vehicles()
+        t.registers()
+        ws.store.settings.set("demo_seed", seed)
+        ws.store.audit.log("demo", detail={"seed": seed, "people": people})
+    if progress:
+        progress(int(t.total), int(t.total))
+    return {"seed": seed, "people": people, "records": dict(t.counts)}

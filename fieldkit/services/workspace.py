@@ -1,0 +1,171 @@
+"""Open, create, unlock and lock the officer's workspace: the store, the forms, the user.
+
+Threading: a `Workspace` is used by one thread at a time — in the app, the single database
+worker thread; in the CLI, the main thread. Nothing here starts threads.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fieldkit.domain.errors import AuthError, PermissionDenied
+from fieldkit.formspec import ModuleCatalog, ModuleSpec, load_modules
+from fieldkit.store import Store
+
+
+def default_home() -> Path:
+    """Where the store lives unless told otherwise: $FIELDKIT_HOME or ~/.local/share/fieldkit."""
+    env = os.environ.get("FIELDKIT_HOME")
+    if env:
+        return Path(env).expanduser()
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "fieldkit"
+
+
+def store_exists(home: Path) -> bool:
+    return Store.exists(Path(home))
+
+
+def list_users(home: Path) -> list[str]:
+    """Login names that can unlock the store at `home` (read without unlocking)."""
+    home = Path(home)
+    if not Store.exists(home):
+        return []
+    return list(Store.logins(home))
+
+
+_catalog_cache: ModuleCatalog | None = None
+
+
+def catalog() -> ModuleCatalog:
+    """The module definitions, loaded once per process (they are immutable)."""
+    global _catalog_cache
+    if _catalog_cache is None:
+        _catalog_cache = load_modules()
+    return _catalog_cache
+
+
+@dataclass
+class Workspace:
+    """An unlocked store with the module catalogue and the signed-in user."""
+
+    store: Store
+    catalog: ModuleCatalog
+    home: Path
+    _locked: bool = field(default=False, repr=False)
+
+    @property
+    def user(self):  # -> store's UserInfo
+        return self.store.user
+
+    @property
+    def locked(self) -> bool:
+        return self._locked
+
+    def visible_modules(self) -> list[ModuleSpec]:
+        """Modules the user's role may see, in catalogue order."""
+        return self.catalog.for_role(self.user.role)
+
+    def module(self, module_id: str) -> ModuleSpec:
+        spec = self.catalog[module_id]
+        if self.user.role not in spec.roles:
+            raise PermissionDenied(
+                f"当前用户（{role_label(self.user.role)}）无权查看“{spec.label.zh}”",
+                message_en=f"Your role ({self.user.role}) may not open {spec.label.en}",
+            )
+        return spec
+
+    def lock(self) -> None:
+        """Close the store; the data key leaves memory. The workspace is unusable afterwards."""
+        if not self._locked:
+            self._locked = True
+            self.store.close()
+
+
+def role_label(role: str, lang: str = "zh") -> str:
+    labels = {
+        "officer": ("民警", "Officer"),
+        "grid_worker": ("网格员", "Grid worker"),
+        "chief": ("所长", "Station chief"),
+    }
+    zh, en = labels.get(role, (role, role))
+    return en if lang == "en" else zh
+
+
+MIN_PASSPHRASE = 8
+
+
+def passphrase_strength(passphrase: str) -> tuple[int, str, str]:
+    """A 0–4 score and a hint (zh, en) for a new passphrase. Below 2 is refused by `create`.
+
+    Length counts most: a long phrase of ordinary words beats a short jumble, and Chinese
+    characters typed through the IME count as strong characters.
+    """
+    p = passphrase
+    kinds = sum(
+        [
+            any(c.islower() for c in p),
+            any(c.isupper() for c in p),
+            any(c.isdigit() for c in p),
+            any(not c.isascii() or not c.isalnum() for c in p),
+        ]
+    )
+    length = len(p) + sum(1 for c in p if not c.isascii())  # a hanzi is worth two keystrokes
+    if len(p) < MIN_PASSPHRASE:
+        return 0, f"太短：至少 {MIN_PASSPHRASE} 个字符", f"Too short: at least {MIN_PASSPHRASE} characters"
+    if len(set(p)) <= 2:
+        return 1, "太简单：不要重复同一个字符", "Too simple: avoid repeating one character"
+    score = 2 + (length >= 12) + (kinds >= 3 or length >= 16)
+    hints = {
+        2: ("可以使用；再长一些更安全", "Acceptable; longer is safer"),
+        3: ("较强", "Strong"),
+        4: ("很强", "Very strong"),
+    }
+    zh, en = hints[min(score, 4)]
+    return min(score, 4), zh, en
+
+
+def create(
+    home: Path, user: str, passphrase: str, *, role: str = "chief", display_name: str = ""
+) -> tuple[Workspace, str]:
+    """Create a new store; returns the workspace and the recovery code to show once."""
+    score, hint, hint_en = passphrase_strength(passphrase)
+    if score < 2:
+        raise AuthError(f"口令{hint}", message_en=f"Passphrase: {hint_en}", field="passphrase", code="weak_passphrase")
+    home = Path(home)
+    store, recovery = Store.create(home, user=user, passphrase=passphrase, role=role, display_name=display_name)
+    store.audit.log("create_store")
+    return Workspace(store, catalog(), home), recovery
+
+
+def unlock(home: Path, user: str, passphrase: str) -> Workspace:
+    """Unlock with a passphrase. Raises AuthError (with retry_after) when it is wrong."""
+    home = Path(home)
+    store = Store.open(home, user=user, passphrase=passphrase)
+    store.audit.log("login")
+    return Workspace(store, catalog(), home)
+
+
+def recover(home: Path, recovery_code: str, user: str, new_passphrase: str) -> Workspace:
+    """Unlock with the recovery code and set a new passphrase for `user`."""
+    home = Path(home)
+    store = Store.recover(home, recovery_code=recovery_code, user=user, new_passphrase=new_passphrase)
+    store.audit.log("recover", detail={"user": user})
+    return Workspace(store, catalog(), home)
+
+
+def change_passphrase(ws: Workspace, old: str, new: str) -> None:
+    score, hint, hint_en = passphrase_strength(new)
+    if score < 2:
+        raise AuthError(f"新口令{hint}", message_en=f"New passphrase: {hint_en}", field="passphrase", code="weak_passphrase")
+    ws.store.change_passphrase(ws.user.login, old, new)
+    ws.store.audit.log("change_passphrase", detail={"user": ws.user.login})
+
+
+def add_user(ws: Workspace, login: str, role: str, passphrase: str, display_name: str = "") -> None:
+    if ws.user.role != "chief":
+        raise PermissionDenied("只有所长可以添加用户", message_en="Only the station chief can add users")
+    ws.store.add_user(login, role=role, passphrase=passphrase, display_name=display_name)
+    ws.store.audit.log("add_user", detail={"user": login, "role": role})
