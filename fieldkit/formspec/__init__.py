@@ -1,0 +1,61 @@
+"""Module definitions (`forms/*.toml`) as typed specs, and the rules records must follow.
+
+No widgets, no SQL: the UI builds forms from these specs, the store indexes what
+`index_terms` returns, ledgers print `ModuleSpec.ledger`. See docs/forms.md for the format.
+"""
+
+from __future__ import annotations
+
+from fieldkit.formspec.expr import Expr, ExprError, compile_expr
+from fieldkit.formspec.index import KINDS, IndexTerms, index_terms
+from fieldkit.formspec.loader import default_forms_dir, load_module_file, load_modules
+from fieldkit.formspec.model import (
+    Choice,
+    FieldSpec,
+    FieldType,
+    FormSpecError,
+    Label,
+    LedgerSpec,
+    ModuleCatalog,
+    ModuleSpec,
+)
+from fieldkit.formspec.records import (
+    ERROR,
+    WARNING,
+    FieldIssue,
+    is_relevant,
+    normalise_record,
+    validate_record,
+)
+from fieldkit.formspec.values import code_key, coerce, is_empty, parse_date, parse_datetime
+
+__all__ = [
+    "ERROR",
+    "KINDS",
+    "WARNING",
+    "Choice",
+    "Expr",
+    "ExprError",
+    "FieldIssue",
+    "FieldSpec",
+    "FieldType",
+    "FormSpecError",
+    "IndexTerms",
+    "Label",
+    "LedgerSpec",
+    "ModuleCatalog",
+    "ModuleSpec",
+    "code_key",
+    "coerce",
+    "compile_expr",
+    "default_forms_dir",
+    "index_terms",
+    "is_empty",
+    "is_relevant",
+    "load_module_file",
+    "load_modules",
+    "normalise_record",
+    "parse_date",
+    "parse_datetime",
+    "validate_record",
+]

@@ -1,0 +1,152 @@
+"""A broken module file is refused with a message naming the file and the field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fieldkit.formspec import FormSpecError, load_modules
+
+GOOD = '''
+id = "patrols"
+number = 17
+label = { zh = "巡逻记录", en = "Patrols" }
+group = "field_work"
+roles = ["officer", "chief"]
+title = "{patrol_date} {route}"
+
+[[fields]]
+name = "patrol_date"
+type = "date"
+label = { zh = "巡逻日期", en = "Date" }
+required = true
+role = "date"
+
+[[fields]]
+name = "route"
+type = "text"
+label = { zh = "巡逻路线", en = "Route" }
+
+[[fields]]
+name = "kind"
+type = "choice"
+label = { zh = "巡逻方式", en = "Kind" }
+choices = [{ value = "foot", zh = "步巡", en = "On foot" }, { value = "car", zh = "车巡", en = "By car" }]
+
+[ledger]
+title = { zh = "巡逻登记台账", en = "Register of patrols" }
+columns = ["patrol_date", "route"]
+'''
+
+
+def write(tmp_path: Path, text: str, name: str = "17_patrols.toml") -> Path:
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def test_the_good_file_loads(tmp_path: Path) -> None:
+    catalog = load_modules(write(tmp_path, GOOD))
+    assert catalog.ids() == ["patrols"]
+
+
+BROKEN = [
+    # (description, replace this, with this, field named in the message, words in the message)
+    ("unknown type", 'type = "text"', 'type = "texte"', "route", "未知的字段类型"),
+    ("missing label", 'label = { zh = "巡逻路线", en = "Route" }', "", "route", "标签"),
+    ("label without English", 'label = { zh = "巡逻路线", en = "Route" }', 'label = { zh = "巡逻路线" }', "route", "en"),
+    ("duplicate field", 'name = "route"', 'name = "patrol_date"', "patrol_date", "字段名重复"),
+    ("choice without choices", 'choices = [{ value = "foot", zh = "步巡", en = "On foot" }, { value = "car", zh = "车巡", en = "By car" }]', "", "kind", "缺少选项"),
+    ("bad expression", 'role = "date"', 'role = "date"\nconstraint = ". <= today("\nconstraint_message = { zh = "x", en = "x" }', "patrol_date", "表达式无效"),
+    ("unsafe expression", 'role = "date"', 'relevant = "__import__(\'os\')"', "patrol_date", "表达式无效"),
+    ("expression names an unknown field", 'role = "date"', 'relevant = "weather == \'rain\'"', "patrol_date", "weather"),
+    ("ledger column that does not exist", 'columns = ["patrol_date", "route"]', 'columns = ["patrol_date", "road"]', "road", "台账列"),
+    ("ref to an unknown module", 'type = "text"', 'type = "person_ref"\nref = "people"', "route", "不存在的模块"),
+    ("unknown key (typo)", "required = true", "requird = true", "patrol_date", "requird"),
+    ("unknown role", 'role = "date"', 'role = "day"', "patrol_date", "字段角色"),
+    ("constraint without message", 'role = "date"', 'constraint = ". <= today()"', "patrol_date", "constraint_message"),
+    ("title names a missing field", 'title = "{patrol_date} {route}"', 'title = "{patrol_date} {officer}"', "officer", "标题模板"),
+    ("default not among the choices", 'choices = [{ value = "foot"', 'default = "bike"\nchoices = [{ value = "foot"', "kind", "默认值"),
+    ("date default that is not today", "required = true", 'required = true\ndefault = "yesterday"', "patrol_date", "默认值"),
+    ("bad search kind", 'name = "route"', 'name = "route"\nsearch = "fuzzy"', "route", "search"),
+]
+
+
+@pytest.mark.parametrize(("what", "old", "new", "field", "words"), BROKEN, ids=[b[0] for b in BROKEN])
+def test_broken_definition_names_file_and_field(tmp_path: Path, what, old, new, field, words) -> None:
+    assert old in GOOD, what
+    write(tmp_path, GOOD.replace(old, new, 1))
+    with pytest.raises(FormSpecError) as err:
+        load_modules(tmp_path)
+    e = err.value
+    assert "17_patrols.toml" in e.message and "17_patrols.toml" in e.message_en
+    assert e.field == field and f"字段 {field}" in e.message and f"field {field}" in e.message_en
+    assert words in e.message or words in e.message_en
+    assert e.path == tmp_path / "17_patrols.toml"
+
+
+def test_repeat_subfield_errors_name_the_path(tmp_path: Path) -> None:
+    text = GOOD + '''
+[[fields]]
+name = "crew"
+type = "repeat"
+label = { zh = "巡逻人员", en = "Crew" }
+
+  [[fields.fields]]
+  name = "member"
+  type = "nonsense"
+  label = { zh = "队员", en = "Member" }
+'''
+    with pytest.raises(FormSpecError) as err:
+        load_modules(write(tmp_path, text))
+    assert err.value.field == "crew.member" and "17_patrols.toml" in err.value.message
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "words"),
+    [('number = 17', 'number = "17"', "编号"), ('id = "patrols"', 'id = "Patrols"', "id"),
+     ('group = "field_work"', 'group = "misc"', "分组"), ('roles = ["officer", "chief"]', 'roles = ["sheriff"]', "角色"),
+     ("[ledger]", "[ledger_old]", "ledger_old")],
+)
+def test_module_level_errors_name_the_file(tmp_path: Path, old: str, new: str, words: str) -> None:
+    with pytest.raises(FormSpecError) as err:
+        load_modules(write(tmp_path, GOOD.replace(old, new, 1)))
+    assert "17_patrols.toml" in err.value.message
+    assert words in err.value.message or words in err.value.message_en
+
+
+def test_toml_syntax_error_names_the_file(tmp_path: Path) -> None:
+    with pytest.raises(FormSpecError) as err:
+        load_modules(write(tmp_path, GOOD + "\n[[fields]\n"))
+    assert "17_patrols.toml" in err.value.message and "TOML" in err.value.message
+
+
+def test_duplicate_module_number_and_id(tmp_path: Path) -> None:
+    write(tmp_path, GOOD)
+    write(tmp_path, GOOD.replace('id = "patrols"', 'id = "night_patrols"'), "18_night_patrols.toml")
+    with pytest.raises(FormSpecError) as err:
+        load_modules(tmp_path)
+    assert "18_night_patrols.toml" in err.value.message and "17_patrols.toml" in err.value.message
+    assert "编号 17" in err.value.message
+
+    (tmp_path / "18_night_patrols.toml").write_text(GOOD.replace("number = 17", "number = 18"), encoding="utf-8")
+    with pytest.raises(FormSpecError) as err:
+        load_modules(tmp_path)
+    assert "id 'patrols'" in err.value.message
+
+
+def test_empty_or_missing_directory(tmp_path: Path) -> None:
+    with pytest.raises(FormSpecError):
+        load_modules(tmp_path)
+    with pytest.raises(FormSpecError):
+        load_modules(tmp_path / "nowhere")
+
+
+def test_unknown_shared_list(tmp_path: Path) -> None:
+    text = GOOD.replace(
+        'choices = [{ value = "foot", zh = "步巡", en = "On foot" }, { value = "car", zh = "车巡", en = "By car" }]',
+        'choices = "vehicles_kinds"',
+    )
+    with pytest.raises(FormSpecError) as err:
+        load_modules(write(tmp_path, text))
+    assert err.value.field == "kind" and "vehicles_kinds" in err.value.message
