@@ -84,7 +84,7 @@ class Filler:
 
     def text(self, f: FieldSpec, module: str) -> str:
         rng, label = self.rng, f.label.zh
-        if "姓名" in label or label.endswith("人") and "联系" not in label:
+        if "姓名" in label or (label.endswith("人") and "联系" not in label):
             return person_name(rng, rng.random() < 0.5)
         if "籍" in label or "来自" in label or "原住" in label:
             return rng.choice(D.MIGRANT_REGIONS)[1]

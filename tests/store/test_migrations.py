@@ -1,0 +1,59 @@
+"""Schema upgrades: an older store opens, is upgraded step by step, and keeps its data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from fieldkit.domain.errors import StorageError
+from fieldkit.store import Store, migrations
+
+from .conftest import PASS, person_terms
+
+
+def test_a_store_from_an_older_version_is_upgraded_in_place(home: Path, monkeypatch) -> None:
+    monkeypatch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:2])
+    old, _ = Store.create(home, user="chief", passphrase=PASS)
+    assert old.schema_version == 2
+    uid = old.records.create("people", {"name": "张伟"}, terms=person_terms("张伟", "110101199003070011")).uuid
+    old.audit.log("view", target=uid)
+    with old._raw() as conn:
+        assert "attachments" not in sqlite_utils.Database(conn).table_names()
+    old.close()
+
+    monkeypatch.undo()
+    new = Store.open(home, user="chief", passphrase=PASS)
+    assert new.schema_version == len(migrations.MIGRATIONS)
+    with new._raw() as conn:
+        db = sqlite_utils.Database(conn)
+        assert {"attachments", "watchlist"} <= set(db.table_names())
+        assert "ix_records_created" in {i.name for i in db["records"].indexes}
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == new.schema_version
+        names = [r[0] for r in conn.execute("SELECT name FROM migrations ORDER BY rowid")]
+    assert names == [name for name, _ in migrations.MIGRATIONS]
+    assert new.records.get(uid).data == {"name": "张伟"}
+    assert new.audit.verify().ok
+    # The upgraded store is fully usable: new tables and old data together.
+    new.watchlist.add("110101199003070011", "测试")
+    rec = new.records.update(uid, {"name": "张伟强"})
+    assert new.outbox.pending()[-1].schema_version == new.schema_version == len(migrations.MIGRATIONS)
+    assert rec.versions["name"] > new.records.history(uid)[0].stamp
+    new.close()
+
+
+def test_a_store_from_a_newer_version_is_refused_untouched(store: Store, home: Path) -> None:
+    with store._raw() as conn:
+        conn.execute("INSERT INTO migrations(name, applied_at) VALUES ('9999_from_the_future', 'x')")
+    store.close()
+    before = (home / "fieldkit.db").read_bytes()
+    with pytest.raises(StorageError) as e:
+        Store.open(home, user="chief", passphrase=PASS)
+    assert e.value.code == "schema_too_new" and "升级" in e.value.message
+    assert (home / "fieldkit.db").read_bytes() == before
+
+
+def test_migration_names_are_unique_and_ordered() -> None:
+    names = [n for n, _ in migrations.MIGRATIONS]
+    assert names == sorted(names) and len(set(names)) == len(names)

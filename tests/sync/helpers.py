@@ -1,0 +1,66 @@
+"""Test helpers: an in-process uvicorn server on 127.0.0.1 that can be stopped and restarted."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import uvicorn
+
+from sync.client import SyncClient
+from sync.server.app import create_app
+from sync.server.storage import Storage
+from sync.sqlite_replica import SQLiteReplica
+
+
+class ServerThread:
+    """uvicorn in a background thread. `restart()` drops every connection and the storage
+    object, then serves the same database again on the same port, like a process restart."""
+
+    def __init__(self, db_url: str, port: int = 0, tls: tuple[Path, Path] | None = None) -> None:
+        self.db_url, self.port, self.tls = db_url, port, tls
+        self.storage: Storage | None = None
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.storage = Storage(self.db_url)
+        ssl = {"ssl_certfile": str(self.tls[0]), "ssl_keyfile": str(self.tls[1])} if self.tls else {}
+        config = uvicorn.Config(create_app(self.storage), host="127.0.0.1", port=self.port, log_level="error",
+                                lifespan="off", timeout_keep_alive=5, **ssl)
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 30
+        while not self._server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError("test server did not start")
+            time.sleep(0.01)
+        if not self.port:
+            self.port = self._server.servers[0].sockets[0].getsockname()[1]
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+            self._server.force_exit = True
+            self._thread.join(timeout=30)
+            self.storage.close()
+            self._server = None
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+
+def enrolled(server: ServerThread, tmp: Path, name: str, scope: list[str], node: str,
+             **client_kw) -> tuple[SyncClient, SQLiteReplica]:
+    """A device enrolled on ``server`` with a fresh local replica."""
+    _, code = server.storage.create_enrollment(name, scope)
+    client = SyncClient(server.url, **client_kw)
+    client.enroll(code, node)
+    return client, SQLiteReplica(tmp / f"{name}.db", node)
