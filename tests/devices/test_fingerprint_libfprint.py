@@ -24,6 +24,7 @@ from fieldkit.devices.fingerprint import (
     Finger,
     FingerPlanner,
     capture_checked,
+    enroll_checked,
     list_readers,
     open_reader,
 )
@@ -222,6 +223,9 @@ def test_enroll_then_verify_same_finger_matches_other_does_not(rig, sockdir):
     assert [e.done for e in rec.events if e.kind == "stage"] == [1, 2, 3, 4, 5]
     assert len(enrolled.template) > 100
     assert enrolled.finger is Finger.RIGHT_THUMB
+    # Each accepted press comes back as an image too (the card office's picture, no extra press).
+    assert len(enrolled.images) == 5
+    assert np.array_equal(enrolled.images[0].pixels, presses[0])
 
     same = reader.verify(
         enrolled.template, progress=feed_on_place_finger(sensor, [render(THUMB_A, capture=31)]), timeout=20
@@ -275,6 +279,18 @@ def test_two_finger_workflow_with_one_fallback(rig):
     assert planner.unusable == {Finger.RIGHT_THUMB: "poor"}
     assert "面积太小" in messages[0] and "过暗" in messages[1]
     assert all(img.finger is f for f, img in planner.captured.items())
+
+
+def test_enroll_checked_keeps_the_best_press_for_the_card_office(rig):
+    reader, sensor = rig
+    presses = [render(THUMB_B, capture=60, area=0.6)] + [render(THUMB_B, capture=60 + k) for k in range(1, 8)]
+    enrolled, best, report = enroll_checked(
+        reader, Finger.LEFT_THUMB, progress=feed_on_place_finger(sensor, presses), timeout=60
+    )
+    assert report is not None and report.ok
+    assert best is not None and best.finger is Finger.LEFT_THUMB
+    assert not np.array_equal(best.pixels, presses[0])  # the small first press is not chosen
+    assert len(enrolled.template) > 100
 
 
 def test_missing_library_is_a_plain_device_error():

@@ -1,0 +1,82 @@
+"""Choosing a fingerprint backend, and the one-call "capture and check" the workflow needs.
+
+`open_reader()` is what the composition root (app.py) and the services call. It raises
+`DeviceUnavailable` with a plain Chinese message when libfprint or a reader is missing, so the
+rest of the app keeps working without the hardware (demo mode passes backend="fake").
+Threading: call from a worker thread (opening starts a helper process and may take ~0.3 s).
+"""
+
+from __future__ import annotations
+
+from fieldkit.imaging.fingerprint_quality import QualityReport, assess
+
+from .fake import FakeFingerprintReader
+from .libfprint_reader import LibfprintReader, list_libfprint_readers
+from .types import CancelFn, Enrollment, Finger, FingerprintImage, FingerprintReader, ProgressFn, ReaderInfo
+
+BACKENDS = ("libfprint", "fake")
+
+
+def list_readers(*, virtual_socket: str | None = None, library: str | None = None) -> list[ReaderInfo]:
+    """Readers attached now (libfprint). Raises DeviceUnavailable when libfprint is missing."""
+    return list_libfprint_readers(virtual_socket=virtual_socket, library=library)
+
+
+def open_reader(
+    reader_id: str | None = None,
+    *,
+    backend: str = "libfprint",
+    virtual_socket: str | None = None,
+    library: str | None = None,
+) -> FingerprintReader:
+    """Open a reader: the first one libfprint finds, or `reader_id` (an id or driver name).
+
+    backend="fake" gives the demo reader. `virtual_socket` enables libfprint's virtual_image
+    driver on that socket path (< 100 bytes) — the real stack without hardware.
+    """
+    if backend == "fake":
+        return FakeFingerprintReader()
+    if backend != "libfprint":
+        raise ValueError(f"backend must be one of {BACKENDS}")
+    return LibfprintReader(reader_id, virtual_socket=virtual_socket, library=library)
+
+
+def capture_checked(
+    reader: FingerprintReader,
+    finger: Finger | None = None,
+    *,
+    progress: ProgressFn | None = None,
+    cancel: CancelFn | None = None,
+    timeout: float = 60.0,
+) -> tuple[FingerprintImage, QualityReport]:
+    """Capture one print and judge it. The caller shows `report.message` when not `report.ok`
+    and tells the `FingerPlanner` (`accept` or `record_poor`)."""
+    image = reader.capture(progress=progress, cancel=cancel, timeout=timeout)
+    image.finger = finger
+    return image, assess(image.pixels, image.ppmm)
+
+
+def enroll_checked(
+    reader: FingerprintReader,
+    finger: Finger | None = None,
+    *,
+    progress: ProgressFn | None = None,
+    cancel: CancelFn | None = None,
+    timeout: float = 120.0,
+) -> tuple[Enrollment, FingerprintImage | None, QualityReport | None]:
+    """Enroll `finger` and pick the best of its press images for the card office.
+
+    Returns (enrollment, best image, its report). "Best" = a press that passes every check with
+    the largest print area; if none passes, the largest one with its report (not ok) so the
+    caller can ask again or `record_poor`. (None, None) for images when the reader gives none.
+    """
+    enrolled = reader.enroll(finger, progress=progress, cancel=cancel, timeout=timeout)
+    best: tuple[tuple[bool, float], FingerprintImage, QualityReport] | None = None
+    for img in enrolled.images:
+        rep = assess(img.pixels, img.ppmm)
+        key = (rep.ok, rep.metrics.get("area_mm2", 0.0))
+        if best is None or key > best[0]:
+            best = (key, img, rep)
+    if best is None:
+        return enrolled, None, None
+    return enrolled, best[1], best[2]
