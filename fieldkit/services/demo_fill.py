@@ -151,10 +151,12 @@ class Filler:
             return mobile(rng)
         if t == "uscc":
             return uscc(rng)
-        if t == "person_ref":
+        if t == "person_ref" and f.ref in (None, "residents"):
             return rng.choice(self.people)[0] if self.people else None
-        if t == "address_ref":
+        if t == "address_ref" and f.ref in (None, "addresses"):
             return rng.choice(self.addresses)[0] if self.addresses else None
+        if t in ("person_ref", "address_ref"):
+            return None  # a reference into another module (an application, say): the demo has none
         if t == "village":
             return rng.choice(self.village_codes) if self.village_codes else None
         if t == "geo":
