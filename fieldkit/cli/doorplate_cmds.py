@@ -1,0 +1,202 @@
+"""Doorplate commands: `fieldkit scan IMAGE…` and `fieldkit doorplates keygen|sign|check|print`.
+
+`scan` prints one JSON line per image (file, payload, kind, code, station, verified, message,
+message_en, decoder, others); a file that cannot be read gets a line with `error` instead and
+the exit code is non-zero once all files are done. Trusted station public keys come from
+`--key FKK1:…` (repeatable) or `--keys-file` (one per line); until the store keeps them, a
+signed plate from a station not given is reported as "unknown station".
+
+Station signing keys never appear on the command line: `keygen` writes the secret to a file
+(mode 0600); `sign`/`print` read it from `--secret-key-file` or $FIELDKIT_STATION_KEY.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from pathlib import Path
+
+from fieldkit.devices.qr import create_decoder
+from fieldkit.domain.doorplate_code import (
+    StationKey,
+    StationPublicKey,
+    generate_station_key,
+    sign_doorplate,
+)
+from fieldkit.domain.errors import ExitCode, NotFound, UserFacingError
+from fieldkit.services import doorplates as service
+
+KEY_ENV = "FIELDKIT_STATION_KEY"
+
+
+def register(sub) -> None:
+    _register_scan(sub)
+    _register_doorplates(sub)
+
+
+def _trusted_keys(args) -> list[StationPublicKey]:
+    texts = list(args.key or [])
+    if args.keys_file:
+        try:
+            lines = Path(args.keys_file).read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError as e:
+            raise NotFound(f"找不到公钥文件：{args.keys_file}", message_en=f"No such keys file: {args.keys_file}") from e
+        texts += [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
+    return [StationPublicKey.parse(t) for t in texts]
+
+
+def _add_key_args(p) -> None:
+    p.add_argument("--key", action="append", metavar="FKK1:…", help="a trusted station public key (repeatable)")
+    p.add_argument("--keys-file", metavar="FILE", help="file with one trusted station public key per line")
+
+
+# -- scan ------------------------------------------------------------------------------------
+def _register_scan(sub) -> None:
+    p = sub.add_parser(
+        "scan",
+        help="read the QR codes in doorplate photos / 识别门牌照片中的二维码",
+        description="One JSON line per image: file, payload, kind, code, station, verified, message. "
+        "Exit code 0 when every file was read (even if it held no code), otherwise the code of the "
+        "first error (5 missing file, 1 not an image).",
+    )
+    p.add_argument("images", nargs="+", metavar="IMAGE")
+    _add_key_args(p)
+    p.add_argument("--decoder", default="auto", choices=["auto", "pipeline", "zxing", "opencv", "opencv-aruco"])
+    p.set_defaults(func=cmd_scan)
+
+
+def cmd_scan(args, ctx) -> int:
+    keys = _trusted_keys(args)
+    decoder = create_decoder(args.decoder)
+    status = int(ExitCode.OK)
+    for image in args.images:
+        try:
+            result = service.scan_image(image, trusted_keys=keys, decoder=decoder)
+        except UserFacingError as e:
+            ctx.emit({"file": image, **e.to_dict()})
+            ctx.error(e)
+            status = status or int(e.exit_code)
+            continue
+        ctx.emit(result.to_dict())
+    return status
+
+
+# -- doorplates ------------------------------------------------------------------------------
+def _register_doorplates(sub) -> None:
+    p = sub.add_parser("doorplates", help="station keys, signing and printing doorplates / 门牌签发与打印")
+    dsub = p.add_subparsers(dest="doorplates_command", metavar="ACTION", required=True)
+
+    k = dsub.add_parser("keygen", help="make a station signing key / 生成本所签名密钥")
+    k.add_argument("--station", required=True, help="station id: 1–16 digits or capital letters")
+    k.add_argument("--secret-out", required=True, metavar="FILE", help="where to write the secret key (mode 0600)")
+    k.set_defaults(func=cmd_keygen)
+
+    s = dsub.add_parser("sign", help="print the QR payload for address codes / 生成门牌二维码内容")
+    s.add_argument("codes", nargs="+", metavar="CODE")
+    s.add_argument("--secret-key-file", metavar="FILE")
+    s.set_defaults(func=cmd_sign)
+
+    c = dsub.add_parser("check", help="say what a scanned text is / 判断扫描内容")
+    c.add_argument("texts", nargs="+", metavar="TEXT")
+    _add_key_args(c)
+    c.set_defaults(func=cmd_check)
+
+    pr = dsub.add_parser(
+        "print", help="doorplate sheet PDF (A4, 8 a page) / 打印门牌",
+        description="Addresses from --csv/--json (columns/keys: code, address, number, street) "
+        "or one plate from --code/--address/--number.",
+    )
+    pr.add_argument("--out", "-o", required=True, metavar="PDF")
+    pr.add_argument("--station-name", required=True, help="printed on every plate, e.g. 某某派出所")
+    pr.add_argument("--secret-key-file", metavar="FILE")
+    pr.add_argument("--csv", metavar="FILE")
+    pr.add_argument("--json", metavar="FILE")
+    pr.add_argument("--code")
+    pr.add_argument("--address")
+    pr.add_argument("--number")
+    pr.add_argument("--street", default="")
+    pr.set_defaults(func=cmd_print)
+
+
+def _station_key(args) -> StationKey:
+    if args.secret_key_file:
+        try:
+            text = Path(args.secret_key_file).read_text(encoding="utf-8")
+        except FileNotFoundError as e:
+            raise NotFound(f"找不到密钥文件：{args.secret_key_file}",
+                           message_en=f"No such key file: {args.secret_key_file}") from e
+    elif os.environ.get(KEY_ENV):
+        text = os.environ[KEY_ENV]
+    else:
+        raise UserFacingError(f"需要本所签名密钥：请用 --secret-key-file 或设置 {KEY_ENV}",
+                              message_en=f"A station signing key is needed: --secret-key-file or ${KEY_ENV}",
+                              code="no_key")
+    return StationKey.from_secret_string(text)
+
+
+def cmd_keygen(args, ctx) -> int:
+    key = generate_station_key(args.station)
+    out = Path(args.secret_out)
+    try:
+        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError as e:
+        raise UserFacingError(f"文件已存在，不会覆盖密钥：{out}", message_en=f"File exists; not overwriting a key: {out}",
+                              code="exists") from e
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(key.to_secret_string() + "\n")
+    ctx.emit({"station": key.station, "public_key": key.public().to_string(), "secret_file": str(out)})
+    ctx.say("已生成签名密钥。请妥善保管密钥文件；公钥可分发给各终端。",
+            "Signing key created. Keep the key file safe; share the public key with every device.")
+    return 0
+
+
+def cmd_sign(args, ctx) -> int:
+    key = _station_key(args)
+    for code in args.codes:
+        ctx.emit({"code": code, "payload": sign_doorplate(code, key)})
+    return 0
+
+
+def cmd_check(args, ctx) -> int:
+    keys = _trusted_keys(args)
+    for text in args.texts:
+        p = service.classify_payload(text, keys)
+        ctx.emit({"payload": text, "kind": str(p.kind), "code": p.code, "station": p.station,
+                  "verified": p.verified, "message": p.message_zh, "message_en": p.message_en})
+    return 0
+
+
+def _read_addresses(args) -> list[service.DoorplateAddress]:
+    def row(d: dict) -> service.DoorplateAddress:
+        return service.DoorplateAddress(code=str(d.get("code", "")), address=str(d.get("address", "")),
+                                        number=str(d.get("number", "")), street=str(d.get("street", "") or ""))
+
+    if args.csv:
+        try:
+            with open(args.csv, encoding="utf-8-sig", newline="") as f:  # Excel writes a BOM
+                return [row(d) for d in csv.DictReader(f)]
+        except FileNotFoundError as e:
+            raise NotFound(f"找不到文件：{args.csv}", message_en=f"No such file: {args.csv}") from e
+    if args.json:
+        try:
+            data = json.loads(Path(args.json).read_text(encoding="utf-8"))
+        except FileNotFoundError as e:
+            raise NotFound(f"找不到文件：{args.json}", message_en=f"No such file: {args.json}") from e
+        except json.JSONDecodeError as e:
+            raise UserFacingError(f"JSON 格式错误（第 {e.lineno} 行）：{args.json}",
+                                  message_en=f"Bad JSON (line {e.lineno}): {args.json}", code="bad_json") from e
+        return [row(d) for d in (data if isinstance(data, list) else data.get("plates", []))]
+    if args.code and args.address and args.number:
+        return [service.DoorplateAddress(args.code, args.address, args.number, args.street)]
+    raise UserFacingError("请给出地址：--csv、--json，或 --code/--address/--number",
+                          message_en="Give addresses: --csv, --json, or --code/--address/--number", code="usage")
+
+
+def cmd_print(args, ctx) -> int:
+    key = _station_key(args)
+    plates = _read_addresses(args)
+    pages = service.doorplate_sheet(plates, args.out, key, station_name=args.station_name, progress=ctx.progress)
+    ctx.emit({"out": str(args.out), "plates": len(plates), "pages": pages, "station": key.station})
+    ctx.say(f"已生成 {len(plates)} 块门牌，共 {pages} 页：{args.out}", f"{len(plates)} doorplates on {pages} pages: {args.out}")
+    return 0

@@ -1,0 +1,90 @@
+"""`fieldkit scan IMAGE…` and `fieldkit doorplates …`: JSON lines, clear errors, exit codes."""
+
+from __future__ import annotations
+
+import json
+
+import cv2
+import pytest
+
+import fieldkit.cli as cli
+from bench.qr_gen import bench_station_key, generate
+from fieldkit.domain.errors import ExitCode
+
+
+@pytest.fixture
+def run(monkeypatch, capsys):
+    assert "fieldkit.cli.doorplate_cmds" in cli.COMMAND_MODULES
+    monkeypatch.setattr(cli, "COMMAND_MODULES", ("fieldkit.cli.doorplate_cmds",))
+    monkeypatch.delenv("FIELDKIT_STATION_KEY", raising=False)
+
+    def _run(*argv: str) -> tuple[int, list[dict], str]:
+        code = cli.main(list(argv))
+        out, err = capsys.readouterr()
+        return code, [json.loads(line) for line in out.splitlines() if line.strip()], err
+
+    return _run
+
+
+@pytest.fixture
+def photo(tmp_path):
+    s = generate("easy", 0, 2026)
+    path = tmp_path / "plate.jpg"
+    cv2.imwrite(str(path), s.image)
+    return path, s
+
+
+def test_scan_prints_one_json_line_per_image(run, photo, tmp_path):
+    path, s = photo
+    blank = tmp_path / "blank.png"
+    cv2.imwrite(str(blank), s.image[:50, :50] * 0)
+    code, lines, _ = run("scan", str(path), str(blank), "--key", bench_station_key().public().to_string())
+    assert code == ExitCode.OK
+    first, second = lines
+    assert first["file"] == str(path) and first["payload"] == s.payload
+    assert first["kind"] == "doorplate" and first["verified"] is True and "已核验" in first["message"]
+    assert second["payload"] is None and second["verified"] is False
+
+
+def test_missing_and_non_image_files_get_error_lines_and_a_non_zero_exit(run, photo, tmp_path):
+    path, s = photo
+    text = tmp_path / "readme.txt"
+    text.write_text("hello", encoding="utf-8")
+    code, lines, err = run("--lang", "en", "scan", str(tmp_path / "gone.jpg"), str(text), str(path))
+    assert code == ExitCode.NOT_FOUND
+    assert [ln.get("error") for ln in lines] == ["file_not_found", "not_an_image", None]
+    assert lines[2]["payload"] == s.payload  # the good file after the bad ones is still read
+    assert "No such file" in err and "Not a readable image" in err
+
+
+def test_keygen_print_then_scan_round_trip(run, tmp_path):
+    secret = tmp_path / "station.key"
+    code, (made,), _ = run("doorplates", "keygen", "--station", "S9", "--secret-out", str(secret))
+    assert code == 0 and made["public_key"].startswith("FKK1:S9:")
+    assert secret.stat().st_mode & 0o077 == 0  # readable by the owner only
+    code, _, err = run("doorplates", "keygen", "--station", "S9", "--secret-out", str(secret))
+    assert code == ExitCode.ERROR and "不会覆盖" in err
+
+    csv_file = tmp_path / "addr.csv"
+    csv_file.write_text("code,address,number\n350724101201000123,福建省某某县东山镇下厝村12号,12号\n",
+                        encoding="utf-8-sig")
+    pdf = tmp_path / "out.pdf"
+    code, (printed,), _ = run("doorplates", "print", "--secret-key-file", str(secret), "--station-name",
+                              "东山派出所", "--csv", str(csv_file), "-o", str(pdf))
+    assert code == 0 and printed["plates"] == 1 and printed["pages"] == 1 and pdf.exists()
+
+    code, (signed,), _ = run("doorplates", "sign", "350724101201000123", "--secret-key-file", str(secret))
+    code, (checked,), _ = run("doorplates", "check", signed["payload"], "--key", made["public_key"])
+    assert checked["kind"] == "doorplate" and checked["verified"] is True
+
+
+def test_print_without_a_key_is_a_clear_error(run, tmp_path):
+    code, _, err = run("doorplates", "print", "--station-name", "x", "--code", "350724101201000123",
+                       "--address", "a", "--number", "1号", "-o", str(tmp_path / "o.pdf"))
+    assert code == ExitCode.ERROR and "签名密钥" in err
+
+
+def test_bad_public_key_is_a_clear_error(run, photo):
+    path, _ = photo
+    code, _, err = run("scan", str(path), "--key", "FKK1:S1:AAAA")
+    assert code == ExitCode.ERROR and "公钥" in err
