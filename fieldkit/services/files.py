@@ -9,9 +9,12 @@ Threading: any thread.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
-from collections.abc import Callable
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -49,3 +52,22 @@ def atomic_write(path: Path, write: Callable[[BinaryIO], None] | bytes) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+@contextlib.contextmanager
+def scratch_dir(fallback: Path) -> Iterator[Path]:
+    """A private (0700) scratch folder for a library that insists on temporary files.
+
+    XlsxWriter's constant-memory mode flushes rows to temp files in clear. Personal data must
+    not rest on disk unencrypted, so the folder is made on a RAM-backed tmpfs (/dev/shm) when
+    there is one; only where none exists does it fall back to `fallback` (inside the private
+    store directory). The folder and everything in it is removed afterwards, even on error.
+    """
+    shm = Path("/dev/shm")
+    base = shm if shm.is_dir() and os.access(shm, os.W_OK) else Path(fallback)
+    base.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path = Path(tempfile.mkdtemp(prefix="fieldkit-", dir=base))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)

@@ -30,6 +30,7 @@ from fieldkit.formspec import FieldSpec, ModuleSpec
 from fieldkit.ledger import FORMATS, layout_from_spec, ledger_rows, write_ledger
 from fieldkit.services import records as rsvc
 from fieldkit.services import sealed
+from fieldkit.services.files import scratch_dir
 from fieldkit.services.workspace import Workspace
 
 PAGE = 1000  # records read per query: big enough to be fast, small enough to stay flat in memory
@@ -232,17 +233,16 @@ def export_ledger(
         # Counted from the store's village/date columns, so even a ledger without a village
         # column (key persons) gets its village × month summary.
         options["summary"] = _LazyTriples(counts)
-    if fmt == "xlsx":
-        tmp = ws.home / "tmp"  # xlsxwriter's clear-text row files stay inside the private store dir
-        tmp.mkdir(mode=0o700, exist_ok=True)
-        options["tmpdir"] = str(tmp)
-    if fmt == "csv" and not plain:
-        buf = io.BytesIO()
-        result = write_ledger(layout, rows, buf, fmt, **options)
-        sealed.write_sealed(out_path, buf.getvalue(), passphrase or "")
-        sealed_out = True
-    else:
-        result = write_ledger(layout, rows, out_path, fmt, **options)
+    with scratch_dir(ws.home / "tmp") as scratch:
+        if fmt == "xlsx":
+            options["tmpdir"] = str(scratch)  # xlsxwriter's clear-text row files: RAM, never disk
+        if fmt == "csv" and not plain:
+            buf = io.BytesIO()
+            result = write_ledger(layout, rows, buf, fmt, **options)
+            sealed.write_sealed(out_path, buf.getvalue(), passphrase or "")
+            sealed_out = True
+        else:
+            result = write_ledger(layout, rows, out_path, fmt, **options)
     export = LedgerExport(module, fmt, str(out_path), result.rows, result.pages, sealed_out, filters, dict(counts))
     ws.store.audit.log("export", module=module, detail={
         "kind": "ledger", "format": fmt, "rows": result.rows, "sealed": sealed_out,

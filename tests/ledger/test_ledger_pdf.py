@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from fieldkit.domain.errors import Cancelled, UserFacingError
 from fieldkit.ledger import LedgerLayout, fonts, write_ledger, write_pdf
 
-from .samples import LAYOUT, row, rows
+from .samples import LAYOUT, VILLAGES, expected_counts, row, rows
 
 N = 200
 
@@ -31,13 +31,15 @@ def _flat(text: str) -> str:
 def ledger():
     reader, result = _pdf(LAYOUT, rows(N))
     texts = [p.extract_text() for p in reader.pages]
-    return reader, result, texts
+    assert "按村、按月统计" in texts[-1]  # the summary page comes last
+    return reader, result, texts[:-1]
 
 
 def test_page_x_of_y_on_every_page(ledger):
-    reader, result, texts = ledger
+    reader, result, _ = ledger
     pages = len(reader.pages)
     assert pages == result.pages and pages > 1
+    texts = [p.extract_text() for p in reader.pages]
     assert re.search(rf"第\s*1\s*页\s*共\s*{pages}\s*页", texts[0])
     for i, text in enumerate(texts, start=1):
         assert re.search(rf"第\s*{i}\s*页\s*共\s*{pages}\s*页", text), f"page {i}"
@@ -72,8 +74,20 @@ def test_page_count_matches_rows_per_page(ledger):
     full = per_page[0]
     assert full > 10  # a landscape A4 page holds a sensible number of one-line rows
     assert all(n == full for n in per_page[:-2])
-    # The sign-off line may spill onto its own last page, never more than that.
-    assert len(reader.pages) in (math.ceil(N / full), math.ceil(N / full) + 1)
+    # The sign-off line may spill onto its own page, never more than that; then the summary.
+    assert len(texts) in (math.ceil(N / full), math.ceil(N / full) + 1)
+    assert len(reader.pages) == len(texts) + 1
+
+
+def test_summary_page_totals(ledger):
+    reader, result, _ = ledger
+    flat = _flat(reader.pages[-1].extract_text())
+    want = expected_counts(N)
+    for village in VILLAGES:
+        per_month = [want[(village, m)] for m in ("2026-01", "2026-02", "2026-03")]
+        assert village + "".join(map(str, per_month)) + str(sum(per_month)) in flat
+    assert flat.endswith("合计" + "".join(str(n) for n in result.summary.month_totals) + str(N))
+    assert "序号" not in flat  # the ledger's column header is not drawn on the summary page
 
 
 def test_signature_line_on_last_page_only(ledger):
@@ -114,6 +128,7 @@ def test_a_cell_longer_than_a_page_is_cut_not_fatal():
     assert result.rows == 2
     text = _flat("".join(p.extract_text() for p in reader.pages))
     assert "…" in text and "记录00002" in text
+    assert result.pages == len(reader.pages)
 
 
 def test_portrait_english_layout(tmp_path):
@@ -144,3 +159,10 @@ def test_missing_font_names_the_package(monkeypatch):
         write_pdf(LAYOUT, rows(1), io.BytesIO())
     assert "fonts-wqy-zenhei" in err.value.message and "中文字体" in err.value.message
     assert "fonts-wqy-zenhei" in err.value.message_en
+
+
+def test_empty_period_says_so_and_has_no_summary_page():
+    reader, result = _pdf(LAYOUT, iter([]))
+    assert result.rows == 0 and result.pages == len(reader.pages) == 1
+    text = reader.pages[0].extract_text()
+    assert "本期无记录" in text and "制表人" in text and "序号" in text

@@ -146,3 +146,13 @@ def test_progress_reports_rows_done(tmp_path):
     seen = []
     write_xlsx(LAYOUT, rows(1200), tmp_path / "p.xlsx", total=1200, progress=lambda d, t: seen.append((d, t)))
     assert seen[0] == (500, 1200) and seen[-1] == (1200, 1200)
+
+
+def test_empty_period_says_so_and_has_no_summary_sheet():
+    buf = io.BytesIO()
+    assert write_xlsx(LAYOUT, iter([]), buf).rows == 0
+    wb = openpyxl.load_workbook(io.BytesIO(buf.getvalue()))
+    ws = wb.worksheets[0]
+    assert wb.sheetnames == ["流动人口管理台账"]
+    assert ws["A4"].value == "本期无记录" and "A4:F4" in {str(r) for r in ws.merged_cells.ranges}
+    assert ws["A6"].value.startswith("制表人")

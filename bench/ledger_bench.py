@@ -1,0 +1,193 @@
+"""Ledger export speed and memory: 100,000-row XLSX, 10,000-row PDF (and CSV for scale).
+
+    python -m bench.ledger_bench                 # the table below
+    python -m bench.ledger_bench --png page.png  # also render PDF page 1 to PNG to look at
+    python -m bench.ledger_bench --xlsx-rows 20000 --pdf-rows 2000 --compare-chunks
+
+Each export runs in its own subprocess so its peak RSS (VmHWM) belongs to that export alone;
+"base" is the RSS after imports and font registration, "peak" the high-water mark after the
+export, "traced" Python's own allocation peak (tracemalloc, in a second, slower run when
+--traced is given). Rows are generated lazily, as the store would stream them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Iterator
+from pathlib import Path
+
+from fieldkit.ledger import LedgerLayout, register_cjk_font, write_ledger
+
+VILLAGES = ("东山村", "西坑村", "南岭村", "北洋村", "上畲村", "下洋村", "溪口村", "岭头村")
+SURNAMES = "张王李赵陈林黄吴郑刘杨周徐孙马朱胡郭何高罗"
+GIVEN = "建国秀英志强丽华明辉小红海燕春梅永福金花德胜玉兰"
+REASONS = ("务工", "经商", "投靠亲友", "就学", "其他")
+NOTES = (
+    "",
+    "",
+    "已签订治安责任书",
+    "房东代为登记，本人在外地务工，每月回村一次",
+    "该户反映邻里纠纷已调解完毕，双方签字确认，后续回访两次均无异常。房屋出租合同已备案。",
+)
+
+LAYOUT = LedgerLayout(
+    title="流动人口登记台账",
+    columns=(
+        ("序号", 6, "number"),
+        ("姓名", 8, "name"),
+        ("性别", 4, "choice"),
+        ("公民身份号码", 20, "id"),
+        ("户籍地", 14, "text"),
+        ("所属村", 8, "text"),
+        ("来住日期", 11, "date"),
+        ("来住事由", 8, "choice"),
+        ("联系电话", 13, "id"),
+        ("备注", 28, "long"),
+    ),
+    station="某某县公安局城关派出所",
+    period="2026-01-01 至 2026-06-30",
+    village_column=5,
+    date_column=6,
+    footer="FieldKit 导出 · 内部资料 注意保密",
+)
+
+
+def sample_rows(n: int, seed: int = 7) -> Iterator[list]:
+    rnd = random.Random(seed)
+    for i in range(1, n + 1):
+        month = rnd.randint(1, 6)
+        yield [
+            i,
+            rnd.choice(SURNAMES) + rnd.choice(GIVEN) + (rnd.choice(GIVEN) if rnd.random() < 0.6 else ""),
+            rnd.choice("男女"),
+            f"{rnd.choice(('350102', '360121', '430104', '510107'))}19{rnd.randint(60, 99)}"
+            f"{rnd.randint(1, 12):02d}{rnd.randint(1, 28):02d}{rnd.randint(0, 999):03d}{rnd.choice('0123456789X')}",
+            rnd.choice(("江西省南昌县", "湖南省长沙市", "四川省成都市武侯区", "福建省福州市鼓楼区")),
+            rnd.choice(VILLAGES),
+            f"2026-{month:02d}-{rnd.randint(1, 28):02d}",
+            rnd.choice(REASONS),
+            f"1{rnd.choice('3589')}{rnd.randint(0, 999999999):09d}",
+            rnd.choice(NOTES),
+        ]
+
+
+def _status_mb(key: str) -> float | None:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(key + ":"):
+                return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        pass
+    return None
+
+
+def _rss_mb() -> float:
+    """Current resident set size in MB."""
+    now = _status_mb("VmRSS")
+    return now if now is not None else _peak_mb()
+
+
+def _peak_mb() -> float:
+    """Peak resident set size of this process in MB.
+
+    Linux's VmHWM belongs to this program image; ru_maxrss survives exec and would report
+    the parent's peak if that was larger.
+    """
+    hwm = _status_mb("VmHWM")
+    if hwm is not None:
+        return hwm
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024  # bytes on macOS
+
+
+def run_one(fmt: str, n: int, out: Path, chunk_rows: int, traced: bool) -> dict:
+    """One export in this process; returns the figures as a dict (printed as JSON)."""
+    register_cjk_font()
+    list(sample_rows(10))  # warm the generator's imports before measuring the baseline
+    base = _rss_mb()
+    opts: dict = {"chunk_rows": chunk_rows} if fmt == "pdf" else {}
+    if traced:
+        tracemalloc.start()
+    t0 = time.perf_counter()
+    result = write_ledger(LAYOUT, sample_rows(n), out, fmt, total=n, **opts)
+    seconds = time.perf_counter() - t0
+    traced_mb = tracemalloc.get_traced_memory()[1] / 2**20 if traced else None
+    return {"fmt": fmt, "rows": result.rows, "pages": result.pages, "seconds": seconds,
+            "base_mb": base, "peak_mb": _peak_mb(), "traced_mb": traced_mb,
+            "size_mb": out.stat().st_size / 2**20, "chunk": chunk_rows if fmt == "pdf" else None}
+
+
+def _subprocess(fmt: str, n: int, out: Path, chunk_rows: int, traced: bool) -> dict:
+    cmd = [sys.executable, "-m", "bench.ledger_bench", "--one", fmt, str(n), str(out),
+           "--chunk-rows", str(chunk_rows)] + (["--traced"] if traced else [])
+    done = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def render_png(png: Path, rows: int = 60) -> list[Path]:
+    """Render page 1 of a sample PDF ledger to `png`, its summary page to `<png>-summary.png`
+    (poppler's pdftoppm, 150 dpi); the PDF is kept beside them."""
+    exe = shutil.which("pdftoppm")
+    if not exe:
+        raise SystemExit("pdftoppm not found: apt install poppler-utils")
+    pdf = png.with_suffix(".pdf")
+    pages = write_ledger(LAYOUT, sample_rows(rows), pdf, "pdf").pages or 1
+    out = []
+    for page, stem in ((1, png.with_suffix("")), (pages, png.with_name(png.stem + "-summary"))):
+        subprocess.run([exe, "-png", "-r", "150", "-f", str(page), "-l", str(page), "-singlefile",
+                        str(pdf), str(stem)], check=True)
+        out.append(stem.with_suffix(".png"))
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--xlsx-rows", type=int, default=100_000)
+    p.add_argument("--pdf-rows", type=int, default=10_000)
+    p.add_argument("--csv-rows", type=int, default=100_000)
+    p.add_argument("--chunk-rows", type=int, default=40, help="rows per PDF table chunk")
+    p.add_argument("--compare-chunks", action="store_true",
+                   help="also time the PDF as one huge Table and with 500-row chunks")
+    p.add_argument("--traced", action="store_true", help="second run per format under tracemalloc")
+    p.add_argument("--png", type=Path, help="render PDF page 1 to this PNG")
+    p.add_argument("--one", nargs=3, metavar=("FMT", "ROWS", "OUT"), help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+
+    if args.one:
+        fmt, n, out = args.one
+        print(json.dumps(run_one(fmt, int(n), Path(out), args.chunk_rows, args.traced)))
+        return
+
+    runs = [("xlsx", args.xlsx_rows, args.chunk_rows), ("pdf", args.pdf_rows, args.chunk_rows),
+            ("csv", args.csv_rows, args.chunk_rows)]
+    if args.compare_chunks:
+        runs += [("pdf", args.pdf_rows, 500), ("pdf", args.pdf_rows, args.pdf_rows)]
+    print(f"{'format':<6} {'rows':>8} {'pages':>6} {'chunk':>6} {'seconds':>8} {'rows/s':>8} "
+          f"{'base MB':>8} {'peak MB':>8} {'traced MB':>9} {'file MB':>8}")
+    with tempfile.TemporaryDirectory(prefix="ledger-bench-") as tmp:
+        for fmt, n, chunk in runs:
+            out = Path(tmp) / f"ledger-{chunk}.{fmt}"
+            r = _subprocess(fmt, n, out, chunk, traced=False)
+            if args.traced:
+                r["traced_mb"] = _subprocess(fmt, n, out, chunk, traced=True)["traced_mb"]
+            traced = f"{r['traced_mb']:.1f}" if r["traced_mb"] is not None else "-"
+            print(f"{fmt:<6} {r['rows']:>8} {r['pages'] or '-':>6} {r['chunk'] or '-':>6} "
+                  f"{r['seconds']:>8.2f} {r['rows'] / r['seconds']:>8.0f} {r['base_mb']:>8.1f} "
+                  f"{r['peak_mb']:>8.1f} {traced:>9} {r['size_mb']:>8.2f}", flush=True)
+            os.unlink(out)
+    if args.png:
+        print("rendered", *render_png(args.png))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,220 @@
+"""From a module definition to a ledger: columns, widths, and how each stored value reads.
+
+`layout_from_spec` picks the columns `[ledger] columns` names, with their labels and a width
+suited to the field type (an ID number needs 20 half-width cells, a date 11, a name 8);
+`format_value` turns a stored value into what an inspector reads (choice labels, 是/否,
+YYYY-MM-DD, repeat groups summarised); `ledger_rows` streams records' values through both.
+
+Threading: pure functions over immutable specs; safe from any thread.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
+
+from fieldkit.formspec.model import FieldSpec, FieldType, ModuleSpec
+from fieldkit.ledger.layout import DEFAULT_SIGNATURES, Column, LedgerLayout, display_width
+
+SEQ_KEY = "#seq"  # the 序号 column every official ledger starts with
+MAX_NAMES = 5  # a repeat group lists at most this many names before "等 N 人"
+
+#: (width in half-width cells, column kind) by field type; choice width comes from its labels.
+_TYPE_COLUMN: dict[FieldType, tuple[float, str]] = {
+    FieldType.TEXT: (12, "text"),
+    FieldType.TEXTAREA: (30, "long"),
+    FieldType.NUMBER: (8, "number"),
+    FieldType.DATE: (11, "date"),
+    FieldType.DATETIME: (17, "date"),
+    FieldType.CHOICE: (8, "choice"),
+    FieldType.MULTI_CHOICE: (16, "text"),
+    FieldType.ID_NUMBER: (20, "id"),
+    FieldType.PLATE: (10, "id"),
+    FieldType.PHONE: (13, "id"),
+    FieldType.USCC: (20, "id"),
+    FieldType.ADDRESS_REF: (24, "long"),
+    FieldType.PERSON_REF: (8, "name"),
+    FieldType.VILLAGE: (10, "text"),
+    FieldType.PHOTO: (5, "choice"),
+    FieldType.FINGERPRINT: (5, "choice"),
+    FieldType.GEO: (20, "text"),
+    FieldType.REPEAT: (20, "long"),
+    FieldType.BOOL: (5, "choice"),
+}
+_ROLE_COLUMN: dict[str, tuple[float, str]] = {
+    "person_name": (8, "name"),
+    "officer": (8, "name"),
+    "village": (10, "text"),
+    "grid": (10, "text"),
+}
+
+#: Turns a stored reference (person/address uuid, village code) into its title; supplied by
+#: services, which can read the store. Without one the stored value is shown.
+Resolver = Callable[[FieldSpec, str], str]
+
+
+def column_for(field: FieldSpec, lang: str = "zh") -> Column:
+    """The ledger column of `field`: label (with its unit), width in half-width cells, kind."""
+    width, kind = _ROLE_COLUMN.get(field.role or "", _TYPE_COLUMN.get(field.type, (12, "text")))
+    if field.type in (FieldType.CHOICE, FieldType.MULTI_CHOICE) and field.choices:
+        widest = max(display_width(c.label.get(lang)) for c in field.choices)
+        if field.type is FieldType.CHOICE:
+            width = min(max(width, widest + 2), 20)
+        else:
+            width = min(max(width, widest * 2 + 2), 30)
+    header = field.label.get(lang)
+    if field.unit is not None:
+        header += f"（{field.unit.get(lang)}）" if not lang.startswith("en") else f" ({field.unit.get(lang)})"
+    return Column(header, width, kind, field.name)
+
+
+def layout_from_spec(
+    spec: ModuleSpec,
+    *,
+    lang: str = "zh",
+    station: str = "",
+    period: str = "",
+    signatures: tuple[str, ...] | None = None,
+    footer: str = "",
+    sequence: bool = True,
+) -> LedgerLayout:
+    """The ledger layout of a module: `spec.ledger` title, orientation and columns.
+
+    `sequence` puts a 序号 (No.) column first, as paper ledgers have. The village and date
+    columns (fields with role `village` / `date`) are marked so the XLSX writer can count rows
+    by village and month for its summary sheet.
+    """
+    zh = not lang.startswith("en")
+    columns: list[Column] = []
+    if sequence:
+        columns.append(Column("序号" if zh else "No.", 5, "number", SEQ_KEY))
+    village_col = date_col = None
+    for name in spec.ledger.columns:
+        field = spec.field(name)
+        if field.role == "village" and village_col is None:
+            village_col = len(columns)
+        if field.role == "date" and date_col is None:
+            date_col = len(columns)
+        columns.append(column_for(field, lang))
+    if signatures is None:
+        signatures = DEFAULT_SIGNATURES if zh else ("Prepared by", "Checked by", "Date")
+    return LedgerLayout(
+        title=spec.ledger.title.get(lang),
+        columns=tuple(columns),
+        station=station,
+        period=period,
+        signatures=signatures,
+        footer=footer,
+        village_column=village_col,
+        date_column=date_col,
+        summary_title="按村、按月统计" if zh else "Counts by village and month",
+        orientation=spec.ledger.orientation,
+        lang=lang,
+    )
+
+
+def _is_blank(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def _date_text(value: Any, with_time: bool) -> str:
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value).strip()
+    if with_time and len(text) >= 16 and text[10] in "T ":
+        return f"{text[:10]} {text[11:16]}"
+    return text[:10] if len(text) >= 10 and text[4] == "-" else text
+
+
+def _repeat_summary(field: FieldSpec, value: Any, lang: str) -> str:
+    if not isinstance(value, list):
+        return str(value)
+    zh = not lang.startswith("en")
+    name_field = next((f for f in field.fields if f.role == "person_name"), None)
+    if name_field is None:
+        name_field = next((f for f in field.fields if f.name in ("name", "full_name")), None)
+    if name_field is not None:
+        names = [str(r.get(name_field.name, "")).strip() for r in value if isinstance(r, Mapping)]
+        names = [n for n in names if n]
+        if names:
+            shown = ("、" if zh else ", ").join(names[:MAX_NAMES])
+            if len(names) > MAX_NAMES:
+                shown += f" 等 {len(names)} 人" if zh else f" and {len(names) - MAX_NAMES} more"
+            return shown
+    return f"{len(value)} 项" if zh else f"{len(value)} rows"
+
+
+def format_value(
+    field: FieldSpec, value: Any, *, lang: str = "zh", resolve: Resolver | None = None
+) -> str | int | float:
+    """How a stored value reads in a ledger cell.
+
+    Choices show their label; multi-choices their labels joined with "、"; bools 是/否; dates
+    YYYY-MM-DD (date-times YYYY-MM-DD HH:MM); numbers stay numbers (XLSX sums them); repeat
+    groups become their names ("张三、李四") or a count ("3 项"); photos/fingerprints "有";
+    references go through `resolve` when given. Blank values give "".
+    """
+    if _is_blank(value):
+        return ""
+    zh = not lang.startswith("en")
+    t = field.type
+    if t is FieldType.CHOICE:
+        return field.choice_label(str(value), lang)
+    if t is FieldType.MULTI_CHOICE:
+        items = value if isinstance(value, list | tuple) else str(value).split(",")
+        return ("、" if zh else ", ").join(field.choice_label(str(v).strip(), lang) for v in items)
+    if t is FieldType.BOOL:
+        truth = value if isinstance(value, bool) else str(value).strip().lower() in ("1", "true", "yes", "是")
+        return ("是" if truth else "否") if zh else ("Yes" if truth else "No")
+    if t is FieldType.DATE:
+        return _date_text(value, with_time=False)
+    if t is FieldType.DATETIME:
+        return _date_text(value, with_time=True)
+    if t is FieldType.NUMBER:
+        if isinstance(value, bool):
+            return int(value)
+        if isinstance(value, int | float):
+            return int(value) if isinstance(value, float) and value.is_integer() else value
+        try:
+            num = float(str(value))
+        except ValueError:
+            return str(value)
+        if not math.isfinite(num):
+            return str(value)
+        return int(num) if num.is_integer() else num
+    if t is FieldType.REPEAT:
+        return _repeat_summary(field, value, lang)
+    if t in (FieldType.PHOTO, FieldType.FINGERPRINT):
+        return "有" if zh else "Yes"
+    if t is FieldType.GEO and isinstance(value, Mapping):
+        try:
+            return f"{float(value['lat']):.5f}, {float(value['lon']):.5f}"
+        except (KeyError, TypeError, ValueError):
+            return str(value)
+    if t in (FieldType.PERSON_REF, FieldType.ADDRESS_REF, FieldType.VILLAGE) and resolve is not None:
+        return resolve(field, str(value))
+    return str(value)
+
+
+def ledger_rows(
+    spec: ModuleSpec,
+    layout: LedgerLayout,
+    records: Iterable[Mapping[str, Any]],
+    *,
+    resolve: Resolver | None = None,
+) -> Iterator[list[str | int | float]]:
+    """Stream records' values (one dict per record) as display rows of `layout`.
+
+    Lazy: pulls one record at a time, so it can sit between a store cursor and a writer.
+    The 序号 column counts from 1 in the order records arrive.
+    """
+    fields = [None if c.key == SEQ_KEY else spec.field(c.key or "") for c in layout.columns]
+    for seq, values in enumerate(records, start=1):
+        yield [
+            seq if f is None else format_value(f, values.get(f.name), lang=layout.lang, resolve=resolve)
+            for f in fields
+        ]
