@@ -17,6 +17,7 @@ from fieldkit.formspec import load_modules
 from fieldkit.formspec.loader import default_forms_dir
 from fieldkit.ledger.plaque import PlaqueError, sign_plaque, verify_plaque
 from fieldkit.services import records as rsvc
+from fieldkit.services import station_keys
 from fieldkit.services.station import safety_index
 from fieldkit.services.workspace import Workspace
 from tests.conftest import require_or_skip
@@ -183,7 +184,7 @@ def test_plaque_pdf_qr_decodes_and_verifies(ws, tmp_path):
     payloads = _decode(images[0].image)
     assert len(payloads) == 1 and payloads[0].startswith("FKP1:350924201202:20260101-20260630:92.0:5:FJSN0101:")
 
-    key = safety_index.station_key(ws)
+    key = station_keys.station_key(ws)
     info = verify_plaque(payloads[0], [key.public()])
     assert (info.village_code, info.index, info.stars, info.station) == (B, 92.0, 5, "FJSN0101")
     assert (info.date_from, info.date_to) == PERIOD

@@ -22,16 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fieldkit.domain.doorplate_code import DoorplateKeyError, StationKey, generate_station_key
-from fieldkit.domain.errors import PermissionDenied, UserFacingError
 from fieldkit.ledger.plaque import sign_plaque, write_plaque
 from fieldkit.services import records as rsvc
 from fieldkit.services.ledgers import resolve_village, station_name
+from fieldkit.services.station_keys import station_key
 from fieldkit.services.workspace import Workspace
 
 WEIGHTS_FILE = Path(__file__).with_name("safety_weights.toml")
-KEY_SETTING = "station_signing_key"
-CODE_SETTING = "station_code"
 
 
 @dataclass(frozen=True)
@@ -153,22 +150,6 @@ def safety_report(ws: Workspace, date_from: str, date_to: str, *, weights: Weigh
     out.sort(key=lambda v: (-v.stars, -v.index, v.village_name))
     missing = sorted({r.module for r in weights.rules if r.module not in ws.catalog})
     return SafetyReport(date_from, date_to, out, missing)
-
-
-def station_key(ws: Workspace) -> StationKey:
-    """The station's signing key (shared with doorplates); the chief creates it on first use."""
-    secret = ws.store.settings.get(KEY_SETTING)
-    if secret:
-        return StationKey.from_secret_string(secret)
-    if ws.user.role != "chief":
-        raise PermissionDenied("本机还没有派出所签名密钥，请所长先设置", message_en="No station signing key yet: the chief must set one up")
-    try:
-        key = generate_station_key(str(ws.store.settings.get(CODE_SETTING) or "FIELDKIT"))
-    except DoorplateKeyError as e:
-        raise UserFacingError(f"派出所代号设置有误：{e}", message_en=str(e), code="bad_station_code") from e
-    ws.store.settings.set(KEY_SETTING, key.to_secret_string())
-    ws.store.audit.log("create_station_key", detail={"station": key.station})
-    return key
 
 
 def print_plaque(ws: Workspace, village: str, date_from: str, date_to: str, out: str | Path, *,
