@@ -108,7 +108,11 @@ def _register_doorplates(sub) -> None:
         "or one plate from --code/--address/--number.",
     )
     pr.add_argument("--out", "-o", required=True, metavar="PDF")
-    pr.add_argument("--station-name", required=True, help="printed on every plate, e.g. 某某派出所")
+    pr.add_argument("--village", help="from the store: every address of this village (code or name)")
+    pr.add_argument("--hamlet", help="from the store: only this hamlet (with --village)")
+    pr.add_argument("--building", help="from the store: only this building (with --village)")
+    pr.add_argument("--address-uuid", action="append", help="from the store: this address (repeatable)")
+    pr.add_argument("--station-name", help="printed on every plate, e.g. 某某派出所 (files mode)")
     pr.add_argument("--secret-key-file", metavar="FILE")
     pr.add_argument("--csv", metavar="FILE")
     pr.add_argument("--json", metavar="FILE")
@@ -194,6 +198,16 @@ def _read_addresses(args) -> list[service.DoorplateAddress]:
 
 
 def cmd_print(args, ctx) -> int:
+    if args.village or args.address_uuid:
+        info = service.print_from_store(ctx.workspace(), args.out, village=args.village, hamlet=args.hamlet,
+                                        building=args.building, uuids=args.address_uuid, progress=ctx.progress)
+        ctx.emit(info)
+        ctx.say(f"已生成 {info['plates']} 块门牌，共 {info['pages']} 页：{args.out}",
+                f"{info['plates']} doorplates on {info['pages']} pages: {args.out}")
+        return 0
+    if not args.station_name:
+        raise UserFacingError("从文件打印时需要 --station-name", message_en="--station-name is needed when printing from files",
+                              code="usage")
     key = _station_key(args)
     plates = _read_addresses(args)
     pages = service.doorplate_sheet(plates, args.out, key, station_name=args.station_name, progress=ctx.progress)

@@ -174,3 +174,44 @@ class _Issue:
     message: str
     message_en: str
     severity: str = "error"
+
+
+def plates_from_store(ws, *, village: str | None = None, hamlet: str | None = None,
+                      building: str | None = None, uuids: Sequence[str] | None = None) -> list[DoorplateAddress]:
+    """Addresses (module 9) to print: one address, a building, a hamlet or a whole village.
+
+    `village` is a village code or name. Ordered by address code, so the sheet follows the
+    numbering the grid worker walks.
+    """
+    from fieldkit.services.ledgers import resolve_village  # local: ledgers pulls in the writers
+
+    if uuids:
+        recs = [r for r in ws.store.records.get_many(list(uuids)) if r is not None and not r.deleted]
+    else:
+        code = resolve_village(ws, village) if village else None
+        recs = ws.store.records.rows(ws.store.records.ids("addresses", village=code))
+        recs = [r for r in recs if (not hamlet or r.data.get("hamlet") == hamlet)
+                and (not building or r.data.get("building") == building)]
+    recs = [r for r in recs if r.module == "addresses"]
+    recs.sort(key=lambda r: str(r.data.get("code", "")))
+    return [DoorplateAddress(code=str(r.data.get("code", "")), address=str(r.data.get("full_text", "")),
+                             number=str(r.data.get("doorplate_no", "")), street=str(r.data.get("road") or ""))
+            for r in recs]
+
+
+def print_from_store(ws, out: str | Path, *, village: str | None = None, hamlet: str | None = None,
+                     building: str | None = None, uuids: Sequence[str] | None = None,
+                     progress: Callable[[int, int], None] | None = None,
+                     cancel: Callable[[], bool] | None = None) -> dict:
+    """Sign and print the selected addresses' doorplates with the station's key. Audited as a print."""
+    from fieldkit.services.ledgers import station_name
+    from fieldkit.services.station_keys import station_key
+
+    plates = plates_from_store(ws, village=village, hamlet=hamlet, building=building, uuids=uuids)
+    if not plates:
+        raise UserFacingError("没有符合条件的标准地址", message_en="No addresses match", code="not_found")
+    key = station_key(ws)
+    pages = doorplate_sheet(plates, out, key, station_name=station_name(ws), progress=progress, cancel=cancel)
+    ws.store.audit.log("print", module="addresses", detail={"kind": "doorplates", "plates": len(plates),
+                                                           "file": Path(out).name})
+    return {"out": str(out), "plates": len(plates), "pages": pages, "station": key.station}

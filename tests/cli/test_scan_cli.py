@@ -88,3 +88,34 @@ def test_bad_public_key_is_a_clear_error(run, photo):
     path, _ = photo
     code, _, err = run("scan", str(path), "--key", "FKK1:S1:AAAA")
     assert code == ExitCode.ERROR and "公钥" in err
+
+
+def test_print_a_villages_doorplates_from_the_store_and_scan_one_back(tmp_path, monkeypatch):
+    """The chief prints a village's plates from the store; a printed plate scans as verified."""
+    import shutil as _shutil
+    import subprocess
+
+    from fieldkit.cli import main as cli_main
+    from fieldkit.services import doorplates as service
+    from fieldkit.services import workspace as wsvc
+    from fieldkit.services.station_keys import trusted_keys
+    from tests.conftest import require_or_skip
+
+    if _shutil.which("pdftoppm") is None:
+        require_or_skip("pdftoppm (poppler-utils) is not installed")
+    home = tmp_path / "home"
+    monkeypatch.setenv("FIELDKIT_PASSPHRASE", "correct horse battery")
+    assert cli_main(["--home", str(home), "init", "--demo", "--people", "40"]) == 0
+    out = tmp_path / "plates.pdf"
+    assert cli_main(["--home", str(home), "doorplates", "print", "--village", "坑底村", "--out", str(out)]) == 0
+    subprocess.run(["pdftoppm", "-r", "300", "-f", "1", "-l", "1", "-png", str(out), str(tmp_path / "page")],
+                   check=True, timeout=120)
+    ws = wsvc.unlock(home, "chief", "correct horse battery")
+    try:
+        plates = service.plates_from_store(ws, village="坑底村")
+        assert plates and all(p.code.startswith("350924201201") for p in plates)
+        page = next(tmp_path.glob("page*.png"))
+        result = service.scan_image(page, trusted_keys=trusted_keys(ws))
+        assert result.verified and result.code in {p.code for p in plates}
+    finally:
+        ws.lock()
