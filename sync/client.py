@@ -1,1 +1,389 @@
-"""Sync client (being built)."""
+"""Sync client: enroll, push, pull and attachments over a `requests` session.
+
+Everything a flaky 2G link does to a request — drop, cut short, 5xx, time out — is retried
+with exponential backoff and jitter; the push idempotency key makes a retried or resumed batch
+harmless, and the pulled page is committed with its cursor by the `Replica`, so a transfer
+resumed after a crash re-sends at most one batch and re-fetches at most one page.
+
+TLS: give the certificate's SHA-256 ``fingerprint`` (from the enrollment QR code) and the
+connection is refused unless the server presents exactly that certificate (urllib3's
+``assert_fingerprint``; no certificate authority involved).
+
+Threading: a `SyncClient` (and its session) belongs to one thread at a time — the app's sync
+worker. ``progress(done, total)`` and ``cancel()`` callbacks are called from that thread.
+Times are seconds; sizes bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from sync.merge import Conflict
+from sync.protocol import (
+    PROTOCOL_VERSION,
+    PullPage,
+    PushBatch,
+    PushResult,
+    batch_key,
+    decompress,
+    encode_body,
+)
+from sync.replica import AttachmentRef, OutboxEntry, Replica
+
+Progress = Callable[[int, int], None]
+Cancel = Callable[[], bool]
+CHUNK = 256 * 1024  # attachment chunk: ~15 s on a good 2G link, so a drop loses little
+
+
+class SyncError(Exception):
+    """Base of what the client raises; ``code`` is stable for the app to map to a message."""
+
+    code = "sync_error"
+
+
+class NetworkUnavailable(SyncError):
+    """The server could not be reached (or kept failing) after every retry. Try again later."""
+
+    code = "offline"
+
+
+class AuthFailed(SyncError):
+    """The token is unknown or revoked, or the enrollment code is wrong/used/expired."""
+
+    code = "auth"
+
+
+class PinMismatch(SyncError):
+    """The server's certificate is not the one pinned at enrollment: refuse to talk to it."""
+
+    code = "pin_mismatch"
+
+
+class ServerRejected(SyncError):
+    """The server refused a request for a reason retrying will not fix (HTTP 4xx)."""
+
+    code = "rejected"
+
+    def __init__(self, status: int, error: str, message: str) -> None:
+        super().__init__(f"{status} {error}: {message}")
+        self.status, self.error = status, error
+
+
+class Cancelled(SyncError):
+    code = "cancelled"
+
+
+@dataclass(frozen=True)
+class EnrollmentPayload:
+    """What the station chief's QR code carries."""
+
+    url: str
+    code: str
+    fingerprint: str | None
+
+    @classmethod
+    def parse(cls, text: str) -> EnrollmentPayload:
+        try:
+            obj = json.loads(text)
+            if obj.get("fieldkit") != PROTOCOL_VERSION:
+                raise ValueError("not a FieldKit v1 enrollment code")
+            return cls(str(obj["url"]), str(obj["code"]), obj.get("fp"))
+        except (ValueError, KeyError, AttributeError, TypeError) as exc:
+            raise ServerRejected(0, "bad_payload", f"not an enrollment QR code: {exc}") from None
+
+
+@dataclass(frozen=True)
+class Enrollment:
+    device_id: int
+    name: str
+    token: str
+    scope: list[str]
+
+
+@dataclass
+class SyncReport:
+    pushed: int = 0
+    rejected: list[tuple[int, str]] = field(default_factory=list)  # (outbox id, reason)
+    pulled: int = 0
+    conflicts: list[Conflict] = field(default_factory=list)
+    uploaded: int = 0
+    downloaded: int = 0
+    replayed_batches: int = 0
+
+
+class _PinnedAdapter(HTTPAdapter):
+    def __init__(self, fingerprint: str, **kw: Any) -> None:
+        self._fp = fingerprint
+        super().__init__(**kw)
+
+    def init_poolmanager(self, *args: Any, **kw: Any) -> None:
+        kw["assert_fingerprint"] = self._fp
+        super().init_poolmanager(*args, **kw)
+
+
+class SyncClient:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        token: str | None = None,
+        fingerprint: str | None = None,
+        timeout: tuple[float, float] = (10.0, 60.0),
+        retries: int = 6,
+        backoff: float = 0.5,
+        max_backoff: float = 60.0,
+        batch_size: int = 500,
+        page_size: int = 500,
+        encoding: str = "zstd",
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self.timeout, self.retries, self.backoff, self.max_backoff = timeout, retries, backoff, max_backoff
+        self.batch_size, self.page_size, self.encoding = batch_size, page_size, encoding
+        self._sleep, self._rng = sleep, rng or random.Random()
+        self.bytes_sent = 0  # request bodies as sent (compressed), for the bench
+        self.bytes_received = 0  # response bodies as received (compressed)
+        self.session = requests.Session()
+        self.session.headers["Accept-Encoding"] = "zstd, gzip"
+        if fingerprint:
+            fp = fingerprint.replace(":", "").lower()
+            self.session.mount("https://", _PinnedAdapter(fp))
+            # The pin replaces CA validation (a self-signed certificate has no CA); it is stricter.
+            # Set per request too: a session-level False loses to REQUESTS_CA_BUNDLE in the env.
+            self._verify: bool = False
+        else:
+            self._verify = True
+
+    def close(self) -> None:
+        self.session.close()
+
+    # ------------------------------------------------------------------ transport
+    def _request(self, method: str, path: str, **kw: Any) -> requests.Response:
+        """One API call with retries on transient failures; returns a 2xx response (body read).
+
+        Every call of this API is safe to repeat (push by idempotency key, enroll by the
+        device's own token, chunks by offset), which is what makes blind retries correct.
+        """
+        headers = kw.pop("headers", {})
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        attempt = 0
+        while True:
+            try:
+                r = self.session.request(method, self.base_url + path, headers=headers, timeout=self.timeout,
+                                         verify=self._verify, **kw)
+                content = r.content  # read it all now: a cut-off body raises here, inside the retry
+                self.bytes_sent += len(kw.get("data") or b"")
+                self.bytes_received += len(content)
+                if r.status_code < 500 and r.status_code != 429:
+                    if r.status_code >= 400:
+                        self._raise_for(r)
+                    return r
+                failure = f"HTTP {r.status_code}"
+            except requests.exceptions.SSLError as exc:
+                if "fingerprint" in str(exc).lower():
+                    raise PinMismatch(f"server certificate does not match the pinned fingerprint: {exc}") from None
+                failure = str(exc)
+            except requests.RequestException as exc:
+                failure = str(exc)
+            attempt += 1
+            if attempt > self.retries:
+                raise NetworkUnavailable(f"{method} {path} failed after {attempt} attempts: {failure}")
+            delay = min(self.max_backoff, self.backoff * 2 ** (attempt - 1))
+            self._sleep(delay * (0.5 + self._rng.random() / 2))
+
+    @staticmethod
+    def _raise_for(r: requests.Response) -> None:
+        try:
+            body = json.loads(SyncClient._body(r))
+            error, message = body.get("error", "error"), body.get("message", "")
+        except (ValueError, AttributeError):
+            error, message = "error", r.text[:200]
+        if r.status_code == 401 or (r.status_code == 403 and error == "bad_code"):
+            raise AuthFailed(f"{error}: {message}")
+        raise ServerRejected(r.status_code, error, message)
+
+    @staticmethod
+    def _body(r: requests.Response) -> bytes:
+        # urllib3 decodes gzip itself; zstd only with an optional backport, so do it here.
+        enc = r.headers.get("Content-Encoding", "")
+        return decompress(r.content, "zstd") if enc == "zstd" and not r.content.startswith(b"{") else r.content
+
+    def _json(self, method: str, path: str, **kw: Any) -> Any:
+        """A call whose JSON answer is parsed inside the retry loop (a garbled body is retried)."""
+        attempt = 0
+        while True:
+            r = self._request(method, path, **kw)
+            try:
+                return json.loads(self._body(r))
+            except ValueError as exc:  # ProtocolError is a ValueError too
+                attempt += 1
+                if attempt > self.retries:
+                    raise NetworkUnavailable(f"{path}: unreadable answer: {exc}") from None
+
+    # ------------------------------------------------------------------ enrollment
+    @staticmethod
+    def new_token() -> str:
+        """A fresh bearer token (256 bits) for `enroll`; store it before enrolling."""
+        return secrets.token_urlsafe(32)
+
+    def enroll(self, code: str, node: str, token: str | None = None) -> Enrollment:
+        """Redeem a one-time code, registering ``token`` (generated if None) as this device's.
+
+        Safe to retry with the same code, node and token (a lost answer costs nothing). The app
+        should generate the token with `new_token`, store it encrypted, then call this; the
+        token is also kept on ``self.token``.
+        """
+        token = token or self.new_token()
+        obj = self._json("POST", "/v1/enroll", json={"code": code, "node": node, "token": token})
+        self.token = token
+        return Enrollment(obj["device_id"], obj["name"], token, obj["scope"])
+
+    @classmethod
+    def from_payload(cls, text: str, **kw: Any) -> tuple[SyncClient, EnrollmentPayload]:
+        """A client pinned to the certificate named in an enrollment QR code."""
+        p = EnrollmentPayload.parse(text)
+        return cls(p.url, fingerprint=p.fingerprint, **kw), p
+
+    def hello(self) -> dict[str, Any]:
+        """Probe: reachable, token valid? Raises NetworkUnavailable / AuthFailed otherwise."""
+        return self._json("GET", "/v1/hello")
+
+    # ------------------------------------------------------------------ push / pull
+    def push(self, replica: Replica, report: SyncReport | None = None, progress: Progress | None = None,
+             cancel: Cancel | None = None) -> SyncReport:
+        """Send the outbox, oldest first, one batch at a time (so devices' edits stay in order)."""
+        report = report or SyncReport()
+        total = replica.pending_count()
+        done = 0
+        while True:
+            if cancel and cancel():
+                raise Cancelled("push cancelled")
+            entries: list[OutboxEntry] = replica.pending_changes(self.batch_size)
+            if not entries:
+                return report
+            batch = PushBatch(batch_key(replica.device_node, [e.id for e in entries]), replica.device_node,
+                              tuple(e.change for e in entries))
+            body = encode_body(batch.to_json(), self.encoding)
+            obj = self._json("POST", "/v1/push", data=body, headers={
+                "Content-Type": "application/json", "Content-Encoding": self.encoding})
+            result = PushResult.from_json(obj)
+            if len(result.results) != len(entries):
+                raise ServerRejected(0, "bad_answer", "push answer does not match the batch")
+            ok = [e.id for e, (accepted, _) in zip(entries, result.results, strict=True) if accepted]
+            for e, (accepted, reason) in zip(entries, result.results, strict=True):
+                if not accepted:
+                    replica.mark_rejected(e.id, reason or "rejected")
+                    report.rejected.append((e.id, reason or "rejected"))
+            replica.mark_pushed(ok)
+            report.pushed += len(ok)
+            report.replayed_batches += int(result.replayed)
+            done += len(entries)
+            if progress:
+                progress(done, max(total, done))
+
+    def pull(self, replica: Replica, report: SyncReport | None = None, progress: Progress | None = None,
+             cancel: Cancel | None = None) -> SyncReport:
+        """Fetch pages after the stored cursor until the server says there is no more."""
+        report = report or SyncReport()
+        while True:
+            if cancel and cancel():
+                raise Cancelled("pull cancelled")
+            params: dict[str, Any] = {"limit": self.page_size}
+            cursor = replica.get_cursor()
+            if cursor:
+                params["cursor"] = cursor
+            page = PullPage.from_json(self._json("GET", "/v1/pull", params=params))
+            report.conflicts.extend(replica.apply_remote(page.changes, page.cursor))
+            report.pulled += len(page.changes)
+            if progress:
+                progress(report.pulled, report.pulled + (self.page_size if page.more else 0))
+            if not page.more:
+                return report
+
+    # ------------------------------------------------------------------ attachments
+    def upload_attachments(self, replica: Replica, report: SyncReport | None = None,
+                           cancel: Cancel | None = None) -> SyncReport:
+        """Upload pending attachments in chunks, resuming where the server says it stopped."""
+        report = report or SyncReport()
+        for ref in replica.pending_attachments():
+            if cancel and cancel():
+                raise Cancelled("upload cancelled")
+            self._upload(replica, ref)
+            replica.mark_attachment_uploaded(ref.sha)
+            report.uploaded += 1
+        return report
+
+    def _upload(self, replica: Replica, ref: AttachmentRef) -> None:
+        size = ref.size if ref.size is not None else len(replica.read_attachment(ref.sha, 0, 1 << 62))
+        try:
+            offset = self._json("GET", f"/v1/attachments/{ref.sha}/status")["received"]
+        except ServerRejected as exc:
+            if exc.status != 404:
+                raise
+            offset = 0
+        while offset < size:
+            chunk = replica.read_attachment(ref.sha, offset, CHUNK)
+            try:
+                obj = self._json("PUT", f"/v1/attachments/{ref.sha}", data=chunk, params={
+                    "record": ref.record_uuid, "offset": offset, "total": size},
+                    headers={"Content-Type": "application/octet-stream"})
+                offset = obj["received"]
+            except ServerRejected as exc:
+                if exc.error != "wrong_offset":
+                    raise
+                # Our earlier chunk landed but its answer was lost (or a retry doubled it): ask.
+                offset = self._json("GET", f"/v1/attachments/{ref.sha}/status")["received"]
+
+    def download_attachments(self, replica: Replica, report: SyncReport | None = None,
+                             cancel: Cancel | None = None) -> SyncReport:
+        """Fetch attachments referenced by local records but missing locally; verifies SHA-256."""
+        report = report or SyncReport()
+        for ref in replica.missing_attachments():
+            if cancel and cancel():
+                raise Cancelled("download cancelled")
+            try:
+                st = self._json("GET", f"/v1/attachments/{ref.sha}/status")
+            except ServerRejected as exc:
+                if exc.status in (404, 409):
+                    continue  # not uploaded yet by its author; next sync
+                raise
+            if not st["complete"]:
+                continue
+            parts, offset = [], 0
+            while offset < st["total"]:
+                r = self._request("GET", f"/v1/attachments/{ref.sha}", params={"offset": offset, "length": CHUNK})
+                if not r.content:
+                    break
+                parts.append(r.content)
+                offset += len(r.content)
+            data = b"".join(parts)
+            if hashlib.sha256(data).hexdigest() == ref.sha:
+                replica.write_attachment(ref.sha, data)
+                report.downloaded += 1
+        return report
+
+    def sync(self, replica: Replica, progress: Progress | None = None, cancel: Cancel | None = None) -> SyncReport:
+        """Push, pull, upload then download attachments: one full round. Raises SyncError kinds.
+
+        The outbox is emptied (or the call fails) before any page is pulled: a replica may then
+        derive its deltas' "seen" vectors at push time (see `sync.merge.stamped_delta`).
+        """
+        report = SyncReport()
+        self.push(replica, report, progress, cancel)
+        self.pull(replica, report, progress, cancel)
+        self.upload_attachments(replica, report, cancel)
+        self.download_attachments(replica, report, cancel)
+        return report

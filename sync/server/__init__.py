@@ -1,0 +1,1 @@
+"""The reference central platform: FastAPI app (`app`), storage (`storage`, `blobs`), TLS, CLI."""

@@ -60,7 +60,7 @@ def fresh_pg_db(base: str) -> str:
     import psycopg
 
     name = "t_" + uuid.uuid4().hex[:12]
-    with psycopg.connect(base.replace("postgresql://", "postgresql://") + "/postgres", autocommit=True) as c:
+    with psycopg.connect(base + "/postgres", autocommit=True) as c:
         c.execute(f"CREATE DATABASE {name}")
     return f"{base}/{name}"
 

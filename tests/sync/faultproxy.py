@@ -68,6 +68,10 @@ class FaultProxy:
     def stop(self) -> None:
         async def _close() -> None:
             self._server.close()
+            for task in asyncio.all_tasks():
+                if task is not asyncio.current_task():
+                    task.cancel()
+            await asyncio.sleep(0.05)
 
         asyncio.run_coroutine_threadsafe(_close(), self._loop).result(10)
         self._loop.call_soon_threadsafe(self._loop.stop)
@@ -101,6 +105,15 @@ class FaultProxy:
         finally:
             writer.close()
 
+    async def _send_and_hang_up(self, data: bytes) -> None:
+        try:
+            _reader, writer = await asyncio.open_connection("127.0.0.1", self.upstream_port)
+            writer.write(data)
+            await writer.drain()
+            writer.close()
+        except OSError:
+            pass
+
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             while True:
@@ -118,7 +131,7 @@ class FaultProxy:
                 elif fault == "drop_request":
                     return
                 elif fault == "truncate_request":
-                    await self._exchange(raw[: max(1, len(raw) // 2)], request)
+                    await self._send_and_hang_up(raw[: max(1, len(raw) // 2)])
                     return
                 elif fault == "error_before":
                     writer.write(_503)

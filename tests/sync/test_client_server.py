@@ -9,6 +9,8 @@ import pytest
 
 from sync import merge as m
 from sync.client import AuthFailed, SyncClient
+from sync.replica import Replica
+from sync.sqlite_replica import SQLiteReplica
 
 from .helpers import enrolled
 
@@ -101,9 +103,16 @@ def test_revoked_device_is_refused(server, tmp_path):
         cli.sync(rep)
 
 
-def test_enrollment_code_is_one_time(server):
+def test_enrollment_code_is_one_time_but_safe_to_retry(server):
     _, code = server.storage.create_enrollment("x", ["v1"])
-    SyncClient(server.url).enroll(code, "00000000000000a5")
+    first = SyncClient(server.url)
+    token = first.new_token()
+    first.enroll(code, "00000000000000a5", token)
+    again = SyncClient(server.url)
+    again.enroll(code, "00000000000000a5", token)  # the answer was lost; the retry is harmless
+    assert again.hello()["name"] == first.hello()["name"] == "x"
+    with pytest.raises(AuthFailed):
+        SyncClient(server.url).enroll(code, "00000000000000a5")  # same node, another token
     with pytest.raises(AuthFailed):
         SyncClient(server.url).enroll(code, "00000000000000a6")  # someone else with the same code
     with pytest.raises(AuthFailed):
@@ -141,3 +150,15 @@ def test_tampered_attachment_is_refused_by_hash(server, tmp_path):
         blobs.put_chunk(server.storage, dev, "0" * 64, R1, 0, 5, b"hello")
     assert err.value.code == "hash_mismatch"
     assert blobs.put_chunk(server.storage, dev, hashlib.sha256(b"hello").hexdigest(), R1, 0, 5, b"hello")["complete"]
+
+
+def test_a_laptop_clock_days_ahead_cannot_win_every_edit(server, tmp_path):
+    cli, rep = enrolled(server, tmp_path, "a", ["v1"], "00000000000000b4")
+    rep.clock._wall = lambda: 4_000_000_000.0  # year 2096
+    rep.edit(R1, "residents", {"name": "未来"}, scope="v1")
+    assert [r for _, r in cli.push(rep).rejected] == ["clock_ahead"]
+    assert server.storage.get_record(R1) is None
+
+
+def test_reference_replica_implements_the_protocol_the_app_must_implement(tmp_path):
+    assert isinstance(SQLiteReplica(tmp_path / "r.db", "00000000000000b5"), Replica)

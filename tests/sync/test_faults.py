@@ -19,6 +19,7 @@ from sync import merge as m
 from sync.client import NetworkUnavailable, SyncClient
 from sync.sqlite_replica import SQLiteReplica
 
+from .conftest import fresh_pg_db
 from .faultproxy import FaultProxy
 from .helpers import ServerThread
 
@@ -61,14 +62,18 @@ def _sync(client: SyncClient, rep: SQLiteReplica) -> bool:
 
 
 @pytest.mark.parametrize("seed", range(RUNS))
-def test_devices_and_server_converge_through_a_faulty_link(rig, seed):
+def test_devices_and_server_converge_through_a_faulty_link(rig, seed, request):
     srv, d = rig
     rng = random.Random(seed)
     run_dir = d / f"seed{seed}"
     run_dir.mkdir()
-    # A fresh server database per seed, same port, so the proxy does not change.
+    # A fresh server database per seed; every fourth seed on PostgreSQL.
     srv.stop()
-    srv.db_url = f"sqlite:///{run_dir / 'server.db'}"
+    if seed % 4 == 3:
+        srv.db_url = fresh_pg_db(request.getfixturevalue("pg_server"))
+        TOTALS["postgresql_runs"] += 1
+    else:
+        srv.db_url = f"sqlite:///{run_dir / 'server.db'}"
     srv.start()
     proxy = FaultProxy(srv.port, seed, rate=0.35)
     proxy.start()
@@ -79,15 +84,16 @@ def test_devices_and_server_converge_through_a_faulty_link(rig, seed):
             _, code = srv.storage.create_enrollment(f"dev{k}", ["v1"])
             client = SyncClient(proxy.url, retries=6, backoff=0.001, max_backoff=0.01, timeout=(5, 30),
                                 batch_size=3, page_size=4, rng=random.Random(seed), encoding=rng.choice(["zstd", "gzip"]))
+            token = client.new_token()
             for _ in range(20):  # enrollment goes through the faulty link too
                 try:
-                    client.enroll(code, node)
+                    client.enroll(code, node, token)
                     break
                 except NetworkUnavailable:
                     continue
             devices.append((client, SQLiteReplica(run_dir / f"dev{k}.db", node)))
         for _round in range(4):
-            for client, rep in devices:
+            for _client, rep in devices:
                 for _ in range(rng.randint(0, 5)):
                     _local_edit(rng, rep)
             for client, rep in rng.sample(devices, len(devices)):

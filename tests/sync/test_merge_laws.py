@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -9,6 +11,9 @@ from sync import merge as m
 from sync.protocol import Change, Version
 
 from .sim import FIELDS, PAST, UUIDS, all_versions, run, sync
+
+# SYNC_HYPOTHESIS_EXAMPLES=2000 for a long run; the default keeps the suite quick.
+EXAMPLES = int(os.environ.get("SYNC_HYPOTHESIS_EXAMPLES", "100"))
 
 op = st.one_of(
     st.tuples(
@@ -27,7 +32,7 @@ ops = st.lists(op, max_size=40)
 
 def _states_from(data, ops_list, n):
     """Random states of one record drawn from a causally consistent history of edits."""
-    devices, server = run(ops_list, n)
+    devices, _server = run(ops_list, n)
     rec = data.draw(st.sampled_from([UUIDS[0], UUIDS[2]]))
     deltas = [c for c in all_versions(devices) if c.uuid == rec]
     if not deltas:
@@ -39,7 +44,7 @@ def _states_from(data, ops_list, n):
     return out
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=EXAMPLES, deadline=None)
 @given(st.data(), ops)
 def test_merge_is_commutative_associative_idempotent(data, ops_list):
     states = _states_from(data, ops_list, 3)
@@ -54,7 +59,7 @@ def test_merge_is_commutative_associative_idempotent(data, ops_list):
     assert m.conflicts(m.merge(a, b)) == m.conflicts(m.merge(b, a))
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=EXAMPLES, deadline=None)
 @given(ops, st.permutations(range(4)))
 def test_any_interleaving_converges_after_sync(ops_list, order):
     devices, server = run(ops_list, 4)
@@ -93,7 +98,7 @@ def _check_against_true_causality(final, deltas):
         assert flagged == unseen
 
 
-def V(hlc_wall: int, node: int, value, seen=()):  # noqa: N802 - reads like a constructor
+def V(hlc_wall: int, node: int, value, seen=()):
     return Version(f"{hlc_wall:012x}0000{node:016x}", value, tuple(seen))
 
 
@@ -142,3 +147,12 @@ def test_append_only_module_never_overwrites():
     assert m.current_values(merged)["summary"] == "走访正常"
     [c] = m.conflicts(merged)
     assert c.kind == "append_only" and c.others[0].value == "改写"
+
+
+def test_stamped_delta_matches_edit_for_a_store_that_stamps_itself():
+    base = state({"phone": [V(1, 2, "111")], "_scope": [V(1, 2, "v1")]})
+    hlc = V(5, 1, 0).hlc
+    assert m.stamped_delta(base, base.uuid, base.module, {"phone": ("222", hlc)}) == \
+        m.edit(base, base.uuid, base.module, {"phone": "222"}, hlc)
+    gone = m.stamped_delta(base, base.uuid, base.module, {"_deleted": (True, V(6, 1, 0).hlc)})
+    assert gone == m.delete(base, V(6, 1, 0).hlc)

@@ -77,10 +77,11 @@ def test_enroll_from_qr_payload_over_pinned_https_then_sync(https_server, tmp_pa
 
     with pytest.raises(AuthFailed):
         client.hello()
+    client.close()
 
 
 def test_wrong_fingerprint_is_refused_before_anything_is_sent(https_server):
-    data_dir, url, fp = https_server
+    data_dir, url, _fp = https_server
     issued = json.loads(cli(data_dir, "enroll-code", "--device-name", "x", "--scope", "v1", "--url", url).stdout)
     forged = json.loads(issued["qr_payload"]) | {"fp": "00" * 32}
     client, p = SyncClient.from_payload(json.dumps(forged), retries=1, backoff=0.01)
@@ -95,6 +96,8 @@ def test_wrong_fingerprint_is_refused_before_anything_is_sent(https_server):
 
     with pytest.raises((NetworkUnavailable, PinMismatch)):
         plain.hello()
+    for c in (client, good, plain):
+        c.close()
 
 
 def test_cli_rejects_bad_scope_with_a_message(tmp_path):

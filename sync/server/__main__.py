@@ -1,0 +1,162 @@
+"""``fieldkit-server``: run the reference central platform and administer devices.
+
+    fieldkit-server serve [--db URL] [--host 127.0.0.1] [--port 8443] [--plain]
+    fieldkit-server enroll-code --device-name NAME --scope v1,v2/g3 [--url URL] [--ttl-hours 72] [--qr]
+    fieldkit-server devices | revoke --device-id N | fingerprint
+    fieldkit-server publish --module watchlist|tasks|reference --scope v1|'*' --json '{…}' [--uuid U] [--delete]
+
+Data directory: ``--data-dir`` or ``$FIELDKIT_SERVER_HOME`` or ``~/.local/share/fieldkit-server``;
+it holds the default SQLite database and the TLS certificate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from sync.protocol import PROTOCOL_VERSION, ProtocolError
+from sync.server.storage import Storage, StorageError
+from sync.server.tls import ensure_certificate, fingerprint
+
+
+def _data_dir(args: argparse.Namespace) -> Path:
+    if args.data_dir:
+        return Path(args.data_dir)
+    env = os.environ.get("FIELDKIT_SERVER_HOME")
+    return Path(env) if env else Path.home() / ".local/share/fieldkit-server"
+
+
+def _db_url(args: argparse.Namespace) -> str:
+    if args.db:
+        return args.db
+    d = _data_dir(args)
+    d.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{d / 'server.db'}"
+
+
+def enrollment_payload(url: str, code: str, fp: str | None) -> str:
+    """The QR code's text: what `sync.client.SyncClient.enroll_from_payload` reads."""
+    return json.dumps({"fieldkit": PROTOCOL_VERSION, "url": url, "code": code, "fp": fp}, separators=(",", ":"))
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from sync.server.app import create_app
+
+    storage = Storage(_db_url(args))
+    ssl: dict[str, str] = {}
+    if not args.plain:
+        cert, key = ensure_certificate(_data_dir(args), [args.host, "localhost", *args.san])
+        ssl = {"ssl_certfile": str(cert), "ssl_keyfile": str(key)}
+        print(f"TLS certificate SHA-256: {fingerprint(cert)}", flush=True)
+    uvicorn.run(create_app(storage), host=args.host, port=args.port, log_level=args.log_level,
+                timeout_keep_alive=30, timeout_graceful_shutdown=5, **ssl)
+    return 0
+
+
+def cmd_enroll_code(args: argparse.Namespace) -> int:
+    storage = Storage(_db_url(args))
+    did, code = storage.create_enrollment(args.device_name, args.scope.split(","), args.ttl_hours * 3600)
+    # The certificate is made now if `serve` has not run yet, so the QR code can pin it.
+    fp = fingerprint(ensure_certificate(_data_dir(args))[0]) if args.url.startswith("https:") else None
+    payload = enrollment_payload(args.url, code, fp)
+    print(json.dumps({"device_id": did, "code": code, "qr_payload": payload}, ensure_ascii=False))
+    if args.qr:
+        import qrcode
+
+        qr = qrcode.QRCode(border=1)
+        qr.add_data(payload)
+        qr.print_ascii(invert=True)
+    return 0
+
+
+def cmd_devices(args: argparse.Namespace) -> int:
+    for d in Storage(_db_url(args)).list_devices():
+        print(json.dumps(d, ensure_ascii=False))
+    return 0
+
+
+def cmd_revoke(args: argparse.Namespace) -> int:
+    ok = Storage(_db_url(args)).revoke(args.device_id)
+    print("revoked" if ok else "no such active device", file=sys.stdout if ok else sys.stderr)
+    return 0 if ok else 1
+
+
+def cmd_fingerprint(args: argparse.Namespace) -> int:
+    cert, _ = ensure_certificate(_data_dir(args))
+    print(fingerprint(cert))
+    return 0
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    values = json.loads(args.json)
+    if not isinstance(values, dict):
+        raise ProtocolError("--json must be an object of field values")
+    uid = Storage(_db_url(args)).publish(args.module, values, args.scope, args.uuid, args.delete)
+    print(uid)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="fieldkit-server", description="FieldKit reference central platform")
+    p.add_argument("--data-dir", help="certificate and default database directory")
+    p.add_argument("--db", help="sqlite:///path or postgresql://user@host/db (default: SQLite in data dir)")
+    # The same two options are accepted after the command too (`serve --db …`); SUPPRESS keeps
+    # a sub-command's absent option from overwriting one given before the command.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", default=argparse.SUPPRESS, help="as above")
+    common.add_argument("--db", default=argparse.SUPPRESS, help="as above")
+    sub = p.add_subparsers(dest="cmd", required=True)
+
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help, parents=[common])
+
+    s = command("serve", "run the HTTP(S) server")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8443)
+    s.add_argument("--plain", action="store_true", help="HTTP without TLS (behind a TLS proxy, or tests)")
+    s.add_argument("--san", action="append", default=[], help="extra certificate host name or IP")
+    s.add_argument("--log-level", default="warning")
+    s.set_defaults(fn=cmd_serve)
+    e = command("enroll-code", "issue a one-time enrollment code and QR payload")
+    e.add_argument("--device-name", required=True)
+    e.add_argument("--scope", required=True, help="comma-separated villages or village/grid")
+    e.add_argument("--url", default="https://127.0.0.1:8443", help="address devices will reach")
+    e.add_argument("--ttl-hours", type=float, default=72)
+    e.add_argument("--qr", action="store_true", help="also print the QR code in the terminal")
+    e.set_defaults(fn=cmd_enroll_code)
+    command("devices", "list devices").set_defaults(fn=cmd_devices)
+    r = command("revoke", "revoke a device's token")
+    r.add_argument("--device-id", type=int, required=True)
+    r.set_defaults(fn=cmd_revoke)
+    command("fingerprint", "print the TLS certificate's SHA-256").set_defaults(fn=cmd_fingerprint)
+    pb = command("publish", "send a watch-list entry, task package or reference item down")
+    pb.add_argument("--module", required=True, choices=["watchlist", "tasks", "reference"])
+    pb.add_argument("--scope", required=True, help="village, village/grid, or '*' for everyone")
+    pb.add_argument("--json", required=True, help="field values as a JSON object")
+    pb.add_argument("--uuid", help="update this item instead of creating one")
+    pb.add_argument("--delete", action="store_true", help="withdraw the item")
+    pb.set_defaults(fn=cmd_publish)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.fn(args)
+    except (StorageError, ProtocolError, json.JSONDecodeError) as exc:
+        print(f"fieldkit-server: {exc}", file=sys.stderr)
+        return 2
+    except SQLAlchemyError as exc:
+        print(f"fieldkit-server: cannot use database {args.db or '(default)'}: {exc.orig or exc}", file=sys.stderr)
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())

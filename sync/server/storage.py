@@ -1,0 +1,401 @@
+"""Server storage through SQLAlchemy Core: SQLite (default) or PostgreSQL, same code.
+
+Ordering guarantee pull relies on: every write transaction first locks the single ``meta``
+row named ``seq`` (``SELECT … FOR UPDATE`` on PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite), so
+sequence numbers are handed out and committed in one order — a reader that has seen seq N can
+never later meet a commit with seq < N. A process-wide lock in front of it keeps threads of one
+server from queueing on the database lock.
+
+Threading: one `Storage` is shared by all request threads; each call opens its own connection
+from the pool. Times are Unix seconds (float).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import secrets
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+
+from sync import merge as m
+from sync.hlc import HLC, MAX_DRIFT_MS
+from sync.protocol import (
+    Change,
+    PushBatch,
+    PushResult,
+    check_scope_entry,
+    in_scope,
+    may_write,
+)
+
+READ_ONLY_MODULES = frozenset({"watchlist", "reference"})  # flow down only; tasks flow both ways
+BATCH_MEMORY_S = 30 * 24 * 3600
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over a phone line
+
+md = sa.MetaData()
+devices = sa.Table(
+    "devices", md,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("scope", sa.Text, nullable=False),  # JSON list of scope entries
+    sa.Column("node", sa.String(16)),
+    sa.Column("code_hash", sa.String(64), unique=True),
+    sa.Column("code_expires", sa.Float),
+    sa.Column("token_hash", sa.String(64), unique=True),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("enrolled_at", sa.Float),
+    sa.Column("revoked_at", sa.Float),
+)
+records = sa.Table(
+    "records", md,
+    sa.Column("uuid", sa.String(36), primary_key=True),
+    sa.Column("module", sa.String(64), nullable=False),
+    sa.Column("scope", sa.String(140), nullable=False),
+    sa.Column("seq", sa.BigInteger, nullable=False, index=True),
+    sa.Column("state", sa.Text, nullable=False),
+)
+batches = sa.Table(
+    "batches", md,
+    sa.Column("device_id", sa.Integer, primary_key=True),
+    sa.Column("batch", sa.String(80), primary_key=True),
+    sa.Column("result", sa.Text, nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+)
+meta = sa.Table(
+    "meta", md,
+    sa.Column("name", sa.String(40), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+attachments = sa.Table(
+    "attachments", md,
+    sa.Column("sha", sa.String(64), primary_key=True),
+    sa.Column("record_uuid", sa.String(36), nullable=False),
+    sa.Column("total", sa.BigInteger, nullable=False),
+    sa.Column("data", sa.LargeBinary),  # set once complete and verified
+)
+attachment_parts = sa.Table(
+    "attachment_parts", md,
+    sa.Column("sha", sa.String(64), primary_key=True),
+    sa.Column("offset", sa.BigInteger, primary_key=True),
+    sa.Column("data", sa.LargeBinary, nullable=False),
+)
+
+
+class StorageError(Exception):
+    """A request the storage refuses; ``status`` is the HTTP status the API answers with."""
+
+    def __init__(self, status: int, code: str, message: str, **extra: Any) -> None:
+        super().__init__(message)
+        self.status, self.code, self.extra = status, code, extra
+
+
+@dataclass(frozen=True)
+class Device:
+    id: int
+    name: str
+    scope: tuple[str, ...]
+    node: str | None
+
+
+def _h(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def make_engine(url: str) -> sa.Engine:
+    """An engine for ``sqlite:///path`` or ``postgresql://…`` (driven by psycopg 3)."""
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _connect(dbapi_conn, _record):  # pysqlite's own BEGIN handling is replaced below
+            dbapi_conn.isolation_level = None
+            dbapi_conn.execute("PRAGMA journal_mode=WAL")
+            dbapi_conn.execute("PRAGMA synchronous=NORMAL")
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn):
+            immediate = conn.get_execution_options().get("immediate")
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+        return engine
+    return sa.create_engine(url, pool_size=20, max_overflow=40, pool_pre_ping=True)
+
+
+class Storage:
+    def __init__(self, url: str, policy: m.Policy = m.DEFAULT_POLICY) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self.policy = policy
+        self._write_lock = threading.Lock()
+        md.create_all(self.engine)
+        with self._write() as c:
+            if c.execute(sa.select(meta.c.value).where(meta.c.name == "seq")).first() is None:
+                c.execute(meta.insert(), [
+                    {"name": "seq", "value": "0"},
+                    {"name": "node", "value": secrets.token_hex(8)},
+                ])
+            node = c.execute(sa.select(meta.c.value).where(meta.c.name == "node")).scalar_one()
+        self.clock = HLC(node)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # ------------------------------------------------------------------ transactions
+    class _Tx:
+        def __init__(self, storage: Storage) -> None:
+            self.s = storage
+
+        def __enter__(self) -> sa.Connection:
+            self.s._write_lock.acquire()
+            try:
+                self.conn = self.s.engine.connect().execution_options(immediate=True)
+                self.tx = self.conn.begin()
+            except BaseException:
+                self.s._write_lock.release()
+                raise
+            return self.conn
+
+        def __exit__(self, exc_type, exc, tb) -> None:
+            try:
+                if exc_type is None:
+                    self.tx.commit()
+                else:
+                    self.tx.rollback()
+            finally:
+                self.conn.close()
+                self.s._write_lock.release()
+
+    def _write(self) -> Storage._Tx:
+        return Storage._Tx(self)
+
+    def _next_seq(self, c: sa.Connection, n: int) -> int:
+        """Reserve ``n`` sequence numbers; returns the first. Takes the writers' lock row."""
+        q = sa.select(meta.c.value).where(meta.c.name == "seq")
+        if c.dialect.name == "postgresql":
+            q = q.with_for_update()
+        cur = int(c.execute(q).scalar_one())
+        c.execute(meta.update().where(meta.c.name == "seq").values(value=str(cur + n)))
+        return cur + 1
+
+    # ------------------------------------------------------------------ devices
+    def create_enrollment(self, name: str, scope: Iterable[str], ttl_s: float = 72 * 3600) -> tuple[int, str]:
+        """A device slot and its one-time code (returned once; only its hash is stored)."""
+        entries = [check_scope_entry(s.strip()) for s in scope if s.strip()]
+        if not entries:
+            raise StorageError(400, "bad_scope", "a device needs at least one village or grid")
+        code = "-".join("".join(secrets.choice(CODE_ALPHABET) for _ in range(4)) for _ in range(4))
+        now = time.time()
+        with self._write() as c:
+            did = c.execute(devices.insert().values(
+                name=name, scope=json.dumps(entries), code_hash=_h(code), code_expires=now + ttl_s,
+                created_at=now,
+            )).inserted_primary_key[0]
+        return int(did), code
+
+    def enroll(self, code: str, node: str, token: str) -> Device:
+        """Consume a one-time code, binding the device's node id and its self-chosen token.
+
+        The device generates the token (and keeps it) before asking, so an answer lost on the
+        way, a retry or a late duplicate of the request is harmless: the same node with the same
+        token redeems the same code again within 10 minutes and gets the same result. Anyone
+        else presenting the code is refused.
+        """
+        now = time.time()
+        with self._write() as c:
+            row = c.execute(sa.select(devices).where(devices.c.code_hash == _h(code.strip().upper()))).first()
+            if (row is None or row.revoked_at is not None or (row.code_expires or 0) < now
+                    or (row.node is not None and (row.node != node or row.token_hash != _h(token)))):
+                raise StorageError(403, "bad_code", "enrollment code unknown, used, expired or revoked")
+            if row.node is None:
+                c.execute(devices.update().where(devices.c.id == row.id).values(
+                    code_expires=min(row.code_expires, now + 600), token_hash=_h(token), node=node,
+                    enrolled_at=now,
+                ))
+        return Device(row.id, row.name, tuple(json.loads(row.scope)), node)
+
+    def authenticate(self, token: str) -> Device | None:
+        with self.engine.connect() as c:
+            row = c.execute(sa.select(devices).where(devices.c.token_hash == _h(token))).first()
+        if row is None or row.revoked_at is not None:
+            return None
+        return Device(row.id, row.name, tuple(json.loads(row.scope)), row.node)
+
+    def revoke(self, device_id: int) -> bool:
+        with self._write() as c:
+            n = c.execute(devices.update().where(devices.c.id == device_id, devices.c.revoked_at.is_(None))
+                          .values(revoked_at=time.time())).rowcount
+        return n > 0
+
+    def list_devices(self) -> list[dict[str, Any]]:
+        with self.engine.connect() as c:
+            rows = c.execute(sa.select(devices).order_by(devices.c.id)).all()
+        return [
+            {"id": r.id, "name": r.name, "scope": json.loads(r.scope), "node": r.node,
+             "enrolled": r.enrolled_at is not None, "revoked": r.revoked_at is not None}
+            for r in rows
+        ]
+
+    # ------------------------------------------------------------------ push
+    def push(self, device: Device, batch: PushBatch) -> PushResult:
+        """Merge a batch in one transaction; a replayed batch key returns the stored answer."""
+        with self._write() as c:
+            old = c.execute(sa.select(batches.c.result).where(
+                batches.c.device_id == device.id, batches.c.batch == batch.batch)).first()
+            if old is not None:
+                stored = PushResult.from_json(json.loads(old.result))
+                return PushResult(stored.batch, stored.results, replayed=True)
+            uuids = sorted({ch.uuid for ch in batch.changes})
+            current: dict[str, Change] = {}
+            for i in range(0, len(uuids), 500):
+                for row in c.execute(sa.select(records.c.state).where(records.c.uuid.in_(uuids[i:i + 500]))):
+                    st = Change.from_json(json.loads(row.state))
+                    current[st.uuid] = st
+            existed = set(current)
+            dirty: set[str] = set()
+            results: list[tuple[bool, str | None]] = []
+            for ch in batch.changes:
+                reason = self._refusal(device, current.get(ch.uuid), ch)
+                if reason is None:
+                    prev = current.get(ch.uuid)
+                    merged = ch if prev is None else m.merge(prev, ch, self.policy)
+                    if merged != prev:
+                        current[ch.uuid] = merged
+                        dirty.add(ch.uuid)
+                results.append((reason is None, reason))
+            if dirty:
+                seq = self._next_seq(c, len(dirty))
+                ins, upd = [], []
+                for k, uid in enumerate(sorted(dirty)):
+                    st = current[uid]
+                    row = {"uuid": uid, "module": st.module, "scope": st.scope, "seq": seq + k,
+                           "state": json.dumps(st.to_json(), ensure_ascii=False, separators=(",", ":"))}
+                    (upd if uid in existed else ins).append(row)
+                if ins:
+                    c.execute(records.insert(), ins)
+                if upd:
+                    c.execute(records.update().where(records.c.uuid == sa.bindparam("b_uuid")).values(
+                        module=sa.bindparam("module"), scope=sa.bindparam("scope"),
+                        seq=sa.bindparam("seq"), state=sa.bindparam("state"),
+                    ), [{**r, "b_uuid": r["uuid"]} for r in upd])
+            result = PushResult(batch.batch, tuple(results))
+            now = time.time()
+            c.execute(batches.insert().values(device_id=device.id, batch=batch.batch,
+                                              result=json.dumps(result.to_json()), created_at=now))
+            if secrets.randbelow(200) == 0:
+                # Keys older than this are forgotten; a replay that late merely merges again,
+                # which merge's idempotence makes harmless.
+                c.execute(batches.delete().where(batches.c.created_at < now - BATCH_MEMORY_S))
+        return result
+
+    def _refusal(self, device: Device, prev: Change | None, ch: Change) -> str | None:
+        """Why a change is refused (machine-readable reason), or None to accept it."""
+        if ch.module in READ_ONLY_MODULES:
+            return "read_only_module"
+        horizon = f"{int((time.time() * 1000) + MAX_DRIFT_MS):012x}"
+        if any(v.hlc[:12] > horizon for vs in ch.fields.values() for v in vs):
+            # A laptop whose clock runs days ahead would win every last-writer-wins contest.
+            return "clock_ahead"
+        if prev is not None and prev.module != ch.module:
+            return "module_mismatch"
+        if prev is not None and not may_write(prev.scope, device.scope):
+            return "out_of_scope"
+        new_scope = ch.scope if ch.scope is not None else (prev.scope if prev else None)
+        if new_scope is None:
+            return "no_scope"
+        if not may_write(new_scope, device.scope):
+            return "out_of_scope"
+        if prev is not None and ch.scope is not None:
+            merged_scope = m.merge(prev, ch, self.policy).scope
+            if not may_write(merged_scope, device.scope):
+                return "out_of_scope"
+        return None
+
+    # ------------------------------------------------------------------ pull
+    @staticmethod
+    def _scope_tag(scope: Iterable[str]) -> str:
+        return hashlib.sha256(json.dumps(sorted(scope)).encode()).hexdigest()[:8]
+
+    def encode_cursor(self, device: Device, seq: int) -> str:
+        return base64.urlsafe_b64encode(f"1.{seq}.{self._scope_tag(device.scope)}".encode()).decode().rstrip("=")
+
+    def decode_cursor(self, device: Device, cursor: str | None) -> int:
+        """The seq a cursor stands for; 0 (start over) when the device's scope has changed."""
+        if not cursor:
+            return 0
+        try:
+            raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+            version, seq, tag = raw.split(".")
+            if version != "1" or not seq.isdigit():
+                raise ValueError
+        except (ValueError, UnicodeDecodeError):
+            raise StorageError(400, "bad_cursor", "cursor is not one this server issued") from None
+        return int(seq) if tag == self._scope_tag(device.scope) else 0
+
+    def pull(self, device: Device, cursor: str | None, limit: int) -> tuple[list[str], str, bool]:
+        """The next page for a device: (state JSON texts, new cursor, more?)."""
+        after = self.decode_cursor(device, cursor)
+        q = sa.select(records.c.seq, records.c.state).where(records.c.seq > after)
+        if "*" not in device.scope:
+            conds = [records.c.scope == "*"]
+            for e in device.scope:
+                conds += [records.c.scope == e, records.c.scope.like(e.replace("_", r"\_") + "/%", escape="\\")]
+            q = q.where(sa.or_(*conds))
+        q = q.order_by(records.c.seq).limit(limit + 1)
+        with self.engine.connect() as c:
+            rows = c.execute(q).all()
+        more = len(rows) > limit
+        rows = rows[:limit]
+        last = rows[-1].seq if rows else after
+        return [r.state for r in rows], self.encode_cursor(device, last), more
+
+    # ------------------------------------------------------------------ down-flow
+    def publish(self, module: str, values: dict[str, Any], scope: str, uuid: str | None = None,
+                delete: bool = False) -> str:
+        """Publish (or update, or withdraw) a watch-list entry, task package or reference item.
+
+        ``scope`` is a village, ``village/grid`` or ``"*"`` for every device.
+        """
+        import uuid as uuidlib
+
+        uid = uuid or str(uuidlib.uuid4())
+        with self._write() as c:
+            row = c.execute(sa.select(records.c.state).where(records.c.uuid == uid)).first()
+            prev = Change.from_json(json.loads(row.state)) if row else None
+            if prev is not None and prev.module != module:
+                raise StorageError(409, "module_mismatch", f"{uid} belongs to {prev.module}")
+            delta = m.edit(prev, uid, module, values, self.clock.now(), scope=scope)
+            state = delta if prev is None else m.merge(prev, delta, self.policy)
+            if delete:
+                state = m.merge(state, m.delete(state, self.clock.now()), self.policy)
+            seq = self._next_seq(c, 1)
+            payload = json.dumps(state.to_json(), ensure_ascii=False, separators=(",", ":"))
+            if prev is None:
+                c.execute(records.insert().values(uuid=uid, module=module, scope=state.scope, seq=seq, state=payload))
+            else:
+                c.execute(records.update().where(records.c.uuid == uid).values(scope=state.scope, seq=seq, state=payload))
+        return uid
+
+    def get_record(self, uuid: str) -> Change | None:
+        with self.engine.connect() as c:
+            row = c.execute(sa.select(records.c.state).where(records.c.uuid == uuid)).first()
+        return Change.from_json(json.loads(row.state)) if row else None
+
+    def all_records(self) -> dict[str, Change]:
+        """Every record state (tests and admin tools; loads everything in memory)."""
+        with self.engine.connect() as c:
+            return {r.uuid: Change.from_json(json.loads(r.state))
+                    for r in c.execute(sa.select(records.c.uuid, records.c.state))}
+
+    def visible(self, device: Device, uuid: str) -> bool:
+        st = self.get_record(uuid)
+        return st is not None and in_scope(st.scope, device.scope)
