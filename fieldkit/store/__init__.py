@@ -1,0 +1,36 @@
+"""The encrypted store: the only place with SQL. See AGENTS.md (contract) and docs/security.md.
+
+Threading: a `Store` is used by one thread at a time (the UI's database worker thread).
+"""
+
+from __future__ import annotations
+
+from .store import Store
+from .types import (
+    ROLES,
+    AuditEntry,
+    AuditReport,
+    Change,
+    Hit,
+    IndexTerms,
+    IndexTermsLike,
+    OutboxItem,
+    Record,
+    UserInfo,
+    WatchHit,
+)
+
+__all__ = [
+    "ROLES",
+    "AuditEntry",
+    "AuditReport",
+    "Change",
+    "Hit",
+    "IndexTerms",
+    "IndexTermsLike",
+    "OutboxItem",
+    "Record",
+    "Store",
+    "UserInfo",
+    "WatchHit",
+]

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from fieldkit.store import IndexTerms, Store
-from fieldkit.store import crypto
+from fieldkit.store import IndexTerms, Store, crypto
 
 PASS = "correct horse 1"
 FAST = crypto.KdfParams(memory_kib=1024, iterations=1, lanes=1)

@@ -21,6 +21,7 @@ def _files(home: Path) -> dict[str, str]:
 
 def test_create_then_open_sees_the_same_data(home: Path) -> None:
     store, code = Store.create(home, user="chief", passphrase=PASS, display_name="林所长")
+    assert len(code) == 7 * 6 - 1  # 7 groups of 5, hyphenated
     rec = store.records.create("people", {"name": "张伟"})
     store.close()
     assert Store.exists(home) and Store.logins(home) == ["chief"]
@@ -227,3 +228,49 @@ def test_a_closed_store_refuses_use(store: Store) -> None:
     with pytest.raises(UserFacingError) as e:
         store.records.ids("people")
     assert e.value.code == "closed"
+
+
+def test_a_wrap_copied_onto_another_login_does_not_open(store: Store, home: Path) -> None:
+    store.add_user("officer1", role="officer", passphrase="officer pass")
+    kr = json.loads((home / "keyring.json").read_text())
+    # An officer pastes their own wrap over the chief's, hoping to log in as chief with it.
+    kr["users"]["chief"] = {**kr["users"]["officer1"], "role": "chief"}
+    (home / "keyring.json").write_text(json.dumps(kr))
+    with pytest.raises(AuthError):
+        Store.open(home, user="chief", passphrase="officer pass")
+
+
+def test_the_store_can_be_handed_to_a_worker_thread(store: Store) -> None:
+    import threading
+
+    out: list[object] = []
+
+    def worker() -> None:
+        try:
+            rec = store.records.create("people", {"name": "线程"})
+            out.append(store.records.get(rec.uuid).data["name"])
+        except Exception as e:  # surfaced below
+            out.append(e)
+
+    t = threading.Thread(target=worker)
+    t.start()
+    t.join()
+    assert out == ["线程"]
+
+
+def test_opening_a_missing_store_says_so_and_creates_nothing(tmp_path: Path) -> None:
+    from fieldkit.domain.errors import StorageError
+
+    with pytest.raises(StorageError) as e:
+        Store.open(tmp_path / "typo", user="chief", passphrase=PASS)
+    assert e.value.code == "no_store" and "没有找到数据库" in e.value.message
+    assert not (tmp_path / "typo").exists()
+
+
+def test_recovery_code_forgives_case_spaces_and_look_alike_letters() -> None:
+    code, secret = recovery.generate()
+    sloppy = code.lower().replace("-", "  ").replace("0", "o").replace("1", "l")
+    assert recovery.parse(sloppy) == secret
+    with pytest.raises(recovery.RecoveryCodeTypo) as e:
+        recovery.parse(code[:-1])
+    assert e.value.group == 0

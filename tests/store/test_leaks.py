@@ -79,5 +79,13 @@ def test_backup_file_holds_no_plaintext(home: Path, tmp_path: Path) -> None:
 
 def test_the_scan_would_notice_a_leak(tmp_path: Path) -> None:
     f = tmp_path / "leak.txt"
-    f.write_bytes("x".encode() + PEOPLE[0][0].encode("gbk"))
+    f.write_bytes(b"x" + PEOPLE[0][0].encode("gbk"))
     assert _scan([f]) == [f"leak.txt: {PEOPLE[0][0]!r} as gbk"]
+
+
+def test_without_sqlcipher_the_same_scan_finds_everything(home: Path) -> None:
+    """The bench-only plaintext mode leaks, which shows the scan is looking in the right places."""
+    store, _ = Store.create(home, user="chief", passphrase=PASS, _plaintext_for_bench=True)
+    _fill(store)
+    store.close()
+    assert any("欧阳娜娜" in hit and "utf-8" in hit for hit in _scan([home / "fieldkit.db"]))

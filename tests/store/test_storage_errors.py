@@ -25,10 +25,9 @@ def test_database_full_is_a_storage_error_and_nothing_half_written(store: Store,
     with store._raw() as conn:
         pages = conn.execute("PRAGMA page_count").fetchone()[0]
         conn.execute(f"PRAGMA max_page_count = {pages}")
-    with pytest.raises(StorageError) as e:
-        with store.transaction():
-            store.records.update(uid, {"name": "张伟强"})
-            store.records.create("people", _big(200_000))
+    with pytest.raises(StorageError) as e, store.transaction():
+        store.records.update(uid, {"name": "张伟强"})
+        store.records.create("people", _big(200_000))
     assert "磁盘已满" in e.value.message and "disk is full" in e.value.message_en
     assert (store.outbox.count(), store.records.count("people"), len(store.records.history(uid))) == before
     assert store.records.get(uid).data["name"] == "张伟"

@@ -1,0 +1,87 @@
+"""`store.attachments`: photos, fingerprint images and templates, encrypted on disk.
+
+Each file is AES-256-GCM under a key derived from the data key (HKDF, label "attachments");
+its name is HMAC(name key, SHA-256 of the plaintext), so the name reveals nothing about the
+content yet the same content is stored once. The GCM associated data is the file name, so a file
+renamed onto another entry fails to decrypt. Files are written temp + fsync + rename.
+
+The caller gets the plaintext SHA-256 (what sync exchanges); a row in the database records its
+kind, record and size. Threading: one thread at a time (the store's).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+from pathlib import Path
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from fieldkit.domain.errors import IntegrityError, NotFound
+
+from . import crypto
+from .ctx import Ctx, now_iso
+from .keyring import atomic_write
+
+DIRNAME = "attachments"
+
+
+class Attachments:
+    def __init__(self, ctx: Ctx) -> None:
+        self._ctx = ctx
+        self._db = ctx.db
+        self._dir = ctx.home / DIRNAME
+        self._aead = AESGCM(ctx.keys["attachments"])
+        self._name_key = ctx.keys["attachment-names"]
+
+    def _path(self, sha: str) -> Path:
+        name = crypto.mac(self._name_key, sha).hex()
+        return self._dir / name[:2] / name
+
+    def put(self, data: bytes, *, kind: str, record_uuid: str | None = None) -> str:
+        """Store `data` encrypted; return its plaintext SHA-256 (hex). Idempotent for equal content."""
+        sha = hashlib.sha256(data).hexdigest()
+        path = self._path(sha)
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            nonce = os.urandom(crypto.NONCE_BYTES)
+            atomic_write(path, nonce + self._aead.encrypt(nonce, data, path.name.encode()))
+        with self._db.tx():
+            self._db.execute(
+                "INSERT OR IGNORE INTO attachments(sha256, kind, record_uuid, size, created_at, created_by)"
+                " VALUES (?,?,?,?,?,?)",
+                (sha, kind, record_uuid, len(data), now_iso(), self._ctx.user),
+            )
+        return sha
+
+    def get(self, sha: str) -> bytes:
+        """The plaintext. `NotFound` if absent; `IntegrityError` if the file was altered."""
+        path = self._path(sha)
+        try:
+            blob = path.read_bytes()
+        except FileNotFoundError:
+            raise NotFound("附件不存在", message_en=f"No attachment {sha}") from None
+        try:
+            data = self._aead.decrypt(blob[: crypto.NONCE_BYTES], blob[crypto.NONCE_BYTES :], path.name.encode())
+        except Exception as e:
+            raise IntegrityError("附件已损坏或被篡改", message_en=f"Attachment {sha} is damaged or altered") from e
+        if hashlib.sha256(data).hexdigest() != sha:
+            raise IntegrityError("附件已损坏或被篡改", message_en=f"Attachment {sha} is damaged or altered")
+        return data
+
+    def has(self, sha: str) -> bool:
+        return self._path(sha).exists()
+
+    def for_record(self, record_uuid: str) -> list[tuple[str, str, int]]:
+        """(sha256, kind, size) of the attachments registered for a record."""
+        return [tuple(r) for r in self._db.execute(
+            "SELECT sha256, kind, size FROM attachments WHERE record_uuid = ? ORDER BY created_at", (record_uuid,)
+        )]
+
+    def remove(self, sha: str) -> None:
+        """Delete the file and its row (e.g. a photo retaken before saving)."""
+        with self._db.tx():
+            self._db.execute("DELETE FROM attachments WHERE sha256 = ?", (sha,))
+        with contextlib.suppress(FileNotFoundError):
+            self._path(sha).unlink()

@@ -1,0 +1,147 @@
+"""`store.audit`: an append-only, hash-chained log of who viewed, changed, exported, printed what.
+
+Row n stores ``hash_n = SHA-256(hash_{n-1} ‖ canonical JSON of {seq, at, user, action, module,
+target, detail})`` (hash_0 = 64 zeros). `verify()` recomputes the chain: an edited row breaks
+its own hash, a deleted row leaves a gap in `seq`, swapped rows break the links. Cutting rows
+off the *end* leaves a valid shorter chain, so the head (seq, hash) is also anchored in the
+keyring with an HMAC keyed from the data key: a chain shorter than the anchor, or one whose row
+at the anchor's seq differs, is reported as truncated.
+
+The anchor is refreshed after a commit that added audit rows (at most every
+`ANCHOR_INTERVAL_S` seconds, since each refresh is an fsynced file write) and on close, so only
+rows from the last few seconds before a crash could be cut off undetected.
+
+Threading: one thread at a time (the store's).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+from fieldkit.domain.errors import UserFacingError
+
+from . import crypto
+from .ctx import Ctx, dumps, loads, now_iso
+from .keyring import Keyring, b64d, b64e
+from .types import AuditEntry, AuditReport
+
+GENESIS = "0" * 64
+ANCHOR_INTERVAL_S = 5.0
+
+
+def canonical(seq: int, at: str, user: str, action: str, module: str | None, target: str | None,
+              detail: Any) -> bytes:
+    body = {"seq": seq, "at": at, "user": user, "action": action, "module": module, "target": target,
+            "detail": detail}
+    return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def chain_hash(prev: str, body: bytes) -> str:
+    return hashlib.sha256(prev.encode("ascii") + body).hexdigest()
+
+
+class Audit:
+    def __init__(self, ctx: Ctx, *, read_anchor: Callable[[], dict[str, Any] | None],
+                 keyring_update: Callable[[Callable[[Keyring], None]], None]) -> None:
+        self._ctx = ctx
+        self._db = ctx.db
+        self._read_anchor = read_anchor
+        self._keyring_update = keyring_update
+        self._last_anchor = 0.0
+        self._dirty = False
+
+    def log(self, action: str, *, module: str | None = None, target: str | None = None,
+            detail: Any = None) -> AuditEntry:
+        """Append one entry as the current user. Joins the caller's transaction if one is open,
+        so an audited change and its audit row commit (or roll back) together."""
+        db = self._db
+        at, user = now_iso(), self._ctx.user
+        # Round-trip the detail through JSON now so verify() hashes exactly what was stored.
+        detail = loads(dumps(detail)) if detail is not None else None
+        with db.tx():
+            last = db.one("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
+            seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+            h = chain_hash(prev, canonical(seq, at, user, action, module, target, detail))
+            db.execute(
+                "INSERT INTO audit(seq, at, user, action, module, target, detail, prev, hash) VALUES (?,?,?,?,?,?,?,?,?)",
+                (seq, at, user, action, module, target, None if detail is None else dumps(detail), prev, h),
+            )
+        self._dirty = True
+        db.after_commit(self._maybe_anchor)
+        return AuditEntry(seq, at, user, action, module, target, detail)
+
+    def entries(self, *, limit: int = 100, before_seq: int | None = None, target: str | None = None) -> list[AuditEntry]:
+        """Newest first. `target` filters on a record uuid."""
+        sql, params = "SELECT seq, at, user, action, module, target, detail FROM audit WHERE 1=1", []
+        if before_seq is not None:
+            sql += " AND seq < ?"
+            params.append(before_seq)
+        if target is not None:
+            sql += " AND target = ?"
+            params.append(target)
+        rows = self._db.execute(sql + " ORDER BY seq DESC LIMIT ?", [*params, limit])
+        return [AuditEntry(s, a, u, ac, m, t, loads(d)) for s, a, u, ac, m, t, d in rows]
+
+    def verify(self) -> AuditReport:
+        """Recompute the whole chain and compare its head with the keyring anchor."""
+        prev, expected_seq, count = GENESIS, 1, 0
+        for seq, at, user, action, module, target, detail, stored_prev, h in self._db.execute(
+            "SELECT seq, at, user, action, module, target, detail, prev, hash FROM audit ORDER BY seq"
+        ):
+            if seq != expected_seq:
+                return _bad(count, expected_seq, f"row {expected_seq} is missing", f"第 {expected_seq} 条记录缺失")
+            if stored_prev != prev:
+                return _bad(count, seq, f"row {seq} does not link to row {seq - 1}", f"第 {seq} 条与前一条不衔接")
+            if chain_hash(prev, canonical(seq, at, user, action, module, target, loads(detail))) != h:
+                return _bad(count, seq, f"row {seq} was altered", f"第 {seq} 条记录被修改")
+            prev, expected_seq, count = h, seq + 1, count + 1
+        return self._check_anchor(self._read_anchor(), count)
+
+    def anchor_now(self) -> None:
+        """Write the chain head into the keyring (called on close and before a backup)."""
+        last = self._db.one("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
+        if last is None:
+            return
+        seq, h = last
+        tag = crypto.mac(self._ctx.keys["audit"], str(seq), h)
+
+        def put(kr: Keyring) -> None:
+            kr.data["audit_anchor"] = {"seq": seq, "hash": h, "mac": b64e(tag)}
+
+        self._keyring_update(put)
+        self._last_anchor = time.monotonic()
+        self._dirty = False
+
+    def _maybe_anchor(self) -> None:
+        # Runs after a successful commit: a failure here (disk full) must not make the caller
+        # believe the change was lost. The anchor stays dirty and is retried next time / on close.
+        if self._dirty and time.monotonic() - self._last_anchor >= ANCHOR_INTERVAL_S:
+            with contextlib.suppress(UserFacingError):
+                self.anchor_now()
+
+    def flush(self) -> None:
+        if self._dirty:
+            self.anchor_now()
+
+    def _check_anchor(self, anchor: dict[str, Any] | None, count: int) -> AuditReport:
+        if anchor is None:
+            return AuditReport(True, count)
+        seq, h = int(anchor["seq"]), str(anchor["hash"])
+        if not crypto.mac_ok(self._ctx.keys["audit"], b64d(anchor["mac"]), str(seq), h):
+            return _bad(count, None, "the keyring's audit anchor was altered", "密钥文件中的审计锚点被篡改")
+        if seq > count:
+            return _bad(count, count + 1, f"log truncated: {seq} entries were anchored, {count} remain",
+                        f"审计日志被截断：应有 {seq} 条，现存 {count} 条")
+        row = self._db.one("SELECT hash FROM audit WHERE seq = ?", (seq,))
+        if row is None or row[0] != h:
+            return _bad(count, seq, f"row {seq} differs from the anchored head", f"第 {seq} 条与锚点不符")
+        return AuditReport(True, count)
+
+
+def _bad(count: int, seq: int | None, en: str, zh: str) -> AuditReport:
+    return AuditReport(False, count, seq, en, zh)

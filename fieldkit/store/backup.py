@@ -1,0 +1,121 @@
+"""Encrypted backups: one zip file holding the database copy, the keyring and the attachments.
+
+The database is copied page by page with SQLite's online backup API into a file opened with the
+*same* data key, so the copy is as encrypted as the original; attachments are already encrypted
+files; the keyring holds no personal data. The zip is stored uncompressed (ciphertext does not
+compress) and written temp + fsync + rename. A manifest records the format and store id.
+
+Restore unpacks into an empty home, or over an existing one only when asked — and then removes
+the old WAL/SHM first, since a stale WAL replayed onto another database would corrupt it.
+Threading: `backup` runs on the store's thread and must not be inside a transaction.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import tempfile
+import zipfile
+from pathlib import Path, PurePosixPath
+
+import sqlcipher3
+
+from fieldkit.domain.errors import Conflict, StorageError
+
+from .attachments import DIRNAME
+from .ctx import now_iso
+from .db import Db, translated
+from .keyring import KEYRING, LOCKFILE, Keyring, fsync_dir
+
+MANIFEST = "fieldkit-backup.json"
+FORMAT = 1
+DB_NAME = "fieldkit.db"
+
+
+def backup(db: Db, home: Path, dest: Path, key: bytes | None) -> Path:
+    if db.in_transaction:
+        raise StorageError("请先完成当前操作再备份", message_en="Finish the current change before backing up")
+    dest = dest if dest.suffix else dest.with_suffix(".fkbackup")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    kr = Keyring.load(home)
+    try:
+        with tempfile.TemporaryDirectory(dir=dest.parent, prefix=".fkbackup-") as tmp:
+            copy = Path(tmp) / DB_NAME
+            with translated():
+                target = sqlcipher3.connect(str(copy))
+                try:
+                    if key is not None:
+                        target.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+                    db._c().backup(target)
+                    target.execute("PRAGMA journal_mode = DELETE")
+                finally:
+                    target.close()
+            partial = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
+            with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED) as z:
+                manifest = {"format": FORMAT, "store_id": kr.store_id, "created_at": now_iso(),
+                            "encrypted": key is not None}
+                z.writestr(MANIFEST, json.dumps(manifest))
+                z.write(copy, DB_NAME)
+                # Failures and lockouts are not part of what a backup preserves.
+                kr.note_success()
+                z.writestr(KEYRING, json.dumps(kr.data, indent=1, sort_keys=True))
+                att = home / DIRNAME
+                if att.is_dir():
+                    for f in sorted(att.rglob("*")):
+                        if f.is_file() and not f.name.startswith("."):
+                            z.write(f, f"{DIRNAME}/{f.relative_to(att).as_posix()}")
+            with open(partial, "rb") as f:
+                os.fsync(f.fileno())
+            os.replace(partial, dest)
+            fsync_dir(dest.parent)
+    except OSError as e:
+        raise StorageError(f"无法写入备份：{e.strerror}", message_en=f"Cannot write the backup: {e}") from e
+    return dest
+
+
+def restore(src: Path, home: Path, *, overwrite: bool) -> None:
+    if Keyring.exists(home) and not overwrite:
+        raise Conflict(f"{home} 已有数据库，未覆盖（如确需覆盖请明确选择覆盖）",
+                       message_en=f"A store already exists at {home}; not overwritten unless asked",
+                       code="store_exists")
+    try:
+        z = zipfile.ZipFile(src)
+    except (OSError, zipfile.BadZipFile) as e:
+        raise StorageError("备份文件无法读取或已损坏", message_en=f"The backup file cannot be read: {e}") from e
+    with z:
+        names = z.namelist()
+        try:
+            manifest = json.loads(z.read(MANIFEST))
+        except (KeyError, ValueError) as e:
+            raise StorageError("这不是 FieldKit 备份文件", message_en="Not a FieldKit backup file") from e
+        if manifest.get("format") != FORMAT or DB_NAME not in names or KEYRING not in names:
+            raise StorageError("备份文件格式不受支持", message_en="Unsupported backup format")
+        for n in names:
+            p = PurePosixPath(n)
+            if p.is_absolute() or ".." in p.parts:
+                raise StorageError("备份文件含有非法路径", message_en=f"Backup has an unsafe path: {n}")
+        home.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=home, prefix=".restore-"))
+        try:
+            z.extractall(staging)
+            for suffix in ("-wal", "-shm"):
+                with contextlib.suppress(FileNotFoundError):
+                    (home / (DB_NAME + suffix)).unlink()
+            os.replace(staging / DB_NAME, home / DB_NAME)
+            old_att = home / f".{DIRNAME}-old"
+            if (home / DIRNAME).exists():
+                os.replace(home / DIRNAME, old_att)
+            if (staging / DIRNAME).exists():
+                os.replace(staging / DIRNAME, home / DIRNAME)
+            shutil.rmtree(old_att, ignore_errors=True)
+            # The keyring last: it is what makes the directory "a store".
+            os.replace(staging / KEYRING, home / KEYRING)
+            with contextlib.suppress(FileNotFoundError):
+                (home / LOCKFILE).unlink()
+            fsync_dir(home)
+        except OSError as e:
+            raise StorageError(f"无法恢复备份：{e.strerror}", message_en=f"Cannot restore the backup: {e}") from e
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)

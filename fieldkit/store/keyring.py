@@ -1,0 +1,241 @@
+"""keyring.json: the wrapped data key, per user and for recovery, and the lockout counter.
+
+What it holds (no personal data): format version, store id, device id, whether the database is
+encrypted, per user {role, Argon2id parameters, salt, wrapped data key}, the recovery wrap,
+the failed-attempt counter and the time before which no attempt is accepted, and the audit
+chain's anchor (last sequence number + hash, MACed with a key derived from the data key).
+
+Every write goes to a temporary file in the same directory, is fsynced, renamed over the old
+file and the directory fsynced: a crash leaves either the old or the new keyring, never a torn
+one. Read-modify-write cycles hold an exclusive `flock` on ``keyring.lock`` so two processes
+(the app and the CLI) cannot lose each other's updates — that is also what makes the lockout
+delay hold across processes.
+
+Threading: a `Keyring` object is not shared between threads; each call re-reads the file.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import fcntl
+import json
+import os
+import time
+import uuid as uuidlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from fieldkit.domain.errors import StorageError
+
+from . import crypto
+
+FORMAT = 1
+KEYRING = "keyring.json"
+LOCKFILE = "keyring.lock"
+FREE_ATTEMPTS = 3  # failures before the delay starts
+MAX_DELAY_S = 300.0
+
+# Tests replace this to move time without sleeping.
+clock = time.time
+
+
+def b64e(b: bytes) -> str:
+    return base64.b64encode(b).decode("ascii")
+
+
+def b64d(s: str) -> bytes:
+    return base64.b64decode(s.encode("ascii"))
+
+
+def user_ad(store_id: str, login: str) -> str:
+    return f"fieldkit/v1/data-key/user/{login}/{store_id}"
+
+
+def recovery_ad(store_id: str) -> str:
+    return f"fieldkit/v1/data-key/recovery/{store_id}"
+
+
+def delay_for(failures: int) -> float:
+    """Seconds to wait after `failures` consecutive failures: 0,0,0 then 2,4,8,… capped at 5 min."""
+    if failures < FREE_ATTEMPTS:
+        return 0.0
+    return min(2.0 ** (failures - FREE_ATTEMPTS + 1), MAX_DELAY_S)
+
+
+def fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write-temp, fsync, rename, fsync the directory. Raises StorageError on a full/read-only disk."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+        fsync_dir(path.parent)
+    except OSError as e:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise StorageError(
+            f"无法写入 {path.name}：磁盘已满或只读（{e.strerror}）",
+            message_en=f"Cannot write {path.name}: disk full or read-only ({e.strerror})",
+        ) from e
+
+
+class Keyring:
+    """The parsed keyring of one home directory. `data` is the JSON object; see module doc."""
+
+    def __init__(self, home: Path, data: dict[str, Any]) -> None:
+        self.home = home
+        self.data = data
+
+    # -- file ------------------------------------------------------------------------------
+    @staticmethod
+    def path(home: Path) -> Path:
+        return home / KEYRING
+
+    @classmethod
+    def exists(cls, home: Path) -> bool:
+        return cls.path(home).is_file()
+
+    @classmethod
+    def load(cls, home: Path) -> Keyring:
+        p = cls.path(home)
+        try:
+            data = json.loads(p.read_text("utf-8"))
+        except FileNotFoundError:
+            raise StorageError(
+                f"在 {home} 没有找到数据库", message_en=f"No store at {home}", code="no_store"
+            ) from None
+        except (OSError, ValueError) as e:
+            raise StorageError(
+                "密钥文件 keyring.json 已损坏，请从备份恢复",
+                message_en="keyring.json is damaged; restore it from a backup",
+            ) from e
+        if data.get("format") != FORMAT:
+            raise StorageError(
+                "密钥文件版本不受支持，请升级 FieldKit",
+                message_en=f"Unsupported keyring format {data.get('format')!r}; upgrade FieldKit",
+            )
+        return cls(home, data)
+
+    @classmethod
+    def new(cls, home: Path, *, encrypted: bool) -> Keyring:
+        return cls(home, {
+            "format": FORMAT,
+            "store_id": uuidlib.uuid4().hex,
+            "device_id": os.urandom(8).hex(),  # HLC node id: 16 lower-case hex digits
+            "db_cipher": "sqlcipher4" if encrypted else "none-bench-only",
+            "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "users": {},
+            "recovery": None,
+            "failures": 0,
+            "retry_at": 0.0,
+            "audit_anchor": None,
+        })
+
+    def save(self) -> None:
+        self.home.mkdir(parents=True, exist_ok=True)
+        blob = json.dumps(self.data, indent=1, sort_keys=True).encode("utf-8")
+        atomic_write(self.path(self.home), blob)
+
+    @staticmethod
+    @contextlib.contextmanager
+    def locked(home: Path) -> Iterator[None]:
+        """Exclusive inter-process lock for a read-modify-write of the keyring."""
+        if not home.is_dir():  # never create directories as a side effect of a mistyped path
+            raise StorageError(f"在 {home} 没有找到数据库", message_en=f"No store at {home}", code="no_store")
+        fd = os.open(home / LOCKFILE, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+
+    # -- accessors -------------------------------------------------------------------------
+    @property
+    def store_id(self) -> str:
+        return self.data["store_id"]
+
+    @property
+    def device_id(self) -> str:
+        return self.data["device_id"]
+
+    @property
+    def encrypted(self) -> bool:
+        return self.data.get("db_cipher") != "none-bench-only"
+
+    def logins(self) -> list[str]:
+        return sorted(self.data["users"])
+
+    def role(self, login: str) -> str | None:
+        u = self.data["users"].get(login)
+        return u["role"] if u else None
+
+    # -- lockout ---------------------------------------------------------------------------
+    def retry_after(self) -> float:
+        return max(0.0, float(self.data.get("retry_at", 0.0)) - clock())
+
+    def note_failure(self) -> float:
+        """Count a failed attempt; return the delay (s) now in force."""
+        self.data["failures"] = int(self.data.get("failures", 0)) + 1
+        d = delay_for(self.data["failures"])
+        self.data["retry_at"] = clock() + d
+        return d
+
+    def note_success(self) -> bool:
+        changed = bool(self.data.get("failures")) or bool(self.data.get("retry_at"))
+        self.data["failures"] = 0
+        self.data["retry_at"] = 0.0
+        return changed
+
+    # -- wraps -----------------------------------------------------------------------------
+    def set_user_wrap(self, login: str, role: str, passphrase: str, data_key: bytes,
+                      params: crypto.KdfParams | None = None) -> None:
+        params = params or crypto.DEFAULT_KDF  # read at call time so it can be raised (or, in tests, lowered)
+        salt = os.urandom(16)
+        kek = crypto.passphrase_kek(passphrase, salt, params)
+        self.data["users"][login] = {
+            "role": role,
+            "kdf": params.as_dict(),
+            "salt": b64e(salt),
+            "wrapped_key": b64e(crypto.wrap(kek, data_key, user_ad(self.store_id, login))),
+        }
+
+    def unwrap_user(self, login: str, passphrase: str) -> bytes | None:
+        u = self.data["users"].get(login)
+        if u is None:
+            # Spend the same time as a real attempt so timing does not reveal which logins exist.
+            crypto.passphrase_kek(passphrase, b"\0" * 16, crypto.DEFAULT_KDF)
+            return None
+        kek = crypto.passphrase_kek(passphrase, b64d(u["salt"]), crypto.KdfParams.from_dict(u["kdf"]))
+        return crypto.unwrap(kek, b64d(u["wrapped_key"]), user_ad(self.store_id, login))
+
+    def user_kdf(self, login: str) -> crypto.KdfParams:
+        return crypto.KdfParams.from_dict(self.data["users"][login]["kdf"])
+
+    def set_recovery_wrap(self, secret: bytes, data_key: bytes) -> None:
+        salt = os.urandom(16)
+        kek = crypto.hkdf(secret, "fieldkit recovery kek v1", salt)
+        self.data["recovery"] = {
+            "kdf": "hkdf-sha256",
+            "salt": b64e(salt),
+            "wrapped_key": b64e(crypto.wrap(kek, data_key, recovery_ad(self.store_id))),
+        }
+
+    def unwrap_recovery(self, secret: bytes) -> bytes | None:
+        r = self.data.get("recovery")
+        if not r:
+            return None
+        kek = crypto.hkdf(secret, "fieldkit recovery kek v1", b64d(r["salt"]))
+        return crypto.unwrap(kek, b64d(r["wrapped_key"]), recovery_ad(self.store_id))

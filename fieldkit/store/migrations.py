@@ -1,0 +1,127 @@
+"""Named, append-only schema migrations. Each runs in one transaction with its bookkeeping.
+
+Never edit or reorder a released step: add a new one at the end. `PRAGMA user_version` holds the
+number of steps applied (the schema version written into outbox rows); the `migrations` table
+names them, so a database from a newer FieldKit is recognised and refused instead of damaged.
+
+Threading: runs on the opening thread, before the store is handed out.
+"""
+
+from __future__ import annotations
+
+import time
+
+import sqlite_utils
+
+from fieldkit.domain.errors import StorageError
+
+from .db import Db
+
+Step = tuple[str, tuple[str, ...]]
+
+MIGRATIONS: list[Step] = [
+    ("0001_core", (
+        """CREATE TABLE users (
+            login TEXT PRIMARY KEY, role TEXT NOT NULL, display_name TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL, created_by TEXT NOT NULL)""",
+        # data/versions/terms are JSON. village/grid/date are copies of the form's role fields so
+        # list filters never parse JSON. terms lists what is in `terms` for this row, so an update
+        # removes exactly those index entries without a second index on the terms table.
+        """CREATE TABLE records (
+            id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, module TEXT NOT NULL,
+            data TEXT NOT NULL, versions TEXT NOT NULL, terms TEXT NOT NULL DEFAULT '[]',
+            created_at TEXT NOT NULL, created_by TEXT NOT NULL,
+            updated_at TEXT NOT NULL, updated_by TEXT NOT NULL,
+            deleted INTEGER NOT NULL DEFAULT 0, village TEXT, grid TEXT, date TEXT)""",
+        "CREATE INDEX ix_records_module ON records(module, deleted)",
+        """CREATE TABLE history (
+            id INTEGER PRIMARY KEY, record_id INTEGER NOT NULL REFERENCES records(id),
+            at TEXT NOT NULL, by TEXT NOT NULL, op TEXT NOT NULL, field TEXT,
+            old TEXT, new TEXT, stamp TEXT NOT NULL)""",
+        "CREATE INDEX ix_history_record ON history(record_id, id)",
+        """CREATE TABLE outbox (
+            seq INTEGER PRIMARY KEY, uuid TEXT NOT NULL, module TEXT NOT NULL, op TEXT NOT NULL,
+            fields TEXT NOT NULL, schema_version INTEGER NOT NULL, at TEXT NOT NULL)""",
+        # One B-tree: (kind, key) lookups and prefix range scans, module filter inside the key.
+        """CREATE TABLE terms (
+            kind TEXT NOT NULL, key TEXT NOT NULL, module TEXT NOT NULL, rid INTEGER NOT NULL,
+            PRIMARY KEY (kind, key, module, rid)) WITHOUT ROWID""",
+        "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        """CREATE TABLE drafts (
+            key TEXT PRIMARY KEY, data TEXT NOT NULL, saved_at TEXT NOT NULL, saved_by TEXT NOT NULL)""",
+    )),
+    ("0002_audit", (
+        """CREATE TABLE audit (
+            seq INTEGER PRIMARY KEY, at TEXT NOT NULL, user TEXT NOT NULL, action TEXT NOT NULL,
+            module TEXT, target TEXT, detail TEXT, prev TEXT NOT NULL, hash TEXT NOT NULL)""",
+        # Append-only by rule as well as by hash: honest code cannot rewrite history by accident.
+        """CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+            BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END""",
+        """CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+            BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END""",
+    )),
+    ("0003_attachments_watchlist", (
+        """CREATE TABLE attachments (
+            sha256 TEXT PRIMARY KEY, kind TEXT NOT NULL, record_uuid TEXT, size INTEGER NOT NULL,
+            created_at TEXT NOT NULL, created_by TEXT NOT NULL)""",
+        "CREATE INDEX ix_attachments_record ON attachments(record_uuid)",
+        """CREATE TABLE watchlist (
+            id_mac BLOB PRIMARY KEY, reason TEXT NOT NULL, source TEXT NOT NULL,
+            added_at TEXT NOT NULL, added_by TEXT NOT NULL)""",
+    )),
+    ("0004_list_order_indexes", (
+        # ids() of a 300k-row module ordered by these columns walks one of these indexes instead
+        # of sorting (measured in bench/store_bench.py). `id` last gives a stable tie order.
+        "CREATE INDEX ix_records_created ON records(module, deleted, created_at, id)",
+        "CREATE INDEX ix_records_updated ON records(module, deleted, updated_at, id)",
+        "CREATE INDEX ix_records_date ON records(module, deleted, date, id)",
+        # Covering for "this village (and grid), by date or last change": a village's rows are
+        # scattered over the table, and each table page read costs a decryption.
+        "CREATE INDEX ix_records_village ON records(module, deleted, village, grid, date, updated_at, id)",
+    )),
+    ("0005_sync_state", (
+        # Opaque merge state kept by the sync adapter (sync.merge's live versions per field).
+        "ALTER TABLE records ADD COLUMN sync TEXT",
+        # 0 pending, 2 rejected by the server (kept for the user to see); acknowledged rows are deleted.
+        "ALTER TABLE outbox ADD COLUMN status INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE outbox ADD COLUMN reason TEXT",
+        "CREATE INDEX ix_outbox_status ON outbox(status, seq)",
+    )),
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def applied(db: Db) -> list[str]:
+    assert db.conn is not None
+    if not sqlite_utils.Database(db.conn)["migrations"].exists():
+        return []
+    return [r[0] for r in db.execute("SELECT name FROM migrations ORDER BY rowid")]
+
+
+def migrate(db: Db, steps: list[Step] | None = None) -> int:
+    """Apply the missing steps in order; return the schema version. Refuses a newer database."""
+    steps = MIGRATIONS if steps is None else steps
+    done = applied(db)
+    known = [name for name, _ in steps]
+    if done != known[: len(done)]:
+        raise StorageError(
+            "数据库由更新版本的 FieldKit 创建，请升级软件后再打开",
+            message_en="This store was written by a newer FieldKit; upgrade before opening it",
+            code="schema_too_new",
+        )
+    if not done:
+        with db.tx():
+            db.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    for i, (name, statements) in enumerate(steps):
+        if i < len(done):
+            continue
+        with db.tx():
+            for sql in statements:
+                db.execute(sql)
+            db.execute(
+                "INSERT INTO migrations(name, applied_at) VALUES (?, ?)",
+                (name, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())),
+            )
+            db.execute(f"PRAGMA user_version = {i + 1}")
+    return len(steps)

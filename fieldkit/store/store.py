@@ -1,0 +1,373 @@
+"""`Store`: the unlocked, encrypted home directory — the one door to FieldKit's data.
+
+Layout of a home: ``fieldkit.db`` (+ ``-wal``/``-shm``; SQLCipher 4, raw 256-bit data key),
+``keyring.json`` (the data key wrapped per user and for recovery; no personal data),
+``attachments/`` (AES-GCM files). See docs/security.md.
+
+Threading: a Store is used by one thread at a time — in the app, the single database worker
+thread; the connection is opened with ``check_same_thread=False`` so that thread may be a
+different one from the thread that unlocked it. Class methods (`create`, `open`, `recover`,
+`exists`, `logins`, `restore`) touch only files and are safe from any thread; concurrent
+processes are serialised on the keyring lock and SQLite's own locks.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from fieldkit.domain.errors import (
+    AuthError,
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    StorageError,
+    UserFacingError,
+)
+from sync.hlc import HLC
+
+from . import crypto, recovery
+from .attachments import Attachments
+from .audit import Audit
+from .ctx import Ctx, now_iso
+from .db import DEFAULT_CACHE_KIB, Db, connect
+from .keyring import Keyring
+from .migrations import migrate
+from .outbox import Outbox
+from .records import Records
+from .search import Search
+from .settings import Drafts, Settings
+from .types import UserInfo
+from .users import UserTable, check_login, check_passphrase, check_role
+from .watchlist import Watchlist
+
+DB_NAME = "fieldkit.db"
+_SUBKEYS = ("attachments", "attachment-names", "watchlist", "audit")
+
+
+def _wrong(delay: float) -> AuthError:
+    zh = "用户名或口令错误"
+    en = "Wrong login or passphrase"
+    if delay > 0:
+        zh += f"。尝试次数过多，请 {delay:.0f} 秒后再试"
+        en += f". Too many attempts: wait {delay:.0f} s"
+    return AuthError(zh, message_en=en, retry_after=delay, code="wrong_passphrase")
+
+
+def _wait(remaining: float) -> AuthError:
+    return AuthError(
+        f"尝试次数过多，请 {remaining:.0f} 秒后再试", message_en=f"Too many attempts: wait {remaining:.0f} s",
+        retry_after=remaining, code="locked_out",
+    )
+
+
+class Store:
+    """An unlocked store. Build it with `create`, `open` or `recover`; `close()` when done."""
+
+    # -- lifecycle (class methods) -----------------------------------------------------------
+    @staticmethod
+    def exists(home: Path) -> bool:
+        return Keyring.exists(Path(home))
+
+    @staticmethod
+    def logins(home: Path) -> list[str]:
+        """Logins that can unlock this store (read without unlocking)."""
+        return Keyring.load(Path(home)).logins()
+
+    @classmethod
+    def create(cls, home: Path, *, user: str, passphrase: str, role: str = "chief", display_name: str = "",
+               cache_kib: int = DEFAULT_CACHE_KIB, _plaintext_for_bench: bool = False) -> tuple[Store, str]:
+        """A new store with `user` as its first user (who must be the chief).
+
+        Returns the store and the recovery code, shown once for the chief to write down.
+        `_plaintext_for_bench` makes an *unencrypted* database: only bench/store_bench.py uses it.
+        """
+        home = Path(home)
+        login = check_login(user)
+        if check_role(role) != "chief":
+            raise UserFacingError("第一个用户必须是所长（chief）", message_en="The first user must be the chief",
+                                  field="role", code="first_user_chief")
+        check_passphrase(passphrase)
+        if cls.exists(home):
+            raise Conflict(f"{home} 已有数据库", message_en=f"A store already exists at {home}", code="store_exists")
+        if (home / DB_NAME).exists():
+            raise StorageError(
+                f"{home} 有数据库文件但缺少 keyring.json，请从备份恢复密钥文件",
+                message_en=f"{home} has a database but no keyring.json; restore it from a backup",
+            )
+        home.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(OSError):
+            home.chmod(0o700)
+        data_key = crypto.random_key()
+        kr = Keyring.new(home, encrypted=not _plaintext_for_bench)
+        kr.set_user_wrap(login, role, passphrase, data_key)
+        code, secret = recovery.generate()
+        kr.set_recovery_wrap(secret, data_key)
+        store = cls._unlocked(home, kr, data_key, login, cache_kib=cache_kib, new_user=UserInfo(login, role, display_name))
+        try:
+            with Keyring.locked(home):
+                kr.save()
+        except BaseException:
+            store._db.close()
+            for suffix in ("", "-wal", "-shm"):
+                with contextlib.suppress(OSError):
+                    (home / (DB_NAME + suffix)).unlink()
+            raise
+        return store, code
+
+    @classmethod
+    def open(cls, home: Path, *, user: str, passphrase: str, cache_kib: int = DEFAULT_CACHE_KIB) -> Store:
+        """Unlock with a passphrase. `AuthError` (with `retry_after`, seconds) on a wrong one or
+        during the delay that follows repeated failures; nothing but the failure count changes."""
+        home = Path(home)
+        login = (user or "").strip().lower()
+        with Keyring.locked(home):
+            kr = Keyring.load(home)
+            remaining = kr.retry_after()
+            if remaining > 0:
+                raise _wait(remaining)
+            data_key = kr.unwrap_user(login, passphrase)
+            if data_key is None:
+                delay = kr.note_failure()
+                kr.save()
+                raise _wrong(delay)
+            dirty = kr.note_success()
+            if kr.user_kdf(login).weaker_than(crypto.DEFAULT_KDF):
+                # Parameters were raised since this wrap was made: re-wrap at today's cost.
+                kr.set_user_wrap(login, kr.role(login) or "officer", passphrase, data_key)
+                dirty = True
+            if dirty:
+                kr.save()
+        return cls._unlocked(home, kr, data_key, login, cache_kib=cache_kib)
+
+    @classmethod
+    def recover(cls, home: Path, *, recovery_code: str, user: str, new_passphrase: str,
+                cache_kib: int = DEFAULT_CACHE_KIB) -> Store:
+        """Unlock with the recovery code and give `user` a new passphrase."""
+        home = Path(home)
+        login = (user or "").strip().lower()
+        check_passphrase(new_passphrase)
+        try:
+            secret = recovery.parse(recovery_code)
+        except recovery.RecoveryCodeTypo as e:
+            if e.group == 0:
+                raise AuthError(f"恢复码应为 {recovery.GROUPS} 组、每组 5 个字符，请核对",
+                                message_en=f"A recovery code has {recovery.GROUPS} groups of 5 characters",
+                                code="recovery_typo") from None
+            raise AuthError(f"恢复码第 {e.group} 组有误，请核对后重新输入",
+                            message_en=f"Group {e.group} of the recovery code is mistyped", code="recovery_typo") from None
+        with Keyring.locked(home):
+            kr = Keyring.load(home)
+            remaining = kr.retry_after()
+            if remaining > 0:
+                raise _wait(remaining)
+            data_key = kr.unwrap_recovery(secret)
+            if data_key is None:
+                delay = kr.note_failure()
+                kr.save()
+                raise AuthError("恢复码不正确" + (f"，请 {delay:.0f} 秒后再试" if delay else ""),
+                                message_en="Wrong recovery code", retry_after=delay, code="wrong_recovery")
+            role = kr.role(login)
+            if role is None:
+                raise AuthError(f"没有用户 {login}", message_en=f"No user {login}", code="unknown_user")
+            kr.note_success()
+            kr.set_user_wrap(login, role, new_passphrase, data_key)
+            kr.save()
+        return cls._unlocked(home, kr, data_key, login, cache_kib=cache_kib)
+
+    @classmethod
+    def restore(cls, src: Path, home: Path, *, overwrite: bool = False) -> None:
+        """Unpack a backup made by `backup()` into `home` (which must hold no store unless
+        `overwrite`). Open it afterwards with a passphrase valid when the backup was made."""
+        from .backup import restore
+
+        restore(Path(src), Path(home), overwrite=overwrite)
+
+    @classmethod
+    def _unlocked(cls, home: Path, kr: Keyring, data_key: bytes, login: str, *, cache_kib: int,
+                  new_user: UserInfo | None = None) -> Store:
+        conn = connect(home / DB_NAME, data_key if kr.encrypted else None, cache_kib=cache_kib)
+        db = Db(conn)
+        try:
+            version = migrate(db)
+            users = UserTable(db)
+            if new_user is not None:
+                with db.tx():
+                    users.insert(new_user, at=now_iso(), by=new_user.login)
+            info = users.get(login)
+            if info is None:
+                raise AuthError(f"没有用户 {login}", message_en=f"No user {login}", code="unknown_user")
+        except BaseException:
+            db.close()
+            raise
+        return cls(home, kr, data_key, info, db, version)
+
+    def __init__(self, home: Path, kr: Keyring, data_key: bytes, user: UserInfo, db: Db, version: int) -> None:
+        self.home = home
+        self.device_id = kr.device_id
+        self.store_id = kr.store_id
+        self.encrypted = kr.encrypted
+        self.schema_version = version
+        self._key: bytes | None = data_key
+        self._user = user
+        self._db = db
+        self._users = UserTable(db)
+        hlc = HLC(node=kr.device_id)
+        last = db.one("SELECT stamp FROM history ORDER BY id DESC LIMIT 1")
+        if last:
+            # A clock set back since the last edit must not stamp new edits as older ones.
+            with contextlib.suppress(ValueError):
+                hlc.observe(last[0])
+        keys = {p: crypto.hkdf(data_key, f"fieldkit/v1/{p}", kr.store_id.encode()) for p in _SUBKEYS}
+        self._ctx = Ctx(db=db, home=home, user=user.login, hlc=hlc, schema_version=version, keys=keys)
+        self.records = Records(self._ctx)
+        self.search = Search(self._ctx)
+        self.audit = Audit(self._ctx, read_anchor=self._read_anchor, keyring_update=self._update_keyring)
+        self.attachments = Attachments(self._ctx)
+        self.watchlist = Watchlist(self._ctx)
+        self.settings = Settings(self._ctx)
+        self.drafts = Drafts(self._ctx)
+        self.outbox = Outbox(self._ctx)
+
+    # -- session ---------------------------------------------------------------------------
+    @property
+    def user(self) -> UserInfo:
+        return self._user
+
+    @property
+    def closed(self) -> bool:
+        return self._key is None
+
+    def transaction(self) -> contextlib.AbstractContextManager[None]:
+        """Everything inside commits together; nested blocks are savepoints."""
+        return self._db.tx()
+
+    def close(self) -> None:
+        """Anchor the audit chain, checkpoint the WAL and drop the connection and key material.
+        Idempotent. Any later use raises `StorageError` ("locked")."""
+        if self._key is None:
+            return
+        with contextlib.suppress(UserFacingError):
+            self.audit.flush()
+        self._db.close()
+        self._key = None
+        self._ctx.keys.clear()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _data_key(self) -> bytes:
+        if self._key is None:
+            raise StorageError("数据库已锁定，请重新登录", message_en="The store is locked; unlock it again", code="closed")
+        return self._key
+
+    # -- users -----------------------------------------------------------------------------
+    def users(self) -> list[UserInfo]:
+        return self._users.all()
+
+    def _require_chief(self) -> None:
+        if self._user.role != "chief":
+            raise PermissionDenied("只有所长可以管理用户", message_en="Only the chief can manage users")
+
+    def add_user(self, login: str, *, role: str, passphrase: str, display_name: str = "") -> UserInfo:
+        """Chief only. The new user can unlock with `passphrase` at once."""
+        self._require_chief()
+        login = check_login(login)
+        check_role(role)
+        check_passphrase(passphrase)
+        key = self._data_key()
+        info = UserInfo(login, role, display_name)
+        with self._db.tx():
+            if self._users.get(login) is not None:
+                raise Conflict(f"用户 {login} 已存在", message_en=f"User {login} already exists", code="user_exists")
+            self._users.insert(info, at=now_iso(), by=self._user.login)
+            # Inside the transaction: if the keyring cannot be written the row rolls back too.
+            self._update_keyring(lambda kr: kr.set_user_wrap(login, role, passphrase, key))
+        return info
+
+    def remove_user(self, login: str) -> None:
+        """Chief only; the last chief cannot be removed. Their records keep their name as author."""
+        self._require_chief()
+        info = self._users.get(login)
+        if info is None:
+            raise NotFound(f"没有用户 {login}", message_en=f"No user {login}")
+        if info.role == "chief" and self._users.chiefs() <= 1:
+            raise PermissionDenied("不能删除唯一的所长", message_en="Cannot remove the only chief")
+        with self._db.tx():
+            self._users.delete(login)
+            self._update_keyring(lambda kr: kr.data["users"].pop(login, None))
+
+    def change_passphrase(self, user: str, old: str, new: str) -> None:
+        """Re-wrap the data key for `user` under `new` (the database is not re-encrypted).
+        `AuthError` if `old` is wrong. Users change their own; the chief may change anyone's."""
+        login = (user or "").strip().lower()
+        if login != self._user.login:
+            self._require_chief()
+        check_passphrase(new)
+        key = self._data_key()
+
+        def rewrap(kr: Keyring) -> None:
+            got = kr.unwrap_user(login, old)
+            if got is None or got != key:
+                raise AuthError("原口令不正确", message_en="The current passphrase is wrong", code="wrong_passphrase")
+            kr.set_user_wrap(login, kr.role(login) or "officer", new, key)
+
+        self._update_keyring(rewrap)
+
+    def reset_passphrase(self, user: str, new: str) -> None:
+        """Chief only: set a forgotten passphrase of another user without knowing it."""
+        self._require_chief()
+        login = (user or "").strip().lower()
+        check_passphrase(new)
+        key = self._data_key()
+
+        def rewrap(kr: Keyring) -> None:
+            role = kr.role(login)
+            if role is None:
+                raise NotFound(f"没有用户 {login}", message_en=f"No user {login}")
+            kr.set_user_wrap(login, role, new, key)
+
+        self._update_keyring(rewrap)
+
+    def new_recovery_code(self) -> str:
+        """Chief only: replace the recovery wrap (the old code stops working). Returns the new code."""
+        self._require_chief()
+        key = self._data_key()
+        code, secret = recovery.generate()
+        self._update_keyring(lambda kr: kr.set_recovery_wrap(secret, key))
+        return code
+
+    # -- maintenance -----------------------------------------------------------------------
+    def integrity_check(self) -> list[str]:
+        """Problems found by SQLite's and SQLCipher's integrity checks (empty list = sound)."""
+        problems = [r[0] for r in self._db.execute("PRAGMA integrity_check") if r[0] != "ok"]
+        if self.encrypted:
+            problems += [r[0] for r in self._db.execute("PRAGMA cipher_integrity_check")]
+        return problems
+
+    def backup(self, dest: Path) -> Path:
+        """Write one encrypted backup file (database, keyring, attachments) to `dest`."""
+        from .backup import backup
+
+        self.audit.anchor_now()
+        return backup(self._db, self.home, Path(dest), self._data_key() if self.encrypted else None)
+
+    # -- keyring helpers -------------------------------------------------------------------
+    def _update_keyring(self, change: Callable[[Keyring], Any]) -> None:
+        with Keyring.locked(self.home):
+            kr = Keyring.load(self.home)
+            change(kr)
+            kr.save()
+
+    def _read_anchor(self) -> dict[str, Any] | None:
+        return Keyring.load(self.home).data.get("audit_anchor")
+
+    @contextlib.contextmanager
+    def _raw(self) -> Iterator[Any]:
+        """The raw connection, for tests that play the attacker. Not for application code."""
+        yield self._db._c()
