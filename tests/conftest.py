@@ -20,3 +20,18 @@ def require_or_skip(reason: str) -> None:
     if os.environ.get("FIELDKIT_REQUIRE_ALL_TESTS") == "1":
         pytest.fail(f"required test stack missing in CI: {reason}")
     pytest.skip(reason)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_kdf_in_process():
+    """Argon2id at ~0.35 s per unlock would dominate a suite that creates hundreds of stores.
+
+    In-process tests use 1 MiB / 1 pass; the shipped parameters are exercised by
+    tests/store/test_keys.py and timed by bench/store_bench.py. Subprocess tests (the CLI,
+    the leak test) still pay the real cost.
+    """
+    from fieldkit.store import crypto
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(crypto, "DEFAULT_KDF", crypto.KdfParams(memory_kib=1024, iterations=1, lanes=1))
+        yield
