@@ -1,0 +1,73 @@
+"""Scan a doorplate, see the household, collect it in one pass (issue 4, points 3 and 5).
+
+`install(main_window)` adds the "扫门牌" action (Ctrl+Shift+D) that opens the scan view as a tab
+of the main window; the main window calls it from `_install_features` (idempotent).
+Threading: GUI thread only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QAction, QKeySequence
+
+from fieldkit.ui.scan.card import HouseholdCardWidget
+from fieldkit.ui.scan.feed import CameraFeed
+from fieldkit.ui.scan.view import ScanView
+
+__all__ = ["CameraFeed", "HouseholdCardWidget", "ScanView", "install", "open_scan_view"]
+
+SHORTCUT = "Ctrl+Shift+D"
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("ScanView", text)
+
+
+def open_scan_view(window: Any, **view_options: Any) -> ScanView:
+    """Show the scan tab of `window` (a MainWindow), creating it the first time.
+
+    `view_options` go to `ScanView` (tests pass a fake `camera_backend`)."""
+    for i in range(window.tabs.count()):
+        w = window.tabs.widget(i)
+        if isinstance(w, ScanView):
+            window.tabs.setCurrentIndex(i)
+            return w
+    view = ScanView(window.worker, window.info, window.lang, **view_options)
+    view.open_requested.connect(window.open_record)
+
+    def saved(records: list) -> None:
+        # Lists and pages refresh as after any save (an updated record's module may be "").
+        for uuid, module in records:
+            window.record_saved.emit(uuid, module)
+
+    view.records_saved.connect(saved)
+    from fieldkit.ui.resources import icon
+
+    window.tabs.addTab(view, icon("address"), tr("扫门牌"))
+    window.tabs.setCurrentWidget(view)
+    view.wedge.setFocus()
+    return view
+
+
+def install(window: Any) -> QAction:
+    """Add the "扫门牌" action to `window` (menu-less: shortcut, and its toolbar if it has one)."""
+    from fieldkit.ui.resources import icon
+
+    existing = window.findChild(QAction, "scanAction")
+    if existing is not None:  # twice would make the shortcut ambiguous, and then it does nothing
+        return existing
+    action = QAction(icon("address"), tr("扫门牌"), window)
+    action.setObjectName("scanAction")
+    action.setShortcut(QKeySequence(SHORTCUT))
+    action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+    action.setToolTip(tr("扫门牌") + f"（{SHORTCUT}）")
+    action.triggered.connect(lambda: open_scan_view(window))
+    window.addAction(action)
+    from PySide6.QtWidgets import QToolBar
+
+    bar = window.findChild(QToolBar, "mainToolbar")
+    if bar is not None:
+        bar.addAction(action)
+    return action

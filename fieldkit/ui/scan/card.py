@@ -1,0 +1,378 @@
+"""The household card: who lives at the scanned doorplate, and the one-pass collection.
+
+Shows the residents with quick marks (在册 / 迁出 / 死亡), the rental and its tenants (a
+"已搬离" tick each), residents' vehicles, key-person flags, open events and disputes, the last
+visits, and a red banner for watch-list hits. The worker's changes are *pending* until "提交"
+sends them all to `services.household.submit_pass` on the database thread, which saves them in
+one transaction or nothing at all; its issues are listed here, naming the field.
+
+Threading: GUI thread only; loading and submitting go through the worker.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QDate, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QDateEdit,
+    QDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fieldkit.services import household as hh
+from fieldkit.ui.scan.dialogs import QuickFormDialog, tenant_extra_fields
+from fieldkit.ui.state import SessionInfo
+from fieldkit.ui.worker import Worker
+
+MARKS = ("present", "moved_out", "deceased")
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("HouseholdCard", text)
+
+
+def status_label(status: str) -> str:
+    return {"present": tr("在册"), "moved_out": tr("迁出"), "deceased": tr("死亡")}.get(status, status)
+
+
+def _lines(title: str, lines: list[str]) -> str:
+    return f"<b>{title}</b>：" + ("；".join(lines) if lines else tr("无"))
+
+
+class HouseholdCardWidget(QScrollArea):
+    """`pass_saved(result)` after a successful submit; `open_requested(uuid, module)` for a record."""
+
+    pass_saved = Signal(object)
+    open_requested = Signal(str, str)
+
+    def __init__(self, worker: Worker, info: SessionInfo, lang: str = "zh", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("householdCard")
+        self.setWidgetResizable(True)
+        self.worker, self.info, self.lang = worker, info, lang
+        self.card: hh.HouseholdCard | None = None
+        self.submitting = False
+        self.last_result: hh.PassResult | None = None
+        self._reset_pending()
+        inner = QWidget()
+        self.setWidget(inner)
+        self.box = QVBoxLayout(inner)
+        self.title = QLabel()
+        self.title.setObjectName("cardTitle")
+        self.title.setWordWrap(True)
+        self.title.setTextFormat(Qt.TextFormat.RichText)
+        self.watch_banner = QLabel()
+        self.watch_banner.setObjectName("cardWatchBanner")
+        self.watch_banner.setWordWrap(True)
+        self.watch_banner.setStyleSheet("background:#c0392b;color:white;padding:8px;font-weight:bold;border-radius:4px")
+        self.watch_banner.hide()
+        self.box.addWidget(self.title)
+        self.box.addWidget(self.watch_banner)
+
+        # The pass's buttons stay at the top: a 768-pixel-high laptop screen shows them without scrolling.
+        actions = QHBoxLayout()
+        self.visit_button = self._button("recordVisitButton", tr("登记走访"), self.record_visit, actions)
+        self.resident_button = self._button("addResidentButton", tr("新增人员"), self.add_resident, actions)
+        self.tenant_button = self._button("newTenantButton", tr("登记新租客"), self.add_tenant, actions)
+        actions.addStretch(1)
+        self.discard_button = self._button("discardPassButton", tr("放弃"), self.discard, actions)
+        self.submit_button = self._button("submitPassButton", tr("提交"), self.submit, actions)
+        self.submit_button.setDefault(True)
+        self.box.addLayout(actions)
+        self.pending_label = QLabel()
+        self.pending_label.setObjectName("passPending")
+        self.pending_label.setWordWrap(True)
+        self.issues_label = QLabel()
+        self.issues_label.setObjectName("passIssues")
+        self.issues_label.setWordWrap(True)
+        self.issues_label.setStyleSheet("color:#c0392b")
+        self.box.addWidget(self.pending_label)
+        self.box.addWidget(self.issues_label)
+        people = QGroupBox(tr("住户"))
+        pbox = QVBoxLayout(people)
+        row = QHBoxLayout()
+        row.addWidget(QLabel(tr("迁出/死亡日期：")))
+        self.mark_date = QDateEdit(QDate.currentDate())
+        self.mark_date.setObjectName("markDate")
+        self.mark_date.setCalendarPopup(True)
+        self.mark_date.setDisplayFormat("yyyy-MM-dd")
+        row.addWidget(self.mark_date)
+        row.addStretch(1)
+        pbox.addLayout(row)
+        self.residents = self._table("residentsTable", [tr("姓名"), tr("性别"), tr("出生日期"), tr("与户主关系"),
+                                                         tr("状态"), tr("标记")])
+        self.residents.cellDoubleClicked.connect(self._open_resident)
+        pbox.addWidget(self.residents)
+        self.box.addWidget(people)
+
+        rental = QGroupBox(tr("出租与租客"))
+        rbox = QVBoxLayout(rental)
+        self.rental_label = QLabel()
+        self.rental_label.setObjectName("rentalStatus")
+        rbox.addWidget(self.rental_label)
+        self.tenants = self._table("tenantsTable", [tr("姓名"), tr("公民身份号码"), tr("联系电话"), tr("入住日期"),
+                                                     tr("已搬离")])
+        rbox.addWidget(self.tenants)
+        self.box.addWidget(rental)
+        self.others: dict[str, QLabel] = {}
+        for name in ("cardVehicles", "cardFlags", "cardMatters", "cardVisits"):
+            label = QLabel()
+            label.setObjectName(name)
+            label.setWordWrap(True)
+            label.setTextFormat(Qt.TextFormat.RichText)
+            self.others[name] = label
+            self.box.addWidget(label)
+
+        self.box.addStretch(1)
+        self._update_pending()
+
+    # -- building ---------------------------------------------------------------------------
+    def _table(self, name: str, headers: list[str]) -> QTableWidget:
+        t = QTableWidget(0, len(headers))
+        t.setObjectName(name)
+        t.setHorizontalHeaderLabels(headers)
+        t.verticalHeader().setVisible(False)
+        t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        t.horizontalHeader().setStretchLastSection(True)
+        return t
+
+    @staticmethod
+    def _fit(table: QTableWidget) -> None:
+        """As tall as its rows: the card scrolls as a whole, not table by table."""
+        rows = sum(table.rowHeight(i) for i in range(table.rowCount())) or 30
+        table.setFixedHeight(table.horizontalHeader().height() + rows + 2 * table.frameWidth() + 2)
+
+    def _button(self, name: str, text: str, slot: Any, layout: QHBoxLayout) -> QPushButton:
+        b = QPushButton(text)
+        b.setObjectName(name)
+        b.clicked.connect(slot)
+        layout.addWidget(b)
+        return b
+
+    def _reset_pending(self) -> None:
+        self.marks: dict[str, tuple[str, str]] = {}
+        self.tenants_left: set[int] = set()
+        self.new_residents: list[dict] = []
+        self.new_tenants: list[dict] = []
+        self.visit: dict | None = None
+
+    @property
+    def has_pending(self) -> bool:
+        return bool(self.marks or self.tenants_left or self.new_residents or self.new_tenants or self.visit)
+
+    def show_card(self, card: hh.HouseholdCard) -> None:
+        """Show a freshly loaded card; pending changes of another address are dropped."""
+        if self.card is None or card.address.uuid != self.card.address.uuid:
+            self._reset_pending()
+        self.card = card
+        mark = tr("（门牌已核验）") if card.verified else tr("（未经签名核验）")
+        head = card.head.name if card.head else tr("未登记")
+        self.title.setText(f"<h3>{card.title}</h3>{tr('地址编码')} {card.code} {mark}<br>{tr('户主')}：{head}")
+        self.watch_banner.setText(tr("布控名单预警：") + "；".join(
+            f"{w.name}（{w.id_number}）：{w.reason}" for w in card.watch))
+        self.watch_banner.setVisible(bool(card.watch))
+        self._fill_residents()
+        self._fit(self.residents)
+        self.rental_label.setText(tr("出租状态：") + (card.rental_status or tr("未出租")))
+        self.tenants.setRowCount(len(card.tenants))
+        for i, t in enumerate(card.tenants):
+            for col, text in enumerate((t.name, t.id_number, t.phone, t.move_in_date)):
+                self.tenants.setItem(i, col, QTableWidgetItem(text))
+            left = QCheckBox(tr("已搬离"))
+            left.setObjectName(f"tenantLeft_{i}")
+            left.setChecked(i in self.tenants_left)
+            left.toggled.connect(lambda on, idx=i: self.set_tenant_left(idx, on))
+            self.tenants.setCellWidget(i, 4, left)
+        self._fit(self.tenants)
+        self.others["cardVehicles"].setText(_lines(tr("车辆"), [v.text for v in card.vehicles]))
+        flags = [f"{p.name}：{p.key_person}" for p in card.residents if p.key_person]
+        self.others["cardFlags"].setText(_lines(tr("重点人员"), flags))
+        matters = [tr("事件：") + e.text for e in card.events] + [tr("纠纷：") + d.text for d in card.disputes]
+        self.others["cardMatters"].setText(_lines(tr("未办结事项"), matters))
+        self.others["cardVisits"].setText(_lines(tr("最近走访"), [v.text for v in card.visits]))
+        self._update_pending()
+
+    def _fill_residents(self) -> None:
+        assert self.card is not None
+        self.residents.setRowCount(len(self.card.residents))
+        for i, p in enumerate(self.card.residents):
+            status, date = self.marks.get(p.uuid, (p.status, p.status_date))
+            name = p.name + (tr("（租客）") if p.tenant else "")
+            shown = status_label(status) + (f" {date}" if date and status != "present" else "")
+            if p.uuid in self.marks:
+                shown += tr("（待提交）")
+            for col, text in enumerate((name, p.sex, p.birth_date, p.relation or (tr("户主") if p.is_head else ""), shown)):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, p.uuid)
+                self.residents.setItem(i, col, item)
+            cell = QWidget()
+            lay = QHBoxLayout(cell)
+            lay.setContentsMargins(0, 0, 0, 0)
+            for m in MARKS:
+                b = QPushButton(status_label(m))
+                b.setObjectName(f"mark_{m}_{i}")
+                b.setEnabled(m != status)
+                b.clicked.connect(lambda _c=False, uuid=p.uuid, m=m: self.mark(uuid, m))
+                lay.addWidget(b)
+            self.residents.setCellWidget(i, 5, cell)
+
+    # -- pending changes --------------------------------------------------------------------
+    def mark(self, uuid: str, status: str) -> None:
+        """Quick mark: present / moved_out / deceased (dated with the mark-date box)."""
+        assert self.card is not None
+        person = next(p for p in self.card.residents if p.uuid == uuid)
+        if status == person.status:
+            self.marks.pop(uuid, None)
+        else:
+            self.marks[uuid] = (status, self.mark_date.date().toString("yyyy-MM-dd"))
+        self._fill_residents()
+        self._update_pending()
+
+    def set_tenant_left(self, index: int, left: bool) -> None:
+        (self.tenants_left.add if left else self.tenants_left.discard)(index)
+        self._update_pending()
+
+    def _household_defaults(self) -> dict:
+        assert self.card is not None
+        a = self.card.address.data
+        return {"address": self.card.address.uuid, "village": a.get("village"), "grid": a.get("grid"),
+                "status": "present", "officer": self.info.display_name,
+                "registered_date": dt.date.today().isoformat()}
+
+    def record_visit(self) -> QuickFormDialog | None:
+        if self.card is None:
+            return None
+        initial = self.visit or hh.visit_prefill(self.card, officer=self.info.display_name, status_marks=self.marks)
+        return self._open(QuickFormDialog(self.worker, self.info, "visits", initial, title=tr("登记走访"),
+                                          lang=self.lang, parent=self), self._visit_done)
+
+    def _visit_done(self, dialog: QuickFormDialog) -> None:
+        self.visit = dialog.values()
+
+    def add_resident(self) -> QuickFormDialog | None:
+        if self.card is None:
+            return None
+        return self._open(QuickFormDialog(self.worker, self.info, "residents", self._household_defaults(),
+                                          title=tr("新增人员"), lang=self.lang, parent=self),
+                          lambda d: self.new_residents.append(d.values()) if d.use_existing is None else None)
+
+    def add_tenant(self) -> QuickFormDialog | None:
+        if self.card is None:
+            return None
+        initial = {**self._household_defaults(), "resident_type": "migrant"}
+        dialog = QuickFormDialog(self.worker, self.info, "residents", initial, title=tr("登记新租客"), lang=self.lang,
+                                 extra_fields=tenant_extra_fields(self.info), parent=self)
+        dialog.extra["move_in_date"].set_value(dt.date.today().isoformat())
+
+        def done(d: QuickFormDialog) -> None:
+            if d.use_existing is not None:
+                self.new_tenants.append({"person": d.use_existing, **{k: v for k, v in d.values().items()
+                                                                      if k in ("move_in_date", "residence_permit_no")}})
+            else:
+                self.new_tenants.append(d.values())
+
+        return self._open(dialog, done)
+
+    def _open(self, dialog: QuickFormDialog, on_accept: Any) -> QuickFormDialog:
+        def finished(result: int) -> None:
+            if result == QDialog.DialogCode.Accepted:
+                on_accept(dialog)
+                self._update_pending()
+            dialog.deleteLater()
+
+        dialog.finished.connect(finished)
+        dialog.open()
+        self.dialog = dialog
+        return dialog
+
+    def _update_pending(self) -> None:
+        parts = []
+        if self.visit:
+            parts.append(tr("走访记录 1 条"))
+        if self.new_residents:
+            parts.append(tr("新增人员 %1 人").replace("%1", str(len(self.new_residents))))
+        if self.marks:
+            parts.append(tr("状态变更 %1 人").replace("%1", str(len(self.marks))))
+        if self.tenants_left:
+            parts.append(tr("租客搬离 %1 人").replace("%1", str(len(self.tenants_left))))
+        if self.new_tenants:
+            parts.append(tr("新租客 %1 人").replace("%1", str(len(self.new_tenants))))
+        self.pending_label.setText(tr("待提交：") + "、".join(parts) if parts else tr("没有待提交的内容"))
+        self.submit_button.setEnabled(bool(parts) and not self.submitting)
+        self.discard_button.setEnabled(bool(parts))
+
+    def discard(self) -> None:
+        self._reset_pending()
+        self.issues_label.clear()
+        if self.card is not None:
+            self.show_card(self.card)
+
+    # -- submit -----------------------------------------------------------------------------
+    def submit(self) -> None:
+        """Send the whole pass to the database thread: all saved together, or nothing."""
+        if self.card is None or not self.has_pending or self.submitting:
+            return
+        self.submitting = True
+        self.submit_button.setEnabled(False)
+        address = self.card.address.uuid
+        visit, residents, tenants = self.visit, list(self.new_residents), list(self.new_tenants)
+        marks, left = dict(self.marks), sorted(self.tenants_left)
+
+        def work(job):
+            result = hh.submit_pass(job.ws, address, visit=visit, new_residents=residents, status_marks=marks,
+                                    tenants_left=left, new_tenants=tenants)
+            return result, (hh.card(job.ws, address) if result.ok else None)
+
+        self.worker.run(work, self._submitted, self._submit_failed, label=tr("正在保存…"), cancellable=False,
+                        parent=self, owner=self)
+
+    def _submit_failed(self, exc: BaseException) -> None:
+        from fieldkit.ui.errors import show_error
+
+        self.submitting = False
+        self._update_pending()
+        show_error(self, exc)
+
+    def _submitted(self, out: tuple[hh.PassResult, hh.HouseholdCard | None]) -> None:
+        result, card = out
+        self.submitting = False
+        self.last_result = result
+        if not result.ok:
+            self.issues_label.setText(tr("未保存，请改正：") + "\n" + "\n".join(
+                self._issue_text(i) for i in result.errors))
+            self._update_pending()
+            return
+        warnings = [self._issue_text(i) for i in result.issues if i.severity != "error"]
+        alerts = [f"• {w.name}（{w.id_number}）：{w.reason}" for w in result.watch]
+        self.issues_label.setText("\n".join(([tr("布控名单预警："), *alerts] if alerts else []) + warnings))
+        self._reset_pending()
+        assert card is not None
+        self.show_card(card)
+        self.pending_label.setText(tr("已保存：新建 %1 条，更新 %2 条").replace(
+            "%1", str(sum(len(v) for v in result.created.values()))).replace("%2", str(len(result.updated))))
+        self.pass_saved.emit(result)
+
+    def _issue_text(self, issue: hh.PassIssue) -> str:
+        if self.lang == "en":
+            return f"• {issue.label_en}: {issue.message_en}"
+        return f"• {issue.label}：{issue.message}"
+
+    def _open_resident(self, row: int, _col: int) -> None:
+        item = self.residents.item(row, 0)
+        if item is not None:
+            self.open_requested.emit(str(item.data(Qt.ItemDataRole.UserRole)), "residents")

@@ -1,0 +1,178 @@
+"""The scan view's camera: capture on one thread, QR decoding on another, preview on the GUI.
+
+Threads (none of them the database thread — decoding needs no store):
+- capture: opens the camera (opening a webcam can take a second) and runs
+  `devices.camera.FrameSource`; each frame goes into a `LatestFrame` mailbox for the decoder
+  and, as a `QImage`, into a one-frame preview slot.
+- decode: takes the newest frame it has not seen from the mailbox, at its own pace, with its
+  own decoder (OpenCV detectors are not thread-safe), and queues the texts it read. The preview
+  never waits for it.
+- the GUI thread polls the preview slot and the queues with a timer (`POLL_MS`) and emits this
+  object's signals there. The worker threads never emit Qt signals: PySide6 6.8+ corrupts
+  reference counts on signals emitted from threads Qt did not create (PYSIDE-3124; seen here as
+  "Fatal Python error: bool_dealloc"), and polling also drops the frames a busy GUI had no time
+  for instead of queueing them (the worker API polls progress for the same reason).
+`start`/`stop`/`cameras` and the signals belong to the GUI thread.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QImage
+
+from fieldkit.devices.camera import CameraBackend, CameraInfo, FrameSource, LatestFrame, default_backend
+from fieldkit.devices.qr import QrDecoder, create_decoder
+from fieldkit.domain.errors import UserFacingError
+
+JOIN_TIMEOUT_S = 3.0
+POLL_MS = 15  # up to ~60 preview paints a second; a webcam gives 30
+
+
+class CameraFeed(QObject):
+    """One camera at a time. `frame_ready(QImage)`, `decoded(str)`, `failed(exc)`, `opened(info, w, h, af)`."""
+
+    frame_ready = Signal(QImage)
+    decoded = Signal(str)
+    failed = Signal(object)  # UserFacingError (DeviceUnavailable / CameraLost)
+    opened = Signal(object, int, int, bool)  # CameraInfo, width px, height px, autofocus accepted
+    stopped = Signal()
+
+    def __init__(self, backend: CameraBackend | None = None,
+                 decoder_factory: Callable[[], QrDecoder] | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.backend = backend or default_backend()
+        self.decoder_factory = decoder_factory or create_decoder
+        self._source: FrameSource | None = None
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._lock = threading.Lock()
+        self._preview: QImage | None = None  # newest frame not yet painted (capture thread → GUI)
+        self._texts: deque[str] = deque(maxlen=32)  # decoded payloads (decode thread → GUI)
+        self._events: deque[tuple[str, tuple]] = deque()  # opened / failed / stopped (capture → GUI)
+        self._timer = QTimer(self)
+        self._timer.setInterval(POLL_MS)
+        self._timer.timeout.connect(self.poll)
+        self.shown = 0  # frames handed to the view (GUI thread)
+        self.decodes = 0  # frames the decoder finished
+        self.decode_ms = 0.0  # total decoder time, for the bench
+
+    # -- GUI thread -------------------------------------------------------------------------
+    def cameras(self) -> list[CameraInfo]:
+        try:
+            return self.backend.list_cameras()
+        except Exception:  # a broken /dev node must not stop the wedge and file inputs
+            return []
+
+    @property
+    def running(self) -> bool:
+        return any(t.is_alive() for t in self._threads)
+
+    @property
+    def fps(self) -> float:
+        return self._source.fps if self._source is not None else 0.0
+
+    def start(self, index: int, width: int = 1280, height: int = 720) -> None:
+        self.stop()
+        self._stop = threading.Event()
+        mailbox = LatestFrame()
+        capture = threading.Thread(target=self._capture, args=(index, width, height, mailbox, self._stop),
+                                   name="fieldkit-camera", daemon=True)
+        decode = threading.Thread(target=self._decode, args=(mailbox, self._stop), name="fieldkit-qr", daemon=True)
+        self._threads = [capture, decode]
+        capture.start()
+        decode.start()
+        self._timer.start()
+
+    def stop(self) -> None:
+        """Stop both threads and wait for them (the camera is released when this returns)."""
+        self._stop.set()
+        if self._source is not None:
+            self._source.stop()
+        for t in self._threads:
+            t.join(JOIN_TIMEOUT_S)
+        self._threads = []
+        self._source = None
+        self.poll()  # deliver what arrived before the stop (a camera error, say)
+        self._timer.stop()
+        with self._lock:
+            self._preview = None
+            self._texts.clear()
+
+    def poll(self) -> None:
+        """GUI thread: hand over the newest frame, the decoded texts and the camera's news."""
+        with self._lock:
+            image, self._preview = self._preview, None
+            texts = list(self._texts)
+            self._texts.clear()
+            events = list(self._events)
+            self._events.clear()
+        for name, args in events:
+            getattr(self, name).emit(*args)
+        if image is not None:
+            self.shown += 1
+            self.frame_ready.emit(image)
+        for text in texts:
+            self.decoded.emit(text)
+        if not events and not self.running:  # both threads ended (camera lost): nothing more will come
+            self._timer.stop()
+
+    def _post(self, name: str, *args: Any) -> None:
+        with self._lock:
+            self._events.append((name, args))
+
+    # -- worker threads ---------------------------------------------------------------------
+    def _capture(self, index: int, width: int, height: int, mailbox: LatestFrame, stop: threading.Event) -> None:
+        try:
+            camera = self.backend.open(index, width, height)
+        except UserFacingError as e:
+            stop.set()
+            self._post("failed", e)
+            return
+        w, h = camera.resolution()
+        autofocus = camera.set_autofocus(True)
+        self._post("opened", camera.info, w, h, bool(autofocus))
+
+        def on_frame(frame: Any) -> None:
+            mailbox.put(frame)
+            img = frame.image
+            # BGR888 reads OpenCV's byte order directly; copy() detaches from the numpy buffer.
+            qimg = QImage(img.data, img.shape[1], img.shape[0], img.strides[0], QImage.Format.Format_BGR888).copy()
+            with self._lock:
+                self._preview = qimg  # an unpainted older frame is simply replaced
+
+        def on_error(exc: UserFacingError) -> None:
+            if not stop.is_set():
+                self._post("failed", exc)
+
+        source = FrameSource(camera, on_frame, on_error)
+        self._source = source
+        if stop.is_set():
+            source.stop()
+        source.run()
+        stop.set()
+        self._post("stopped")
+
+    def _decode(self, mailbox: LatestFrame, stop: threading.Event) -> None:
+        decoder = self.decoder_factory()
+        seq = -1
+        while not stop.is_set():
+            frame = mailbox.get(seq, timeout_ms=200)
+            if frame is None:
+                continue
+            seq = frame.seq
+            t0 = time.perf_counter()
+            try:
+                codes = decoder.decode(frame.image)
+            except Exception:  # one bad frame must not end scanning
+                codes = []
+            self.decode_ms += (time.perf_counter() - t0) * 1000
+            self.decodes += 1
+            if codes and not stop.is_set():
+                with self._lock:
+                    self._texts.extend(c.text for c in codes)

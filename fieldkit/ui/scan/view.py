@@ -1,0 +1,315 @@
+"""The scan view (扫门牌): camera preview, USB-scanner field, image files → the household card.
+
+Three ways in, all ending in `services.household.open_by_payload` on the database thread:
+- the webcam (`CameraFeed`: capture and decoding on their own threads; the preview never waits);
+- a USB barcode scanner typing into the "门牌码" field (a keyboard wedge: a burst of keys ending
+  in Enter or Tab; typing by hand works the same way);
+- "从图片文件识别…" (decoded on the database thread, with the station keys at hand).
+No camera, or one unplugged mid-scan, shows a plain message in the preview; the other two inputs
+keep working. A code read while the card holds unsubmitted changes of another house does not
+replace it: the status line says so.
+
+Threading: GUI thread only.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QImage, QKeyEvent, QPixmap
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSizePolicy,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fieldkit.services import doorplates
+from fieldkit.services import household as hh
+from fieldkit.ui.errors import message_for, show_error
+from fieldkit.ui.scan.card import HouseholdCardWidget
+from fieldkit.ui.scan.dialogs import RegisterAddressPanel
+from fieldkit.ui.scan.feed import CameraFeed
+from fieldkit.ui.state import SessionInfo
+from fieldkit.ui.worker import Worker
+
+LOW_RES = 1280 * 720
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("ScanView", text)
+
+
+class _WedgeFilter(QObject):
+    """Tab ends a scan like Enter does (many scanners are set to send Tab)."""
+
+    def __init__(self, on_submit: Any) -> None:
+        super().__init__()
+        self._submit = on_submit
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
+                and event.key() == Qt.Key.Key_Tab and obj.text().strip():  # type: ignore[attr-defined]
+            self._submit()
+            return True
+        return False
+
+
+class ScanView(QWidget):
+    """`open_requested(uuid, module)` (a person on the card); `records_saved(list[(uuid, module)])`."""
+
+    open_requested = Signal(str, str)
+    records_saved = Signal(list)
+
+    def __init__(self, worker: Worker, info: SessionInfo, lang: str = "zh", *, camera_backend: Any = None,
+                 decoder_factory: Any = None, autostart: bool = True, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("scanView")
+        self.module_id = "addresses"
+        self.worker, self.info, self.lang = worker, info, lang
+        self.feed = CameraFeed(camera_backend, decoder_factory, self)
+        self.feed.frame_ready.connect(self._frame)
+        self.feed.decoded.connect(lambda text: self.handle_payload(text, source="camera"))
+        self.feed.failed.connect(self._camera_failed)
+        self.feed.opened.connect(self._camera_opened)
+        self.outcome: Any = None
+        self.autostart = autostart
+        self.opening = False
+        self._last_text = ""
+
+        left = QWidget()
+        lbox = QVBoxLayout(left)
+        row = QHBoxLayout()
+        self.camera_box = QComboBox()
+        self.camera_box.setObjectName("cameraChooser")
+        self.camera_box.currentIndexChanged.connect(self._camera_chosen)
+        self.camera_button = QPushButton(tr("重新检测摄像头"))
+        self.camera_button.setObjectName("cameraRescan")
+        self.camera_button.clicked.connect(self.detect_cameras)
+        row.addWidget(QLabel(tr("摄像头：")))
+        row.addWidget(self.camera_box, 1)
+        row.addWidget(self.camera_button)
+        lbox.addLayout(row)
+        self.preview = QLabel(tr("正在打开摄像头…"))
+        self.preview.setObjectName("scanPreview")
+        self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.preview.setWordWrap(True)
+        self.preview.setMinimumSize(480, 270)
+        self.preview.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        self.preview.setStyleSheet("background:#222;color:#eee;padding:12px")
+        lbox.addWidget(self.preview, 1)
+        self.hint = QLabel()
+        self.hint.setObjectName("cameraHint")
+        self.hint.setWordWrap(True)
+        lbox.addWidget(self.hint)
+        self.wedge = QLineEdit()
+        self.wedge.setObjectName("wedgeInput")
+        self.wedge.setPlaceholderText(tr("用扫码枪扫门牌，或输入地址编码后按回车"))
+        self.wedge.returnPressed.connect(self._wedge_submit)
+        self._wedge_filter = _WedgeFilter(self._wedge_submit)
+        self.wedge.installEventFilter(self._wedge_filter)
+        lbox.addWidget(QLabel(tr("门牌码：")))
+        lbox.addWidget(self.wedge)
+        self.file_button = QPushButton(tr("从图片文件识别…"))
+        self.file_button.setObjectName("openImageButton")
+        self.file_button.clicked.connect(self.choose_image)
+        lbox.addWidget(self.file_button)
+        self.status = QLabel(tr("请对准门牌二维码"))
+        self.status.setObjectName("scanStatus")
+        self.status.setWordWrap(True)
+        lbox.addWidget(self.status)
+
+        self.stack = QStackedWidget()
+        self.placeholder = QLabel(tr("扫描门牌后，这里显示这一户的住户、租客、车辆和走访记录。"))
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setWordWrap(True)
+        self.card = HouseholdCardWidget(worker, info, lang)
+        self.card.pass_saved.connect(self._pass_saved)
+        self.card.open_requested.connect(self.open_requested)
+        self.register = RegisterAddressPanel(worker, info, lang)
+        self.register.register_button.clicked.connect(self.register_address)
+        for w in (self.placeholder, self.card, self.register):
+            self.stack.addWidget(w)
+        splitter = QSplitter()
+        splitter.addWidget(left)
+        splitter.addWidget(self.stack)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([520, 840])
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+        self.detect_cameras(start=False)
+
+    # -- camera -----------------------------------------------------------------------------
+    def detect_cameras(self, start: bool = True) -> None:
+        self.feed.stop()
+        cams = self.feed.cameras()
+        self.camera_box.blockSignals(True)
+        self.camera_box.clear()
+        for cam in cams:
+            self.camera_box.addItem(cam.name, cam.index)
+        self.camera_box.blockSignals(False)
+        if not cams:
+            self.preview.setPixmap(QPixmap())
+            self.preview.setText(tr("没有找到摄像头。请插上 USB 摄像头后点“重新检测摄像头”；"
+                                    "也可以用扫码枪扫描，或从图片文件识别。"))
+            self.hint.clear()
+            return
+        if start and self.isVisible():
+            self.start_camera(cams[0].index)
+        else:
+            self.preview.setText(tr("摄像头：%1").replace("%1", cams[0].name))
+
+    def start_camera(self, index: int) -> None:
+        self.preview.setPixmap(QPixmap())
+        self.preview.setText(tr("正在打开摄像头…"))
+        self.feed.start(index)
+
+    def _camera_chosen(self, i: int) -> None:
+        if i >= 0 and self.isVisible():
+            self.start_camera(int(self.camera_box.itemData(i)))
+
+    def _camera_opened(self, info: Any, width: int, height: int, autofocus: bool) -> None:
+        hints = [tr("分辨率 %1×%2").replace("%1", str(width)).replace("%2", str(height))]
+        if width * height < LOW_RES:
+            hints.append(tr("分辨率较低：请靠近门牌，让二维码占画面三分之一以上"))
+        hints.append(tr("自动对焦已开启") if autofocus else tr("摄像头不支持自动对焦：保持 30–50 厘米距离，避免反光"))
+        self.hint.setText("；".join(hints))
+
+    def _camera_failed(self, exc: BaseException) -> None:
+        self.preview.setPixmap(QPixmap())
+        self.preview.setText(message_for(exc) + "\n" + tr("扫码枪和图片文件仍可使用。"))
+        self.hint.clear()
+
+    def _frame(self, image: QImage) -> None:
+        if self.preview.isVisible() and self.preview.width() > 0:
+            self.preview.setPixmap(QPixmap.fromImage(image).scaled(
+                self.preview.size(), Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation))
+        else:
+            self.preview.setPixmap(QPixmap.fromImage(image))
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        if self.autostart and not self.feed.running and self.camera_box.count():
+            self.start_camera(int(self.camera_box.currentData()))
+
+    def hideEvent(self, event: Any) -> None:
+        # A hidden tab gives the webcam back (the ID-photo dialog may want it) and saves power.
+        self.feed.stop()
+        super().hideEvent(event)
+
+    def closeEvent(self, event: Any) -> None:
+        self.shutdown()
+        super().closeEvent(event)
+
+    def shutdown(self) -> None:
+        """Release the camera (call before the view is destroyed)."""
+        self.feed.stop()
+
+    # -- inputs -----------------------------------------------------------------------------
+    def _wedge_submit(self) -> None:
+        text = self.wedge.text().strip()
+        self.wedge.clear()
+        if text:
+            self.handle_payload(text, source="wedge")
+
+    def choose_image(self) -> None:
+        path, _f = QFileDialog.getOpenFileName(self, tr("选择门牌照片"), "",
+                                               tr("图片") + " (*.jpg *.jpeg *.png *.bmp *.tif *.tiff *.webp)")
+        if path:
+            self.open_image(path)
+
+    def open_image(self, path: str | Path) -> None:
+        self.status.setText(tr("正在识别图片…"))
+
+        def work(job):
+            result = doorplates.scan_image(path, trusted_keys=hh.trusted_keys(job.ws))
+            if result.payload is None:
+                return result
+            return hh.open_by_payload(job.ws, result.payload)
+
+        self.worker.run(work, self._opened, self._open_failed, progress=False, owner=self)
+
+    def handle_payload(self, text: str, *, source: str = "wedge") -> None:
+        """Open what a scan read. The camera sees the same plate many times a second and keeps
+        seeing it while the worker fills in forms: it only counts when it reads something else."""
+        if source == "camera" and (self.opening or text == self._last_text):
+            return
+        self._last_text = text
+        self.opening = True
+        self.status.setText(tr("正在查找…"))
+        self.worker.run(lambda job: hh.open_by_payload(job.ws, text), self._opened, self._open_failed,
+                        progress=False, key="scan-open", owner=self)
+
+    def _open_failed(self, exc: BaseException) -> None:
+        self.opening = False
+        self.status.setText(message_for(exc))
+        show_error(self, exc)
+
+    def _opened(self, outcome: Any) -> None:
+        self.opening = False
+        if isinstance(outcome, doorplates.ScanResult):  # an image without a code
+            self._status(outcome.message_en if self.lang == "en" else outcome.message, "warning")
+            return
+        payload = getattr(outcome, "payload", None)
+        text = (payload.message_en if self.lang == "en" else payload.message_zh) if payload else ""
+        if isinstance(outcome, hh.NotADoorplate):
+            self._status(text, "error" if outcome.forged or outcome.payload.kind.startswith("doorplate") else "warning")
+            return
+        current = self.card.card.address.uuid if self.card.card is not None else None
+        new = outcome.address.uuid if isinstance(outcome, hh.HouseholdCard) else None
+        if self.card.has_pending and new != current:
+            self._status(tr("这一户还有未提交的内容：请先提交或放弃，再扫下一户。"), "warning")
+            return
+        self.outcome = outcome
+        if isinstance(outcome, hh.HouseholdCard):
+            self.card.show_card(outcome)
+            self.stack.setCurrentWidget(self.card)
+            self.wedge.setFocus()  # the next plate can be scanned at once with a USB scanner
+            self._status(text or tr("已打开：%1").replace("%1", outcome.title), "ok" if outcome.verified else "warning")
+        elif isinstance(outcome, hh.UnknownCode):
+            self.register.show_code(outcome.code, outcome.prefill)
+            self.stack.setCurrentWidget(self.register)
+            self._status(tr("未登记的地址编码 %1：可以登记此地址。").replace("%1", outcome.code), "warning")
+
+    def _status(self, text: str, kind: str) -> None:
+        colour = {"ok": "#1e8449", "warning": "#b9770e", "error": "#c0392b"}[kind]
+        self.status.setStyleSheet(f"color:{colour};font-weight:bold")
+        self.status.setProperty("kind", kind)
+        self.status.setText(text)
+
+    # -- register / saved -------------------------------------------------------------------
+    def register_address(self) -> None:
+        code, values = self.register.code, self.register.form.values()
+
+        def work(job):
+            record = hh.register_address(job.ws, code, values)
+            return hh.card(job.ws, record.uuid)
+
+        def failed(exc: BaseException) -> None:
+            issues = getattr(exc, "issues", None)
+            if issues:
+                self.register.form.show_issues(issues, all_fields=True)
+                self._status(tr("请补全标注的地址信息"), "error")
+            else:
+                self._status(message_for(exc), "error")
+
+        def done(card: hh.HouseholdCard) -> None:
+            self.records_saved.emit([(card.address.uuid, "addresses")])
+            self._opened(card)
+
+        self.worker.run(work, done, failed, progress=False, owner=self)
+
+    def _pass_saved(self, result: hh.PassResult) -> None:
+        saved = [(u, m) for m, uuids in result.created.items() for u in uuids]
+        saved += [(u, "") for u in result.updated]
+        self.records_saved.emit(saved)
+
