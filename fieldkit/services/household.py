@@ -9,8 +9,8 @@ and exact index seeks — never a scan — so it stays fast on a million-record 
 through (a visit, new residents, status marks, tenants who left, new tenants) in ONE
 transaction: every record is validated first and nothing is written if any is wrong.
 
-Trusted station keys (the public halves, `FKK1:…`) live in the encrypted store's settings
-under `TRUSTED_KEYS_SETTING` as a list of strings; `add_trusted_key` puts one there.
+Plates are verified against `services.station_keys.trusted_keys` (the station's own key and
+imported public keys), the one identity doorplates and plaques share.
 
 Threading: called on the thread that owns the workspace (the UI's database thread).
 """
@@ -25,7 +25,6 @@ from typing import Any
 from fieldkit.domain.doorplate_code import (
     Payload,
     PayloadKind,
-    StationPublicKey,
     normalise_address_code,
     parse_payload,
 )
@@ -33,9 +32,9 @@ from fieldkit.domain.errors import Conflict, NotFound
 from fieldkit.domain.validators import check_id_number
 from fieldkit.formspec.values import code_key
 from fieldkit.services import records as rec
+from fieldkit.services.station_keys import trusted_keys
 from fieldkit.services.workspace import Workspace
 
-TRUSTED_KEYS_SETTING = "doorplate.trusted_keys"
 ADDRESS, PERSON, RENTAL = "addresses", "residents", "rentals"
 LAST_VISITS = 5
 OPEN_EVENT = {"reported", "handling"}
@@ -162,26 +161,6 @@ class PassResult:
 
 
 # -- keys and payloads ------------------------------------------------------------------------
-def trusted_keys(ws: Workspace) -> list[StationPublicKey]:
-    out = []
-    for text in ws.store.settings.get(TRUSTED_KEYS_SETTING, []) or []:
-        try:
-            out.append(StationPublicKey.parse(text))
-        except ValueError:  # a damaged entry must not stop every scan; it simply trusts nobody
-            continue
-    return out
-
-
-def add_trusted_key(ws: Workspace, text: str) -> StationPublicKey:
-    """Trust a station's public key (`FKK1:…`); raises DoorplateKeyError when it is not one."""
-    key = StationPublicKey.parse(text)
-    keys = [k for k in ws.store.settings.get(TRUSTED_KEYS_SETTING, []) or [] if not k.upper().startswith(
-        f"FKK1:{key.station}:")]
-    ws.store.settings.set(TRUSTED_KEYS_SETTING, [*keys, key.to_string()])
-    ws.store.audit.log("trust_station_key", detail={"station": key.station})
-    return key
-
-
 def find_address(ws: Workspace, code: str) -> Any | None:
     hits = ws.store.search.exact("code", code_key(code), modules=[ADDRESS], limit=1)
     return ws.store.records.get(hits[0].uuid) if hits else None

@@ -11,7 +11,7 @@ from fieldkit.domain.doorplate_code import generate_station_key, sign_doorplate
 from fieldkit.domain.errors import Conflict
 from fieldkit.services import household as hh
 from fieldkit.services import records as rec
-from fieldkit.services import watchlist
+from fieldkit.services import station_keys, watchlist
 from fieldkit.services import workspace as wsvc
 from tests.services.conftest import PASS
 
@@ -32,7 +32,7 @@ def ws(demo_home, tmp_path, station):
     home = tmp_path / "copy"
     shutil.copytree(demo_home, home)
     w = wsvc.unlock(home, "chief", PASS)
-    hh.add_trusted_key(w, station.public().to_string())
+    station_keys.add_trusted_key(w, station.public().to_string())
     yield w
     w.lock()
 

@@ -20,5 +20,6 @@ def test_python_side_emits_keep_reference_counts(qapp):
     before = sys.getrefcount(True)
     for i in range(300):
         o.fired.emit(i)
-    assert sys.getrefcount(True) == before
+    # The faulty build loses one reference per emit (-300 here); allow a few for the test's own objects.
+    assert abs(sys.getrefcount(True) - before) < 10
     assert len(seen) == 300

@@ -20,8 +20,8 @@ from PySide6.QtWidgets import QApplication, QCheckBox, QLabel, QLineEdit, QPushB
 
 from fieldkit.devices.camera import FileCameraBackend
 from fieldkit.domain.doorplate_code import generate_station_key, sign_doorplate
-from fieldkit.services import household as hh
 from fieldkit.services import records as rec_service
+from fieldkit.services import station_keys
 from fieldkit.services import workspace as ws_service
 from fieldkit.ui.scan import open_scan_view
 from fieldkit.ui.scan.dialogs import QuickFormDialog
@@ -50,7 +50,7 @@ def seed(home: Path) -> None:
                                                     "resident_type": "migrant"})
         rec_service.save(ws, "rentals", {"address": addr.uuid, "landlord": head.uuid, "village": VILLAGE,
                                          "contract_start": "2026-01-01", "tenants": [{"person": tenant.uuid}]})
-        hh.add_trusted_key(ws, STATION.public().to_string())
+        station_keys.add_trusted_key(ws, STATION.public().to_string())
     finally:
         ws.lock()
 

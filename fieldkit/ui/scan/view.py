@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fieldkit.services import doorplates
+from fieldkit.services import doorplates, station_keys
 from fieldkit.services import household as hh
 from fieldkit.ui.errors import message_for, show_error
 from fieldkit.ui.scan.card import HouseholdCardWidget
@@ -231,7 +231,7 @@ class ScanView(QWidget):
         self.status.setText(tr("正在识别图片…"))
 
         def work(job):
-            result = doorplates.scan_image(path, trusted_keys=hh.trusted_keys(job.ws))
+            result = doorplates.scan_image(path, trusted_keys=station_keys.trusted_keys(job.ws))
             if result.payload is None:
                 return result
             return hh.open_by_payload(job.ws, result.payload)
