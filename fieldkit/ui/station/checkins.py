@@ -1,0 +1,210 @@
+"""Check-ins (打点签到): record where and what one works today, and the weekly report per person.
+
+`services.station.checkins.check_in` saves the check-in and says how the position was obtained;
+it never refuses a check-in for want of a GPS fix — the note it returns ("未定位：…") is shown
+as is, so the officer knows whether the record carries a position.
+
+GPS: the UI may not touch `fieldkit.devices` (layer rule) and the services do not yet expose an
+"open the receiver" call, so check-ins from the desktop are saved with the village and place
+only; the panel says so plainly (see the report's request for `checkins.open_gps`).
+
+Threading: GUI thread only; saving and the report are worker jobs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fieldkit.services.station import checkins as ci_service
+from fieldkit.ui.module_view import village_options
+from fieldkit.ui.resources import icon
+from fieldkit.ui.station.common import fill_table, hint, make_table, section
+from fieldkit.ui.worker import Worker
+
+MODULE = "checkins"
+WEEKS_BACK = 8
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("StationCheckins", text)
+
+
+def recent_weeks(today: dt.date, n: int = WEEKS_BACK) -> list[tuple[str, str]]:
+    """(label, "2026-W47") for this week and the `n-1` before it."""
+    out = []
+    for i in range(n):
+        day = today - dt.timedelta(weeks=i)
+        week = ci_service.week_of(day)
+        monday = day - dt.timedelta(days=day.weekday())
+        sunday = monday + dt.timedelta(days=6)
+        prefix = tr("本周") if i == 0 else tr("上周") if i == 1 else week
+        out.append((f"{prefix}（{monday:%m-%d} 至 {sunday:%m-%d}）", week))
+    return out
+
+
+class CheckinsPanel(QWidget):
+    """`record_saved(uuid, module)` after a check-in."""
+
+    record_saved = Signal(str, str)
+    open_requested = Signal(str, str)
+
+    def __init__(self, worker: Worker, info: Any, lang: str = "zh", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("checkinsPanel")
+        self.worker = worker
+        self.info = info
+        self.lang = lang
+        self.report: ci_service.WeekReport | None = None
+        self.last: ci_service.CheckInResult | None = None
+        self.loading = False
+        self.saving = False
+        spec = info.module(MODULE)
+
+        top = QHBoxLayout()
+        top.addWidget(section(tr("打点签到")))
+        top.addStretch(1)
+
+        box = QGroupBox(tr("现在签到"))
+        box.setObjectName("checkinForm")
+        form = QFormLayout(box)
+        self.village = QComboBox()
+        self.village.setObjectName("checkinVillage")
+        self.village.setPlaceholderText(tr("选择所在村（社区）"))
+        form.addRow(tr("所在村"), self.village)
+        self.place = QLineEdit()
+        self.place.setObjectName("checkinPlace")
+        self.place.setPlaceholderText(tr("如：自然村、学校、水库"))
+        form.addRow(tr("地点"), self.place)
+        self.work = QComboBox()
+        self.work.setObjectName("checkinWork")
+        for c in spec.field("work").choices:
+            self.work.addItem(c.label.get(lang), c.value)
+        form.addRow(tr("工作内容"), self.work)
+        self.notes = QLineEdit()
+        self.notes.setObjectName("checkinNotes")
+        form.addRow(tr("备注"), self.notes)
+        self.gps = hint(tr("本机版本暂不读取 GPS 定位器，签到只记录所选村和地点。"))
+        self.gps.setObjectName("checkinGps")
+        form.addRow(tr("定位"), self.gps)
+        self.save_button = QPushButton(icon("add"), tr("签到"))
+        self.save_button.setObjectName("checkinSave")
+        self.save_button.clicked.connect(self.save)
+        form.addRow(self.save_button)
+        self.message = hint()
+        self.message.setObjectName("checkinMessage")
+        form.addRow(self.message)
+        box.setMaximumWidth(430)
+
+        report = QWidget()
+        rl = QVBoxLayout(report)
+        rl.setContentsMargins(0, 0, 0, 0)
+        rrow = QHBoxLayout()
+        rrow.addWidget(section(tr("签到周报")))
+        rrow.addStretch(1)
+        self.week = QComboBox()
+        self.week.setObjectName("checkinWeek")
+        for label, key in recent_weeks(dt.date.today()):
+            self.week.addItem(label, key)
+        self.week.currentIndexChanged.connect(self.refresh)
+        self.only_me = QCheckBox(tr("只看我自己"))
+        self.only_me.setObjectName("checkinOnlyMe")
+        self.only_me.setChecked(info.role != "chief")
+        self.only_me.toggled.connect(self.refresh)
+        rrow.addWidget(self.week)
+        rrow.addWidget(self.only_me)
+        refresh = QPushButton(icon("refresh"), tr("刷新"))
+        refresh.clicked.connect(self.refresh)
+        rrow.addWidget(refresh)
+        rl.addLayout(rrow)
+        self.summary = hint()
+        self.summary.setObjectName("checkinSummary")
+        rl.addWidget(self.summary)
+        self.table = make_table([tr("姓名"), tr("日期"), tr("签到次数"), tr("到过的村"), tr("最早"), tr("最晚"), tr("带定位")],
+                                "checkinTable", stretch=3)
+        rl.addWidget(self.table, 1)
+
+        left = QVBoxLayout()
+        left.addWidget(box)
+        left.addStretch(1)
+        body = QHBoxLayout()
+        body.addLayout(left)
+        body.addWidget(report, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(body, 1)
+        self.worker.run(lambda job: village_options(job.ws), self._villages, progress=False, owner=self, parent=self)
+
+    def _villages(self, options: list[tuple[str, str]]) -> None:
+        for code, name in options:
+            self.village.addItem(name, code)
+
+    # -- check in ---------------------------------------------------------------------------
+    def save(self) -> None:
+        if self.saving:
+            return
+        code = self.village.currentData()
+        if not code:
+            self.message.setText(tr("请先选择所在村（社区）"))
+            self.village.setFocus()
+            return
+        values = dict(village=code, work=self.work.currentData(), place=self.place.text().strip() or None,
+                      notes=self.notes.text().strip() or None)
+        self.saving = True
+        self.save_button.setEnabled(False)
+        self.message.setText(tr("正在签到…"))
+        self.worker.run(lambda job: ci_service.check_in(job.ws, **values), self._saved, self._failed,
+                        progress=False, owner=self, parent=self)
+
+    def _saved(self, result: ci_service.CheckInResult) -> None:
+        self.saving = False
+        self.last = result
+        self.save_button.setEnabled(True)
+        at = str(result.record.data.get("at") or "").replace("T", " ")
+        note = result.note_en if self.lang == "en" else result.note_zh
+        text = tr("已签到：%1 %2").replace("%1", at).replace("%2", self.village.currentText())
+        self.message.setText(text + (f"。{note}" if note else tr("。已记录位置")))
+        self.gps.setText(note or tr("已记录位置"))
+        self.place.clear()
+        self.notes.clear()
+        self.record_saved.emit(result.record.uuid, MODULE)
+        self.refresh()
+
+    def _failed(self, exc: BaseException) -> None:
+        from fieldkit.ui.errors import message_for, show_error
+
+        self.saving = False
+        self.save_button.setEnabled(True)
+        self.message.setText(tr("未签到：") + message_for(exc))
+        show_error(self, exc)
+
+    # -- weekly report ----------------------------------------------------------------------
+    def refresh(self) -> None:
+        self.loading = True
+        week = self.week.currentData()
+        login = self.info.login if self.only_me.isChecked() else None
+        self.worker.run(lambda job: ci_service.week_report(job.ws, week, login=login), self._loaded,
+                        progress=False, key="station-checkins", owner=self, parent=self)
+
+    def _loaded(self, report: ci_service.WeekReport) -> None:
+        self.loading = False
+        self.report = report
+        rows = [(p.name, d.date, d.checkins, "、".join(d.villages), d.first, d.last, d.located)
+                for p in report.people for d in p.days]
+        fill_table(self.table, rows, numeric=(2, 6))
+        total = sum(p.total for p in report.people)
+        self.summary.setText(tr("%1 至 %2：%3 人签到 %4 次").replace("%1", report.start).replace("%2", report.end)
+                             .replace("%3", str(len(report.people))).replace("%4", str(total)))
