@@ -130,16 +130,24 @@ def _date_text(value: Any, with_time: bool) -> str:
     return text[:10] if len(text) >= 10 and text[4] == "-" else text
 
 
-def _repeat_summary(field: FieldSpec, value: Any, lang: str) -> str:
+def _repeat_summary(field: FieldSpec, value: Any, lang: str, resolve: Resolver | None = None) -> str:
     if not isinstance(value, list):
         return str(value)
     zh = not lang.startswith("en")
     name_field = next((f for f in field.fields if f.role == "person_name"), None)
     if name_field is None:
         name_field = next((f for f in field.fields if f.name in ("name", "full_name")), None)
-    if name_field is not None:
-        names = [str(r.get(name_field.name, "")).strip() for r in value if isinstance(r, Mapping)]
-        names = [n for n in names if n]
+    person_field = next((f for f in field.fields if f.type is FieldType.PERSON_REF), None)
+    if name_field is not None or person_field is not None:
+        names = []
+        for r in value:
+            if not isinstance(r, Mapping):
+                continue
+            name = str(r.get(name_field.name) or "").strip() if name_field is not None else ""
+            if not name and person_field is not None and r.get(person_field.name) and resolve is not None:
+                name = str(resolve(person_field, str(r[person_field.name]))).strip()  # a row that only links a person
+            if name:
+                names.append(name)
         if names:
             shown = ("、" if zh else ", ").join(names[:MAX_NAMES])
             if len(names) > MAX_NAMES:
@@ -187,7 +195,7 @@ def format_value(
             return str(value)
         return int(num) if num.is_integer() else num
     if t is FieldType.REPEAT:
-        return _repeat_summary(field, value, lang)
+        return _repeat_summary(field, value, lang, resolve)
     if t in (FieldType.PHOTO, FieldType.FINGERPRINT):
         return "有" if zh else "Yes"
     if t is FieldType.GEO and isinstance(value, Mapping):

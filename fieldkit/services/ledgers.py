@@ -150,11 +150,24 @@ class _Resolver:
         key = f"{getattr(f.type, 'value', f.type)}:{value}"
         hit = self.cache.get(key)
         if hit is None:
-            hit = rsvc.display_value(self.ws, f, value, self.lang)
+            hit = self._person_name(value) if getattr(f.type, "value", f.type) == "person_ref" else None
+            if hit is None:
+                hit = rsvc.display_value(self.ws, f, value, self.lang)
             if len(self.cache) >= REF_CACHE:
                 self.cache.clear()  # crude, but bounded: a ledger is read top to bottom once
             self.cache[key] = hit
         return hit
+
+
+    def _person_name(self, uuid: str) -> str | None:
+        """A person column prints the name alone: the ID number has its own column where it matters,
+        and "name + ID number" in an 8-character column wraps a row to four lines."""
+        rec = self.ws.store.records.get(uuid)
+        if rec is None:
+            return None
+        spec = self.ws.catalog.get(rec.module)
+        name_field = spec.field_with_role("person_name") if spec is not None else None
+        return str(rec.data.get(name_field.name) or "") or None if name_field is not None else None
 
 
 def _records(ws: Workspace, ids: list[int], counts: Counter, village_names: Callable[[str], str],

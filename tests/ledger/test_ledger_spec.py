@@ -114,3 +114,15 @@ def test_every_shipped_module_has_a_printable_layout(lang):
         assert all(c.width_chars > 0 for c in layout.columns)
         rows = list(ledger_rows(spec, layout, iter([{}])))
         assert rows == [[1] + [""] * (len(layout.columns) - 1)]
+
+
+def test_repeat_rows_that_only_link_a_person_print_that_persons_name():
+    """Visits' persons met often link a resident and leave the name blank: the ledger must show
+    the resident's name, not "None、None"."""
+    from fieldkit.formspec import load_modules
+    from fieldkit.ledger.spec import format_value
+
+    persons_met = load_modules()["visits"].field("persons_met")
+    rows = [{"person": "u-1", "name": None}, {"person": None, "name": "王五"}]
+    names = {"u-1": "张三"}
+    assert format_value(persons_met, rows, resolve=lambda f, v: names[v]) == "张三、王五"
