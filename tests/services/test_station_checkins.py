@@ -89,3 +89,17 @@ def test_week_report_for_one_person_and_bad_weeks(villages):
     for bad in ("2026-47", "2026-W54", "last week"):
         with pytest.raises(UserFacingError):
             checkins.week_report(villages, bad)
+
+
+def test_check_in_reads_the_receiver_itself_when_asked(empty_ws, monkeypatch):
+    """The desktop passes use_gps: the service opens the receiver, reads a fix, closes it."""
+    from fieldkit.services import records as rsvc
+    from fieldkit.services.station import checkins
+
+    rsvc.save(empty_ws, "villages", {"code": "350924201201", "name": "坑底村", "township": "坑底乡", "kind": "village"})
+    monkeypatch.setenv("FIELDKIT_GPS_PORT", "fake")
+    result = checkins.check_in(empty_ws, village="坑底村", use_gps=True)
+    assert result.position == "gps" and result.record.data["geo_source"] == "gps"
+    monkeypatch.setenv("FIELDKIT_GPS_PORT", "/dev/fieldkit-no-such-port")
+    result = checkins.check_in(empty_ws, village="坑底村", use_gps=True)
+    assert result.position == "none" and result.note_zh.startswith("未定位")

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from fieldkit.devices.gps import GpsReceiver
+from fieldkit.devices.gps import GpsReceiver, open_gps
 from fieldkit.domain.errors import DeviceUnavailable, UserFacingError
 from fieldkit.services import records as rsvc
 from fieldkit.services.ledgers import resolve_village
@@ -47,11 +47,15 @@ def check_in(
     grid: str | None = None,
     notes: str | None = None,
     gps: GpsReceiver | None = None,
+    use_gps: bool = False,
     geo: dict[str, float] | str | None = None,
     at: str | None = None,
     timeout: float = 5.0,
 ) -> CheckInResult:
     """Record a check-in for the signed-in user. `geo` (typed in) wins over `gps`.
+
+    `use_gps` opens the USB/serial receiver for this one reading (devices.gps.open_gps) when no
+    `gps` is given, and closes it afterwards; the UI passes it, since it may not touch devices.
 
     Raises `NotFound` for an unknown village name and `ValidationFailed` for a bad value; a GPS
     problem only adds a note to the result.
@@ -68,8 +72,11 @@ def check_in(
     if geo:
         values.update(geo=geo, geo_source="manual")
         position, zh, en = "manual", "", ""
-    elif gps is not None:
+    elif gps is not None or use_gps:
+        opened = None
         try:
+            if gps is None:
+                gps = opened = open_gps()
             fix = gps.read_fix(timeout)
         except DeviceUnavailable as e:
             zh, en = f"未定位：{e.message}", f"No position: {e.message_en or e.message}"
@@ -79,6 +86,9 @@ def check_in(
             else:
                 values.update(geo=fix.as_geo(), geo_source="gps", satellites=fix.satellites)
                 position, zh, en = "gps", "", ""
+        finally:
+            if opened is not None:
+                opened.close()
     rec = rsvc.save(ws, MODULE, values)
     return CheckInResult(rec, position, zh, en)
 

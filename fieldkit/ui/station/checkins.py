@@ -4,9 +4,9 @@
 it never refuses a check-in for want of a GPS fix — the note it returns ("未定位：…") is shown
 as is, so the officer knows whether the record carries a position.
 
-GPS: the UI may not touch `fieldkit.devices` (layer rule) and the services do not yet expose an
-"open the receiver" call, so check-ins from the desktop are saved with the village and place
-only; the panel says so plainly (see the report's request for `checkins.open_gps`).
+GPS: the UI may not touch `fieldkit.devices` (layer rule); it asks the service to read the USB
+receiver for the check-in (`use_gps=True`), which saves without a position — and says why —
+when there is no receiver or no fix.
 
 Threading: GUI thread only; saving and the report are worker jobs.
 """
@@ -97,7 +97,7 @@ class CheckinsPanel(QWidget):
         self.notes = QLineEdit()
         self.notes.setObjectName("checkinNotes")
         form.addRow(tr("备注"), self.notes)
-        self.gps = hint(tr("本机版本暂不读取 GPS 定位器，签到只记录所选村和地点。"))
+        self.gps = hint(tr("签到时读取 USB GPS 定位器；没有定位器或搜不到卫星时只记录所选村和地点。"))
         self.gps.setObjectName("checkinGps")
         form.addRow(tr("定位"), self.gps)
         self.save_button = QPushButton(icon("add"), tr("签到"))
@@ -166,7 +166,7 @@ class CheckinsPanel(QWidget):
         self.saving = True
         self.save_button.setEnabled(False)
         self.message.setText(tr("正在签到…"))
-        self.worker.run(lambda job: ci_service.check_in(job.ws, **values), self._saved, self._failed,
+        self.worker.run(lambda job: ci_service.check_in(job.ws, use_gps=True, **values), self._saved, self._failed,
                         progress=False, owner=self, parent=self)
 
     def _saved(self, result: ci_service.CheckInResult) -> None:
