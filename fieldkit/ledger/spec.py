@@ -26,7 +26,7 @@ _TYPE_COLUMN: dict[FieldType, tuple[float, str]] = {
     FieldType.TEXT: (12, "text"),
     FieldType.TEXTAREA: (30, "long"),
     FieldType.NUMBER: (8, "number"),
-    FieldType.DATE: (11, "date"),
+    FieldType.DATE: (12, "date"),  # "2026-01-03" plus cell padding, on one line
     FieldType.DATETIME: (17, "date"),
     FieldType.CHOICE: (8, "choice"),
     FieldType.MULTI_CHOICE: (16, "text"),

@@ -262,6 +262,9 @@ def generate(ws: Workspace, *, seed: int = 1, people: int = 2000,
         t.vehicles()
         t.registers()
         ws.store.settings.set("demo_seed", seed)
+        for key, value in (("station_name", D.STATION), ("station_code", D.STATION_CODE)):
+            if ws.store.settings.get(key) is None:  # a real station's own settings are never overwritten
+                ws.store.settings.set(key, value)
         ws.store.audit.log("demo", detail={"seed": seed, "people": people})
     if progress:
         progress(int(t.total), int(t.total))

@@ -10,6 +10,7 @@ COUNTY = "福建省宁德市寿宁县"
 TOWNSHIP = "坑底乡"
 TOWNSHIP_CODE = "350924201"  # 12-digit village codes start with this
 STATION = "寿宁县公安局坑底派出所"
+STATION_CODE = "KD350924"  # signs the demo township's doorplates and plaques
 LOCAL_REGION = "350924"  # 寿宁县
 PLATE_PREFIX = "闽J"  # 宁德
 

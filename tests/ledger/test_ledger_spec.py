@@ -44,7 +44,7 @@ def test_layout_columns_labels_and_widths():
     assert layout.headers == ["序号", "姓名", "公民身份号码", "所属村", "来住日期", "来住事由",
                               "从业类别", "已办居住证", "月租金（元）", "同住人"]
     widths = {c.header: c.width_chars for c in layout.columns}
-    assert widths["公民身份号码"] == 20 and widths["来住日期"] == 11 and widths["姓名"] == 8
+    assert widths["公民身份号码"] == 20 and widths["来住日期"] == 12 and widths["姓名"] == 8
     assert layout.columns[1].kind == "name" and layout.columns[2].kind == "id"
     assert layout.village_column == 3 and layout.date_column == 4
     assert "城关派出所" in layout.subtitle and layout.orientation == "landscape"
