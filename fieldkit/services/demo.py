@@ -29,7 +29,7 @@ from fieldkit.services.workspace import Workspace
 # out: they need a real photo and two real fingerprints, which the demo does not invent.
 PER_THOUSAND = {
     "visits": 120, "disputes": 10, "key_persons": 5, "events": 8, "appointments": 6, "publicity": 4,
-    "places": 6, "boarding_students": 8, "foreign_spouses": 2,
+    "places": 6, "boarding_students": 8, "foreign_spouses": 2, "cases": 3,
 }
 
 
