@@ -87,6 +87,22 @@ MIGRATIONS: list[Step] = [
         "ALTER TABLE outbox ADD COLUMN reason TEXT",
         "CREATE INDEX ix_outbox_status ON outbox(status, seq)",
     )),
+    ("0006_sync_adapter", (
+        # Conflicts found by the last merge of each record, for the conflicts view. `winner` and
+        # `others` are JSON ([value, hlc]); a row goes away once a later write has seen them all.
+        """CREATE TABLE sync_conflicts (
+            uuid TEXT NOT NULL, field TEXT NOT NULL, kind TEXT NOT NULL, module TEXT NOT NULL,
+            winner TEXT NOT NULL, others TEXT NOT NULL, found_at TEXT NOT NULL,
+            PRIMARY KEY (uuid, field, kind))""",
+        # Attachments the server holds completely (uploaded by us or downloaded from it).
+        "CREATE TABLE sync_uploaded (sha256 TEXT PRIMARY KEY, at TEXT NOT NULL)",
+        # Which keyed hash a pulled watch-list record put into `watchlist`, so an update or a
+        # withdrawal removes exactly that entry without the ID number ever being stored.
+        "CREATE TABLE sync_watch (uuid TEXT PRIMARY KEY, id_mac BLOB NOT NULL)",
+        # The delta of an outbox entry, fixed when a pulled page touched its record before it
+        # was sent (another process synced meanwhile): it must say what its editor had seen.
+        "CREATE TABLE sync_frozen (seq INTEGER PRIMARY KEY, change TEXT NOT NULL)",
+    )),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,333 @@
+"""FieldKit's `sync.replica.Replica`: the store's outbox, records and attachments as sync sees them.
+
+How the pieces meet:
+* The store stamps every local write itself and keeps ``field -> [value, hlc]`` in its outbox.
+  `pending_changes` turns each entry into a `Change` with `sync.merge.stamped_delta` from the
+  record's stored sync state, adding ``_scope`` (the record's village, or village/grid) when
+  the server does not know the record yet or the village changed. `SyncClient.sync` pushes
+  the whole outbox before it pulls, which is what makes deriving deltas at push time correct.
+* `mark_pushed` folds the acknowledged deltas into the stored state and drops them from the
+  outbox, in one transaction.
+* `apply_remote` merges each pulled state with the stored one, writes what the record now shows
+  (values, per-field stamps, index terms, history "sync" rows), the new state, the conflicts and
+  the cursor in one transaction. Watch-list entries become keyed hashes in the store's watch
+  list (the ID number is never kept); tasks and reference items become module records.
+* Append-only modules (visits): the merge keeps every version, as the server does; what the
+  record *shows* is the newest version nobody overwrote knowingly, so an officer's correction of
+  a visit is not hidden behind the first draft (`_display`).
+
+Threading: the workspace's thread (the app's database thread) only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from fieldkit.domain.validators import check_id_number
+from fieldkit.formspec import index_terms
+from fieldkit.services.workspace import Workspace
+from fieldkit.store.sync_replica import SyncTables
+from sync import merge as m
+from sync.protocol import SCOPE, Change, attachment_refs
+from sync.replica import AttachmentRef, OutboxEntry
+
+WATCHLIST = "watchlist"
+REFERENCE = "reference"
+SHOWN_KINDS = ("same_field", "edit_vs_delete")
+# Display only: every version is kept by the real policy; this one picks what the form shows.
+_DISPLAY = m.Policy(append_only=frozenset())
+_SCOPE_PART = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+_FILE_TYPES = ("photo", "fingerprint")
+CURSOR_KEY = "sync.cursor"
+SCOPE_KEY = "sync.scope"
+
+
+def load_state(raw: Any) -> Change | None:
+    return Change.from_json(raw) if raw else None
+
+
+def display_state(state: Change) -> Change:
+    """The state with versions that a later one knowingly replaced pruned away (what shows)."""
+    if state.module not in m.DEFAULT_POLICY.append_only:
+        return state
+    return m.merge(state, state, _DISPLAY)
+
+
+def shown_conflicts(state: Change) -> list[m.Conflict]:
+    """Same-field and edit-vs-delete conflicts of a state, as the conflicts view lists them."""
+    return [c for c in m.conflicts(display_state(state), _DISPLAY) if c.kind in SHOWN_KINDS]
+
+
+_FILE_FIELDS: dict[tuple[int, str], tuple[set[str], dict[str, set[str]]]] = {}
+
+
+def _file_fields(ws: Workspace, module: str) -> tuple[set[str], dict[str, set[str]]]:
+    """Photo/fingerprint fields of a module: top-level names, and repeat group -> row names.
+
+    Cached per catalogue (they are immutable): a 10,000-record push asks once per field."""
+    key = (id(ws.catalog), module)
+    if key not in _FILE_FIELDS:
+        _FILE_FIELDS[key] = _scan_file_fields(ws, module)
+    return _FILE_FIELDS[key]
+
+
+def _scan_file_fields(ws: Workspace, module: str) -> tuple[set[str], dict[str, set[str]]]:
+    if module not in ws.catalog:
+        return set(), {}
+    top: set[str] = set()
+    rows: dict[str, set[str]] = {}
+    for f in ws.catalog[module].fields:
+        t = getattr(f.type, "value", f.type)
+        if t in _FILE_TYPES:
+            top.add(f.name)
+        elif t == "repeat":
+            inner = {g.name for g in f.fields if getattr(g.type, "value", g.type) in _FILE_TYPES}
+            if inner:
+                rows[f.name] = inner
+    return top, rows
+
+
+def _map_files(value: Any, names: set[str] | None, fn: Any) -> Any:
+    if names is None:
+        # A photo field holds one digest, or a list of them ("photos").
+        return [fn(v) for v in value] if isinstance(value, list) else fn(value)
+    if isinstance(value, list):
+        return [{k: (_map_files(v, None, fn) if k in names else v) for k, v in row.items()} if isinstance(row, dict) else row
+                for row in value]
+    return value
+
+
+def to_wire(ws: Workspace, module: str, field: str, value: Any) -> Any:
+    """The store keeps a photo as its bare SHA-256; the protocol spots ``"sha256:<hex>"``."""
+    top, rows = _file_fields(ws, module)
+    names = None if field in top else rows.get(field)
+    if field not in top and names is None:
+        return value
+    return _map_files(value, names, lambda v: f"sha256:{v}" if isinstance(v, str) and _HEX64.match(v) else v)
+
+
+def from_wire(ws: Workspace, module: str, values: dict[str, Any]) -> dict[str, Any]:
+    top, rows = _file_fields(ws, module)
+    if not top and not rows:
+        return values
+    out = dict(values)
+    for name, v in values.items():
+        if name in top or name in rows:
+            out[name] = _map_files(v, None if name in top else rows[name],
+                                   lambda x: x[7:] if isinstance(x, str) and x.startswith("sha256:") else x)
+    return out
+
+
+class FieldKitReplica:
+    """A `Replica` over an unlocked workspace. Build one per sync round."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self.ws = ws
+        self.store = ws.store
+        self.tables = SyncTables(ws.store)
+        self.new_watch: list[tuple[str, str]] = []  # (ID number, reason) received this round
+
+    @property
+    def device_node(self) -> str:
+        return self.store.device_id
+
+    # -- helpers -----------------------------------------------------------------------------
+    def state(self, uuid: str) -> Change | None:
+        return load_state(self.store.records.sync_state(uuid))
+
+    def _village_scope(self, rec: Any) -> str | None:
+        """"village" or "village/grid" from the record's own fields (None without a village)."""
+        village = rec.village if rec is not None else None
+        if not village or not _SCOPE_PART.match(str(village)):
+            return None
+        grid = rec.grid
+        # Grid names are free text (often Chinese); the protocol's scope is ASCII, so a record
+        # in such a grid is scoped to its village, which still contains it.
+        return f"{village}/{grid}" if grid and _SCOPE_PART.match(str(grid)) else str(village)
+
+    def _new_scope(self, rec: Any, state: Change | None) -> str | None:
+        """The ``_scope`` an outgoing delta must carry, or None to leave it as the server has it."""
+        derived = self._village_scope(rec)
+        if state is None or state.scope is None:
+            if derived is not None:
+                return derived
+            # A record without a village (a check-in, a note) belongs to this laptop's area.
+            own = [s for s in (self.store.settings.get(SCOPE_KEY) or []) if s != "*"]
+            return own[0] if own else None
+        if derived is None or derived == state.scope:
+            return None
+        old_village, _, old_grid = state.scope.partition("/")
+        new_village, _, new_grid = derived.partition("/")
+        # Moved to another village (or grid): say so. A grid we cannot express (Chinese name)
+        # must not widen a record the platform scoped to a grid.
+        return derived if (new_village != old_village or (new_grid and new_grid != old_grid)) else None
+
+    def _delta(self, item: Any, state: Change | None) -> Change:
+        stamped = {f: (to_wire(self.ws, item.module, f, v[0]), v[1]) for f, v in item.fields.items()}
+        if not stamped:
+            raise ValueError(f"empty outbox entry {item.seq}")
+        scope = self._new_scope(self.store.records.get(item.uuid, include_deleted=True), state)
+        if scope is not None and SCOPE not in stamped:
+            stamped[SCOPE] = (scope, min(h for _, h in stamped.values()))
+        return m.stamped_delta(state, item.uuid, item.module, stamped, schema=max(1, item.schema_version))
+
+    def _entry_deltas(self, items: Sequence[Any], state: Change | None) -> list[Change]:
+        """Deltas of one record's outbox entries: the fixed one where a pull froze it."""
+        frozen = self.tables.frozen([i.seq for i in items])
+        return [Change.from_json(frozen[i.seq]) if i.seq in frozen else self._delta(i, state) for i in items]
+
+    def view(self, uuid: str, state: Change | None = None) -> Change | None:
+        """Stored state plus this device's edits still in the outbox: what the officer has."""
+        state = state if state is not None else self.state(uuid)
+        deltas = self._entry_deltas(self.tables.pending_for(uuid), state)
+        parts = [s for s in (state, *deltas) if s is not None]
+        return m.merge_all(parts) if parts else None
+
+    def refresh_conflicts(self, uuid: str, view: Change | None = None) -> list[m.Conflict]:
+        view = view if view is not None else self.view(uuid)
+        found = shown_conflicts(view) if view is not None else []
+        self.tables.replace_conflicts(uuid, [
+            (c.field, c.kind, c.module, [c.winner.value, c.winner.hlc], [[o.value, o.hlc] for o in c.others])
+            for c in found])
+        return found
+
+    # -- outbox ------------------------------------------------------------------------------
+    def pending_changes(self, limit: int) -> list[OutboxEntry]:
+        return [OutboxEntry(seq, delta) for seq, delta in self._deltas(self.store.outbox.pending(limit))]
+
+    def _deltas(self, items: Sequence[Any]) -> list[tuple[int, Change]]:
+        """(seq, delta) for outbox entries, each built from its record's stored (pre-push) state."""
+        states: dict[str, Change | None] = {}
+        frozen = self.tables.frozen([i.seq for i in items])
+        out = []
+        for item in items:
+            if item.seq in frozen:
+                out.append((item.seq, Change.from_json(frozen[item.seq])))
+                continue
+            if item.uuid not in states:
+                states[item.uuid] = self.state(item.uuid)
+            out.append((item.seq, self._delta(item, states[item.uuid])))
+        return out
+
+    def pending_count(self) -> int:
+        return self.store.outbox.count()
+
+    def mark_pushed(self, ids: Sequence[int]) -> None:
+        if not ids:
+            return
+        items = self.tables.outbox_items(ids)
+        with self.store.transaction():
+            # Rebuild each delta exactly as `pending_changes` did (from the pre-push state) and
+            # fold them all in: the stored state then equals what the server now holds.
+            states: dict[str, Change | None] = {}
+            for _seq, delta in self._deltas(items):
+                if delta.uuid not in states:
+                    states[delta.uuid] = self.state(delta.uuid)
+                old = states[delta.uuid]
+                states[delta.uuid] = delta if old is None else m.merge(old, delta)
+            for uuid, st in states.items():
+                self.tables.set_state(uuid, st.to_json() if st is not None else None)
+            self.tables.ack(ids)
+            for uuid in states:
+                if self.tables.conflicts(uuid):
+                    self.refresh_conflicts(uuid)
+
+    def mark_rejected(self, id: int, reason: str) -> None:
+        self.tables.reject(id, reason)
+
+    def get_cursor(self) -> str | None:
+        return self.store.settings.get(CURSOR_KEY)
+
+    # -- pull --------------------------------------------------------------------------------
+    def apply_remote(self, changes: Sequence[Change], cursor: str) -> list[m.Conflict]:
+        found: list[m.Conflict] = []
+        with self.store.transaction():
+            for ch in changes:
+                if ch.module == WATCHLIST:
+                    self._apply_watch(ch)
+                    continue
+                found += self._apply_one(ch)
+            self.store.settings.set(CURSOR_KEY, cursor)
+        return found
+
+    def _apply_one(self, ch: Change) -> list[m.Conflict]:
+        old = self.state(ch.uuid)
+        waiting = self.tables.pending_for(ch.uuid)
+        if waiting:
+            # `SyncClient.sync` empties the outbox before pulling, but another process (the CLI
+            # beside the app) may have saved since: fix those deltas now, from the state their
+            # editor saw, or they would later claim to have seen what this page brings.
+            for item, delta in zip(waiting, self._entry_deltas(waiting, old), strict=True):
+                self.tables.freeze(item.seq, delta.to_json())
+        new = ch if old is None else m.merge(old, ch)
+        rec = self.store.records.get(ch.uuid, include_deleted=True)
+        if rec is not None and old is not None and new == old:
+            return []  # our own pushed edit coming back, or a page fetched twice
+        view = self.view(ch.uuid, new)
+        shown = display_state(view)
+        values = from_wire(self.ws, ch.module, m.current_values(shown, _DISPLAY))
+        versions = {f: max(vs, key=lambda v: v.hlc).hlc for f, vs in shown.fields.items()
+                    if vs and f != SCOPE}
+        terms = None
+        if ch.module in self.ws.catalog:
+            # A peer on a newer form version may send values this one cannot index; the
+            # record is still stored, only without search terms until the form catches up.
+            with contextlib.suppress(Exception):
+                terms = index_terms(self.ws.catalog[ch.module], values)
+        self.store.records.apply_remote(ch.uuid, ch.module, values, versions, deleted=m.is_deleted(shown),
+                                        terms=terms, sync_state=new.to_json())
+        return self.refresh_conflicts(ch.uuid, view)
+
+    def _apply_watch(self, ch: Change) -> None:
+        values = m.current_values(ch)
+        number = values.get("id_number")
+        gone = m.is_deleted(ch) or not number
+        if not gone:
+            c = check_id_number(str(number))
+            # Stored the way a typed number is checked: 15-digit numbers as their 18-digit form.
+            number = c.value if c.ok else str(number)
+        reason = str(values.get("reason") or "布控人员")
+        self.tables.watch_apply(ch.uuid, None if gone else str(number), reason, str(values.get("source") or "platform"))
+        if not gone:
+            self.new_watch.append((str(number), reason))
+
+    # -- attachments -------------------------------------------------------------------------
+    def pending_attachments(self) -> list[AttachmentRef]:
+        uploaded = self.tables.uploaded()
+        out = []
+        for uuid, raw in self.tables.states_with_refs("sha256:"):
+            st = load_state(raw)
+            # Only once the server holds the record and no edit of it waits: records first.
+            if st is None or self.tables.pending_for(uuid):
+                continue
+            for sha in sorted(attachment_refs(st)):
+                if sha not in uploaded and self.store.attachments.has(sha):
+                    out.append(AttachmentRef(sha, uuid))
+        return out
+
+    def read_attachment(self, sha: str, offset: int, length: int) -> bytes:
+        # Files are encrypted whole (one GCM message), so a chunk needs the whole plaintext.
+        return self.store.attachments.get(sha)[offset : offset + length]
+
+    def mark_attachment_uploaded(self, sha: str) -> None:
+        self.tables.mark_uploaded(sha)
+
+    def missing_attachments(self) -> list[AttachmentRef]:
+        out = []
+        for uuid, raw in self.tables.states_with_refs("sha256:"):
+            st = load_state(raw)
+            if st is None:
+                continue
+            for sha in sorted(attachment_refs(st)):
+                if not self.store.attachments.has(sha):
+                    out.append(AttachmentRef(sha, uuid))
+        return out
+
+    def write_attachment(self, sha: str, data: bytes) -> None:
+        uuid = next((a.record_uuid for a in self.missing_attachments() if a.sha == sha), None)
+        self.store.attachments.put(data, kind="synced", record_uuid=uuid)
+        self.tables.mark_uploaded(sha)

@@ -1,0 +1,405 @@
+"""Sync with the central platform: enroll this laptop, sync now, status, conflicts.
+
+The UI and the CLI call these. `sync_now` runs one full round of `sync.client.SyncClient`
+(push the outbox, pull, upload then download attachments) over `FieldKitReplica`; what the
+client raises becomes a `UserFacingError` in words an officer understands, and is remembered
+for the status bar. The token is a secret and lives only in the encrypted store's settings.
+
+Threading: every function taking a `Workspace` runs on the workspace's thread (the app's
+database thread), and `sync_now` holds it for the whole round, network included. `probe`
+takes a `Connection` (plain data) instead and may run on any thread: the app probes the
+server off the database thread and only queues a sync once the server answers.
+Times are ISO-8601 UTC strings.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from fieldkit.domain.errors import AuthError, Cancelled, NetworkError, NotFound, UserFacingError
+from fieldkit.domain.validators import check_id_number
+from fieldkit.formspec import index_terms
+from fieldkit.services import records as rsvc
+from fieldkit.services.sync_replica import CURSOR_KEY, SCOPE_KEY, FieldKitReplica, shown_conflicts
+from fieldkit.services.workspace import Workspace
+from fieldkit.store.sync_replica import SyncTables
+from sync import client as sc
+from sync.protocol import Version
+
+Progress = Callable[[int, int], None]
+CancelFn = Callable[[], bool]
+
+K_SERVER, K_TOKEN, K_FP = "sync.server", "sync.token", "sync.fingerprint"
+K_NAME, K_LAST, K_ERROR, K_PENDING_TOKEN = "sync.device_name", "sync.last_sync", "sync.last_error", "sync.enroll_token"
+
+REJECT_REASONS = {
+    "out_of_scope": ("不在本机负责的辖区内，服务器未接收", "Outside this laptop's jurisdiction: not accepted"),
+    "read_only_module": ("该类数据只能由平台下发，不能在本机修改", "This data comes from the platform and is read-only"),
+    "no_scope": ("记录没有所属村，服务器无法归属", "The record has no village, so the server cannot place it"),
+    "clock_ahead": ("本机时间比服务器快一天以上，请校正时间后重新保存", "This laptop's clock is over a day ahead"),
+    "module_mismatch": ("记录类型与服务器上的不一致", "The record's module differs from the server's"),
+}
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+@dataclass(frozen=True)
+class Connection:
+    """What talking to the server needs; plain data, safe to hand to another thread."""
+
+    url: str
+    token: str
+    fingerprint: str | None
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    enrolled: bool
+    server: str | None
+    device_name: str | None
+    scope: tuple[str, ...]
+    last_sync: str | None  # ISO UTC of the last successful round
+    last_error: str | None  # Chinese words; None after a successful round
+    last_error_en: str | None
+    last_error_code: str | None
+    pending: int  # local changes not yet accepted by the server
+    rejected: int  # changes the server refused (shown to the user)
+    conflicts: int
+
+
+@dataclass(frozen=True)
+class ConflictValue:
+    value: Any
+    hlc: str
+    mine: bool  # written on this laptop
+
+
+@dataclass(frozen=True)
+class ConflictView:
+    """One conflict as the conflicts view shows it: both sides, labelled."""
+
+    uuid: str
+    module: str
+    module_label: str
+    title: str
+    field: str
+    field_label: str
+    kind: str  # "same_field" | "edit_vs_delete"
+    shown: ConflictValue  # what the record shows for now (for edit_vs_delete: the delete)
+    others: tuple[ConflictValue, ...]
+    found_at: str
+
+    @property
+    def mine(self) -> ConflictValue:
+        """This laptop's version when it wrote one, else what the record shows."""
+        return next((v for v in (self.shown, *self.others) if v.mine), self.shown)
+
+    @property
+    def theirs(self) -> ConflictValue:
+        """The other side's version (the first one not written here)."""
+        mine = self.mine
+        return next((v for v in (self.shown, *self.others) if v is not mine), self.shown)
+
+
+@dataclass(frozen=True)
+class Rejected:
+    seq: int
+    uuid: str
+    module: str
+    reason: str
+    message: str
+    message_en: str
+
+
+@dataclass
+class SyncResult:
+    """What one round did. `report` is the client's; `alerts` are local records of people a
+    newly received watch-list entry names: (record uuid, title, reason)."""
+
+    report: sc.SyncReport
+    alerts: list[tuple[str, str, str]] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- errors in words
+def user_error(exc: BaseException) -> UserFacingError:
+    """A `sync.client` error as something an officer can act on."""
+    if isinstance(exc, sc.NetworkUnavailable):
+        return NetworkError("连不上同步服务器（网络不通或服务器未开）。修改都保存在本机，联网后会自动同步。",
+                            message_en="Cannot reach the sync server. Your changes are kept on this laptop "
+                                       "and will sync when the network is back.", code="offline")
+    if isinstance(exc, sc.AuthFailed):
+        return AuthError("本机的同步授权无效或已被所长撤销，请联系所长重新登记。",
+                         message_en="This laptop's sync access is invalid or was revoked; ask the station "
+                                    "chief to enroll it again.", code="auth_revoked")
+    if isinstance(exc, sc.PinMismatch):
+        return NetworkError("服务器证书与登记时记录的不一致，已拒绝连接（可能有人冒充服务器）。请联系所长。",
+                            message_en="The server's certificate differs from the one pinned at enrollment; "
+                                       "connection refused. Contact the station chief.", code="pin_mismatch")
+    if isinstance(exc, sc.ServerRejected):
+        if exc.error == "bad_payload" and exc.status == 0:
+            return UserFacingError("这不是有效的登记二维码", message_en="That is not an enrollment QR code",
+                                   code="bad_qr")
+        return NetworkError(f"服务器拒绝了请求（{exc.status} {exc.error}），请联系所长。",
+                            message_en=f"The server refused the request ({exc.status} {exc.error}).",
+                            code="rejected")
+    return NetworkError("同步失败", message_en=f"Sync failed: {exc}", code="sync_error")
+
+
+def _remember_error(ws: Workspace, err: UserFacingError) -> None:
+    ws.store.settings.set(K_ERROR, {"code": err.code, "message": err.message, "message_en": err.message_en,
+                                    "at": _now()})
+
+
+# --------------------------------------------------------------------------- enrollment
+def connection(ws: Workspace) -> Connection | None:
+    """The server and token for `probe` (None when this laptop is not enrolled)."""
+    s = ws.store.settings
+    url, token = s.get(K_SERVER), s.get(K_TOKEN)
+    return Connection(url, token, s.get(K_FP)) if url and token else None
+
+
+def enroll(ws: Workspace, qr_or_url: str, code: str | None = None) -> SyncStatus:
+    """Enroll this laptop with a station chief's QR payload (which pins the server's
+    certificate) or a server URL plus the one-time `code`. Retrying after a lost answer is
+    safe: the same token is reused until enrollment succeeds.
+
+    A store holding the demo township is refused: its invented people would otherwise be
+    pushed into the central platform as if they were real."""
+    if ws.store.settings.get("demo_seed") is not None:
+        raise UserFacingError("这是含演示数据的数据库，不能登记到中心平台；请新建一个正式数据库再登记",
+                              message_en="This store holds the demo township and cannot be enrolled; "
+                                         "create a real store to enroll", code="demo_store")
+    text = (qr_or_url or "").strip()
+    if text.startswith("{"):
+        try:
+            client, payload = sc.SyncClient.from_payload(text, retries=2)
+        except sc.SyncError as e:
+            raise user_error(e) from None
+        url, code, fp = payload.url, code or payload.code, payload.fingerprint
+    else:
+        if not text.startswith(("http://", "https://")) or not code:
+            raise UserFacingError("请扫描所长给的登记二维码，或输入服务器地址和登记码",
+                                  message_en="Scan the enrollment QR code, or give the server URL and the code",
+                                  code="bad_enrollment")
+        url, fp = text, None
+        client = sc.SyncClient(url, retries=2)
+    settings = ws.store.settings
+    token = settings.get(K_PENDING_TOKEN) or sc.SyncClient.new_token()
+    settings.set(K_PENDING_TOKEN, token)  # before the request: a lost answer must not orphan it
+    try:
+        enrollment = client.enroll(code, ws.store.device_id, token)
+    except sc.AuthFailed:
+        raise AuthError("登记码不正确、已被使用或已过期，请向所长要一个新的登记码",
+                        message_en="The enrollment code is wrong, used or expired; ask for a new one",
+                        code="bad_code") from None
+    except sc.SyncError as e:
+        raise user_error(e) from None
+    finally:
+        client.close()
+    with ws.store.transaction():
+        if settings.get(K_SERVER) not in (None, url):
+            settings.delete(CURSOR_KEY)  # another platform: its cursor means nothing here
+        settings.set(K_SERVER, url)
+        settings.set(K_TOKEN, enrollment.token)
+        settings.set(K_FP, fp)
+        settings.set(K_NAME, enrollment.name)
+        settings.set(SCOPE_KEY, list(enrollment.scope))
+        settings.delete(K_PENDING_TOKEN)
+        settings.delete(K_ERROR)
+        ws.store.audit.log("sync_enroll", detail={"server": url, "device": enrollment.device_id})
+    return status(ws)
+
+
+# --------------------------------------------------------------------------- sync
+def probe(conn: Connection, timeout: float = 8.0) -> None:
+    """Is the server reachable and our token valid? Raises the same errors as `sync_now`.
+
+    Touches no workspace: safe on any thread (the app's reachability probe)."""
+    client = sc.SyncClient(conn.url, token=conn.token, fingerprint=conn.fingerprint,
+                           timeout=(timeout, timeout), retries=0)
+    try:
+        client.hello()
+    except sc.SyncError as e:
+        raise user_error(e) from None
+    finally:
+        client.close()
+
+
+def sync_now(ws: Workspace, progress: Progress | None = None, cancel: CancelFn | None = None, *,
+             retries: int = 6, backoff: float = 0.5) -> SyncResult:
+    """One full round. Raises `NetworkError` (offline, pin mismatch, refused), `AuthError`
+    (revoked), `Cancelled`; nothing local is lost in any of them. A failed request is retried
+    `retries` times, waiting `backoff` seconds doubled each time (with jitter)."""
+    conn = connection(ws)
+    if conn is None:
+        raise UserFacingError("本机尚未登记到同步服务器，请先用所长给的二维码登记",
+                              message_en="This laptop is not enrolled yet; enroll it with the chief's QR code",
+                              code="not_enrolled")
+    client = sc.SyncClient(conn.url, token=conn.token, fingerprint=conn.fingerprint, retries=retries,
+                           backoff=backoff)
+    replica = FieldKitReplica(ws)
+    try:
+        report = client.sync(replica, progress, cancel)
+    except sc.Cancelled:
+        raise Cancelled() from None
+    except sc.SyncError as e:
+        err = user_error(e)
+        _remember_error(ws, err)
+        raise err from None
+    finally:
+        client.close()
+    with ws.store.transaction():
+        ws.store.settings.set(K_LAST, _now())
+        ws.store.settings.delete(K_ERROR)
+        if report.pushed or report.pulled or report.rejected:
+            # Auto-sync runs every few minutes; only rounds that moved data are worth an entry.
+            ws.store.audit.log("sync", detail={"pushed": report.pushed, "pulled": report.pulled,
+                                               "rejected": len(report.rejected)})
+    rej = {r.seq: r for r in rejected(ws)}
+    return SyncResult(report, _alerts(ws, replica), [rej[i] for i, _ in report.rejected if i in rej])
+
+
+def _alerts(ws: Workspace, replica: FieldKitReplica) -> list[tuple[str, str, str]]:
+    out = []
+    for number, reason in replica.new_watch:
+        c = check_id_number(number)
+        for hit in ws.store.search.exact("id", c.value if c.ok else number):
+            rec = ws.store.records.get(hit.uuid)
+            if rec is not None:
+                out.append((rec.uuid, rsvc.title(ws, rec), reason))
+    if out:
+        ws.store.audit.log("watchlist_hit", detail={"records": len(out), "source": "sync"})
+    return out
+
+
+# --------------------------------------------------------------------------- status
+def status(ws: Workspace) -> SyncStatus:
+    s = ws.store.settings
+    tables = SyncTables(ws.store)
+    err = s.get(K_ERROR) or {}
+    return SyncStatus(
+        enrolled=bool(s.get(K_TOKEN)), server=s.get(K_SERVER), device_name=s.get(K_NAME),
+        scope=tuple(s.get(SCOPE_KEY) or ()), last_sync=s.get(K_LAST), last_error=err.get("message"),
+        last_error_en=err.get("message_en"), last_error_code=err.get("code"),
+        pending=ws.store.outbox.count(), rejected=tables.rejected_count(), conflicts=_live_conflicts(ws),
+    )
+
+
+def _live_conflicts(ws: Workspace) -> int:
+    """How many conflicts remain, counting an edit made in a form (not in the conflicts view)
+    that already settles one. The table is small: only records with conflicts are in it."""
+    replica = FieldKitReplica(ws)
+    n = 0
+    for uuid in dict.fromkeys(r.uuid for r in replica.tables.conflicts()):
+        view = replica.view(uuid)
+        live = shown_conflicts(view) if view is not None else []
+        if len(live) != len(replica.tables.conflicts(uuid)):
+            replica.refresh_conflicts(uuid, view)
+        n += len(live)
+    return n
+
+
+def rejected(ws: Workspace) -> list[Rejected]:
+    """Changes the server refused, newest first, with the reason in words."""
+    out = []
+    for item, reason in ws.store.outbox.rejected():
+        zh, en = REJECT_REASONS.get(reason, (f"服务器未接收：{reason}", f"Refused by the server: {reason}"))
+        out.append(Rejected(item.seq, item.uuid, item.module, reason, zh, en))
+    return out
+
+
+# --------------------------------------------------------------------------- conflicts
+def conflicts(ws: Workspace) -> list[ConflictView]:
+    """Unresolved conflicts, oldest first. A conflict settled by an edit still waiting to be
+    sent no longer shows (the edit has seen both values)."""
+    replica = FieldKitReplica(ws)
+    tables = replica.tables
+    out: list[ConflictView] = []
+    node = ws.store.device_id
+    for uuid in dict.fromkeys(r.uuid for r in tables.conflicts()):
+        view = replica.view(uuid)
+        live = {(c.field, c.kind): c for c in (shown_conflicts(view) if view is not None else [])}
+        rows = tables.conflicts(uuid)
+        if {(r.field, r.kind) for r in rows} != set(live):
+            replica.refresh_conflicts(uuid)
+        rec = ws.store.records.get(uuid, include_deleted=True)
+        for (fname, kind), c in live.items():
+            spec = ws.catalog.get(c.module)
+            label = fname
+            if spec is not None:
+                label = next((f.label.zh for f in spec.fields if f.name == fname), fname)
+            found = next((r.found_at for r in rows if (r.field, r.kind) == (fname, kind)), _now())
+
+            def cv(v: Version) -> ConflictValue:
+                return ConflictValue(v.value, v.hlc, v.node == node)
+
+            out.append(ConflictView(
+                uuid, c.module, spec.label.zh if spec else c.module,
+                rsvc.title(ws, rec) if (rec is not None and spec is not None) else uuid,
+                fname, label, kind, cv(c.winner), tuple(cv(o) for o in c.others), found))
+    return sorted(out, key=lambda v: (v.found_at, v.uuid, v.field))
+
+
+def _none(uuid: str) -> Any:
+    raise NotFound("没有找到这条记录", message_en=f"No record {uuid}")
+
+
+def _find(ws: Workspace, uuid: str, field_name: str) -> ConflictView:
+    for c in conflicts(ws):
+        if c.uuid == uuid and c.field == field_name:
+            return c
+    raise NotFound("这处冲突已不存在（可能已被解决）", message_en="No such conflict (perhaps already resolved)",
+                   code="no_conflict")
+
+
+def resolve_conflict(ws: Workspace, uuid: str, field_name: str, value: Any) -> None:
+    """Settle a same-field conflict with `value` (one of the sides, or a new value).
+
+    Written as an ordinary edit — history shows it, the outbox sends it — that has seen every
+    conflicting version, so every laptop and the server drop the conflict once it syncs."""
+    c = _find(ws, uuid, field_name)
+    if c.kind == "edit_vs_delete":
+        raise UserFacingError("这是“修改与删除”冲突，请选择恢复记录或保持删除",
+                              message_en="An edit-vs-delete conflict: restore the record or keep it deleted",
+                              code="wrong_kind")
+    rsvc.get(ws, uuid, audit=False)  # role check
+    rec = ws.store.records.get(uuid)
+    terms = index_terms(ws.catalog[c.module], {**rec.data, field_name: value}) if c.module in ws.catalog else None
+    with ws.store.transaction():
+        SyncTables(ws.store).restamp(uuid, field_name, value, terms)
+        FieldKitReplica(ws).refresh_conflicts(uuid)
+        ws.store.audit.log("resolve_conflict", module=c.module, target=uuid, detail={"field": field_name})
+
+
+def settle_deleted(ws: Workspace, uuid: str, *, restore: bool) -> None:
+    """Settle an edit-vs-delete conflict: bring the record back with the edits (`restore`) or
+    confirm the deletion having seen them. Either way it syncs and clears everywhere."""
+    rec = ws.store.records.get(uuid, include_deleted=True)
+    if rec is None:
+        _none(uuid)
+    ws.module(rec.module)
+    terms = None
+    if restore and rec.module in ws.catalog:
+        terms = index_terms(ws.catalog[rec.module], rec.data)
+    with ws.store.transaction():
+        SyncTables(ws.store).set_deleted(uuid, not restore, terms)
+        FieldKitReplica(ws).refresh_conflicts(uuid)
+        ws.store.audit.log("restore" if restore else "delete", module=rec.module, target=uuid,
+                           detail={"conflict": "edit_vs_delete"})
+
+
+def keep(ws: Workspace, uuid: str, field_name: str, side: str) -> None:
+    """`side` "mine" or "theirs": the conflicts view's two buttons (and the CLI's --keep)."""
+    c = _find(ws, uuid, field_name)
+    chosen = c.mine if side == "mine" else c.theirs
+    if c.kind == "edit_vs_delete":
+        # The delete is `shown`; the unseen edit is the other side.
+        settle_deleted(ws, uuid, restore=chosen is not c.shown)
+        return
+    resolve_conflict(ws, uuid, field_name, chosen.value)
