@@ -1,0 +1,1 @@
+"""The desktop UI (PySide6). See fieldkit/app.py for how it is assembled."""

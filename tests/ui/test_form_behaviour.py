@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QLineEdit, QMessageBox
+from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QLineEdit, QMessageBox, QPushButton
 
 from fieldkit.services import records as rec_service
 from fieldkit.services import watchlist as watch_service
@@ -100,3 +100,53 @@ def test_unsaved_changes_guard(qtbot, seeded_home, start_app):
     dialog.close()
     assert not dialog.isVisible()
     assert visible_dialog(type(dialog), "recordDialog_residents") is None
+
+
+def test_create_address_in_place_from_the_picker(qtbot, seeded_home, start_app):
+    main = unlock(qtbot, start_app(seeded_home))
+    dialog = open_new_person(qtbot, main)
+    line = find(dialog, QLineEdit, "input_address")
+    line.setFocus()
+    qtbot.keyClick(line, Qt.Key.Key_F4)  # F4 opens the search
+    editor = dialog.form.rows["address"].editor
+    qtbot.waitUntil(lambda: editor.dialog is not None and editor.dialog.isVisible())
+    picker = editor.dialog
+    qtbot.keyClicks(picker.search, "XY0099")
+    qtbot.waitUntil(lambda: picker.searched_text == "XY0099")
+    assert picker.results.count() == 0 and "新建" in picker.status.text()
+
+    qtbot.mouseClick(find(picker, QPushButton, "pickerCreate"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: visible_dialog(type(dialog), "recordDialog_addresses") is not None)
+    new = visible_dialog(type(dialog), "recordDialog_addresses")
+    qtbot.waitUntil(lambda: new.ready)
+    qtbot.keyClicks(find(new, QLineEdit, "input_code"), "XY0099")
+    qtbot.keyClicks(find(new, QLineEdit, "input_doorplate_no"), "99")
+    type_text(qtbot, find(new, QLineEdit, "input_full_text"), "下洋村后街99号")
+    village = find(new, QComboBox, "input_village")
+    qtbot.waitUntil(lambda: village.count() > 1)
+    village.setCurrentIndex(1)
+    house = find(new, QComboBox, "input_house_type")
+    house.setCurrentIndex(1)
+    qtbot.mouseClick(find(new, QPushButton, "saveButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not new.isVisible(), timeout=10000)
+    # Back in the person form with the new address picked, the picker closed.
+    qtbot.waitUntil(lambda: editor.value() is not None and line.text() == "下洋村后街99号")
+    assert not picker.isVisible()
+    assert dialog.isVisible()
+
+
+def test_grid_worker_sees_only_their_modules(qtbot, home, start_app):
+    from fieldkit.formspec import load_modules
+    from tests.ui.conftest import seed_store
+
+    seed_store(home)
+    ws = ws_service.unlock(home, "zhang", PASSPHRASE)
+    ws_service.add_user(ws, "wang", "grid_worker", PASSPHRASE, "王网格")
+    ws.lock()
+    session = start_app(home)
+    session.unlock_window.login_page.user.setCurrentText("wang")
+    main = unlock(qtbot, session)
+    expected = [m.id for m in load_modules() if "grid_worker" in [str(r) for r in m.roles]]
+    assert main.nav.module_ids() == expected
+    assert len(expected) < len(load_modules())
+    assert "网格员" in main.findChild(QLabel, "statusUser").text()

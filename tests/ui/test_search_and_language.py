@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QLineEdit, QPushButton
+from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QLineEdit, QPushButton, QWidget
 
 from fieldkit.ui.pages import AddressPage
 from tests.ui.conftest import find, top_level, type_text, unlock
@@ -48,7 +48,11 @@ def test_switch_to_english(qtbot, seeded_home, start_app):
                     and session.main_window.isVisible())
     main = session.main_window
     assert main.nav.label_of("residents") == "Residents"
-    assert main.findChild(QLabel, "statusSync").text().startswith("Pending sync")
+    sync = main.findChild(QWidget, "syncStatus")
+    if sync is not None:
+        qtbot.waitUntil(lambda: "pending" in sync.text())
+    else:
+        qtbot.waitUntil(lambda: main.findChild(QLabel, "statusSync").text().startswith("Pending sync"))
     assert "Station chief" in main.findChild(QLabel, "statusUser").text()
 
     dialog = open_new_person(qtbot, main)

@@ -68,3 +68,31 @@ def test_idle_time_locks(qtbot, seeded_home, start_app):
     qtbot.waitUntil(lambda: not session.worker.has_workspace)
     assert PASSPHRASE  # the same passphrase unlocks again
     unlock(qtbot, session)
+
+
+def test_forgotten_passphrase_reset_with_recovery_code(qtbot, home, start_app):
+    from fieldkit.services import workspace as ws_service
+
+    ws, code = ws_service.create(home, "li", "old passphrase 1", display_name="李")
+    ws.lock()
+    session = start_app(home)
+    window = session.unlock_window
+    qtbot.mouseClick(window.login_page.recover, Qt.MouseButton.LeftButton)
+    assert window.current_page() is window.recover_page
+    qtbot.keyClicks(find(window, QLineEdit, "recoveryInput"), code)
+    qtbot.keyClicks(find(window, QLineEdit, "resetPassphrase"), "new passphrase 2")
+    qtbot.keyClicks(find(window, QLineEdit, "resetPassphraseAgain"), "new passphrase 2")
+    qtbot.mouseClick(window.recover_page.submit_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: session.main_window is not None and session.main_window.isVisible(), timeout=20000)
+    session.lock()
+    unlock(qtbot, session, "new passphrase 2")
+
+
+def test_unlock_window_language_switch(qtbot, seeded_home, start_app):
+    session = start_app(seeded_home)
+    combo = find(session.unlock_window, QComboBox, "unlockLanguage")
+    combo.setCurrentIndex(combo.findData("en"))
+    qtbot.waitUntil(lambda: session.unlock_window.windowTitle() == "FieldKit — Unlock")
+    assert find(session.unlock_window, QPushButton, "unlockButton").text() == "Unlock"
+    main = unlock(qtbot, session)
+    assert main.nav.label_of("visits").isascii()  # module labels in English too

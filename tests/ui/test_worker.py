@@ -113,3 +113,19 @@ def test_user_error_plain_and_bug_with_details(qtbot, worker):
     assert "ZeroDivisionError" in QApplication.clipboard().text()
     assert bug.isVisible()  # copying keeps the dialog open
     bug.close()
+
+
+def test_callbacks_skipped_when_owner_widget_is_gone(qtbot, worker):
+    import shiboken6
+    from PySide6.QtWidgets import QLabel
+
+    gate = threading.Event()
+    label = QLabel()
+    seen = []
+    worker.run(lambda job: gate.wait(5) and "late", lambda r: (seen.append(r), label.setText(r)),
+               progress=False, owner=label)
+    label.deleteLater()  # the tab was closed while the query ran
+    qtbot.waitUntil(lambda: not shiboken6.isValid(label))
+    gate.set()
+    qtbot.waitUntil(lambda: not worker.is_busy())
+    assert seen == []  # no callback into a deleted widget

@@ -1,0 +1,126 @@
+"""Import a CSV into a module, in the background, with progress, cancel and a problem list.
+
+The importer checks every row first and writes nothing while any row is invalid; the dialog
+then lists the problems (line, field, message) and offers to import only the good rows. A
+sealed export (from another laptop) asks for its passphrase.
+
+Threading: GUI thread; the import runs on the database thread through the worker.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fieldkit.domain.errors import ValidationFailed
+from fieldkit.services import csvio, sealed
+from fieldkit.ui.errors import show_error
+from fieldkit.ui.worker import Worker
+
+MAX_LISTED = 200
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("CsvImport", text)
+
+
+class ProblemsDialog(QDialog):
+    """Rows that failed the form's rules; "只导入没问题的行" accepts."""
+
+    def __init__(self, issues: list[Any], lang: str, parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self.setObjectName("importProblems")
+        self.setWindowTitle(tr("导入前检查发现问题"))
+        self.resize(640, 420)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(tr("有 %1 处问题，什么都还没有导入。").replace("%1", str(len(issues)))))
+        lines = [f"{i.label_en if lang == 'en' else i.label}：{i.message_en if lang == 'en' else i.message}"
+                 for i in issues[:MAX_LISTED]]
+        if len(issues) > MAX_LISTED:
+            lines.append(tr("……还有 %1 处").replace("%1", str(len(issues) - MAX_LISTED)))
+        self.text = QPlainTextEdit("\n".join(lines))
+        self.text.setReadOnly(True)
+        layout.addWidget(self.text)
+        buttons = QDialogButtonBox()
+        self.skip = buttons.addButton(tr("只导入没问题的行"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.skip.setObjectName("importSkipInvalid")
+        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+
+class CsvImporter(QObject):
+    """One import into `module`: `finished(created, updated, skipped)` after a successful run."""
+
+    finished = Signal(int, int, int)
+
+    def __init__(self, worker: Worker, module: Any, lang: str, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.worker = worker
+        self.module = module
+        self.lang = lang
+        self.parent_widget = parent
+        self.problems: ProblemsDialog | None = None
+        self.report_box: QMessageBox | None = None
+
+    def choose_and_import(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(
+            self.parent_widget, tr("选择要导入的 CSV 文件"), "", tr("CSV 文件 (*.csv *.fkcsv);;所有文件 (*)"))
+        if path:
+            self.import_file(Path(path))
+
+    def import_file(self, path: Path, *, passphrase: str | None = None, skip_invalid: bool = False) -> None:
+        if passphrase is None and _is_sealed(path):
+            text, ok = QInputDialog.getText(self.parent_widget, tr("加密的文件"),
+                                            tr("这个文件是加密导出的，请输入导出时设的口令："), QLineEdit.EchoMode.Password)
+            if not ok:
+                return
+            passphrase = text
+        module_id = self.module.id
+
+        def work(job):
+            return csvio.import_csv(job.ws, module_id, path, passphrase=passphrase, skip_invalid=skip_invalid,
+                                    progress=job.progress, cancel=job.cancel)
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, ValidationFailed) and not skip_invalid:
+                self.problems = ProblemsDialog(exc.issues, self.lang, self.parent_widget)
+                self.problems.accepted.connect(lambda: self.import_file(path, passphrase=passphrase, skip_invalid=True))
+                self.problems.open()
+                return
+            show_error(self.parent_widget, exc)
+
+        label = tr("正在导入 %1…").replace("%1", path.name)
+        self.worker.run(work, self._done, failed, label=label, parent=self.parent_widget, owner=self)
+
+    def _done(self, report: Any) -> None:
+        text = tr("新增 %1 条，更新 %2 条，跳过 %3 条。").replace("%1", f"{report.created:,}").replace(
+            "%2", f"{report.updated:,}").replace("%3", f"{report.skipped:,}")
+        self.report_box = QMessageBox(QMessageBox.Icon.Information, tr("导入完成"), text, parent=self.parent_widget)
+        self.report_box.setObjectName("importReport")
+        self.report_box.open()
+        self.finished.emit(report.created, report.updated, report.skipped)
+
+
+def _is_sealed(path: Path) -> bool:
+    """A sealed export starts with a magic header; reading a few bytes is instant."""
+    try:
+        with path.open("rb") as fh:
+            return fh.read(len(sealed.MAGIC)) == sealed.MAGIC
+    except OSError:
+        return False

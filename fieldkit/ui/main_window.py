@@ -1,0 +1,291 @@
+"""The main window: navigation pane, module lists and record pages in tabs, status bar.
+
+It is built per unlock (and rebuilt on a language switch) and destroyed on lock, so nothing
+personal outlives the key. It knows the worker, the session info and the settings it is given;
+it reaches for no global.
+
+Threading: GUI thread only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QSizePolicy, QSplitter, QTabWidget, QToolBar, QWidget
+
+from fieldkit.services import records as rec_service
+from fieldkit.services import ui_status
+from fieldkit.services.workspace import role_label
+from fieldkit.ui.module_view import ModuleView
+from fieldkit.ui.nav import NavigationPane
+from fieldkit.ui.resources import icon
+from fieldkit.ui.settings import Settings
+from fieldkit.ui.state import SessionInfo
+from fieldkit.ui.worker import Worker
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("MainWindow", text)
+
+
+class MainWindow(QMainWindow):
+    lock_requested = Signal()
+    settings_changed = Signal(set)
+    record_saved = Signal(str, str)  # uuid, module id: lists and pages refresh
+
+    def __init__(self, worker: Worker, info: SessionInfo, settings: Settings, lang: str) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.worker = worker
+        self.info = info
+        self.settings = settings
+        self.lang = lang
+        self.dialogs: list[QWidget] = []  # open record forms (drafts are saved before a lock)
+        self.setWindowTitle(tr("FieldKit 警务工作包") + f" — {info.display_name}")
+        self.setWindowIcon(icon("app"))
+        self.resize(1366, 740)
+
+        self.nav = NavigationPane(list(info.modules), lang)
+        self.nav.setMinimumWidth(190)
+        self.nav.setMaximumWidth(260)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("tabs")
+        self.tabs.setTabsClosable(True)
+        self.tabs.setDocumentMode(True)
+        self.tabs.setMovable(True)
+        self.tabs.tabCloseRequested.connect(self.close_tab)
+        splitter = QSplitter()
+        splitter.addWidget(self.nav)
+        splitter.addWidget(self.tabs)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([210, 1150])
+        splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(splitter)
+        self.nav.module_selected.connect(self.open_module)
+
+        self._build_actions()
+        self._build_status()
+        # Sync (its own issue) takes over the status-bar corner and hides the plain outbox count.
+        from fieldkit.ui import sync as sync_ui
+
+        self.sync = sync_ui.install(self)
+        self.record_saved.connect(self._after_save)
+        # The first list is queued before the counts: on a million-record store the counts take
+        # seconds, and the officer wants the list they work in before the numbers beside the rest.
+        first = info.hub("person") or (info.modules[0] if info.modules else None)
+        if first is not None:
+            self.nav.select(first.id)
+        self.refresh_counts()
+
+    # -- actions ----------------------------------------------------------------------------
+    def _action(self, name: str, text: str, shortcut: Any, slot: Any, icon_name: str = "") -> QAction:
+        action = QAction(icon(icon_name) if icon_name else icon("blank"), text, self)
+        action.setObjectName(name)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setToolTip(f"{text}（{QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)}）")
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        self.new_action = self._action("newAction", tr("新建"), "Ctrl+N", self.new_in_current, "add")
+        self.search_action = self._action("searchAction", tr("全局查找"), "Ctrl+F", self.global_search, "search")
+        self.settings_action = self._action("settingsAction", tr("设置"), "Ctrl+,", self.open_settings, "settings")
+        self.lock_action = self._action("lockAction", tr("锁定"), "Ctrl+L", self.lock_requested.emit, "lock")
+        self.refresh_action = self._action("refreshAction", tr("刷新"), "F5", self.refresh_current, "refresh")
+        self.close_tab_action = self._action("closeTabAction", tr("关闭标签页"), "Ctrl+W",
+                                             lambda: self.close_tab(self.tabs.currentIndex()))
+        toolbar = QToolBar(tr("工具栏"))
+        toolbar.setObjectName("mainToolbar")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for action in (self.new_action, self.search_action, self.refresh_action):
+            toolbar.addAction(action)
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        spacer_action = toolbar.addWidget(spacer)
+        toolbar.addAction(self.settings_action)
+        toolbar.addAction(self.lock_action)
+        self.addToolBar(toolbar)
+        self._install_features(toolbar, spacer_action)
+
+    def _install_features(self, toolbar: QToolBar, spacer_action: QAction) -> None:
+        """The doorplate scan, the station chief's desk and sync (other issues) hook in here."""
+        from fieldkit.ui import scan, station
+
+        scan_action = scan.install(self)  # Ctrl+Shift+D
+        station.install(self)  # Ctrl+D desk, Ctrl+P ledger (Ctrl+E stays "edit" on record pages)
+        # Keep settings and lock alone at the right edge: feature actions go before the spacer.
+        toolbar.removeAction(scan_action)
+        toolbar.insertAction(spacer_action, scan_action)
+
+    def _build_status(self) -> None:
+        bar = self.statusBar()
+        role = role_label(self.info.role, self.lang)
+        self.user_label = QLabel(f"{self.info.display_name} ({role})" if self.lang == "en"
+                                 else f"{self.info.display_name}（{role}）")
+        self.user_label.setObjectName("statusUser")
+        self.lock_label = QLabel(tr("已解锁 · Ctrl+L 锁定"))
+        self.lock_label.setObjectName("statusLock")
+        # Honest: changes are queued for sync from the first save, but nothing sends them yet.
+        self.sync_label = QLabel()
+        self.sync_label.setObjectName("statusSync")
+        self.busy_label = QLabel()
+        self.worker.busy_changed.connect(self._busy)
+        bar.addWidget(self.user_label)
+        bar.addWidget(self.lock_label)
+        bar.addPermanentWidget(self.busy_label)
+        bar.addPermanentWidget(self.sync_label)
+
+    def _busy(self, busy: bool) -> None:
+        self.busy_label.setText(tr("处理中…") if busy else "")
+
+    # -- modules ----------------------------------------------------------------------------
+    def refresh_counts(self) -> None:
+        self.worker.run(lambda job: rec_service.counts(job.ws), self.nav.set_counts, progress=False, key="counts",
+                        owner=self.nav)
+        self.worker.run(lambda job: ui_status.pending_sync_count(job.ws), self._show_pending, progress=False,
+                        key="pending", owner=self.sync_label)
+
+    def _show_pending(self, n: int) -> None:
+        self.sync_label.setText(tr("待同步：%1 条（同步尚未启用）").replace("%1", f"{n:,}"))
+        self.sync_label.setToolTip(tr("这些改动只保存在本机，还没有上传。"))
+
+    def module_view(self, module_id: str) -> ModuleView | None:
+        for i in range(self.tabs.count()):
+            w = self.tabs.widget(i)
+            if isinstance(w, ModuleView) and w.spec.id == module_id:
+                return w
+        return None
+
+    def open_module(self, module_id: str) -> ModuleView:
+        view = self.module_view(module_id)
+        if view is None:
+            spec = self.info.module(module_id)
+            view = ModuleView(
+                self.worker, spec, page_size=self.settings.get("page_size"),
+                search_delay_ms=self.settings.get("search_delay_ms"), lang=self.lang,
+            )
+            view.open_requested.connect(self.open_record)
+            view.new_requested.connect(self.new_record)
+            view.count_changed.connect(self.nav.set_count)
+            self.tabs.addTab(view, icon("list"), spec.label.get(self.lang))
+        self.tabs.setCurrentWidget(view)
+        self.nav.blockSignals(True)
+        self.nav.select(module_id)
+        self.nav.blockSignals(False)
+        return view
+
+    def current_module_id(self) -> str | None:
+        w = self.tabs.currentWidget()
+        if isinstance(w, ModuleView):
+            return w.spec.id
+        module = getattr(w, "module_id", None)
+        return module if isinstance(module, str) else None
+
+    def new_in_current(self) -> None:
+        module_id = self.current_module_id()
+        if module_id:
+            self.new_record(module_id)
+
+    def refresh_current(self) -> None:
+        w = self.tabs.currentWidget()
+        if hasattr(w, "refresh"):
+            w.refresh()  # type: ignore[union-attr]
+        self.refresh_counts()
+
+    def close_tab(self, index: int) -> None:
+        if index < 0:
+            return
+        w = self.tabs.widget(index)
+        self.tabs.removeTab(index)
+        if w is not None:
+            w.deleteLater()
+
+    # -- records ----------------------------------------------------------------------------
+    def open_record(self, uuid: str, module_id: str) -> QWidget:
+        from fieldkit.ui.pages import page_for
+
+        for i in range(self.tabs.count()):
+            w = self.tabs.widget(i)
+            if getattr(w, "uuid", None) == uuid:
+                self.tabs.setCurrentIndex(i)
+                return w
+        page = page_for(self.worker, self.info, uuid, module_id, self.lang)
+        page.open_requested.connect(self.open_record)  # type: ignore[attr-defined]
+        page.edit_requested.connect(self.edit_record)  # type: ignore[attr-defined]
+        page.new_requested.connect(self.new_record)  # type: ignore[attr-defined]
+        page.title_changed.connect(lambda text, p=page: self._retitle(p, text))  # type: ignore[attr-defined]
+        self.tabs.addTab(page, icon("record"), tr("正在打开…"))
+        self.tabs.setCurrentWidget(page)
+        return page
+
+    def _retitle(self, page: QWidget, text: str) -> None:
+        i = self.tabs.indexOf(page)
+        if i >= 0:
+            self.tabs.setTabText(i, text if len(text) <= 14 else text[:13] + "…")
+            self.tabs.setTabToolTip(i, text)
+
+    def new_record(self, module_id: str, initial: dict | None = None) -> QWidget:
+        return self._open_form(module_id, None, initial or {})
+
+    def edit_record(self, uuid: str, module_id: str) -> QWidget:
+        return self._open_form(module_id, uuid, None)
+
+    def _open_form(self, module_id: str, uuid: str | None, initial: dict | None) -> QWidget:
+        from fieldkit.ui.forms import RecordDialog
+
+        spec = self.info.module(module_id)
+        dialog = RecordDialog(self.worker, self.info, spec, uuid=uuid, initial=initial, lang=self.lang,
+                              draft_seconds=self.settings.get("draft_seconds"), parent=self)
+        dialog.saved.connect(lambda rec_uuid, mod: self.record_saved.emit(rec_uuid, mod))
+        dialog.open_requested.connect(self.open_record)
+        dialog.finished.connect(lambda _r, d=dialog: self.dialogs.remove(d) if d in self.dialogs else None)
+        self.dialogs.append(dialog)
+        dialog.show()
+        return dialog
+
+    def _after_save(self, uuid: str, module_id: str) -> None:
+        view = self.module_view(module_id)
+        if view is not None:
+            view.refresh()
+        for i in range(self.tabs.count()):
+            w = self.tabs.widget(i)
+            if hasattr(w, "record_changed"):
+                w.record_changed(uuid)  # type: ignore[union-attr]
+        self.refresh_counts()
+
+    # -- search, settings, lock -------------------------------------------------------------
+    def global_search(self) -> None:
+        from fieldkit.ui.search_dialog import GlobalSearchDialog
+
+        dialog = GlobalSearchDialog(self.worker, self.info, self.lang, self.settings.get("search_delay_ms"), self)
+        dialog.open_requested.connect(self.open_record)
+        dialog.show()
+        self.search_dialog = dialog
+
+    def open_settings(self) -> None:
+        from fieldkit.ui.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.settings, self)
+        if dialog.exec():
+            changed = dialog.apply()
+            if changed:
+                self.settings_changed.emit(changed)
+
+    def prepare_lock(self) -> None:
+        """Before the key goes: queue a draft save for every open form, then close them."""
+        for dialog in list(self.dialogs):
+            dialog.close_for_lock()  # type: ignore[attr-defined]
+        self.dialogs.clear()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        for dialog in list(self.dialogs):
+            if not dialog.close():
+                event.ignore()
+                return
+        super().closeEvent(event)

@@ -1,0 +1,177 @@
+"""What a record page shows, assembled on the database thread as plain, immutable data.
+
+The page widgets never see a Record or the workspace: these functions run inside a worker job
+(`job.ws`) and return view data with every value already turned into display text.
+
+Threading: the `load_*` functions run on the database thread only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from fieldkit.services import pages as page_service
+from fieldkit.services import records as rec_service
+
+PERSON = "residents"
+ADDRESS = "addresses"
+
+
+@dataclass(frozen=True)
+class Link:
+    uuid: str
+    module: str
+    title: str
+    date: str = ""
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    at: str  # local time, minutes
+    by: str
+    op: str  # 新建 / 修改 / 删除 (translated by the page)
+    field: str  # field label, '' for create/delete
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class RecordView:
+    uuid: str
+    module: str
+    title: str
+    fields: tuple[tuple[str, str], ...]  # (label, display value) of the non-empty fields
+    history: tuple[HistoryRow, ...]
+    created: str
+    updated: str
+
+
+@dataclass(frozen=True)
+class PersonView:
+    record: RecordView
+    address: Link | None
+    household: tuple[Link, ...]
+    related: dict[str, tuple[Link, ...]] = field(default_factory=dict)
+    key_person: tuple[Link, ...] = ()
+    visit_initial: dict[str, Any] = field(default_factory=dict)  # prefill for "走访这户"
+
+
+@dataclass(frozen=True)
+class AddressView:
+    record: RecordView
+    residents: tuple[Link, ...]
+    related: dict[str, tuple[Link, ...]] = field(default_factory=dict)
+
+
+def local_time(iso: str | None) -> str:
+    """'2026-11-23T08:25:33.123Z' → '2026-11-23 16:25' in the laptop's time zone."""
+    if not iso:
+        return ""
+    try:
+        t = dt.datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
+        return iso
+    if t.tzinfo is not None:
+        t = t.astimezone()
+    return t.strftime("%Y-%m-%d %H:%M")
+
+
+def _field_spec(spec: Any, name: str | None) -> Any | None:
+    if not name:
+        return None
+    try:
+        return spec.field(name)
+    except KeyError:
+        return None
+
+
+def _history(ws: Any, spec: Any, changes: list[Any], lang: str) -> tuple[HistoryRow, ...]:
+    rows = []
+    for c in changes:
+        f = _field_spec(spec, c.field)
+        label = f.label.get(lang) if f is not None else (c.field or "")
+        old = rec_service.display_value(ws, f, c.old, lang) if f is not None else ("" if c.old is None else str(c.old))
+        new = rec_service.display_value(ws, f, c.new, lang) if f is not None else ("" if c.new is None else str(c.new))
+        rows.append(HistoryRow(local_time(c.at), c.by, c.op, label, old, new))
+    return tuple(reversed(rows))  # newest first: what changed last is what one looks for
+
+
+def link(ws: Any, record: Any) -> Link:
+    spec = ws.catalog[record.module]
+    date_f = spec.field_with_role("date")
+    date = str(record.data.get(date_f.name) or "") if date_f is not None else ""
+    return Link(record.uuid, record.module, rec_service.title(ws, record), date)
+
+
+def record_view(ws: Any, record: Any, history: list[Any] | None, lang: str) -> RecordView:
+    spec = ws.catalog[record.module]
+    fields = []
+    for f in spec.fields:
+        value = record.data.get(f.name)
+        if value in (None, "", []):
+            continue
+        if str(f.type) == "repeat":
+            rows = []
+            for row in value:
+                parts = [rec_service.display_value(ws, sub, row.get(sub.name), lang) for sub in f.fields]
+                rows.append(" ".join(p for p in parts if p))
+            fields.append((f.label.get(lang), "\n".join(rows)))
+            continue
+        fields.append((f.label.get(lang), rec_service.display_value(ws, f, value, lang)))
+    if history is None:
+        history = rec_service.history(ws, record.uuid)
+    return RecordView(
+        record.uuid, record.module, rec_service.title(ws, record), tuple(fields),
+        _history(ws, spec, history, lang), local_time(record.created_at), local_time(record.updated_at),
+    )
+
+
+def _related(ws: Any, grouped: dict[str, list[Any]]) -> dict[str, tuple[Link, ...]]:
+    return {module: tuple(link(ws, r) for r in recs) for module, recs in grouped.items()}
+
+
+def load_record(ws: Any, uuid: str, lang: str) -> RecordView:
+    return record_view(ws, rec_service.get(ws, uuid), None, lang)
+
+
+def load_person(ws: Any, uuid: str, lang: str, officer: str) -> PersonView:
+    page = page_service.person_page(ws, uuid)
+    person = page.person
+    related = _related(ws, page.related)
+    spec = ws.catalog[PERSON]
+    # "走访这户": the visit form opens with the household's address, head and village filled.
+    head = next((r for r in page.household if r.data.get("is_head")), person if person.data.get("is_head") else None)
+    initial: dict[str, Any] = {"officer": officer}
+    if page.address is not None:
+        initial["address"] = page.address.uuid
+    if head is not None:
+        initial["household_head"] = head.uuid
+    for role in ("village", "grid"):
+        f = spec.field_with_role(role)
+        if f is not None and person.data.get(f.name):
+            initial[role] = person.data.get(f.name)
+    name_f = spec.field_with_role("person_name")
+    met = {"person": person.uuid}
+    if name_f is not None and person.data.get(name_f.name):
+        met["name"] = person.data[name_f.name]
+    initial["persons_met"] = [met]
+    return PersonView(
+        record=record_view(ws, person, page.history, lang),
+        address=link(ws, page.address) if page.address is not None else None,
+        household=tuple(link(ws, r) for r in page.household),
+        related={m: links for m, links in related.items() if m != "key_persons"},
+        key_person=tuple(link(ws, r) for r in page.key_person),
+        visit_initial=initial,
+    )
+
+
+def load_address(ws: Any, uuid: str, lang: str) -> AddressView:
+    page = page_service.address_page(ws, uuid)
+    return AddressView(
+        record=record_view(ws, page.address, page.history, lang),
+        residents=tuple(link(ws, r) for r in page.residents),
+        related=_related(ws, page.related),
+    )

@@ -1,0 +1,247 @@
+"""Record pages: any record's fields and change history; person and address hubs.
+
+A page is a tab. It loads its view data (pages/data.py) on the database thread and builds its
+sections when the data arrives; `record_changed(uuid)` reloads it after an edit anywhere.
+
+Threading: GUI thread only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fieldkit.ui.pages import data as page_data
+from fieldkit.ui.resources import icon
+from fieldkit.ui.state import SessionInfo
+from fieldkit.ui.worker import Worker
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("RecordPage", text)
+
+
+def op_label(op: str) -> str:
+    return {"create": tr("新建"), "update": tr("修改"), "delete": tr("删除")}.get(op, op)
+
+
+class LinkTable(QTableWidget):
+    """Records related to this one; Enter or double-click opens them."""
+
+    activated_link = Signal(str, str)
+
+    def __init__(self, links: tuple[page_data.Link, ...], module_label: Any, *, show_module: bool = False) -> None:
+        columns = [tr("类别")] if show_module else []
+        columns += [tr("记录"), tr("日期")]
+        super().__init__(len(links), len(columns))
+        self.setHorizontalHeaderLabels(columns)
+        self.links = links
+        for row, ln in enumerate(links):
+            cells = ([module_label(ln.module)] if show_module else []) + [ln.title, ln.date]
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+                self.setItem(row, col, item)
+        self.verticalHeader().setVisible(False)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.horizontalHeader().setStretchLastSection(True)
+        self.resizeRowsToContents()
+        rows = sum(self.rowHeight(r) for r in range(min(len(links), 6)))
+        self.setFixedHeight(self.horizontalHeader().sizeHint().height() + rows + 2 * self.frameWidth() + 2)
+        self.cellActivated.connect(self._open)
+        self.cellDoubleClicked.connect(self._open)
+
+    def _open(self, row: int, _col: int) -> None:
+        ln = self.links[row]
+        self.activated_link.emit(ln.uuid, ln.module)
+
+
+class HistoryTable(QTableWidget):
+    """Who changed what, when: old → new, newest first."""
+
+    def __init__(self, rows: tuple[page_data.HistoryRow, ...]) -> None:
+        super().__init__(len(rows), 5)
+        self.setObjectName("historyTable")
+        self.setHorizontalHeaderLabels([tr("时间"), tr("操作人"), tr("操作"), tr("项目"), tr("原值 → 新值")])
+        for row, h in enumerate(rows):
+            change = "" if h.op != "update" else f"{h.old or tr('（空）')} → {h.new or tr('（空）')}"
+            for col, text in enumerate((h.at, h.by, op_label(h.op), h.field, change)):
+                item = QTableWidgetItem(text)
+                item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+                item.setToolTip(text)
+                self.setItem(row, col, item)
+        self.verticalHeader().setVisible(False)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.horizontalHeader().setStretchLastSection(True)
+        self.resizeRowsToContents()
+        shown = sum(self.rowHeight(r) for r in range(min(len(rows), 8)))
+        self.setMinimumHeight(self.horizontalHeader().sizeHint().height() + max(shown, 28) + 2 * self.frameWidth() + 2)
+
+    def texts(self) -> list[list[str]]:
+        return [[self.item(r, c).text() for c in range(self.columnCount())] for r in range(self.rowCount())]
+
+
+class RecordPage(QScrollArea):
+    """Any record: title, actions, its fields, its history. Subclasses add hub sections."""
+
+    open_requested = Signal(str, str)
+    edit_requested = Signal(str, str)
+    new_requested = Signal(str, object)  # module id, initial values
+    title_changed = Signal(str)
+    loaded = Signal()
+
+    def __init__(self, worker: Worker, info: SessionInfo, uuid: str, module_id: str, lang: str) -> None:
+        super().__init__()
+        self.setObjectName("recordPage")
+        self.worker = worker
+        self.info = info
+        self.uuid = uuid
+        self.module_id = module_id
+        self.lang = lang
+        self.view: Any = None
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        QShortcut(QKeySequence("Ctrl+E"), self, activated=self._edit, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self._placeholder()
+        self.reload()
+
+    def _placeholder(self) -> None:
+        waiting = QLabel(tr("正在读取…"))
+        waiting.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setWidget(waiting)
+
+    # -- loading ----------------------------------------------------------------------------
+    def load(self, ws: Any) -> Any:
+        """Database thread: the view data for this page."""
+        return page_data.load_record(ws, self.uuid, self.lang)
+
+    def reload(self) -> None:
+        self.worker.run(lambda job: self.load(job.ws), self._show, progress=False, parent=self)
+
+    def record_changed(self, uuid: str) -> None:
+        if uuid == self.uuid or self.view is not None:
+            self.reload()
+
+    def refresh(self) -> None:
+        self.reload()
+
+    def module_label(self, module_id: str) -> str:
+        try:
+            return self.info.module(module_id).label.get(self.lang)
+        except KeyError:
+            return module_id
+
+    def _show(self, view: Any) -> None:
+        self.view = view
+        record: page_data.RecordView = getattr(view, "record", view)
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(16, 12, 16, 12)
+        head = QHBoxLayout()
+        title = QLabel(record.title)
+        title.setObjectName("pageTitle")
+        title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        kind = QLabel(self.module_label(record.module))
+        kind.setObjectName("pageKind")
+        head.addWidget(title)
+        head.addWidget(kind)
+        head.addStretch(1)
+        for button in self.actions_for(view):
+            head.addWidget(button)
+        edit = QPushButton(icon("edit"), tr("编辑（Ctrl+E）"))
+        edit.setObjectName("editButton")
+        edit.clicked.connect(self._edit)
+        head.addWidget(edit)
+        layout.addLayout(head)
+        meta = QLabel(tr("登记于 %1，最后修改 %2").replace("%1", record.created).replace("%2", record.updated))
+        meta.setObjectName("hintText")
+        layout.addWidget(meta)
+        # Two columns on a wide screen: the record itself (fields, history) on the left, what
+        # points at it (household, visits, vehicles…) on the right, both visible without scrolling.
+        columns = QHBoxLayout()
+        left = QVBoxLayout()
+        left.addWidget(self._fields(record))
+        history = QGroupBox(tr("修改记录"))
+        hl = QVBoxLayout(history)
+        self.history = HistoryTable(record.history)
+        hl.addWidget(self.history)
+        left.addWidget(history)
+        left.addStretch(1)
+        columns.addLayout(left, 3)
+        sections = self.sections(view)
+        if sections:
+            right = QVBoxLayout()
+            for section in sections:
+                right.addWidget(section)
+            right.addStretch(1)
+            columns.addLayout(right, 2)
+        layout.addLayout(columns)
+        layout.addStretch(1)
+        self.setWidget(body)
+        self.title_changed.emit(record.title)
+        self.loaded.emit()
+
+    def _fields(self, record: page_data.RecordView) -> QWidget:
+        box = QGroupBox(tr("基本信息"))
+        grid = QGridLayout(box)
+        grid.setHorizontalSpacing(14)
+        for i, (label, value) in enumerate(record.fields):
+            row, col = divmod(i, 2)
+            col *= 2
+            name = QLabel(label + "：")
+            name.setObjectName("fieldName")
+            name.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+            text = QLabel(value)
+            text.setWordWrap(True)
+            text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            grid.addWidget(name, row, col)
+            grid.addWidget(text, row, col + 1)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 1)
+        return box
+
+    def links_box(self, title: str, links: tuple[page_data.Link, ...], *, show_module: bool = False,
+                  empty: str = "") -> QGroupBox:
+        box = QGroupBox(f"{title}（{len(links)}）")
+        layout = QVBoxLayout(box)
+        if links:
+            table = LinkTable(links, self.module_label, show_module=show_module)
+            table.activated_link.connect(self.open_requested)
+            layout.addWidget(table)
+        else:
+            none = QLabel(empty or tr("无"))
+            none.setObjectName("hintText")
+            layout.addWidget(none)
+        return box
+
+    def actions_for(self, view: Any) -> list[QPushButton]:
+        return []
+
+    def sections(self, view: Any) -> list[QWidget]:
+        return []
+
+    def _edit(self) -> None:
+        self.edit_requested.emit(self.uuid, self.module_id)
+
+    def history_texts(self) -> list[list[str]]:
+        return self.history.texts() if self.view is not None else []

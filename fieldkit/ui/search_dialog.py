@@ -1,0 +1,114 @@
+"""Global search (Ctrl+F): one box across every module the user sees.
+
+Threading: GUI thread only; the search runs on the database thread, debounced, and a newer
+query replaces one still waiting.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+
+from fieldkit.services import records as rec_service
+from fieldkit.services import search as search_service
+from fieldkit.ui.state import SessionInfo
+from fieldkit.ui.worker import Worker
+
+LIMIT = 100
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("GlobalSearch", text)
+
+
+def match_label(kind: str) -> str:
+    return {"id": tr("身份证号"), "plate": tr("车牌"), "phone": tr("电话"), "code": tr("编码"),
+            "name": tr("姓名"), "bi": tr("姓名"), "py": tr("拼音首字母"), "pyf": tr("拼音")}.get(kind, kind)
+
+
+class GlobalSearchDialog(QDialog):
+    open_requested = Signal(str, str)
+
+    def __init__(self, worker: Worker, info: SessionInfo, lang: str, delay_ms: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("globalSearch")
+        self.worker = worker
+        self.info = info
+        self.lang = lang
+        self.setWindowTitle(tr("全局查找"))
+        self.resize(760, 480)
+        layout = QVBoxLayout(self)
+        self.box = QLineEdit()
+        self.box.setObjectName("globalSearchBox")
+        self.box.setClearButtonEnabled(True)
+        self.box.setPlaceholderText(tr("身份证号、车牌、电话、门牌编码、姓名或拼音首字母"))
+        layout.addWidget(self.box)
+        self.results = QTreeWidget()
+        self.results.setObjectName("globalResults")
+        self.results.setRootIsDecorated(False)
+        self.results.setHeaderLabels([tr("记录"), tr("模块"), tr("匹配")])
+        self.results.setColumnWidth(0, 420)
+        self.results.setColumnWidth(1, 150)
+        layout.addWidget(self.results, 1)
+        self.status = QLabel(tr("输入后自动查找；↓ 进入结果，回车打开"))
+        layout.addWidget(self.status)
+        self.searched = ""
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(delay_ms)
+        self._timer.timeout.connect(self.run_search)
+        self.box.textChanged.connect(lambda _t: self._timer.start())
+        self.box.returnPressed.connect(self._enter)
+        self.box.installEventFilter(self)
+        self.results.itemActivated.connect(lambda item, _c: self._open(item))
+
+    def eventFilter(self, obj: Any, event: Any) -> bool:
+        if (obj is self.box and isinstance(event, QKeyEvent) and event.type() == QKeyEvent.Type.KeyPress
+                and event.key() == Qt.Key.Key_Down and self.results.topLevelItemCount()):
+            self.results.setFocus()
+            self.results.setCurrentItem(self.results.topLevelItem(0))
+            return True
+        return False
+
+    def run_search(self) -> None:
+        self._timer.stop()
+        text = self.box.text().strip()
+        if not text:
+            self.results.clear()
+            return
+        def work(job):
+            hits = search_service.search(job.ws, text, limit=LIMIT)
+            return text, [(h.record.uuid, h.module, rec_service.title(job.ws, h.record), h.matched) for h in hits]
+
+        self.status.setText(tr("正在查找…"))
+        self.worker.run(work, self._show, progress=False, key="global-search", parent=self)
+
+    def _show(self, result: tuple[str, list[tuple[str, str, str, str]]]) -> None:
+        text, hits = result
+        self.searched = text
+        self.results.clear()
+        for uuid, module, title, matched in hits:
+            try:
+                label = self.info.module(module).label.get(self.lang)
+            except KeyError:
+                label = module
+            item = QTreeWidgetItem([title, label, match_label(matched)])
+            item.setData(0, Qt.ItemDataRole.UserRole, (uuid, module))
+            self.results.addTopLevelItem(item)
+        n = len(hits)
+        self.status.setText(tr("找到 %1 条").replace("%1", str(n)) if n else tr("没有找到"))
+
+    def _enter(self) -> None:
+        if self._timer.isActive() or self.searched != self.box.text().strip():
+            self.run_search()
+            return
+        if self.results.topLevelItemCount():
+            self._open(self.results.topLevelItem(0))
+
+    def _open(self, item: QTreeWidgetItem) -> None:
+        uuid, module = item.data(0, Qt.ItemDataRole.UserRole)
+        self.open_requested.emit(uuid, module)
+        self.accept()

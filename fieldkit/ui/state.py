@@ -1,0 +1,41 @@
+"""Plain data the database thread hands to the GUI about the signed-in session.
+
+Frozen and free of store objects, so it can cross threads: the GUI keeps this, never the
+`Workspace` (which belongs to the database thread).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    home: Path
+    login: str
+    display_name: str
+    role: str
+    modules: tuple[Any, ...]  # formspec.ModuleSpec, immutable, in catalogue order
+
+    @classmethod
+    def from_workspace(cls, ws: Any) -> SessionInfo:
+        """Call on the database thread (reads the store's user)."""
+        user = ws.user
+        return cls(
+            home=ws.home,
+            login=user.login,
+            display_name=user.display_name or user.login,
+            role=str(getattr(user.role, "value", user.role)),
+            modules=tuple(ws.visible_modules()),
+        )
+
+    def module(self, module_id: str) -> Any:
+        for m in self.modules:
+            if m.id == module_id:
+                return m
+        raise KeyError(module_id)
+
+    def hub(self, kind: str) -> Any | None:
+        return next((m for m in self.modules if m.hub == kind), None)
