@@ -59,7 +59,7 @@ def person_name(rng: random.Random, male: bool) -> str:
 
 
 def recent_date(rng: random.Random, today: dt.date, days: int = 365) -> dt.date:
-    return today - dt.timedelta(days=rng.randrange(0, days))
+    return today - dt.timedelta(days=rng.randrange(1, days))  # never today: later steps need a later day
 
 
 def _is_iso_date(text: str) -> bool:
@@ -84,7 +84,7 @@ class Filler:
 
     def text(self, f: FieldSpec, module: str) -> str:
         rng, label = self.rng, f.label.zh
-        if "姓名" in label or (label.endswith("人") and "联系" not in label):
+        if "姓名" in label or "用名" in label or (label.endswith("人") and "联系" not in label):
             return person_name(rng, rng.random() < 0.5)
         if "籍" in label or "来自" in label or "原住" in label:
             return rng.choice(D.MIGRANT_REGIONS)[1]
@@ -104,11 +104,22 @@ class Filler:
             key = "outcome"
         return rng.choice(D.PHRASES[key])
 
+    def after_earlier_dates(self, values: dict[str, Any], parent: dict[str, Any] | None) -> dt.date:
+        """A past day no earlier than the dates already filled in (this record's earlier fields,
+        and the parent record's for a repeat row): found → escalated → resolved, in that order."""
+        seen = [*(values or {}).values(), *(parent or {}).values()]
+        past = [v[:10] for v in seen if isinstance(v, str) and _is_iso_date(v) and v[:10] <= str(self.today)]
+        if not past:
+            return recent_date(self.rng, self.today)
+        earliest = dt.date.fromisoformat(max(past))
+        span = (self.today - earliest).days
+        # Later fields land on a later day, so a time-of-day drawn afresh cannot go backwards.
+        return earliest + dt.timedelta(days=self.rng.randrange(1, span + 1)) if span >= 1 else self.today
+
     def value(self, f: FieldSpec, module: str, values: dict[str, Any], parent: dict[str, Any] | None = None) -> Any:
         """A plausible value for one field (None where the demo has nothing honest to put).
 
-        Dates in a repeat-group row (mediation steps, follow-ups) fall after the parent
-        record's own dates, as they do in life.
+        Dates follow the record's earlier dates (and a repeat row's parent's), as they do in life.
         """
         rng, t = self.rng, ftype(f)
         if f.role == "officer":
@@ -128,14 +139,9 @@ class Filler:
                 return str(self.today - dt.timedelta(days=rng.randrange(6 * 365, 80 * 365)))
             if "到期" in f.label.zh or "有效期" in f.label.zh or "下次" in f.label.zh:
                 return str(self.today + dt.timedelta(days=rng.randrange(10, 700)))
-            if parent:
-                past = [v[:10] for v in parent.values() if isinstance(v, str) and _is_iso_date(v) and v[:10] <= str(self.today)]
-                earliest = max(past, default=str(self.today - dt.timedelta(days=365)))
-                span = max(1, (self.today - dt.date.fromisoformat(earliest)).days)
-                return str(dt.date.fromisoformat(earliest) + dt.timedelta(days=rng.randrange(0, span)))
-            return str(recent_date(rng, self.today))
+            return str(self.after_earlier_dates(values, parent))
         if t == "datetime":
-            d = recent_date(rng, self.today)
+            d = self.after_earlier_dates(values, parent)
             return f"{d}T{rng.randint(8, 18):02d}:{rng.choice((0, 15, 30, 45)):02d}"
         if t == "choice":
             return rng.choice(f.choices).value if f.choices else None

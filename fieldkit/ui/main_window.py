@@ -16,7 +16,6 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QSizePolicy, QSplitter, QTabWidget, QToolBar, QWidget
 
 from fieldkit.services import records as rec_service
-from fieldkit.services import ui_status
 from fieldkit.services.workspace import role_label
 from fieldkit.ui.module_view import ModuleView
 from fieldkit.ui.nav import NavigationPane
@@ -131,15 +130,11 @@ class MainWindow(QMainWindow):
         self.user_label.setObjectName("statusUser")
         self.lock_label = QLabel(tr("已解锁 · Ctrl+L 锁定"))
         self.lock_label.setObjectName("statusLock")
-        # Honest: changes are queued for sync from the first save, but nothing sends them yet.
-        self.sync_label = QLabel()
-        self.sync_label.setObjectName("statusSync")
         self.busy_label = QLabel()
         self.worker.busy_changed.connect(self._busy)
         bar.addWidget(self.user_label)
         bar.addWidget(self.lock_label)
         bar.addPermanentWidget(self.busy_label)
-        bar.addPermanentWidget(self.sync_label)
 
     def _busy(self, busy: bool) -> None:
         self.busy_label.setText(tr("处理中…") if busy else "")
@@ -148,12 +143,6 @@ class MainWindow(QMainWindow):
     def refresh_counts(self) -> None:
         self.worker.run(lambda job: rec_service.counts(job.ws), self.nav.set_counts, progress=False, key="counts",
                         owner=self.nav)
-        self.worker.run(lambda job: ui_status.pending_sync_count(job.ws), self._show_pending, progress=False,
-                        key="pending", owner=self.sync_label)
-
-    def _show_pending(self, n: int) -> None:
-        self.sync_label.setText(tr("待同步：%1 条（同步尚未启用）").replace("%1", f"{n:,}"))
-        self.sync_label.setToolTip(tr("这些改动只保存在本机，还没有上传。"))
 
     def module_view(self, module_id: str) -> ModuleView | None:
         for i in range(self.tabs.count()):

@@ -79,13 +79,9 @@ def test_add_person_find_visit_and_history(qtbot, seeded_home, start_app):
     qtbot.waitUntil(lambda: view.model.rowCount() == 1 and view.model.is_loaded(0))
     qtbot.waitUntil(lambda: main.nav.count("residents") == 1)
     # The village and the address of the seed, and this person: three changes not yet synced,
-    # shown in the status bar's sync corner (the sync widget when sync is built in).
+    # shown in the status bar's sync corner.
     sync = main.findChild(QWidget, "syncStatus")
-    if sync is not None:
-        qtbot.waitUntil(lambda: "待同步 3 条" in sync.text(), timeout=10000)
-    else:
-        sync_label = main.findChild(QLabel, "statusSync")
-        qtbot.waitUntil(lambda: sync_label.text().startswith("待同步：3 条"))
+    qtbot.waitUntil(lambda: "待同步 3 条" in sync.text(), timeout=10000)
 
     # Find by a two-character name, then by pinyin initials, in the list's search box.
     type_text(qtbot, view.search, "李小")

@@ -163,7 +163,6 @@ def test_main_window_has_the_sync_corner_and_offers_enrollment(qtbot, seeded_hom
     assert sync_ui.install(window) is hooks  # idempotent: one controller per window
     qtbot.waitUntil(lambda: "未登记同步服务器" in hooks.widget.text(), timeout=10000)
     assert hooks.widget.isVisibleTo(window)
-    assert not window.sync_label.isVisibleTo(window)
     assert not hooks.widget.sync_action.isEnabled()  # nothing to sync with yet
     dialog = hooks.open_enroll()
     assert dialog.isVisible()

@@ -9,8 +9,7 @@ How the main window hooks it in — one call, after its toolbar and status bar a
 `install` (idempotent) uses only the window's public pieces — `worker`, `statusBar()`, `tabs`,
 `open_record`, `record_saved`, `refresh_counts`, `refresh_current` — and:
 * adds a `SyncStatusWidget` as a permanent status-bar widget (online/offline, changes waiting,
-  last sync, conflicts, errors in words; its menu: 立即同步, 同步冲突…, 登记到服务器…) and hides
-  the window's placeholder `sync_label` (object name "statusSync") if it has one;
+  last sync, conflicts, errors in words; its menu: 立即同步, 同步冲突…, 登记到服务器…);
 * adds actions "立即同步" (F9) and "同步冲突…" to the window;
 * starts a `SyncController` (QNetworkInformation + server probe with backoff; rounds on the
   worker, never a modal dialog), nudged after every saved record; after a round that pulled
@@ -29,7 +28,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 
 from fieldkit.ui.sync.conflicts_view import ConflictsView
 from fieldkit.ui.sync.controller import SyncController
@@ -96,9 +95,6 @@ def install(window: Any, *, controller: SyncController | None = None) -> SyncHoo
         return existing
     controller = controller or SyncController(window.worker, window)
     widget = SyncStatusWidget(controller)
-    placeholder = getattr(window, "sync_label", None)
-    if isinstance(placeholder, QLabel):
-        placeholder.hide()  # the outbox count it showed is part of this widget now
     window.statusBar().addPermanentWidget(widget)
     sync_action = QAction(tr("立即同步"), window)
     sync_action.setObjectName("syncNow")
