@@ -17,8 +17,8 @@ from fieldkit.devices.idcard import (
     build_base_text,
     open_card_reader,
     parse_base_text,
+    polling,
 )
-from fieldkit.devices.idcard import sdt as sdt_mod
 from fieldkit.domain.errors import Cancelled, DeviceUnavailable, UserFacingError
 from tests.conftest import require_or_skip
 
@@ -58,7 +58,7 @@ def libs(tmp_path_factory):
 @pytest.fixture
 def sim(libs, monkeypatch):
     """The simulator's control functions; dlopen shares its state with the reader's handle."""
-    monkeypatch.setattr(sdt_mod, "POLL", 0.01)
+    monkeypatch.setattr(polling, "POLL", 0.01)
     lib = ctypes.CDLL(libs["sdt_sim"])
     wlt = b"W\x80" + bytes(1022)
     lib.sim_set_card(build_base_text(**CARD), wlt, len(wlt))

@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from fieldkit.devices.idcard import open_card_reader
-from fieldkit.devices.idcard import termb as termb_mod
+from fieldkit.devices.idcard import open_card_reader, polling
 from fieldkit.domain.errors import DeviceUnavailable, UserFacingError
 from tests.conftest import require_or_skip
 
@@ -32,7 +31,7 @@ def lib_path(tmp_path_factory):
 
 @pytest.fixture
 def sim(lib_path, monkeypatch):
-    monkeypatch.setattr(termb_mod, "POLL", 0.01)
+    monkeypatch.setattr(polling, "POLL", 0.01)
     lib = ctypes.CDLL(lib_path)
     for i, text in enumerate(FIELDS):
         raw = text.encode("gbk")  # what Windows-derived vendor libraries hand back

@@ -21,19 +21,18 @@ from __future__ import annotations
 import ctypes
 import io
 import threading
-import time
 from collections.abc import Callable
 
-from fieldkit.domain.errors import Cancelled, DeviceUnavailable, UserFacingError
+from fieldkit.domain.errors import DeviceUnavailable
 
 from .codes import SDT_FOUND, SDT_OK, sdt_message
 from .parse import parse_base_text
+from .polling import wait_for_card
 from .types import CardEvent, IdCardInfo
 
 DEFAULT_LIBRARIES = ("libsdtapi.so", "libsdtapi.so.1", "libSDTAPI.so")
 DEFAULT_WLT_LIBRARIES = ("libwlt2bmp.so", "libwlt.so")
 USB_PORTS = tuple(range(1001, 1017))
-POLL = 0.25  # s between card searches: readers answer a search in ~50 ms; this keeps the USB bus calm
 WLT_LEN = 1024
 BMP_LEN = 38862  # 102×126 24-bit BMP with header, what the decoders write
 PHOTO_W, PHOTO_H = 102, 126
@@ -152,29 +151,15 @@ class SdtCardReader:
         """Wait for a card (polling every POLL s) and read it; see `IdCardReader`."""
         with self._lock:
             self._cancel.clear()
-            deadline = time.monotonic() + timeout
-            asked = False
             mana = ctypes.create_string_buffer(8)
-            while True:
-                if self._cancel.is_set() or (cancel is not None and cancel()):
-                    raise Cancelled()
+
+            def found() -> bool:
                 rc = self.lib.SDT_StartFindIDCard(self.port, mana, 0)
-                if rc == SDT_FOUND:
-                    break
-                if rc != 0x80:
+                if rc not in (SDT_FOUND, 0x80):  # 0x80: no card yet
                     raise _reader_error(rc, "find")
-                if not asked and progress is not None:
-                    progress(CardEvent("place_card", "请将身份证放在读卡器上", "Place the ID card on the reader"))
-                asked = True
-                if time.monotonic() > deadline:
-                    raise UserFacingError(
-                        "未检测到身份证，请将证件平放在读卡器感应区后重试",
-                        message_en="No ID card detected; lay the card flat on the reader and retry",
-                        code="no_card",
-                    )
-                time.sleep(POLL)
-            if progress is not None:
-                progress(CardEvent("reading", "正在读卡，请勿移动证件", "Reading, keep the card still"))
+                return rc == SDT_FOUND
+
+            wait_for_card(found, progress=progress, cancel=cancel, cancel_event=self._cancel, timeout=timeout)
             rc = self.lib.SDT_SelectIDCard(self.port, mana, 0)
             if rc != SDT_OK:
                 raise _reader_error(rc, "select")

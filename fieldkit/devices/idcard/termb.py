@@ -17,17 +17,16 @@ from __future__ import annotations
 import ctypes
 import re
 import threading
-import time
 from collections.abc import Callable
 
-from fieldkit.domain.errors import Cancelled, DeviceUnavailable, UserFacingError
+from fieldkit.domain.errors import DeviceUnavailable
 
 from .codes import ETHNICITY, SEX
+from .polling import wait_for_card
 from .sdt import USB_PORTS, _bmp_to_png, _load_first
 from .types import CardEvent, IdCardInfo
 
 DEFAULT_LIBRARIES = ("libtermb.so", "libtermb.so.1", "termb.so")
-POLL = 0.25  # s between card searches
 AUTH_TEXT = {
     3: ("选卡失败，请重新放置身份证", "Could not select the card; place it again"),
     4: ("未连接身份证阅读器", "The ID-card reader is not connected"),
@@ -103,29 +102,15 @@ class TermbCardReader:
     ) -> IdCardInfo:
         with self._lock:
             self._cancel.clear()
-            deadline = time.monotonic() + timeout
-            asked = False
-            while True:
-                if self._cancel.is_set() or (cancel is not None and cancel()):
-                    raise Cancelled()
+
+            def found() -> bool:
                 rc = self.lib.CVR_Authenticate()
-                if rc == 1:
-                    break
-                if rc != 2:
+                if rc not in (1, 2):  # 2: no card yet
                     zh, en = AUTH_TEXT.get(rc, (f"读卡器返回错误 {rc}", f"Card reader error {rc}"))
                     raise DeviceUnavailable(zh, message_en=en, code="idcard_reader")
-                if not asked and progress is not None:
-                    progress(CardEvent("place_card", "请将身份证放在读卡器上", "Place the ID card on the reader"))
-                asked = True
-                if time.monotonic() > deadline:
-                    raise UserFacingError(
-                        "未检测到身份证，请将证件平放在读卡器感应区后重试",
-                        message_en="No ID card detected; lay the card flat on the reader and retry",
-                        code="no_card",
-                    )
-                time.sleep(POLL)
-            if progress is not None:
-                progress(CardEvent("reading", "正在读卡，请勿移动证件", "Reading, keep the card still"))
+                return rc == 1
+
+            wait_for_card(found, progress=progress, cancel=cancel, cancel_event=self._cancel, timeout=timeout)
             if self.lib.CVR_Read_Content(4) != 1:
                 raise DeviceUnavailable(
                     "读身份证失败，请不要移动证件", message_en="Reading the card failed; keep it still", code="idcard_reader"
