@@ -215,6 +215,109 @@
     </message>
   </context>
   <context>
+    <name>DoorplatePrint</name>
+    <message>
+      <location filename="fieldkit/ui/scan/print_dialog.py" line="51" />
+      <source>打印门牌</source>
+      <translation>Print doorplates</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/print_dialog.py" line="59" />
+      <source>自然村，留空为全村</source>
+      <translation>Hamlet; leave empty for the whole village</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/print_dialog.py" line="62" />
+      <source>楼栋，留空为全部</source>
+      <translation>Building; leave empty for all</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/print_dialog.py" line="65" />
+      <source>选择…</source>
+      <translation>Choose…</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/print_dialog.py" line="72" />
+      <source>村（社区）</source>
+      <translation>Village (community)</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/print_dialog.py" line="73" />
+      <source>自然村</source>
+      <translation>Hamlet</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/print_dialog.py" line="74" />
+      <source>楼栋</source>
+      <translation>Building</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/print_dialog.py" line="75" />
+      <source>保存到</source>
+      <translation>Save to</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/print_dialog.py" line="80" />
+      <source>生成门牌</source>
+      <translation>Make doorplates</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/print_dialog.py" line="84" />
+      <source>打开所在文件夹</source>
+      <translation>Open folder</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/print_dialog.py" line="87" />
+      <source>关闭</source>
+      <translation>Close</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/print_dialog.py" line="107" />
+      <source>保存门牌</source>
+      <translation>Save doorplates</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/print_dialog.py" line="125" />
+      <source>正在生成门牌…</source>
+      <translation>Making doorplates…</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/print_dialog.py" line="97" />
+      <source>A4 纸每页 8 块，带裁切线；二维码用本所签名密钥签名，扫码可辨真伪。按 300 dpi 打印。</source>
+      <translation>Eight plates per A4 page with cut marks; each QR code is signed with this station's key, so a scan tells a genuine plate from a forged one. Print at 300 dpi.</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/print_dialog.py" line="115" />
+      <source>请先选择村（社区）</source>
+      <translation>Choose a village (community) first</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/print_dialog.py" line="118" />
+      <source>请选择保存位置</source>
+      <translation>Choose where to save</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/print_dialog.py" line="145" />
+      <source>已取消，未生成文件</source>
+      <translation>Cancelled; no file was written</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/print_dialog.py" line="63" />
+      <source>门牌.pdf</source>
+      <translation>doorplates.pdf</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/print_dialog.py" line="121" />
+      <source>保存位置所在的文件夹不存在：%1</source>
+      <translation>The folder does not exist: %1</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/print_dialog.py" line="137" />
+      <source>已生成 %1 块门牌，共 %2 页：%3</source>
+      <translation>%1 doorplates on %2 pages: %3</translation>
+    </message>
+  </context>
+  <context>
     <name>Editors</name>
     <message>
       <location filename="fieldkit/ui/forms/editors.py" line="151" />
@@ -1035,69 +1138,67 @@ Press "Copy details" and send them to the maintainer.</translation>
   <context>
     <name>MainWindow</name>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="95" />
+      <location filename="fieldkit/ui/main_window.py" line="94" />
       <source>新建</source>
       <translation>New</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="96" />
+      <location filename="fieldkit/ui/main_window.py" line="95" />
       <source>全局查找</source>
       <translation>Search everywhere</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="97" />
+      <location filename="fieldkit/ui/main_window.py" line="96" />
       <source>设置</source>
       <translation>Settings</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="98" />
+      <location filename="fieldkit/ui/main_window.py" line="97" />
       <source>锁定</source>
       <translation>Lock</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="99" />
+      <location filename="fieldkit/ui/main_window.py" line="98" />
       <source>刷新</source>
       <translation>Refresh</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="100" />
+      <location filename="fieldkit/ui/main_window.py" line="99" />
       <source>关闭标签页</source>
       <translation>Close tab</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="102" />
+      <location filename="fieldkit/ui/main_window.py" line="101" />
       <source>工具栏</source>
       <translation>Toolbar</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="132" />
+      <location filename="fieldkit/ui/main_window.py" line="131" />
       <source>已解锁 · Ctrl+L 锁定</source>
       <translation>Unlocked · Ctrl+L locks</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="156" />
-      <source>这些改动只保存在本机，还没有上传。</source>
-      <translation>These changes exist only on this laptop; they have not been uploaded.</translation>
-    </message>
-    <message>
-      <location filename="fieldkit/ui/main_window.py" line="223" />
+      <location filename="fieldkit/ui/main_window.py" line="212" />
       <source>正在打开…</source>
       <translation>Opening…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="46" />
+      <location filename="fieldkit/ui/main_window.py" line="45" />
       <source>FieldKit 警务工作包</source>
       <translation>FieldKit</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="145" />
+      <location filename="fieldkit/ui/main_window.py" line="140" />
       <source>处理中…</source>
       <translation>Working…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="155" />
+      <source>这些改动只保存在本机，还没有上传。</source>
+      <translation type="vanished">These changes exist only on this laptop; they have not been uploaded.</translation>
+    </message>
+    <message>
       <source>待同步：%1 条（同步尚未启用）</source>
-      <translation>Pending sync: %1 (sync not enabled yet)</translation>
+      <translation type="vanished">Pending sync: %1 (sync not enabled yet)</translation>
     </message>
     <message>
       <source>待同步：0（同步尚未启用）</source>
@@ -1676,9 +1777,14 @@ Press "Copy details" and send them to the maintainer.</translation>
   <context>
     <name>ScanView</name>
     <message>
-      <location filename="fieldkit/ui/scan/__init__.py" line="48" />
+      <location filename="fieldkit/ui/scan/__init__.py" line="52" />
       <source>扫门牌</source>
       <translation>Scan doorplate</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/__init__.py" line="74" />
+      <source>打印门牌…</source>
+      <translation>Print doorplates…</translation>
     </message>
     <message>
       <location filename="fieldkit/ui/scan/view.py" line="95" />
@@ -3099,19 +3205,34 @@ Press "Copy details" and send them to the maintainer.</translation>
   <context>
     <name>SyncUi</name>
     <message>
-      <location filename="fieldkit/ui/sync/__init__.py" line="86" />
+      <location filename="fieldkit/ui/sync/__init__.py" line="99" />
       <source>立即同步</source>
       <translation>Sync now</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/__init__.py" line="90" />
+      <location filename="fieldkit/ui/sync/__init__.py" line="103" />
       <source>同步冲突…</source>
       <translation>Sync conflicts…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/__init__.py" line="62" />
+      <location filename="fieldkit/ui/sync/__init__.py" line="76" />
+      <source>布控提醒</source>
+      <translation>Watch-list alert</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/sync/__init__.py" line="64" />
       <source>同步冲突</source>
       <translation>Sync conflicts</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/sync/__init__.py" line="77" />
+      <source>平台新下发的布控名单中有本机已登记的人员：</source>
+      <translation>The watch list just received from the platform names people registered on this laptop:</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/sync/__init__.py" line="75" />
+      <source>…另有 %1 人</source>
+      <translation>…and %1 more</translation>
     </message>
   </context>
   <context>

@@ -1,7 +1,8 @@
 """Scan a doorplate, see the household, collect it in one pass (issue 4, points 3 and 5).
 
 `install(main_window)` adds the "扫门牌" action (Ctrl+Shift+D) that opens the scan view as a tab
-of the main window; the main window calls it from `_install_features` (idempotent).
+of the main window, and "打印门牌…" (Ctrl+Shift+P) for the doorplate sheets; the main window calls
+it from `_install_features` (idempotent).
 Threading: GUI thread only.
 """
 
@@ -14,11 +15,14 @@ from PySide6.QtGui import QAction, QKeySequence
 
 from fieldkit.ui.scan.card import HouseholdCardWidget
 from fieldkit.ui.scan.feed import CameraFeed
+from fieldkit.ui.scan.print_dialog import DoorplatePrintDialog
 from fieldkit.ui.scan.view import ScanView
 
-__all__ = ["CameraFeed", "HouseholdCardWidget", "ScanView", "install", "open_scan_view"]
+__all__ = ["CameraFeed", "DoorplatePrintDialog", "HouseholdCardWidget", "ScanView", "install", "open_print_dialog",
+           "open_scan_view"]
 
 SHORTCUT = "Ctrl+Shift+D"
+PRINT_SHORTCUT = "Ctrl+Shift+P"
 
 
 def tr(text: str) -> str:
@@ -67,7 +71,21 @@ def install(window: Any) -> QAction:
     window.addAction(action)
     from PySide6.QtWidgets import QToolBar
 
+    printing = QAction(icon("address"), tr("打印门牌…"), window)
+    printing.setObjectName("doorplatePrintAction")
+    printing.setShortcut(QKeySequence(PRINT_SHORTCUT))
+    printing.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+    printing.setToolTip(tr("打印门牌…") + f"（{PRINT_SHORTCUT}）")
+    printing.triggered.connect(lambda: open_print_dialog(window))
+    window.addAction(printing)
     bar = window.findChild(QToolBar, "mainToolbar")
     if bar is not None:
         bar.addAction(action)
+        bar.addAction(printing)
     return action
+
+
+def open_print_dialog(window: Any) -> DoorplatePrintDialog:
+    dialog = DoorplatePrintDialog(window.worker, window.lang, window)
+    dialog.open()
+    return dialog
