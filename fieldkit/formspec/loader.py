@@ -37,7 +37,7 @@ LISTS_FILE = "lists.toml"
 _MODULE_KEYS = {"id", "number", "label", "group", "roles", "title", "hub", "fields", "ledger", "description"}
 _FIELD_KEYS = {
     "name", "type", "label", "required", "relevant", "constraint", "constraint_message", "choices",
-    "search", "ref", "fields", "default", "help", "role", "unit",
+    "search", "ref", "fields", "default", "help", "role", "unit", "transitions",
 }
 _LEDGER_KEYS = {"title", "columns", "orientation", "order_by"}
 _CHOICE_TYPES = (FieldType.CHOICE, FieldType.MULTI_CHOICE)
@@ -194,6 +194,7 @@ def _field(raw: Any, path: Path, lists: dict[str, tuple[Choice, ...]], prefix: s
     if raw.get("constraint") and cmsg is None:
         raise _fail(path, where, "有约束条件但缺少 constraint_message", "constraint without constraint_message")
     default = _default(raw.get("default"), ftype, choices, path, where)
+    transitions = _transitions(raw.get("transitions"), ftype, choices, path, where)
     return FieldSpec(
         name=name,
         type=ftype,
@@ -210,7 +211,31 @@ def _field(raw: Any, path: Path, lists: dict[str, tuple[Choice, ...]], prefix: s
         help=_label(raw["help"], path, where, ("帮助说明 help", "help")) if "help" in raw else None,
         role=role,
         unit=_label(raw["unit"], path, where, ("单位 unit", "unit")) if "unit" in raw else None,
+        transitions=transitions,
     )
+
+
+def _transitions(raw: Any, ftype: FieldType, choices: tuple[Choice, ...], path: Path,
+                 where: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """`transitions = { captured = ["submitted"], … }`: every key and target a choice value."""
+    if raw is None:
+        return ()
+    if ftype is not FieldType.CHOICE:
+        raise _fail(path, where, "只有单选字段可以有 transitions", "only choice fields may have transitions")
+    if not isinstance(raw, dict):
+        raise _fail(path, where, "transitions 必须是表", "transitions must be a table")
+    values = {c.value for c in choices}
+    out = []
+    for start, targets in raw.items():
+        if not isinstance(targets, list) or not all(isinstance(t, str) for t in targets):
+            raise _fail(path, where, f"transitions.{start} 必须是选项值的列表",
+                        f"transitions.{start} must be a list of choice values")
+        for v in (start, *targets):
+            if v not in values:
+                raise _fail(path, where, f"transitions 中的 {v!r} 不是本字段的选项",
+                            f"{v!r} in transitions is not a choice of this field")
+        out.append((start, tuple(targets)))
+    return tuple(out)
 
 
 def _default(default: Any, ftype: FieldType, choices: tuple[Choice, ...], path: Path, where: str) -> Any:

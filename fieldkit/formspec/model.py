@@ -126,6 +126,15 @@ class FieldSpec:
     help: Label | None = None
     role: str | None = None
     unit: Label | None = None  # shown after a number field, e.g. 人 / 元 / 天
+    # For a choice field that is a workflow status: value → the values it may move to next.
+    # Empty means any move is allowed. Checked on every update (formspec.check_transitions).
+    transitions: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def allowed_next(self, value: str | None) -> tuple[str, ...] | None:
+        """Values this field may move to from `value`; None when the field has no workflow."""
+        if not self.transitions:
+            return None
+        return dict(self.transitions).get(value or "", ())
 
     def choice(self, value: str) -> Choice | None:
         for c in self.choices:

@@ -216,3 +216,22 @@ def _check_rules(
             msg = f.constraint_message
             issues.append(FieldIssue(where, *label, msg.zh if msg else "不符合填写要求",
                                      msg.en if msg else "Does not meet the rule"))
+
+
+def check_transitions(spec: ModuleSpec, old: Mapping[str, Any], new: Mapping[str, Any]) -> list[FieldIssue]:
+    """Workflow fields (a `transitions` table) may only move along it: an application cannot go
+    from "captured" straight to "delivered", whichever screen or script edits it."""
+    issues = []
+    for f in spec.fields:
+        before, after = old.get(f.name), new.get(f.name)
+        allowed = f.allowed_next(before)
+        if allowed is None or after == before or after in allowed:
+            continue
+        names = "、".join(f.choice_label(v) for v in allowed) or "无"
+        names_en = ", ".join(f.choice_label(v, "en") for v in allowed) or "none"
+        issues.append(FieldIssue(
+            f.name, f.label.zh, f.label.en,
+            f"不能从“{f.choice_label(before)}”改为“{f.choice_label(after)}”（可改为：{names}）",
+            f"cannot go from {f.choice_label(before, 'en')} to {f.choice_label(after, 'en')} (allowed: {names_en})",
+        ))
+    return issues

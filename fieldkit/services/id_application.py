@@ -44,13 +44,6 @@ APPOINTMENTS = "appointments"
 RESIDENTS = "residents"
 REASONS = ("first", "expiry", "loss", "damage", "change")
 # Which status may follow which. "returned" = the card office sent it back for recapture.
-TRANSITIONS: dict[str, tuple[str, ...]] = {
-    "captured": ("submitted",),
-    "submitted": ("produced", "returned"),
-    "produced": ("delivered",),
-    "returned": ("captured", "submitted"),
-    "delivered": (),
-}
 ProgressFn = Callable[[Any], None] | None
 CancelFn = Callable[[], bool] | None
 
@@ -419,7 +412,8 @@ def status_label(ws: Workspace, status: str, lang: str = "zh") -> str:
 
 def allowed_statuses(ws: Workspace, uuid: str) -> list[str]:
     """The statuses the application may move to next (for the UI's buttons)."""
-    return list(TRANSITIONS.get(_application(ws, uuid).data.get("status") or "captured", ()))
+    status = ws.catalog[MODULE].field("status")
+    return list(status.allowed_next(_application(ws, uuid).data.get("status") or "captured") or ())
 
 
 def set_status(ws: Workspace, uuid: str, status: str, *, on: str | None = None,
@@ -433,11 +427,14 @@ def set_status(ws: Workspace, uuid: str, status: str, *, on: str | None = None,
     current = rec.data.get("status") or "captured"
     if status == current:
         return rec
-    if status not in TRANSITIONS:
+    field = ws.catalog[MODULE].field("status")
+    if field.choice(status) is None:
         raise UserFacingError(f"未知的办理状态：{status}", message_en=f"Unknown status {status!r}", field="status")
-    if status not in TRANSITIONS[current]:
+    # The allowed moves are the form's (forms/14_id_applications.toml `transitions`), enforced by
+    # records.save for every edit; asking here first gives the officer the allowed next steps.
+    if status not in (field.allowed_next(current) or ()):
         zh_from, zh_to = status_label(ws, current), status_label(ws, status)
-        allowed = "、".join(status_label(ws, s) for s in TRANSITIONS[current]) or "无"
+        allowed = "、".join(status_label(ws, s) for s in field.allowed_next(current) or ()) or "无"
         raise UserFacingError(
             f"办理状态不能从“{zh_from}”改为“{zh_to}”（可改为：{allowed}）",
             message_en=f"Status cannot go from {status_label(ws, current, 'en')} to {status_label(ws, status, 'en')}",

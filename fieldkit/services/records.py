@@ -16,7 +16,14 @@ from typing import Any
 
 from fieldkit.domain.errors import NotFound, ValidationFailed
 from fieldkit.domain.validators import check_id_number
-from fieldkit.formspec import FieldSpec, ModuleSpec, index_terms, normalise_record, validate_record
+from fieldkit.formspec import (
+    FieldSpec,
+    ModuleSpec,
+    check_transitions,
+    index_terms,
+    normalise_record,
+    validate_record,
+)
 from fieldkit.services.workspace import Workspace
 
 PERSON_MODULE = "residents"
@@ -64,6 +71,10 @@ def check(ws: Workspace, module: str, values: dict[str, Any], uuid: str | None =
     """Validate a record as the form would, find likely duplicates and watch-list hits."""
     spec = ws.module(module)
     result = CheckResult(issues=list(validate_record(spec, values)))
+    if uuid is not None:
+        old = ws.store.records.get(uuid)
+        if old is not None:
+            result.issues += check_transitions(spec, old.data, values)
     result.watch_hits = watch_hits(ws, spec, values)
     if spec.hub == "person":
         result.duplicates = likely_duplicates(ws, spec, values, exclude_uuid=uuid)
@@ -129,6 +140,9 @@ def save(ws: Workspace, module: str, values: dict[str, Any], uuid: str | None = 
             old = ws.store.records.get(uuid)
             if old is None:
                 raise NotFound("记录不存在或已删除", message_en="The record does not exist or was deleted")
+            moves = check_transitions(spec, old.data, clean)
+            if moves:
+                raise ValidationFailed(moves)
             changes = {k: v for k, v in clean.items() if old.data.get(k) != v}
             changes.update({k: None for k in old.data if k not in clean and old.data.get(k) is not None})
             if not changes:

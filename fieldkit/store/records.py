@@ -127,6 +127,9 @@ class Records:
                 )
             except dbapi2.IntegrityError:
                 raise Conflict("导入的记录中有已存在的记录", message_en="A record in the batch already exists") from None
+            # In key order, the batch walks the terms B-tree once instead of landing on a random
+            # page per term: far fewer page reads, and with SQLCipher each read is a decrypt.
+            term_rows.sort()
             db.executemany("INSERT OR IGNORE INTO terms(kind, key, module, rid) VALUES (?,?,?,?)", term_rows)
             db.executemany(
                 "INSERT INTO history(record_id, at, by, op, field, old, new, stamp) VALUES (?,?,?,'create',NULL,NULL,NULL,?)",

@@ -150,3 +150,30 @@ def test_unknown_shared_list(tmp_path: Path) -> None:
     with pytest.raises(FormSpecError) as err:
         load_modules(write(tmp_path, text))
     assert err.value.field == "kind" and "vehicles_kinds" in err.value.message
+
+
+def test_transitions_must_name_choices_of_their_field(tmp_path):
+    from fieldkit.formspec import FormSpecError, load_module_file
+
+    bad = tmp_path / "30_flow.toml"
+    bad.write_text('''id = "flow"
+number = 30
+label = { zh = "流程", en = "Flow" }
+group = "station"
+roles = ["chief"]
+title = "{status}"
+
+[[fields]]
+name = "status"
+type = "choice"
+label = { zh = "状态", en = "Status" }
+choices = [ { value = "open", zh = "开", en = "Open" }, { value = "done", zh = "完", en = "Done" } ]
+transitions = { open = ["closed"] }
+
+[ledger]
+title = { zh = "流程", en = "Flow" }
+columns = ["status"]
+''', encoding="utf-8")
+    with pytest.raises(FormSpecError) as e:
+        load_module_file(bad)
+    assert "30_flow.toml" in e.value.message and e.value.field == "status" and "'closed'" in e.value.message
