@@ -240,12 +240,23 @@ class _Township:
                 continue
             spec = self.ws.catalog[module]
             person_field = next((f.name for f in spec.fields if f.type == "person_ref"), None)
-            for _ in range(per_k * self.people_target // 1000 or 1):
+            for i in range(per_k * self.people_target // 1000 or 1):
                 uid, data = self.rng.choice(self.fill.people)
                 fixed = {"address": data.get("address"), "village": data.get("village")}
                 if person_field:
                     fixed[person_field] = uid
+                if module == "key_persons" and (i == 0 or self.rng.random() < 0.4):
+                    fixed.update(self.overdue_follow_up())
                 self.generic(module, fixed)
+
+    def overdue_follow_up(self) -> dict[str, Any]:
+        """A key person whose follow-up is overdue: the chief's dashboard is there to show these,
+        so the demo always has at least one."""
+        interval = self.rng.choice((7, 15, 30))
+        listed = self.today - dt.timedelta(days=self.rng.randrange(interval + 10, 300))
+        active = self.ws.catalog["key_persons"].field("status").choices[0].value  # still on the list
+        return {"interval_days": interval, "listed_date": str(listed), "follow_ups": [], "status": active,
+                "next_follow_up": str(listed + dt.timedelta(days=interval))}
 
 
 def generate(ws: Workspace, *, seed: int = 1, people: int = 2000,
