@@ -5,6 +5,13 @@ with exponential backoff and jitter; the push idempotency key makes a retried or
 harmless, and the pulled page is committed with its cursor by the `Replica`, so a transfer
 resumed after a crash re-sends at most one batch and re-fetches at most one page.
 
+Poison never blocks the queue. An outbox entry the protocol cannot carry (a malformed uuid, a
+NaN, a bad author…) is set aside with `Replica.mark_rejected` before it is sent (`check_change`);
+if the server still refuses a batch because of one of its changes (HTTP 422 naming a change),
+the batch is halved until the refused entries are alone, they are set aside with the server's
+reason, and the rest goes through. Transport failures (timeouts, drops, 5xx) set nothing aside:
+they are retried, and a sync that gives up leaves the outbox as it was.
+
 TLS: give the certificate's SHA-256 ``fingerprint`` (from the enrollment QR code) and the
 connection is refused unless the server presents exactly that certificate (urllib3's
 ``assert_fingerprint``; no certificate authority involved).
@@ -31,12 +38,16 @@ from requests.adapters import HTTPAdapter
 from sync.merge import Conflict
 from sync.protocol import (
     PROTOCOL_VERSION,
+    Change,
+    ProtocolError,
     PullPage,
     PushBatch,
     PushResult,
     batch_key,
     decompress,
+    dump_json,
     encode_body,
+    load_json,
 )
 from sync.replica import AttachmentRef, OutboxEntry, Replica
 
@@ -70,13 +81,17 @@ class PinMismatch(SyncError):
 
 
 class ServerRejected(SyncError):
-    """The server refused a request for a reason retrying will not fix (HTTP 4xx)."""
+    """The server refused a request for a reason retrying will not fix (HTTP 4xx).
+
+    ``message`` is the server's English explanation; ``change`` the index, within the pushed
+    batch, of the change it refused, when the refusal is about one change (422 ``bad_payload``).
+    """
 
     code = "rejected"
 
-    def __init__(self, status: int, error: str, message: str) -> None:
+    def __init__(self, status: int, error: str, message: str, change: int | None = None) -> None:
         super().__init__(f"{status} {error}: {message}")
-        self.status, self.error = status, error
+        self.status, self.error, self.message, self.change = status, error, message, change
 
 
 class Cancelled(SyncError):
@@ -119,6 +134,23 @@ class SyncReport:
     uploaded: int = 0
     downloaded: int = 0
     replayed_batches: int = 0
+
+
+def check_change(change: Change) -> str | None:
+    """Why the server would refuse this change as malformed, or None when it can be sent.
+
+    The same checks the server runs (`Change.from_json` on what the wire would carry, and
+    standard-JSON encoding), so an entry that fails here is set aside instead of being sent.
+    The reason is English and names the place, e.g. ``"change.uuid: not a canonical lower-case
+    UUID: '../../etc/passwd'"`` or ``"change.fields.weight: nan is not a finite number …"``.
+    """
+    try:
+        obj = change.to_json()
+        Change.from_json(obj)  # first: its messages name the field
+        dump_json(obj)  # then what only the encoder notices (a set, bytes…)
+    except (ProtocolError, ValueError, TypeError, AttributeError, RecursionError) as exc:
+        return str(exc) or type(exc).__name__
+    return None
 
 
 class _PinnedAdapter(HTTPAdapter):
@@ -206,14 +238,17 @@ class SyncClient:
 
     @staticmethod
     def _raise_for(r: requests.Response) -> None:
+        change = None
         try:
-            body = json.loads(SyncClient._body(r))
+            body = load_json(SyncClient._body(r))
             error, message = body.get("error", "error"), body.get("message", "")
+            if type(body.get("change")) is int:
+                change = body["change"]
         except (ValueError, AttributeError):
             error, message = "error", r.text[:200]
         if r.status_code == 401 or (r.status_code == 403 and error == "bad_code"):
             raise AuthFailed(f"{error}: {message}")
-        raise ServerRejected(r.status_code, error, message)
+        raise ServerRejected(r.status_code, error, message, change)
 
     @staticmethod
     def _body(r: requests.Response) -> bytes:
@@ -227,7 +262,7 @@ class SyncClient:
         while True:
             r = self._request(method, path, **kw)
             try:
-                return json.loads(self._body(r))
+                return load_json(self._body(r))
             except ValueError as exc:  # ProtocolError is a ValueError too
                 attempt += 1
                 if attempt > self.retries:
@@ -264,7 +299,11 @@ class SyncClient:
     # ------------------------------------------------------------------ push / pull
     def push(self, replica: Replica, report: SyncReport | None = None, progress: Progress | None = None,
              cancel: Cancel | None = None) -> SyncReport:
-        """Send the outbox, oldest first, one batch at a time (so devices' edits stay in order)."""
+        """Send the outbox, oldest first, one batch at a time (so devices' edits stay in order).
+
+        Entries `check_change` finds malformed, and entries the server refuses, are set aside
+        (``replica.mark_rejected`` and ``report.rejected``) and never block the ones after them.
+        """
         report = report or SyncReport()
         total = replica.pending_count()
         done = 0
@@ -274,25 +313,62 @@ class SyncClient:
             entries: list[OutboxEntry] = replica.pending_changes(self.batch_size)
             if not entries:
                 return report
-            batch = PushBatch(batch_key(replica.device_node, [e.id for e in entries]), replica.device_node,
-                              tuple(e.change for e in entries))
-            body = encode_body(batch.to_json(), self.encoding)
-            obj = self._json("POST", "/v1/push", data=body, headers={
-                "Content-Type": "application/json", "Content-Encoding": self.encoding})
-            result = PushResult.from_json(obj)
-            if len(result.results) != len(entries):
-                raise ServerRejected(0, "bad_answer", "push answer does not match the batch")
-            ok = [e.id for e, (accepted, _) in zip(entries, result.results, strict=True) if accepted]
-            for e, (accepted, reason) in zip(entries, result.results, strict=True):
-                if not accepted:
-                    replica.mark_rejected(e.id, reason or "rejected")
-                    report.rejected.append((e.id, reason or "rejected"))
-            replica.mark_pushed(ok)
-            report.pushed += len(ok)
-            report.replayed_batches += int(result.replayed)
+            sendable = []
+            for e in entries:
+                reason = check_change(e.change)
+                if reason is None:
+                    sendable.append(e)
+                else:
+                    self._set_aside(replica, report, e.id, reason)
+            if sendable:
+                self._push_batch(replica, sendable, report, cancel)
             done += len(entries)
             if progress:
                 progress(done, max(total, done))
+
+    def _push_batch(self, replica: Replica, entries: list[OutboxEntry], report: SyncReport,
+                    cancel: Cancel | None) -> None:
+        """Push ``entries`` as one batch; if the server refuses it for one of its changes, push
+        each half in turn (oldest first, so order holds) until the refused ones stand alone."""
+        if cancel and cancel():
+            raise Cancelled("push cancelled")
+        batch = PushBatch(batch_key(replica.device_node, [e.id for e in entries]), replica.device_node,
+                          tuple(e.change for e in entries))
+        body = encode_body(batch.to_json(), self.encoding)
+        try:
+            obj = self._json("POST", "/v1/push", data=body, headers={
+                "Content-Type": "application/json", "Content-Encoding": self.encoding})
+        except ServerRejected as exc:
+            # Only a refusal that names a change is about an entry. Anything else (a protocol
+            # version the server does not speak, a body it could not read) would refuse every
+            # entry alike, and setting them all aside would empty the officer's queue.
+            if not (exc.status == 422 and exc.error == "bad_payload" and exc.change is not None
+                    and 0 <= exc.change < len(entries)):
+                raise
+            if len(entries) == 1:
+                self._set_aside(replica, report, entries[0].id, exc.message or exc.error)
+                return
+            # Halving rather than trusting the index: the server stops at the first bad change,
+            # and the halves' keys are deterministic, so a push resumed after a crash replays them.
+            half = len(entries) // 2
+            self._push_batch(replica, entries[:half], report, cancel)
+            self._push_batch(replica, entries[half:], report, cancel)
+            return
+        result = PushResult.from_json(obj)
+        if len(result.results) != len(entries):
+            raise ServerRejected(0, "bad_answer", "push answer does not match the batch")
+        ok = [e.id for e, (accepted, _) in zip(entries, result.results, strict=True) if accepted]
+        for e, (accepted, reason) in zip(entries, result.results, strict=True):
+            if not accepted:
+                self._set_aside(replica, report, e.id, reason or "rejected")
+        replica.mark_pushed(ok)
+        report.pushed += len(ok)
+        report.replayed_batches += int(result.replayed)
+
+    @staticmethod
+    def _set_aside(replica: Replica, report: SyncReport, id: int, reason: str) -> None:
+        replica.mark_rejected(id, reason)
+        report.rejected.append((id, reason))
 
     def pull(self, replica: Replica, report: SyncReport | None = None, progress: Progress | None = None,
              cancel: Cancel | None = None) -> SyncReport:
@@ -305,7 +381,12 @@ class SyncClient:
             cursor = replica.get_cursor()
             if cursor:
                 params["cursor"] = cursor
-            page = PullPage.from_json(self._json("GET", "/v1/pull", params=params))
+            obj = self._json("GET", "/v1/pull", params=params)
+            try:
+                page = PullPage.from_json(obj)
+            except (ProtocolError, KeyError, TypeError) as exc:
+                # Well-formed JSON that breaks the protocol: asking again brings the same page.
+                raise ServerRejected(0, "bad_answer", f"pull page refused: {exc}") from None
             report.conflicts.extend(replica.apply_remote(page.changes, page.cursor))
             report.pulled += len(page.changes)
             if progress:

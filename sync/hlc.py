@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 NODE_LEN = 16
+_HEX = frozenset("0123456789abcdef")
 _MAX_COUNTER = 0xFFFF
 # A remote stamp further ahead of our wall clock than this is refused rather than adopted,
 # so one device with a wildly wrong clock cannot drag every other clock into the future.
@@ -33,9 +34,22 @@ class Stamp:
 
     @classmethod
     def decode(cls, s: str) -> Stamp:
-        if len(s) != 16 + NODE_LEN:
-            raise ValueError(f"bad HLC stamp length: {s!r}")
+        if len(s) != 16 + NODE_LEN or not set(s) <= _HEX:
+            raise ValueError(f"not an HLC stamp: {s!r}")
         return cls(int(s[:12], 16), int(s[12:16], 16), s[16:])
+
+
+def stamp_time_iso(stamp: str) -> str:
+    """The wall-clock time inside a stamp, as ISO-8601 UTC to the millisecond:
+    ``"2023-11-14T22:13:20.123Z"`` (FieldKit's store writes history times in this form).
+
+    It is the writer's clock at the edit, as the HLC adopted it: close to real time, but a
+    stamp made right after receiving one from a device with a fast clock may read slightly
+    ahead (never more than `MAX_DRIFT_MS`). ``ValueError`` for a malformed stamp.
+    """
+    ms = Stamp.decode(stamp).wall_ms
+    # Integer arithmetic, not datetime: exact milliseconds, and no float rounding at .9995 s.
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ms // 1000)) + f".{ms % 1000:03d}Z"
 
 
 class HLC:

@@ -19,6 +19,11 @@ What the officer sees:
 * append-only modules (visits, notes): data fields are never overwritten; every version is kept,
   the first one wins and later ones are reported as kind ``"append_only"`` amendments.
 
+Authors. A version may name who wrote it (``Version.author``, a login). It belongs to the
+version like its value: merge keeps it as it is, and `Conflict.winner` / ``others`` carry it, so
+the officer can see whose value is whose. The functions that make local changes take it as
+``author=``; leaving it out writes versions with no author (as older peers do).
+
 Assumption: each device's changes reach the server in the order it made them (the client
 pushes batches one at a time, oldest first), so having seen a device's stamp *t* for a record
 means having seen all that device's earlier writes to that record — the delete's record-wide
@@ -86,10 +91,16 @@ def _dedupe(versions: Iterable[Version]) -> dict[str, Version]:
     for v in versions:
         old = by_hlc.get(v.hlc)
         # One stamp is one event, so duplicates are equal; if a buggy peer sent two different
-        # versions under one stamp, pick one deterministically so replicas still agree.
-        if old is None or (canonical(v.value), v.seen) > (canonical(old.value), old.seen):
+        # versions under one stamp, pick one deterministically so replicas still agree. Every
+        # part of a version takes part, the author too: otherwise which twin survives would
+        # depend on the order states met, and replicas would disagree on who wrote the value.
+        if old is None or _tie_key(v) > _tie_key(old):
             by_hlc[v.hlc] = v
     return by_hlc
+
+
+def _tie_key(v: Version) -> tuple[str, tuple[str, ...], str]:
+    return (canonical(v.value), v.seen, v.author)
 
 
 def join_versions(a: Iterable[Version], b: Iterable[Version], *, append_only: bool = False) -> tuple[Version, ...]:
@@ -186,12 +197,14 @@ def edit(
     *,
     scope: str | None = None,
     schema: int = 1,
+    author: str = "",
 ) -> Change:
     """The delta for a local edit of ``values`` stamped ``hlc`` (a fresh ``HLC.now()``).
 
     Each new version has seen every live version of its field, so it replaces them all — an
     edit made while a conflict is shown resolves it. Merge the delta into the local state and
     queue it in the outbox in the same transaction. ``scope`` is required when creating a record.
+    ``author`` (the editor's login) goes on every version written, ``_scope`` included.
     """
     node = hlc[16:]
     fields: dict[str, tuple[Version, ...]] = {}
@@ -199,46 +212,48 @@ def edit(
     for name, value in values.items():
         if name in RESERVED_FIELDS:
             raise ValueError(f"{name} is reserved; use delete()/restore() or scope=")
-        fields[name] = (Version(hlc, value, _seen_of(old.get(name, ()), node)),)
+        fields[name] = (Version(hlc, value, _seen_of(old.get(name, ()), node), author),)
     if scope is not None and (state is None or state.scope != scope):
-        fields[SCOPE] = (Version(hlc, scope, _seen_of(old.get(SCOPE, ()), node)),)
+        fields[SCOPE] = (Version(hlc, scope, _seen_of(old.get(SCOPE, ()), node), author),)
     if state is None and SCOPE not in fields:
         raise ValueError("a new record needs a scope (its village or village/grid)")
     return Change(uuid, module, fields, schema, node)
 
 
-def resolve(state: Change, field: str, value: Any, hlc: str) -> Change:
+def resolve(state: Change, field: str, value: Any, hlc: str, *, author: str = "") -> Change:
     """The delta that settles a same-field conflict on ``field`` with ``value`` (any value,
-    typically one of the conflicting ones)."""
-    return edit(state, state.uuid, state.module, {field: value}, hlc, schema=state.schema)
+    typically one of the conflicting ones), written by ``author``."""
+    return edit(state, state.uuid, state.module, {field: value}, hlc, schema=state.schema, author=author)
 
 
-def _tomb(state: Change, hlc: str, value: bool) -> Change:
+def _tomb(state: Change, hlc: str, value: bool, author: str) -> Change:
     node = hlc[16:]
     everything = [v for vs in state.fields.values() for v in vs]
-    fields = {DELETED: (Version(hlc, value, _seen_of(everything, node)),)}
+    fields = {DELETED: (Version(hlc, value, _seen_of(everything, node), author),)}
     return Change(state.uuid, state.module, fields, state.schema, node)
 
 
-def delete(state: Change, hlc: str) -> Change:
+def delete(state: Change, hlc: str, *, author: str = "") -> Change:
     """The delta that deletes a record (a tombstone that has seen every version it knows of)."""
-    return _tomb(state, hlc, True)
+    return _tomb(state, hlc, True, author)
 
 
-def restore(state: Change, hlc: str) -> Change:
+def restore(state: Change, hlc: str, *, author: str = "") -> Change:
     """The delta that undoes a delete, keeping the edits an ``edit_vs_delete`` conflict showed."""
-    return _tomb(state, hlc, False)
+    return _tomb(state, hlc, False, author)
 
 
 def stamped_delta(
     state: Change | None,
     uuid: str,
     module: str,
-    stamped: Mapping[str, tuple[Any, str]],
+    stamped: Mapping[str, tuple[Any, str] | tuple[Any, str, str]],
     *,
     schema: int = 1,
+    author: str = "",
 ) -> Change:
-    """The delta for values a store has already stamped: ``{field: (value, hlc)}``.
+    """The delta for values a store has already stamped: ``{field: (value, hlc)}`` or
+    ``{field: (value, hlc, author)}``; a 2-tuple's version gets the ``author`` argument.
 
     For stores that assign HLC stamps themselves (FieldKit's does) and keep their outbox as
     ``field -> [value, hlc]``. Reserved names are allowed: ``_deleted`` (bool) and ``_scope``.
@@ -250,8 +265,10 @@ def stamped_delta(
     old = state.fields if state is not None else {}
     everything = [v for vs in old.values() for v in vs]
     fields: dict[str, tuple[Version, ...]] = {}
-    for name, (value, hlc) in stamped.items():
+    for name, entry in stamped.items():
+        value, hlc = entry[0], entry[1]
+        who = entry[2] if len(entry) > 2 else author
         base = everything if name == DELETED else old.get(name, ())
-        fields[name] = (Version(hlc, value, _seen_of(base, hlc[16:])),)
+        fields[name] = (Version(hlc, value, _seen_of(base, hlc[16:]), who),)
     origin = next(iter(stamped.values()))[1][16:] if stamped else ""
     return Change(uuid, module, fields, schema, origin)

@@ -5,10 +5,12 @@ share it. The normative description, with examples, is ``docs/sync-protocol.md``
 
 Shapes (JSON, UTF-8, optionally zstd- or gzip-compressed via ``Content-Encoding``):
 
-* ``Version`` ``{"v": value, "h": hlc, "s": [hlc, ...]}`` — one written value of one field.
-  ``h`` is the writer's HLC stamp (see ``sync.hlc``); ``s`` ("seen") lists, for every *other*
-  device whose writes of this field the writer had seen, the newest such stamp. ``s`` is omitted
-  when empty. It is what lets merge tell "overwrote knowingly" from "edited concurrently".
+* ``Version`` ``{"v": value, "h": hlc, "s": [hlc, ...], "a": author}`` — one written value of
+  one field. ``h`` is the writer's HLC stamp (see ``sync.hlc``); ``s`` ("seen") lists, for every
+  *other* device whose writes of this field the writer had seen, the newest such stamp. ``s`` is
+  omitted when empty. It is what lets merge tell "overwrote knowingly" from "edited
+  concurrently". ``a`` is the login of the person who wrote it (1..64 characters, no control
+  characters), omitted when unknown.
 * ``Change`` — the state of one record as far as one side knows it: ``uuid``, ``module``,
   ``schema`` (form schema version, >= 1), ``origin`` (16-hex device node that sent it) and
   ``fields``: ``{name: [Version, ...]}``. Two reserved fields: ``_deleted`` (a register holding
@@ -16,16 +18,20 @@ Shapes (JSON, UTF-8, optionally zstd- or gzip-compressed via ``Content-Encoding`
   ``"village"`` or ``"village/grid"``). A list holds more than one version only while a conflict
   is unresolved.
 * Push: ``{"protocol": 1, "batch": key, "device": node, "changes": [...]}`` answered with
-  ``{"batch": key, "results": [{"i": index, "ok": bool, "reason": str?}], "replayed": bool}``.
+  ``{"batch": key, "results": [{"i": index, "ok": bool, "reason": str?}], "replayed": bool}``,
+  or refused whole with 422 ``{"error": "bad_payload", "message": str, "change": index?}``.
 * Pull: ``GET /v1/pull?cursor=...&limit=n`` answered with
   ``{"changes": [...], "cursor": opaque, "more": bool}``.
+
+JSON is strict (RFC 8259): no ``NaN``/``Infinity`` in either direction, no lone surrogates, field
+values nested at most `MAX_VALUE_DEPTH` deep. The codec (`dump_json` / `load_json`, `encode_body` /
+`decode_json`) and `check_value` live in `sync.codec` and are re-exported here.
 
 Thread-safety: all functions are pure; the dataclasses are immutable.
 """
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import re
@@ -34,8 +40,18 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import zstandard
-
+# The codec and the value rules live in sync.codec; they are re-exported here, the one module
+# the app imports for wire types.
+from sync.codec import MAX_BODY_BYTES as MAX_BODY_BYTES
+from sync.codec import MAX_VALUE_DEPTH as MAX_VALUE_DEPTH
+from sync.codec import ProtocolError as ProtocolError
+from sync.codec import check_value as check_value
+from sync.codec import compress as compress
+from sync.codec import decode_json as decode_json
+from sync.codec import decompress as decompress
+from sync.codec import dump_json as dump_json
+from sync.codec import encode_body as encode_body
+from sync.codec import load_json as load_json
 from sync.hlc import NODE_LEN
 
 PROTOCOL_VERSION = 1
@@ -44,31 +60,50 @@ SCOPE = "_scope"
 RESERVED_FIELDS = frozenset({DELETED, SCOPE})
 MAX_BATCH = 1000  # changes per push; the client uses 500 so one lost batch costs little on 2G
 MAX_PAGE = 2000  # records per pull page
-MAX_BODY_BYTES = 64 * 1024 * 1024  # after decompression: a guard against zip bombs
 HLC_LEN = 16 + NODE_LEN
 _HLC_RE = re.compile(rf"^[0-9a-f]{{{HLC_LEN}}}$")
 _NODE_RE = re.compile(rf"^[0-9a-f]{{{NODE_LEN}}}$")
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]{0,63}$")
 _SCOPE_RE = re.compile(r"^[A-Za-z0-9_\-]{1,64}(/[A-Za-z0-9_\-]{1,64})?$|^\*$")
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
-
-
-class ProtocolError(ValueError):
-    """A payload that does not follow the protocol; the message names the offending part."""
+MAX_AUTHOR_LEN = 64
+# Control, invisible-format and bidi-override characters, line separators, lone surrogates: an
+# author is shown to officers, so nothing that hides or reorders text. Listed as fixed ranges,
+# not Unicode categories, so peers on different Python (Unicode) versions agree.
+_AUTHOR_BAD = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff]")
 
 
 def canonical(value: Any) -> str:
     """Canonical JSON text of a value: equal values give equal strings (used for tie-breaks)."""
+    # Not strict on purpose: it only orders values, and must not fail on a local, unsent value.
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def check_author(a: Any, where: str = "author") -> str:
+    """A version's author: a login of 1..64 characters without control or invisible characters."""
+    if not isinstance(a, str) or not 1 <= len(a) <= MAX_AUTHOR_LEN:
+        raise ProtocolError(f"{where}: expected a login of 1..{MAX_AUTHOR_LEN} characters")
+    bad = _AUTHOR_BAD.search(a)
+    if bad:
+        raise ProtocolError(f"{where}: login holds a control or invisible character (U+{ord(bad.group()):04X})")
+    return a
+
+
+_VERSION_KEYS = frozenset({"v", "h", "s", "a"})
 
 
 @dataclass(frozen=True)
 class Version:
-    """One written value of one field. Identity is the stamp ``hlc`` (unique per device event)."""
+    """One written value of one field. Identity is the stamp ``hlc`` (unique per device event).
+
+    ``author`` is the login of whoever wrote it, ``""`` when unknown (older peers, the server's
+    own publications); it travels with the version and merge never changes it.
+    """
 
     hlc: str
     value: Any
     seen: tuple[str, ...] = ()
+    author: str = ""
 
     @property
     def node(self) -> str:
@@ -78,20 +113,29 @@ class Version:
         out: dict[str, Any] = {"v": self.value, "h": self.hlc}
         if self.seen:
             out["s"] = list(self.seen)
+        if self.author:
+            out["a"] = self.author
         return out
 
     @classmethod
     def from_json(cls, obj: Any, where: str = "version") -> Version:
         if not isinstance(obj, dict) or "h" not in obj or "v" not in obj:
             raise ProtocolError(f"{where}: expected an object with 'v' and 'h'")
-        if set(obj) - {"v", "h", "s"}:
-            raise ProtocolError(f"{where}: unknown keys {sorted(set(obj) - {'v', 'h', 's'})}")
+        if set(obj) - _VERSION_KEYS:
+            raise ProtocolError(f"{where}: unknown keys {sorted(set(obj) - _VERSION_KEYS)}")
         hlc = check_hlc(obj["h"], f"{where}.h")
         seen_raw = obj.get("s", [])
         if not isinstance(seen_raw, list) or len(seen_raw) > 256:
             raise ProtocolError(f"{where}.s: expected a list of at most 256 stamps")
         seen = normalise_seen(check_hlc(s, f"{where}.s") for s in seen_raw)
-        return cls(hlc, obj["v"], seen)
+        author = check_author(obj["a"], f"{where}.a") if "a" in obj else ""
+        return cls(hlc, check_value(obj["v"], where), seen, author)
+
+    @classmethod
+    def from_stored(cls, obj: dict[str, Any]) -> Version:
+        """`from_json` without any checks, for a side's own database (see `Change.from_stored`)."""
+        return cls(obj["h"], obj["v"], tuple(obj.get("s", ())), obj.get("a", ""))
+
 
 
 def normalise_seen(stamps: Iterable[str], exclude_node: str | None = None) -> tuple[str, ...]:
@@ -194,6 +238,18 @@ class Change:
             fields[name] = tuple(sorted(vs, key=lambda v: v.hlc))
         return cls(rid, module, fields, schema, origin)
 
+    @classmethod
+    def from_stored(cls, obj: dict[str, Any]) -> Change:
+        """Rebuild a Change a side wrote to its own database, without validating it.
+
+        For local stores only: what is stored there is what the officer typed (or what an older
+        version accepted), and reading it back must not fail. Whether a change may be *sent* is
+        decided at push time (`sync.client.check_change`); what arrives is `from_json`'s job.
+        """
+        fields = {name: tuple(sorted((Version.from_stored(v) for v in vs), key=lambda v: v.hlc))
+                  for name, vs in obj["fields"].items()}
+        return cls(obj["uuid"], obj["module"], fields, obj.get("schema", 1), obj.get("origin", ""))
+
 
 def check_hlc(s: Any, where: str) -> str:
     if not isinstance(s, str) or not _HLC_RE.match(s):
@@ -260,8 +316,15 @@ class PushBatch:
         raw = obj.get("changes")
         if not isinstance(raw, list) or len(raw) > MAX_BATCH:
             raise ProtocolError(f"push.changes: expected a list of at most {MAX_BATCH} changes")
-        changes = tuple(Change.from_json(c, f"push.changes[{i}]") for i, c in enumerate(raw))
-        return cls(batch, device, changes)
+        changes = []
+        for i, c in enumerate(raw):
+            try:
+                # Named "change", not "push.changes[i]": the message doubles as the reason the
+                # officer sees, where a position in some batch means nothing; the index travels apart.
+                changes.append(Change.from_json(c, "change"))
+            except ProtocolError as exc:
+                raise ProtocolError(str(exc), change=i) from None
+        return cls(batch, device, tuple(changes))
 
 
 @dataclass(frozen=True)
@@ -313,61 +376,6 @@ def batch_key(device: str, outbox_ids: Iterable[int | str]) -> str:
     for i in outbox_ids:
         h.update(b"\x00" + str(i).encode())
     return h.hexdigest()[:40]
-
-
-# ---------------------------------------------------------------------------- body codec
-
-_ZSTD_LEVEL = 6  # level 6 is near the ratio of 19 on this JSON at a fraction of the CPU
-
-
-def encode_body(obj: Any, encoding: str = "zstd") -> bytes:
-    """Serialise ``obj`` as compact UTF-8 JSON and compress it (``zstd``, ``gzip`` or ``identity``)."""
-    return compress(json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode(), encoding)
-
-
-def compress(raw: bytes, encoding: str = "zstd") -> bytes:
-    if encoding == "zstd":
-        return zstandard.ZstdCompressor(level=_ZSTD_LEVEL).compress(raw)
-    if encoding == "gzip":
-        return gzip.compress(raw, compresslevel=6)
-    if encoding in ("", "identity"):
-        return raw
-    raise ProtocolError(f"unsupported content encoding {encoding!r}")
-
-
-def decompress(body: bytes, encoding: str | None, limit: int = MAX_BODY_BYTES) -> bytes:
-    """Undo ``Content-Encoding``; refuses output above ``limit`` bytes (zip-bomb guard)."""
-    enc = (encoding or "identity").strip().lower()
-    try:
-        if enc == "zstd":
-            # stream_reader bounds the output, unlike decompress() on a frame without a size
-            with zstandard.ZstdDecompressor().stream_reader(body) as reader:
-                out = reader.read(limit + 1)
-        elif enc in ("gzip", "x-gzip"):
-            import zlib
-
-            d = zlib.decompressobj(16 + zlib.MAX_WBITS)
-            out = d.decompress(body, limit + 1)
-        elif enc == "identity":
-            out = body
-        else:
-            raise ProtocolError(f"unsupported content encoding {enc!r}")
-    except (zstandard.ZstdError, OSError, EOFError) as exc:
-        raise ProtocolError(f"body does not decompress as {enc}: {exc}") from None
-    except Exception as exc:  # zlib.error has no public base to name here
-        if isinstance(exc, ProtocolError):
-            raise
-        raise ProtocolError(f"body does not decompress as {enc}: {exc}") from None
-    if len(out) > limit:
-        raise ProtocolError(f"body larger than {limit} bytes once decompressed")
-    return out
-
-
-def decode_json(body: bytes, encoding: str | None) -> Any:
-    try:
-        return json.loads(decompress(body, encoding))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        raise ProtocolError(f"body is not JSON: {exc}") from None
 
 
 # ---------------------------------------------------------------------------- attachments

@@ -8,8 +8,11 @@ Contract, in the order the client uses it:
    ``id`` is stable and increasing; the same ids give the same push idempotency key, which is what
    lets a resumed push re-send at most one batch.
 2. ``mark_pushed(ids)`` after the server acknowledged them; ``mark_rejected(id, reason)`` for a
-   change the server refused (out of scope, read-only module…): take it out of the queue but keep
-   it for the user to see.
+   change the server refused (out of scope, read-only module…) or that the protocol cannot carry
+   (a malformed uuid, a NaN: the client sets it aside without sending it): take it out of the
+   queue but keep it for the user to see. ``reason`` is English, short, meant to be shown.
+   ``pending_changes`` must not fail on such an entry (read local data with `Change.from_stored`,
+   not `Change.from_json`), or it blocks the queue before the client can set it aside.
 3. ``apply_remote(changes, cursor)`` — merge a pulled page (`sync.merge.merge`) into local
    records and store ``cursor`` **in the same transaction**, then return the conflicts now present
    in the records touched. A crash before commit leaves both old; after, both new.

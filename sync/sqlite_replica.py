@@ -2,7 +2,11 @@
 
 Used by the tests, the fault-injection runs and the bench; also the model for the FieldKit
 store's adapter. Local edits go through `edit` / `delete` / `restore` / `resolve`, which merge
-the delta into the record and append it to the outbox in one transaction.
+the delta into the record and append it to the outbox in one transaction; each takes the
+editor's login as ``author=``.
+
+Local data is read back without protocol checks (`Change.from_stored`), as the app's store
+must: an edit the protocol cannot carry stays readable here, and `SyncClient.push` sets it aside.
 
 Threading: one instance per thread (sqlite3's same-thread check stays on). Sizes are bytes.
 """
@@ -36,11 +40,12 @@ CREATE TABLE IF NOT EXISTS attachments (sha TEXT PRIMARY KEY, record_uuid TEXT N
 
 
 def _dump(c: Change) -> str:
+    # Lenient (NaN allowed) on purpose: this is the device's own database, not the wire.
     return json.dumps(c.to_json(), ensure_ascii=False, separators=(",", ":"))
 
 
 def _load(s: str) -> Change:
-    return Change.from_json(json.loads(s))
+    return Change.from_stored(json.loads(s))
 
 
 class SQLiteReplica:
@@ -83,18 +88,19 @@ class SQLiteReplica:
         return new
 
     def edit(self, uuid: str, module: str, values: dict[str, Any], *, scope: str | None = None,
-             schema: int = 1) -> Change:
+             schema: int = 1, author: str = "") -> Change:
         old = self.get(uuid)
-        return self._commit_local(m.edit(old, uuid, module, values, self.clock.now(), scope=scope, schema=schema))
+        return self._commit_local(m.edit(old, uuid, module, values, self.clock.now(), scope=scope, schema=schema,
+                                         author=author))
 
-    def delete(self, uuid: str) -> Change:
-        return self._commit_local(m.delete(self._must(uuid), self.clock.now()))
+    def delete(self, uuid: str, *, author: str = "") -> Change:
+        return self._commit_local(m.delete(self._must(uuid), self.clock.now(), author=author))
 
-    def restore(self, uuid: str) -> Change:
-        return self._commit_local(m.restore(self._must(uuid), self.clock.now()))
+    def restore(self, uuid: str, *, author: str = "") -> Change:
+        return self._commit_local(m.restore(self._must(uuid), self.clock.now(), author=author))
 
-    def resolve(self, uuid: str, field: str, value: Any) -> Change:
-        return self._commit_local(m.resolve(self._must(uuid), field, value, self.clock.now()))
+    def resolve(self, uuid: str, field: str, value: Any, *, author: str = "") -> Change:
+        return self._commit_local(m.resolve(self._must(uuid), field, value, self.clock.now(), author=author))
 
     def _must(self, uuid: str) -> Change:
         st = self.get(uuid)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from sync.protocol import PROTOCOL_VERSION, ProtocolError
+from sync.protocol import PROTOCOL_VERSION, ProtocolError, load_json
 from sync.server.storage import Storage, StorageError
 from sync.server.tls import ensure_certificate, fingerprint
 
@@ -95,7 +95,7 @@ def cmd_fingerprint(args: argparse.Namespace) -> int:
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
-    values = json.loads(args.json)
+    values = load_json(args.json)
     if not isinstance(values, dict):
         raise ProtocolError("--json must be an object of field values")
     uid = Storage(_db_url(args)).publish(args.module, values, args.scope, args.uuid, args.delete)

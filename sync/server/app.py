@@ -23,6 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
 from sync.protocol import (
+    MAX_AUTHOR_LEN,
     MAX_BATCH,
     MAX_PAGE,
     PROTOCOL_VERSION,
@@ -30,6 +31,7 @@ from sync.protocol import (
     PushBatch,
     compress,
     decode_json,
+    dump_json,
 )
 from sync.server import blobs
 from sync.server.storage import Device, Storage, StorageError
@@ -38,6 +40,7 @@ SHA = Annotated[str, Path(pattern=r"^[0-9a-f]{64}$")]
 _VERSION = {"type": "object", "required": ["v", "h"], "additionalProperties": False, "properties": {
     "v": {}, "h": {"type": "string", "pattern": "^[0-9a-f]{32}$"},
     "s": {"type": "array", "items": {"type": "string", "pattern": "^[0-9a-f]{32}$"}},
+    "a": {"type": "string", "minLength": 1, "maxLength": MAX_AUTHOR_LEN, "description": "author's login"},
 }}
 CHANGE_SCHEMA = {"type": "object", "required": ["uuid", "module", "fields"], "properties": {
     "uuid": {"type": "string", "format": "uuid"},
@@ -76,7 +79,7 @@ def _compressed(request: Request, obj: Any = None, raw: bytes | None = None) -> 
     """JSON answer compressed per Accept-Encoding (zstd preferred: ~25 % smaller than gzip here)."""
     accept = request.headers.get("accept-encoding", "")
     enc = "zstd" if "zstd" in accept else "gzip" if "gzip" in accept else "identity"
-    body = raw if raw is not None else json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode()
+    body = raw if raw is not None else dump_json(obj).encode()
     headers = {"Vary": "Accept-Encoding"}
     if enc != "identity" and len(body) > 256:
         body = compress(body, enc)
@@ -114,7 +117,9 @@ def create_app(storage: Storage) -> FastAPI:
 
     @app.exception_handler(ProtocolError)
     async def _protocol_error(_request: Request, exc: ProtocolError) -> JSONResponse:
-        return _error(422, "bad_payload", str(exc))
+        # "change" tells the client the fault is one change of its batch (it sets that one
+        # aside and sends the rest), not the request as a whole.
+        return _error(422, "bad_payload", str(exc), **({"change": exc.change} if exc.change is not None else {}))
 
     @app.exception_handler(ClientDisconnect)
     async def _gone(_request: Request, _exc: ClientDisconnect) -> Response:
@@ -153,6 +158,7 @@ def create_app(storage: Storage) -> FastAPI:
                    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 500) -> Response:
         states, new_cursor, more = await run_in_threadpool(storage.pull, dev, cursor, limit)
         # The states are stored as JSON text already: splice them instead of parsing them again.
+        # They are standard JSON: written by `dump_json`, older rows repaired at startup (storage).
         raw = ('{"changes":[' + ",".join(states) + '],"cursor":' + json.dumps(new_cursor)
                + ',"more":' + ("true" if more else "false") + "}").encode()
         return _compressed(request, raw=raw)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import math
 import secrets
 import threading
 import time
@@ -29,10 +30,13 @@ from sync import merge as m
 from sync.hlc import HLC, MAX_DRIFT_MS
 from sync.protocol import (
     Change,
+    ProtocolError,
     PushBatch,
     PushResult,
     check_scope_entry,
+    dump_json,
     in_scope,
+    load_json,
     may_write,
 )
 
@@ -109,6 +113,32 @@ def _h(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def _load_state(text: str) -> Change:
+    """A stored record state read back.
+
+    Every state was checked on its way in, so a failure here is the server's own fault: it is
+    raised as a plain error (HTTP 500, which clients retry) and never as a `ProtocolError`,
+    which would tell the pushing device that *its* change was malformed.
+    """
+    try:
+        return Change.from_json(load_json(text))
+    except ProtocolError as exc:
+        raise RuntimeError(f"a stored record state breaks the protocol: {exc}") from None
+
+
+def _finite(v: Any) -> tuple[Any, bool]:
+    """``v`` with every NaN/±Infinity replaced by None, and whether there was one."""
+    if isinstance(v, float) and not math.isfinite(v):
+        return None, True
+    if isinstance(v, list):
+        pairs = [_finite(x) for x in v]
+        return [x for x, _ in pairs], any(c for _, c in pairs)
+    if isinstance(v, dict):
+        pairs = {k: _finite(x) for k, x in v.items()}
+        return {k: x for k, (x, _) in pairs.items()}, any(c for _, c in pairs.values())
+    return v, False
+
+
 def make_engine(url: str) -> sa.Engine:
     """An engine for ``sqlite:///path`` or ``postgresql://…`` (driven by psycopg 3)."""
     if url.startswith("postgresql://"):
@@ -146,6 +176,34 @@ class Storage:
                 ])
             node = c.execute(sa.select(meta.c.value).where(meta.c.name == "node")).scalar_one()
         self.clock = HLC(node)
+        self._repair_non_finite()
+
+    def _repair_non_finite(self) -> None:
+        """Once per database: rewrite record states an older server stored with NaN or ±Infinity.
+
+        Older servers accepted such values and served them back as non-standard JSON, which
+        strict peers cannot read, so one bad push kept every device in scope from pulling. The
+        value becomes null (JSON's only "no number"); the version keeps its stamp, seen vector
+        and author, so it stays the same edit for merge (whose tie-break prefers the null twin
+        on devices still holding the NaN), and the row gets a new sequence number so every
+        device in scope pulls the repaired state.
+        """
+        with self._write() as c:
+            self._next_seq(c, 0)  # takes the writers' lock row first: servers starting together repair once
+            if c.execute(sa.select(meta.c.value).where(meta.c.name == "finite_json")).first() is not None:
+                return
+            suspects = c.execute(sa.select(records.c.uuid, records.c.state).where(
+                sa.or_(records.c.state.contains("NaN"), records.c.state.contains("Infinity")))).all()
+            fixed: dict[str, str] = {}
+            for row in suspects:  # the substrings also match text such as "Nancy": parse to be sure
+                clean, changed = _finite(json.loads(row.state))
+                if changed:
+                    fixed[row.uuid] = dump_json(clean)
+            if fixed:
+                seq = self._next_seq(c, len(fixed))
+                for k, uid in enumerate(sorted(fixed)):
+                    c.execute(records.update().where(records.c.uuid == uid).values(seq=seq + k, state=fixed[uid]))
+            c.execute(meta.insert().values(name="finite_json", value="1"))
 
     def close(self) -> None:
         self.engine.dispose()
@@ -258,7 +316,7 @@ class Storage:
             current: dict[str, Change] = {}
             for i in range(0, len(uuids), 500):
                 for row in c.execute(sa.select(records.c.state).where(records.c.uuid.in_(uuids[i:i + 500]))):
-                    st = Change.from_json(json.loads(row.state))
+                    st = _load_state(row.state)
                     current[st.uuid] = st
             existed = set(current)
             dirty: set[str] = set()
@@ -278,7 +336,7 @@ class Storage:
                 for k, uid in enumerate(sorted(dirty)):
                     st = current[uid]
                     row = {"uuid": uid, "module": st.module, "scope": st.scope, "seq": seq + k,
-                           "state": json.dumps(st.to_json(), ensure_ascii=False, separators=(",", ":"))}
+                           "state": dump_json(st.to_json())}
                     (upd if uid in existed else ins).append(row)
                 if ins:
                     c.execute(records.insert(), ins)
@@ -370,15 +428,16 @@ class Storage:
         uid = uuid or str(uuidlib.uuid4())
         with self._write() as c:
             row = c.execute(sa.select(records.c.state).where(records.c.uuid == uid)).first()
-            prev = Change.from_json(json.loads(row.state)) if row else None
+            prev = _load_state(row.state) if row else None
             if prev is not None and prev.module != module:
                 raise StorageError(409, "module_mismatch", f"{uid} belongs to {prev.module}")
             delta = m.edit(prev, uid, module, values, self.clock.now(), scope=scope)
+            Change.from_json(delta.to_json())  # what devices would refuse must not be published
             state = delta if prev is None else m.merge(prev, delta, self.policy)
             if delete:
                 state = m.merge(state, m.delete(state, self.clock.now()), self.policy)
             seq = self._next_seq(c, 1)
-            payload = json.dumps(state.to_json(), ensure_ascii=False, separators=(",", ":"))
+            payload = dump_json(state.to_json())
             if prev is None:
                 c.execute(records.insert().values(uuid=uid, module=module, scope=state.scope, seq=seq, state=payload))
             else:
@@ -388,12 +447,12 @@ class Storage:
     def get_record(self, uuid: str) -> Change | None:
         with self.engine.connect() as c:
             row = c.execute(sa.select(records.c.state).where(records.c.uuid == uuid)).first()
-        return Change.from_json(json.loads(row.state)) if row else None
+        return _load_state(row.state) if row else None
 
     def all_records(self) -> dict[str, Change]:
         """Every record state (tests and admin tools; loads everything in memory)."""
         with self.engine.connect() as c:
-            return {r.uuid: Change.from_json(json.loads(r.state))
+            return {r.uuid: _load_state(r.state)
                     for r in c.execute(sa.select(records.c.uuid, records.c.state))}
 
     def visible(self, device: Device, uuid: str) -> bool:

@@ -49,17 +49,18 @@ class Device:
         for vs in delta.fields.values():
             for v in vs:
                 PAST[v.hlc] = before
+                AUTHOR[v.hlc] = v.author
                 self.known.add(v.hlc)
 
-    def edit(self, uuid: str, module: str, values: dict) -> None:
+    def edit(self, uuid: str, module: str, values: dict, author: str = "") -> None:
         old = self.states.get(uuid)
-        delta = m.edit(old, uuid, module, values, self.clock.now(), scope="v1")
+        delta = m.edit(old, uuid, module, values, self.clock.now(), scope="v1", author=author)
         self.apply_local(delta)
 
-    def delete(self, uuid: str) -> None:
+    def delete(self, uuid: str, author: str = "") -> None:
         old = self.states.get(uuid)
         if old is not None and not m.is_deleted(old):
-            self.apply_local(m.delete(old, self.clock.now()))
+            self.apply_local(m.delete(old, self.clock.now(), author=author))
 
     def receive(self, state: Change) -> None:
         for vs in state.fields.values():
@@ -70,6 +71,7 @@ class Device:
 
 
 PAST: dict[str, frozenset[str]] = {}
+AUTHOR: dict[str, str] = {}  # who really wrote each stamp, for the oracle
 SERVER_KNOWN: set[str] = set()
 
 
@@ -89,19 +91,20 @@ def sync(dev: Device, server: dict[str, Change]) -> None:
 
 
 def run(ops: list[tuple], n_devices: int) -> tuple[list[Device], dict[str, Change]]:
-    """Play ``ops``: ("edit", dev, rec, field, value) | ("delete", dev, rec) |
+    """Play ``ops``: ("edit", dev, rec, field, value[, author]) | ("delete", dev, rec[, author]) |
     ("sync", dev) | ("tick",). Returns the devices and the server before any final sync."""
     wall = FakeWall()
     PAST.clear()
+    AUTHOR.clear()
     SERVER_KNOWN.clear()
     devices = make_devices(n_devices, wall)
     server: dict[str, Change] = {}
     for op in ops:
         if op[0] == "edit":
-            _, d, r, f, v = op
-            devices[d % n_devices].edit(UUIDS[r], MODULES[r], {FIELDS[f]: v})
+            _, d, r, f, v, *who = op
+            devices[d % n_devices].edit(UUIDS[r], MODULES[r], {FIELDS[f]: v}, *who)
         elif op[0] == "delete":
-            devices[op[1] % n_devices].delete(UUIDS[op[2]])
+            devices[op[1] % n_devices].delete(UUIDS[op[2]], *op[3:])
         elif op[0] == "sync":
             sync(devices[op[1] % n_devices], server)
         else:
