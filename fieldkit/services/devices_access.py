@@ -86,6 +86,25 @@ def _demo_camera_backend() -> _camera.CameraBackend:
     return _camera.FileCameraBackend([str(demo_portrait_sequence())], loop=True, pace_fps=15)
 
 
+# What the doorplate scanner's capture and decode threads use (ui/scan/feed.py): the camera
+# backend and its frame loop, the mailbox between them, and a QR decoder per thread.
+FrameSource = _camera.FrameSource
+LatestFrame = _camera.LatestFrame
+
+
+def camera_backend() -> Any:
+    """The backend the doorplate scanner opens: the attached webcams (or, in tests, the fake
+    camera named by FIELDKIT_FAKE_CAMERA). Demo mode's portrait camera is for ID photos only."""
+    return _camera.default_backend()
+
+
+def qr_decoder() -> Any:
+    """A doorplate QR decoder (`devices.qr.create_decoder`); one per thread: not thread-safe."""
+    from fieldkit.devices.qr import create_decoder
+
+    return create_decoder()
+
+
 def list_cameras(ws: Any = None) -> list[Any]:
     """`CameraInfo`s of the attached cameras (the demo camera in demo mode)."""
     backend = _demo_camera_backend() if demo_mode(ws) else _camera.default_backend()

@@ -249,10 +249,10 @@ def plate_photo(path: Path, payload: str | None) -> Path:
 
 
 def test_image_files_and_the_shortcut(qtbot, scan_home, start_app, tmp_path, monkeypatch):
-    import fieldkit.ui.scan.feed as feed_module
+    from fieldkit.services import devices_access
     from fieldkit.ui.scan import ScanView, install
 
-    monkeypatch.setattr(feed_module, "default_backend", lambda: FileCameraBackend([]))  # a laptop without webcam
+    monkeypatch.setattr(devices_access, "camera_backend", lambda: FileCameraBackend([]))  # a laptop without webcam
     main = unlock(qtbot, start_app(scan_home))
     assert install(main) is main.findChild(QAction, "scanAction")  # the main window installed it already
     main.activateWindow()

@@ -2,7 +2,8 @@
 
 Threads (none of them the database thread — decoding needs no store):
 - capture: opens the camera (opening a webcam can take a second) and runs
-  `devices.camera.FrameSource`; each frame goes into a `LatestFrame` mailbox for the decoder
+  the camera's `FrameSource` (through `services.devices_access`, the UI's only door to devices);
+  each frame goes into a `LatestFrame` mailbox for the decoder
   and, as a `QImage`, into a one-frame preview slot.
 - decode: takes the newest frame it has not seen from the mailbox, at its own pace, with its
   own decoder (OpenCV detectors are not thread-safe), and queues the texts it read. The preview
@@ -26,9 +27,8 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QImage
 
-from fieldkit.devices.camera import CameraBackend, CameraInfo, FrameSource, LatestFrame, default_backend
-from fieldkit.devices.qr import QrDecoder, create_decoder
 from fieldkit.domain.errors import UserFacingError
+from fieldkit.services import devices_access as dev
 
 JOIN_TIMEOUT_S = 3.0
 POLL_MS = 15  # up to ~60 preview paints a second; a webcam gives 30
@@ -43,12 +43,12 @@ class CameraFeed(QObject):
     opened = Signal(object, int, int, bool)  # CameraInfo, width px, height px, autofocus accepted
     stopped = Signal()
 
-    def __init__(self, backend: CameraBackend | None = None,
-                 decoder_factory: Callable[[], QrDecoder] | None = None, parent: QObject | None = None) -> None:
+    def __init__(self, backend: Any = None, decoder_factory: Callable[[], Any] | None = None,
+                 parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.backend = backend or default_backend()
-        self.decoder_factory = decoder_factory or create_decoder
-        self._source: FrameSource | None = None
+        self.backend = backend or dev.camera_backend()
+        self.decoder_factory = decoder_factory or dev.qr_decoder
+        self._source: Any = None
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
@@ -63,7 +63,7 @@ class CameraFeed(QObject):
         self.decode_ms = 0.0  # total decoder time, for the bench
 
     # -- GUI thread -------------------------------------------------------------------------
-    def cameras(self) -> list[CameraInfo]:
+    def cameras(self) -> list[Any]:
         try:
             return self.backend.list_cameras()
         except Exception:  # a broken /dev node must not stop the wedge and file inputs
@@ -80,7 +80,7 @@ class CameraFeed(QObject):
     def start(self, index: int, width: int = 1280, height: int = 720) -> None:
         self.stop()
         self._stop = threading.Event()
-        mailbox = LatestFrame()
+        mailbox = dev.LatestFrame()
         capture = threading.Thread(target=self._capture, args=(index, width, height, mailbox, self._stop),
                                    name="fieldkit-camera", daemon=True)
         decode = threading.Thread(target=self._decode, args=(mailbox, self._stop), name="fieldkit-qr", daemon=True)
@@ -127,7 +127,7 @@ class CameraFeed(QObject):
             self._events.append((name, args))
 
     # -- worker threads ---------------------------------------------------------------------
-    def _capture(self, index: int, width: int, height: int, mailbox: LatestFrame, stop: threading.Event) -> None:
+    def _capture(self, index: int, width: int, height: int, mailbox: Any, stop: threading.Event) -> None:
         try:
             camera = self.backend.open(index, width, height)
         except UserFacingError as e:
@@ -150,7 +150,7 @@ class CameraFeed(QObject):
             if not stop.is_set():
                 self._post("failed", exc)
 
-        source = FrameSource(camera, on_frame, on_error)
+        source = dev.FrameSource(camera, on_frame, on_error)
         self._source = source
         if stop.is_set():
             source.stop()
@@ -158,7 +158,7 @@ class CameraFeed(QObject):
         stop.set()
         self._post("stopped")
 
-    def _decode(self, mailbox: LatestFrame, stop: threading.Event) -> None:
+    def _decode(self, mailbox: Any, stop: threading.Event) -> None:
         decoder = self.decoder_factory()
         seq = -1
         while not stop.is_set():
