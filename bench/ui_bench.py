@@ -181,7 +181,7 @@ def run(args: argparse.Namespace) -> None:
     from PySide6.QtWidgets import QApplication
 
     from fieldkit.app import build
-    from fieldkit.services import csvio
+    from fieldkit.services import importer
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     session = build(app, home)
@@ -246,7 +246,7 @@ def run(args: argparse.Namespace) -> None:
         settle(app)
         beat.start()
         t0 = time.perf_counter()
-        session.worker.run(lambda job: csvio.import_csv(job.ws, "residents", csv_path, progress=job.progress,
+        session.worker.run(lambda job: importer.import_csv(job.ws, "residents", csv_path, progress=job.progress,
                                                         cancel=job.cancel),
                            done.append, done.append, label="导入中", parent=main)
         spin(app, lambda: bool(done), timeout=3600)

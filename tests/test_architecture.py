@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -25,3 +26,21 @@ def test_ruff_clean():
         [_tool("ruff"), "check", "fieldkit", "sync", "tests", "bench"], cwd=ROOT, capture_output=True, text=True
     )
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+_WRITE = re.compile(r"\.records\.(create|create_many|update|update_many|delete|restore|apply_remote)\(")
+_PRIVATE = re.compile(r"\bstore\._(?!raw\b)[a-z]\w*|\.records\._[a-z]\w*")
+
+
+def test_every_change_passes_the_door():
+    """Only `services.door` writes records (the store's verbs are its one write path), and no
+    code outside the store reaches into its private parts. A new write path is a second door."""
+    found = []
+    for path in sorted((ROOT / "fieldkit").rglob("*.py")):
+        rel = path.relative_to(ROOT).as_posix()
+        if rel.startswith("fieldkit/store/"):
+            continue
+        for n, line in enumerate(path.read_text("utf-8").splitlines(), start=1):
+            if (_WRITE.search(line) and rel != "fieldkit/services/door.py") or _PRIVATE.search(line):
+                found.append(f"{rel}:{n}: {line.strip()}")
+    assert found == [], "\n".join(found)

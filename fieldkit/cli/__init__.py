@@ -8,13 +8,16 @@ and return an exit code. Output meant for scripts is JSON lines through `ctx.emi
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import logging
+import os
 import sys
 import traceback
 
-from fieldkit.cli.context import CliContext
+from fieldkit.cli.context import CliContext, path_arg
 from fieldkit.domain.errors import Cancelled, ExitCode, UserFacingError
+from fieldkit.services.files import storage_error
 
 # Command modules, in help order. A module missing here is not a command.
 COMMAND_MODULES = (
@@ -34,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="fieldkit",
         description="FieldKit 警务工作包 — offline-first toolkit for village police work",
     )
-    parser.add_argument("--home", help="store directory (default: $FIELDKIT_HOME or ~/.local/share/fieldkit)")
+    parser.add_argument("--home", type=path_arg, help="store directory (default: $FIELDKIT_HOME or ~/.local/share/fieldkit)")
     parser.add_argument("--user", help="login name (default: $FIELDKIT_USER or the only user)")
     parser.add_argument("--lang", choices=["zh", "en"], default=None, help="message language (default zh)")
     parser.add_argument("-v", "--verbose", action="store_true")
@@ -57,12 +60,24 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return int(ExitCode.USAGE)
+    if any("\x00" in a for a in (argv if argv is not None else sys.argv[1:])):
+        parser.error("参数中含有空字符（NUL） / an argument contains a NUL character")
     ctx = CliContext(args)
     try:
         return int(args.func(args, ctx) or 0)
     except UserFacingError as e:
         ctx.error(e)
         return int(e.exit_code)
+    except BrokenPipeError:
+        # `fieldkit search … | head`: the reader has all it wanted. Quiet, with the shell's code for SIGPIPE.
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    except OSError as e:
+        # A file the user named (missing, a folder, no permission, disk full): say which and why.
+        err = storage_error(e, writing=False)
+        ctx.error(err)
+        return int(err.exit_code)
     except Cancelled:
         ctx.say("已取消", "Cancelled")
         return int(ExitCode.ERROR)

@@ -7,6 +7,7 @@ messages go to stderr in the chosen language.
 
 from __future__ import annotations
 
+import argparse
 import getpass
 import json
 import os
@@ -97,3 +98,11 @@ class CliContext:
         if self._workspace is not None:
             self._workspace.lock()
             self._workspace = None
+
+
+def path_arg(text: str) -> Path:
+    """argparse `type` of every file or folder argument: an empty path is a usage error (it
+    would otherwise mean "this folder"), said before any work starts."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("路径不能为空 / the path is empty")
+    return Path(text).expanduser()

@@ -6,27 +6,31 @@ import os
 import sys
 from pathlib import Path
 
-from fieldkit.services import csvio, sealed
-from fieldkit.services.files import atomic_write
+from fieldkit.cli.context import path_arg
+from fieldkit.services import csvio, importer, sealed
+from fieldkit.services.files import MiB, atomic_write, read_user_file
 
 
 def register(sub) -> None:
     p = sub.add_parser("export", help="export a module as CSV (sealed unless --plain) / 导出")
     p.add_argument("module")
-    p.add_argument("--out", required=True)
+    p.add_argument("--out", type=path_arg, required=True)
     p.add_argument("--plain", action="store_true",
                    help="write unencrypted CSV (only for printing or a system that needs it; audited)")
     p.set_defaults(func=cmd_export)
 
-    p = sub.add_parser("import", help="import CSV into a module (all-or-nothing unless --skip-invalid) / 导入")
+    p = sub.add_parser("import", help="import CSV into a module: rows matched by key (ID number, code, plate) or "
+                                      "uuid update, others are added; all-or-nothing unless --skip-invalid / 导入")
     p.add_argument("module")
-    p.add_argument("file")
+    p.add_argument("file", type=path_arg)
     p.add_argument("--skip-invalid", action="store_true", help="import the valid rows, report the others")
+    p.add_argument("--dry-run", action="store_true",
+                   help="write nothing: report what would be new, updated, unchanged or refused / 试导入")
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("unseal", help="decrypt a sealed export / 解密导出文件")
-    p.add_argument("file")
-    p.add_argument("--out", required=True)
+    p.add_argument("file", type=path_arg)
+    p.add_argument("--out", type=path_arg, required=True)
     p.set_defaults(func=cmd_unseal)
 
 
@@ -48,17 +52,21 @@ def cmd_import(args, ctx) -> int:
     ws = ctx.workspace()
     path = Path(args.file)
     passphrase = _export_passphrase(ctx) if sealed.is_sealed(path) else None
-    report = csvio.import_csv(ws, args.module, path, passphrase=passphrase, skip_invalid=args.skip_invalid,
-                              progress=ctx.progress)
+    report = importer.import_csv(ws, args.module, path, passphrase=passphrase, skip_invalid=args.skip_invalid,
+                                 dry_run=args.dry_run, progress=ctx.progress)
     for p in report.problems:
-        ctx.emit({"line": p["line"], "field": p["field"], "skipped": True, "message": p["message"]})
-    ctx.emit({"created": report.created, "updated": report.updated, "skipped": report.skipped})
+        ctx.emit({"line": p["line"], "field": p["field"], "refused": True, "message": p["message"],
+                  "message_en": p["message_en"]})
+    for w in report.watch:
+        ctx.say(f"警告：第 {w['line']} 行 {w['field']} 命中布控名单：{w['reason']}",
+                f"WARNING: line {w['line']} {w['field']} is on the watch list: {w['reason']}")
+    ctx.emit(report.to_dict())
     return 0
 
 
 def cmd_unseal(args, ctx) -> int:
-    data = sealed.unseal(Path(args.file).read_bytes(), _export_passphrase(ctx))
-    if args.out == "-":
+    data = sealed.unseal(read_user_file(Path(args.file), 512 * MiB), _export_passphrase(ctx))
+    if str(args.out) == "-":
         sys.stdout.buffer.write(data)
     else:
         atomic_write(Path(args.out), data)

@@ -13,10 +13,12 @@ Station signing keys never appear on the command line: `keygen` writes the secre
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 from pathlib import Path
 
+from fieldkit.cli.context import path_arg
 from fieldkit.devices.qr import create_decoder
 from fieldkit.domain.doorplate_code import (
     StationKey,
@@ -24,8 +26,9 @@ from fieldkit.domain.doorplate_code import (
     generate_station_key,
     sign_doorplate,
 )
-from fieldkit.domain.errors import ExitCode, NotFound, UserFacingError
+from fieldkit.domain.errors import ExitCode, UserFacingError
 from fieldkit.services import doorplates as service
+from fieldkit.services.files import MiB, read_user_text
 
 KEY_ENV = "FIELDKIT_STATION_KEY"
 
@@ -38,17 +41,14 @@ def register(sub) -> None:
 def _trusted_keys(args) -> list[StationPublicKey]:
     texts = list(args.key or [])
     if args.keys_file:
-        try:
-            lines = Path(args.keys_file).read_text(encoding="utf-8").splitlines()
-        except FileNotFoundError as e:
-            raise NotFound(f"找不到公钥文件：{args.keys_file}", message_en=f"No such keys file: {args.keys_file}") from e
+        lines = read_user_text(Path(args.keys_file), MiB).splitlines()
         texts += [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
     return [StationPublicKey.parse(t) for t in texts]
 
 
 def _add_key_args(p) -> None:
     p.add_argument("--key", action="append", metavar="FKK1:…", help="a trusted station public key (repeatable)")
-    p.add_argument("--keys-file", metavar="FILE", help="file with one trusted station public key per line")
+    p.add_argument("--keys-file", type=path_arg, metavar="FILE", help="file with one trusted station public key per line")
 
 
 # -- scan ------------------------------------------------------------------------------------
@@ -60,7 +60,7 @@ def _register_scan(sub) -> None:
         "Exit code 0 when every file was read (even if it held no code), otherwise the code of the "
         "first error (5 missing file, 1 not an image).",
     )
-    p.add_argument("images", nargs="+", metavar="IMAGE")
+    p.add_argument("images", type=path_arg, nargs="+", metavar="IMAGE")
     _add_key_args(p)
     p.add_argument("--decoder", default="auto", choices=["auto", "pipeline", "zxing", "opencv", "opencv-aruco"])
     p.set_defaults(func=cmd_scan)
@@ -89,12 +89,12 @@ def _register_doorplates(sub) -> None:
 
     k = dsub.add_parser("keygen", help="make a station signing key / 生成本所签名密钥")
     k.add_argument("--station", required=True, help="station id: 1–16 digits or capital letters")
-    k.add_argument("--secret-out", required=True, metavar="FILE", help="where to write the secret key (mode 0600)")
+    k.add_argument("--secret-out", type=path_arg, required=True, metavar="FILE", help="where to write the secret key (mode 0600)")
     k.set_defaults(func=cmd_keygen)
 
     s = dsub.add_parser("sign", help="print the QR payload for address codes / 生成门牌二维码内容")
     s.add_argument("codes", nargs="+", metavar="CODE")
-    s.add_argument("--secret-key-file", metavar="FILE")
+    s.add_argument("--secret-key-file", type=path_arg, metavar="FILE")
     s.set_defaults(func=cmd_sign)
 
     c = dsub.add_parser("check", help="say what a scanned text is / 判断扫描内容")
@@ -107,15 +107,15 @@ def _register_doorplates(sub) -> None:
         description="Addresses from --csv/--json (columns/keys: code, address, number, street) "
         "or one plate from --code/--address/--number.",
     )
-    pr.add_argument("--out", "-o", required=True, metavar="PDF")
+    pr.add_argument("--out", "-o", type=path_arg, required=True, metavar="PDF")
     pr.add_argument("--village", help="from the store: every address of this village (code or name)")
     pr.add_argument("--hamlet", help="from the store: only this hamlet (with --village)")
     pr.add_argument("--building", help="from the store: only this building (with --village)")
     pr.add_argument("--address-uuid", action="append", help="from the store: this address (repeatable)")
     pr.add_argument("--station-name", help="printed on every plate, e.g. 某某派出所 (files mode)")
-    pr.add_argument("--secret-key-file", metavar="FILE")
-    pr.add_argument("--csv", metavar="FILE")
-    pr.add_argument("--json", metavar="FILE")
+    pr.add_argument("--secret-key-file", type=path_arg, metavar="FILE")
+    pr.add_argument("--csv", type=path_arg, metavar="FILE")
+    pr.add_argument("--json", type=path_arg, metavar="FILE")
     pr.add_argument("--code")
     pr.add_argument("--address")
     pr.add_argument("--number")
@@ -125,11 +125,7 @@ def _register_doorplates(sub) -> None:
 
 def _station_key(args) -> StationKey:
     if args.secret_key_file:
-        try:
-            text = Path(args.secret_key_file).read_text(encoding="utf-8")
-        except FileNotFoundError as e:
-            raise NotFound(f"找不到密钥文件：{args.secret_key_file}",
-                           message_en=f"No such key file: {args.secret_key_file}") from e
+        text = read_user_text(Path(args.secret_key_file), MiB)
     elif os.environ.get(KEY_ENV):
         text = os.environ[KEY_ENV]
     else:
@@ -176,17 +172,14 @@ def _read_addresses(args) -> list[service.DoorplateAddress]:
         return service.DoorplateAddress(code=str(d.get("code", "")), address=str(d.get("address", "")),
                                         number=str(d.get("number", "")), street=str(d.get("street", "") or ""))
 
-    if args.csv:
+    if args.csv:  # Excel writes a BOM, which read_user_text drops
         try:
-            with open(args.csv, encoding="utf-8-sig", newline="") as f:  # Excel writes a BOM
-                return [row(d) for d in csv.DictReader(f)]
-        except FileNotFoundError as e:
-            raise NotFound(f"找不到文件：{args.csv}", message_en=f"No such file: {args.csv}") from e
+            return [row(d) for d in csv.DictReader(io.StringIO(read_user_text(Path(args.csv), 64 * MiB)))]
+        except csv.Error as e:
+            raise UserFacingError(f"CSV 格式错误：{e}", message_en=f"Bad CSV: {e}", code="bad_csv") from e
     if args.json:
         try:
-            data = json.loads(Path(args.json).read_text(encoding="utf-8"))
-        except FileNotFoundError as e:
-            raise NotFound(f"找不到文件：{args.json}", message_en=f"No such file: {args.json}") from e
+            data = json.loads(read_user_text(Path(args.json), 64 * MiB))
         except json.JSONDecodeError as e:
             raise UserFacingError(f"JSON 格式错误（第 {e.lineno} 行）：{args.json}",
                                   message_en=f"Bad JSON (line {e.lineno}): {args.json}", code="bad_json") from e

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from fieldkit.cli.context import path_arg
 from fieldkit.domain.errors import ExitCode
 from fieldkit.services import devices_access
 from fieldkit.services import id_application as app_service
@@ -35,8 +36,8 @@ def _register_idphoto(sub) -> None:
         "metrics. Exit code 0 when every check passes, 4 otherwise; OUT is written whenever "
         "a face was found, so the result can be inspected.",
     )
-    p.add_argument("input", metavar="IN", help="portrait image (JPEG, PNG …)")
-    p.add_argument("--out", "-o", metavar="OUT", help="where to write the ID photo JPEG")
+    p.add_argument("input", type=path_arg, metavar="IN", help="portrait image (JPEG, PNG …)")
+    p.add_argument("--out", "-o", type=path_arg, metavar="OUT", help="where to write the ID photo JPEG")
     p.add_argument("--no-whiten", action="store_true",
                    help="never brighten a uniform light-grey background / 不自动提亮浅灰背景")
     p.set_defaults(func=cmd_idphoto)
@@ -80,7 +81,7 @@ def _register_idcard(sub) -> None:
     r.add_argument("--backend", choices=["sdt", "termb", "fake"], help="default: settings / FIELDKIT_IDCARD_BACKEND / sdt")
     r.add_argument("--library", help="path of the vendor library (libsdtapi.so …)")
     r.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for a card")
-    r.add_argument("--photo-out", help="write the chip photo PNG here (needs a WLT decoder library)")
+    r.add_argument("--photo-out", type=path_arg, help="write the chip photo PNG here (needs a WLT decoder library)")
     r.set_defaults(func=cmd_idcard_read)
 
 
@@ -113,7 +114,7 @@ def _register_applications(sub) -> None:
     s.set_defaults(func=cmd_application_status)
     e = asub.add_parser("export", help="write the package for the card office (sealed unless --plain)")
     e.add_argument("uuid")
-    e.add_argument("--out-dir", required=True, help="an existing folder")
+    e.add_argument("--out-dir", type=path_arg, required=True, help="an existing folder")
     e.add_argument("--plain", action="store_true", help="a plain zip (audited): only on the office's own machine")
     e.set_defaults(func=cmd_application_export)
 

@@ -16,6 +16,7 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
+from fieldkit.cli.context import path_arg
 from fieldkit.services import ledgers
 from fieldkit.services.station import checkins, dashboard, escalation, followups, safety_index, tasks
 
@@ -32,7 +33,7 @@ def register(sub) -> None:
     p.add_argument("--from", dest="date_from", help="first day, YYYY-MM-DD (the module's main date)")
     p.add_argument("--to", dest="date_to", help="last day, YYYY-MM-DD (inclusive)")
     p.add_argument("--format", dest="fmt", choices=["xlsx", "pdf", "csv"], default="xlsx")
-    p.add_argument("--out", required=True)
+    p.add_argument("--out", type=path_arg, required=True)
     p.add_argument("--village", help="village code or name")
     p.add_argument("--grid")
     p.add_argument("--officer", help="the responsible officer / reporter as recorded")
@@ -133,7 +134,7 @@ def register(sub) -> None:
     q.add_argument("--village", required=True)
     q.add_argument("--from", dest="date_from", required=True)
     q.add_argument("--to", dest="date_to", required=True)
-    q.add_argument("--out", required=True)
+    q.add_argument("--out", type=path_arg, required=True)
     q.add_argument("--size", choices=["A4", "A5"], default="A4")
     q.set_defaults(func=cmd_safety_plaque)
 

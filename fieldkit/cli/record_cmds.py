@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from fieldkit.domain.errors import UserFacingError
+from fieldkit.services import door
 from fieldkit.services import records as rec_service
 from fieldkit.services import search as search_service
+from fieldkit.services.files import MiB, read_user_file
 
 
 def register(sub) -> None:
@@ -45,6 +47,10 @@ def register(sub) -> None:
     q = rs.add_parser("history", help="who changed what, when")
     q.add_argument("uuid")
     q.set_defaults(func=cmd_history)
+    q = rs.add_parser("merge", help="merge a duplicate into the record to keep (chief) / 合并重复记录")
+    q.add_argument("duplicate", help="uuid of the record entered twice (it is deleted)")
+    q.add_argument("--into", required=True, help="uuid of the record to keep")
+    q.set_defaults(func=cmd_merge)
 
     p = sub.add_parser("search", help="find by ID number, plate, phone, code, name, pinyin initials / 查询")
     p.add_argument("text")
@@ -66,6 +72,8 @@ def record_json(ws, rec, *, with_title: bool = True) -> dict[str, Any]:
     }
     if with_title:
         out["title"] = rec_service.title(ws, rec)
+    if rec.module not in ws.catalog:
+        out["form"] = False  # shown raw: this copy has no form for the module
     return out
 
 
@@ -73,7 +81,8 @@ def parse_values(args) -> dict[str, Any]:
     values: dict[str, Any] = {}
     if args.json:
         text = sys.stdin.read() if args.json == "-" else (
-            Path(args.json[1:]).read_text("utf-8") if args.json.startswith("@") else args.json
+            read_user_file(Path(args.json[1:]), 16 * MiB).decode("utf-8", "replace") if args.json.startswith("@")
+            else args.json
         )
         try:
             loaded = json.loads(text)
@@ -111,39 +120,40 @@ def cmd_modules(args, ctx) -> int:
 
 def cmd_add(args, ctx) -> int:
     ws = ctx.workspace()
-    values = parse_values(args)
-    result = rec_service.check(ws, args.target, values)
-    for rec in result.duplicates:
-        ctx.say(f"提示：可能与已有人员重复：{rec_service.title(ws, rec)}（{rec.uuid}）",
-                f"Note: may duplicate an existing person: {rec_service.title(ws, rec)} ({rec.uuid})")
-    _warn_watch(ctx, result.watch_hits)
-    for issue in result.issues:
-        if issue.severity == "warning":
-            ctx.say(f"提示：{issue.label}：{issue.message}", f"Note: {issue.label_en}: {issue.message_en}")
-    rec = rec_service.save(ws, args.target, values)
-    ctx.emit(record_json(ws, rec))
-    return 0
+    return _submit(ctx, ws, door.Request("save", args.target, parse_values(args)))
 
 
 def cmd_edit(args, ctx) -> int:
     ws = ctx.workspace()
     old = rec_service.get(ws, args.target, audit=False)
-    values = {**old.data, **parse_values(args)}
-    result = rec_service.check(ws, old.module, values, uuid=old.uuid)
-    _warn_watch(ctx, result.watch_hits)
-    rec = rec_service.save(ws, old.module, values, uuid=old.uuid)
-    ctx.emit(record_json(ws, rec))
-    return 0
+    return _submit(ctx, ws, door.Request("save", old.module, {**old.data, **parse_values(args)}, old.uuid))
 
 
-def _warn_watch(ctx, hits) -> None:
-    for path, hit in hits:
+def _submit(ctx, ws, request) -> int:
+    """One change through the door; says what the form would show beside it (warnings, people who
+    look alike, watch-list hits, the record that already holds this key) before any refusal."""
+    out = door.submit(ws, [request]).outcomes[0]
+    for rec in out.similar:
+        ctx.say(f"提示：可能与已有人员重复：{rec_service.title(ws, rec)}（{rec.uuid}）",
+                f"Note: may duplicate an existing person: {rec_service.title(ws, rec)} ({rec.uuid})")
+    for path, hit in out.watch:
         ctx.say(f"警告：{path} 命中布控名单：{hit.reason}", f"WARNING: {path} is on the watch list: {hit.reason}")
+    for issue in out.issues:
+        if issue.severity == "warning":
+            ctx.say(f"提示：{issue.label}：{issue.message}", f"Note: {issue.label_en}: {issue.message_en}")
+    if out.error is not None:
+        for rec in out.existing:
+            ctx.say(f"已有记录：fieldkit records show {rec.uuid}", f"Existing record: fieldkit records show {rec.uuid}")
+        raise out.error
+    ctx.emit(record_json(ws, out.record))
+    return 0
 
 
 def cmd_show(args, ctx) -> int:
     ws = ctx.workspace()
     rec = rec_service.get(ws, args.uuid)
+    if rec.module not in ws.catalog:
+        ctx.say(*rec_service.NO_FORM)
     out = record_json(ws, rec)
     if args.history:
         out["history"] = [_change_json(c) for c in rec_service.history(ws, rec.uuid)]
@@ -152,7 +162,18 @@ def cmd_show(args, ctx) -> int:
 
 
 def _change_json(c) -> dict[str, Any]:
-    return {"at": c.at, "by": c.by, "op": c.op, "field": c.field, "old": c.old, "new": c.new}
+    out = {"at": c.at, "by": c.by, "op": c.op, "field": c.field, "old": c.old, "new": c.new}
+    if c.record:
+        out["record"] = c.record  # a line of a record merged into this one
+    return out
+
+
+def cmd_merge(args, ctx) -> int:
+    ws = ctx.workspace()
+    rec = door.merge(ws, args.duplicate, args.into)
+    ctx.say(f"已合并：{rec_service.title(ws, rec)}", f"Merged into {rec.uuid}")
+    ctx.emit(record_json(ws, rec))
+    return 0
 
 
 def cmd_history(args, ctx) -> int:
@@ -164,6 +185,8 @@ def cmd_history(args, ctx) -> int:
 
 def cmd_list(args, ctx) -> int:
     ws = ctx.workspace()
+    if args.module not in ws.catalog:
+        ctx.say(*rec_service.NO_FORM)
     ids = rec_service.list_ids(
         ws, args.module, order_by=args.order_by, desc=args.desc, village=args.village, grid=args.grid,
         date_from=args.date_from, date_to=args.date_to,

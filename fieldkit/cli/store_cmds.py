@@ -6,6 +6,7 @@ import os
 import sys
 from pathlib import Path
 
+from fieldkit.cli.context import path_arg
 from fieldkit.domain.errors import AuthError, ExitCode, IntegrityError, UserFacingError
 from fieldkit.services import backup as backup_service
 from fieldkit.services import demo as demo_service
@@ -44,11 +45,11 @@ def register(sub) -> None:
     q.set_defaults(func=cmd_users_add)
 
     p = sub.add_parser("backup", help="write an encrypted backup / 加密备份")
-    p.add_argument("out", help="backup file to write")
+    p.add_argument("out", type=path_arg, help="backup file to write")
     p.set_defaults(func=cmd_backup)
 
     p = sub.add_parser("restore", help="restore an encrypted backup into an empty store directory / 恢复备份")
-    p.add_argument("backup", help="backup file")
+    p.add_argument("backup", type=path_arg, help="backup file")
     p.add_argument("--force", action="store_true", help="replace an existing store at --home")
     p.set_defaults(func=cmd_restore)
 

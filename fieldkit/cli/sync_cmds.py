@@ -42,6 +42,7 @@ def register(sub) -> None:
     mode.add_argument("--once", action="store_true", help="one round, then exit (the default)")
     mode.add_argument("--every", type=float, metavar="SECONDS",
                       help="keep syncing at this interval until interrupted; waits longer while offline")
+    p.add_argument("--status", dest="status_flag", action="store_true", help="the same as `sync status`")
     p.add_argument("--retries", type=int, default=6,
                    help="retries of a failed request before giving up (default 6, ~30 s of backoff)")
     p.set_defaults(func=cmd_sync)
@@ -88,7 +89,7 @@ def _round(args, ctx) -> None:
 
 
 def cmd_sync(args, ctx) -> int:
-    if args.what == "status":
+    if args.what == "status" or args.status_flag:
         ctx.emit(_plain(sync.status(ctx.workspace())))
         return int(ExitCode.OK)
     if args.what == "rejected":
@@ -115,7 +116,8 @@ def cmd_conflicts_list(args, ctx) -> int:
         ctx.emit({"uuid": c.uuid, "module": c.module, "title": c.title, "field": c.field,
                   "field_label": c.field_label, "kind": c.kind, "shown": c.shown.value,
                   "mine": c.mine.value, "theirs": c.theirs.value,
-                  "values": [_plain(v) for v in (c.shown, *c.others)], "found_at": c.found_at})
+                  "values": [_plain(v) for v in (c.shown, *c.others)], "found_at": c.found_at,
+                  **({"reason": c.reason} if c.reason else {})})
     return int(ExitCode.OK)
 
 

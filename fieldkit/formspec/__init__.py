@@ -6,7 +6,7 @@ No widgets, no SQL: the UI builds forms from these specs, the store indexes what
 
 from __future__ import annotations
 
-from fieldkit.formspec.expr import Expr, ExprError, compile_expr
+from fieldkit.formspec.expr import Actor, Expr, ExprError, compile_expr
 from fieldkit.formspec.index import KINDS, IndexTerms, index_terms
 from fieldkit.formspec.loader import default_forms_dir, load_module_file, load_modules
 from fieldkit.formspec.model import (
@@ -23,17 +23,18 @@ from fieldkit.formspec.records import (
     ERROR,
     WARNING,
     FieldIssue,
-    check_transitions,
     is_relevant,
     normalise_record,
     validate_record,
 )
 from fieldkit.formspec.values import code_key, coerce, is_empty, parse_date, parse_datetime
+from fieldkit.formspec.workflow import Guard, Step, StepResult, Workflow, owned_changes, run_step
 
 __all__ = [
     "ERROR",
     "KINDS",
     "WARNING",
+    "Actor",
     "Choice",
     "Expr",
     "ExprError",
@@ -41,12 +42,15 @@ __all__ = [
     "FieldSpec",
     "FieldType",
     "FormSpecError",
+    "Guard",
     "IndexTerms",
     "Label",
     "LedgerSpec",
     "ModuleCatalog",
     "ModuleSpec",
-    "check_transitions",
+    "Step",
+    "StepResult",
+    "Workflow",
     "code_key",
     "coerce",
     "compile_expr",
@@ -57,7 +61,9 @@ __all__ = [
     "load_module_file",
     "load_modules",
     "normalise_record",
+    "owned_changes",
     "parse_date",
     "parse_datetime",
+    "run_step",
     "validate_record",
 ]

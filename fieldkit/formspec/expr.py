@@ -12,6 +12,12 @@ Functions:
 - `len(x)` — length of a text or list (0 for empty).
 - `selected(field, value)` — True when a multi-choice field contains `value`.
 - `empty(x)` / `filled(x)` — whether a value is missing.
+- `rank(x, [a, b, c])` — the position of `x` in the list (-1 when absent): "moves only up a ladder".
+- `logins(text)` — the logins in "a, b，c" (commas of either width, 、 or spaces) as a list.
+
+In workflow steps (see `fieldkit.formspec.workflow`) an expression also knows who acts:
+`me()` (login), `my_name()` (display name, else login), `my_role()` and `now()` (local time
+as "YYYY-MM-DDTHH:MM"). Elsewhere they give None.
 
 Missing values are None. An ordering comparison with None is False rather than an error, so a
 constraint on a blank optional field never fires (required-ness is checked separately).
@@ -66,15 +72,56 @@ def _is_empty(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}
 
 
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting, for workflow expressions: `me()`, `my_name()`, `my_role()`, `now()`."""
+
+    login: str
+    role: str
+    name: str = ""
+    now: str = ""  # local "YYYY-MM-DDTHH:MM"; empty means the current time
+
+
+@dataclass(frozen=True)
+class _Env:
+    today: dt.date
+    actor: Actor | None
+
+
+def _rank(value: Any, items: Any) -> int:
+    return items.index(value) if isinstance(items, list) and value in items else -1
+
+
+def _logins(value: Any) -> list[str]:
+    if not value:
+        return []
+    text = ",".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
+    for sep in ("，", "、", ";", "；", " "):
+        text = text.replace(sep, ",")
+    return [p for p in (t.strip() for t in text.split(",")) if p]
+
+
+def _now(env: _Env) -> str:
+    if env.actor is not None and env.actor.now:
+        return env.actor.now
+    return dt.datetime.now().strftime("%Y-%m-%dT%H:%M")
+
+
 _FUNCS: dict[str, tuple[int, Callable[..., Any]]] = {
-    # name: (number of arguments, implementation taking (*args, today))
-    "today": (0, lambda today: today.isoformat()),
-    "age": (1, _age),
-    "days_since": (1, _days_since),
-    "len": (1, lambda v, today: 0 if v is None else len(v) if isinstance(v, str | list | tuple) else 0),
-    "selected": (2, lambda v, x, today: isinstance(v, list | tuple) and x in v),
-    "empty": (1, lambda v, today: _is_empty(v)),
-    "filled": (1, lambda v, today: not _is_empty(v)),
+    # name: (number of arguments, implementation taking (*args, env))
+    "today": (0, lambda env: env.today.isoformat()),
+    "age": (1, lambda v, env: _age(v, env.today)),
+    "days_since": (1, lambda v, env: _days_since(v, env.today)),
+    "len": (1, lambda v, env: 0 if v is None else len(v) if isinstance(v, str | list | tuple) else 0),
+    "selected": (2, lambda v, x, env: isinstance(v, list | tuple) and x in v),
+    "empty": (1, lambda v, env: _is_empty(v)),
+    "filled": (1, lambda v, env: not _is_empty(v)),
+    "rank": (2, lambda v, items, env: _rank(v, items)),
+    "logins": (1, lambda v, env: _logins(v)),
+    "me": (0, lambda env: env.actor.login if env.actor else None),
+    "my_name": (0, lambda env: (env.actor.name or env.actor.login) if env.actor else None),
+    "my_role": (0, lambda env: env.actor.role if env.actor else None),
+    "now": (0, _now),
 }
 
 _CMP: dict[type, Callable[[Any, Any], bool]] = {
@@ -118,14 +165,16 @@ class Expr:
     names: frozenset[str]
 
     def evaluate(
-        self, values: Mapping[str, Any], self_value: Any = None, today: dt.date | None = None
+        self, values: Mapping[str, Any], self_value: Any = None, today: dt.date | None = None,
+        actor: Actor | None = None,
     ) -> Any:
-        return _Eval(values, self_value, today or dt.date.today()).visit(self.tree.body)
+        return _Eval(values, self_value, _Env(today or dt.date.today(), actor)).visit(self.tree.body)
 
-    def truth(self, values: Mapping[str, Any], self_value: Any = None, today: dt.date | None = None) -> bool:
-        """Evaluate as a condition (for `relevant`). A runtime type error counts as False."""
+    def truth(self, values: Mapping[str, Any], self_value: Any = None, today: dt.date | None = None,
+              actor: Actor | None = None) -> bool:
+        """Evaluate as a condition (`relevant`, a workflow guard). A runtime type error counts as False."""
         try:
-            return bool(self.evaluate(values, self_value, today))
+            return bool(self.evaluate(values, self_value, today, actor))
         except (TypeError, ValueError, ZeroDivisionError):
             return False
 
@@ -136,7 +185,7 @@ class Expr:
         the visit date is typed), the constraint holds for now: the user is not told off about
         a field they have not reached yet.
         """
-        ev = _Eval(values, self_value, today or dt.date.today())
+        ev = _Eval(values, self_value, _Env(today or dt.date.today(), None))
         try:
             result = ev.visit(self.tree.body)
         except (TypeError, ValueError, ZeroDivisionError):
@@ -197,10 +246,10 @@ def _check_node(node: ast.AST, text: str, names: set[str]) -> None:
 
 
 class _Eval:
-    def __init__(self, values: Mapping[str, Any], self_value: Any, today: dt.date) -> None:
+    def __init__(self, values: Mapping[str, Any], self_value: Any, env: _Env) -> None:
         self.values = values
         self.self_value = self_value
-        self.today = today
+        self.env = env
         self.unknown = False  # an ordering comparison met a blank value
 
     def visit(self, node: ast.AST) -> Any:
@@ -249,7 +298,7 @@ class _Eval:
         if isinstance(node, ast.Call):
             name = node.func.id  # type: ignore[attr-defined]
             args = [self.visit(a) for a in node.args]
-            return _FUNCS[name][1](*args, self.today)
+            return _FUNCS[name][1](*args, self.env)
         raise ExprError(f"cannot evaluate {type(node).__name__}")  # unreachable after checking
 
     def _compare(self, op: ast.cmpop, left: Any, right: Any) -> bool:

@@ -37,7 +37,8 @@ class IndexTerms:
         return [k for t, k in self.terms if t == kind]
 
 
-def _exact_key(f: FieldSpec, value: Any) -> tuple[str, str] | None:
+def exact_term(f: FieldSpec, value: Any) -> tuple[str, str] | None:
+    """The (kind, key) an exact-search field's value is indexed under (what a lookup must ask for)."""
     text = str(value)
     if f.type is FieldType.ID_NUMBER:
         return "id", validators.check_id_number(text).value
@@ -68,7 +69,7 @@ def _field_terms(fields: tuple[FieldSpec, ...], values: Mapping[str, Any], out: 
             out.append(("ref", str(value).strip().lower()))
             continue
         if f.search == "exact":
-            term = _exact_key(f, value)
+            term = exact_term(f, value)
             if term and term[1]:
                 out.append(term)
         elif f.search == "name" and isinstance(value, str):

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from fieldkit.domain.roles import Role
+from fieldkit.formspec import workflow
 from fieldkit.formspec.expr import ExprError, compile_expr
 from fieldkit.formspec.model import (
     FIELD_ROLES,
@@ -34,10 +35,11 @@ from fieldkit.formspec.model import (
 )
 
 LISTS_FILE = "lists.toml"
-_MODULE_KEYS = {"id", "number", "label", "group", "roles", "title", "hub", "fields", "ledger", "description"}
+_MODULE_KEYS = {"id", "number", "label", "group", "roles", "title", "hub", "fields", "ledger", "description", "key",
+                "workflow"}
 _FIELD_KEYS = {
     "name", "type", "label", "required", "relevant", "constraint", "constraint_message", "choices",
-    "search", "ref", "fields", "default", "help", "role", "unit", "transitions",
+    "search", "ref", "fields", "default", "help", "role", "unit",
 }
 _LEDGER_KEYS = {"title", "columns", "orientation", "order_by"}
 _CHOICE_TYPES = (FieldType.CHOICE, FieldType.MULTI_CHOICE)
@@ -194,7 +196,6 @@ def _field(raw: Any, path: Path, lists: dict[str, tuple[Choice, ...]], prefix: s
     if raw.get("constraint") and cmsg is None:
         raise _fail(path, where, "有约束条件但缺少 constraint_message", "constraint without constraint_message")
     default = _default(raw.get("default"), ftype, choices, path, where)
-    transitions = _transitions(raw.get("transitions"), ftype, choices, path, where)
     return FieldSpec(
         name=name,
         type=ftype,
@@ -211,31 +212,7 @@ def _field(raw: Any, path: Path, lists: dict[str, tuple[Choice, ...]], prefix: s
         help=_label(raw["help"], path, where, ("帮助说明 help", "help")) if "help" in raw else None,
         role=role,
         unit=_label(raw["unit"], path, where, ("单位 unit", "unit")) if "unit" in raw else None,
-        transitions=transitions,
     )
-
-
-def _transitions(raw: Any, ftype: FieldType, choices: tuple[Choice, ...], path: Path,
-                 where: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """`transitions = { captured = ["submitted"], … }`: every key and target a choice value."""
-    if raw is None:
-        return ()
-    if ftype is not FieldType.CHOICE:
-        raise _fail(path, where, "只有单选字段可以有 transitions", "only choice fields may have transitions")
-    if not isinstance(raw, dict):
-        raise _fail(path, where, "transitions 必须是表", "transitions must be a table")
-    values = {c.value for c in choices}
-    out = []
-    for start, targets in raw.items():
-        if not isinstance(targets, list) or not all(isinstance(t, str) for t in targets):
-            raise _fail(path, where, f"transitions.{start} 必须是选项值的列表",
-                        f"transitions.{start} must be a list of choice values")
-        for v in (start, *targets):
-            if v not in values:
-                raise _fail(path, where, f"transitions 中的 {v!r} 不是本字段的选项",
-                            f"{v!r} in transitions is not a choice of this field")
-        out.append((start, tuple(targets)))
-    return tuple(out)
 
 
 def _default(default: Any, ftype: FieldType, choices: tuple[Choice, ...], path: Path, where: str) -> Any:
@@ -325,10 +302,16 @@ def _load_module(path: Path, lists: dict[str, tuple[Choice, ...]]) -> ModuleSpec
         if fname is not None and fname not in names:
             raise _fail(path, fname, "标题模板引用了不存在的字段", "title template names a field that does not exist")
     ledger = _ledger(data.get("ledger"), path, names)
+    key = data.get("key")
+    if key is not None and (key not in names or next(f for f in fields if f.name == key).type
+                            in (FieldType.REPEAT, FieldType.MULTI_CHOICE, FieldType.GEO)):
+        raise _fail(path, str(key), "key 必须是本模块的单值字段", "key must name a single-valued field of the module")
+    flow = workflow.parse(data.get("workflow"), fields, path, lambda r, prefix: _field(r, path, lists, prefix))
     return ModuleSpec(
         id=mid, number=number, label=label, group=group, roles=roles, fields=fields, ledger=ledger,
         title=title, hub=hub, source=path,
         description=_label(data["description"], path, None, ("模块说明 description", "description")) if "description" in data else None,
+        key=key, workflow=flow,
     )
 
 

@@ -126,15 +126,6 @@ class FieldSpec:
     help: Label | None = None
     role: str | None = None
     unit: Label | None = None  # shown after a number field, e.g. 人 / 元 / 天
-    # For a choice field that is a workflow status: value → the values it may move to next.
-    # Empty means any move is allowed. Checked on every update (formspec.check_transitions).
-    transitions: tuple[tuple[str, tuple[str, ...]], ...] = ()
-
-    def allowed_next(self, value: str | None) -> tuple[str, ...] | None:
-        """Values this field may move to from `value`; None when the field has no workflow."""
-        if not self.transitions:
-            return None
-        return dict(self.transitions).get(value or "", ())
 
     def choice(self, value: str) -> Choice | None:
         for c in self.choices:
@@ -183,6 +174,14 @@ class ModuleSpec:
     hub: str | None = None  # "person" | "address" | None
     source: Path | None = None
     description: Label | None = None
+    # The field that names a record of this module in the world (ID number, address code,
+    # plate): an import updates the record holding that value instead of adding a second one.
+    key: str | None = None
+    workflow: Any = None  # formspec.workflow.Workflow | None — the steps its owned fields move by
+
+    def owned_by_workflow(self, name: str) -> bool:
+        """Whether only a workflow step may change field `name` (an edit leaves it as it is)."""
+        return self.workflow is not None and name in self.workflow.owns
 
     def field(self, name: str) -> FieldSpec:
         """The top-level field `name`; raises KeyError when there is none."""

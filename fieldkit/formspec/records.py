@@ -94,6 +94,10 @@ def _normalise_fields(
     return out
 
 
+class _BlankRow(dict):  # type: ignore[type-arg]
+    """A repeat row the user added and never filled, kept in place while validating."""
+
+
 def _normalise_rows(
     f: FieldSpec, raw: Any, today: dt.date, where: str, issues: list[FieldIssue], fill_defaults: bool,
     drop_blank: bool,
@@ -112,7 +116,7 @@ def _normalise_rows(
             # A blank row the user added and never filled: dropped when storing, kept in place
             # when validating so issue paths keep the row numbers the user sees.
             if not drop_blank:
-                rows.append(dict(row))
+                rows.append(_BlankRow(row))
             continue
         i = len(rows)
         parent = (f"{f.label.zh}第{i + 1}行", f"{f.label.en} row {i + 1}")
@@ -218,20 +222,31 @@ def _check_rules(
                                      msg.en if msg else "Does not meet the rule"))
 
 
-def check_transitions(spec: ModuleSpec, old: Mapping[str, Any], new: Mapping[str, Any]) -> list[FieldIssue]:
-    """Workflow fields (a `transitions` table) may only move along it: an application cannot go
-    from "captured" straight to "delivered", whichever screen or script edits it."""
-    issues = []
-    for f in spec.fields:
-        before, after = old.get(f.name), new.get(f.name)
-        allowed = f.allowed_next(before)
-        if allowed is None or after == before or after in allowed:
-            continue
-        names = "、".join(f.choice_label(v) for v in allowed) or "无"
-        names_en = ", ".join(f.choice_label(v, "en") for v in allowed) or "none"
-        issues.append(FieldIssue(
-            f.name, f.label.zh, f.label.en,
-            f"不能从“{f.choice_label(before)}”改为“{f.choice_label(after)}”（可改为：{names}）",
-            f"cannot go from {f.choice_label(before, 'en')} to {f.choice_label(after, 'en')} (allowed: {names_en})",
-        ))
-    return issues
+def check_record(
+    fields: tuple[FieldSpec, ...], values: Mapping[str, Any], *, today: dt.date | None = None
+) -> tuple[dict[str, Any], list[FieldIssue]]:
+    """`normalise_record` and `validate_record` in one pass: (what to store, what is wrong).
+
+    For a module pass `spec.fields`; a workflow step passes its inputs. The door calls this on
+    every change, so an import pays for one normalisation per row, not two.
+    """
+    today = today or dt.date.today()
+    found: list[FieldIssue] = []
+    norm = _normalise_fields(fields, values, today, "", found, None, fill_defaults=True, drop_blank=False)
+    pending = {i.field: i for i in found}
+    issues: list[FieldIssue] = []
+    _check_rules(fields, norm, norm, today, "", None, pending, issues)
+    order = {f.name: n for n, f in enumerate(fields)}
+    issues.sort(key=lambda i: order.get(i.field.split("[")[0].split(".")[0], len(order)))
+    clean = {k: ([r for r in v if not isinstance(r, _BlankRow)] if isinstance(v, list) else v) for k, v in norm.items()}
+    _clear_irrelevant(fields, clean, clean, today)
+    return clean, issues
+
+
+def shape_issues(fields: tuple[FieldSpec, ...], values: Mapping[str, Any]) -> list[FieldIssue]:
+    """Values that are not of their field's type at all (an object where text belongs, a number
+    that is not finite, a date that is not a date): the check applied to data received by sync,
+    which may legitimately miss required fields but must never carry a malformed value."""
+    found: list[FieldIssue] = []
+    _normalise_fields(fields, values, dt.date.today(), "", found, None, fill_defaults=False)
+    return [i for i in found if i.severity == ERROR]

@@ -11,6 +11,7 @@ given); bool → True/False; repeat → list of row dicts. Pure functions; any t
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import unicodedata
 import uuid
@@ -48,6 +49,13 @@ _TIME_RE = re.compile(r"[T\s]*(\d{1,2})[:：时](\d{2})(?:[:：分](\d{2}))?秒?
 _TRUE = {"true", "1", "yes", "y", "是", "√", "✓", "t", "on"}
 _FALSE = {"false", "0", "no", "n", "否", "×", "f", "off"}
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+# Longest text a field holds, in characters: a line of text is a name, an address, a number;
+# a textarea a situation report. Longer is a paste gone wrong (or an attack), not a record.
+TEXT_LIMIT = 500
+TEXTAREA_LIMIT = 20_000
+# Control characters other than tab and newlines: a NUL inside a name breaks every program the
+# ledger is handed to, and no keyboard types one.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def parse_date(value: Any) -> dt.date | None:
@@ -106,8 +114,10 @@ def _choice_value(field: FieldSpec, raw: Any) -> str | None:
 def _number(raw: Any) -> int | float | None:
     if isinstance(raw, bool):
         return None
-    if isinstance(raw, int | float):
+    if isinstance(raw, int):
         return raw
+    if isinstance(raw, float):
+        return raw if math.isfinite(raw) else None
     s = unicodedata.normalize("NFKC", str(raw)).strip().replace(",", "")
     try:
         return int(s)
@@ -154,9 +164,14 @@ def coerce(field: FieldSpec, raw: Any) -> Coerced:
     """Coerce a non-empty `raw` for a non-repeat field (see the module docstring for shapes)."""
     t = field.type
     if t in (FieldType.TEXT, FieldType.TEXTAREA, FieldType.VILLAGE):
-        if isinstance(raw, dict | list):
+        if isinstance(raw, dict | list | bool) or (isinstance(raw, float) and not math.isfinite(raw)):
             return Coerced(raw, ("应为文字", "must be text"))
         s = str(raw).strip()
+        if _CONTROL.search(s):
+            return Coerced(raw, ("含有不可显示的控制字符", "contains control characters"))
+        limit = TEXTAREA_LIMIT if t is FieldType.TEXTAREA else TEXT_LIMIT
+        if len(s) > limit:
+            return Coerced(raw, (f"过长：最多 {limit} 个字", f"too long: at most {limit} characters"))
         return Coerced(s if t is FieldType.TEXTAREA else " ".join(s.split()))
     if t is FieldType.NUMBER:
         n = _number(raw)

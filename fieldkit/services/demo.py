@@ -3,8 +3,9 @@
 `generate` seeds villages and hamlets, standard addresses with doorplate codes, households of
 residents with valid ID numbers, migrants, rentals with tenants, vehicles, visits, disputes,
 key persons, events and the other registers — deterministic for a seed (uuids included), sized
-by the number of residents. Everything is written in one transaction: cancelling leaves the
-store as it was.
+by the number of residents. Every record passes the door (`services.door`, source "demo": the
+forms' rules, one person per ID number; workflow states are seeded as the register would hold
+them) in batches, all in one transaction: cancelling leaves the store as it was.
 
 Threading: called on the thread that owns the workspace; reports `progress(done, total)` and
 polls `cancel()`.
@@ -20,8 +21,10 @@ from collections.abc import Callable
 from typing import Any
 
 from fieldkit.domain.errors import Cancelled, Conflict
-from fieldkit.formspec import ModuleSpec, index_terms, is_relevant, normalise_record, validate_record
+from fieldkit.formspec import ModuleSpec, is_relevant
+from fieldkit.formspec.records import check_record
 from fieldkit.services import demo_data as D
+from fieldkit.services import door
 from fieldkit.services.demo_fill import Filler, id_number, mobile, person_name
 from fieldkit.services.workspace import Workspace
 
@@ -48,21 +51,30 @@ class _Township:
         self.total = 20 + households * 4.4 + sum(PER_THOUSAND.values()) * people / 1000
         self.done = 0
         self.hamlets: dict[str, tuple[str, list[str]]] = {}  # village code → (name, hamlets)
+        self.queue: list[door.Request] = []
+        self.keys: set[tuple[str, Any]] = set()  # (module, key value) already given out
 
     # -- writing ----------------------------------------------------------------------------
     def uuid(self) -> str:
         return str(uuidlib.UUID(int=self.rng.getrandbits(128), version=4))
 
     def put(self, module: str, values: dict[str, Any], fixed: frozenset[str] = frozenset()) -> tuple[str, dict[str, Any]]:
-        """Validate (the demo must pass its own forms), then write. Returns (uuid, clean data).
+        """Validate (the demo must pass its own forms), then queue for the door. Returns (uuid, clean data).
 
         A generated value that breaks a rule (a date before another date, say) is drawn again,
-        or dropped when the field is optional; a fixed value that breaks one is a bug.
+        or dropped when the field is optional; a fixed value that breaks one is a bug. A key
+        (plate, code) already given out is drawn again: the door takes each key once.
         """
         spec = self.ws.catalog[module]
         for _attempt in range(20):
             values = {k: v for k, v in values.items() if spec.has_field(k) and is_relevant(spec, spec.field(k), values)}
-            errors = [i for i in validate_record(spec, values) if i.severity == "error"]
+            clean, issues = check_record(spec.fields, values, today=self.today)
+            errors = [i for i in issues if i.severity == "error"]
+            if spec.key and (module, clean.get(spec.key)) in self.keys and clean.get(spec.key) is not None:
+                if spec.key in fixed:
+                    raise AssertionError(f"demo {module} key {clean.get(spec.key)!r} given out twice")
+                values[spec.key] = self.fill.value(spec.field(spec.key), module, values)
+                continue
             if not errors:
                 break
             for issue in errors:
@@ -76,9 +88,12 @@ class _Township:
                     values.pop(top, None)
         else:
             raise AssertionError(f"demo {module} record invalid: {[(e.field, e.message) for e in errors]}")
-        clean = normalise_record(spec, values)
+        if spec.key and clean.get(spec.key) is not None:
+            self.keys.add((module, clean[spec.key]))
         uid = self.uuid()
-        self.ws.store.records.create(module, clean, terms=index_terms(spec, clean), uuid=uid)
+        self.queue.append(door.Request("save", module, clean, new_uuid=uid))
+        if len(self.queue) >= 2000:
+            self.flush()
         self.counts[module] += 1
         self.done += 1
         if self.done % 100 == 0:
@@ -87,6 +102,22 @@ class _Township:
             if self.progress:
                 self.progress(min(int(self.done), int(self.total)), int(self.total))
         return uid, clean
+
+    def flush(self) -> None:
+        """Write the queued records through the door (one batch; the outer transaction holds)."""
+        batch = door.submit(self.ws, self.queue, source="demo")
+        if batch.refused:
+            o = batch.refused[0]
+            raise AssertionError(f"demo {o.module or o.request.module} refused: {o.error}")
+        self.queue = []
+
+    def person_id(self, region: str, birth: dt.date, male: bool) -> str:
+        """A valid ID number no other demo person has (the sequence part has ~500 values a day)."""
+        for _ in range(50):
+            number = id_number(self.rng, region, birth, male)
+            if ("residents", number) not in self.keys:
+                return number
+        raise AssertionError("demo ran out of ID numbers for one birth date")
 
     def generic(self, module: str, fixed: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
         if module not in self.ws.catalog:
@@ -172,7 +203,7 @@ class _Township:
                 status, extra = "moved_out", {"moved_out_date": str(today - dt.timedelta(days=rng.randrange(30, 900))),
                                               "moved_to": "福建省福州市鼓楼区"}
             uid, data = self.generic("residents", {
-                "name": name, "id_number": id_number(rng, D.LOCAL_REGION, birth, male),
+                "name": name, "id_number": self.person_id(D.LOCAL_REGION, birth, male),
                 "sex": "男" if male else "女", "birth_date": str(birth), "ethnicity": "01" if rng.random() > 0.03 else "22",
                 "phone": mobile(rng) if age >= 16 else None, "resident_type": "registered", "household_no": hh_no,
                 "relation_to_head": rel.get(relation), "is_head": relation == "户主",
@@ -194,7 +225,7 @@ class _Township:
                 male = rng.random() < 0.6
                 birth = today - dt.timedelta(days=rng.randrange(18 * 365, 55 * 365))
                 uid, data = self.generic("residents", {
-                    "name": person_name(rng, male), "id_number": id_number(rng, region, birth, male),
+                    "name": person_name(rng, male), "id_number": self.person_id(region, birth, male),
                     "sex": "男" if male else "女", "birth_date": str(birth), "ethnicity": "01", "phone": mobile(rng),
                     "resident_type": "migrant", "hukou_address": hukou, "address": addr_uuid,
                     "village": addr["village"], "grid": addr.get("grid"), "occupation": "外出务工",
@@ -272,6 +303,7 @@ def generate(ws: Workspace, *, seed: int = 1, people: int = 2000,
         t.migrants_and_rentals()
         t.vehicles()
         t.registers()
+        t.flush()
         ws.store.settings.set("demo_seed", seed)
         for key, value in (("station_name", D.STATION), ("station_code", D.STATION_CODE)):
             if ws.store.settings.get(key) is None:  # a real station's own settings are never overwritten

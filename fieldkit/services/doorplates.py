@@ -8,7 +8,6 @@ thread. `doorplate_sheet` takes `progress(done, total)` and `cancel()` like othe
 
 from __future__ import annotations
 
-import errno
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -23,9 +22,10 @@ from fieldkit.domain.doorplate_code import (
     parse_payload,
     sign_doorplate,
 )
-from fieldkit.domain.errors import NotFound, StorageError, UserFacingError, ValidationFailed
+from fieldkit.domain.errors import UserFacingError, ValidationFailed
 from fieldkit.imaging.qr_preprocess import decode_image_bytes
 from fieldkit.ledger.doorplates import Plate, write_doorplate_sheet
+from fieldkit.services.files import MiB, read_user_file
 
 TrustedKeys = Mapping[str, StationPublicKey] | Iterable[StationPublicKey] | None
 
@@ -79,19 +79,13 @@ def classify_payload(text: str, trusted_keys: TrustedKeys = None) -> Payload:
     return parse_payload(text, trusted_keys)
 
 
+IMAGE_LIMIT = 64 * MiB  # a phone photo is a few MB; a scanned A4 page at 600 dpi ~30 MB
+
+
 def load_image(path: str | Path):
     """The BGR image at `path`. NotFound when missing, NotAnImage when not a readable image."""
     p = Path(path)
-    try:
-        data = p.read_bytes()
-    except FileNotFoundError as e:
-        raise NotFound(f"找不到文件：{p}", message_en=f"No such file: {p}", code="file_not_found") from e
-    except IsADirectoryError as e:
-        raise NotAnImage(f"这是一个文件夹，不是图片：{p}", message_en=f"A folder, not an image: {p}") from e
-    except OSError as e:
-        if e.errno == errno.EACCES:
-            raise StorageError(f"没有权限读取：{p}", message_en=f"Permission denied: {p}") from e
-        raise StorageError(f"无法读取 {p}：{e.strerror}", message_en=f"Cannot read {p}: {e.strerror}") from e
+    data = read_user_file(p, IMAGE_LIMIT)
     image = decode_image_bytes(data)
     if image is None:
         raise NotAnImage(

@@ -335,13 +335,15 @@ class _Pass:
 
     def check(self, module: str, values: dict, uuid: str | None, prefix: str, label: str, label_en: str) -> None:
         result = rec.check(self.ws, module, values, uuid)
+        key = self.ws.catalog[module].key
         self.issues += [PassIssue(f"{prefix}.{i.field}", f"{label}·{i.label}", f"{label_en} · {i.label_en}",
-                                  i.message, i.message_en, i.severity) for i in result.issues]
+                                  i.message, i.message_en, i.severity) for i in result.issues
+                        if not (result.existing and i.field == key)]  # said below, with the person's address
         for _path, hit in result.watch_hits:
             self.watch.append(WatchAlert(str(values.get("name") or ""), str(values.get("id_number") or ""),
                                          hit.reason, hit.source))
         for dup in result.duplicates:
-            same_id = check_id_number(str(values.get("id_number") or "")).value == dup.data.get("id_number")
+            same_id = dup in result.existing
             where = rec.display_value(self.ws, self.ws.catalog[PERSON].field("address"), dup.data.get("address"))
             self.issues.append(PassIssue(
                 f"{prefix}.id_number" if same_id else f"{prefix}.name", f"{label}·重复", f"{label_en} · duplicate",

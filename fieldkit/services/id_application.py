@@ -32,11 +32,10 @@ from typing import Any
 
 from fieldkit.devices.fingerprint import Finger, FingerPlanner, capture_checked, enroll_checked
 from fieldkit.devices.fingerprint.planner import UNUSABLE_REASONS
-from fieldkit.domain.errors import DeviceUnavailable, NotFound, UserFacingError, ValidationFailed
+from fieldkit.domain.errors import DeviceUnavailable, NotFound, UserFacingError
 from fieldkit.domain.validators import check_id_number
-from fieldkit.formspec import index_terms, normalise_record, validate_record
 from fieldkit.imaging.idphoto import spec as photo_spec
-from fieldkit.services import records
+from fieldkit.services import door, records
 from fieldkit.services.workspace import Workspace
 
 MODULE = "id_applications"
@@ -103,13 +102,13 @@ def applicant_from_card(ws: Workspace, info: Any, *, village: str | None = None)
         rec = look.existing
         blanks = {k: v for k, v in look.values.items() if rec.data.get(k) in (None, "", [])}
         if blanks:
-            rec = records.save(ws, RESIDENTS, {**rec.data, **blanks}, uuid=rec.uuid)
+            rec = door.save(ws, RESIDENTS, blanks, uuid=rec.uuid, partial=True)
         return rec, False
     if not village:
         raise UserFacingError("此人尚未登记，请先选择所属村（社区）再读卡建档",
                               message_en="This person is not registered yet: choose the village first",
                               field="village", code="village_needed")
-    return records.save(ws, RESIDENTS, {**look.values, "village": village}), True
+    return door.save(ws, RESIDENTS, {**look.values, "village": village}), True
 
 
 # -- the photo ----------------------------------------------------------------------------------
@@ -382,17 +381,10 @@ def save_application(ws: Workspace, draft: ApplicationDraft) -> Any:
     if draft.saved:
         # An update writes every field it is given and clears the rest: start from the record.
         current = _application(ws, draft.uuid)
-        rec = records.save(ws, MODULE, {**current.data, **values}, uuid=draft.uuid)
+        rec = door.save(ws, MODULE, {**current.data, **values}, uuid=draft.uuid)
     else:
-        spec = ws.module(MODULE)
-        issues = [i for i in validate_record(spec, values) if i.severity == "error"]
-        if issues:
-            raise ValidationFailed(issues)
-        clean = normalise_record(spec, values)
-        with ws.store.transaction():
-            # records.save makes its own uuid; the attachments are already filed under ours.
-            rec = ws.store.records.create(MODULE, clean, terms=index_terms(spec, clean), uuid=draft.uuid)
-            ws.store.audit.log("create", module=MODULE, target=rec.uuid)
+        # Under the draft's own uuid: the photo and prints are already filed under it.
+        rec = door.save(ws, MODULE, values, new_uuid=draft.uuid)
         draft.saved = True
     if draft.appointment:
         link_appointment(ws, draft.appointment, rec.uuid)
@@ -412,8 +404,8 @@ def status_label(ws: Workspace, status: str, lang: str = "zh") -> str:
 
 def allowed_statuses(ws: Workspace, uuid: str) -> list[str]:
     """The statuses the application may move to next (for the UI's buttons)."""
-    status = ws.catalog[MODULE].field("status")
-    return list(status.allowed_next(_application(ws, uuid).data.get("status") or "captured") or ())
+    rec = _application(ws, uuid)
+    return [st.to for st in ws.catalog[MODULE].workflow.available(rec.data, ws.user.role) if st.to]
 
 
 def set_status(ws: Workspace, uuid: str, status: str, *, on: str | None = None,
@@ -421,33 +413,15 @@ def set_status(ws: Workspace, uuid: str, status: str, *, on: str | None = None,
     """Move the application along captured → submitted → produced → delivered (or returned).
 
     `on` is the delivery date for "delivered" (default today); `receipt_no` is the card office's
-    receipt number, usually given on submission. Any other move raises `UserFacingError`.
-    """
-    rec = _application(ws, uuid)
-    current = rec.data.get("status") or "captured"
-    if status == current:
-        return rec
-    field = ws.catalog[MODULE].field("status")
-    if field.choice(status) is None:
-        raise UserFacingError(f"未知的办理状态：{status}", message_en=f"Unknown status {status!r}", field="status")
-    # The allowed moves are the form's (forms/14_id_applications.toml `transitions`), enforced by
-    # records.save for every edit; asking here first gives the officer the allowed next steps.
-    if status not in (field.allowed_next(current) or ()):
-        zh_from, zh_to = status_label(ws, current), status_label(ws, status)
-        allowed = "、".join(status_label(ws, s) for s in field.allowed_next(current) or ()) or "无"
-        raise UserFacingError(
-            f"办理状态不能从“{zh_from}”改为“{zh_to}”（可改为：{allowed}）",
-            message_en=f"Status cannot go from {status_label(ws, current, 'en')} to {status_label(ws, status, 'en')}",
-            field="status", code="bad_transition")
-    changes: dict[str, Any] = {"status": status}
-    if status == "delivered":
-        changes["delivered_date"] = on or today()
-    if receipt_no:
-        changes["receipt_no"] = receipt_no
-    with ws.store.transaction():
-        out = records.save(ws, MODULE, {**rec.data, **changes}, uuid=uuid)
-        ws.store.audit.log("status", module=MODULE, target=uuid, detail={"from": current, "to": status})
-    return out
+    receipt number, usually given on submission. The moves are the form's workflow
+    (forms/14_id_applications.toml): any other is refused with the statuses it may go to."""
+    _application(ws, uuid)
+    inputs: dict[str, Any] = {}
+    if status == "delivered" and on:
+        inputs["delivered_date"] = on
+    if status == "submitted" and receipt_no:
+        inputs["receipt_no"] = receipt_no
+    return door.move(ws, uuid, status, **inputs)
 
 
 # -- the appointment register -------------------------------------------------------------------
@@ -457,11 +431,12 @@ def link_appointment(ws: Workspace, appointment_uuid: str, application_uuid: str
     if appt.module != APPOINTMENTS:
         raise UserFacingError("这不是一条警务预约记录", message_en="Not a police appointment", code="wrong_module")
     _application(ws, application_uuid)
-    values = {**appt.data, "application": application_uuid, "service": "id_card"}
-    if mark_done and values.get("status") == "booked":
-        values["status"] = "done"
-        values.setdefault("result", "已受理居民身份证申领")
-    return records.save(ws, APPOINTMENTS, values, uuid=appointment_uuid)
+    with ws.store.transaction():
+        rec = door.save(ws, APPOINTMENTS, {"application": application_uuid, "service": "id_card"},
+                        uuid=appointment_uuid, partial=True)
+        if mark_done and rec.data.get("status") == "booked":
+            rec = door.step(ws, appointment_uuid, "done", result=rec.data.get("result") or "已受理居民身份证申领")
+    return rec
 
 
 def appointments_for(ws: Workspace, application_uuid: str) -> list[Any]:

@@ -31,7 +31,7 @@ from typing import Any
 
 from fieldkit.domain.errors import IntegrityError, UserFacingError
 from fieldkit.services import records, sealed
-from fieldkit.services.files import atomic_write, storage_error
+from fieldkit.services.files import MiB, atomic_write, read_user_file, storage_error
 from fieldkit.services.id_application import MODULE, _application
 from fieldkit.services.workspace import Workspace
 
@@ -177,6 +177,9 @@ def export_package(
     return out
 
 
+PACKAGE_LIMIT = 256 * MiB  # a package holds a few photos and prints per application
+
+
 def open_package(path: Path | str, *, passphrase: str | None = None) -> dict[str, bytes]:
     """Read a package (sealed zip, zip or folder) and check every file against the manifest.
 
@@ -185,9 +188,10 @@ def open_package(path: Path | str, *, passphrase: str | None = None) -> dict[str
     """
     path = Path(path)
     if path.is_dir():
-        files = {p.name: p.read_bytes() for p in path.iterdir() if p.is_file() and not p.name.startswith(".")}
+        files = {p.name: read_user_file(p, PACKAGE_LIMIT) for p in path.iterdir()
+                 if p.is_file() and not p.name.startswith(".")}
     else:
-        blob = path.read_bytes()
+        blob = read_user_file(path, PACKAGE_LIMIT)
         if blob.startswith(sealed.MAGIC):
             blob = sealed.unseal(blob, passphrase or "")
         try:

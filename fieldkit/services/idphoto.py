@@ -14,9 +14,11 @@ from pathlib import Path
 
 import numpy as np
 
-from fieldkit.domain.errors import NotFound, UserFacingError
+from fieldkit.domain.errors import UserFacingError
 from fieldkit.imaging.face import FaceDetector
 from fieldkit.imaging.idphoto import IdPhotoResult, PhotoCheck, PhotoMetrics, decode_image, make_id_photo
+from fieldkit.services.doorplates import IMAGE_LIMIT
+from fieldkit.services.files import read_user_file
 
 __all__ = ["IdPhotoResult", "PhotoCheck", "PhotoMetrics", "process_file", "process_photo"]
 
@@ -42,15 +44,5 @@ def process_photo(image: bytes | bytearray | memoryview | np.ndarray, *,
 
 def process_file(path: str | Path, *, detector: FaceDetector | None = None, whiten: bool = True) -> IdPhotoResult:
     """Read an image file and process it; a missing file raises `NotFound`."""
-    p = Path(path)
-    try:
-        data = p.read_bytes()
-    except FileNotFoundError as e:
-        raise NotFound(f"找不到文件：{p}", message_en=f"File not found: {p}") from e
-    except IsADirectoryError as e:
-        raise UserFacingError(f"这是一个文件夹，不是图片：{p}", message_en=f"Not an image file: {p}",
-                              code="bad_image") from e
-    except OSError as e:
-        raise UserFacingError(f"无法读取 {p}：{e.strerror}", message_en=f"Cannot read {p}: {e.strerror}",
-                              code="bad_image") from e
+    data = read_user_file(Path(path), IMAGE_LIMIT)
     return process_photo(data, detector=detector, whiten=whiten)

@@ -1,29 +1,23 @@
-"""Record use cases: check while typing, save, delete, view, list, history.
+"""Record use cases: check while typing, save, delete, view, list, history, display.
 
-Every save goes through the module's form rules (formspec) and is refused with
-`ValidationFailed` when an error-level issue remains; warnings (an unknown region code, a
-likely duplicate person, a watch-list hit) are returned by `check` for the form to show, and
-never block saving. Reads and writes are audited.
+Saving and deleting are the door's (`services.door`): every change passes the same rules in the
+same order whichever screen, script or import makes it. This module keeps what surrounds a
+change: the check the form shows while typing, reads (audited: who looked at whom), titles and
+display values.
 
 Threading: called on the thread that owns the workspace (see services.workspace).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from fieldkit.domain.errors import NotFound, ValidationFailed
-from fieldkit.domain.validators import check_id_number
-from fieldkit.formspec import (
-    FieldSpec,
-    ModuleSpec,
-    check_transitions,
-    index_terms,
-    normalise_record,
-    validate_record,
-)
+from fieldkit.domain.errors import NotFound, PermissionDenied, ValidationFailed
+from fieldkit.formspec import FieldIssue, FieldSpec, ModuleSpec
+from fieldkit.services import door
 from fieldkit.services.workspace import Workspace
 
 PERSON_MODULE = "residents"
@@ -52,11 +46,21 @@ def field_with_role(spec: ModuleSpec, role: str) -> FieldSpec | None:
 
 @dataclass
 class CheckResult:
-    """What the form shows before saving. `ok` is False when an error-level issue remains."""
+    """What the form shows before saving. `ok` is False when an error-level issue remains.
+
+    `existing` — records already holding this record's key (ID number…): saving is refused and
+    the form offers to open one; `similar` — people with the same name, birth date and village
+    (a warning); `duplicates` is both, for display."""
 
     issues: list = field(default_factory=list)  # list[FieldIssue]
-    duplicates: list = field(default_factory=list)  # list[Record]: likely the same person
+    existing: list = field(default_factory=list)
+    similar: list = field(default_factory=list)
     watch_hits: list = field(default_factory=list)  # list[(path, WatchHit)]
+
+    @property
+    def duplicates(self) -> list:
+        seen = {r.uuid for r in self.existing}
+        return self.existing + [r for r in self.similar if r.uuid not in seen]
 
     @property
     def ok(self) -> bool:
@@ -68,96 +72,45 @@ class CheckResult:
 
 
 def check(ws: Workspace, module: str, values: dict[str, Any], uuid: str | None = None) -> CheckResult:
-    """Validate a record as the form would, find likely duplicates and watch-list hits."""
-    spec = ws.module(module)
-    result = CheckResult(issues=list(validate_record(spec, values)))
-    if uuid is not None:
-        old = ws.store.records.get(uuid)
-        if old is not None:
-            result.issues += check_transitions(spec, old.data, values)
-    result.watch_hits = watch_hits(ws, spec, values)
-    if spec.hub == "person":
-        result.duplicates = likely_duplicates(ws, spec, values, exclude_uuid=uuid)
+    """What the door would say about saving `values` (nothing is written)."""
+    out = door.check(ws, module, values, uuid)
+    result = CheckResult(issues=list(out.issues), existing=list(out.existing), similar=list(out.similar),
+                         watch_hits=list(out.watch))
+    err = out.error
+    if isinstance(err, ValidationFailed):
+        result.issues = list(err.issues) + [i for i in result.issues if i.severity != "error"]
+    elif err is not None:
+        result.issues.insert(0, FieldIssue(err.field or "", "", "", err.message, err.message_en))
+    if out.existing and not isinstance(err, door.Duplicate):
+        dup = door.duplicate(ws, ws.catalog[out.module or module], out.existing)
+        result.issues.insert(0, FieldIssue(dup.field or "", "", "", dup.message, dup.message_en))
     return result
 
 
-def watch_hits(ws: Workspace, spec: ModuleSpec, values: dict[str, Any]) -> list:
-    """Every ID number in the record (repeat groups included) checked against the watch list."""
-    hits = []
-    for path, f, value in walk_fields(spec.fields, values):
-        if ftype(f) == "id_number" and value:
-            c = check_id_number(str(value))
-            if c.ok:
-                hit = ws.store.watchlist.check(c.value)
-                if hit is not None:
-                    hits.append((path, hit))
-    return hits
-
-
-def likely_duplicates(ws: Workspace, spec: ModuleSpec, values: dict[str, Any], exclude_uuid: str | None = None):
-    """People who may be this one: same ID number, or same name + birth date + village."""
-    found: dict[str, Any] = {}
-    id_field = next((f for f in spec.fields if ftype(f) == "id_number"), None)
-    if id_field is not None and values.get(id_field.name):
-        c = check_id_number(str(values[id_field.name]))
-        if c.ok:
-            for hit in ws.store.search.exact("id", c.value, modules=[spec.id]):
-                found[hit.uuid] = hit
-    name_f = field_with_role(spec, "person_name")
-    birth_f = field_with_role(spec, "birth_date")
-    village_f = field_with_role(spec, "village")
-    name = (values.get(name_f.name) or "").strip() if name_f else ""
-    if name and birth_f and values.get(birth_f.name):
-        for hit in ws.store.search.exact("name", name, modules=[spec.id], limit=200):
-            rec = ws.store.records.get(hit.uuid)
-            if rec is None:
-                continue
-            same_birth = str(rec.data.get(birth_f.name) or "") == str(values.get(birth_f.name))
-            same_village = village_f is None or rec.data.get(village_f.name) == values.get(village_f.name)
-            if same_birth and same_village:
-                found[rec.uuid] = hit
-    found.pop(exclude_uuid or "", None)
-    return [r for r in ws.store.records.get_many(list(found)) if r is not None and not r.deleted]
-
-
 def save(ws: Workspace, module: str, values: dict[str, Any], uuid: str | None = None):
-    """Create (uuid None) or update a record after validation. Returns the stored Record.
-
-    On update only the fields that changed are written, so history and per-field versions
-    show exactly what the officer changed.
-    """
-    spec = ws.module(module)
-    issues = [i for i in validate_record(spec, values) if i.severity == "error"]
-    if issues:
-        raise ValidationFailed(issues)
-    clean = normalise_record(spec, values)
-    terms = index_terms(spec, clean)
-    with ws.store.transaction():
-        if uuid is None:
-            rec = ws.store.records.create(module, clean, terms=terms)
-            ws.store.audit.log("create", module=module, target=rec.uuid)
-        else:
-            old = ws.store.records.get(uuid)
-            if old is None:
-                raise NotFound("记录不存在或已删除", message_en="The record does not exist or was deleted")
-            moves = check_transitions(spec, old.data, clean)
-            if moves:
-                raise ValidationFailed(moves)
-            changes = {k: v for k, v in clean.items() if old.data.get(k) != v}
-            changes.update({k: None for k in old.data if k not in clean and old.data.get(k) is not None})
-            if not changes:
-                return old
-            rec = ws.store.records.update(uuid, changes, terms=index_terms(spec, {**old.data, **changes}))
-            ws.store.audit.log("update", module=module, target=uuid, detail={"fields": sorted(changes)})
-    return rec
+    """Create (uuid None) or update a record through the door; returns the stored Record."""
+    return door.save(ws, module, values, uuid)
 
 
 def delete(ws: Workspace, uuid: str):
-    rec = get(ws, uuid, audit=False)
-    with ws.store.transaction():
-        out = ws.store.records.delete(uuid)
-        ws.store.audit.log("delete", module=rec.module, target=uuid)
-    return out
+    return door.delete(ws, uuid)
+
+
+# Who may read records of a module this copy has no form for (shown raw): the platform's
+# reference items reach every device of an area; anything else (a removed form) only the chief.
+RAW_READERS = {"reference": ("officer", "grid_worker", "chief")}
+NO_FORM = ("这类记录没有表单定义，按原始数据显示", "There is no form for these records; shown as raw data")
+
+
+def readable(ws: Workspace, module: str) -> ModuleSpec | None:
+    """The module's form if the user may read it; None for a module without a form that the
+    user may still read raw (`RAW_READERS`); `PermissionDenied` otherwise."""
+    if module in ws.catalog:
+        return ws.module(module)
+    if ws.user.role not in RAW_READERS.get(module, ("chief",)):
+        raise PermissionDenied(f"这类记录没有表单定义（模块 {module}），只有所长可以查看",
+                               message_en=f"There is no form for module {module}; only the chief may read it")
+    return None
 
 
 def get(ws: Workspace, uuid: str, *, audit: bool = True):
@@ -165,15 +118,29 @@ def get(ws: Workspace, uuid: str, *, audit: bool = True):
     rec = ws.store.records.get(uuid)
     if rec is None:
         raise NotFound("记录不存在或已删除", message_en="The record does not exist or was deleted")
-    ws.module(rec.module)  # role check
+    readable(ws, rec.module)  # role check
     if audit:
         ws.store.audit.log("view", module=rec.module, target=uuid)
     return rec
 
 
 def history(ws: Workspace, uuid: str):
-    get(ws, uuid, audit=False)
-    return ws.store.records.history(uuid)
+    """The record's changes, oldest first — and those of every record merged into it (each
+    line's `record` names the one it came from), so a merge loses no one's history."""
+    rec = get(ws, uuid, audit=False)
+    lines = list(ws.store.records.history(uuid))
+    seen = {uuid}
+    todo = [uuid]
+    while todo:  # a merged record may itself have had records merged into it
+        target = todo.pop()
+        for row in ws.store.records.rows(ws.store.records.ids(rec.module, where={door.MERGED_INTO: target},
+                                                              deleted=True)):
+            if row.uuid in seen:
+                continue
+            seen.add(row.uuid)
+            todo.append(row.uuid)
+            lines += [dataclasses.replace(c, record=row.uuid) for c in ws.store.records.history(row.uuid)]
+    return sorted(lines, key=lambda c: (c.at, c.stamp))
 
 
 def counts(ws: Workspace) -> dict[str, int]:
@@ -181,8 +148,10 @@ def counts(ws: Workspace) -> dict[str, int]:
 
 
 def list_ids(ws: Workspace, module: str, **filters) -> list[int]:
-    """Ordered row ids for a lazy list (filters: order_by, desc, village, grid, date_from, date_to)."""
-    ws.module(module)
+    """Ordered row ids for a lazy list (filters: order_by, desc, village, grid, date_from, date_to;
+    a module without a form is listed by id only)."""
+    if readable(ws, module) is None:
+        filters = {k: v for k, v in filters.items() if k in ("desc",) or (k == "order_by" and v in (None, "id"))}
     return ws.store.records.ids(module, **filters)
 
 
@@ -191,8 +160,13 @@ def rows(ws: Workspace, ids: list[int]):
 
 
 def title(ws: Workspace, record) -> str:
-    """The record's display title from its module's title template, e.g. "张伟 3509…"."""
-    spec = ws.catalog[record.module]
+    """The record's display title from its module's title template, e.g. "张伟 3509…"; for a
+    module without a form, its title or name value, else the module and the uuid's start."""
+    spec = ws.catalog.get(record.module)
+    if spec is None:
+        data = record.data if isinstance(record.data, dict) else {}
+        named = next((data[k] for k in ("title", "name", "label") if isinstance(data.get(k), str) and data[k]), "")
+        return named or f"{record.module} {record.uuid[:8]}"
     data = {f.name: display_value(ws, f, record.data.get(f.name)) for f in spec.fields}
     try:
         text = spec.title.format_map(_Blank(data)).strip()

@@ -21,16 +21,16 @@ Threading: the workspace's thread (the app's database thread) only.
 
 from __future__ import annotations
 
-import contextlib
 import re
 from collections.abc import Sequence
 from typing import Any
 
 from fieldkit.domain.validators import check_id_number
-from fieldkit.formspec import index_terms
+from fieldkit.services import door
+from fieldkit.services.changes import Changes
 from fieldkit.services.workspace import Workspace
-from fieldkit.store.sync_replica import SyncTables
 from sync import merge as m
+from sync.hlc import stamp_time_iso
 from sync.protocol import SCOPE, Change, attachment_refs
 from sync.replica import AttachmentRef, OutboxEntry
 
@@ -42,12 +42,19 @@ _DISPLAY = m.Policy(append_only=frozenset())
 _SCOPE_PART = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _FILE_TYPES = ("photo", "fingerprint")
+INVALID = "invalid"  # conflict kind of a pulled value the form refuses (held aside, not shown)
 CURSOR_KEY = "sync.cursor"
 SCOPE_KEY = "sync.scope"
 
 
+def versions_of(state: Change, name: str) -> str:
+    vs = state.fields.get(name) or ()
+    return max((v.hlc for v in vs), default="")
+
+
 def load_state(raw: Any) -> Change | None:
-    return Change.from_json(raw) if raw else None
+    # Our own database: read as stored (what pulls brought was checked when it arrived).
+    return Change.from_stored(raw) if raw else None
 
 
 def display_state(state: Change) -> Change:
@@ -128,7 +135,9 @@ class FieldKitReplica:
     def __init__(self, ws: Workspace) -> None:
         self.ws = ws
         self.store = ws.store
-        self.tables = SyncTables(ws.store)
+        self.tables = ws.store.sync
+        self.outbox = ws.store.outbox
+        self.changes = Changes(sources={"sync"})  # what this round brought, for the screens
         self.new_watch: list[tuple[str, str]] = []  # (ID number, reason) received this round
 
     @property
@@ -173,44 +182,65 @@ class FieldKitReplica:
         scope = self._new_scope(self.store.records.get(item.uuid, include_deleted=True), state)
         if scope is not None and SCOPE not in stamped:
             stamped[SCOPE] = (scope, min(h for _, h in stamped.values()))
-        return m.stamped_delta(state, item.uuid, item.module, stamped, schema=max(1, item.schema_version))
+        return m.stamped_delta(state, item.uuid, item.module, stamped, schema=max(1, item.schema_version),
+                               author=item.by)
 
     def _entry_deltas(self, items: Sequence[Any], state: Change | None) -> list[Change]:
         """Deltas of one record's outbox entries: the fixed one where a pull froze it."""
         frozen = self.tables.frozen([i.seq for i in items])
-        return [Change.from_json(frozen[i.seq]) if i.seq in frozen else self._delta(i, state) for i in items]
+        return [Change.from_stored(frozen[i.seq]) if i.seq in frozen else self._delta(i, state) for i in items]
 
     def view(self, uuid: str, state: Change | None = None) -> Change | None:
         """Stored state plus this device's edits still in the outbox: what the officer has."""
         state = state if state is not None else self.state(uuid)
-        deltas = self._entry_deltas(self.tables.pending_for(uuid), state)
+        deltas = self._entry_deltas(self.outbox.pending_for(uuid), state)
         parts = [s for s in (state, *deltas) if s is not None]
         return m.merge_all(parts) if parts else None
 
-    def refresh_conflicts(self, uuid: str, view: Change | None = None) -> list[m.Conflict]:
+    def refresh_conflicts(self, uuid: str, view: Change | None = None, held: Sequence[door.Held] | None = None
+                          ) -> list[m.Conflict]:
+        """Store the record's conflicts: merge conflicts of its state, and values held aside
+        (`held`: pulled values the form refuses; kept until a later pull or edit replaces them)."""
         view = view if view is not None else self.view(uuid)
         found = shown_conflicts(view) if view is not None else []
-        self.tables.replace_conflicts(uuid, [
+        rows: list[tuple[Any, ...]] = [
             (c.field, c.kind, c.module, [c.winner.value, c.winner.hlc], [[o.value, o.hlc] for o in c.others])
-            for c in found])
+            for c in found]
+        if held is None:  # keep the invalid values already held, unless the field was written since
+            rec = self.store.records.get(uuid, include_deleted=True)
+            held_rows = [r for r in self.tables.conflicts(uuid) if r.kind == INVALID]
+            rows += [(r.field, r.kind, r.module, r.winner, r.others, r.reason) for r in held_rows
+                     if rec is None or rec.versions.get(r.field, "") < (r.winner[1] or "")]
+        elif view is not None:
+            rows += [(h.field, INVALID, view.module, [h.value, versions_of(view, h.field)], [],
+                      f"{h.reason} / {h.reason_en}") for h in held]
+        self.tables.replace_conflicts(uuid, rows)
         return found
 
     # -- outbox ------------------------------------------------------------------------------
     def pending_changes(self, limit: int) -> list[OutboxEntry]:
-        return [OutboxEntry(seq, delta) for seq, delta in self._deltas(self.store.outbox.pending(limit))]
+        """Never raises (the sync contract): an entry that cannot even be made into a change is
+        set aside with the reason, so one bad row cannot hold back the rest of the outbox."""
+        return [OutboxEntry(seq, delta) for seq, delta in self._deltas(self.store.outbox.pending(limit),
+                                                                       set_aside=True)]
 
-    def _deltas(self, items: Sequence[Any]) -> list[tuple[int, Change]]:
+    def _deltas(self, items: Sequence[Any], *, set_aside: bool = False) -> list[tuple[int, Change]]:
         """(seq, delta) for outbox entries, each built from its record's stored (pre-push) state."""
         states: dict[str, Change | None] = {}
         frozen = self.tables.frozen([i.seq for i in items])
         out = []
         for item in items:
             if item.seq in frozen:
-                out.append((item.seq, Change.from_json(frozen[item.seq])))
+                out.append((item.seq, Change.from_stored(frozen[item.seq])))
                 continue
-            if item.uuid not in states:
-                states[item.uuid] = self.state(item.uuid)
-            out.append((item.seq, self._delta(item, states[item.uuid])))
+            try:
+                if item.uuid not in states:
+                    states[item.uuid] = self.state(item.uuid)
+                out.append((item.seq, self._delta(item, states[item.uuid])))
+            except (ValueError, TypeError, KeyError) as e:  # ProtocolError is a ValueError
+                if not set_aside:
+                    raise
+                self.outbox.reject(item.seq, f"cannot be sent: {e}")
         return out
 
     def pending_count(self) -> int:
@@ -219,7 +249,7 @@ class FieldKitReplica:
     def mark_pushed(self, ids: Sequence[int]) -> None:
         if not ids:
             return
-        items = self.tables.outbox_items(ids)
+        items = self.outbox.items(ids)
         with self.store.transaction():
             # Rebuild each delta exactly as `pending_changes` did (from the pre-push state) and
             # fold them all in: the stored state then equals what the server now holds.
@@ -231,13 +261,13 @@ class FieldKitReplica:
                 states[delta.uuid] = delta if old is None else m.merge(old, delta)
             for uuid, st in states.items():
                 self.tables.set_state(uuid, st.to_json() if st is not None else None)
-            self.tables.ack(ids)
+            self.outbox.ack(ids)
             for uuid in states:
                 if self.tables.conflicts(uuid):
                     self.refresh_conflicts(uuid)
 
     def mark_rejected(self, id: int, reason: str) -> None:
-        self.tables.reject(id, reason)
+        self.outbox.reject(id, reason)
 
     def get_cursor(self) -> str | None:
         return self.store.settings.get(CURSOR_KEY)
@@ -245,18 +275,26 @@ class FieldKitReplica:
     # -- pull --------------------------------------------------------------------------------
     def apply_remote(self, changes: Sequence[Change], cursor: str) -> list[m.Conflict]:
         found: list[m.Conflict] = []
-        with self.store.transaction():
-            for ch in changes:
-                if ch.module == WATCHLIST:
-                    self._apply_watch(ch)
-                    continue
-                found += self._apply_one(ch)
-            self.store.settings.set(CURSOR_KEY, cursor)
+        page = Changes(sources={"sync"})
+        self.changes, outer = page, self.changes
+        try:
+            with self.store.transaction():
+                for ch in changes:
+                    if ch.module == WATCHLIST:
+                        self._apply_watch(ch)
+                        continue
+                    found += self._apply_one(ch)
+                self.store.settings.set(CURSOR_KEY, cursor)
+                if page:
+                    # Every screen hears what the pull changed, once the page is committed.
+                    self.store.after_commit(lambda: self.ws.changes.add(page))
+        finally:
+            self.changes = outer | page
         return found
 
     def _apply_one(self, ch: Change) -> list[m.Conflict]:
         old = self.state(ch.uuid)
-        waiting = self.tables.pending_for(ch.uuid)
+        waiting = self.outbox.pending_for(ch.uuid)
         if waiting:
             # `SyncClient.sync` empties the outbox before pulling, but another process (the CLI
             # beside the app) may have saved since: fix those deltas now, from the state their
@@ -270,17 +308,13 @@ class FieldKitReplica:
         view = self.view(ch.uuid, new)
         shown = display_state(view)
         values = from_wire(self.ws, ch.module, m.current_values(shown, _DISPLAY))
-        versions = {f: max(vs, key=lambda v: v.hlc).hlc for f, vs in shown.fields.items()
-                    if vs and f != SCOPE}
-        terms = None
-        if ch.module in self.ws.catalog:
-            # A peer on a newer form version may send values this one cannot index; the
-            # record is still stored, only without search terms until the form catches up.
-            with contextlib.suppress(Exception):
-                terms = index_terms(self.ws.catalog[ch.module], values)
-        self.store.records.apply_remote(ch.uuid, ch.module, values, versions, deleted=m.is_deleted(shown),
-                                        terms=terms, sync_state=new.to_json())
-        return self.refresh_conflicts(ch.uuid, view)
+        winners = {f: max(vs, key=lambda v: v.hlc) for f, vs in shown.fields.items() if vs and f != SCOPE}
+        versions = {f: v.hlc for f, v in winners.items()}
+        authors = {f: v.author for f, v in winners.items() if v.author}
+        times = {f: stamp_time_iso(v.hlc) for f, v in winners.items()}
+        held = door.receive(self.ws, ch.uuid, ch.module, values, versions, deleted=m.is_deleted(shown),
+                            state=new.to_json(), authors=authors, times=times, changes=self.changes)
+        return self.refresh_conflicts(ch.uuid, view, held)
 
     def _apply_watch(self, ch: Change) -> None:
         values = m.current_values(ch)
@@ -302,7 +336,7 @@ class FieldKitReplica:
         for uuid, raw in self.tables.states_with_refs("sha256:"):
             st = load_state(raw)
             # Only once the server holds the record and no edit of it waits: records first.
-            if st is None or self.tables.pending_for(uuid):
+            if st is None or self.outbox.pending_for(uuid):
                 continue
             for sha in sorted(attachment_refs(st)):
                 if sha not in uploaded and self.store.attachments.has(sha):

@@ -21,11 +21,10 @@ from typing import Any
 
 from fieldkit.domain.errors import AuthError, Cancelled, NetworkError, NotFound, UserFacingError
 from fieldkit.domain.validators import check_id_number
-from fieldkit.formspec import index_terms
+from fieldkit.services import door
 from fieldkit.services import records as rsvc
-from fieldkit.services.sync_replica import CURSOR_KEY, SCOPE_KEY, FieldKitReplica, shown_conflicts
+from fieldkit.services.sync_replica import CURSOR_KEY, INVALID, SCOPE_KEY, FieldKitReplica, shown_conflicts
 from fieldkit.services.workspace import Workspace
-from fieldkit.store.sync_replica import SyncTables
 from sync import client as sc
 from sync.protocol import Version
 
@@ -89,10 +88,11 @@ class ConflictView:
     title: str
     field: str
     field_label: str
-    kind: str  # "same_field" | "edit_vs_delete"
+    kind: str  # "same_field" | "edit_vs_delete" | "invalid" (a pulled value the form refuses)
     shown: ConflictValue  # what the record shows for now (for edit_vs_delete: the delete)
     others: tuple[ConflictValue, ...]
     found_at: str
+    reason: str = ""  # for "invalid": why the value was held aside ("中文 / English")
 
     @property
     def mine(self) -> ConflictValue:
@@ -281,28 +281,19 @@ def _alerts(ws: Workspace, replica: FieldKitReplica) -> list[tuple[str, str, str
 # --------------------------------------------------------------------------- status
 def status(ws: Workspace) -> SyncStatus:
     s = ws.store.settings
-    tables = SyncTables(ws.store)
     err = s.get(K_ERROR) or {}
     return SyncStatus(
         enrolled=bool(s.get(K_TOKEN)), server=s.get(K_SERVER), device_name=s.get(K_NAME),
         scope=tuple(s.get(SCOPE_KEY) or ()), last_sync=s.get(K_LAST), last_error=err.get("message"),
         last_error_en=err.get("message_en"), last_error_code=err.get("code"),
-        pending=ws.store.outbox.count(), rejected=tables.rejected_count(), conflicts=_live_conflicts(ws),
+        pending=ws.store.outbox.count(), rejected=ws.store.outbox.rejected_count(), conflicts=_live_conflicts(ws),
     )
 
 
 def _live_conflicts(ws: Workspace) -> int:
     """How many conflicts remain, counting an edit made in a form (not in the conflicts view)
     that already settles one. The table is small: only records with conflicts are in it."""
-    replica = FieldKitReplica(ws)
-    n = 0
-    for uuid in dict.fromkeys(r.uuid for r in replica.tables.conflicts()):
-        view = replica.view(uuid)
-        live = shown_conflicts(view) if view is not None else []
-        if len(live) != len(replica.tables.conflicts(uuid)):
-            replica.refresh_conflicts(uuid, view)
-        n += len(live)
-    return n
+    return len(conflicts(ws))
 
 
 def rejected(ws: Workspace) -> list[Rejected]:
@@ -317,33 +308,43 @@ def rejected(ws: Workspace) -> list[Rejected]:
 # --------------------------------------------------------------------------- conflicts
 def conflicts(ws: Workspace) -> list[ConflictView]:
     """Unresolved conflicts, oldest first. A conflict settled by an edit still waiting to be
-    sent no longer shows (the edit has seen both values)."""
+    sent no longer shows (the edit has seen both values). Pulled values the form refused are
+    listed too (kind "invalid", with the reason): the record shows its earlier value meanwhile."""
     replica = FieldKitReplica(ws)
     tables = replica.tables
     out: list[ConflictView] = []
     node = ws.store.device_id
+
+    def cv(v: Version) -> ConflictValue:
+        return ConflictValue(v.value, v.hlc, v.node == node)
+
     for uuid in dict.fromkeys(r.uuid for r in tables.conflicts()):
         view = replica.view(uuid)
         live = {(c.field, c.kind): c for c in (shown_conflicts(view) if view is not None else [])}
         rows = tables.conflicts(uuid)
-        if {(r.field, r.kind) for r in rows} != set(live):
+        if {(r.field, r.kind) for r in rows if r.kind != INVALID} != set(live):
             replica.refresh_conflicts(uuid)
+            rows = tables.conflicts(uuid)
         rec = ws.store.records.get(uuid, include_deleted=True)
         for (fname, kind), c in live.items():
-            spec = ws.catalog.get(c.module)
-            label = fname
-            if spec is not None:
-                label = next((f.label.zh for f in spec.fields if f.name == fname), fname)
             found = next((r.found_at for r in rows if (r.field, r.kind) == (fname, kind)), _now())
-
-            def cv(v: Version) -> ConflictValue:
-                return ConflictValue(v.value, v.hlc, v.node == node)
-
-            out.append(ConflictView(
-                uuid, c.module, spec.label.zh if spec else c.module,
-                rsvc.title(ws, rec) if (rec is not None and spec is not None) else uuid,
-                fname, label, kind, cv(c.winner), tuple(cv(o) for o in c.others), found))
+            out.append(ConflictView(uuid, c.module, *_labels(ws, rec, c.module, fname), kind, cv(c.winner),
+                                    tuple(cv(o) for o in c.others), found))
+        for r in rows:
+            if r.kind == INVALID:
+                shown = ConflictValue(rec.data.get(r.field) if rec else None, rec.versions.get(r.field, "") if rec else "",
+                                      True)
+                out.append(ConflictView(uuid, r.module, *_labels(ws, rec, r.module, r.field), INVALID, shown,
+                                        (ConflictValue(r.winner[0], r.winner[1], False),), r.found_at, r.reason))
     return sorted(out, key=lambda v: (v.found_at, v.uuid, v.field))
+
+
+def _labels(ws: Workspace, rec: Any, module: str, fname: str) -> tuple[str, str, str, str]:
+    """(module label, record title, field name, field label) for the conflicts view."""
+    spec = ws.catalog.get(module)
+    label = next((f.label.zh for f in spec.fields if f.name == fname), fname) if spec else fname
+    title = rsvc.title(ws, rec) if (rec is not None and spec is not None) else (rec.uuid if rec else "")
+    return (spec.label.zh if spec else module), title, fname, label
 
 
 def _none(uuid: str) -> Any:
@@ -361,18 +362,27 @@ def _find(ws: Workspace, uuid: str, field_name: str) -> ConflictView:
 def resolve_conflict(ws: Workspace, uuid: str, field_name: str, value: Any) -> None:
     """Settle a same-field conflict with `value` (one of the sides, or a new value).
 
-    Written as an ordinary edit — history shows it, the outbox sends it — that has seen every
-    conflicting version, so every laptop and the server drop the conflict once it syncs."""
+    Written as an ordinary edit through the door — history shows it, the outbox sends it — that
+    has seen every conflicting version, so every laptop and the server drop the conflict once it
+    syncs. A field a workflow owns may only be settled to one of the values in conflict (both
+    were steps someone took); a value held aside as invalid cannot be chosen."""
     c = _find(ws, uuid, field_name)
     if c.kind == "edit_vs_delete":
         raise UserFacingError("这是“修改与删除”冲突，请选择恢复记录或保持删除",
                               message_en="An edit-vs-delete conflict: restore the record or keep it deleted",
                               code="wrong_kind")
-    rsvc.get(ws, uuid, audit=False)  # role check
-    rec = ws.store.records.get(uuid)
-    terms = index_terms(ws.catalog[c.module], {**rec.data, field_name: value}) if c.module in ws.catalog else None
+    spec = ws.catalog.get(c.module)
+    if c.kind == INVALID and any(value == o.value for o in c.others):
+        raise UserFacingError("这个值不符合表单，不能采用；请保留本机的值或填写新值",
+                              message_en="That value does not fit the form; keep this laptop's value or enter a new one",
+                              field=field_name, code="invalid_value")
+    if spec is not None and spec.owned_by_workflow(field_name) and value not in [v.value for v in (c.shown, *c.others)]:
+        raise UserFacingError("由办理流程填写的字段只能选择冲突中的一个值",
+                              message_en="A workflow field can only be settled to one of the values in conflict",
+                              field=field_name, code="workflow")
     with ws.store.transaction():
-        SyncTables(ws.store).restamp(uuid, field_name, value, terms)
+        door.submit_one(ws, door.Request("save", c.module, {field_name: value}, uuid, partial=True,
+                                         restamp=(field_name,)))
         FieldKitReplica(ws).refresh_conflicts(uuid)
         ws.store.audit.log("resolve_conflict", module=c.module, target=uuid, detail={"field": field_name})
 
@@ -383,15 +393,10 @@ def settle_deleted(ws: Workspace, uuid: str, *, restore: bool) -> None:
     rec = ws.store.records.get(uuid, include_deleted=True)
     if rec is None:
         _none(uuid)
-    ws.module(rec.module)
-    terms = None
-    if restore and rec.module in ws.catalog:
-        terms = index_terms(ws.catalog[rec.module], rec.data)
     with ws.store.transaction():
-        SyncTables(ws.store).set_deleted(uuid, not restore, terms)
+        door.submit_one(ws, door.Request("restore" if restore else "delete", uuid=uuid, restamp=("_deleted",)))
         FieldKitReplica(ws).refresh_conflicts(uuid)
-        ws.store.audit.log("restore" if restore else "delete", module=rec.module, target=uuid,
-                           detail={"conflict": "edit_vs_delete"})
+        ws.store.audit.log("resolve_conflict", module=rec.module, target=uuid, detail={"conflict": "edit_vs_delete"})
 
 
 def keep(ws: Workspace, uuid: str, field_name: str, side: str) -> None:

@@ -10,9 +10,22 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fieldkit.domain.errors import AuthError, PermissionDenied
+from fieldkit.domain.errors import AuthError, NotFound, PermissionDenied
 from fieldkit.formspec import ModuleCatalog, ModuleSpec, load_modules
+from fieldkit.services.changes import ChangeLog
 from fieldkit.store import Store
+
+
+class UnknownModule(NotFound):
+    """Records of a module this copy has no form for (a removed form, the platform's reference
+    data): they are data — listed and shown raw — but no form can edit them."""
+
+    default_code = "no_form"
+
+    def __init__(self, module: str) -> None:
+        super().__init__(f"这类记录没有表单定义（模块 {module}）",
+                         message_en=f"There is no form for these records (module {module})")
+        self.module = module
 
 
 def default_home() -> Path:
@@ -55,6 +68,8 @@ class Workspace:
     catalog: ModuleCatalog
     home: Path
     _locked: bool = field(default=False, repr=False)
+    # Committed changes not yet broadcast to the screens (services.changes).
+    changes: ChangeLog = field(default_factory=ChangeLog, repr=False)
 
     @property
     def user(self):  # -> store's UserInfo
@@ -69,7 +84,11 @@ class Workspace:
         return self.catalog.for_role(self.user.role)
 
     def module(self, module_id: str) -> ModuleSpec:
-        spec = self.catalog[module_id]
+        """The module's form, if the user's role may see it: `PermissionDenied` otherwise,
+        `UnknownModule` when there is no such form."""
+        spec = self.catalog.get(module_id)
+        if spec is None:
+            raise UnknownModule(module_id)
         if self.user.role not in spec.roles:
             raise PermissionDenied(
                 f"当前用户（{role_label(self.user.role)}）无权查看“{spec.label.zh}”",

@@ -6,6 +6,7 @@ Threading: a `Store` is used by one thread at a time (the UI's database worker t
 from __future__ import annotations
 
 from .store import Store
+from .sync_tables import ConflictRow
 from .types import (
     ROLES,
     AuditEntry,
@@ -25,6 +26,7 @@ __all__ = [
     "AuditEntry",
     "AuditReport",
     "Change",
+    "ConflictRow",
     "Hit",
     "IndexTerms",
     "IndexTermsLike",

@@ -103,6 +103,14 @@ MIGRATIONS: list[Step] = [
         # was sent (another process synced meanwhile): it must say what its editor had seen.
         "CREATE TABLE sync_frozen (seq INTEGER PRIMARY KEY, change TEXT NOT NULL)",
     )),
+    ("0007_authors_and_held_values", (
+        # Who made the change: sync carries it to the server and every other laptop, so their
+        # history names the person, not "sync". Rows queued before this step have none.
+        "ALTER TABLE outbox ADD COLUMN by TEXT",
+        # Why a conflict row is there when it is not a plain merge conflict (kind "invalid": a
+        # pulled value the form refuses, held aside instead of shown).
+        "ALTER TABLE sync_conflicts ADD COLUMN reason TEXT",
+    )),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

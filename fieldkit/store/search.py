@@ -46,6 +46,21 @@ class Search:
         return self._query(f"t.kind IN ({marks}) AND t.key = ?", [*kinds, key], modules, limit,
                            "t.kind, t.module, t.rid")
 
+    def exact_many(self, terms: Sequence[tuple[str, str]], modules: Sequence[str] | None = None) -> dict[tuple[str, str], list[Hit]]:
+        """Live records holding each (kind, key) term, looked up in chunks (an import checks
+        100,000 ID numbers with a few hundred queries, not 100,000)."""
+        out: dict[tuple[str, str], list[Hit]] = {}
+        by_kind: dict[str, list[str]] = {}
+        for kind, key in dict.fromkeys(terms):
+            by_kind.setdefault(kind, []).append(key)
+        for kind, keys in by_kind.items():
+            for i in range(0, len(keys), 400):
+                chunk = keys[i : i + 400]
+                cond = f"t.kind = ? AND t.key IN ({','.join('?' * len(chunk))})"
+                for hit in self._query(cond, [kind, *chunk], modules, 1 << 30, "t.key, t.module, t.rid"):
+                    out.setdefault((hit.kind, hit.key), []).append(hit)
+        return out
+
     def count(self, kind: str, key: str, modules: Sequence[str] | None = None) -> int:
         sql = "SELECT count(*) FROM terms t WHERE t.kind = ? AND t.key = ?"
         params: list[Any] = [kind, key]

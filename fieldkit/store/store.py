@@ -39,6 +39,7 @@ from .outbox import Outbox
 from .records import Records
 from .search import Search
 from .settings import Drafts, Settings
+from .sync_tables import SyncTables
 from .types import UserInfo
 from .users import UserTable, check_login, check_passphrase, check_role
 from .watchlist import Watchlist
@@ -230,6 +231,7 @@ class Store:
         self.settings = Settings(self._ctx)
         self.drafts = Drafts(self._ctx)
         self.outbox = Outbox(self._ctx)
+        self.sync = SyncTables(self._ctx, self.watchlist)
 
     # -- session ---------------------------------------------------------------------------
     @property
@@ -243,6 +245,10 @@ class Store:
     def transaction(self) -> contextlib.AbstractContextManager[None]:
         """Everything inside commits together; nested blocks are savepoints."""
         return self._db.tx()
+
+    def after_commit(self, fn: Callable[[], None]) -> None:
+        """Run `fn` once the outermost transaction commits (at once outside one); never after a rollback."""
+        self._db.after_commit(fn)
 
     def close(self) -> None:
         """Anchor the audit chain, checkpoint the WAL and drop the connection and key material.

@@ -71,7 +71,9 @@ class Record:
 
 @dataclass(frozen=True)
 class Change:
-    """One line of a record's history: `op` is create/update/delete; `field` is None for create/delete."""
+    """One line of a record's history: `op` is create/update/delete/restore/sync; `field` is None
+    for create/delete. `record` is set when the line belongs to another record merged into this
+    one (its uuid)."""
 
     at: str
     by: str
@@ -80,6 +82,7 @@ class Change:
     old: Any
     new: Any
     stamp: str
+    record: str | None = None
 
 
 @dataclass(frozen=True)
@@ -125,7 +128,8 @@ class WatchHit:
 
 @dataclass(frozen=True)
 class OutboxItem:
-    """A pending local change for sync. `fields` maps field → [value, HLC stamp]."""
+    """A pending local change for sync. `fields` maps field → [value, HLC stamp]; `by` is the
+    login that made it ("" for rows queued before authors were recorded)."""
 
     seq: int
     uuid: str
@@ -134,3 +138,4 @@ class OutboxItem:
     fields: dict[str, list[Any]] = field(default_factory=dict)
     schema_version: int = 0
     at: str = ""
+    by: str = ""

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from fieldkit.domain.errors import ValidationFailed
-from fieldkit.services import csvio, sealed
+from fieldkit.services import importer, sealed
 from fieldkit.ui.errors import show_error
 from fieldkit.ui.worker import Worker
 
@@ -94,7 +94,7 @@ class CsvImporter(QObject):
         module_id = self.module.id
 
         def work(job):
-            return csvio.import_csv(job.ws, module_id, path, passphrase=passphrase, skip_invalid=skip_invalid,
+            return importer.import_csv(job.ws, module_id, path, passphrase=passphrase, skip_invalid=skip_invalid,
                                     progress=job.progress, cancel=job.cancel)
 
         def failed(exc: BaseException) -> None:
@@ -109,12 +109,12 @@ class CsvImporter(QObject):
         self.worker.run(work, self._done, failed, label=label, parent=self.parent_widget, owner=self)
 
     def _done(self, report: Any) -> None:
-        text = tr("新增 %1 条，更新 %2 条，跳过 %3 条。").replace("%1", f"{report.created:,}").replace(
-            "%2", f"{report.updated:,}").replace("%3", f"{report.skipped:,}")
+        text = tr("新增 %1 条，更新 %2 条，未变 %3 条，跳过 %4 条。").replace("%1", f"{report.created:,}").replace(
+            "%2", f"{report.updated:,}").replace("%3", f"{report.unchanged:,}").replace("%4", f"{report.refused:,}")
         self.report_box = QMessageBox(QMessageBox.Icon.Information, tr("导入完成"), text, parent=self.parent_widget)
         self.report_box.setObjectName("importReport")
         self.report_box.open()
-        self.finished.emit(report.created, report.updated, report.skipped)
+        self.finished.emit(report.created, report.updated, report.refused)
 
 
 def _is_sealed(path: Path) -> bool:

@@ -47,7 +47,7 @@ def test_status_moves_and_refusals(cli):
     code, out = cli("applications", "status", cli.uuid)
     assert code == 0 and out[0]["allowed"] == ["submitted"]
     code, _ = cli("applications", "status", cli.uuid, "delivered")
-    assert code == ExitCode.ERROR  # captured → delivered skips the card office
+    assert code == ExitCode.INVALID  # captured → delivered skips the card office
     code, out = cli("applications", "status", cli.uuid, "submitted", "--receipt", "NB2026-0117")
     assert code == 0 and out[0] == {"uuid": cli.uuid, "status": "submitted", "receipt_no": "NB2026-0117",
                                     "delivered_date": None}

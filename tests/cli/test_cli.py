@@ -100,7 +100,8 @@ def test_export_is_sealed_and_imports_back(cli, tmp_path, monkeypatch):
     assert cli("unseal", str(out_file), "--out", str(plain))[0] == 0
     assert "坑底村" in plain.read_text("utf-8-sig")
     code, out = cli("import", "villages", str(out_file))
-    assert code == 0 and out[-1] == {"created": 0, "updated": 20, "skipped": 0}
+    # The file is what the store holds: matched by uuid, nothing to change.
+    assert code == 0 and out[-1] == {"created": 0, "updated": 0, "unchanged": 20, "refused": 0, "dry_run": False}
 
 
 def test_import_reports_bad_rows_and_changes_nothing(cli, tmp_path):
@@ -113,7 +114,7 @@ def test_import_reports_bad_rows_and_changes_nothing(cli, tmp_path):
     _, out = cli("records", "list", "villages")
     assert out == []
     code, out = cli("import", "villages", str(bad), "--skip-invalid")
-    assert code == 0 and out[-1]["created"] == 1 and out[-1]["skipped"] == 1
+    assert code == 0 and out[-1]["created"] == 1 and out[-1]["refused"] == 1
 
 
 def test_backup_restore_and_audit_verify(cli, tmp_path, monkeypatch):

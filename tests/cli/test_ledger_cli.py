@@ -88,7 +88,7 @@ def test_event_escalation_commands(cli):
     code, out = cli("events", "escalate", uuid, "--to", "village", "--action", "报村警务室")
     assert code == 0 and out[0]["level"] == "village" and out[0]["status"] == "handling"
     code, _ = cli("events", "escalate", uuid, "--to", "grid", "--action", "退回")
-    assert code == ExitCode.ERROR and "只能向上级移交" in cli.err
+    assert code == ExitCode.INVALID and "只能向上级移交" in cli.err
     code, out = cli("events", "outcome", uuid, "--outcome", "handled", "--action", "已清理柴堆")
     assert code == 0 and out[0]["status"] == "resolved"
     code, out = cli("events", "feedback", uuid, "--text", "已告知网格员")

@@ -152,11 +152,7 @@ def test_unknown_shared_list(tmp_path: Path) -> None:
     assert err.value.field == "kind" and "vehicles_kinds" in err.value.message
 
 
-def test_transitions_must_name_choices_of_their_field(tmp_path):
-    from fieldkit.formspec import FormSpecError, load_module_file
-
-    bad = tmp_path / "30_flow.toml"
-    bad.write_text('''id = "flow"
+_FLOW = '''id = "flow"
 number = 30
 label = { zh = "流程", en = "Flow" }
 group = "station"
@@ -167,13 +163,56 @@ title = "{status}"
 name = "status"
 type = "choice"
 label = { zh = "状态", en = "Status" }
+default = "open"
 choices = [ { value = "open", zh = "开", en = "Open" }, { value = "done", zh = "完", en = "Done" } ]
-transitions = { open = ["closed"] }
+
+[[fields]]
+name = "note"
+type = "text"
+label = { zh = "说明", en = "Note" }
+
+[workflow]
+state = "status"
+
+[[workflow.steps]]
+name = "close"
+label = { zh = "办结", en = "Close" }
+from = ["open"]
+%s
 
 [ledger]
 title = { zh = "流程", en = "Flow" }
 columns = ["status"]
-''', encoding="utf-8")
+'''
+
+
+@pytest.mark.parametrize(("step", "where", "said"), [
+    ('to = "closed"', "workflow.steps.close", "from/to"),
+    ('to = "done"\nset = { remark = "1" }', "workflow.steps.close.set", "set"),
+    ('to = "done"\n[[workflow.steps.guards]]\nwhen = "note =="\nmessage = { zh = "x", en = "x" }',
+     "workflow.steps.close.guards[0]", "表达式"),
+    ('to = "done"\n[[workflow.steps.guards]]\nwhen = "filled(note)"\nrefuse = "maybe"\n'
+     'message = { zh = "x", en = "x" }', "workflow.steps.close.guards[0]", "refuse"),
+    ('to = "done"\nroles = ["sheriff"]', "workflow.steps.close.roles", "角色"),
+])
+def test_a_broken_workflow_names_its_file_and_the_step(tmp_path, step, where, said):
+    """A workflow is part of the form file: a step that leads to no state, writes a field the
+    module lacks, or guards with a broken expression is refused at start-up, naming where."""
+    from fieldkit.formspec import FormSpecError, load_module_file
+
+    bad = tmp_path / "30_flow.toml"
+    bad.write_text(_FLOW % step, encoding="utf-8")
     with pytest.raises(FormSpecError) as e:
         load_module_file(bad)
-    assert "30_flow.toml" in e.value.message and e.value.field == "status" and "'closed'" in e.value.message
+    assert "30_flow.toml" in e.value.message and e.value.field == where and said in e.value.message
+
+
+def test_a_twentieth_module_declares_its_own_workflow(tmp_path):
+    from fieldkit.formspec import load_module_file
+
+    good = tmp_path / "30_flow.toml"
+    good.write_text(_FLOW % 'to = "done"\nset = { note = "\'办结：\' + me()" }', encoding="utf-8")
+    spec = load_module_file(good)
+    assert spec.workflow.state == "status" and spec.owned_by_workflow("status")
+    assert [s.name for s in spec.workflow.available({"status": "open"}, "chief")] == ["close"]
+    assert spec.workflow.available({"status": "done"}, "chief") == []

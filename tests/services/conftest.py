@@ -5,9 +5,12 @@ from __future__ import annotations
 import pytest
 
 from fieldkit.services import demo
+from fieldkit.services import sync_service as sync
 from fieldkit.services import workspace as wsvc
+from tests.sync.helpers import ServerThread
 
 PASS = "correct horse battery"
+SYNC_VILLAGE = "350102001001"
 
 
 @pytest.fixture(scope="session")
@@ -31,3 +34,28 @@ def empty_ws(tmp_path):
     ws, _ = wsvc.create(tmp_path / "store", "chief", PASS, display_name="陈所长")
     yield ws
     ws.lock()
+
+
+# Two laptops and a real reference server on loopback (tests/services/test_sync_*.py).
+@pytest.fixture
+def server(tmp_path):
+    srv = ServerThread(f"sqlite:///{tmp_path / 'server.db'}")
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+def enrolled_ws(server: ServerThread, home, login: str, scope=(SYNC_VILLAGE,)):
+    ws, _ = wsvc.create(home, login, PASS, display_name=login)
+    _, code = server.storage.create_enrollment(f"{login}的电脑", list(scope))
+    sync.enroll(ws, server.url, code)
+    return ws
+
+
+@pytest.fixture
+def pair(server, tmp_path):
+    a = enrolled_ws(server, tmp_path / "a", "lin")
+    b = enrolled_ws(server, tmp_path / "b", "wang")
+    yield a, b
+    a.lock()
+    b.lock()

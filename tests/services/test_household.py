@@ -9,9 +9,9 @@ import pytest
 
 from fieldkit.domain.doorplate_code import generate_station_key, sign_doorplate
 from fieldkit.domain.errors import Conflict
+from fieldkit.services import door, station_keys, watchlist
 from fieldkit.services import household as hh
 from fieldkit.services import records as rec
-from fieldkit.services import station_keys, watchlist
 from fieldkit.services import workspace as wsvc
 from tests.services.conftest import PASS
 
@@ -86,7 +86,8 @@ def test_card_shows_vehicles_flags_open_matters_visits_and_watch_hits(ws):
     base = {"category": "fire_hazard", "description": "电动车楼道充电", "village": village, "reporter": "陈所长",
             "address": addr.uuid, "found_at": "2026-11-01T09:00"}
     rec.save(ws, "events", {**base, "title": "楼道充电"})
-    rec.save(ws, "events", {**base, "title": "已处理的隐患", "status": "resolved", "resolved_at": "2026-11-02T10:00"})
+    done = rec.save(ws, "events", {**base, "title": "已处理的隐患"})
+    door.step(ws, done.uuid, "resolve", action="已清理", at="2026-11-02T10:00")
     rec.save(ws, "disputes", {"kind": "neighbour", "summary": "滴水纠纷", "village": village, "officer": "陈所长",
                               "address": addr.uuid, "reported_date": "2026-10-01"})
     for day in ("2026-03-01", "2026-09-09", "2025-12-31"):

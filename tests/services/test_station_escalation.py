@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from fieldkit.domain.errors import ValidationFailed
+from fieldkit.domain.errors import Conflict, UserFacingError, ValidationFailed
 from fieldkit.services import records as rsvc
 from fieldkit.services.station import escalation
-from fieldkit.services.station.escalation import EscalationError
 
 VILLAGE = "350924201201"
 
@@ -48,17 +47,18 @@ def test_full_ladder_with_outcome_and_feedback(empty_ws):
 
 def test_no_moving_backwards_sideways_or_skipping(empty_ws):
     uuid = _event(empty_ws)
-    with pytest.raises(EscalationError) as e:
+    with pytest.raises(ValidationFailed) as e:
         escalation.escalate(empty_ws, uuid, "grid", "原地")
-    assert "只能向上级移交" in e.value.message
-    with pytest.raises(EscalationError) as e:
+    assert "只能向上级移交" in e.value.message and e.value.field == "to_level"
+    with pytest.raises(ValidationFailed) as e:
         escalation.escalate(empty_ws, uuid, "township", "越级")
-    assert "不能越级" in e.value.message and "村（社区）警务室" in e.value.message
+    assert "不能越级" in e.value.message and "当前在“网格”" in e.value.message
     escalation.escalate(empty_ws, uuid, "village", "报村")
-    with pytest.raises(EscalationError):
+    with pytest.raises(ValidationFailed):
         escalation.escalate(empty_ws, uuid, "grid", "退回网格")
-    with pytest.raises(EscalationError):
+    with pytest.raises(ValidationFailed) as e:
         escalation.escalate(empty_ws, uuid, "province", "报省")
+    assert e.value.field == "to_level"
     assert rsvc.get(empty_ws, uuid).data["level"] == "village"
 
 
@@ -70,14 +70,16 @@ def test_a_critical_event_may_skip_a_level(empty_ws):
 
 def test_resolved_events_are_closed_and_feedback_needs_a_resolution(empty_ws):
     uuid = _event(empty_ws)
-    with pytest.raises(EscalationError):
+    with pytest.raises(Conflict) as e:
         escalation.feed_back(empty_ws, uuid, "还没办完")
+    assert "办结后才能反馈" in e.value.message
     escalation.record_outcome(empty_ws, uuid, "pending", "已设警示牌，等待勘查")
     assert rsvc.get(empty_ws, uuid).data["status"] == "handling"
     escalation.record_outcome(empty_ws, uuid, "handled", "勘查无危险")
-    with pytest.raises(EscalationError):
+    with pytest.raises(Conflict) as e:
         escalation.escalate(empty_ws, uuid, "village", "再报")
-    with pytest.raises(EscalationError):
+    assert "已办结" in e.value.message
+    with pytest.raises(UserFacingError):
         escalation.record_outcome(empty_ws, uuid, "done", "?")
 
 

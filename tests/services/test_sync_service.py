@@ -10,7 +10,6 @@ from fieldkit.services import sync_service as sync
 from fieldkit.services import watchlist as wlsvc
 from fieldkit.services import workspace as wsvc
 from fieldkit.services.station import tasks as tsvc
-from tests.sync.helpers import ServerThread
 
 PASS = "correct horse battery"
 VILLAGE = "350102001001"
@@ -26,30 +25,6 @@ def id_number(seq: int, birth: str = "19900101") -> str:
 def resident(name: str, seq: int, **more) -> dict:
     return {"name": name, "id_number": id_number(seq), "sex": "男", "birth_date": "1990-01-01",
             "village": VILLAGE, **more}
-
-
-@pytest.fixture
-def server(tmp_path):
-    srv = ServerThread(f"sqlite:///{tmp_path / 'server.db'}")
-    srv.start()
-    yield srv
-    srv.stop()
-
-
-def enrolled_ws(server: ServerThread, home, login: str, scope=(VILLAGE,)):
-    ws, _ = wsvc.create(home, login, PASS, display_name=login)
-    _, code = server.storage.create_enrollment(f"{login}的电脑", list(scope))
-    sync.enroll(ws, server.url, code)
-    return ws
-
-
-@pytest.fixture
-def pair(server, tmp_path):
-    a = enrolled_ws(server, tmp_path / "a", "lin")
-    b = enrolled_ws(server, tmp_path / "b", "wang")
-    yield a, b
-    a.lock()
-    b.lock()
 
 
 def both_sync(a, b, rounds: int = 1) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -10,17 +11,28 @@ import sqlite_utils
 from fieldkit.domain.errors import StorageError
 from fieldkit.store import Store, migrations
 
-from .conftest import PASS, person_terms
+from .conftest import PASS
 
 
 def test_a_store_from_an_older_version_is_upgraded_in_place(home: Path, monkeypatch) -> None:
     monkeypatch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:2])
     old, _ = Store.create(home, user="chief", passphrase=PASS)
     assert old.schema_version == 2
-    uid = old.records.create("people", {"name": "张伟"}, terms=person_terms("张伟", "110101199003070011")).uuid
-    old.audit.log("view", target=uid)
+    # Rows as a FieldKit of schema 2 wrote them (today's code writes today's columns).
+    uid = "6f1c2a4e-0000-4000-8000-000000000001"
+    stamp = f"{int(time.time() * 1000) - 60_000:012x}0000{old.device_id}"
     with old._raw() as conn:
         assert "attachments" not in sqlite_utils.Database(conn).table_names()
+        conn.execute("INSERT INTO records(uuid, module, data, versions, terms, created_at, created_by, updated_at,"
+                     " updated_by) VALUES (?, 'people', '{\"name\":\"张伟\"}', ?, '[[\"name\",\"张伟\"]]',"
+                     " '2026-01-01T00:00:00.000Z', 'chief', '2026-01-01T00:00:00.000Z', 'chief')",
+                     (uid, f'{{"name":"{stamp}"}}'))
+        conn.execute("INSERT INTO terms(kind, key, module, rid) VALUES ('name', '张伟', 'people', 1)")
+        conn.execute("INSERT INTO history(record_id, at, by, op, stamp) VALUES (1, '2026-01-01T00:00:00.000Z',"
+                     " 'chief', 'create', ?)", (stamp,))
+        conn.execute("INSERT INTO outbox(uuid, module, op, fields, schema_version, at) VALUES (?, 'people', 'create',"
+                     " ?, 2, '2026-01-01T00:00:00.000Z')", (uid, f'{{"name":["张伟","{stamp}"]}}'))
+    old.audit.log("view", target=uid)
     old.close()
 
     monkeypatch.undo()
@@ -34,6 +46,8 @@ def test_a_store_from_an_older_version_is_upgraded_in_place(home: Path, monkeypa
         names = [r[0] for r in conn.execute("SELECT name FROM migrations ORDER BY rowid")]
     assert names == [name for name, _ in migrations.MIGRATIONS]
     assert new.records.get(uid).data == {"name": "张伟"}
+    assert [h.uuid for h in new.search.exact("name", "张伟")] == [uid]
+    assert new.outbox.pending()[0].by == ""  # queued before authors were kept: still sent
     assert new.audit.verify().ok
     # The upgraded store is fully usable: new tables and old data together.
     new.watchlist.add("110101199003070011", "测试")

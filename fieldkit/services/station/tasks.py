@@ -3,10 +3,12 @@ it — offline — and is credited the task's points.
 
 Tasks are records of module `tasks` (forms/17_tasks.toml), so they travel by sync like any
 record and print as a ledger. Lifecycle: 待接收 published → 已接收 accepted → 已完成 completed
-(or 已撤销 cancelled by the chief). A task names its people by login (`assignees`, comma
-separated) or is open to everyone — in its village when it has one. One person takes a task;
-two devices accepting the same task offline is settled by sync's field merge (the later stamp
-wins) and shows in the record's history.
+(or 已撤销 cancelled by the chief) — the form file's `[workflow]`: who may take each step, its
+guards and what it writes are declared there and enforced by the door on every path (an edit
+of the record cannot move the status or credit points). A task names its people by login
+(`assignees`, comma separated) or is open to everyone — in its village when it has one. One
+person takes a task; two devices accepting the same task offline is settled by sync's field
+merge (the later stamp wins) and shows in the record's history.
 
 Credits: each completed task credits its `points` to the login that completed it
 (`credited_points`, fixed at completion so later edits of `points` do not rewrite the past).
@@ -21,7 +23,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from fieldkit.domain.errors import Conflict, PermissionDenied, UserFacingError
+from fieldkit.domain.errors import UserFacingError
+from fieldkit.services import door
 from fieldkit.services import records as rsvc
 from fieldkit.services.workspace import Workspace
 
@@ -83,11 +86,6 @@ def _task(ws: Workspace, uuid: str):
     return rec
 
 
-def _require_chief(ws: Workspace, zh: str, en: str) -> None:
-    if ws.user.role != "chief":
-        raise PermissionDenied(zh, message_en=en)
-
-
 def publish_task(
     ws: Workspace,
     *,
@@ -104,16 +102,15 @@ def publish_task(
     address: str | None = None,
     at: str | None = None,
 ):
-    """Publish a task (station chief only). Returns the saved Record."""
-    _require_chief(ws, "只有所长可以发布任务", "Only the station chief publishes tasks")
+    """Publish a task (station chief only: the workflow's `create.roles`). Returns the Record."""
     values: dict[str, Any] = {
         "title": title, "description": description, "kind": kind, "urgency": urgency,
-        "published_at": at or _now(), "points": points, "status": "published",
+        "published_at": at or _now(), "points": points,
         "publisher": ws.user.display_name or ws.user.login,
         "assignees": ", ".join(parse_assignees(assignees)) or None,
         "village": village, "grid": grid, "due_date": due_date, "person": person, "address": address,
     }
-    return rsvc.save(ws, MODULE, {k: v for k, v in values.items() if v is not None})
+    return door.save(ws, MODULE, {k: v for k, v in values.items() if v is not None})
 
 
 def _may_take(ws: Workspace, data: dict[str, Any]) -> bool:
@@ -124,44 +121,22 @@ def _may_take(ws: Workspace, data: dict[str, Any]) -> bool:
 def accept_task(ws: Workspace, uuid: str, *, at: str | None = None):
     """The signed-in user takes the task. `Conflict` when someone else already has it,
     `PermissionDenied` when it is assigned to other people."""
-    rec = _task(ws, uuid)
-    data = dict(rec.data)
-    status = data.get("status")
-    if status == "accepted" and data.get("accepted_by") == ws.user.login:
-        return rec
-    if status in ("accepted", "completed"):
-        raise Conflict(f"任务已由 {data.get('accepted_by')} 接收", message_en=f"{data.get('accepted_by')} has taken this task")
-    if status == "cancelled":
-        raise Conflict("任务已撤销", message_en="The task was cancelled", code="cancelled")
-    if not _may_take(ws, data):
-        raise PermissionDenied("这项任务指派给了其他人", message_en="This task is assigned to other people")
-    data.update(status="accepted", accepted_by=ws.user.login, accepted_at=at or _now())
-    return rsvc.save(ws, MODULE, data, uuid=uuid)
+    _task(ws, uuid)
+    return door.step(ws, uuid, "accept", at=at)
 
 
 def complete_task(ws: Workspace, uuid: str, result: str, *, at: str | None = None):
     """Mark the task done with what was found; credits its points to whoever accepted it.
 
     Only the person who accepted it (or the chief, e.g. entering a result phoned in) may."""
-    rec = _task(ws, uuid)
-    data = dict(rec.data)
-    if data.get("status") != "accepted":
-        raise Conflict("任务须先接收才能完成", message_en="Accept the task before completing it", code="not_accepted")
-    if data.get("accepted_by") != ws.user.login and ws.user.role != "chief":
-        raise PermissionDenied("只有接收人可以完成这项任务", message_en="Only the person who accepted it may complete it")
-    data.update(status="completed", completed_at=at or _now(), result=result,
-                credited_points=data.get("points") or 0)
-    return rsvc.save(ws, MODULE, data, uuid=uuid)
+    _task(ws, uuid)
+    return door.step(ws, uuid, "complete", result=result, at=at)
 
 
 def cancel_task(ws: Workspace, uuid: str):
     """Withdraw a task that is not completed (chief only)."""
-    _require_chief(ws, "只有所长可以撤销任务", "Only the station chief cancels tasks")
-    data = dict(_task(ws, uuid).data)
-    if data.get("status") == "completed":
-        raise Conflict("任务已完成，不能撤销", message_en="A completed task cannot be cancelled")
-    data["status"] = "cancelled"
-    return rsvc.save(ws, MODULE, data, uuid=uuid)
+    _task(ws, uuid)
+    return door.step(ws, uuid, "cancel")
 
 
 def _view(ws: Workspace, rec) -> TaskView:
