@@ -1,8 +1,9 @@
-"""Import a CSV into a module, in the background, with progress, cancel and a problem list.
+"""Import a CSV into a module, in the background, with progress, cancel and a preview.
 
-The importer checks every row first and writes nothing while any row is invalid; the dialog
-then lists the problems (line, field, message) and offers to import only the good rows. A
-sealed export (from another laptop) asks for its passphrase.
+First a dry run (`services.importer`, nothing written): the preview says how many rows would be
+new, updated, unchanged or refused, lists each refusal (line, field, reason) and each watch-list
+hit, and offers to import — only the good rows when some are refused. Then the import itself,
+through the same door. A sealed export (from another laptop) asks for its passphrase.
 
 Threading: GUI thread; the import runs on the database thread through the worker.
 """
@@ -26,7 +27,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fieldkit.domain.errors import ValidationFailed
 from fieldkit.services import importer, sealed
 from fieldkit.ui.errors import show_error
 from fieldkit.ui.worker import Worker
@@ -39,25 +39,37 @@ def tr(text: str) -> str:
 
 
 class ProblemsDialog(QDialog):
-    """Rows that failed the form's rules; "只导入没问题的行" accepts."""
+    """The dry run's answer: counts, refused rows, watch-list hits. "导入" (nothing refused) or
+    "只导入没问题的行" accepts; cancelling imports nothing."""
 
-    def __init__(self, issues: list[Any], lang: str, parent: QWidget | None) -> None:
+    def __init__(self, report: Any, lang: str, parent: QWidget | None) -> None:
         super().__init__(parent)
         self.setObjectName("importProblems")
-        self.setWindowTitle(tr("导入前检查发现问题"))
-        self.resize(640, 420)
+        self.setWindowTitle(tr("导入前检查"))
+        self.resize(680, 440)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(tr("有 %1 处问题，什么都还没有导入。").replace("%1", str(len(issues)))))
-        lines = [f"{i.label_en if lang == 'en' else i.label}：{i.message_en if lang == 'en' else i.message}"
-                 for i in issues[:MAX_LISTED]]
-        if len(issues) > MAX_LISTED:
-            lines.append(tr("……还有 %1 处").replace("%1", str(len(issues) - MAX_LISTED)))
+        summary = tr("将新增 %1 条，更新 %2 条，未变 %3 条；有问题 %4 行。什么都还没有导入。").replace(
+            "%1", f"{report.created:,}").replace("%2", f"{report.updated:,}").replace(
+            "%3", f"{report.unchanged:,}").replace("%4", f"{report.refused:,}")
+        self.summary = QLabel(summary)
+        self.summary.setObjectName("importSummary")
+        self.summary.setWordWrap(True)
+        layout.addWidget(self.summary)
+        en = lang == "en"
+        lines = [(tr("第 %1 行").replace("%1", str(p["line"])) + "：" + (p["message_en"] if en else p["message"]))
+                 for p in report.problems[:MAX_LISTED]]
+        if len(report.problems) > MAX_LISTED:
+            lines.append(tr("……还有 %1 处").replace("%1", str(len(report.problems) - MAX_LISTED)))
+        lines += [tr("第 %1 行 %2 命中布控名单：%3").replace("%1", str(w["line"])).replace("%2", w["field"])
+                  .replace("%3", w["reason"]) for w in report.watch[:MAX_LISTED]]
         self.text = QPlainTextEdit("\n".join(lines))
         self.text.setReadOnly(True)
         layout.addWidget(self.text)
         buttons = QDialogButtonBox()
-        self.skip = buttons.addButton(tr("只导入没问题的行"), QDialogButtonBox.ButtonRole.AcceptRole)
+        label = tr("只导入没问题的行") if report.refused else tr("导入")
+        self.skip = buttons.addButton(label, QDialogButtonBox.ButtonRole.AcceptRole)
         self.skip.setObjectName("importSkipInvalid")
+        self.skip.setEnabled(report.changed > 0)
         buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -93,20 +105,30 @@ class CsvImporter(QObject):
             passphrase = text
         module_id = self.module.id
 
+        def check(job):
+            return importer.import_csv(job.ws, module_id, path, passphrase=passphrase, dry_run=True,
+                                       progress=job.progress, cancel=job.cancel)
+
+        def checked(report: Any) -> None:
+            # Always shown, a clean file too: "1,500 would be updated" is worth a look first.
+            self.problems = ProblemsDialog(report, self.lang, self.parent_widget)
+            self.problems.accepted.connect(lambda: self._run(path, passphrase, skip_invalid=bool(report.refused)))
+            self.problems.open()
+
+        label = tr("正在检查 %1…").replace("%1", path.name)
+        self.worker.run(check, checked, lambda e: show_error(self.parent_widget, e), label=label,
+                        parent=self.parent_widget, owner=self)
+
+    def _run(self, path: Path, passphrase: str | None, *, skip_invalid: bool) -> None:
+        module_id = self.module.id
+
         def work(job):
             return importer.import_csv(job.ws, module_id, path, passphrase=passphrase, skip_invalid=skip_invalid,
-                                    progress=job.progress, cancel=job.cancel)
-
-        def failed(exc: BaseException) -> None:
-            if isinstance(exc, ValidationFailed) and not skip_invalid:
-                self.problems = ProblemsDialog(exc.issues, self.lang, self.parent_widget)
-                self.problems.accepted.connect(lambda: self.import_file(path, passphrase=passphrase, skip_invalid=True))
-                self.problems.open()
-                return
-            show_error(self.parent_widget, exc)
+                                       progress=job.progress, cancel=job.cancel)
 
         label = tr("正在导入 %1…").replace("%1", path.name)
-        self.worker.run(work, self._done, failed, label=label, parent=self.parent_widget, owner=self)
+        self.worker.run(work, self._done, lambda e: show_error(self.parent_widget, e), label=label,
+                        parent=self.parent_widget, owner=self)
 
     def _done(self, report: Any) -> None:
         text = tr("新增 %1 条，更新 %2 条，未变 %3 条，跳过 %4 条。").replace("%1", f"{report.created:,}").replace(

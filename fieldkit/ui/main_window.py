@@ -32,7 +32,6 @@ def tr(text: str) -> str:
 class MainWindow(QMainWindow):
     lock_requested = Signal()
     settings_changed = Signal(set)
-    record_saved = Signal(str, str)  # uuid, module id: lists and pages refresh
 
     def __init__(self, worker: Worker, info: SessionInfo, settings: Settings, lang: str) -> None:
         super().__init__()
@@ -70,7 +69,9 @@ class MainWindow(QMainWindow):
         from fieldkit.ui import sync as sync_ui
 
         self.sync = sync_ui.install(self)
-        self.record_saved.connect(self._after_save)
+        # Every change, wherever it was made (a form, an import, the household card, sync), reaches
+        # every open tab once: the worker broadcasts what each job changed.
+        worker.changed.connect(self.apply_changes)
         # The first list is queued before the counts: on a million-record store the counts take
         # seconds, and the officer wants the list they work in before the numbers beside the rest.
         first = info.hub("person") or (info.modules[0] if info.modules else None)
@@ -231,21 +232,19 @@ class MainWindow(QMainWindow):
         spec = self.info.module(module_id)
         dialog = RecordDialog(self.worker, self.info, spec, uuid=uuid, initial=initial, lang=self.lang,
                               draft_seconds=self.settings.get("draft_seconds"), parent=self)
-        dialog.saved.connect(lambda rec_uuid, mod: self.record_saved.emit(rec_uuid, mod))
         dialog.open_requested.connect(self.open_record)
         dialog.finished.connect(lambda _r, d=dialog: self.dialogs.remove(d) if d in self.dialogs else None)
         self.dialogs.append(dialog)
         dialog.show()
         return dialog
 
-    def _after_save(self, uuid: str, module_id: str) -> None:
-        view = self.module_view(module_id)
-        if view is not None:
-            view.refresh()
+    def apply_changes(self, changes: Any) -> None:
+        """The tab protocol: each tab with `apply_changes(changes)` decides whether it shows any of
+        what changed (`services.changes.Changes`); the navigation counts follow."""
         for i in range(self.tabs.count()):
             w = self.tabs.widget(i)
-            if hasattr(w, "record_changed"):
-                w.record_changed(uuid)  # type: ignore[union-attr]
+            if hasattr(w, "apply_changes"):
+                w.apply_changes(changes)  # type: ignore[union-attr]
         self.refresh_counts()
 
     # -- search, settings, lock -------------------------------------------------------------

@@ -307,6 +307,11 @@ class ModuleView(QWidget):
         self.model.invalidate_rows()
         self.reload()
 
+    def apply_changes(self, changes: Any) -> None:
+        """The window's tab protocol: reload when records of this module changed anywhere."""
+        if changes.touches(module=self.spec.id):
+            self.refresh()
+
 
 def _passes(record: Any, filters: dict[str, Any]) -> bool:
     """Search hits honour the village/grid/date filters too (checked on the stored columns)."""

@@ -22,11 +22,15 @@ Threading rules:
   closed, window locked), the callbacks are skipped instead of touching a deleted widget.
 - Jobs with a progress dialog run with Python's cyclic GC paused: a full collection over the
   objects an import allocates holds the GIL long enough to freeze the GUI (measured: 110 ms).
+- Every change a job made (a save, an import, a sync pull — whatever went through the door)
+  is collected in the workspace's change log, drained on the database thread when the job
+  ends, and broadcast once on the GUI thread as `changed(Changes)`, after the job's callbacks.
+  Screens refresh from it; nobody wires "saved" signals between screens.
 """
 
 from __future__ import annotations
 
-import gc
+import contextlib
 import itertools
 import logging
 import queue
@@ -41,6 +45,7 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, QTimer, Signa
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from fieldkit.domain.errors import Cancelled
+from fieldkit.services.batch import gc_paused
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +105,13 @@ class Job:
 class _DbThread(QThread):
     """Runs jobs one after the other; holds the workspace. Only `Worker` talks to it."""
 
-    finished_job = Signal(object, bool, object)  # job, ok, result-or-exception
+    def _drain(self) -> Any:
+        """What the job changed (the workspace's change log), taken on this thread."""
+        ws = self.workspace
+        log = getattr(ws, "changes", None) if ws is not None else None
+        return log.drain() if log is not None else None
+
+    finished_job = Signal(object, bool, object, object)  # job, ok, result-or-exception, Changes or None
 
     def __init__(self) -> None:
         super().__init__()
@@ -121,21 +132,16 @@ class _DbThread(QThread):
             job.started_at = time.monotonic()
             # A long task (import, demo) allocates hundreds of thousands of long-lived objects;
             # the cyclic collector then runs full collections holding the GIL for 100+ ms, which
-            # freezes the GUI thread. Our data has no reference cycles worth chasing mid-task.
-            pause_gc = job.show_progress and gc.isenabled()
-            if pause_gc:
-                gc.disable()
+            # freezes the GUI thread (services.batch says more).
             try:
-                result = job.fn(job)
+                with gc_paused() if job.show_progress else contextlib.nullcontext():
+                    result = job.fn(job)
             except BaseException as e:  # handed to the GUI thread, which decides how to show it
                 self.current = None
-                self.finished_job.emit(job, False, e)
+                self.finished_job.emit(job, False, e, self._drain())
                 continue
-            finally:
-                if pause_gc:
-                    gc.enable()
             self.current = None
-            self.finished_job.emit(job, True, result)
+            self.finished_job.emit(job, True, result, self._drain())
         # Locking on the way out drops the key material on the thread that owns the connection.
         if self.workspace is not None:
             try:
@@ -148,10 +154,12 @@ class _DbThread(QThread):
 class Worker(QObject):
     """GUI-side handle of the database thread. Create one per application session.
 
-    `busy_changed(bool)` tells the status bar when work is in flight.
+    `busy_changed(bool)` tells the status bar when work is in flight; `changed(Changes)` tells
+    every screen what the last job changed (see the module docstring).
     """
 
     busy_changed = Signal(bool)
+    changed = Signal(object)  # services.changes.Changes
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -240,8 +248,15 @@ class Worker(QObject):
         if not self._pending:
             self.busy_changed.emit(False)
 
-    def _finish(self, job: Job, ok: bool, result: Any) -> None:
+    def _finish(self, job: Job, ok: bool, result: Any, changes: Any) -> None:
         self._forget(job)
+        try:
+            self._callback(job, ok, result)
+        finally:
+            if changes:  # even when the job's own widget is gone: other screens still show the data
+                self.changed.emit(changes)
+
+    def _callback(self, job: Job, ok: bool, result: Any) -> None:
         if job.dropped:
             return
         if job.owner is not None and not shiboken6.isValid(job.owner):

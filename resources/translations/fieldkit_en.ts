@@ -101,22 +101,22 @@
       <translation>Loading…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/conflicts_view.py" line="117" />
+      <location filename="fieldkit/ui/sync/conflicts_view.py" line="118" />
       <source>删除与修改冲突</source>
       <translation>Deleted here, changed there</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/conflicts_view.py" line="117" />
+      <location filename="fieldkit/ui/sync/conflicts_view.py" line="118" />
       <source>同一项被两人修改</source>
       <translation>Same field changed by two people</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/conflicts_view.py" line="138" />
+      <location filename="fieldkit/ui/sync/conflicts_view.py" line="139" />
       <source>查看记录</source>
       <translation>Open record</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/conflicts_view.py" line="105" />
+      <location filename="fieldkit/ui/sync/conflicts_view.py" line="106" />
       <source>没有需要处理的冲突。</source>
       <translation>No conflicts to resolve.</translation>
     </message>
@@ -126,32 +126,32 @@
       <translation>(deleted)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/conflicts_view.py" line="107" />
+      <location filename="fieldkit/ui/sync/conflicts_view.py" line="108" />
       <source>以下 %1 处在两台电脑上被同时修改。请逐一选择保留哪个值；选择后会在下次同步时发给其他电脑。</source>
       <translation>These %1 fields were changed on two computers at once. Choose which value to keep for each; your choice goes to the other computers at the next sync.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/conflicts_view.py" line="122" />
+      <location filename="fieldkit/ui/sync/conflicts_view.py" line="123" />
       <source>本机的值</source>
       <translation>This laptop's value</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/conflicts_view.py" line="122" />
+      <location filename="fieldkit/ui/sync/conflicts_view.py" line="123" />
       <source>对方的值</source>
       <translation>Their value</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/conflicts_view.py" line="129" />
+      <location filename="fieldkit/ui/sync/conflicts_view.py" line="130" />
       <source>保留本机的值</source>
       <translation>Keep this laptop's value</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/conflicts_view.py" line="129" />
+      <location filename="fieldkit/ui/sync/conflicts_view.py" line="130" />
       <source>采用对方的值</source>
       <translation>Take their value</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/conflicts_view.py" line="123" />
+      <location filename="fieldkit/ui/sync/conflicts_view.py" line="124" />
       <source>（当前显示）</source>
       <translation>(shown now)</translation>
     </message>
@@ -159,59 +159,91 @@
   <context>
     <name>CsvImport</name>
     <message>
-      <location filename="fieldkit/ui/csv_import.py" line="47" />
-      <source>导入前检查发现问题</source>
-      <translation>Problems found before importing</translation>
+      <location filename="fieldkit/ui/csv_import.py" line="48" />
+      <source>导入前检查</source>
+      <translation>Check before importing</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/csv_import.py" line="59" />
+      <location filename="fieldkit/ui/csv_import.py" line="69" />
       <source>只导入没问题的行</source>
       <translation>Import only the good rows</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/csv_import.py" line="83" />
+      <location filename="fieldkit/ui/csv_import.py" line="69" />
+      <source>导入</source>
+      <translation>Import</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/csv_import.py" line="95" />
       <source>选择要导入的 CSV 文件</source>
       <translation>Choose a CSV file to import</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/csv_import.py" line="83" />
+      <location filename="fieldkit/ui/csv_import.py" line="95" />
       <source>CSV 文件 (*.csv *.fkcsv);;所有文件 (*)</source>
       <translation>CSV files (*.csv *.fkcsv);;All files (*)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/csv_import.py" line="114" />
+      <location filename="fieldkit/ui/csv_import.py" line="136" />
       <source>导入完成</source>
       <translation>Import finished</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/csv_import.py" line="89" />
+      <location filename="fieldkit/ui/csv_import.py" line="101" />
       <source>加密的文件</source>
       <translation>Sealed file</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/csv_import.py" line="90" />
+      <location filename="fieldkit/ui/csv_import.py" line="102" />
       <source>这个文件是加密导出的，请输入导出时设的口令：</source>
       <translation>This file is a sealed export; type the passphrase it was sealed with:</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/csv_import.py" line="108" />
+      <location filename="fieldkit/ui/csv_import.py" line="118" />
+      <source>正在检查 %1…</source>
+      <translation>Checking %1…</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/csv_import.py" line="129" />
       <source>正在导入 %1…</source>
       <translation>Importing %1…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/csv_import.py" line="50" />
-      <source>有 %1 处问题，什么都还没有导入。</source>
-      <translation>%1 problems; nothing has been imported.</translation>
-    </message>
-    <message>
-      <location filename="fieldkit/ui/csv_import.py" line="54" />
+      <location filename="fieldkit/ui/csv_import.py" line="62" />
       <source>……还有 %1 处</source>
       <translation>… and %1 more</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/csv_import.py" line="112" />
+      <location filename="fieldkit/ui/csv_import.py" line="59" />
+      <source>第 %1 行</source>
+      <translation>Line %1</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/csv_import.py" line="63" />
+      <source>第 %1 行 %2 命中布控名单：%3</source>
+      <translation>Line %1: %2 is on the watch list: %3</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/csv_import.py" line="51" />
+      <source>将新增 %1 条，更新 %2 条，未变 %3 条；有问题 %4 行。什么都还没有导入。</source>
+      <translation>%1 would be added, %2 updated, %3 unchanged; %4 rows have problems. Nothing has been imported yet.</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/csv_import.py" line="134" />
+      <source>新增 %1 条，更新 %2 条，未变 %3 条，跳过 %4 条。</source>
+      <translation>%1 added, %2 updated, %3 unchanged, %4 skipped.</translation>
+    </message>
+    <message>
+      <source>导入前检查发现问题</source>
+      <translation type="vanished">Problems found before importing</translation>
+    </message>
+    <message>
+      <source>有 %1 处问题，什么都还没有导入。</source>
+      <translation type="vanished">%1 problems; nothing has been imported.</translation>
+    </message>
+    <message>
       <source>新增 %1 条，更新 %2 条，跳过 %3 条。</source>
-      <translation>%1 added, %2 updated, %3 skipped.</translation>
+      <translation type="vanished">%1 added, %2 updated, %3 skipped.</translation>
     </message>
   </context>
   <context>
@@ -1138,57 +1170,57 @@ Press "Copy details" and send them to the maintainer.</translation>
   <context>
     <name>MainWindow</name>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="94" />
+      <location filename="fieldkit/ui/main_window.py" line="95" />
       <source>新建</source>
       <translation>New</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="95" />
+      <location filename="fieldkit/ui/main_window.py" line="96" />
       <source>全局查找</source>
       <translation>Search everywhere</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="96" />
+      <location filename="fieldkit/ui/main_window.py" line="97" />
       <source>设置</source>
       <translation>Settings</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="97" />
+      <location filename="fieldkit/ui/main_window.py" line="98" />
       <source>锁定</source>
       <translation>Lock</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="98" />
+      <location filename="fieldkit/ui/main_window.py" line="99" />
       <source>刷新</source>
       <translation>Refresh</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="99" />
+      <location filename="fieldkit/ui/main_window.py" line="100" />
       <source>关闭标签页</source>
       <translation>Close tab</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="101" />
+      <location filename="fieldkit/ui/main_window.py" line="102" />
       <source>工具栏</source>
       <translation>Toolbar</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="131" />
+      <location filename="fieldkit/ui/main_window.py" line="132" />
       <source>已解锁 · Ctrl+L 锁定</source>
       <translation>Unlocked · Ctrl+L locks</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="212" />
+      <location filename="fieldkit/ui/main_window.py" line="213" />
       <source>正在打开…</source>
       <translation>Opening…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="45" />
+      <location filename="fieldkit/ui/main_window.py" line="44" />
       <source>FieldKit 警务工作包</source>
       <translation>FieldKit</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="140" />
+      <location filename="fieldkit/ui/main_window.py" line="141" />
       <source>处理中…</source>
       <translation>Working…</translation>
     </message>
@@ -1450,102 +1482,132 @@ Press "Copy details" and send them to the maintainer.</translation>
   <context>
     <name>RecordDialog</name>
     <message>
-      <location filename="fieldkit/ui/forms/record_dialog.py" line="86" />
+      <location filename="fieldkit/ui/forms/record_dialog.py" line="87" />
       <source>查看已有记录</source>
       <translation>Open the existing record</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/record_dialog.py" line="106" />
+      <location filename="fieldkit/ui/forms/record_dialog.py" line="91" />
+      <source>合并到已有记录…</source>
+      <translation>Merge into the existing record…</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/forms/record_dialog.py" line="121" />
       <source>保存（Ctrl+S）</source>
       <translation>Save (Ctrl+S)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/record_dialog.py" line="131" />
+      <location filename="fieldkit/ui/forms/record_dialog.py" line="146" />
       <source>正在读取…</source>
       <translation>Loading…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/record_dialog.py" line="166" />
+      <location filename="fieldkit/ui/forms/record_dialog.py" line="181" />
       <source>恢复草稿</source>
       <translation>Restore draft</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/record_dialog.py" line="170" />
+      <location filename="fieldkit/ui/forms/record_dialog.py" line="185" />
       <source>丢弃草稿</source>
       <translation>Discard draft</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/record_dialog.py" line="236" />
+      <location filename="fieldkit/ui/forms/record_dialog.py" line="249" />
+      <source>合并重复记录</source>
+      <translation>Merge duplicate records</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/forms/record_dialog.py" line="253" />
+      <source>合并</source>
+      <translation>Merge</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/forms/record_dialog.py" line="281" />
       <source>请按规定处置，不要向当事人透露。</source>
       <translation>Follow the procedure; do not tell the person.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/record_dialog.py" line="264" />
+      <location filename="fieldkit/ui/forms/record_dialog.py" line="309" />
       <source>正在保存…</source>
       <translation>Saving…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/record_dialog.py" line="351" />
+      <location filename="fieldkit/ui/forms/record_dialog.py" line="396" />
       <source>还没保存</source>
       <translation>Not saved</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/record_dialog.py" line="351" />
+      <location filename="fieldkit/ui/forms/record_dialog.py" line="396" />
       <source>这张表有改动还没保存。</source>
       <translation>This form has changes that are not saved.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/record_dialog.py" line="353" />
+      <location filename="fieldkit/ui/forms/record_dialog.py" line="398" />
       <source>保存</source>
       <translation>Save</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/record_dialog.py" line="354" />
+      <location filename="fieldkit/ui/forms/record_dialog.py" line="399" />
       <source>不保存</source>
       <translation>Don't save</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/record_dialog.py" line="355" />
+      <location filename="fieldkit/ui/forms/record_dialog.py" line="400" />
       <source>继续填写</source>
       <translation>Keep editing</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/record_dialog.py" line="242" />
+      <location filename="fieldkit/ui/forms/record_dialog.py" line="287" />
       <source>布控提醒</source>
       <translation>Watch-list alert</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/record_dialog.py" line="167" />
+      <location filename="fieldkit/ui/forms/record_dialog.py" line="182" />
       <source>这张表有一份没保存的草稿（%1）。要恢复吗？</source>
       <translation>This form has an unsaved draft (%1). Restore it?</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/record_dialog.py" line="220" />
-      <source>这个人可能已经登记过：%1。请先查看，避免同一个人录两次。</source>
-      <translation>This person may already be registered: %1. Check first so nobody is entered twice.</translation>
+      <location filename="fieldkit/ui/forms/record_dialog.py" line="250" />
+      <source>把这条记录合并到“%1”？这条记录会被删除，它的修改记录和所有指向它的记录都转到“%1”。</source>
+      <translation>Merge this record into “%1”? This record is deleted; its history and every record pointing at it move to “%1”.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/record_dialog.py" line="72" />
+      <location filename="fieldkit/ui/forms/record_dialog.py" line="73" />
       <source>新建：%1</source>
       <translation>New: %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/record_dialog.py" line="72" />
+      <location filename="fieldkit/ui/forms/record_dialog.py" line="73" />
       <source>编辑：%1</source>
       <translation>Edit: %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/record_dialog.py" line="286" />
+      <location filename="fieldkit/ui/forms/record_dialog.py" line="111" />
+      <source>由办理流程填写：请在记录页面使用 %1</source>
+      <translation>Set by the workflow: use %1 on the record's page</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/forms/record_dialog.py" line="240" />
+      <source>已登记过：%1。同一个人只登记一次，请打开已有记录。</source>
+      <translation>Already registered: %1. A person is registered once: open the existing record.</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/forms/record_dialog.py" line="242" />
+      <source>这个人可能已经登记过：%1。请先查看，避免同一个人录两次。</source>
+      <translation>This person may already be registered: %1. Check first so nobody is entered twice.</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/forms/record_dialog.py" line="331" />
       <source>有 %1 处需要改正，已在表中标出</source>
       <translation>%1 fields need correcting; they are marked in the form</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/record_dialog.py" line="308" />
+      <location filename="fieldkit/ui/forms/record_dialog.py" line="353" />
       <source>草稿已保存 %1</source>
       <translation>Draft saved %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/record_dialog.py" line="235" />
+      <location filename="fieldkit/ui/forms/record_dialog.py" line="280" />
       <source>%1 在布控名单上：%2</source>
       <translation>%1 is on the watch list: %2</translation>
     </message>
@@ -1648,17 +1710,12 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>Loading…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="171" />
-      <source>编辑（Ctrl+E）</source>
-      <translation>Edit (Ctrl+E)</translation>
-    </message>
-    <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="184" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="191" />
       <source>修改记录</source>
       <translation>Change history</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="205" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="212" />
       <source>基本信息</source>
       <translation>Details</translation>
     </message>
@@ -1708,7 +1765,17 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>Old → new</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="232" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="174" />
+      <source>编辑（Ctrl+E）</source>
+      <translation>Edit (Ctrl+E)</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/pages/record_page.py" line="180" />
+      <source>这类记录没有表单定义，按原始数据显示，不能编辑。</source>
+      <translation>There is no form for these records: shown as raw data, not editable.</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/pages/record_page.py" line="239" />
       <source>无</source>
       <translation>None</translation>
     </message>
@@ -1718,7 +1785,7 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>(empty)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="176" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="183" />
       <source>登记于 %1，最后修改 %2</source>
       <translation>Registered %1, last changed %2</translation>
     </message>
@@ -1777,127 +1844,127 @@ Press "Copy details" and send them to the maintainer.</translation>
   <context>
     <name>ScanView</name>
     <message>
-      <location filename="fieldkit/ui/scan/__init__.py" line="52" />
+      <location filename="fieldkit/ui/scan/__init__.py" line="45" />
       <source>扫门牌</source>
       <translation>Scan doorplate</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/__init__.py" line="74" />
+      <location filename="fieldkit/ui/scan/__init__.py" line="67" />
       <source>打印门牌…</source>
       <translation>Print doorplates…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="95" />
+      <location filename="fieldkit/ui/scan/view.py" line="103" />
       <source>重新检测摄像头</source>
       <translation>Detect camera again</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="102" />
+      <location filename="fieldkit/ui/scan/view.py" line="110" />
       <source>正在打开摄像头…</source>
       <translation>Opening the camera…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="116" />
+      <location filename="fieldkit/ui/scan/view.py" line="124" />
       <source>用扫码枪扫门牌，或输入地址编码后按回车</source>
       <translation>Scan the doorplate with a scanner, or type the address code and press Enter</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="122" />
+      <location filename="fieldkit/ui/scan/view.py" line="130" />
       <source>从图片文件识别…</source>
       <translation>Read from an image file…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="126" />
+      <location filename="fieldkit/ui/scan/view.py" line="134" />
       <source>请对准门牌二维码</source>
       <translation>Aim at the doorplate QR code</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="132" />
+      <location filename="fieldkit/ui/scan/view.py" line="140" />
       <source>扫描门牌后，这里显示这一户的住户、租客、车辆和走访记录。</source>
       <translation>After a scan, the household's residents, tenants, vehicles and visits show here.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="225" />
+      <location filename="fieldkit/ui/scan/view.py" line="233" />
       <source>选择门牌照片</source>
       <translation>Choose a doorplate photo</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="231" />
+      <location filename="fieldkit/ui/scan/view.py" line="239" />
       <source>正在识别图片…</source>
       <translation>Reading the image…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="248" />
+      <location filename="fieldkit/ui/scan/view.py" line="256" />
       <source>正在查找…</source>
       <translation>Searching…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="98" />
+      <location filename="fieldkit/ui/scan/view.py" line="106" />
       <source>摄像头：</source>
       <translation>Camera: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="120" />
+      <location filename="fieldkit/ui/scan/view.py" line="128" />
       <source>门牌码：</source>
       <translation>Doorplate code: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="162" />
+      <location filename="fieldkit/ui/scan/view.py" line="170" />
       <source>没有找到摄像头。请插上 USB 摄像头后点“重新检测摄像头”；也可以用扫码枪扫描，或从图片文件识别。</source>
       <translation>No camera found. Plug in a USB camera and press "Detect camera again"; a barcode scanner or an image file also work.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="183" />
+      <location filename="fieldkit/ui/scan/view.py" line="191" />
       <source>分辨率较低：请靠近门牌，让二维码占画面三分之一以上</source>
       <translation>Low resolution: move closer so the QR code fills a third of the picture</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="184" />
+      <location filename="fieldkit/ui/scan/view.py" line="192" />
       <source>自动对焦已开启</source>
       <translation>Autofocus on</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="184" />
+      <location filename="fieldkit/ui/scan/view.py" line="192" />
       <source>摄像头不支持自动对焦：保持 30–50 厘米距离，避免反光</source>
       <translation>The camera has no autofocus: keep 30–50 cm away and avoid glare</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="189" />
+      <location filename="fieldkit/ui/scan/view.py" line="197" />
       <source>扫码枪和图片文件仍可使用。</source>
       <translation>A barcode scanner and image files still work.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="226" />
+      <location filename="fieldkit/ui/scan/view.py" line="234" />
       <source>图片</source>
       <translation>Image</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="270" />
+      <location filename="fieldkit/ui/scan/view.py" line="278" />
       <source>这一户还有未提交的内容：请先提交或放弃，再扫下一户。</source>
       <translation>This household has unsubmitted changes: submit or discard them before the next scan.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="301" />
+      <location filename="fieldkit/ui/scan/view.py" line="309" />
       <source>请补全标注的地址信息</source>
       <translation>Please complete the marked address fields</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="169" />
+      <location filename="fieldkit/ui/scan/view.py" line="177" />
       <source>摄像头：%1</source>
       <translation>Camera: %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="181" />
+      <location filename="fieldkit/ui/scan/view.py" line="189" />
       <source>分辨率 %1×%2</source>
       <translation>Resolution %1×%2</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="277" />
+      <location filename="fieldkit/ui/scan/view.py" line="285" />
       <source>已打开：%1</source>
       <translation>Opened: %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="281" />
+      <location filename="fieldkit/ui/scan/view.py" line="289" />
       <source>未登记的地址编码 %1：可以登记此地址。</source>
       <translation>Unregistered address code %1: you can register this address.</translation>
     </message>
@@ -2329,52 +2396,52 @@ Press "Copy details" and send them to the maintainer.</translation>
   <context>
     <name>StationDesk</name>
     <message>
-      <location filename="fieldkit/ui/station/__init__.py" line="158" />
+      <location filename="fieldkit/ui/station/__init__.py" line="160" />
       <source>所长工作台</source>
       <translation>Chief's desk</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/__init__.py" line="171" />
+      <location filename="fieldkit/ui/station/__init__.py" line="173" />
       <source>所长工作台（Ctrl+D）：统计、随访、上报、任务、打点、平安指数</source>
       <translation>Chief's desk (Ctrl+D): statistics, follow-ups, escalation, tasks, check-ins, safety index</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/__init__.py" line="173" />
+      <location filename="fieldkit/ui/station/__init__.py" line="175" />
       <source>导出台账…</source>
       <translation>Export ledger…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/__init__.py" line="176" />
+      <location filename="fieldkit/ui/station/__init__.py" line="178" />
       <source>导出台账（Ctrl+P）：XLSX / PDF 打印，CSV 加密</source>
       <translation>Export ledger (Ctrl+P): XLSX / PDF for printing, sealed CSV</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/__init__.py" line="76" />
+      <location filename="fieldkit/ui/station/__init__.py" line="75" />
       <source>工作统计</source>
       <translation>Work statistics</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/__init__.py" line="78" />
+      <location filename="fieldkit/ui/station/__init__.py" line="77" />
       <source>重点人员随访</source>
       <translation>Key-person follow-ups</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/__init__.py" line="79" />
+      <location filename="fieldkit/ui/station/__init__.py" line="78" />
       <source>事件上报</source>
       <translation>Event escalation</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/__init__.py" line="80" />
+      <location filename="fieldkit/ui/station/__init__.py" line="79" />
       <source>任务包</source>
       <translation>Tasks</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/__init__.py" line="81" />
+      <location filename="fieldkit/ui/station/__init__.py" line="80" />
       <source>打点签到</source>
       <translation>Check-ins</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/__init__.py" line="82" />
+      <location filename="fieldkit/ui/station/__init__.py" line="81" />
       <source>平安指数</source>
       <translation>Safety index</translation>
     </message>
@@ -3075,6 +3142,19 @@ Press "Copy details" and send them to the maintainer.</translation>
     </message>
   </context>
   <context>
+    <name>StepDialog</name>
+    <message>
+      <location filename="fieldkit/ui/forms/step_dialog.py" line="87" />
+      <source>正在保存…</source>
+      <translation>Saving…</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/forms/step_dialog.py" line="38" />
+      <source>确定要“%1”吗？</source>
+      <translation>%1 — are you sure?</translation>
+    </message>
+  </context>
+  <context>
     <name>SyncStatus</name>
     <message>
       <location filename="fieldkit/ui/sync/status_widget.py" line="29" />
@@ -3515,22 +3595,22 @@ The passphrase unlocks it; remember it — if forgotten, only the recovery code 
   <context>
     <name>Worker</name>
     <message>
-      <location filename="fieldkit/ui/worker.py" line="266" />
+      <location filename="fieldkit/ui/worker.py" line="281" />
       <source>请稍候</source>
       <translation>Please wait</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/worker.py" line="267" />
+      <location filename="fieldkit/ui/worker.py" line="282" />
       <source>正在处理…</source>
       <translation>Working…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/worker.py" line="268" />
+      <location filename="fieldkit/ui/worker.py" line="283" />
       <source>取消</source>
       <translation>Cancel</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/worker.py" line="278" />
+      <location filename="fieldkit/ui/worker.py" line="293" />
       <source>正在取消…</source>
       <translation>Cancelling…</translation>
     </message>

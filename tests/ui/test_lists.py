@@ -90,6 +90,8 @@ def test_csv_import_lists_problems_then_imports_the_good_rows(qtbot, seeded_home
     importer.import_file(csv_file)
     qtbot.waitUntil(lambda: importer.problems is not None and importer.problems.isVisible(), timeout=10000)
     assert "第 3 行" in importer.problems.text.toPlainText()
+    assert "将新增 1 条" in importer.problems.summary.text() and "有问题 1 行" in importer.problems.summary.text()
+    assert view.model.rowCount() == 0  # the check wrote nothing
     qtbot.mouseClick(importer.problems.skip, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: importer.report_box is not None and importer.report_box.isVisible(), timeout=10000)
     assert "新增 1 条" in importer.report_box.text() and "跳过 1 条" in importer.report_box.text()

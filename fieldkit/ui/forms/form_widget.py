@@ -200,6 +200,15 @@ class FormWidget(QScrollArea):
             editor.changed.connect(lambda name=f.name: self._edited(name))
             editor.live_message.connect(lambda err, info, name=f.name: self._live(name, err, info))
 
+    def lock_fields(self, names: set[str] | frozenset[str], why: str) -> None:
+        """Show these fields but let nobody type in them (a workflow step fills them)."""
+        for name in names:
+            r = self.rows.get(name)
+            if r is not None:
+                r.editor.setEnabled(False)
+                r.editor.setToolTip(why)
+                r.label.setToolTip(why)
+
     # -- values -----------------------------------------------------------------------------
     def values(self) -> dict[str, Any]:
         """Values of the fields that apply (an irrelevant field's stale value is not saved)."""

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from fieldkit.domain.errors import ValidationFailed
+from fieldkit.services import door
 from fieldkit.services import drafts as draft_service
 from fieldkit.services import records as rec_service
 from fieldkit.ui.errors import show_error
@@ -84,16 +85,30 @@ class RecordDialog(QDialog):
         self.duplicate_text.setObjectName("duplicateText")
         self.duplicate_text.setWordWrap(True)
         self.duplicate_open = QPushButton(tr("查看已有记录"))
+        self.duplicate_open.setObjectName("duplicateOpen")
         self.duplicate_open.setAutoDefault(False)
         self.duplicate_open.clicked.connect(self._open_duplicate)
+        self.duplicate_merge = QPushButton(tr("合并到已有记录…"))
+        self.duplicate_merge.setObjectName("duplicateMerge")
+        self.duplicate_merge.setAutoDefault(False)
+        self.duplicate_merge.clicked.connect(self._merge_duplicate)
+        self.duplicate_merge.hide()
         dup_layout.addWidget(self.duplicate_text, 1)
         dup_layout.addWidget(self.duplicate_open)
+        dup_layout.addWidget(self.duplicate_merge)
         self.duplicate_banner.hide()
         layout.addWidget(self.watch_banner)
         layout.addWidget(self.duplicate_banner)
 
         self.factory = EditorFactory(worker, info, lang)
         self.form = FormWidget(spec, self.factory, lang)
+        if spec.workflow is not None:
+            # The workflow's fields move only by its steps (buttons on the record page): shown
+            # here, never typed, so a save can never try to move them.
+            wf = spec.workflow
+            steps = "、".join(st.label.get(lang) for st in wf.steps)
+            self.form.lock_fields(set(wf.owns) - (set(wf.create_may_set) if uuid is None else set()),
+                                  tr("由办理流程填写：请在记录页面使用 %1").replace("%1", steps))
         for ref in self.factory.ref_editors:
             ref.create_requested.connect(self._create_in_place)
         layout.addWidget(self.form, 1)
@@ -208,17 +223,47 @@ class RecordDialog(QDialog):
         result, dups = result_and_dups
         self.last_check = result
         self.form.show_issues(result.issues, all_fields=self._save_attempted)
-        self._show_duplicates(dups)
+        self._show_duplicates(dups, bool(result.existing))
         self._show_watch(result.watch_hits)
 
-    def _show_duplicates(self, dups: list[tuple[str, str]]) -> None:
+    def _show_duplicates(self, dups: list[tuple[str, str]], same_key: bool = False) -> None:
+        """Same ID number (or code): refused — open the record already there, or (the chief,
+        editing the second copy) merge this one into it. Same name, birth date and village: a
+        warning to look first."""
         self._duplicates = dups
+        self.duplicate_merge.setVisible(same_key and self.uuid is not None and self.info.role == "chief")
         if not dups:
             self.duplicate_banner.hide()
             return
         names = "、".join(title for _u, title in dups[:3])
-        self.duplicate_text.setText(tr("这个人可能已经登记过：%1。请先查看，避免同一个人录两次。").replace("%1", names))
+        if same_key:
+            self.duplicate_text.setText(tr("已登记过：%1。同一个人只登记一次，请打开已有记录。").replace("%1", names))
+        else:
+            self.duplicate_text.setText(tr("这个人可能已经登记过：%1。请先查看，避免同一个人录两次。").replace("%1", names))
         self.duplicate_banner.show()
+
+    def _merge_duplicate(self) -> None:
+        if not getattr(self, "_duplicates", None) or self.uuid is None:
+            return
+        into, title = self._duplicates[0]
+        box = QMessageBox(QMessageBox.Icon.Question, tr("合并重复记录"),
+                          tr("把这条记录合并到“%1”？这条记录会被删除，它的修改记录和所有指向它的记录都转到“%1”。")
+                          .replace("%1", title), parent=self)
+        box.setObjectName("mergeConfirm")
+        merge = box.addButton(tr("合并"), QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        if box.clickedButton() is not merge:
+            return
+        duplicate, module = self.uuid, self.spec.id
+
+        def done(_r: Any) -> None:
+            self.dirty = False
+            self.accept()
+            self.open_requested.emit(into, module)
+
+        self.worker.run(lambda job: door.merge(job.ws, duplicate, into), done, lambda e: show_error(self, e),
+                        progress=False, parent=self)
 
     def _open_duplicate(self) -> None:
         if getattr(self, "_duplicates", None):

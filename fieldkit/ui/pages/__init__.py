@@ -9,9 +9,10 @@ from fieldkit.ui.worker import Worker
 
 
 def page_for(worker: Worker, info: SessionInfo, uuid: str, module_id: str, lang: str) -> RecordPage:
-    """The right page for a record: person and address hubs get their own."""
-    spec = info.module(module_id)
-    cls = {"person": PersonPage, "address": AddressPage}.get(spec.hub or "", RecordPage)
+    """The right page for a record: person and address hubs get their own; a record whose
+    module has no form here (platform reference data, a removed form) gets the plain page, raw."""
+    spec = next((m for m in info.modules if m.id == module_id), None)
+    cls = {"person": PersonPage, "address": AddressPage}.get(spec.hub or "", RecordPage) if spec else RecordPage
     return cls(worker, info, uuid, module_id, lang)
 
 

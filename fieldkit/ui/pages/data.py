@@ -9,6 +9,7 @@ Threading: the `load_*` functions run on the database thread only.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,6 +48,8 @@ class RecordView:
     history: tuple[HistoryRow, ...]
     created: str
     updated: str
+    steps: tuple[tuple[str, str], ...] = ()  # workflow steps this user may take now: (name, label)
+    no_form: bool = False  # a module this copy has no form for: shown raw, not editable
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,7 @@ def local_time(iso: str | None) -> str:
 
 
 def _field_spec(spec: Any, name: str | None) -> Any | None:
-    if not name:
+    if not name or spec is None:
         return None
     try:
         return spec.field(name)
@@ -100,14 +103,22 @@ def _history(ws: Any, spec: Any, changes: list[Any], lang: str) -> tuple[History
 
 
 def link(ws: Any, record: Any) -> Link:
-    spec = ws.catalog[record.module]
-    date_f = spec.field_with_role("date")
+    spec = ws.catalog.get(record.module)
+    date_f = spec.field_with_role("date") if spec is not None else None
     date = str(record.data.get(date_f.name) or "") if date_f is not None else ""
     return Link(record.uuid, record.module, rec_service.title(ws, record), date)
 
 
 def record_view(ws: Any, record: Any, history: list[Any] | None, lang: str) -> RecordView:
-    spec = ws.catalog[record.module]
+    spec = ws.catalog.get(record.module)
+    if history is None:
+        history = rec_service.history(ws, record.uuid)
+    if spec is None:  # no form: every stored value as it is, so nothing is hidden from the chief
+        raw = tuple((k, v if isinstance(v, str) else json.dumps(v, ensure_ascii=False))
+                    for k, v in sorted(record.data.items()) if v not in (None, "", []))
+        return RecordView(record.uuid, record.module, rec_service.title(ws, record), raw,
+                          _history(ws, None, history, lang), local_time(record.created_at),
+                          local_time(record.updated_at), no_form=True)
     fields = []
     for f in spec.fields:
         value = record.data.get(f.name)
@@ -121,11 +132,11 @@ def record_view(ws: Any, record: Any, history: list[Any] | None, lang: str) -> R
             fields.append((f.label.get(lang), "\n".join(rows)))
             continue
         fields.append((f.label.get(lang), rec_service.display_value(ws, f, value, lang)))
-    if history is None:
-        history = rec_service.history(ws, record.uuid)
+    steps = tuple((st.name, st.label.get(lang)) for st in spec.workflow.available(record.data, ws.user.role)) \
+        if spec.workflow is not None else ()
     return RecordView(
         record.uuid, record.module, rec_service.title(ws, record), tuple(fields),
-        _history(ws, spec, history, lang), local_time(record.created_at), local_time(record.updated_at),
+        _history(ws, spec, history, lang), local_time(record.created_at), local_time(record.updated_at), steps,
     )
 
 

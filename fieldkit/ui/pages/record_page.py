@@ -1,7 +1,7 @@
 """Record pages: any record's fields and change history; person and address hubs.
 
 A page is a tab. It loads its view data (pages/data.py) on the database thread and builds its
-sections when the data arrives; `record_changed(uuid)` reloads it after an edit anywhere.
+sections when the data arrives; `apply_changes(changes)` reloads it after a change anywhere.
 
 Threading: GUI thread only.
 """
@@ -138,8 +138,10 @@ class RecordPage(QScrollArea):
     def reload(self) -> None:
         self.worker.run(lambda job: self.load(job.ws), self._show, progress=False, parent=self)
 
-    def record_changed(self, uuid: str) -> None:
-        if uuid == self.uuid or self.view is not None:
+    def apply_changes(self, changes: Any) -> None:
+        """Reload when this record changed, or — for a person's or an address's page, which
+        lists what points at them — when anything did."""
+        if changes.touches(uuid=self.uuid) or (self.view is not None and changes):
             self.reload()
 
     def refresh(self) -> None:
@@ -166,13 +168,18 @@ class RecordPage(QScrollArea):
         head.addWidget(title)
         head.addWidget(kind)
         head.addStretch(1)
-        for button in self.actions_for(view):
+        for button in self._step_buttons(record) + self.actions_for(view):
             head.addWidget(button)
-        edit = QPushButton(icon("edit"), tr("编辑（Ctrl+E）"))
-        edit.setObjectName("editButton")
-        edit.clicked.connect(self._edit)
-        head.addWidget(edit)
+        if not record.no_form:
+            edit = QPushButton(icon("edit"), tr("编辑（Ctrl+E）"))
+            edit.setObjectName("editButton")
+            edit.clicked.connect(self._edit)
+            head.addWidget(edit)
         layout.addLayout(head)
+        if record.no_form:
+            note = QLabel(tr("这类记录没有表单定义，按原始数据显示，不能编辑。"))
+            note.setObjectName("noFormNote")
+            layout.addWidget(note)
         meta = QLabel(tr("登记于 %1，最后修改 %2").replace("%1", record.created).replace("%2", record.updated))
         meta.setObjectName("hintText")
         layout.addWidget(meta)
@@ -237,10 +244,28 @@ class RecordPage(QScrollArea):
     def actions_for(self, view: Any) -> list[QPushButton]:
         return []
 
+    def _step_buttons(self, record: page_data.RecordView) -> list[QPushButton]:
+        """One button per workflow step this user may take now (the form file's `[workflow]`)."""
+        buttons = []
+        for name, label in record.steps:
+            b = QPushButton(label)
+            b.setObjectName(f"step_{name}")
+            b.clicked.connect(lambda _c=False, n=name: self._take_step(n))
+            buttons.append(b)
+        return buttons
+
+    def _take_step(self, name: str) -> None:
+        from fieldkit.ui.forms.step_dialog import take_step
+
+        self.step_dialog = take_step(self.worker, self.info, self.info.module(self.module_id), self.uuid, name,
+                                     self.lang, self)
+
     def sections(self, view: Any) -> list[QWidget]:
         return []
 
     def _edit(self) -> None:
+        if self.view is not None and getattr(getattr(self.view, "record", self.view), "no_form", False):
+            return  # a record without a form is shown raw, never edited
         self.edit_requested.emit(self.uuid, self.module_id)
 
     def history_texts(self) -> list[list[str]]:

@@ -40,13 +40,6 @@ def open_scan_view(window: Any, **view_options: Any) -> ScanView:
             return w
     view = ScanView(window.worker, window.info, window.lang, **view_options)
     view.open_requested.connect(window.open_record)
-
-    def saved(records: list) -> None:
-        # Lists and pages refresh as after any save (an updated record's module may be "").
-        for uuid, module in records:
-            window.record_saved.emit(uuid, module)
-
-    view.records_saved.connect(saved)
     from fieldkit.ui.resources import icon
 
     window.tabs.addTab(view, icon("address"), tr("扫门牌"))

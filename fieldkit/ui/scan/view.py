@@ -45,6 +45,12 @@ from fieldkit.ui.worker import Worker
 LOW_RES = 1280 * 720
 
 
+# What a household card shows besides its address and people: a change in any of these
+# modules (a visit, a tenancy, a car) may belong on the card.
+CARD_MODULES = frozenset({"residents", "rentals", "visits", "vehicles", "key_persons", "events", "disputes",
+                          "migrants"})
+
+
 def tr(text: str) -> str:
     return QCoreApplication.translate("ScanView", text)
 
@@ -65,10 +71,11 @@ class _WedgeFilter(QObject):
 
 
 class ScanView(QWidget):
-    """`open_requested(uuid, module)` (a person on the card); `records_saved(list[(uuid, module)])`."""
+    """`open_requested(uuid, module)` (a person on the card). Its saves reach the other screens
+    through the worker's broadcast; `apply_changes` reloads the card when something it shows
+    changed elsewhere (another tab, sync)."""
 
     open_requested = Signal(str, str)
-    records_saved = Signal(list)
 
     def __init__(self, worker: Worker, info: SessionInfo, lang: str = "zh", *, camera_backend: Any = None,
                  decoder_factory: Any = None, autostart: bool = True, parent: QWidget | None = None) -> None:
@@ -83,6 +90,7 @@ class ScanView(QWidget):
         self.feed.opened.connect(self._camera_opened)
         self.outcome: Any = None
         self.autostart = autostart
+        self._own: set[str] = set()  # records the last household pass saved (its card is fresh)
         self.opening = False
         self._last_text = ""
 
@@ -303,13 +311,30 @@ class ScanView(QWidget):
                 self._status(message_for(exc), "error")
 
         def done(card: hh.HouseholdCard) -> None:
-            self.records_saved.emit([(card.address.uuid, "addresses")])
             self._opened(card)
 
         self.worker.run(work, done, failed, progress=False, owner=self)
 
     def _pass_saved(self, result: hh.PassResult) -> None:
-        saved = [(u, m) for m, uuids in result.created.items() for u in uuids]
-        saved += [(u, "") for u in result.updated]
-        self.records_saved.emit(saved)
+        self._own = {u for uuids in result.created.values() for u in uuids} | set(result.updated)
+
+    def apply_changes(self, changes: Any) -> None:
+        """Reload the card on screen when something it shows changed elsewhere. A card with
+        entries not yet submitted is left alone (what was typed is never thrown away); it
+        reloads when they are submitted."""
+        own, self._own = self._own, set()
+        card = self.card.card
+        if card is None or self.card.has_pending or self.card.submitting or changes.uuids <= own:
+            return
+        shown = {card.address.uuid, *(p.uuid for p in card.residents)}
+        if not (changes.uuids & shown or changes.modules & CARD_MODULES):
+            return
+        address = card.address.uuid
+        self.worker.run(lambda job: hh.card(job.ws, address), self._reloaded, lambda _e: None,
+                        progress=False, key="scan-card-reload", owner=self)
+
+    def _reloaded(self, card: hh.HouseholdCard) -> None:
+        if self.card.card is not None and card.address.uuid == self.card.card.address.uuid \
+                and not self.card.has_pending:
+            self.card.show_card(card)
 

@@ -10,9 +10,9 @@ How the main window opens it — one call, after its toolbar is built (MainWindo
 `install` adds two actions to the window (and its toolbar): "所长工作台" (Ctrl+D) opens the desk
 as a tab, "导出台账…" (Ctrl+P: a ledger is for printing; Ctrl+E edits a record) opens the ledger
 dialog for the module in the current tab. Calling it twice returns the existing actions. Both
-only use the window's public pieces: `tabs`, `worker`, `info`, `lang`, `open_record`,
-`record_saved`. The desk implements the window's tab protocol: `refresh()` (F5) and
-`record_changed(uuid)` (called after any form save).
+only use the window's public pieces: `tabs`, `worker`, `info`, `lang`, `open_record`. The desk
+implements the window's tab protocol: `refresh()` (F5) and `apply_changes(changes)` (what any
+job changed, broadcast by the worker).
 
 Threading: GUI thread only.
 """
@@ -49,12 +49,11 @@ def _has(info: Any, module: str) -> bool:
 class StationDesk(QWidget):
     """The desk's tabs. Each panel loads when first shown and again after a change elsewhere.
 
-    `open_requested(uuid, module_id)` asks for a record page; `record_saved(uuid, module_id)`
-    tells the main window a panel saved a record (lists and counts refresh).
+    `open_requested(uuid, module_id)` asks for a record page. Lists and counts elsewhere hear a
+    panel's saves from the worker's broadcast, like any other change.
     """
 
     open_requested = Signal(str, str)
-    record_saved = Signal(str, str)
 
     def __init__(self, worker: Worker, info: Any, lang: str = "zh", parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -116,7 +115,6 @@ class StationDesk(QWidget):
         # The source panel refreshes itself; the others (dashboard figures) go stale.
         self._stale |= {p for p in self.panels if p is not source}
         self._own_saves.add(uuid)
-        self.record_saved.emit(uuid, module)
 
     # -- the main window's tab protocol -----------------------------------------------------
     def refresh(self) -> None:
@@ -124,10 +122,15 @@ class StationDesk(QWidget):
         self._stale = set(self.panels)
         self._load_current()
 
-    def record_changed(self, uuid: str) -> None:
-        """A record was saved somewhere (a form, or one of our own panels)."""
-        if uuid in self._own_saves:
-            self._own_saves.discard(uuid)
+    def apply_changes(self, changes: Any) -> None:
+        """What any job changed. A panel that just saved has shown its own result: the others go
+        stale (and reload when shown); a change from elsewhere (a form, an import, sync) reloads
+        the panel on screen too."""
+        own = changes.uuids <= self._own_saves
+        self._own_saves -= changes.uuids
+        self._stale = set(self.panels) if not own else self._stale
+        if not own:
+            self._load_current()
             return
         self.refresh()
 
@@ -154,7 +157,6 @@ def open_station_desk(main: Any) -> StationDesk:
             return w
     desk = StationDesk(main.worker, main.info, main.lang)
     desk.open_requested.connect(main.open_record)
-    desk.record_saved.connect(main.record_saved.emit)
     main.tabs.addTab(desk, icon("list"), tr("所长工作台"))
     main.tabs.setCurrentWidget(desk)
     return desk

@@ -7,13 +7,13 @@ How the main window hooks it in — one call, after its toolbar and status bar a
     self.sync = sync_ui.install(self)
 
 `install` (idempotent) uses only the window's public pieces — `worker`, `statusBar()`, `tabs`,
-`open_record`, `record_saved`, `refresh_counts`, `refresh_current` — and:
+`open_record` — and:
 * adds a `SyncStatusWidget` as a permanent status-bar widget (online/offline, changes waiting,
   last sync, conflicts, errors in words; its menu: 立即同步, 同步冲突…, 登记到服务器…);
 * adds actions "立即同步" (F9) and "同步冲突…" to the window;
 * starts a `SyncController` (QNetworkInformation + server probe with backoff; rounds on the
-  worker, never a modal dialog), nudged after every saved record; after a round that pulled
-  anything it refreshes the counts and the current tab;
+  worker, never a modal dialog), nudged after every local change (the worker's `changed`
+  broadcast); what a round pulls reaches every screen through that same broadcast;
 * opens the conflicts view as a tab, and the enroll dialog, on request;
 * after a round whose watch-list entries name people already on this laptop, shows a
   (non-modal) "布控提醒" box listing them.
@@ -108,15 +108,13 @@ def install(window: Any, *, controller: SyncController | None = None) -> SyncHoo
     conflicts_action.triggered.connect(hooks.open_conflicts)
     widget.conflicts_requested.connect(hooks.open_conflicts)
     widget.enroll_requested.connect(hooks.open_enroll)
-    if hasattr(window, "record_saved"):
-        window.record_saved.connect(lambda *_: controller.nudge())
+    # A local change (not one a pull just brought) is worth sending soon.
+    window.worker.changed.connect(lambda changes: controller.nudge() if changes.sources - {"sync"} else None)
 
     def after_round(result: Any) -> None:
         if result.alerts:
             hooks.show_alerts(result.alerts)
-        if result.report.pulled:
-            window.refresh_counts()
-            window.refresh_current()
+        # What the pull changed reaches every screen through the worker's broadcast.
         if hooks.conflicts_view is not None:
             hooks.conflicts_view.refresh()
 

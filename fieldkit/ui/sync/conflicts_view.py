@@ -91,8 +91,9 @@ class ConflictsView(QWidget):
         self.worker.run(lambda job: load_rows(job.ws), self._show, progress=False, key="sync-conflicts",
                         owner=self)
 
-    def record_changed(self, uuid: str) -> None:
-        """The window's tab protocol: a form saved a record (maybe settling a conflict by hand)."""
+    def apply_changes(self, changes: Any) -> None:
+        """The window's tab protocol: something changed (maybe a form settling a conflict by hand,
+        or a pull bringing new ones)."""
         self.refresh()
 
     def _show(self, rows: list[dict[str, Any]]) -> None:
