@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from fieldkit.cli.context import path_arg
+from fieldkit.domain.errors import ValidationFailed
 from fieldkit.services import csvio, importer, sealed
 from fieldkit.services.files import MiB, atomic_write, read_user_file
 
@@ -52,11 +53,15 @@ def cmd_import(args, ctx) -> int:
     ws = ctx.workspace()
     path = Path(args.file)
     passphrase = _export_passphrase(ctx) if sealed.is_sealed(path) else None
-    report = importer.import_csv(ws, args.module, path, passphrase=passphrase, skip_invalid=args.skip_invalid,
-                                 dry_run=args.dry_run, progress=ctx.progress)
+    try:
+        report = importer.import_csv(ws, args.module, path, passphrase=passphrase, skip_invalid=args.skip_invalid,
+                                     dry_run=args.dry_run, progress=ctx.progress)
+    except ValidationFailed as e:  # nothing was written: every refused line, then the summary error
+        for issue in e.issues:
+            ctx.emit({**getattr(issue, "p", {"field": issue.field, "message": issue.message}), "refused": True})
+        raise
     for p in report.problems:
-        ctx.emit({"line": p["line"], "field": p["field"], "refused": True, "message": p["message"],
-                  "message_en": p["message_en"]})
+        ctx.emit({**p, "refused": True})
     for w in report.watch:
         ctx.say(f"警告：第 {w['line']} 行 {w['field']} 命中布控名单：{w['reason']}",
                 f"WARNING: line {w['line']} {w['field']} is on the watch list: {w['reason']}")

@@ -82,10 +82,17 @@ class ValidationFailed(UserFacingError):
     exit_code = ExitCode.INVALID
     default_code = "invalid"
 
+    SHOWN = 10  # issues spelled out in the message; `issues` keeps them all
+
     def __init__(self, issues: list, **kw: object) -> None:  # list[formspec.FieldIssue]
         first = issues[0] if issues else None
-        message = "；".join(f"{i.label}：{i.message}" for i in issues) if issues else "数据无效"
-        message_en = "; ".join(f"{i.label_en}: {i.message_en}" for i in issues) if issues else "Invalid data"
+        head, more = issues[: self.SHOWN], len(issues) - self.SHOWN
+        message = "；".join(f"{i.label}：{i.message}" if i.label else i.message for i in head) if issues else "数据无效"
+        message_en = "; ".join(f"{i.label_en}: {i.message_en}" if i.label_en else i.message_en for i in head) \
+            if issues else "Invalid data"
+        if more > 0:
+            message += f"；……另有 {more} 处问题"
+            message_en += f"; … and {more} more"
         super().__init__(
             message, message_en=message_en, field=getattr(first, "field", None), **kw  # type: ignore[arg-type]
         )

@@ -9,12 +9,14 @@ Pure function; safe from any thread (pypinyin's dictionaries load on first use).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
 
 from pypinyin import Style, lazy_pinyin, pinyin
+from pypinyin.phrases_dict import phrases_dict
 
 # Readings a character takes as a surname, where that differs from its everyday reading.
 _SURNAME_READINGS: dict[str, tuple[str, ...]] = {
@@ -60,13 +62,29 @@ def normalise_name(name: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name or ""))
 
 
+@functools.lru_cache(maxsize=16384)
+def _char_readings(ch: str) -> tuple[str, ...]:
+    """Every reading of one character alone, the most common first (empty for non-Chinese)."""
+    got = pinyin(ch, style=Style.NORMAL, heteronym=True, errors="ignore")
+    return tuple(got[0]) if got else ()
+
+
+def _has_phrase(name: str) -> bool:
+    """Whether some run of 2+ characters of `name` is a phrase in pypinyin's dictionary."""
+    return any(name[i:j] in phrases_dict for i in range(len(name) - 1) for j in range(i + 2, len(name) + 1))
+
+
 def _readings(name: str) -> list[tuple[str, ...]]:
     """Per character, the readings to index: the surname reading first, then everyday ones."""
-    default = lazy_pinyin(name, style=Style.NORMAL, errors="ignore")
-    every = pinyin(name, style=Style.NORMAL, heteronym=True, errors="ignore")
-    if len(default) != len(name) or len(every) != len(name):
-        # Non-Chinese characters mixed in: fall back to the context-aware reading only.
-        return [(p,) for p in default]
+    alone = [_char_readings(ch) for ch in name]
+    if all(alone) and (all(len(r) == 1 for r in alone) or not _has_phrase(name)):
+        # Context changes a reading only inside a dictionary phrase (重阳 chóng); a name with no
+        # phrase in it reads character by character — without segmenting it (~100 µs a name).
+        default: list[str] = [r[0] for r in alone]
+        every: list[list[str]] = [[r[0]] for r in alone]
+    else:
+        default = lazy_pinyin(name, style=Style.NORMAL, errors="ignore")
+        every = pinyin(name, style=Style.NORMAL, heteronym=True, errors="ignore")
     out: list[tuple[str, ...]] = []
     compound = next((c for c in _COMPOUND_SURNAMES if name.startswith(c) and len(name) > len(c)), "")
     for i in range(len(name)):
@@ -87,8 +105,10 @@ def _combine(parts: list[tuple[str, ...]], limit: int) -> tuple[str, ...]:
     return tuple(dict.fromkeys("".join(c) for c in itertools.islice(itertools.product(*parts), limit)))
 
 
+@functools.lru_cache(maxsize=16384)
 def name_terms(name: str) -> NameTerms:
-    """All search keys for `name` (see NameTerms). Empty name → empty terms."""
+    """All search keys for `name` (see NameTerms). Empty name → empty terms. Cached: pinyin
+    costs ~150 µs a name, and a township's names repeat (王伟, 李娜…)."""
     full = normalise_name(name)
     if not full:
         return NameTerms("", (), (), ())

@@ -9,7 +9,9 @@ any thread. The region table is read once, lazily, on first use.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
+import time
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
@@ -90,9 +92,27 @@ def check_id_number(text: object, *, today: dt.date | None = None) -> Check:
     """Check a 公民身份号码. 15-digit numbers are upgraded to 18 (19xx, check digit computed).
 
     info: `birth_date` (ISO), `sex` ("男"/"女"), `region` (name, when the code is known),
-    `upgraded` (True when a 15-digit number was given).
+    `upgraded` (True when a 15-digit number was given). Treat the result as read-only: answers
+    are cached (an import checks each number at every step of the door; measured 3 s of 16 s
+    per 20,000 rows before the cache).
     """
-    today = today or dt.date.today()
+    return _check_id_number(str(text) if text is not None else "", today or _today())
+
+
+_day: tuple[float, dt.date] = (0.0, dt.date.min)
+
+
+def _today() -> dt.date:
+    """Today, looked up at most once a second (an import checks numbers 100,000s of times)."""
+    global _day
+    now = time.monotonic()
+    if now - _day[0] > 1.0:
+        _day = (now, dt.date.today())  # one tuple: a reader on another thread sees old or new
+    return _day[1]
+
+
+@functools.lru_cache(maxsize=16384)
+def _check_id_number(text: str, today: dt.date) -> Check:
     s = _clean(text).upper()
     if not s:
         return _fail(s, "请输入公民身份号码", "Enter the ID number")

@@ -30,9 +30,10 @@ import ast
 import datetime as dt
 import io
 import operator
+import time
 import tokenize
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 SELF = "_self_"
@@ -101,6 +102,18 @@ def _logins(value: Any) -> list[str]:
     return [p for p in (t.strip() for t in text.split(",")) if p]
 
 
+_day: tuple[float, dt.date] = (0.0, dt.date.min)
+
+
+def _today() -> dt.date:
+    """Today, looked up at most once a second (a form's rules run on every keystroke and row)."""
+    global _day
+    now = time.monotonic()
+    if now - _day[0] > 1.0:
+        _day = (now, dt.date.today())
+    return _day[1]
+
+
 def _now(env: _Env) -> str:
     if env.actor is not None and env.actor.now:
         return env.actor.now
@@ -163,12 +176,15 @@ class Expr:
     text: str
     tree: ast.Expression
     names: frozenset[str]
+    # The tree turned into nested closures once: evaluating walks no AST (an import evaluates
+    # each form's expressions for every row).
+    fn: Callable[[_Eval], Any] = field(default=lambda ev: None, compare=False, repr=False)
 
     def evaluate(
         self, values: Mapping[str, Any], self_value: Any = None, today: dt.date | None = None,
         actor: Actor | None = None,
     ) -> Any:
-        return _Eval(values, self_value, _Env(today or dt.date.today(), actor)).visit(self.tree.body)
+        return self.fn(_Eval(values, self_value, _Env(today or _today(), actor)))
 
     def truth(self, values: Mapping[str, Any], self_value: Any = None, today: dt.date | None = None,
               actor: Actor | None = None) -> bool:
@@ -185,9 +201,9 @@ class Expr:
         the visit date is typed), the constraint holds for now: the user is not told off about
         a field they have not reached yet.
         """
-        ev = _Eval(values, self_value, _Env(today or dt.date.today(), None))
+        ev = _Eval(values, self_value, _Env(today or _today(), None))
         try:
-            result = ev.visit(self.tree.body)
+            result = self.fn(ev)
         except (TypeError, ValueError, ZeroDivisionError):
             return True
         return bool(result) or ev.unknown
@@ -212,7 +228,7 @@ def compile_expr(text: str, known_names: set[str] | frozenset[str] | None = None
         unknown = sorted(n for n in names if n not in known_names)
         if unknown:
             raise ExprError(f"unknown field {unknown[0]!r} in {text!r}")
-    return Expr(text=text, tree=tree, names=frozenset(names))
+    return Expr(text=text, tree=tree, names=frozenset(names), fn=_build(tree.body))
 
 
 _ALLOWED = (
@@ -246,60 +262,16 @@ def _check_node(node: ast.AST, text: str, names: set[str]) -> None:
 
 
 class _Eval:
+    """The state of one evaluation: the values, `.`'s value, today and the actor, and whether an
+    ordering comparison met a blank value (`unknown`)."""
+
+    __slots__ = ("env", "self_value", "unknown", "values")
+
     def __init__(self, values: Mapping[str, Any], self_value: Any, env: _Env) -> None:
         self.values = values
         self.self_value = self_value
         self.env = env
         self.unknown = False  # an ordering comparison met a blank value
-
-    def visit(self, node: ast.AST) -> Any:
-        if isinstance(node, ast.Constant):
-            return node.value
-        if isinstance(node, ast.Name):
-            if node.id == SELF:
-                return self.self_value
-            return self.values.get(node.id)
-        if isinstance(node, ast.List | ast.Tuple):
-            return [self.visit(e) for e in node.elts]
-        if isinstance(node, ast.BoolOp):
-            if isinstance(node.op, ast.And):
-                result: Any = True
-                for v in node.values:
-                    result = self.visit(v)
-                    if not result:
-                        return result
-                return result
-            result = False
-            for v in node.values:
-                result = self.visit(v)
-                if result:
-                    return result
-            return result
-        if isinstance(node, ast.UnaryOp):
-            v = self.visit(node.operand)
-            if isinstance(node.op, ast.Not):
-                return not v
-            if v is None:
-                return None
-            return -v if isinstance(node.op, ast.USub) else +v
-        if isinstance(node, ast.BinOp):
-            a, b = self.visit(node.left), self.visit(node.right)
-            if a is None or b is None:
-                return None
-            return _BIN[type(node.op)](a, b)
-        if isinstance(node, ast.Compare):
-            left = self.visit(node.left)
-            for op, comp in zip(node.ops, node.comparators, strict=True):
-                right = self.visit(comp)
-                if not self._compare(op, left, right):
-                    return False
-                left = right
-            return True
-        if isinstance(node, ast.Call):
-            name = node.func.id  # type: ignore[attr-defined]
-            args = [self.visit(a) for a in node.args]
-            return _FUNCS[name][1](*args, self.env)
-        raise ExprError(f"cannot evaluate {type(node).__name__}")  # unreachable after checking
 
     def _compare(self, op: ast.cmpop, left: Any, right: Any) -> bool:
         if isinstance(op, ast.In | ast.NotIn):
@@ -321,3 +293,76 @@ class _Eval:
             except (TypeError, ValueError):
                 return False
         return fn(left, right)
+
+
+Node = Callable[[_Eval], Any]
+
+
+def _build(node: ast.AST) -> Node:
+    """A closure computing `node` (checked by `_check_node` first) for an `_Eval`."""
+    if isinstance(node, ast.Constant):
+        value = node.value
+        return lambda ev: value
+    if isinstance(node, ast.Name):
+        if node.id == SELF:
+            return lambda ev: ev.self_value
+        name = node.id
+        return lambda ev: ev.values.get(name)
+    if isinstance(node, ast.List | ast.Tuple):
+        items = [_build(e) for e in node.elts]
+        return lambda ev: [f(ev) for f in items]
+    if isinstance(node, ast.BoolOp):
+        parts = [_build(v) for v in node.values]
+        if isinstance(node.op, ast.And):
+            def both(ev: _Eval) -> Any:
+                result: Any = True
+                for f in parts:
+                    result = f(ev)
+                    if not result:
+                        return result
+                return result
+            return both
+
+        def either(ev: _Eval) -> Any:
+            result: Any = False
+            for f in parts:
+                result = f(ev)
+                if result:
+                    return result
+            return result
+        return either
+    if isinstance(node, ast.UnaryOp):
+        operand = _build(node.operand)
+        if isinstance(node.op, ast.Not):
+            return lambda ev: not operand(ev)
+        neg = isinstance(node.op, ast.USub)
+
+        def sign(ev: _Eval) -> Any:
+            v = operand(ev)
+            return None if v is None else (-v if neg else +v)
+        return sign
+    if isinstance(node, ast.BinOp):
+        left, right, op = _build(node.left), _build(node.right), _BIN[type(node.op)]
+
+        def arith(ev: _Eval) -> Any:
+            a, b = left(ev), right(ev)
+            return None if a is None or b is None else op(a, b)
+        return arith
+    if isinstance(node, ast.Compare):
+        first = _build(node.left)
+        rest = [(o, _build(c)) for o, c in zip(node.ops, node.comparators, strict=True)]
+
+        def compare(ev: _Eval) -> bool:
+            a = first(ev)
+            for o, f in rest:
+                b = f(ev)
+                if not ev._compare(o, a, b):
+                    return False
+                a = b
+            return True
+        return compare
+    if isinstance(node, ast.Call):
+        impl = _FUNCS[node.func.id][1]  # type: ignore[attr-defined]
+        args = [_build(a) for a in node.args]
+        return lambda ev: impl(*[f(ev) for f in args], ev.env)
+    raise ExprError(f"cannot evaluate {type(node).__name__}")  # unreachable after checking

@@ -80,21 +80,20 @@ def _normalise_fields(
             elif f.name in out:
                 out[f.name] = None
             continue
-        where = f"{path}{f.name}"
         if f.type is FieldType.REPEAT:
-            out[f.name] = _normalise_rows(f, raw, today, where, issues, fill_defaults, drop_blank)
+            out[f.name] = _normalise_rows(f, raw, today, f"{path}{f.name}", issues, fill_defaults, drop_blank)
             continue
         c = coerce(f, raw)
         out[f.name] = c.value
-        label = _labels(f, parent_label)
         if c.error:
-            issues.append(FieldIssue(where, *label, c.error[0], c.error[1], ERROR))
+            issues.append(FieldIssue(f"{path}{f.name}", *_labels(f, parent_label), c.error[0], c.error[1], ERROR))
         elif c.warning:
-            issues.append(FieldIssue(where, *label, c.warning[0], c.warning[1], WARNING))
+            issues.append(FieldIssue(f"{path}{f.name}", *_labels(f, parent_label), c.warning[0], c.warning[1],
+                                     WARNING))
     return out
 
 
-class _BlankRow(dict):  # type: ignore[type-arg]
+class _BlankRow(dict):
     """A repeat row the user added and never filled, kept in place while validating."""
 
 
@@ -191,16 +190,15 @@ def _check_rules(
     path: str, parent: tuple[str, str] | None, pending: dict[str, FieldIssue], issues: list[FieldIssue],
 ) -> None:
     for f in fields:
-        where = f"{path}{f.name}"
         value = values.get(f.name)
         if f.relevant and not _expr(f.relevant).truth(scope, value, today):
             continue
-        label = _labels(f, parent)
+        where = path + f.name
         if is_empty(value):
             if f.required:
-                issues.append(FieldIssue(where, *label, "此项为必填项", "This field is required"))
+                issues.append(FieldIssue(where, *_labels(f, parent), "此项为必填项", "This field is required"))
             continue
-        found = pending.get(where)
+        found = pending.get(where) if pending else None
         if found is not None:
             issues.append(found)
             if found.severity == ERROR:
@@ -218,7 +216,7 @@ def _check_rules(
             continue
         if f.constraint and not _expr(f.constraint).holds(scope, value, today):
             msg = f.constraint_message
-            issues.append(FieldIssue(where, *label, msg.zh if msg else "不符合填写要求",
+            issues.append(FieldIssue(where, *_labels(f, parent), msg.zh if msg else "不符合填写要求",
                                      msg.en if msg else "Does not meet the rule"))
 
 

@@ -31,12 +31,17 @@ class Coerced:
     warning: tuple[str, str] | None = None
 
 
+_CONTAINERS = (list, tuple, dict, set)  # a tuple: isinstance() with a union type is slower
+
+
 def is_empty(value: Any) -> bool:
     if value is None:
         return True
+    if value.__class__ is str:
+        return not value.strip()
     if isinstance(value, str):
         return not value.strip()
-    return isinstance(value, list | tuple | dict | set) and len(value) == 0
+    return isinstance(value, _CONTAINERS) and len(value) == 0
 
 
 def code_key(text: str) -> str:
@@ -160,8 +165,33 @@ def _from_check(check: validators.Check) -> Coerced:
     return Coerced(check.value, warning=warning)
 
 
+# Types whose coerced value depends only on the field and the raw text, and is immutable.
+_MEMO_TYPES = frozenset({FieldType.CHOICE, FieldType.DATE, FieldType.DATETIME, FieldType.BOOL, FieldType.NUMBER,
+                         FieldType.PHONE, FieldType.PLATE, FieldType.USCC})  # not ID numbers: they depend on today
+_memo: dict[tuple[int, type, Any], Coerced] = {}
+_pinned: dict[int, FieldSpec] = {}  # keeps memoised fields alive, so their id() is never reused
+_MEMO_MAX = 100_000
+
+
 def coerce(field: FieldSpec, raw: Any) -> Coerced:
-    """Coerce a non-empty `raw` for a non-repeat field (see the module docstring for shapes)."""
+    """Coerce a non-empty `raw` for a non-repeat field (see the module docstring for shapes).
+
+    Answers for scalar types are memoised per (field, value): a column of 100,000 rows holds a
+    few hundred distinct dates and a handful of choices. Safe from any thread (a race computes
+    the same answer twice)."""
+    if field.type in _MEMO_TYPES and isinstance(raw, str | int | float):
+        key = (id(field), type(raw), raw)
+        hit = _memo.get(key)
+        if hit is None:
+            if len(_memo) >= _MEMO_MAX:
+                _memo.clear()
+            _pinned[id(field)] = field
+            hit = _memo[key] = _coerce(field, raw)
+        return hit
+    return _coerce(field, raw)
+
+
+def _coerce(field: FieldSpec, raw: Any) -> Coerced:
     t = field.type
     if t in (FieldType.TEXT, FieldType.TEXTAREA, FieldType.VILLAGE):
         if isinstance(raw, dict | list | bool) or (isinstance(raw, float) and not math.isfinite(raw)):

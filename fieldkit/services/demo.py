@@ -25,6 +25,7 @@ from fieldkit.formspec import ModuleSpec, is_relevant
 from fieldkit.formspec.records import check_record
 from fieldkit.services import demo_data as D
 from fieldkit.services import door
+from fieldkit.services.batch import gc_paused
 from fieldkit.services.demo_fill import Filler, id_number, mobile, person_name
 from fieldkit.services.workspace import Workspace
 
@@ -297,7 +298,7 @@ def generate(ws: Workspace, *, seed: int = 1, people: int = 2000,
     if ws.store.settings.get("demo_seed") is not None:
         raise Conflict("演示数据已经生成过了", message_en="The demo township has already been generated")
     t = _Township(ws, seed, people, progress, cancel)
-    with ws.store.transaction():
+    with gc_paused(), ws.store.transaction():
         t.villages()
         t.households()
         t.migrants_and_rentals()

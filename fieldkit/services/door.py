@@ -52,7 +52,7 @@ from fieldkit.formspec import (
     run_step,
 )
 from fieldkit.formspec.records import check_record, shape_issues
-from fieldkit.formspec.values import default_value
+from fieldkit.formspec.values import coerce, default_value, is_empty
 from fieldkit.services.changes import Changes
 from fieldkit.services.workspace import Workspace
 
@@ -340,6 +340,11 @@ def _prepare(ctx: _Ctx, req: Request, out: Outcome) -> None:
         spec = ws.module(module)  # 1. permission
         values = dict(req.values or {})
         if old is not None and req.partial:
+            if not req.restamp and _unchanged(spec, old.data, values):
+                # Every given value is what the record already holds (an import of the same list
+                # again): nothing to check, nothing to write.
+                out.status, out.record, out.module, out._clean = "unchanged", old, module, old.data
+                return
             values = {**old.data, **values}
         _save(ctx, spec, old, values, out, req)
     elif req.op == "step":
@@ -370,6 +375,37 @@ def _prepare(ctx: _Ctx, req: Request, out: Outcome) -> None:
         out.status, out._old, out.module = ("deleted" if req.op == "delete" else "restored"), old, old.module
     else:
         raise ValueError(f"unknown request op {req.op!r}")
+
+
+def _unchanged(spec: ModuleSpec, old: Mapping[str, Any], given: Mapping[str, Any]) -> bool:
+    """Whether each given value already is the stored one once coerced (scalar fields only; a
+    list, a repeat group or an unknown key takes the full check)."""
+    fields = _by_name(spec)
+    for name, raw in given.items():
+        f, stored = fields.get(name), old.get(name)
+        if f is None or f.type in (FieldType.REPEAT, FieldType.MULTI_CHOICE, FieldType.GEO):
+            return False
+        if raw == stored and isinstance(raw, str):
+            continue  # stored values are already normalised: coercing one gives it back
+        if is_empty(raw):
+            if not is_empty(stored):
+                return False
+            continue
+        c = coerce(f, raw)
+        if c.error or c.value != stored:
+            return False
+    return True
+
+
+_FIELD_MAPS: dict[int, tuple[ModuleSpec, dict[str, FieldSpec]]] = {}
+
+
+def _by_name(spec: ModuleSpec) -> dict[str, FieldSpec]:
+    """The module's top-level fields by name (specs are immutable and live as long as the catalogue)."""
+    hit = _FIELD_MAPS.get(id(spec))
+    if hit is None or hit[0] is not spec:
+        hit = _FIELD_MAPS[id(spec)] = (spec, {f.name: f for f in spec.fields})
+    return hit[1]
 
 
 def _step_inputs(ctx: _Ctx, fields: tuple[FieldSpec, ...], given: Mapping[str, Any]) -> dict[str, Any]:

@@ -30,6 +30,7 @@ from fieldkit.formspec import FieldSpec, ModuleSpec
 from fieldkit.formspec.index import exact_term
 from fieldkit.formspec.values import coerce, is_empty
 from fieldkit.services import door, sealed
+from fieldkit.services.batch import gc_paused
 from fieldkit.services.csvio import from_cell
 from fieldkit.services.files import read_user_file
 from fieldkit.services.workspace import Workspace
@@ -152,12 +153,12 @@ class _Matcher:
 
     def resolve(self, rows: list[tuple[int, str | None, dict[str, Any]]], report: ImportReport
                 ) -> list[door.Request]:
-        terms = [t for _l, _u, v in rows if (t := self.key_term(v)) is not None]
+        keys = [self.key_term(v) for _l, _u, v in rows]
+        terms = [t for t in keys if t is not None]
         held = self.ws.store.search.exact_many(terms, modules=[self.spec.id]) if terms else {}
         known = {r.uuid: r for r in self.ws.store.records.get_many([u for _l, u, _v in rows if u])}
         out = []
-        for line, uid, values in rows:
-            term = self.key_term(values)
+        for (line, uid, values), term in zip(rows, keys, strict=True):
             if term is not None:
                 if term in self.seen:
                     f = self.key
@@ -219,6 +220,12 @@ def import_csv(
 
     Raises `ValidationFailed` listing every refused line (and writes nothing) unless
     `skip_invalid` or `dry_run`."""
+    with gc_paused():
+        return _import(ws, module, path, passphrase, skip_invalid, dry_run, progress, cancel)
+
+
+def _import(ws: Workspace, module: str, path: Path, passphrase: str | None, skip_invalid: bool, dry_run: bool,
+            progress: Progress, cancel: Cancel) -> ImportReport:
     spec = ws.module(module)
     raw = read_user_file(path, MAX_FILE_BYTES)
     if raw.startswith(sealed.MAGIC):

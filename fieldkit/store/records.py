@@ -47,12 +47,7 @@ def _record(row: Sequence[Any]) -> Record:
 def _terms_of(terms: IndexTermsLike | None) -> list[tuple[str, str]]:
     if terms is None:
         return []
-    seen: dict[tuple[str, str], None] = {}
-    for kind, key in terms.terms:
-        if key is None or key == "":
-            continue
-        seen[(str(kind), str(key))] = None
-    return list(seen)
+    return [(str(k), str(v)) for k, v in dict.fromkeys(map(tuple, terms.terms)) if v is not None and v != ""]
 
 
 def _columns(terms: IndexTermsLike | None) -> tuple[str | None, str | None, str | None]:
@@ -104,14 +99,16 @@ class Records:
         """`create` for many records in one transaction: items are (module, data, terms[, uuid]).
 
         One `executemany` per table (bench/store_bench.py: ~4× the rate of single creates).
-        `Conflict` (and nothing written) if any uuid already exists.
+        `Conflict` (and nothing written) if any uuid already exists. The batch is one event of
+        the clock: its records share a stamp (a stamp orders the versions of one field of one
+        record, so records never compete for it).
         """
         who = self._ctx.user
         plans = []
+        now, stamp = now_iso(), self._ctx.hlc.now()
         for item in items:
             module, data, terms = item[0], dict(item[1]), item[2]
             uid = item[3] if len(item) > 3 and item[3] else str(uuidlib.uuid4())
-            now, stamp = now_iso(), self._ctx.hlc.now()
             plans.append(_Plan(
                 None, uid, module, data, dict.fromkeys(data, stamp), (now, who), (now, who), False,
                 _columns(terms), _terms_of(terms), history=[(now, who, "create", None, None, None, stamp)],
@@ -140,6 +137,7 @@ class Records:
                 if len(set(names)) != len(names):
                     raise ValueError("update_many: a record may appear only once per batch")
             plans = []
+            now, stamp = now_iso(), self._ctx.hlc.now()  # one event of the clock, as in create_many
             for item in items:
                 uid, changes, terms = item[0], item[1], item[2]
                 restamp = set(item[3]) if len(item) > 3 else set()
@@ -147,12 +145,12 @@ class Records:
                 if rec is None or rec.deleted:
                     self._live(uid)  # raises the right NotFound
                     raise AssertionError("unreachable")
-                plans.append(self._update_plan(rec, changes, terms, restamp))
+                plans.append(self._update_plan(rec, changes, terms, restamp, now, stamp))
             self._commit(plans)
         return [p.record() for p in plans]
 
     def _update_plan(self, rec: Record, changes: Mapping[str, Any], terms: IndexTermsLike | None,
-                     restamp: set[str]) -> _Plan:
+                     restamp: set[str], now: str, stamp: str) -> _Plan:
         changed = {f: v for f, v in changes.items() if f in restamp or rec.data.get(f, _MISSING) != v}
         plan = _Plan(rec.id, rec.uuid, rec.module, dict(rec.data), dict(rec.versions), (rec.created_at, rec.created_by),
                      (rec.updated_at, rec.updated_by), False, (rec.village, rec.grid, rec.date),
@@ -160,7 +158,7 @@ class Records:
         if terms is not None:
             plan.cols = _columns(terms)
         if changed:
-            now, stamp, who = now_iso(), self._ctx.hlc.now(), self._ctx.user
+            who = self._ctx.user
             plan.history = [(now, who, "update", f, rec.data.get(f), v, stamp) for f, v in changed.items()]
             plan.data.update(changed)
             plan.versions.update(dict.fromkeys(changed, stamp))
