@@ -37,7 +37,8 @@ class ProtocolError(ValueError):
 
 class _BadValue(Exception):
     def __init__(self, problem: str) -> None:
-        self.problem, self.path = problem, []
+        self.problem = problem
+        self.path: list[str] = []
 
 
 def _walk_value(v: Any, depth: int) -> None:

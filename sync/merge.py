@@ -170,7 +170,7 @@ def conflicts(state: Change, policy: Policy = DEFAULT_POLICY) -> list[Conflict]:
         if len(vs) > 1:
             others = tuple(v for v in vs if v.hlc != w.hlc)
             out.append(Conflict(state.uuid, state.module, name, "append_only" if ao else "same_field", w, others))
-        if deleted and name not in RESERVED_FIELDS:
+        if deleted and tomb is not None and name not in RESERVED_FIELDS:
             unseen = tuple(v for v in vs if not dominates(tomb, v))
             if unseen:
                 out.append(Conflict(state.uuid, state.module, name, "edit_vs_delete", tomb, unseen))

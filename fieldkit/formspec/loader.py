@@ -145,7 +145,7 @@ def _choices(raw: Any, path: Path, field: str, lists: dict[str, tuple[Choice, ..
     return tuple(out)
 
 
-def _fail(path: Path, field: str | None, zh: str, en: str) -> FormSpecError:
+def _fail(path: Path | None, field: str | None, zh: str, en: str) -> FormSpecError:
     return FormSpecError(zh, message_en=en, path=path, field=field)
 
 
@@ -161,7 +161,7 @@ def _field(raw: Any, path: Path, lists: dict[str, tuple[Choice, ...]], prefix: s
     if unknown:
         raise _fail(path, where, f"未知的属性 {unknown[0]!r}", f"unknown key {unknown[0]!r}")
     try:
-        ftype = FieldType(raw.get("type"))
+        ftype = FieldType(str(raw.get("type")))
     except ValueError:
         raise _fail(path, where, f"未知的字段类型 {raw.get('type')!r}", f"unknown field type {raw.get('type')!r}") from None
     label = _label(raw.get("label"), path, where)
@@ -342,11 +342,11 @@ def _check_catalog(modules: list[ModuleSpec]) -> None:
     by_number: dict[int, ModuleSpec] = {}
     for m in modules:
         if m.id in by_id:
-            raise _fail(m.source, None, f"模块 id {m.id!r} 与 {by_id[m.id].source.name} 重复",  # type: ignore[union-attr]
-                        f"module id {m.id!r} duplicates {by_id[m.id].source.name}")  # type: ignore[union-attr]
+            raise _fail(m.source, None, f"模块 id {m.id!r} 与 {_name(by_id[m.id])} 重复",
+                        f"module id {m.id!r} duplicates {_name(by_id[m.id])}")
         if m.number in by_number:
-            other = by_number[m.number].source.name  # type: ignore[union-attr]
-            raise _fail(m.source, None, f"模块编号 {m.number} 与 {other} 重复",  # type: ignore[arg-type]
+            other = _name(by_number[m.number])
+            raise _fail(m.source, None, f"模块编号 {m.number} 与 {other} 重复",
                         f"module number {m.number} duplicates {other}")
         by_id[m.id] = m
         by_number[m.number] = m
@@ -354,12 +354,16 @@ def _check_catalog(modules: list[ModuleSpec]) -> None:
     for m in modules:
         if m.hub:
             if m.hub in hubs:
-                raise _fail(m.source, None, f"hub {m.hub!r} 已由 {hubs[m.hub]} 定义",  # type: ignore[arg-type]
+                raise _fail(m.source, None, f"hub {m.hub!r} 已由 {hubs[m.hub]} 定义",
                             f"hub {m.hub!r} is already {hubs[m.hub]}")
             hubs[m.hub] = m.id
         for f in m.fields:
             for sub in (f, *f.fields):
                 if sub.ref is not None and sub.ref not in by_id:
                     where = f.name if sub is f else f"{f.name}.{sub.name}"
-                    raise _fail(m.source, where, f"引用了不存在的模块 {sub.ref!r}",  # type: ignore[arg-type]
+                    raise _fail(m.source, where, f"引用了不存在的模块 {sub.ref!r}",
                                 f"refers to unknown module {sub.ref!r}")
+
+
+def _name(m: ModuleSpec) -> str:
+    return m.source.name if m.source is not None else m.id

@@ -302,6 +302,6 @@ def owned_changes(wf: Workflow, old: Mapping[str, Any] | None, new: Mapping[str,
 
 
 def _differs(a: Any, b: Any) -> bool:
-    blank = (None, "", [], {})
+    blank: tuple[Any, ...] = (None, "", [], {})
     return not ((a in blank and b in blank) or a == b)
 

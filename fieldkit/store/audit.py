@@ -77,7 +77,8 @@ class Audit:
 
     def entries(self, *, limit: int = 100, before_seq: int | None = None, target: str | None = None) -> list[AuditEntry]:
         """Newest first. `target` filters on a record uuid."""
-        sql, params = "SELECT seq, at, user, action, module, target, detail FROM audit WHERE 1=1", []
+        sql = "SELECT seq, at, user, action, module, target, detail FROM audit WHERE 1=1"
+        params: list[Any] = []
         if before_seq is not None:
             sql += " AND seq < ?"
             params.append(before_seq)

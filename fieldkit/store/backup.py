@@ -66,8 +66,8 @@ def backup(db: Db, home: Path, dest: Path, key: bytes | None) -> Path:
                     for f in sorted(att.rglob("*")):
                         if f.is_file() and not f.name.startswith("."):
                             z.write(f, f"{DIRNAME}/{f.relative_to(att).as_posix()}")
-            with open(partial, "rb") as f:
-                os.fsync(f.fileno())
+            with open(partial, "rb") as fh:
+                os.fsync(fh.fileno())
             os.replace(partial, dest)
             fsync_dir(dest.parent)
     except OSError as e:

@@ -45,7 +45,7 @@ class KdfParams:
     def from_dict(cls, d: dict[str, object]) -> KdfParams:
         if d.get("name") != "argon2id":
             raise ValueError(f"unknown KDF {d.get('name')!r}")
-        return cls(int(d["memory_kib"]), int(d["iterations"]), int(d["lanes"]))  # type: ignore[arg-type]
+        return cls(int(str(d["memory_kib"])), int(str(d["iterations"])), int(str(d["lanes"])))
 
     def weaker_than(self, other: KdfParams) -> bool:
         return self.memory_kib < other.memory_kib or self.iterations < other.iterations

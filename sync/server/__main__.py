@@ -16,6 +16,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -50,7 +51,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from sync.server.app import create_app
 
     storage = Storage(_db_url(args))
-    ssl: dict[str, str] = {}
+    ssl: dict[str, Any] = {}
     if not args.plain:
         cert, key = ensure_certificate(_data_dir(args), [args.host, "localhost", *args.san])
         ssl = {"ssl_certfile": str(cert), "ssl_keyfile": str(key)}
@@ -154,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"fieldkit-server: {exc}", file=sys.stderr)
         return 2
     except SQLAlchemyError as exc:
-        print(f"fieldkit-server: cannot use database {args.db or '(default)'}: {exc.orig or exc}", file=sys.stderr)
+        print(f"fieldkit-server: cannot use database {args.db or '(default)'}: {getattr(exc, 'orig', None) or exc}", file=sys.stderr)
         return 3
 
 

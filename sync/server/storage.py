@@ -131,11 +131,11 @@ def _finite(v: Any) -> tuple[Any, bool]:
     if isinstance(v, float) and not math.isfinite(v):
         return None, True
     if isinstance(v, list):
-        pairs = [_finite(x) for x in v]
-        return [x for x, _ in pairs], any(c for _, c in pairs)
+        items = [_finite(x) for x in v]
+        return [x for x, _ in items], any(c for _, c in items)
     if isinstance(v, dict):
-        pairs = {k: _finite(x) for k, x in v.items()}
-        return {k: x for k, (x, _) in pairs.items()}, any(c for _, c in pairs.values())
+        entries = {k: _finite(x) for k, x in v.items()}
+        return {k: x for k, (x, _) in entries.items()}, any(c for _, c in entries.values())
     return v, False
 
 
@@ -254,10 +254,12 @@ class Storage:
         code = "-".join("".join(secrets.choice(CODE_ALPHABET) for _ in range(4)) for _ in range(4))
         now = time.time()
         with self._write() as c:
-            did = c.execute(devices.insert().values(
+            key = c.execute(devices.insert().values(
                 name=name, scope=json.dumps(entries), code_hash=_h(code), code_expires=now + ttl_s,
                 created_at=now,
-            )).inserted_primary_key[0]
+            )).inserted_primary_key
+            assert key is not None  # an INSERT always returns its key
+            did = key[0]
         return int(did), code
 
     def enroll(self, code: str, node: str, token: str) -> Device:
@@ -332,12 +334,13 @@ class Storage:
                 results.append((reason is None, reason))
             if dirty:
                 seq = self._next_seq(c, len(dirty))
-                ins, upd = [], []
+                ins: list[dict[str, Any]] = []
+                upd: list[dict[str, Any]] = []
                 for k, uid in enumerate(sorted(dirty)):
                     st = current[uid]
-                    row = {"uuid": uid, "module": st.module, "scope": st.scope, "seq": seq + k,
+                    values: dict[str, Any] = {"uuid": uid, "module": st.module, "scope": st.scope, "seq": seq + k,
                            "state": dump_json(st.to_json())}
-                    (upd if uid in existed else ins).append(row)
+                    (upd if uid in existed else ins).append(values)
                 if ins:
                     c.execute(records.insert(), ins)
                 if upd:

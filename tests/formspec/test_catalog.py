@@ -1,4 +1,4 @@
-"""The real module definitions (the 16 of CONTEXT.md, then tasks, check-ins and cases) load."""
+"""The real module definitions (the 16 of docs/context.md, then tasks, check-ins and cases) load."""
 
 from __future__ import annotations
 
