@@ -35,3 +35,14 @@ def fast_kdf_in_process():
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(crypto, "DEFAULT_KDF", crypto.KdfParams(memory_kib=1024, iterations=1, lanes=1))
         yield
+
+
+@pytest.fixture
+def server(tmp_path):
+    """The reference sync server on loopback, on SQLite in this test's folder."""
+    from tests.sync.helpers import ServerThread
+
+    srv = ServerThread(f"sqlite:///{tmp_path / 'server.db'}")
+    srv.start()
+    yield srv
+    srv.stop()

@@ -294,9 +294,13 @@ class _Township:
 def generate(ws: Workspace, *, seed: int = 1, people: int = 2000,
              progress: Callable[[int, int], None] | None = None,
              cancel: Callable[[], bool] | None = None) -> dict[str, Any]:
-    """Seed the demo township into an empty store. Returns counts per module."""
+    """Seed the demo township into an empty store (`Conflict` otherwise). Returns counts per module."""
     if ws.store.settings.get("demo_seed") is not None:
         raise Conflict("演示数据已经生成过了", message_en="The demo township has already been generated")
+    if ws.store.records.modules():
+        # Invented people beside real ones would reach ledgers and, once enrolled, the platform.
+        raise Conflict("演示数据只能生成到空的数据库中：这里已有记录", message_en="The demo township goes into an empty "
+                       "store only: this one already holds records", code="not_empty")
     t = _Township(ws, seed, people, progress, cancel)
     with gc_paused(), ws.store.transaction():
         t.villages()

@@ -28,19 +28,17 @@ Threading: the workspace's thread only (see services.workspace).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from fieldkit.domain.errors import (
     Cancelled,
-    Conflict,
     NotFound,
     PermissionDenied,
     UserFacingError,
     ValidationFailed,
 )
-from fieldkit.domain.validators import check_id_number
 from fieldkit.formspec import (
     Actor,
     FieldIssue,
@@ -52,25 +50,20 @@ from fieldkit.formspec import (
     run_step,
 )
 from fieldkit.formspec.records import check_record, shape_issues
-from fieldkit.formspec.values import coerce, default_value, is_empty
+from fieldkit.formspec.values import default_value
 from fieldkit.services.changes import Changes
+from fieldkit.services.door_rules import (
+    duplicate,
+    key_term,
+    look_alikes,
+    owned_issue,
+    unchanged,
+    watch_hits,
+)
 from fieldkit.services.workspace import Workspace
 
 SOURCES = ("user", "import", "demo")
 _BLANK = (None, "", [], {})
-
-
-class Duplicate(Conflict):
-    """The record's key (ID number, doorplate code, plate) is already held by `existing`."""
-
-    default_code = "duplicate"
-
-    def __init__(self, message: str, *, existing: Sequence[Any], **kw: Any) -> None:
-        super().__init__(message, **kw)
-        self.existing = list(existing)  # the records already holding the key
-
-    def to_dict(self) -> dict[str, object]:
-        return {**super().to_dict(), "existing": [r.uuid for r in self.existing]}
 
 
 @dataclass(frozen=True)
@@ -239,13 +232,13 @@ def check(ws: Workspace, module: str, values: Mapping[str, Any], uuid: str | Non
         # Still say who this is, who it looks like and whether they are watched: the officer is
         # typing, and the ID number often comes before the name.
         clean, _issues = check_record(spec.fields, values)
-        out.watch = _watch_hits(ws, [(spec, clean)])[0]
+        out.watch = watch_hits(ws, [(spec, clean)])[0]
         if spec.hub == "person":
             out.similar = look_alikes(ws, spec, clean, exclude=uuid)
         if not out.existing and spec.key:
             old = ws.store.records.get(uuid) if uuid else None
-            key = _key_term(spec, clean.get(spec.key))
-            if key is not None and (old is None or key != _key_term(spec, old.data.get(spec.key))):
+            key = key_term(spec, clean.get(spec.key))
+            if key is not None and (old is None or key != key_term(spec, old.data.get(spec.key))):
                 held = ws.store.search.exact_many([key], modules=[spec.id]).get(key, [])
                 out.existing = [r for r in ws.store.records.get_many([h.uuid for h in held if h.uuid != uuid])
                                 if not r.deleted]
@@ -340,7 +333,7 @@ def _prepare(ctx: _Ctx, req: Request, out: Outcome) -> None:
         spec = ws.module(module)  # 1. permission
         values = dict(req.values or {})
         if old is not None and req.partial:
-            if not req.restamp and _unchanged(spec, old.data, values):
+            if not req.restamp and unchanged(spec, old.data, values):
                 # Every given value is what the record already holds (an import of the same list
                 # again): nothing to check, nothing to write.
                 out.status, out.record, out.module, out._clean = "unchanged", old, module, old.data
@@ -375,37 +368,6 @@ def _prepare(ctx: _Ctx, req: Request, out: Outcome) -> None:
         out.status, out._old, out.module = ("deleted" if req.op == "delete" else "restored"), old, old.module
     else:
         raise ValueError(f"unknown request op {req.op!r}")
-
-
-def _unchanged(spec: ModuleSpec, old: Mapping[str, Any], given: Mapping[str, Any]) -> bool:
-    """Whether each given value already is the stored one once coerced (scalar fields only; a
-    list, a repeat group or an unknown key takes the full check)."""
-    fields = _by_name(spec)
-    for name, raw in given.items():
-        f, stored = fields.get(name), old.get(name)
-        if f is None or f.type in (FieldType.REPEAT, FieldType.MULTI_CHOICE, FieldType.GEO):
-            return False
-        if raw == stored and isinstance(raw, str):
-            continue  # stored values are already normalised: coercing one gives it back
-        if is_empty(raw):
-            if not is_empty(stored):
-                return False
-            continue
-        c = coerce(f, raw)
-        if c.error or c.value != stored:
-            return False
-    return True
-
-
-_FIELD_MAPS: dict[int, tuple[ModuleSpec, dict[str, FieldSpec]]] = {}
-
-
-def _by_name(spec: ModuleSpec) -> dict[str, FieldSpec]:
-    """The module's top-level fields by name (specs are immutable and live as long as the catalogue)."""
-    hit = _FIELD_MAPS.get(id(spec))
-    if hit is None or hit[0] is not spec:
-        hit = _FIELD_MAPS[id(spec)] = (spec, {f.name: f for f in spec.fields})
-    return hit[1]
 
 
 def _step_inputs(ctx: _Ctx, fields: tuple[FieldSpec, ...], given: Mapping[str, Any]) -> dict[str, Any]:
@@ -444,7 +406,7 @@ def _save(ctx: _Ctx, spec: ModuleSpec, old: Any, values: dict[str, Any], out: Ou
     if errors or touched:
         # The workflow's refusal first: the form's complaints about the fields a step would
         # fill ("接收时间 is required") only mislead when the edit should not be made at all.
-        raise ValidationFailed([_owned_issue(spec, name) for name in touched] + errors)
+        raise ValidationFailed([owned_issue(spec, name) for name in touched] + errors)
     out.issues = issues
     if old is None:
         out.status, out._clean = "created", clean
@@ -455,25 +417,6 @@ def _save(ctx: _Ctx, spec: ModuleSpec, old: Any, values: dict[str, Any], out: Ou
         out.status, out.record, out._clean = "unchanged", old, clean
         return
     out.status, out._clean, out._changes, out._old = "updated", clean, changes, old
-
-
-def _owned_issue(spec: ModuleSpec, name: str) -> FieldIssue:
-    f = spec.field(name)
-    steps = "、".join(s.label.zh for s in spec.workflow.steps)
-    steps_en = ", ".join(s.label.en for s in spec.workflow.steps)
-    return FieldIssue(name, f.label.zh, f.label.en, f"由办理流程填写，不能直接修改（请使用：{steps}）",
-                      f"is set by the workflow and cannot be edited (use: {steps_en})")
-
-
-def _id_numbers(fields: tuple[FieldSpec, ...], values: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, str]]:
-    for f in fields:
-        v = values.get(f.name)
-        if f.type is FieldType.REPEAT and isinstance(v, list):
-            for i, row in enumerate(v):
-                if isinstance(row, Mapping):
-                    yield from _id_numbers(f.fields, row, f"{prefix}{f.name}[{i}].")
-        elif f.type is FieldType.ID_NUMBER and isinstance(v, str) and v:
-            yield f"{prefix}{f.name}", v
 
 
 # ------------------------------------------------------------------------------ across the batch
@@ -487,8 +430,8 @@ def _checks_across(ctx: _Ctx, outcomes: list[Outcome]) -> None:
         spec = ws.catalog[o.module]
         if spec.key is None:
             continue
-        key = _key_term(spec, (o._clean or {}).get(spec.key))
-        old_key = _key_term(spec, o._old.data.get(spec.key)) if o._old is not None else None
+        key = key_term(spec, (o._clean or {}).get(spec.key))
+        old_key = key_term(spec, o._old.data.get(spec.key)) if o._old is not None else None
         if key is None or key == old_key:
             continue
         wanted.setdefault((spec.id, *key), []).append(o)
@@ -526,58 +469,8 @@ def _watch(ws: Workspace, outcomes: list[Outcome]) -> None:
     """Every ID number a saved record holds (an unchanged one too: an import still says who is
     watched), checked against the watch list."""
     todo = [o for o in outcomes if o.status in ("created", "updated", "unchanged") and o._clean is not None]
-    for o, hits in zip(todo, _watch_hits(ws, [(ws.catalog[o.module], o._clean or {}) for o in todo]), strict=True):
+    for o, hits in zip(todo, watch_hits(ws, [(ws.catalog[o.module], o._clean or {}) for o in todo]), strict=True):
         o.watch = hits
-
-
-def _watch_hits(ws: Workspace, records: list[tuple[ModuleSpec, Mapping[str, Any]]]) -> list[list[tuple[str, Any]]]:
-    """Watch-list hits per record, as (field path, WatchHit): one batched lookup for all."""
-    found = [[(path, c.value) for path, number in _id_numbers(spec.fields, clean)
-              if (c := check_id_number(number)).ok] for spec, clean in records]
-    numbers = [n for per in found for _p, n in per]
-    hits = ws.store.watchlist.check_many(numbers) if numbers else {}
-    return [[(path, hits[n]) for path, n in per if n in hits] for per in found]
-
-
-def _key_term(spec: ModuleSpec, value: Any) -> tuple[str, str] | None:
-    if value in _BLANK:
-        return None
-    from fieldkit.formspec.index import exact_term
-
-    return exact_term(spec.field(spec.key or ""), value)
-
-
-def duplicate(ws: Workspace, spec: ModuleSpec, existing: list[Any]) -> Duplicate:
-    from fieldkit.services.records import title
-
-    f = spec.field(spec.key or "")
-    names = "、".join(f"{title(ws, r)}（{r.uuid[:8]}）" for r in existing[:3])
-    merge = "；如确是同一人重复登记，可由所长合并" if spec.hub == "person" else ""
-    merge_en = "; if it is the same person entered twice, the chief can merge them" if spec.hub == "person" else ""
-    return Duplicate(
-        f"{f.label.zh}已登记：{names}。请打开已有记录{merge}",
-        message_en=f"{f.label.en} already registered: {', '.join(r.uuid for r in existing[:3])}. "
-                   f"Open the existing record{merge_en}",
-        field=spec.key, existing=existing)
-
-
-def look_alikes(ws: Workspace, spec: ModuleSpec, values: Mapping[str, Any], exclude: str | None = None) -> list[Any]:
-    """People who may be this one: same name, birth date and village (a warning, not a refusal)."""
-    name_f, birth_f = spec.field_with_role("person_name"), spec.field_with_role("birth_date")
-    village_f = spec.field_with_role("village")
-    name = str(values.get(name_f.name) or "").strip() if name_f else ""
-    if not name or birth_f is None or not values.get(birth_f.name):
-        return []
-    found = []
-    for rec in ws.store.records.get_many([h.uuid for h in ws.store.search.exact("name", name, modules=[spec.id],
-                                                                                  limit=200)]):
-        if rec.deleted or rec.uuid == exclude:
-            continue
-        same_birth = str(rec.data.get(birth_f.name) or "") == str(values.get(birth_f.name))
-        same_village = village_f is None or rec.data.get(village_f.name) == values.get(village_f.name)
-        if same_birth and same_village:
-            found.append(rec)
-    return found
 
 
 # ------------------------------------------------------------------------------ writing

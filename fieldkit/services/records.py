@@ -17,7 +17,7 @@ from typing import Any
 
 from fieldkit.domain.errors import NotFound, PermissionDenied, ValidationFailed
 from fieldkit.formspec import FieldIssue, FieldSpec, ModuleSpec
-from fieldkit.services import door
+from fieldkit.services import door, door_rules
 from fieldkit.services.workspace import Workspace
 
 PERSON_MODULE = "residents"
@@ -81,8 +81,8 @@ def check(ws: Workspace, module: str, values: dict[str, Any], uuid: str | None =
         result.issues = list(err.issues) + [i for i in result.issues if i.severity != "error"]
     elif err is not None:
         result.issues.insert(0, FieldIssue(err.field or "", "", "", err.message, err.message_en))
-    if out.existing and not isinstance(err, door.Duplicate):
-        dup = door.duplicate(ws, ws.catalog[out.module or module], out.existing)
+    if out.existing and not isinstance(err, door_rules.Duplicate):
+        dup = door_rules.duplicate(ws, ws.catalog[out.module or module], out.existing)
         result.issues.insert(0, FieldIssue(dup.field or "", "", "", dup.message, dup.message_en))
     return result
 

@@ -9,17 +9,8 @@ import pytest
 from fieldkit.cli import main
 from fieldkit.domain.errors import ExitCode
 from tests.services.test_sync_service import VILLAGE, resident
-from tests.sync.helpers import ServerThread
 
 PASS = "correct horse battery"
-
-
-@pytest.fixture
-def server(tmp_path):
-    srv = ServerThread(f"sqlite:///{tmp_path / 'server.db'}")
-    srv.start()
-    yield srv
-    srv.stop()
 
 
 @pytest.fixture()

@@ -36,15 +36,7 @@ def empty_ws(tmp_path):
     ws.lock()
 
 
-# Two laptops and a real reference server on loopback (tests/services/test_sync_*.py).
-@pytest.fixture
-def server(tmp_path):
-    srv = ServerThread(f"sqlite:///{tmp_path / 'server.db'}")
-    srv.start()
-    yield srv
-    srv.stop()
-
-
+# Two laptops and a real reference server on loopback (the `server` fixture: tests/conftest.py).
 def enrolled_ws(server: ServerThread, home, login: str, scope=(SYNC_VILLAGE,)):
     ws, _ = wsvc.create(home, login, PASS, display_name=login)
     _, code = server.storage.create_enrollment(f"{login}的电脑", list(scope))

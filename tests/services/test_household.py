@@ -248,3 +248,24 @@ def test_grid_worker_sees_a_flag_but_not_key_person_details(ws):
         assert card.key_persons == []
     finally:
         grid.lock()
+
+
+def test_a_duplicate_already_in_the_store_does_not_block_the_household(ws):
+    """Two records of one person (entered twice before the door refused it, or from two laptops)
+    must not stop the officer's pass at that address: only a new entry of the number is refused."""
+    from fieldkit.services.changes import Changes
+
+    c0 = plain_address(ws)
+    head = ws.store.records.get(c0.head.uuid)
+    twin = "0e0e0e0e-0000-4000-8000-0000000000aa"
+    stamp = f"{int(max(head.versions.values())[:12], 16) + 1000:012x}0000{'e' * 16}"
+    with ws.store.transaction():
+        door.receive(ws, twin, "residents", dict(head.data), dict.fromkeys(head.data, stamp), deleted=False,
+                     state=None, authors={}, times={}, changes=Changes())
+    assert len(ws.store.search.exact("id", head.data["id_number"])) == 2
+    someone = next(p for p in hh.card(ws, c0.address.uuid).residents if p.uuid not in (head.uuid, twin))
+    result = hh.submit_pass(ws, c0.address.uuid, visit=hh.visit_prefill(c0, officer="陈所长"),
+                            status_marks={someone.uuid: ("moved_out", "2026-11-01")})
+    assert result.ok, result.errors
+    again = hh.submit_pass(ws, c0.address.uuid, new_residents=[new_person(head.data["name"], head.data["id_number"])])
+    assert not again.ok and "已登记过此人" in again.errors[0].message

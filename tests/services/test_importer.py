@@ -18,6 +18,7 @@ from fieldkit.services import workspace as wsvc
 from fieldkit.services.demo_fill import id_number
 
 PASS = "correct horse battery"
+NUMBER_COLUMN = "户籍户数"  # villages.households, a number field
 
 
 @pytest.fixture()
@@ -144,3 +145,18 @@ def test_a_watched_id_number_is_reported_with_its_line(ws, tmp_path):
     _write(path, [rows[0], rows[1], rows[2]])
     report = importer.import_csv(ws, "residents", path)
     assert report.watch == [{"line": 3, "field": "id_number", "reason": "网上在逃人员（测试）"}]
+
+
+@pytest.mark.parametrize("cell", ["NaN", "inf", "-Infinity", "1e999"])
+def test_a_number_that_is_not_a_number_is_refused(ws, tmp_path, cell):
+    """A spreadsheet's NaN must never reach the store (or sync, which would serve it as non-JSON)."""
+    rows = _export(ws, "villages")
+    header = rows[0]
+    col = header.index(NUMBER_COLUMN)
+    bad = list(rows[1])
+    bad[col] = cell
+    path = tmp_path / "nan.csv"
+    _write(path, [header, bad])
+    with pytest.raises(ValidationFailed) as e:
+        importer.import_csv(ws, "villages", path)
+    assert e.value.issues[0].label == "第 2 行" and "数字" in e.value.issues[0].message

@@ -16,18 +16,9 @@ from fieldkit.services import workspace as wsvc
 from fieldkit.ui.sync import ConflictsView, EnrollDialog, SyncController, SyncStatusWidget
 from fieldkit.ui.worker import Worker
 from tests.services.test_sync_service import PASS, resident
-from tests.sync.helpers import ServerThread
 
 pytestmark = pytest.mark.timeout(120)
 VILLAGE = "350102001001"
-
-
-@pytest.fixture
-def server(tmp_path):
-    srv = ServerThread(f"sqlite:///{tmp_path / 'server.db'}")
-    srv.start()
-    yield srv
-    srv.stop()
 
 
 def new_laptop(server, home, login: str, enroll: bool = True):
