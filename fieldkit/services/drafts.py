@@ -12,9 +12,21 @@ from typing import Any
 
 from fieldkit.services.workspace import Workspace
 
+PASS_PREFIX = "household_pass:"
+
 
 def draft_key(module: str, uuid: str | None) -> str:
     return f"{module}:{uuid or 'new'}"
+
+
+def pass_key(address_uuid: str) -> str:
+    """The draft of a household pass not yet submitted (the card's pending entries)."""
+    return PASS_PREFIX + address_uuid
+
+
+def pending_passes(ws: Workspace) -> list[str]:
+    """Addresses with a household pass waiting to be submitted, the most recently saved first."""
+    return [k[len(PASS_PREFIX):] for k in ws.store.drafts.keys() if k.startswith(PASS_PREFIX)]  # noqa: SIM118 (not a dict)
 
 
 def save_draft(ws: Workspace, key: str, values: dict[str, Any]) -> None:

@@ -192,6 +192,8 @@ class MainWindow(QMainWindow):
         if index < 0:
             return
         w = self.tabs.widget(index)
+        if w is not None and hasattr(w, "confirm_close") and not w.confirm_close():
+            return  # a tab holding entries not yet saved asked, and the officer kept it open
         self.tabs.removeTab(index)
         if w is not None:
             w.deleteLater()
@@ -266,10 +268,15 @@ class MainWindow(QMainWindow):
                 self.settings_changed.emit(changed)
 
     def prepare_lock(self) -> None:
-        """Before the key goes: queue a draft save for every open form, then close them."""
+        """Before the key goes (or the window is rebuilt): queue a draft save for every open form
+        and every tab holding entries (the household card), then close the forms."""
         for dialog in list(self.dialogs):
             dialog.close_for_lock()  # type: ignore[attr-defined]
         self.dialogs.clear()
+        for i in range(self.tabs.count()):
+            w = self.tabs.widget(i)
+            if hasattr(w, "prepare_lock"):
+                w.prepare_lock()  # type: ignore[union-attr]
 
     def closeEvent(self, event: QCloseEvent) -> None:
         for dialog in list(self.dialogs):

@@ -160,7 +160,10 @@ class Session(QObject):
         self.idle.limit_s = self.settings.get("idle_lock_minutes") * 60
         if "language" in changed and self.translations.set_language(self.settings.get("language")):
             # Rebuilding is simpler and surer than re-translating every widget; lists are lazy
-            # and re-open at once, and the settings dialog is modal so no form is open.
+            # and re-open at once, and the settings dialog is modal so no form is open. Tabs
+            # holding entries (the household card) keep them as drafts first.
+            if self.main_window is not None:
+                self.main_window.prepare_lock()  # type: ignore[attr-defined]
             self.show_main()
 
     def shutdown(self) -> None:

@@ -664,242 +664,247 @@ Press "Copy details" and send them to the maintainer.</translation>
   <context>
     <name>HouseholdCard</name>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="52" />
+      <location filename="fieldkit/ui/scan/card.py" line="59" />
       <source>无</source>
       <translation>None</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="87" />
+      <location filename="fieldkit/ui/scan/card.py" line="101" />
       <source>登记走访</source>
       <translation>Record a visit</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="88" />
+      <location filename="fieldkit/ui/scan/card.py" line="102" />
       <source>新增人员</source>
       <translation>Add a person</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="89" />
+      <location filename="fieldkit/ui/scan/card.py" line="103" />
       <source>登记新租客</source>
       <translation>Register a new tenant</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="91" />
+      <location filename="fieldkit/ui/scan/card.py" line="105" />
       <source>放弃</source>
       <translation>Discard</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="92" />
+      <location filename="fieldkit/ui/scan/card.py" line="106" />
       <source>提交</source>
       <translation>Submit</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="104" />
+      <location filename="fieldkit/ui/scan/card.py" line="118" />
       <source>住户</source>
       <translation>Residents</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="121" />
+      <location filename="fieldkit/ui/scan/card.py" line="135" />
       <source>出租与租客</source>
       <translation>Rental and tenants</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="183" />
+      <location filename="fieldkit/ui/scan/card.py" line="204" />
       <source>（门牌已核验）</source>
       <translation>(doorplate verified)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="183" />
+      <location filename="fieldkit/ui/scan/card.py" line="204" />
       <source>（未经签名核验）</source>
       <translation>(signature not verified)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="184" />
+      <location filename="fieldkit/ui/scan/card.py" line="205" />
       <source>未登记</source>
       <translation>Not registered</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="48" />
-      <source>在册</source>
-      <translation>Present</translation>
-    </message>
-    <message>
-      <location filename="fieldkit/ui/scan/card.py" line="48" />
-      <source>迁出</source>
-      <translation>Moved out</translation>
-    </message>
-    <message>
-      <location filename="fieldkit/ui/scan/card.py" line="48" />
-      <source>死亡</source>
-      <translation>Deceased</translation>
-    </message>
-    <message>
-      <location filename="fieldkit/ui/scan/card.py" line="107" />
-      <source>迁出/死亡日期：</source>
-      <translation>Date moved out / died: </translation>
-    </message>
-    <message>
-      <location filename="fieldkit/ui/scan/card.py" line="115" />
-      <source>姓名</source>
-      <translation>Name</translation>
-    </message>
-    <message>
-      <location filename="fieldkit/ui/scan/card.py" line="115" />
-      <source>性别</source>
-      <translation>Sex</translation>
-    </message>
-    <message>
-      <location filename="fieldkit/ui/scan/card.py" line="115" />
-      <source>出生日期</source>
-      <translation>Date of birth</translation>
-    </message>
-    <message>
-      <location filename="fieldkit/ui/scan/card.py" line="115" />
-      <source>与户主关系</source>
-      <translation>Relation to head</translation>
-    </message>
-    <message>
-      <location filename="fieldkit/ui/scan/card.py" line="116" />
-      <source>状态</source>
-      <translation>Status</translation>
-    </message>
-    <message>
-      <location filename="fieldkit/ui/scan/card.py" line="116" />
-      <source>标记</source>
-      <translation>Mark</translation>
-    </message>
-    <message>
-      <location filename="fieldkit/ui/scan/card.py" line="126" />
-      <source>公民身份号码</source>
-      <translation>ID number</translation>
-    </message>
-    <message>
-      <location filename="fieldkit/ui/scan/card.py" line="126" />
-      <source>联系电话</source>
-      <translation>Phone</translation>
-    </message>
-    <message>
-      <location filename="fieldkit/ui/scan/card.py" line="126" />
-      <source>入住日期</source>
-      <translation>Moved in</translation>
-    </message>
-    <message>
-      <location filename="fieldkit/ui/scan/card.py" line="127" />
-      <source>已搬离</source>
-      <translation>Moved away</translation>
-    </message>
-    <message>
-      <location filename="fieldkit/ui/scan/card.py" line="186" />
-      <source>布控名单预警：</source>
-      <translation>Watch-list alert: </translation>
-    </message>
-    <message>
-      <location filename="fieldkit/ui/scan/card.py" line="191" />
-      <source>出租状态：</source>
-      <translation>Rental status: </translation>
-    </message>
-    <message>
-      <location filename="fieldkit/ui/scan/card.py" line="202" />
-      <source>车辆</source>
-      <translation>Vehicles</translation>
-    </message>
-    <message>
-      <location filename="fieldkit/ui/scan/card.py" line="204" />
-      <source>重点人员</source>
-      <translation>Key persons</translation>
-    </message>
-    <message>
-      <location filename="fieldkit/ui/scan/card.py" line="206" />
-      <source>未办结事项</source>
-      <translation>Open matters</translation>
-    </message>
-    <message>
-      <location filename="fieldkit/ui/scan/card.py" line="207" />
-      <source>最近走访</source>
-      <translation>Latest visit</translation>
-    </message>
-    <message>
-      <location filename="fieldkit/ui/scan/card.py" line="218" />
-      <source>（待提交）</source>
-      <translation>(to submit)</translation>
-    </message>
-    <message>
-      <location filename="fieldkit/ui/scan/card.py" line="306" />
-      <source>走访记录 1 条</source>
-      <translation>1 visit record</translation>
-    </message>
-    <message>
-      <location filename="fieldkit/ui/scan/card.py" line="315" />
+      <location filename="fieldkit/ui/scan/card.py" line="411" />
       <source>没有待提交的内容</source>
       <translation>Nothing to submit</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="341" />
-      <source>正在保存…</source>
-      <translation>Saving…</translation>
+      <location filename="fieldkit/ui/scan/card.py" line="55" />
+      <source>在册</source>
+      <translation>Present</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="185" />
-      <source>地址编码</source>
-      <translation>Address code</translation>
+      <location filename="fieldkit/ui/scan/card.py" line="55" />
+      <source>迁出</source>
+      <translation>Moved out</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="185" />
-      <source>户主</source>
-      <translation>Head of household</translation>
+      <location filename="fieldkit/ui/scan/card.py" line="55" />
+      <source>死亡</source>
+      <translation>Deceased</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="191" />
-      <source>未出租</source>
-      <translation>Not rented</translation>
+      <location filename="fieldkit/ui/scan/card.py" line="121" />
+      <source>迁出/死亡日期：</source>
+      <translation>Date moved out / died: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="205" />
-      <source>事件：</source>
-      <translation>Events: </translation>
+      <location filename="fieldkit/ui/scan/card.py" line="129" />
+      <source>姓名</source>
+      <translation>Name</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="205" />
-      <source>纠纷：</source>
-      <translation>Disputes: </translation>
+      <location filename="fieldkit/ui/scan/card.py" line="129" />
+      <source>性别</source>
+      <translation>Sex</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="215" />
-      <source>（租客）</source>
-      <translation>(tenant)</translation>
+      <location filename="fieldkit/ui/scan/card.py" line="129" />
+      <source>出生日期</source>
+      <translation>Date of birth</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="315" />
+      <location filename="fieldkit/ui/scan/card.py" line="129" />
+      <source>与户主关系</source>
+      <translation>Relation to head</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/card.py" line="130" />
+      <source>状态</source>
+      <translation>Status</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/card.py" line="130" />
+      <source>标记</source>
+      <translation>Mark</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/card.py" line="140" />
+      <source>公民身份号码</source>
+      <translation>ID number</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/card.py" line="140" />
+      <source>联系电话</source>
+      <translation>Phone</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/card.py" line="140" />
+      <source>入住日期</source>
+      <translation>Moved in</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/card.py" line="141" />
+      <source>已搬离</source>
+      <translation>Moved away</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/card.py" line="207" />
+      <source>布控名单预警：</source>
+      <translation>Watch-list alert: </translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/card.py" line="212" />
+      <source>出租状态：</source>
+      <translation>Rental status: </translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/card.py" line="223" />
+      <source>车辆</source>
+      <translation>Vehicles</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/card.py" line="225" />
+      <source>重点人员</source>
+      <translation>Key persons</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/card.py" line="227" />
+      <source>未办结事项</source>
+      <translation>Open matters</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/card.py" line="228" />
+      <source>最近走访</source>
+      <translation>Latest visit</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/card.py" line="239" />
+      <source>（待提交）</source>
+      <translation>(to submit)</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/card.py" line="402" />
+      <source>走访记录 1 条</source>
+      <translation>1 visit record</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/card.py" line="411" />
       <source>待提交：</source>
       <translation>To submit: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="308" />
+      <location filename="fieldkit/ui/scan/card.py" line="442" />
+      <source>正在保存…</source>
+      <translation>Saving…</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/card.py" line="206" />
+      <source>地址编码</source>
+      <translation>Address code</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/card.py" line="206" />
+      <source>户主</source>
+      <translation>Head of household</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/card.py" line="212" />
+      <source>未出租</source>
+      <translation>Not rented</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/card.py" line="226" />
+      <source>事件：</source>
+      <translation>Events: </translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/card.py" line="226" />
+      <source>纠纷：</source>
+      <translation>Disputes: </translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/card.py" line="236" />
+      <source>（租客）</source>
+      <translation>(tenant)</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/card.py" line="404" />
       <source>新增人员 %1 人</source>
       <translation>%1 new people</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="310" />
+      <location filename="fieldkit/ui/scan/card.py" line="406" />
       <source>状态变更 %1 人</source>
       <translation>%1 status changes</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="312" />
+      <location filename="fieldkit/ui/scan/card.py" line="408" />
       <source>租客搬离 %1 人</source>
       <translation>%1 tenants moved away</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="314" />
+      <location filename="fieldkit/ui/scan/card.py" line="410" />
       <source>新租客 %1 人</source>
       <translation>%1 new tenants</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="356" />
+      <location filename="fieldkit/ui/scan/card.py" line="413" />
+      <source>已恢复上次未提交的内容（%1 保存）。</source>
+      <translation>Restored the entries not yet submitted (saved at %1). </translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/card.py" line="457" />
       <source>未保存，请改正：</source>
       <translation>Not saved; please correct: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="366" />
+      <location filename="fieldkit/ui/scan/card.py" line="469" />
       <source>已保存：新建 %1 条，更新 %2 条</source>
       <translation>Saved: %1 created, %2 updated</translation>
     </message>
@@ -1210,7 +1215,7 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>Unlocked · Ctrl+L locks</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="213" />
+      <location filename="fieldkit/ui/main_window.py" line="215" />
       <source>正在打开…</source>
       <translation>Opening…</translation>
     </message>
@@ -1806,37 +1811,57 @@ Press "Copy details" and send them to the maintainer.</translation>
   <context>
     <name>ScanDialogs</name>
     <message>
-      <location filename="fieldkit/ui/scan/dialogs.py" line="55" />
+      <location filename="fieldkit/ui/scan/dialogs.py" line="57" />
       <source>是同一个人：使用已登记的记录（不重复录入）</source>
       <translation>Same person: use the existing record (no duplicate)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/dialogs.py" line="74" />
+      <location filename="fieldkit/ui/scan/dialogs.py" line="76" />
       <source>确定</source>
       <translation>OK</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/dialogs.py" line="76" />
+      <location filename="fieldkit/ui/scan/dialogs.py" line="78" />
       <source>取消</source>
       <translation>Cancel</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/dialogs.py" line="163" />
+      <location filename="fieldkit/ui/scan/dialogs.py" line="107" />
+      <source>放弃填写的内容？</source>
+      <translation>Discard what you typed?</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/dialogs.py" line="108" />
+      <source>这张表里填写的内容还没有确定。</source>
+      <translation>What you typed in this form has not been confirmed.</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/dialogs.py" line="110" />
+      <source>继续填写</source>
+      <translation>Keep editing</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/dialogs.py" line="111" />
+      <source>放弃</source>
+      <translation>Discard</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/dialogs.py" line="200" />
       <source>登记此地址</source>
       <translation>Register this address</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/dialogs.py" line="124" />
+      <location filename="fieldkit/ui/scan/dialogs.py" line="161" />
       <source>可能已登记过此人：</source>
       <translation>This person may already be registered: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/dialogs.py" line="126" />
+      <location filename="fieldkit/ui/scan/dialogs.py" line="163" />
       <source>布控名单提示：</source>
       <translation>Watch-list alert: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/dialogs.py" line="170" />
+      <location filename="fieldkit/ui/scan/dialogs.py" line="207" />
       <source>门牌码 %1 还没有登记为标准地址。请补全地址信息后登记，随后即可采集这一户。</source>
       <translation>Doorplate code %1 is not registered as a standard address yet. Complete the address and register it; then collect this household.</translation>
     </message>
@@ -1849,122 +1874,152 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>Scan doorplate</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/__init__.py" line="67" />
+      <location filename="fieldkit/ui/scan/__init__.py" line="68" />
       <source>打印门牌…</source>
       <translation>Print doorplates…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="103" />
+      <location filename="fieldkit/ui/scan/view.py" line="105" />
       <source>重新检测摄像头</source>
       <translation>Detect camera again</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="110" />
+      <location filename="fieldkit/ui/scan/view.py" line="112" />
       <source>正在打开摄像头…</source>
       <translation>Opening the camera…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="124" />
+      <location filename="fieldkit/ui/scan/view.py" line="126" />
       <source>用扫码枪扫门牌，或输入地址编码后按回车</source>
       <translation>Scan the doorplate with a scanner, or type the address code and press Enter</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="130" />
+      <location filename="fieldkit/ui/scan/view.py" line="132" />
       <source>从图片文件识别…</source>
       <translation>Read from an image file…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="134" />
+      <location filename="fieldkit/ui/scan/view.py" line="136" />
       <source>请对准门牌二维码</source>
       <translation>Aim at the doorplate QR code</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="140" />
+      <location filename="fieldkit/ui/scan/view.py" line="142" />
       <source>扫描门牌后，这里显示这一户的住户、租客、车辆和走访记录。</source>
       <translation>After a scan, the household's residents, tenants, vehicles and visits show here.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="233" />
+      <location filename="fieldkit/ui/scan/view.py" line="231" />
+      <source>还有未提交的内容</source>
+      <translation>Entries not yet submitted</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/view.py" line="232" />
+      <source>这一户还有未提交的内容。保留为草稿，下次扫这块门牌时恢复？</source>
+      <translation>This household has entries not yet submitted. Keep them as a draft, restored the next time this doorplate is scanned?</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/view.py" line="234" />
+      <source>保留并关闭</source>
+      <translation>Keep and close</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/view.py" line="235" />
+      <source>放弃这些内容</source>
+      <translation>Discard them</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/view.py" line="236" />
+      <source>取消</source>
+      <translation>Cancel</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/view.py" line="278" />
       <source>选择门牌照片</source>
       <translation>Choose a doorplate photo</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="239" />
+      <location filename="fieldkit/ui/scan/view.py" line="284" />
       <source>正在识别图片…</source>
       <translation>Reading the image…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="256" />
+      <location filename="fieldkit/ui/scan/view.py" line="301" />
       <source>正在查找…</source>
       <translation>Searching…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="106" />
+      <location filename="fieldkit/ui/scan/view.py" line="108" />
       <source>摄像头：</source>
       <translation>Camera: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="128" />
+      <location filename="fieldkit/ui/scan/view.py" line="130" />
       <source>门牌码：</source>
       <translation>Doorplate code: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="170" />
+      <location filename="fieldkit/ui/scan/view.py" line="172" />
       <source>没有找到摄像头。请插上 USB 摄像头后点“重新检测摄像头”；也可以用扫码枪扫描，或从图片文件识别。</source>
       <translation>No camera found. Plug in a USB camera and press "Detect camera again"; a barcode scanner or an image file also work.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="191" />
+      <location filename="fieldkit/ui/scan/view.py" line="193" />
       <source>分辨率较低：请靠近门牌，让二维码占画面三分之一以上</source>
       <translation>Low resolution: move closer so the QR code fills a third of the picture</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="192" />
+      <location filename="fieldkit/ui/scan/view.py" line="194" />
       <source>自动对焦已开启</source>
       <translation>Autofocus on</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="192" />
+      <location filename="fieldkit/ui/scan/view.py" line="194" />
       <source>摄像头不支持自动对焦：保持 30–50 厘米距离，避免反光</source>
       <translation>The camera has no autofocus: keep 30–50 cm away and avoid glare</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="197" />
+      <location filename="fieldkit/ui/scan/view.py" line="199" />
       <source>扫码枪和图片文件仍可使用。</source>
       <translation>A barcode scanner and image files still work.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="234" />
+      <location filename="fieldkit/ui/scan/view.py" line="279" />
       <source>图片</source>
       <translation>Image</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="278" />
+      <location filename="fieldkit/ui/scan/view.py" line="323" />
       <source>这一户还有未提交的内容：请先提交或放弃，再扫下一户。</source>
       <translation>This household has unsubmitted changes: submit or discard them before the next scan.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="309" />
+      <location filename="fieldkit/ui/scan/view.py" line="354" />
       <source>请补全标注的地址信息</source>
       <translation>Please complete the marked address fields</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="177" />
+      <location filename="fieldkit/ui/scan/view.py" line="179" />
       <source>摄像头：%1</source>
       <translation>Camera: %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="189" />
+      <location filename="fieldkit/ui/scan/view.py" line="191" />
       <source>分辨率 %1×%2</source>
       <translation>Resolution %1×%2</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="285" />
+      <location filename="fieldkit/ui/scan/view.py" line="262" />
+      <source>有一户上次未提交：已打开 %1</source>
+      <translation>A household was left unsubmitted: opened %1</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/view.py" line="330" />
       <source>已打开：%1</source>
       <translation>Opened: %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="289" />
+      <location filename="fieldkit/ui/scan/view.py" line="334" />
       <source>未登记的地址编码 %1：可以登记此地址。</source>
       <translation>Unregistered address code %1: you can register this address.</translation>
     </message>

@@ -45,6 +45,7 @@ def open_scan_view(window: Any, **view_options: Any) -> ScanView:
     window.tabs.addTab(view, icon("address"), tr("扫门牌"))
     window.tabs.setCurrentWidget(view)
     view.wedge.setFocus()
+    view.resume_pending()  # a pass left unsubmitted (lock, crash, closed tab) comes back first
     return view
 
 

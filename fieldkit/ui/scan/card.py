@@ -6,6 +6,11 @@ visits, and a red banner for watch-list hits. The worker's changes are *pending*
 sends them all to `services.household.submit_pass` on the database thread, which saves them in
 one transaction or nothing at all; its issues are listed here, naming the field.
 
+Pending entries are a draft: kept in the encrypted store a moment after each change (and at once
+before a lock, a tab close or a language switch), together with a quick form still open, and
+restored when the card of that address opens again — after a crash or a flat battery too. A
+submit or "放弃" removes the draft.
+
 Threading: GUI thread only; loading and submitting go through the worker.
 """
 
@@ -14,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QDate, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QDate, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -32,12 +37,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fieldkit.services import drafts as draft_service
 from fieldkit.services import household as hh
 from fieldkit.ui.scan.dialogs import QuickFormDialog, tenant_extra_fields
 from fieldkit.ui.state import SessionInfo
 from fieldkit.ui.worker import Worker
 
 MARKS = ("present", "moved_out", "deceased")
+DRAFT_DELAY_MS = 800  # after the last change: often enough that a flat battery costs one entry at most
 
 
 def tr(text: str) -> str:
@@ -66,6 +73,13 @@ class HouseholdCardWidget(QScrollArea):
         self.card: hh.HouseholdCard | None = None
         self.submitting = False
         self.last_result: hh.PassResult | None = None
+        self.dialog: QuickFormDialog | None = None
+        self.restored_at = ""  # when the pending entries shown were saved, if they came from a draft
+        self._restoring = False
+        self._draft_timer = QTimer(self)
+        self._draft_timer.setSingleShot(True)
+        self._draft_timer.setInterval(DRAFT_DELAY_MS)
+        self._draft_timer.timeout.connect(self.flush_draft)
         self._reset_pending()
         inner = QWidget()
         self.setWidget(inner)
@@ -176,10 +190,17 @@ class HouseholdCardWidget(QScrollArea):
         return bool(self.marks or self.tenants_left or self.new_residents or self.new_tenants or self.visit)
 
     def show_card(self, card: hh.HouseholdCard) -> None:
-        """Show a freshly loaded card; pending changes of another address are dropped."""
-        if self.card is None or card.address.uuid != self.card.address.uuid:
+        """Show a freshly loaded card. Another address: what was pending here stays in its draft
+        (saved now), and that address's own draft, if any, is restored."""
+        other = self.card is None or card.address.uuid != self.card.address.uuid
+        if other:
+            if self.card is not None:
+                self.flush_draft()
             self._reset_pending()
+            self.restored_at = ""
         self.card = card
+        if other:
+            self._load_draft(card.address.uuid)
         mark = tr("（门牌已核验）") if card.verified else tr("（未经签名核验）")
         head = card.head.name if card.head else tr("未登记")
         self.title.setText(f"<h3>{card.title}</h3>{tr('地址编码')} {card.code} {mark}<br>{tr('户主')}：{head}")
@@ -259,7 +280,7 @@ class HouseholdCardWidget(QScrollArea):
             return None
         initial = self.visit or hh.visit_prefill(self.card, officer=self.info.display_name, status_marks=self.marks)
         return self._open(QuickFormDialog(self.worker, self.info, "visits", initial, title=tr("登记走访"),
-                                          lang=self.lang, parent=self), self._visit_done)
+                                          lang=self.lang, parent=self), self._visit_done, "visit")
 
     def _visit_done(self, dialog: QuickFormDialog) -> None:
         self.visit = dialog.values()
@@ -269,7 +290,8 @@ class HouseholdCardWidget(QScrollArea):
             return None
         return self._open(QuickFormDialog(self.worker, self.info, "residents", self._household_defaults(),
                                           title=tr("新增人员"), lang=self.lang, parent=self),
-                          lambda d: self.new_residents.append(d.values()) if d.use_existing is None else None)
+                          lambda d: self.new_residents.append(d.values()) if d.use_existing is None else None,
+                          "resident")
 
     def add_tenant(self) -> QuickFormDialog | None:
         if self.card is None:
@@ -286,21 +308,95 @@ class HouseholdCardWidget(QScrollArea):
             else:
                 self.new_tenants.append(d.values())
 
-        return self._open(dialog, done)
+        return self._open(dialog, done, "tenant")
 
-    def _open(self, dialog: QuickFormDialog, on_accept: Any) -> QuickFormDialog:
+    def _open(self, dialog: QuickFormDialog, on_accept: Any, kind: str) -> QuickFormDialog:
         def finished(result: int) -> None:
+            if self.dialog is dialog:
+                self.dialog = None
             if result == QDialog.DialogCode.Accepted:
                 on_accept(dialog)
-                self._update_pending()
+            self._update_pending()  # accepted or not, the draft no longer holds the open form
             dialog.deleteLater()
 
+        dialog.kind = dialog.kind or kind
         dialog.finished.connect(finished)
+        dialog.form.changed.connect(self._draft_timer.start)  # what is being typed is kept too
         dialog.open()
         self.dialog = dialog
         return dialog
 
+    # -- the draft ----------------------------------------------------------------------------
+    def draft_payload(self) -> dict | None:
+        """The pending entries as a draft (None when nothing is pending). Tenants who left are
+        kept by person, not by row: the rental may have changed before the draft comes back."""
+        open_form = None
+        d = self.dialog
+        if d is not None and d.isVisible() and d.edited:
+            open_form = {"kind": d.kind, "values": d.values()}
+        if not self.has_pending and open_form is None:
+            return None
+        assert self.card is not None
+        left = [self.card.tenants[i].person for i in sorted(self.tenants_left) if i < len(self.card.tenants)]
+        return {"marks": {u: list(m) for u, m in self.marks.items()}, "tenants_left": left,
+                "new_residents": self.new_residents, "new_tenants": self.new_tenants, "visit": self.visit,
+                "open": open_form, "_saved_at": dt.datetime.now().strftime("%H:%M")}
+
+    def flush_draft(self) -> None:
+        """Save the pending entries now (or drop the draft when nothing is pending). Queued on the
+        worker, so a lock queued after it finds the draft written."""
+        self._draft_timer.stop()
+        if self.card is None:
+            return
+        key, payload = draft_service.pass_key(self.card.address.uuid), self.draft_payload()
+        if payload is None:
+            self.worker.run(lambda job: draft_service.discard_draft(job.ws, key), progress=False)
+        else:
+            self.worker.run(lambda job: draft_service.save_draft(job.ws, key, payload), progress=False)
+
+    def prepare_lock(self) -> None:
+        """Lock, tab close or language switch: keep everything, including a quick form still open."""
+        self.flush_draft()
+        if self.dialog is not None and self.dialog.isVisible():
+            self.dialog.close_quietly()
+
+    def _load_draft(self, address: str) -> None:
+        key = draft_service.pass_key(address)
+        self._restoring = True
+
+        def done(draft: dict | None) -> None:
+            self._restoring = False
+            if draft and self.card is not None and self.card.address.uuid == address and not self.has_pending:
+                self._restore(draft)
+
+        def failed(_e: BaseException) -> None:
+            self._restoring = False
+
+        self.worker.run(lambda job: draft_service.load_draft(job.ws, key), done, failed, progress=False, owner=self)
+
+    def _restore(self, draft: dict) -> None:
+        assert self.card is not None
+        people = {p.uuid for p in self.card.residents}
+        self.marks = {u: (m[0], m[1]) for u, m in (draft.get("marks") or {}).items() if u in people}
+        left = set(draft.get("tenants_left") or [])
+        self.tenants_left = {i for i, t in enumerate(self.card.tenants) if t.person in left}
+        self.new_residents = list(draft.get("new_residents") or [])
+        self.new_tenants = list(draft.get("new_tenants") or [])
+        self.visit = draft.get("visit")
+        self.restored_at = str(draft.get("_saved_at") or "")
+        self.show_card(self.card)
+        opened = draft.get("open") or {}
+        reopen = {"visit": self.record_visit, "resident": self.add_resident, "tenant": self.add_tenant}.get(
+            opened.get("kind", ""))
+        if reopen is not None:
+            dialog = reopen()
+            if dialog is not None:
+                dialog.form.set_values(opened.get("values") or {})
+                dialog.form.touched.update(opened.get("values") or {})
+
     def _update_pending(self) -> None:
+        if self.card is not None and not self._restoring:
+            self._draft_timer.start()
         parts = []
         if self.visit:
             parts.append(tr("走访记录 1 条"))
@@ -312,15 +408,20 @@ class HouseholdCardWidget(QScrollArea):
             parts.append(tr("租客搬离 %1 人").replace("%1", str(len(self.tenants_left))))
         if self.new_tenants:
             parts.append(tr("新租客 %1 人").replace("%1", str(len(self.new_tenants))))
-        self.pending_label.setText(tr("待提交：") + "、".join(parts) if parts else tr("没有待提交的内容"))
+        text = tr("待提交：") + "、".join(parts) if parts else tr("没有待提交的内容")
+        if parts and self.restored_at:
+            text = tr("已恢复上次未提交的内容（%1 保存）。").replace("%1", self.restored_at) + text
+        self.pending_label.setText(text)
         self.submit_button.setEnabled(bool(parts) and not self.submitting)
         self.discard_button.setEnabled(bool(parts))
 
     def discard(self) -> None:
         self._reset_pending()
+        self.restored_at = ""
         self.issues_label.clear()
         if self.card is not None:
             self.show_card(self.card)
+            self.flush_draft()  # the draft goes with what it held
 
     # -- submit -----------------------------------------------------------------------------
     def submit(self) -> None:
@@ -362,7 +463,9 @@ class HouseholdCardWidget(QScrollArea):
         self.issues_label.setText("\n".join(([tr("布控名单预警："), *alerts] if alerts else []) + warnings))
         self._reset_pending()
         assert card is not None
+        self.restored_at = ""
         self.show_card(card)
+        self.flush_draft()  # submitted: the draft is gone
         self.pending_label.setText(tr("已保存：新建 %1 条，更新 %2 条").replace(
             "%1", str(sum(len(v) for v in result.created.values()))).replace("%2", str(len(result.updated))))
         self.pass_saved.emit(result)

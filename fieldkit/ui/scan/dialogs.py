@@ -14,7 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtWidgets import QCheckBox, QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QCheckBox, QDialog, QDialogButtonBox, QLabel, QMessageBox, QVBoxLayout, QWidget
 
 from fieldkit.services import records as rec_service
 from fieldkit.ui.errors import show_error
@@ -45,6 +46,7 @@ class QuickFormDialog(QDialog):
         self._recheck = False
         self.duplicates: list[Any] = []
         self.use_existing: str | None = None
+        self.kind = ""  # "visit" | "resident" | "tenant": set by the card, kept in its draft
         layout = QVBoxLayout(self)
         self.banner = QLabel()
         self.banner.setObjectName("quickFormBanner")
@@ -78,6 +80,41 @@ class QuickFormDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
         self.form.set_values(initial, defaults=True)
+
+    @property
+    def edited(self) -> bool:
+        """Whether the officer typed anything here (beyond the prefilled values)."""
+        return bool(self.form.touched)
+
+    def reject(self) -> None:
+        """取消 with something typed asks first; keeping on typing is the default."""
+        if self.edited and not self._confirm_discard():
+            return
+        super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.edited and not self._confirm_discard():
+            event.ignore()
+            return
+        super().closeEvent(event)
+
+    def close_quietly(self) -> None:
+        """Close without asking (the card has kept what was typed in its draft)."""
+        self.form.touched.clear()
+        super().reject()
+
+    def _confirm_discard(self) -> bool:
+        box = QMessageBox(QMessageBox.Icon.Question, tr("放弃填写的内容？"),
+                          tr("这张表里填写的内容还没有确定。"), parent=self)
+        box.setObjectName("quickFormDiscard")
+        keep = box.addButton(tr("继续填写"), QMessageBox.ButtonRole.RejectRole)
+        drop = box.addButton(tr("放弃"), QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(keep)
+        box.exec()
+        if box.clickedButton() is drop:
+            self.form.touched.clear()
+            return True
+        return False
 
     def values(self) -> dict[str, Any]:
         out = self.form.values()

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSizePolicy,
     QSplitter,
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from fieldkit.services import doorplates, station_keys
+from fieldkit.services import drafts as draft_service
 from fieldkit.services import household as hh
 from fieldkit.ui.errors import message_for, show_error
 from fieldkit.ui.scan.card import HouseholdCardWidget
@@ -217,6 +219,49 @@ class ScanView(QWidget):
     def closeEvent(self, event: Any) -> None:
         self.shutdown()
         super().closeEvent(event)
+
+    def prepare_lock(self) -> None:
+        """The window's tab protocol before a lock or a rebuild: keep the pending pass as a draft."""
+        self.card.prepare_lock()
+
+    def confirm_close(self) -> bool:
+        """Closing the tab with a pass not submitted asks; keeping it (as a draft) is the default."""
+        if not (self.card.has_pending or (self.card.dialog is not None and self.card.dialog.isVisible())):
+            return True
+        box = QMessageBox(QMessageBox.Icon.Question, tr("还有未提交的内容"),
+                          tr("这一户还有未提交的内容。保留为草稿，下次扫这块门牌时恢复？"), parent=self)
+        box.setObjectName("scanCloseBox")
+        keep = box.addButton(tr("保留并关闭"), QMessageBox.ButtonRole.AcceptRole)
+        drop = box.addButton(tr("放弃这些内容"), QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(tr("取消"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.exec()
+        if box.clickedButton() is keep:
+            self.card.prepare_lock()
+            return True
+        if box.clickedButton() is drop:
+            if self.card.dialog is not None and self.card.dialog.isVisible():
+                self.card.dialog.close_quietly()
+            self.card.discard()
+            return True
+        return False
+
+    def resume_pending(self) -> None:
+        """Open the household whose pass was left unsubmitted most recently (after a lock, a
+        crash, a closed tab): its card comes back with the entries restored."""
+        def work(job):
+            for address in draft_service.pending_passes(job.ws):
+                found = job.ws.store.records.get(address)
+                if found is not None:
+                    return hh.card(job.ws, address)
+            return None
+
+        def done(card: Any) -> None:
+            if card is not None and self.card.card is None:
+                self._opened(card)
+                self._status(tr("有一户上次未提交：已打开 %1").replace("%1", card.title), "warning")
+
+        self.worker.run(work, done, lambda _e: None, progress=False, owner=self)
 
     def shutdown(self) -> None:
         """Release the camera (call before the view is destroyed)."""

@@ -1,0 +1,133 @@
+"""A long operation killed at a random moment (SIGKILL: a flat battery, a frozen laptop) leaves a
+store that opens, passes SQLite's, SQLCipher's and the audit chain's checks, and holds each
+operation whole or not at all: an import, demo data, an export, a backup, a restore.
+
+Seeds are fixed and the number of kills bounded (CI has two cores)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from fieldkit.services import demo
+from fieldkit.services import workspace as wsvc
+from fieldkit.store import Store
+
+PASS = "correct horse battery"
+ROOT = Path(__file__).resolve().parents[2]
+KILLS = 3  # per operation
+
+
+def _cli(home: Path, *args: str, env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "fieldkit.cli", "--home", str(home), *args], cwd=home.parent,
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _kill_after(proc: subprocess.Popen, seconds: float) -> bool:
+    """SIGKILL after `seconds` unless it finished first; True when it was killed."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            return False
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(10)
+    return True
+
+
+def _sound(home: Path) -> Store:
+    store = Store.open(home, user="chief", passphrase=PASS)
+    assert store.integrity_check() == []
+    report = store.audit.verify()
+    assert report.ok, report
+    return store
+
+
+@pytest.fixture()
+def env(monkeypatch) -> dict[str, str]:
+    return {**os.environ, "FIELDKIT_PASSPHRASE": PASS, "FIELDKIT_EXPORT_PASSPHRASE": "export passphrase 2026",
+            "PYTHONPATH": str(ROOT)}
+
+
+@pytest.fixture()
+def township(tmp_path) -> Path:
+    home = tmp_path / "home"
+    ws, _ = wsvc.create(home, "chief", PASS, display_name="陈所长")
+    demo.generate(ws, seed=5, people=300)
+    ws.lock()
+    return home
+
+
+@pytest.mark.slow
+def test_an_import_killed_midway_is_all_or_nothing(township, tmp_path, env):
+    store = _sound(township)
+    header = ["姓名", "公民身份号码", "性别", "出生日期", "所属村（社区）"]
+    village = store.records.rows(store.records.ids("villages")[:1])[0].data["code"]
+    before = store.records.count("residents")
+    store.close()
+    from bench.import_bench import people  # distinct, valid ID numbers
+
+    rows = [[p["name"], p["id_number"], p["sex"], p["birth_date"], village] for p in people(4000, seed=9)]
+    buf = io.StringIO()
+    csv.writer(buf).writerows([header, *rows])
+    path = tmp_path / "big.csv"
+    path.write_text(buf.getvalue(), encoding="utf-8")
+    rng = random.Random(2026)
+    for _ in range(KILLS):
+        proc = _cli(township, "import", "residents", str(path), env=env)
+        killed = _kill_after(proc, rng.uniform(0.5, 3.0))
+        store = _sound(township)
+        count = store.records.count("residents")
+        store.close()
+        assert count in (before, before + len(rows)), count  # never a half-imported file
+        if not killed or count != before:
+            break
+
+
+@pytest.mark.slow
+def test_demo_data_killed_midway_leaves_the_store_empty(tmp_path, env):
+    home = tmp_path / "fresh"
+    wsvc.create(home, "chief", PASS)[0].lock()
+    rng = random.Random(7)
+    for _ in range(KILLS):
+        proc = _cli(home, "demo", "--people", "3000", env=env)
+        killed = _kill_after(proc, rng.uniform(0.5, 2.5))
+        store = _sound(home)
+        counts = store.records.modules()
+        store.close()
+        if not killed:
+            assert counts.get("residents", 0) >= 3000
+            break
+        assert counts == {}, counts  # one transaction: nothing, not part of a township
+
+
+@pytest.mark.slow
+def test_an_export_a_backup_and_a_restore_killed_midway_leave_everything_whole(township, tmp_path, env):
+    store = _sound(township)
+    before = store.records.modules()
+    store.close()
+    done = tmp_path / "whole.fkbackup"
+    assert subprocess.run([sys.executable, "-m", "fieldkit.cli", "--home", str(township), "backup", str(done)],
+                          env=env, cwd=tmp_path, capture_output=True).returncode == 0
+    rng = random.Random(11)
+    for i in range(KILLS):
+        for args in (("export", "residents", "--out", str(tmp_path / f"r{i}.csv"), "--plain"),
+                     ("export", "residents", "--out", str(tmp_path / f"r{i}.fks")),
+                     ("backup", str(tmp_path / f"b{i}.fkbackup")),
+                     ("restore", str(done), "--force")):
+            _kill_after(_cli(township, *args, env=env), rng.uniform(0.3, 1.5))
+            store = _sound(township)
+            assert store.records.modules() == before
+            store.close()
+    # A file the user asked for is either complete or absent: never a truncated one under its name.
+    for out in tmp_path.glob("r*.csv"):
+        assert out.read_bytes().startswith("\ufeffuuid".encode())
