@@ -131,3 +131,13 @@ def test_an_export_a_backup_and_a_restore_killed_midway_leave_everything_whole(t
     # A file the user asked for is either complete or absent: never a truncated one under its name.
     for out in tmp_path.glob("r*.csv"):
         assert out.read_bytes().startswith("\ufeffuuid".encode())
+
+
+def test_a_reader_that_stops_early_is_not_a_crash(township, env):
+    """`fieldkit records list residents | head -1`: the reader has what it wanted; no traceback."""
+    proc = subprocess.Popen([sys.executable, "-m", "fieldkit.cli", "--home", str(township), "records", "list",
+                             "residents"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stdout.readline().startswith(b"{")
+    proc.stdout.close()  # as head does after its line
+    _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 141 and b"Traceback" not in err, (proc.returncode, err)  # 128 + SIGPIPE
