@@ -8,12 +8,15 @@ from pathlib import Path
 
 from fieldkit.cli.context import path_arg
 from fieldkit.domain.errors import ValidationFailed
+from fieldkit.domain.limits import DATA_FILE_MAX_BYTES
 from fieldkit.services import csvio, importer, sealed
-from fieldkit.services.files import MiB, atomic_write, read_user_file
+from fieldkit.services.files import atomic_write, read_user_file
 
 
 def register(sub) -> None:
-    p = sub.add_parser("export", help="export a module as CSV (sealed unless --plain) / 导出")
+    p = sub.add_parser("export", help="export a module as CSV (sealed unless --plain) / 导出",
+                       description="Cells Excel would run as formulas (starting = + - @) get a leading ' "
+                       "in plain and sealed exports alike; `fieldkit import` takes it off again.")
     p.add_argument("module")
     p.add_argument("--out", type=path_arg, required=True)
     p.add_argument("--plain", action="store_true",
@@ -70,7 +73,7 @@ def cmd_import(args, ctx) -> int:
 
 
 def cmd_unseal(args, ctx) -> int:
-    data = sealed.unseal(read_user_file(Path(args.file), 512 * MiB), _export_passphrase(ctx))
+    data = sealed.unseal(read_user_file(Path(args.file), DATA_FILE_MAX_BYTES), _export_passphrase(ctx))
     if str(args.out) == "-":
         sys.stdout.buffer.write(data)
     else:

@@ -1,10 +1,16 @@
-"""Doorplate commands: `fieldkit scan IMAGE…` and `fieldkit doorplates keygen|sign|check|print`.
+"""Doorplate commands: `fieldkit scan IMAGE…` and `fieldkit doorplates keygen|sign|check|print|trust|trusted|ground`.
 
 `scan` prints one JSON line per image (file, payload, kind, code, station, verified, message,
-message_en, decoder, others); a file that cannot be read gets a line with `error` instead and
-the exit code is non-zero once all files are done. Trusted station public keys come from
-`--key FKK1:…` (repeatable) or `--keys-file` (one per line); until the store keeps them, a
-signed plate from a station not given is reported as "unknown station".
+message_en, decoder, others); a file that cannot be read, or is over a limit (docs/limits.md),
+gets a line with `error` (and `limit`) instead, and the files after it are still read. Once all
+are done the exit code is 0 when every file was read, otherwise the code of the first failure —
+so a script learns that something was refused without parsing every line (never 70).
+
+Trusted station public keys come from `--key FKK1:…` (repeatable) or `--keys-file` (one per
+line), trusted for every address unless a ground follows the key (`FKK1:…=350724101,350724102`:
+the address-code prefixes that station may sign), and with `--store` from the store (the own key
+and the imported ones, each with its ground). `doorplates trust` imports a key into the store
+with its ground; `doorplates ground` shows or sets the own station's.
 
 Station signing keys never appear on the command line: `keygen` writes the secret to a file
 (mode 0600); `sign`/`print` read it from `--secret-key-file` or $FIELDKIT_STATION_KEY.
@@ -27,7 +33,9 @@ from fieldkit.domain.doorplate_code import (
     sign_doorplate,
 )
 from fieldkit.domain.errors import ExitCode, UserFacingError
+from fieldkit.domain.limits import ADDRESS_LIST_MAX_BYTES, KEYS_FILE_MAX_BYTES, loads_json
 from fieldkit.services import doorplates as service
+from fieldkit.services import station_keys
 from fieldkit.services.files import MiB, read_user_text
 
 KEY_ENV = "FIELDKIT_STATION_KEY"
@@ -38,17 +46,30 @@ def register(sub) -> None:
     _register_doorplates(sub)
 
 
-def _trusted_keys(args) -> list[StationPublicKey]:
+def _key_arg(text: str) -> StationPublicKey:
+    """`FKK1:…` (trusted everywhere, for this run) or `FKK1:…=PREFIX,PREFIX` (only there)."""
+    key_text, sep, ground = text.partition("=")
+    key = StationPublicKey.parse(key_text)
+    return key.with_ground([g for g in ground.replace("，", ",").split(",") if g.strip()]) if sep else key
+
+
+def _trusted_keys(args, ctx) -> list[StationPublicKey]:
     texts = list(args.key or [])
     if args.keys_file:
-        lines = read_user_text(Path(args.keys_file), MiB).splitlines()
+        lines = read_user_text(Path(args.keys_file), KEYS_FILE_MAX_BYTES).splitlines()
         texts += [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
-    return [StationPublicKey.parse(t) for t in texts]
+    given = [_key_arg(t) for t in texts]
+    if not getattr(args, "store", False):
+        return given
+    named = {k.station for k in given}  # a key given for this run overrides the store's copy
+    return given + [k for k in station_keys.trusted_keys(ctx.workspace()) if k.station not in named]
 
 
 def _add_key_args(p) -> None:
     p.add_argument("--key", action="append", metavar="FKK1:…", help="a trusted station public key (repeatable)")
     p.add_argument("--keys-file", type=path_arg, metavar="FILE", help="file with one trusted station public key per line")
+    p.add_argument("--store", action="store_true",
+                   help="also trust the store's keys (own and imported, each for its ground) / 使用本机已信任的公钥")
 
 
 # -- scan ------------------------------------------------------------------------------------
@@ -57,8 +78,9 @@ def _register_scan(sub) -> None:
         "scan",
         help="read the QR codes in doorplate photos / 识别门牌照片中的二维码",
         description="One JSON line per image: file, payload, kind, code, station, verified, message. "
-        "Exit code 0 when every file was read (even if it held no code), otherwise the code of the "
-        "first error (5 missing file, 1 not an image).",
+        "A file that cannot be read or is over a limit (e.g. more than 60 megapixels) gets a line with "
+        "`error` and the rest are still read. Exit code 0 when every file was read (even if it held no "
+        "code), otherwise the code of the first failure (5 missing file, 1 not an image or too large).",
     )
     p.add_argument("images", type=path_arg, nargs="+", metavar="IMAGE")
     _add_key_args(p)
@@ -67,7 +89,7 @@ def _register_scan(sub) -> None:
 
 
 def cmd_scan(args, ctx) -> int:
-    keys = _trusted_keys(args)
+    keys = _trusted_keys(args, ctx)
     decoder = create_decoder(args.decoder)
     status = int(ExitCode.OK)
     for image in args.images:
@@ -122,6 +144,29 @@ def _register_doorplates(sub) -> None:
     pr.add_argument("--street", default="")
     pr.set_defaults(func=cmd_print)
 
+    t = dsub.add_parser(
+        "trust", help="trust another station's public key for its ground / 导入外单位公钥（注明辖区）",
+        description="Store the key; its plates verify only for address codes starting with a --ground "
+        "prefix (at least the 6-digit county code), and are reported as outside its ground elsewhere.",
+    )
+    t.add_argument("public_key", metavar="FKK1:…")
+    t.add_argument("--ground", action="append", required=True, metavar="PREFIX",
+                   help="an address-code prefix the station may sign, e.g. its township 350725101 (repeatable)")
+    t.set_defaults(func=cmd_trust)
+
+    tl = dsub.add_parser("trusted", help="list the trusted keys and their grounds / 列出已信任的公钥及辖区")
+    tl.set_defaults(func=cmd_trusted)
+
+    g = dsub.add_parser(
+        "ground", help="show or set this station's ground / 查看或设置本所辖区",
+        description="Without --set: print the ground the own key is trusted for (from the setting, "
+        "else the townships of the villages in the store). --set replaces the setting (chief only); "
+        "--clear goes back to the villages'.",
+    )
+    g.add_argument("--set", dest="prefixes", action="append", metavar="PREFIX")
+    g.add_argument("--clear", action="store_true")
+    g.set_defaults(func=cmd_ground)
+
 
 def _station_key(args) -> StationKey:
     if args.secret_key_file:
@@ -159,7 +204,7 @@ def cmd_sign(args, ctx) -> int:
 
 
 def cmd_check(args, ctx) -> int:
-    keys = _trusted_keys(args)
+    keys = _trusted_keys(args, ctx)
     for text in args.texts:
         p = service.classify_payload(text, keys)
         ctx.emit({"payload": text, "kind": str(p.kind), "code": p.code, "station": p.station,
@@ -174,16 +219,22 @@ def _read_addresses(args) -> list[service.DoorplateAddress]:
 
     if args.csv:  # Excel writes a BOM, which read_user_text drops
         try:
-            return [row(d) for d in csv.DictReader(io.StringIO(read_user_text(Path(args.csv), 64 * MiB)))]
+            return [row(d) for d in csv.DictReader(io.StringIO(read_user_text(Path(args.csv), ADDRESS_LIST_MAX_BYTES)))]
         except csv.Error as e:
             raise UserFacingError(f"CSV 格式错误：{e}", message_en=f"Bad CSV: {e}", code="bad_csv") from e
     if args.json:
         try:
-            data = json.loads(read_user_text(Path(args.json), 64 * MiB))
+            data = loads_json(read_user_text(Path(args.json), ADDRESS_LIST_MAX_BYTES), what="地址列表",
+                              what_en="The address list")
         except json.JSONDecodeError as e:
             raise UserFacingError(f"JSON 格式错误（第 {e.lineno} 行）：{args.json}",
                                   message_en=f"Bad JSON (line {e.lineno}): {args.json}", code="bad_json") from e
-        return [row(d) for d in (data if isinstance(data, list) else data.get("plates", []))]
+        items = data if isinstance(data, list) else data.get("plates", []) if isinstance(data, dict) else None
+        if not isinstance(items, list) or not all(isinstance(d, dict) for d in items):
+            raise UserFacingError(f"JSON 应为地址列表（或含 plates 列表的对象），每项含 code、address、number：{args.json}",
+                                  message_en=f"The JSON must be a list of addresses (or an object with a plates "
+                                  f"list), each with code, address, number: {args.json}", code="bad_json")
+        return [row(d) for d in items]
     if args.code and args.address and args.number:
         return [service.DoorplateAddress(args.code, args.address, args.number, args.street)]
     raise UserFacingError("请给出地址：--csv、--json，或 --code/--address/--number",
@@ -206,4 +257,38 @@ def cmd_print(args, ctx) -> int:
     pages = service.doorplate_sheet(plates, args.out, key, station_name=args.station_name, progress=ctx.progress)
     ctx.emit({"out": str(args.out), "plates": len(plates), "pages": pages, "station": key.station})
     ctx.say(f"已生成 {len(plates)} 块门牌，共 {pages} 页：{args.out}", f"{len(plates)} doorplates on {pages} pages: {args.out}")
+    return 0
+
+
+def _key_line(k: StationPublicKey) -> dict:
+    return {"station": k.station, "public_key": k.to_string(), "own": k.own,
+            "ground": None if k.ground is None else list(k.ground)}
+
+
+def cmd_trust(args, ctx) -> int:
+    key = station_keys.add_trusted_key(ctx.workspace(), args.public_key, ground=args.ground)
+    ctx.emit(_key_line(key))
+    ctx.say(f"已信任 {key.station} 的公钥，辖区：{'、'.join(key.ground or ())}",
+            f"Trusted the key of {key.station} for: {', '.join(key.ground or ())}")
+    return 0
+
+
+def cmd_trusted(args, ctx) -> int:
+    for key in station_keys.trusted_keys(ctx.workspace()):
+        ctx.emit(_key_line(key))
+        if key.ground == ():
+            ctx.say(f"{key.station}：未登记辖区，其门牌不会核验通过；请用 doorplates trust 重新导入并注明 --ground",
+                    f"{key.station}: no ground recorded, its plates never verify; import it again with --ground")
+    return 0
+
+
+def cmd_ground(args, ctx) -> int:
+    ws = ctx.workspace()
+    if args.prefixes or args.clear:
+        station_keys.set_own_ground(ws, [] if args.clear else args.prefixes)
+    ground = station_keys.own_ground(ws)
+    ctx.emit({"ground": None if ground is None else list(ground)})
+    if ground is None:
+        ctx.say("尚未确定本所辖区（没有村居记录，也没有设置）：本所门牌对任何地址都核验通过",
+                "No ground yet (no villages, no setting): the station's own plates verify for any address")
     return 0

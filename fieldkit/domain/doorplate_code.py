@@ -10,6 +10,10 @@ force byte mode and need version 10-Q. See docs/doorplate-payload.md.
 `parse_payload` says what any scanned text is (a verified plate, a forged or altered one, a bare
 address code, a URL, a WeChat or payment code, …) in Chinese and English. Pure computation: no
 I/O, no clock; safe to call from any thread.
+
+A trusted key carries its station's *ground* (辖区): the address-code prefixes that station may
+sign. A genuine signature on a code outside the signer's ground is not a verified plate: a
+neighbouring station's key (lost, misused, or simply mistaken) must not vouch for our addresses.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
 
 from fieldkit.domain.errors import UserFacingError
+from fieldkit.domain.limits import QR_PAYLOAD_MAX_CHARS
 
 PAYLOAD_PREFIX = "FKD1"
 PUBLIC_KEY_PREFIX = "FKK1"
@@ -40,6 +45,9 @@ _PROVINCES = frozenset(
 )
 _CODE_RE = re.compile(r"[0-9][0-9A-Z]{11,31}")
 _STATION_RE = re.compile(r"[0-9A-Z]{1,16}")
+# A ground prefix is at least a county (6 digits of the region code): a shorter one would let a
+# station's key vouch for a whole city or province.
+_GROUND_RE = re.compile(r"[0-9]{6}[0-9A-Z]{0,26}")
 # URL query parameters other systems use for an address code (地址编码 → dzbm).
 _URL_CODE_PARAMS = ("c", "code", "addr", "addrcode", "address_code", "addresscode", "dzbm", "bm", "mpbm")
 
@@ -47,6 +55,7 @@ _URL_CODE_PARAMS = ("c", "code", "addr", "addrcode", "address_code", "addresscod
 class PayloadKind(StrEnum):
     DOORPLATE = "doorplate"  # signed and verified
     DOORPLATE_INVALID = "doorplate_invalid"  # signed, but the signature does not match
+    DOORPLATE_OUT_OF_GROUND = "doorplate_out_of_ground"  # genuine signature, code outside the signer's ground
     DOORPLATE_UNKNOWN_STATION = "doorplate_unknown_station"
     DOORPLATE_DAMAGED = "doorplate_damaged"  # our prefix, but the rest is unreadable
     ADDRESS_CODE = "address_code"  # a bare code: usable, not verified
@@ -59,6 +68,7 @@ class PayloadKind(StrEnum):
     URL = "url"
     TEXT = "text"
     GARBAGE = "garbage"
+    TOO_LONG = "too_long"  # longer than any QR code holds (QR_PAYLOAD_MAX_CHARS)
 
 
 @dataclass(frozen=True)
@@ -110,16 +120,62 @@ def normalise_station(station: str) -> str:
     return value
 
 
+def normalise_ground(prefixes: Iterable[str]) -> tuple[str, ...]:
+    """Address-code prefixes (a station's ground) in canonical form: capitals, no spaces or
+    hyphens, duplicates and prefixes covered by a shorter one dropped, sorted.
+
+    Each is at least a county (6 digits) and at most a whole code (32 characters), with a known
+    province; raises DoorplateKeyError naming the first that is not.
+    """
+    seen: set[str] = set()
+    for text in prefixes:
+        value = unicodedata.normalize("NFKC", text).strip().upper().replace(" ", "").replace("-", "")
+        if not _GROUND_RE.fullmatch(value) or value[:2] not in _PROVINCES:
+            raise DoorplateKeyError(
+                f"辖区应为地址编码的前缀（至少 6 位区县代码）：{text!r}",
+                message_en=f"A ground is an address-code prefix of at least the 6-digit county code: {text!r}",
+                field="ground",
+            )
+        seen.add(value)
+    return tuple(sorted(p for p in seen if not any(p != q and p.startswith(q) for q in seen)))
+
+
+def _shown(ground: tuple[str, ...], most: int = 5) -> str:
+    return "、".join(ground[:most]) + (f" 等 {len(ground)} 处" if len(ground) > most else "")
+
+
+def _shown_en(ground: tuple[str, ...], most: int = 5) -> str:
+    return ", ".join(ground[:most]) + (f" and {len(ground) - most} more" if len(ground) > most else "")
+
+
 @dataclass(frozen=True)
 class StationPublicKey:
-    """A station's verifying key; `to_string()` is what travels with the app or store."""
+    """A station's verifying key; `to_string()` is what travels with the app or store.
+
+    `ground` is what this device trusts the key for — the address-code prefixes its station may
+    sign — and is not part of the key string (whoever hands over a key says where its station
+    works; the key itself cannot). None: not restricted (a key given for one run, or the own key
+    while no village is known); ``()``: nowhere (a key imported before grounds existed).
+    `own` marks this station's own key, which changes only the words of a refusal.
+    """
 
     station: str
     key: Ed25519PublicKey
+    ground: tuple[str, ...] | None = None
+    own: bool = False
 
     def to_string(self) -> str:
         raw = self.key.public_bytes(Encoding.Raw, PublicFormat.Raw)
         return f"{PUBLIC_KEY_PREFIX}:{self.station}:{_b32(raw)}"
+
+    def covers(self, code: str) -> bool:
+        """True when `code` (canonical) lies in this key's ground."""
+        return self.ground is None or any(code.startswith(p) for p in self.ground)
+
+    def with_ground(self, ground: Iterable[str] | None, *, own: bool | None = None) -> StationPublicKey:
+        """The same key trusted for `ground` (normalised; None: anywhere)."""
+        return StationPublicKey(self.station, self.key, None if ground is None else normalise_ground(ground),
+                                self.own if own is None else own)
 
     @classmethod
     def parse(cls, text: str) -> StationPublicKey:
@@ -239,6 +295,8 @@ def _parse_signed(text: str, keys: dict[str, StationPublicKey]) -> Payload:
             f"{code} is for reference only; import the station's public key if you trust it.",
         )
     if _verify(key, station, code, signature):
+        if not key.covers(code):
+            return _out_of_ground(text, code, key)
         return Payload(
             PayloadKind.DOORPLATE, text, code, station, True,
             f"门牌已核验：地址编码 {code}，由 {station} 签发。",
@@ -259,6 +317,27 @@ def _parse_signed(text: str, keys: dict[str, StationPublicKey]) -> Payload:
         f"Signature mismatch: the doorplate code was altered or the plate is forged (claims station "
         f"{station}, address code {code}). Do not use it; check the plate.",
     )
+
+
+def _out_of_ground(text: str, code: str, key: StationPublicKey) -> Payload:
+    """A genuine signature on a code its station may not sign: reported, never verified."""
+    station, ground = key.station, key.ground or ()
+    if key.own:
+        zh = (f"门牌由本所（{station}）签发，但地址编码 {code} 不在本所辖区（{_shown(ground)}），未予核验。"
+              "请核对地址编码，或请所长补充本所辖区（fieldkit doorplates ground）。")
+        en = (f"Doorplate signed by this station ({station}), but address code {code} is outside its ground "
+              f"({_shown_en(ground)}): not verified. Check the code, or have the chief add to the ground (fieldkit doorplates ground).")
+    elif ground:
+        zh = (f"门牌由外单位签发，地址不在其辖区：签发单位 {station} 的辖区为 {_shown(ground)}，"
+              f"地址编码 {code} 不在其内，未予核验。请勿当作已核验门牌，并报告所里。")
+        en = (f"Doorplate issued by another station for an address outside its ground: {station} may sign "
+              f"{_shown_en(ground)}, not address code {code}. Not verified; do not rely on it, and report it.")
+    else:
+        zh = (f"门牌由外单位签发，地址不在其辖区：本机没有登记 {station} 的辖区，地址编码 {code} 未予核验。"
+              "请重新导入该单位的公钥并注明其辖区。")
+        en = (f"Doorplate issued by another station for an address outside its ground: no ground is recorded "
+              f"for {station}, so address code {code} is not verified. Import its key again with its ground.")
+    return Payload(PayloadKind.DOORPLATE_OUT_OF_GROUND, text, code, station, False, zh, en)
 
 
 # --------------------------------------------------------------------------------------------
@@ -322,9 +401,17 @@ def parse_payload(
 ) -> Payload:
     """Say what a scanned or typed `text` is, verifying signed doorplates against `trusted_keys`.
 
-    `trusted_keys` maps station id → public key (or is an iterable of public keys). Never raises
-    on any input: unreadable text is `PayloadKind.GARBAGE`.
+    `trusted_keys` maps station id → public key (or is an iterable of public keys); a plate
+    outside its signer's `ground` is `DOORPLATE_OUT_OF_GROUND`, not verified. Never raises on any
+    input: unreadable text is `PayloadKind.GARBAGE`, text longer than any QR code `TOO_LONG`
+    (refused before any other work).
     """
+    if len(text) > QR_PAYLOAD_MAX_CHARS:
+        return _payload(
+            PayloadKind.TOO_LONG, text[:QR_PAYLOAD_MAX_CHARS],
+            f"内容过长：{len(text)} 个字符，二维码最多 {QR_PAYLOAD_MAX_CHARS} 个字符，不是扫码得到的内容。",
+            f"Too long: {len(text)} characters; a QR code holds at most {QR_PAYLOAD_MAX_CHARS}, so this was not scanned.",
+        )
     keys = _keyring(trusted_keys)
     if _is_garbage(text):
         return _payload(PayloadKind.GARBAGE, text, "无法识别的内容（空白或乱码）。", "Unreadable content (empty or garbled).")

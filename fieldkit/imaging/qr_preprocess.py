@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from fieldkit.imaging.probe import decode_checked
+
 # A code smaller than this (px across, in the full frame) has modules under ~1.5 px even at
 # version 2: no decoder reads it, so candidates below it are not worth a decode attempt.
 MIN_CODE_PX = 70
@@ -153,12 +155,10 @@ def upscale(gray: np.ndarray, factor: float = 2.0) -> np.ndarray:
     return cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
 
 
-def decode_image_bytes(data: bytes) -> np.ndarray | None:
-    """A BGR image from the bytes of an image file (JPEG, PNG, BMP, TIFF, WebP …), or None.
+def decode_image_bytes(data: bytes, *, name: str = "") -> np.ndarray | None:
+    """A BGR image from the bytes of an image file (JPEG, PNG, BMP, TIFF, WebP), or None.
 
-    Orientation does not matter here: QR detection is rotation-invariant.
+    Raises `LimitExceeded` for a picture over the pixel limit, measured from its header before
+    decoding (`imaging.probe`). Orientation does not matter here: QR detection is rotation-invariant.
     """
-    if not data:
-        return None
-    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
-    return image if image is not None and image.size else None
+    return decode_checked(data, name=name)

@@ -6,6 +6,13 @@ groups and geo points are JSON in their cell. An export is sealed with a passphr
 `plain=True`, because a CSV of residents is exactly the personal data that must not sit on
 disk in clear.
 
+Both kinds are opened in Excel (a sealed one after `fieldkit unseal`), and Excel runs a cell that
+starts with ``=``, ``+``, ``-`` or ``@`` (or a tab or carriage return before one) as a formula:
+``=HYPERLINK(…)`` leaks what it is given, ``=cmd|…`` starts a program. A value typed on a
+doorstep or received by sync can be exactly that, so every exported cell that starts so gets a
+leading ``'`` (the OWASP "CSV injection" advice), and `from_cell` takes it off again on import:
+export → import gives back the same values.
+
 Threading: called on the thread that owns the workspace; long work reports `progress(done,
 total)` and polls `cancel()`.
 """
@@ -15,11 +22,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from fieldkit.domain.errors import Cancelled
+from fieldkit.domain.limits import LimitExceeded, loads_json
 from fieldkit.formspec import FieldSpec
 from fieldkit.services import sealed
 from fieldkit.services.files import atomic_write
@@ -32,6 +41,26 @@ _TRUE = {"1", "true", "yes", "y", "是", "有", "√"}
 _FALSE = {"0", "false", "no", "n", "否", "无", "×", ""}
 
 
+# A cell Excel would run as a formula: one of = + - @ (tab and CR too: Excel skips them before
+# looking), possibly behind apostrophes — those are escaped as well, so that taking one
+# apostrophe off on import gives back exactly the value exported ("'=x" → "''=x" → "'=x").
+_FORMULA = re.compile(r"'*[=+\-@\t\r]")
+_ESCAPED = re.compile(r"'+[=+\-@\t\r]")
+# What a number field writes (str of an int or float): Excel reads it as a number, not a formula,
+# and an apostrophe would turn every negative number in a sum column into text.
+_NUMBER = re.compile(r"-?\d+(\.\d+)?(e[+-]?\d+)?")
+
+
+def escape_formula(text: str) -> str:
+    """`text` safe to open in Excel: a leading ``'`` when Excel would run it as a formula."""
+    return "'" + text if _FORMULA.match(text) and not _NUMBER.fullmatch(text) else text
+
+
+def unescape_formula(text: str) -> str:
+    """The inverse of `escape_formula`: one leading ``'`` off when it guards a formula character."""
+    return text[1:] if _ESCAPED.match(text) else text
+
+
 def _cell(f: FieldSpec | None, value: Any) -> str:
     if value is None:
         return ""
@@ -39,19 +68,19 @@ def _cell(f: FieldSpec | None, value: Any) -> str:
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, bool):
         return "是" if value else "否"
-    return str(value)
+    return escape_formula(str(value))
 
 
 def from_cell(f: FieldSpec, text: str) -> Any:
     """A cell's text as a field value, the inverse of export's `_cell` (checked by the door)."""
-    text = text.strip()
+    text = unescape_formula(text).strip()
     t = ftype(f)
     if text == "":
         return [] if t in ("multi_choice", "repeat") else None
     if t in ("repeat", "geo") or (t == "multi_choice" and text.startswith("[")):
         try:
-            return json.loads(text)
-        except json.JSONDecodeError:
+            return loads_json(text, what=f.label.zh, what_en=f.label.en)
+        except (json.JSONDecodeError, LimitExceeded):
             return text  # the validator reports it with the field's name
     if t == "multi_choice":
         return [p for p in (s.strip() for s in text.replace("、", ",").replace("，", ",").split(",")) if p]
@@ -83,7 +112,7 @@ def render_csv(ws: Workspace, module: str, *, progress: Progress = None, cancel:
         cells = dict.fromkeys(names, lambda v: _cell(None, v))
     buf = io.StringIO()
     w = csv.writer(buf)
-    w.writerow(["uuid", *header])
+    w.writerow(["uuid", *(escape_formula(h) for h in header)])  # a raw module's keys came from sync
     for start in range(0, len(ids), 500):
         if cancel and cancel():
             raise Cancelled()

@@ -1,7 +1,9 @@
 """Doorplate use cases without the store: scan an image, classify a payload, print sheets.
 
-Store-backed lookups (trusted station keys kept in the store, plates for a village/hamlet/
-building) come later; until then callers pass the trusted public keys and the plate list.
+Callers pass the trusted public keys: `services.station_keys.trusted_keys(ws)` for the store's
+(each with the ground its station may sign; a plate outside it is reported, never verified), or
+keys given for one run. Pictures are refused by file size and pixel count before decoding
+(`fieldkit.domain.limits`, docs/limits.md).
 Threading: every function here is synchronous and may run on a worker thread; none starts a
 thread. `doorplate_sheet` takes `progress(done, total)` and `cancel()` like other long tasks.
 """
@@ -23,9 +25,10 @@ from fieldkit.domain.doorplate_code import (
     sign_doorplate,
 )
 from fieldkit.domain.errors import UserFacingError, ValidationFailed
+from fieldkit.domain.limits import SCAN_IMAGE_MAX_BYTES
 from fieldkit.imaging.qr_preprocess import decode_image_bytes
 from fieldkit.ledger.doorplates import Plate, write_doorplate_sheet
-from fieldkit.services.files import MiB, read_user_file
+from fieldkit.services.files import read_user_file
 
 TrustedKeys = Mapping[str, StationPublicKey] | Iterable[StationPublicKey] | None
 
@@ -34,10 +37,11 @@ TrustedKeys = Mapping[str, StationPublicKey] | Iterable[StationPublicKey] | None
 _PREFERENCE = {
     PayloadKind.DOORPLATE: 0,
     PayloadKind.DOORPLATE_INVALID: 1,
-    PayloadKind.DOORPLATE_UNKNOWN_STATION: 2,
-    PayloadKind.DOORPLATE_DAMAGED: 3,
-    PayloadKind.ADDRESS_CODE: 4,
-    PayloadKind.ADDRESS_URL: 5,
+    PayloadKind.DOORPLATE_OUT_OF_GROUND: 2,
+    PayloadKind.DOORPLATE_UNKNOWN_STATION: 3,
+    PayloadKind.DOORPLATE_DAMAGED: 4,
+    PayloadKind.ADDRESS_CODE: 5,
+    PayloadKind.ADDRESS_URL: 6,
 }
 
 
@@ -79,14 +83,13 @@ def classify_payload(text: str, trusted_keys: TrustedKeys = None) -> Payload:
     return parse_payload(text, trusted_keys)
 
 
-IMAGE_LIMIT = 64 * MiB  # a phone photo is a few MB; a scanned A4 page at 600 dpi ~30 MB
-
-
 def load_image(path: str | Path):
-    """The BGR image at `path`. NotFound when missing, NotAnImage when not a readable image."""
+    """The BGR image at `path`. NotFound when missing, NotAnImage when not a readable image,
+    StorageError / LimitExceeded when the file or the picture in it is over a limit
+    (`fieldkit.domain.limits`: SCAN_IMAGE_MAX_BYTES, IMAGE_MAX_PIXELS) — said before decoding."""
     p = Path(path)
-    data = read_user_file(p, IMAGE_LIMIT)
-    image = decode_image_bytes(data)
+    data = read_user_file(p, SCAN_IMAGE_MAX_BYTES)
+    image = decode_image_bytes(data, name=str(p))
     if image is None:
         raise NotAnImage(
             f"不是可识别的图片文件（支持 JPEG、PNG、BMP、TIFF、WebP）：{p}",

@@ -10,7 +10,8 @@ through (a visit, new residents, status marks, tenants who left, new tenants) in
 transaction: every record is validated first and nothing is written if any is wrong.
 
 Plates are verified against `services.station_keys.trusted_keys` (the station's own key and
-imported public keys), the one identity doorplates and plaques share.
+imported public keys, each with the ground it may sign), the one identity doorplates and
+plaques share.
 
 Threading: called on the thread that owns the workspace (the UI's database thread).
 """
@@ -169,11 +170,16 @@ def find_address(ws: Workspace, code: str) -> Any | None:
 def open_by_payload(ws: Workspace, text: str) -> HouseholdCard | UnknownCode | NotADoorplate:
     """What a scanned/typed text leads to. A forged plate never opens a card."""
     payload = parse_payload(text, trusted_keys(ws))
-    # An unknown station's plate is read like a bare code: usable, shown as unverified.
-    if not payload.usable and payload.kind != PayloadKind.DOORPLATE_UNKNOWN_STATION:
+    # An unknown station's plate, and a genuine one signed outside its station's ground, are read
+    # like a bare code: usable, shown as unverified with the payload's words (the card's
+    # `verified` is the payload's). Only a forged or damaged plate opens nothing.
+    if not payload.usable and payload.kind not in (PayloadKind.DOORPLATE_UNKNOWN_STATION,
+                                                   PayloadKind.DOORPLATE_OUT_OF_GROUND):
         if payload.kind == PayloadKind.DOORPLATE_INVALID:
             ws.store.audit.log("forged_doorplate", detail={"code": payload.code, "station": payload.station})
         return NotADoorplate(payload)
+    if payload.kind == PayloadKind.DOORPLATE_OUT_OF_GROUND:  # the chief should hear of another station's key used here
+        ws.store.audit.log("doorplate_out_of_ground", detail={"code": payload.code, "station": payload.station})
     assert payload.code is not None
     address = find_address(ws, payload.code)
     if address is None:

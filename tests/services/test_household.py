@@ -13,6 +13,7 @@ from fieldkit.services import door, station_keys, watchlist
 from fieldkit.services import household as hh
 from fieldkit.services import records as rec
 from fieldkit.services import workspace as wsvc
+from fieldkit.services.demo_data import TOWNSHIP_CODE
 from tests.services.conftest import PASS
 
 TODAY = dt.date.today().isoformat()
@@ -32,7 +33,7 @@ def ws(demo_home, tmp_path, station):
     home = tmp_path / "copy"
     shutil.copytree(demo_home, home)
     w = wsvc.unlock(home, "chief", PASS)
-    station_keys.add_trusted_key(w, station.public().to_string())
+    station_keys.add_trusted_key(w, station.public().to_string(), ground=[TOWNSHIP_CODE])
     yield w
     w.lock()
 

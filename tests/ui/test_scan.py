@@ -50,7 +50,7 @@ def seed(home: Path) -> None:
                                                     "resident_type": "migrant"})
         rec_service.save(ws, "rentals", {"address": addr.uuid, "landlord": head.uuid, "village": VILLAGE,
                                          "contract_start": "2026-01-01", "tenants": [{"person": tenant.uuid}]})
-        station_keys.add_trusted_key(ws, STATION.public().to_string())
+        station_keys.add_trusted_key(ws, STATION.public().to_string(), ground=[VILLAGE[:9]])
     finally:
         ws.lock()
 

@@ -33,6 +33,7 @@ from fieldkit.imaging.idphoto.checks import (
 )
 from fieldkit.imaging.idphoto.segment import estimate_backdrop, find_head_top, person_mask
 from fieldkit.imaging.idphoto.spec import IdPhotoResult, PhotoMetrics
+from fieldkit.imaging.probe import decode_checked
 
 
 @dataclass(frozen=True)
@@ -43,14 +44,17 @@ class Crop:
     top_margin_out: float
 
 
-def decode_image(data: bytes) -> np.ndarray:
-    """JPEG/PNG/BMP… bytes → BGR uint8 (EXIF orientation applied). Raises `UserFacingError`."""
-    buf = np.frombuffer(data, np.uint8)
-    img = cv2.imdecode(buf, cv2.IMREAD_COLOR) if buf.size else None
+def decode_image(data: bytes, *, name: str = "") -> np.ndarray:
+    """JPEG/PNG/BMP/TIFF/WebP bytes → BGR uint8 (EXIF orientation applied).
+
+    Raises `UserFacingError` (code ``bad_image``) when the bytes are not such a picture, and
+    `LimitExceeded` for one over the pixel limit — measured from its header before decoding.
+    """
+    img = decode_checked(data, name=name)
     if img is None:
         raise UserFacingError(
-            "无法读取这张图片（文件损坏或不是图片）",
-            message_en="Cannot read this image (damaged file or not an image)",
+            "无法读取这张图片（文件损坏，或不是 JPEG、PNG、BMP、TIFF、WebP 图片）",
+            message_en="Cannot read this image (damaged, or not a JPEG, PNG, BMP, TIFF or WebP picture)",
             code="bad_image",
         )
     return img
