@@ -114,7 +114,7 @@ def build(home: Path, n: int, seed: int = 11) -> None:
         key = generate_station_key("BENCH")
         ws.store.settings.set("bench.station_secret", key.to_secret_string())
         ws.store.settings.set("bench.codes_sample", random.Random(seed).sample(codes, min(2000, len(codes))))
-        hh.add_trusted_key(ws, key.public().to_string())
+        hh.add_trusted_key(ws, key.public().to_string(), ground=sorted({v[:9] for v in VILLAGES}))
     finally:
         ws.lock()
     print(f"\n  store built in {time.perf_counter() - t0:.0f} s")

@@ -17,6 +17,7 @@ import csv
 import io
 from collections.abc import Iterable
 
+from fieldkit.domain.csv_cells import escape_formula
 from fieldkit.domain.errors import UserFacingError
 from fieldkit.ledger.layout import (
     CancelFn,
@@ -30,20 +31,6 @@ from fieldkit.ledger.layout import (
 from fieldkit.ledger.output import Out, output_target
 
 ENCODINGS = {"utf-8-sig": "utf-8-sig", "utf-8": "utf-8-sig", "gbk": "gbk", "gb18030": "gb18030"}
-# A cell starting with one of these is run as a formula by Excel ("CSV injection"); a leading
-# apostrophe makes it text. Numbers like "-3" or "+86…" phone numbers are left alone.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe(text: str) -> str:
-    if text.startswith(_FORMULA_START):
-        body = text[1:].replace(" ", "")
-        if text[0] in "+-" and body.replace(".", "", 1).isdigit():
-            return text
-        return "'" + text
-    return text
-
-
 def write_csv(
     layout: LedgerLayout,
     rows: Iterable[Row],
@@ -73,7 +60,7 @@ def write_csv(
             writer.writerow(layout.headers)
             for row in checked_rows(rows, len(layout.columns), total=total, progress=progress,
                                     cancel=cancel):
-                cells = ["是" if v is True else "否" if v is False else _safe(cell_text(v)) for v in row]
+                cells = ["是" if v is True else "否" if v is False else escape_formula(cell_text(v)) for v in row]
                 try:
                     writer.writerow(cells)
                 except UnicodeEncodeError as exc:

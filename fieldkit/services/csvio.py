@@ -22,11 +22,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from fieldkit.domain.csv_cells import escape_formula, unescape_formula
 from fieldkit.domain.errors import Cancelled
 from fieldkit.domain.limits import LimitExceeded, loads_json
 from fieldkit.formspec import FieldSpec
@@ -39,26 +39,6 @@ Progress = Callable[[int, int], None] | None
 Cancel = Callable[[], bool] | None
 _TRUE = {"1", "true", "yes", "y", "是", "有", "√"}
 _FALSE = {"0", "false", "no", "n", "否", "无", "×", ""}
-
-
-# A cell Excel would run as a formula: one of = + - @ (tab and CR too: Excel skips them before
-# looking), possibly behind apostrophes — those are escaped as well, so that taking one
-# apostrophe off on import gives back exactly the value exported ("'=x" → "''=x" → "'=x").
-_FORMULA = re.compile(r"'*[=+\-@\t\r]")
-_ESCAPED = re.compile(r"'+[=+\-@\t\r]")
-# What a number field writes (str of an int or float): Excel reads it as a number, not a formula,
-# and an apostrophe would turn every negative number in a sum column into text.
-_NUMBER = re.compile(r"-?\d+(\.\d+)?(e[+-]?\d+)?")
-
-
-def escape_formula(text: str) -> str:
-    """`text` safe to open in Excel: a leading ``'`` when Excel would run it as a formula."""
-    return "'" + text if _FORMULA.match(text) and not _NUMBER.fullmatch(text) else text
-
-
-def unescape_formula(text: str) -> str:
-    """The inverse of `escape_formula`: one leading ``'`` off when it guards a formula character."""
-    return text[1:] if _ESCAPED.match(text) else text
 
 
 def _cell(f: FieldSpec | None, value: Any) -> str:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from fieldkit.domain.errors import Cancelled, UserFacingError, ValidationFailed
+from fieldkit.domain.limits import DATA_FILE_MAX_BYTES
 from fieldkit.formspec import FieldSpec, ModuleSpec
 from fieldkit.formspec.index import exact_term
 from fieldkit.formspec.values import coerce, is_empty
@@ -38,7 +39,6 @@ from fieldkit.services.workspace import Workspace
 Progress = Callable[[int, int], None] | None
 Cancel = Callable[[], bool] | None
 CHUNK = 2000  # rows per door batch: memory stays flat, one bulk write each
-MAX_FILE_BYTES = 512 * 1024 * 1024
 
 
 @dataclass
@@ -227,7 +227,7 @@ def import_csv(
 def _import(ws: Workspace, module: str, path: Path, passphrase: str | None, skip_invalid: bool, dry_run: bool,
             progress: Progress, cancel: Cancel) -> ImportReport:
     spec = ws.module(module)
-    raw = read_user_file(path, MAX_FILE_BYTES)
+    raw = read_user_file(path, DATA_FILE_MAX_BYTES)
     if raw.startswith(sealed.MAGIC):
         raw = sealed.unseal(raw, passphrase or "")
     text = _decode(raw)
