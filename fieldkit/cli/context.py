@@ -95,9 +95,13 @@ class CliContext:
         return self._workspace
 
     def close(self) -> None:
+        """Lock the store; then say, once, what the disk did not take (read-only or full)."""
         if self._workspace is not None:
-            self._workspace.lock()
-            self._workspace = None
+            ws, self._workspace = self._workspace, None
+            ws.lock()  # writes queued audit entries if the disk takes them now
+            notice = ws_service.storage_notice(ws)
+            if notice is not None:
+                self.say("注意：" + notice[0], "Note: " + notice[1])
 
 
 def path_arg(text: str) -> Path:

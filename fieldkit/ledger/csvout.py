@@ -53,8 +53,7 @@ def write_csv(
         raise ValueError(f"unsupported CSV encoding {encoding!r}; use one of {sorted(ENCODINGS)}") from None
     n = 0
     with output_target(out) as target:
-        raw = open(target, "wb") if isinstance(target, str) else target  # noqa: SIM115
-        text = io.TextIOWrapper(raw, encoding=codec, errors="strict", newline="")
+        text = io.TextIOWrapper(target, encoding=codec, errors="strict", newline="")
         try:
             writer = csv.writer(text, lineterminator="\r\n")
             writer.writerow(layout.headers)
@@ -77,7 +76,5 @@ def write_csv(
                 n += 1
             text.flush()
         finally:
-            text.detach()  # leave a caller's file object open; close only what we opened
-            if isinstance(target, str):
-                raw.close()
+            text.detach()  # leave the file object open: output_target (or the caller) closes it
     return LedgerResult(rows=n)

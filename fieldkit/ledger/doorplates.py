@@ -23,8 +23,9 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from fieldkit.domain.errors import Cancelled, StorageError
+from fieldkit.domain.errors import Cancelled
 from fieldkit.ledger.fonts import register_cjk_font
+from fieldkit.ledger.output import output_target
 
 try:  # optional here: python-qrcode is the fallback encoder
     import zxingcpp
@@ -171,13 +172,11 @@ def write_doorplate_sheet(
     (nothing is left at `out` then).
     """
     font = register_cjk_font()
-    out = Path(out)
-    tmp = out.with_name(out.name + ".part")
-    c = Canvas(str(tmp), pagesize=A4, pageCompression=1)
-    c.setTitle(f"{title} — {station_name}")
-    c.setAuthor(station_name)
     pages = 0
-    try:
+    with output_target(Path(out)) as target:
+        c = Canvas(target, pagesize=A4, pageCompression=1)
+        c.setTitle(f"{title} — {station_name}")
+        c.setAuthor(station_name)
         for i, plate in enumerate(plates):
             if cancel is not None and cancel():
                 raise Cancelled()
@@ -197,11 +196,4 @@ def write_doorplate_sheet(
         if not plates:
             pages = 1
         c.save()
-        tmp.replace(out)
-    except OSError as e:
-        tmp.unlink(missing_ok=True)
-        raise StorageError(f"无法写入 {out}：{e.strerror or e}", message_en=f"Cannot write {out}: {e.strerror or e}") from e
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return pages

@@ -1,7 +1,7 @@
 """Writing files the user asked for (exports, backups) safely.
 
-`atomic_write` writes to a sibling temp file, fsyncs and renames, so a crash or a full disk
-leaves the old file (or none) rather than half a file; OS errors become `StorageError` with a
+`atomic_write` writes through `fsio.atomic_file` (an unnamed file, fsynced, then renamed into
+place), so a crash or a full disk leaves the old file (or none) rather than half a file; OS errors become `StorageError` with a
 Chinese message naming the path.
 
 Threading: any thread.
@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from fieldkit import fsio
 from fieldkit.domain.errors import NotFound, StorageError, UserFacingError
 
 
@@ -83,24 +84,17 @@ def read_user_text(path: Path | str, limit: int) -> str:
 
 
 def atomic_write(path: Path, write: Callable[[BinaryIO], None] | bytes) -> None:
-    """Write `path` atomically; `write` is the bytes or a function that writes to the file."""
+    """Write `path` atomically (`fsio.atomic_file`: no temporary file is ever named on disk
+    where the file system allows); `write` is the bytes or a function that writes to the file."""
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.part")
     try:
-        with open(tmp, "wb") as f:
+        with fsio.atomic_file(path) as f:
             if isinstance(write, bytes | bytearray):
                 f.write(write)
             else:
                 write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
     except OSError as e:
-        tmp.unlink(missing_ok=True)
         raise storage_error(e, path) from e
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 @contextlib.contextmanager

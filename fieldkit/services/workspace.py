@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from fieldkit.domain.errors import AuthError, NotFound, PermissionDenied
+from fieldkit.domain.storage_faults import Fault
 from fieldkit.formspec import ModuleCatalog, ModuleSpec, load_modules
 from fieldkit.services.changes import ChangeLog
 from fieldkit.store import Store
@@ -101,6 +102,26 @@ class Workspace:
         if not self._locked:
             self._locked = True
             self.store.close()
+
+
+def storage_notice(ws: Workspace) -> tuple[str, str] | None:
+    """What the user must be told while the disk refuses writes (Chinese, English), else None:
+    a read-only medium, or audit entries held in memory because the disk is full.
+    Threading: the store's thread (it reads the store's audit state)."""
+    audit = ws.store.audit
+    if audit.fault is Fault.READ_ONLY:
+        zh, en = ("数据在只读磁盘上：可以查询、查看和导出到其他磁盘，修改无法保存",
+                  "The store is on a read-only disk: search, view and export elsewhere work; changes cannot be saved")
+    elif audit.fault is Fault.FULL:
+        zh, en = ("磁盘已满：可以查询、查看和导出到其他磁盘，修改无法保存；腾出空间后请锁定并重新登录",
+                  "The disk is full: search, view and export elsewhere work; changes cannot be saved — "
+                  "free some space, then lock and unlock again")
+    else:
+        return None
+    if audit.queued:
+        zh += f"；{audit.queued} 条操作记录暂存在内存中，能写入时自动补记（退出前未写入的将丢失）"
+        en += f"; {audit.queued} audit entries are held in memory and written once possible (lost if you quit first)"
+    return zh, en
 
 
 def role_label(role: str, lang: str = "zh") -> str:

@@ -11,6 +11,14 @@ The anchor is refreshed after a commit that added audit rows (at most every
 `ANCHOR_INTERVAL_S` seconds, since each refresh is an fsynced file write) and on close, so only
 rows from the last few seconds before a crash could be cut off undetected.
 
+On a full or read-only disk an entry made outside any transaction (a login, a view, an export
+to another disk) cannot be written; it is then *queued in memory* with its own time and written,
+in order and before any newer entry, as soon as a write succeeds again (the next entry, or
+`flush` on close). `queued` counts what is waiting and `fault` says why, so the CLI and the app
+can tell the user; an entry that belongs to a change (inside a transaction) is never queued —
+the change fails with it. Whatever is still queued when the process ends is lost, and the user
+was told.
+
 Threading: one thread at a time (the store's).
 """
 
@@ -23,7 +31,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from fieldkit.domain.errors import UserFacingError
+from fieldkit.domain.errors import StorageError, UserFacingError
+from fieldkit.domain.storage_faults import READABLE, Fault, fault_of
 
 from . import crypto
 from .ctx import Ctx, dumps, loads, now_iso
@@ -54,26 +63,61 @@ class Audit:
         self._keyring_update = keyring_update
         self._last_anchor = 0.0
         self._dirty = False
+        self._queue: list[tuple[str, str, str, str | None, str | None, Any]] = []
+        self.fault: Fault | None = None  # why entries are queued (or, read-only, would be)
+
+    @property
+    def queued(self) -> int:
+        """Entries waiting in memory for the disk to accept them."""
+        return len(self._queue)
+
+    def cannot_save(self, fault: Fault) -> None:
+        """Note that the store was opened on a medium that cannot be written (see `fault`)."""
+        self.fault = fault
 
     def log(self, action: str, *, module: str | None = None, target: str | None = None,
             detail: Any = None) -> AuditEntry:
         """Append one entry as the current user. Joins the caller's transaction if one is open,
-        so an audited change and its audit row commit (or roll back) together."""
+        so an audited change and its audit row commit (or roll back) together. Outside one, on a
+        full or read-only disk, the entry is queued (see module doc) and returned with seq 0."""
         db = self._db
         at, user = now_iso(), self._ctx.user
         # Round-trip the detail through JSON now so verify() hashes exactly what was stored.
         detail = loads(dumps(detail)) if detail is not None else None
-        with db.tx():
-            last = db.one("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
-            seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
-            h = chain_hash(prev, canonical(seq, at, user, action, module, target, detail))
-            db.execute(
-                "INSERT INTO audit(seq, at, user, action, module, target, detail, prev, hash) VALUES (?,?,?,?,?,?,?,?,?)",
-                (seq, at, user, action, module, target, None if detail is None else dumps(detail), prev, h),
-            )
+        row = (at, user, action, module, target, detail)
+        if db.in_transaction:
+            seq = self._append([row])
+        else:
+            try:
+                seq = self._append([*self._queue, row])
+            except StorageError as e:
+                fault = fault_of(e)
+                if fault not in READABLE:
+                    raise
+                self._queue.append(row)
+                self.fault = fault
+                return AuditEntry(0, at, user, action, module, target, detail)
+            self._queue.clear()
+            self.fault = None
         self._dirty = True
         db.after_commit(self._maybe_anchor)
         return AuditEntry(seq, at, user, action, module, target, detail)
+
+    def _append(self, rows: list[tuple[str, str, str, str | None, str | None, Any]]) -> int:
+        db = self._db
+        with db.tx():
+            last = db.one("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
+            seq, prev = last if last else (0, GENESIS)
+            for at, user, action, module, target, detail in rows:
+                seq += 1
+                h = chain_hash(prev, canonical(seq, at, user, action, module, target, detail))
+                db.execute(
+                    "INSERT INTO audit(seq, at, user, action, module, target, detail, prev, hash) "
+                    "VALUES (?,?,?,?,?,?,?,?,?)",
+                    (seq, at, user, action, module, target, None if detail is None else dumps(detail), prev, h),
+                )
+                prev = h
+        return seq
 
     def entries(self, *, limit: int = 100, before_seq: int | None = None, target: str | None = None) -> list[AuditEntry]:
         """Newest first. `target` filters on a record uuid."""
@@ -126,6 +170,13 @@ class Audit:
                 self.anchor_now()
 
     def flush(self) -> None:
+        """Write queued entries if the disk takes them now, then anchor the chain head."""
+        if self._queue and not self._db.in_transaction:
+            with contextlib.suppress(StorageError):
+                self._append(self._queue)
+                self._queue.clear()
+                self.fault = None
+                self._dirty = True
         if self._dirty:
             self.anchor_now()
 

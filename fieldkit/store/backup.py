@@ -3,7 +3,7 @@
 The database is copied page by page with SQLite's online backup API into a file opened with the
 *same* data key, so the copy is as encrypted as the original; attachments are already encrypted
 files; the keyring holds no personal data. The zip is stored uncompressed (ciphertext does not
-compress) and written temp + fsync + rename. A manifest records the format and store id.
+compress) and written through `fsio.atomic_file` (no named temporary; see fsio). A manifest records the format and store id.
 
 Restore unpacks into an empty home, or over an existing one only when asked — and then removes
 the old WAL/SHM first, since a stale WAL replayed onto another database would corrupt it.
@@ -16,18 +16,18 @@ import contextlib
 import json
 import os
 import shutil
-import tempfile
 import zipfile
 from pathlib import Path, PurePosixPath
 
 import sqlcipher3
 
+from fieldkit import fsio
 from fieldkit.domain.errors import Conflict, StorageError
 
 from .attachments import DIRNAME
 from .ctx import now_iso
 from .db import Db, translated
-from .keyring import KEYRING, LOCKFILE, Keyring, fsync_dir
+from .keyring import KEYRING, LOCKFILE, Keyring
 
 MANIFEST = "fieldkit-backup.json"
 FORMAT = 1
@@ -41,8 +41,10 @@ def backup(db: Db, home: Path, dest: Path, key: bytes | None) -> Path:
     dest.parent.mkdir(parents=True, exist_ok=True)
     kr = Keyring.load(home)
     try:
-        with tempfile.TemporaryDirectory(dir=dest.parent, prefix=".fkbackup-") as tmp:
-            copy = Path(tmp) / DB_NAME
+        # The copy is as encrypted as the store; its folder is registered so that a kill
+        # mid-backup leaves nothing the next start does not remove.
+        with fsio.registered_dir(dest.parent, ".fkbackup-") as tmp:
+            copy = tmp / DB_NAME
             with translated():
                 target = sqlcipher3.connect(str(copy))
                 try:
@@ -52,8 +54,7 @@ def backup(db: Db, home: Path, dest: Path, key: bytes | None) -> Path:
                     target.execute("PRAGMA journal_mode = DELETE")
                 finally:
                     target.close()
-            partial = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
-            with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED) as z:
+            with fsio.atomic_file(dest) as out, zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as z:
                 manifest = {"format": FORMAT, "store_id": kr.store_id, "created_at": now_iso(),
                             "encrypted": key is not None}
                 z.writestr(MANIFEST, json.dumps(manifest))
@@ -66,10 +67,6 @@ def backup(db: Db, home: Path, dest: Path, key: bytes | None) -> Path:
                     for f in sorted(att.rglob("*")):
                         if f.is_file() and not f.name.startswith("."):
                             z.write(f, f"{DIRNAME}/{f.relative_to(att).as_posix()}")
-            with open(partial, "rb") as fh:
-                os.fsync(fh.fileno())
-            os.replace(partial, dest)
-            fsync_dir(dest.parent)
     except OSError as e:
         raise StorageError(f"无法写入备份：{e.strerror}", message_en=f"Cannot write the backup: {e}") from e
     return dest
@@ -96,26 +93,28 @@ def restore(src: Path, home: Path, *, overwrite: bool) -> None:
             p = PurePosixPath(n)
             if p.is_absolute() or ".." in p.parts:
                 raise StorageError("备份文件含有非法路径", message_en=f"Backup has an unsafe path: {n}")
-        home.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(dir=home, prefix=".restore-"))
         try:
-            z.extractall(staging)
-            for suffix in ("-wal", "-shm"):
-                with contextlib.suppress(FileNotFoundError):
-                    (home / (DB_NAME + suffix)).unlink()
-            os.replace(staging / DB_NAME, home / DB_NAME)
-            old_att = home / f".{DIRNAME}-old"
-            if (home / DIRNAME).exists():
-                os.replace(home / DIRNAME, old_att)
-            if (staging / DIRNAME).exists():
-                os.replace(staging / DIRNAME, home / DIRNAME)
-            shutil.rmtree(old_att, ignore_errors=True)
-            # The keyring last: it is what makes the directory "a store".
-            os.replace(staging / KEYRING, home / KEYRING)
-            with contextlib.suppress(FileNotFoundError):
-                (home / LOCKFILE).unlink()
-            fsync_dir(home)
+            home.mkdir(parents=True, exist_ok=True)
+            with fsio.registered_dir(home, ".restore-") as staging:
+                _swap_in(z, staging, home)
         except OSError as e:
             raise StorageError(f"无法恢复备份：{e.strerror}", message_en=f"Cannot restore the backup: {e}") from e
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _swap_in(z: zipfile.ZipFile, staging: Path, home: Path) -> None:
+    z.extractall(staging)
+    for suffix in ("-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            (home / (DB_NAME + suffix)).unlink()
+    os.replace(staging / DB_NAME, home / DB_NAME)
+    old_att = home / f".{DIRNAME}-old"
+    if (home / DIRNAME).exists():
+        os.replace(home / DIRNAME, old_att)
+    if (staging / DIRNAME).exists():
+        os.replace(staging / DIRNAME, home / DIRNAME)
+    shutil.rmtree(old_att, ignore_errors=True)
+    # The keyring last: it is what makes the directory "a store".
+    os.replace(staging / KEYRING, home / KEYRING)
+    with contextlib.suppress(FileNotFoundError):
+        (home / LOCKFILE).unlink()
+    fsio.fsync_dir(home)

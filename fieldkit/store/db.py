@@ -17,55 +17,90 @@ made with ``check_same_thread=False`` so that thread need not be the one that op
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import sqlcipher3
 from sqlcipher3 import dbapi2
 
 from fieldkit.domain.errors import StorageError
+from fieldkit.domain.storage_faults import Fault, fault_error
 
 DEFAULT_CACHE_KIB = 64 * 1024
 BUSY_TIMEOUT_MS = 5000
 
-_STORAGE_CODES = {
-    dbapi2.SQLITE_FULL: ("磁盘已满，未能保存。请清理空间后重试", "The disk is full; nothing was saved. Free some space and retry"),
-    dbapi2.SQLITE_READONLY: ("数据库所在位置只读，未能保存", "The store is on a read-only medium; nothing was saved"),
-    dbapi2.SQLITE_IOERR: ("读写磁盘出错，未能保存。请检查存储设备", "Disk I/O error; nothing was saved. Check the storage device"),
-    dbapi2.SQLITE_CANTOPEN: ("无法打开数据库文件", "Cannot open the database file"),
-    dbapi2.SQLITE_CORRUPT: ("数据库已损坏，请从备份恢复", "The database is damaged; restore it from a backup"),
-    dbapi2.SQLITE_NOTADB: ("数据库文件无法解密或已损坏", "The database file cannot be decrypted or is damaged"),
-    dbapi2.SQLITE_BUSY: ("数据库正被另一个程序使用，请稍后重试", "The store is busy in another program; retry shortly"),
-    dbapi2.SQLITE_LOCKED: ("数据库正被另一个程序使用，请稍后重试", "The store is busy in another program; retry shortly"),
+_FAULTS = {
+    dbapi2.SQLITE_FULL: Fault.FULL,
+    dbapi2.SQLITE_READONLY: Fault.READ_ONLY,
+    dbapi2.SQLITE_IOERR: Fault.IO,
+    dbapi2.SQLITE_CANTOPEN: Fault.IO,
+    dbapi2.SQLITE_CORRUPT: Fault.DAMAGED,
+    dbapi2.SQLITE_NOTADB: Fault.FOREIGN,
+    dbapi2.SQLITE_BUSY: Fault.BUSY,
+    dbapi2.SQLITE_LOCKED: Fault.BUSY,
+    dbapi2.SQLITE_PERM: Fault.DENIED,
+    dbapi2.SQLITE_AUTH: Fault.DENIED,
 }
 
 
-def storage_error(e: dbapi2.Error) -> StorageError | None:
-    """The user-facing error for an SQLite failure caused by the disk or the file, else None (a bug)."""
+def storage_error(e: dbapi2.Error, path: Path | None = None) -> StorageError | None:
+    """The user-facing error for an SQLite failure caused by the disk or the file, else None (a bug).
+
+    SQLite reports a write that hit a full disk or a read-only mount as a plain I/O error on some
+    file systems (tmpfs, FAT); with the database's `path` known, the medium is asked which it was."""
     code = getattr(e, "sqlite_errorcode", None)
-    primary = code & 0xFF if isinstance(code, int) else None
-    if primary in _STORAGE_CODES:
-        zh, en = _STORAGE_CODES[primary]
-        return StorageError(zh, message_en=f"{en} ({e})", code=getattr(e, "sqlite_errorname", "storage").lower())
+    fault = _FAULTS.get(code & 0xFF) if isinstance(code, int) else None
+    if fault is None:
+        return None
+    if fault in (Fault.IO, Fault.READ_ONLY) and path is not None:
+        # (READ_ONLY too: a store opened read-only because its disk is full says "full".)
+        fault = medium_fault(path.parent) or fault
+    return fault_error(fault, detail=str(e))
+
+
+def medium_fault(folder: Path) -> Fault | None:
+    """READ_ONLY when `folder`'s file system is mounted read-only, FULL when it has (almost) no
+    free space left for us, else None."""
+    try:
+        st = os.statvfs(folder)
+    except OSError:
+        return None
+    if st.f_flag & os.ST_RDONLY:
+        return Fault.READ_ONLY
+    if st.f_bavail * st.f_frsize < 64 * 1024:
+        return Fault.FULL
     return None
 
 
 @contextlib.contextmanager
-def translated() -> Iterator[None]:
+def translated(path: Path | None = None) -> Iterator[None]:
     try:
         yield
     except dbapi2.Error as e:
-        se = storage_error(e)
+        se = storage_error(e, path)
         if se is not None:
             raise se from e
         raise
 
 
-def connect(path: Path, key: bytes | None, *, cache_kib: int = DEFAULT_CACHE_KIB) -> dbapi2.Connection:
-    """Open (creating if needed) the database at `path`. `key` None means plaintext (bench only)."""
-    with translated():
-        conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
+def connect(path: Path, key: bytes | None, *, cache_kib: int = DEFAULT_CACHE_KIB,
+            read_only: bool = False) -> dbapi2.Connection:
+    """Open (creating if needed) the database at `path`. `key` None means plaintext (bench only).
+
+    `read_only` is for a store on a read-only medium: opened ``mode=ro``, and ``immutable`` too
+    unless a WAL with unmerged pages is there (immutable would ignore it and show older data);
+    every write then fails as `Fault.READ_ONLY`."""
+    with translated(path):
+        if read_only:
+            wal = path.with_name(path.name + "-wal")
+            unmerged = wal.is_file() and wal.stat().st_size > 0
+            uri = f"file:{quote(str(path))}?mode=ro" + ("" if unmerged else "&immutable=1")
+            conn = sqlcipher3.connect(uri, isolation_level=None, check_same_thread=False, uri=True)
+        else:
+            conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
         try:
             if key is not None:
                 conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
@@ -73,7 +108,8 @@ def connect(path: Path, key: bytes | None, *, cache_kib: int = DEFAULT_CACHE_KIB
             # Reading the schema is the first real use of the key: a wrong key fails here.
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            conn.execute("PRAGMA journal_mode = WAL").fetchone()
+            if not read_only:
+                conn.execute("PRAGMA journal_mode = WAL").fetchone()
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA temp_store = MEMORY")
             conn.execute("PRAGMA foreign_keys = ON")
@@ -84,11 +120,48 @@ def connect(path: Path, key: bytes | None, *, cache_kib: int = DEFAULT_CACHE_KIB
     return conn
 
 
+class _Cursor:
+    """A cursor whose rows are read through the same translation as the statement: a damaged
+    page met while iterating (rows are fetched lazily, after `execute` returned) is "数据库已损坏",
+    not an escaped `DatabaseError`."""
+
+    __slots__ = ("_cur", "_path")
+
+    def __init__(self, cur: dbapi2.Cursor, path: Path | None) -> None:
+        self._cur, self._path = cur, path
+
+    def __iter__(self) -> Iterator[Any]:
+        try:
+            yield from self._cur
+        except dbapi2.Error as e:
+            se = storage_error(e, self._path)
+            if se is not None:
+                raise se from e
+            raise
+
+    def fetchone(self) -> Any:
+        with translated(self._path):
+            return self._cur.fetchone()
+
+    def fetchall(self) -> list[Any]:
+        with translated(self._path):
+            return self._cur.fetchall()
+
+    @property
+    def rowcount(self) -> int:
+        return self._cur.rowcount
+
+    @property
+    def lastrowid(self) -> int | None:
+        return self._cur.lastrowid
+
+
 class Db:
     """One connection plus transaction nesting. Every public store method runs its SQL through here."""
 
-    def __init__(self, conn: dbapi2.Connection) -> None:
+    def __init__(self, conn: dbapi2.Connection, path: Path | None = None) -> None:
         self.conn: dbapi2.Connection | None = conn
+        self.path = path  # the database file: lets an I/O error be told apart as "disk full"
         self._depth = 0
         self._after_commit: list[Callable[[], None]] = []
 
@@ -101,12 +174,12 @@ class Db:
     def in_transaction(self) -> bool:
         return self._depth > 0
 
-    def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> dbapi2.Cursor:
+    def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> _Cursor:
         conn = self.conn or self._c()
         try:  # inline rather than `with translated()`: this is the hot path of bulk loads
-            return conn.execute(sql, params)
+            return _Cursor(conn.execute(sql, params), self.path)
         except dbapi2.Error as e:
-            se = storage_error(e)
+            se = storage_error(e, self.path)
             if se is not None:
                 raise se from e
             raise
@@ -116,7 +189,7 @@ class Db:
         try:
             return conn.executemany(sql, rows)
         except dbapi2.Error as e:
-            se = storage_error(e)
+            se = storage_error(e, self.path)
             if se is not None:
                 raise se from e
             raise
@@ -136,12 +209,12 @@ class Db:
         """All-or-nothing. The outermost level is BEGIN IMMEDIATE…COMMIT; inner levels are savepoints."""
         conn = self._c()
         if self._depth == 0:
-            with translated():
+            with translated(self.path):
                 conn.execute("BEGIN IMMEDIATE")
             self._depth = 1
             try:
                 yield
-                with translated():
+                with translated(self.path):
                     conn.execute("COMMIT")
             except BaseException:
                 self._depth = 0
@@ -156,12 +229,12 @@ class Db:
         else:
             # Named by depth, so the statement text repeats and stays in the prepared-statement cache.
             name = f"sp{self._depth}"
-            with translated():
+            with translated(self.path):
                 conn.execute(f"SAVEPOINT {name}")
             self._depth += 1
             try:
                 yield
-                with translated():
+                with translated(self.path):
                     conn.execute(f"RELEASE {name}")
             except BaseException:
                 with contextlib.suppress(dbapi2.Error):

@@ -5,9 +5,9 @@ encrypted, per user {role, Argon2id parameters, salt, wrapped data key}, the rec
 the failed-attempt counter and the time before which no attempt is accepted, and the audit
 chain's anchor (last sequence number + hash, MACed with a key derived from the data key).
 
-Every write goes to a temporary file in the same directory, is fsynced, renamed over the old
-file and the directory fsynced: a crash leaves either the old or the new keyring, never a torn
-one. Read-modify-write cycles hold an exclusive `flock` on ``keyring.lock`` so two processes
+Every write goes through `fsio.atomic_write` (an unnamed file, fsynced, linked and renamed over
+the old one, the directory fsynced): a crash leaves either the old or the new keyring, never a
+torn one and no temporary file. Read-modify-write cycles hold an exclusive `flock` on ``keyring.lock`` so two processes
 (the app and the CLI) cannot lose each other's updates — that is also what makes the lockout
 delay hold across processes.
 
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import errno
 import fcntl
 import json
 import os
@@ -27,7 +28,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from fieldkit import fsio
 from fieldkit.domain.errors import StorageError
+from fieldkit.domain.storage_faults import os_storage_error
 
 from . import crypto
 
@@ -64,31 +67,21 @@ def delay_for(failures: int) -> float:
     return min(2.0 ** (failures - FREE_ATTEMPTS + 1), MAX_DELAY_S)
 
 
-def fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def atomic_write(path: Path, data: bytes) -> None:
-    """Write-temp, fsync, rename, fsync the directory. Raises StorageError on a full/read-only disk."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    """`fsio.atomic_write`, with a full or read-only disk as `StorageError` naming the file."""
     try:
-        with open(tmp, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-        fsync_dir(path.parent)
+        fsio.atomic_write(path, data)
     except OSError as e:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise StorageError(
-            f"无法写入 {path.name}：磁盘已满或只读（{e.strerror}）",
-            message_en=f"Cannot write {path.name}: disk full or read-only ({e.strerror})",
-        ) from e
+        raise os_storage_error(e, path.name) from e
+
+
+def _sweep_stale_temps(home: Path) -> None:
+    # Called under the lock, so no live writer of this keyring is between write and rename.
+    for tmp in home.glob(f".{KEYRING}.*.tmp"):
+        pid = tmp.name[len(KEYRING) + 2:-len(".tmp")]
+        if pid.isdigit() and not fsio.pid_alive(int(pid)):
+            with contextlib.suppress(OSError):
+                tmp.unlink()
 
 
 class Keyring:
@@ -151,16 +144,32 @@ class Keyring:
     @staticmethod
     @contextlib.contextmanager
     def locked(home: Path) -> Iterator[None]:
-        """Exclusive inter-process lock for a read-modify-write of the keyring."""
+        """Exclusive inter-process lock for a read-modify-write of the keyring.
+
+        On a read-only medium the lock file cannot be created: an existing one is locked
+        through a read-only descriptor (flock does not need write access), and without one
+        the block runs unlocked — no process can write that keyring anyway. Stale temporary
+        files of writers that died (``.keyring.json.PID.tmp`` of older versions) are removed."""
         if not home.is_dir():  # never create directories as a side effect of a mistyped path
             raise StorageError(f"在 {home} 没有找到数据库", message_en=f"No store at {home}", code="no_store")
-        fd = os.open(home / LOCKFILE, os.O_RDWR | os.O_CREAT, 0o600)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+            fd = os.open(home / LOCKFILE, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as e:
+            if e.errno not in (errno.EROFS, errno.EACCES, errno.EPERM):
+                raise os_storage_error(e, LOCKFILE) from e
+            try:
+                fd = os.open(home / LOCKFILE, os.O_RDONLY)
+            except OSError:
+                fd = -1
+        try:
+            if fd >= 0:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            _sweep_stale_temps(home)
             yield
         finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-            os.close(fd)
+            if fd >= 0:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+                os.close(fd)
 
     # -- accessors -------------------------------------------------------------------------
     @property

@@ -21,7 +21,8 @@ from typing import Any
 
 from sqlcipher3 import dbapi2
 
-from fieldkit.domain.errors import Conflict, NotFound
+from fieldkit.domain.errors import Conflict, NotFound, StorageError
+from fieldkit.domain.storage_faults import READABLE, fault_of
 
 from .ctx import Ctx, dumps, loads, now_iso
 from .types import Change, IndexTermsLike, Record
@@ -411,7 +412,13 @@ class Records:
         expr = f"json_extract(data, '$.{name}')"
         if index and name not in self._field_indexes:
             # The expression must match the query's text exactly for SQLite to use the index.
-            self._db.execute(f"CREATE INDEX IF NOT EXISTS ix_records_f_{name} ON records(module, deleted, {expr}, id)")
+            try:
+                self._db.execute(f"CREATE INDEX IF NOT EXISTS ix_records_f_{name} ON records(module, deleted, {expr}, id)")
+            except StorageError as e:
+                # A read-only or full disk: sort without the index (slower), never refuse to read.
+                if fault_of(e) not in READABLE:
+                    raise
+                return expr
             self._field_indexes.add(name)
         return expr
 

@@ -14,10 +14,12 @@ processes are serialised on the keyring lock and SQLite's own locks.
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from fieldkit import fsio
 from fieldkit.domain.errors import (
     AuthError,
     Conflict,
@@ -26,13 +28,14 @@ from fieldkit.domain.errors import (
     StorageError,
     UserFacingError,
 )
+from fieldkit.domain.storage_faults import READABLE, Fault, fault_error, fault_of
 from sync.hlc import HLC
 
 from . import crypto, recovery
 from .attachments import Attachments
 from .audit import Audit
 from .ctx import Ctx, now_iso
-from .db import DEFAULT_CACHE_KIB, Db, connect
+from .db import DEFAULT_CACHE_KIB, Db, connect, medium_fault
 from .keyring import Keyring
 from .migrations import migrate
 from .outbox import Outbox
@@ -45,7 +48,19 @@ from .users import UserTable, check_login, check_passphrase, check_role
 from .watchlist import Watchlist
 
 DB_NAME = "fieldkit.db"
+INFLIGHT = ".inflight"  # registry of named temporary files (fsio), swept at the next unlock
 _SUBKEYS = ("attachments", "attachment-names", "watchlist", "audit")
+
+
+def _save_if_possible(kr: Keyring) -> None:
+    """Save the failure counter; on a read-only or full disk it stays unsaved (the unlock or the
+    refusal must still happen — and a keyring that cannot be written cannot be attacked through
+    FieldKit's counter either: copying it off the medium is the same as reading it)."""
+    try:
+        kr.save()
+    except StorageError as e:
+        if fault_of(e) not in READABLE:
+            raise
 
 
 def _wrong(delay: float) -> AuthError:
@@ -132,7 +147,7 @@ class Store:
             data_key = kr.unwrap_user(login, passphrase)
             if data_key is None:
                 delay = kr.note_failure()
-                kr.save()
+                _save_if_possible(kr)
                 raise _wrong(delay)
             dirty = kr.note_success()
             if kr.user_kdf(login).weaker_than(crypto.DEFAULT_KDF):
@@ -140,7 +155,7 @@ class Store:
                 kr.set_user_wrap(login, kr.role(login) or "officer", passphrase, data_key)
                 dirty = True
             if dirty:
-                kr.save()
+                _save_if_possible(kr)
         return cls._unlocked(home, kr, data_key, login, cache_kib=cache_kib)
 
     @classmethod
@@ -184,13 +199,36 @@ class Store:
         `overwrite`). Open it afterwards with a passphrase valid when the backup was made."""
         from .backup import restore
 
+        fsio.use_registry(Path(home) / INFLIGHT)
         restore(Path(src), Path(home), overwrite=overwrite)
 
     @classmethod
     def _unlocked(cls, home: Path, kr: Keyring, data_key: bytes, login: str, *, cache_kib: int,
                   new_user: UserInfo | None = None) -> Store:
-        conn = connect(home / DB_NAME, data_key if kr.encrypted else None, cache_kib=cache_kib)
-        db = Db(conn)
+        path = home / DB_NAME
+        if new_user is None and (not path.is_file() or path.stat().st_size == 0):
+            # Never let SQLite create a fresh, empty database next to a keyring: that would hide
+            # the loss (and then fail as "no user chief").
+            raise fault_error(Fault.MISSING, where=str(path))
+        key = data_key if kr.encrypted else None
+        fault = Fault.READ_ONLY if not os.access(home, os.W_OK) else medium_fault(home)
+        try:
+            if fault is Fault.READ_ONLY:
+                raise fault_error(fault)
+            conn = connect(path, key, cache_kib=cache_kib)
+        except StorageError as e:
+            # A read-only medium, or a disk so full that SQLite cannot even create its WAL
+            # index: open for reading, so the officer can still search, view and export.
+            fault = fault_of(e)
+            if fault not in READABLE or new_user is not None:
+                raise
+            conn = connect(path, key, cache_kib=cache_kib, read_only=True)
+        else:
+            fault = None
+        fsio.use_registry(None if fault else home / INFLIGHT)
+        if fault is None:
+            fsio.sweep(home / INFLIGHT)
+        db = Db(conn, path)
         try:
             version = migrate(db)
             users = UserTable(db)
@@ -203,7 +241,10 @@ class Store:
         except BaseException:
             db.close()
             raise
-        return cls(home, kr, data_key, info, db, version)
+        store = cls(home, kr, data_key, info, db, version)
+        if fault is not None:
+            store.audit.cannot_save(fault)
+        return store
 
     def __init__(self, home: Path, kr: Keyring, data_key: bytes, user: UserInfo, db: Db, version: int) -> None:
         self.home = home
@@ -360,7 +401,14 @@ class Store:
         """Write one encrypted backup file (database, keyring, attachments) to `dest`."""
         from .backup import backup
 
-        self.audit.anchor_now()
+        try:
+            self.audit.flush()
+            self.audit.anchor_now()
+        except StorageError as e:
+            # A read-only or full home can still be backed up to another disk; its keyring
+            # (and so the backup's) keeps the last anchor it could write.
+            if fault_of(e) not in READABLE:
+                raise
         return backup(self._db, self.home, Path(dest), self._data_key() if self.encrypted else None)
 
     # -- keyring helpers -------------------------------------------------------------------

@@ -13,6 +13,7 @@ import logging
 import platform
 import sys
 import traceback
+from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from fieldkit.domain.errors import Cancelled, UserFacingError
+from fieldkit.domain.storage_faults import READABLE, fault_of
 
 log = logging.getLogger("fieldkit.ui")
 _open_boxes: set[QDialog] = set()
@@ -122,6 +124,21 @@ class BugDialog(QDialog):
     def copy(self) -> None:
         QApplication.clipboard().setText(self.details)
         self.copy_button.setText(tr("已复制"))
+
+
+def background_error(parent: QWidget | None, say: Callable[[str], None]) -> Callable[[BaseException], None]:
+    """The error handler for a save the user did not ask for (a draft every few seconds): a
+    read-only or full disk is said through `say` (a status line) instead of a box that would
+    interrupt the typing again at every attempt — what was typed stays on screen. Anything
+    else is shown as `show_error` shows it."""
+
+    def handle(exc: BaseException) -> None:
+        if fault_of(exc) in READABLE:
+            say(tr("草稿未能保存：%1").replace("%1", message_for(exc)))
+        else:
+            show_error(parent, exc)
+
+    return handle
 
 
 def install_excepthook() -> None:

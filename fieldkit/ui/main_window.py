@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QSizePolicy, QSplitter, QTabWidget, QToolBar, QWidget
 
 from fieldkit.services import records as rec_service
-from fieldkit.services.workspace import role_label
+from fieldkit.services.workspace import role_label, storage_notice
 from fieldkit.ui.module_view import ModuleView
 from fieldkit.ui.nav import NavigationPane
 from fieldkit.ui.resources import icon
@@ -133,9 +133,32 @@ class MainWindow(QMainWindow):
         self.lock_label.setObjectName("statusLock")
         self.busy_label = QLabel()
         self.worker.busy_changed.connect(self._busy)
+        # A read-only or full disk: said in the status bar for as long as it lasts (checked
+        # at unlock and every half minute; a refused save also says so in its own message).
+        self.storage_label = QLabel()
+        self.storage_label.setObjectName("statusStorage")
+        self.storage_label.setStyleSheet("color: #B22222; font-weight: bold;")
+        self.storage_label.setWordWrap(True)
+        self.storage_label.hide()
+        self._storage_timer = QTimer(self)
+        self._storage_timer.setInterval(30_000)
+        self._storage_timer.timeout.connect(self.check_storage)
+        self._storage_timer.start()
         bar.addWidget(self.user_label)
         bar.addWidget(self.lock_label)
+        bar.addWidget(self.storage_label, 1)
         bar.addPermanentWidget(self.busy_label)
+        QTimer.singleShot(0, self.check_storage)
+
+    def check_storage(self) -> None:
+        self.worker.run(lambda job: storage_notice(job.ws), self._show_storage, progress=False,
+                        key="storage", owner=self.storage_label)
+
+    def _show_storage(self, notice: tuple[str, str] | None) -> None:
+        text = "" if notice is None else (notice[1] if self.lang == "en" else notice[0])
+        self.storage_label.setText(text)
+        self.storage_label.setToolTip(text)
+        self.storage_label.setVisible(bool(text))
 
     def _busy(self, busy: bool) -> None:
         self.busy_label.setText(tr("处理中…") if busy else "")

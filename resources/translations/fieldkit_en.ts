@@ -483,31 +483,36 @@
   <context>
     <name>Errors</name>
     <message>
-      <location filename="fieldkit/ui/errors.py" line="82" />
+      <location filename="fieldkit/ui/errors.py" line="84" />
       <source>无法完成</source>
       <translation>Could not complete</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/errors.py" line="102" />
+      <location filename="fieldkit/ui/errors.py" line="104" />
       <source>程序出错</source>
       <translation>Program error</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/errors.py" line="105" />
+      <location filename="fieldkit/ui/errors.py" line="107" />
       <source>程序遇到了一个意外错误，刚才的操作没有完成。已经写入日志。
 请点“复制详细信息”，把内容发给维护人员。</source>
       <translation>FieldKit hit an unexpected error and the last action did not complete. It has been logged.
 Press "Copy details" and send them to the maintainer.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/errors.py" line="114" />
+      <location filename="fieldkit/ui/errors.py" line="116" />
       <source>复制详细信息</source>
       <translation>Copy details</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/errors.py" line="124" />
+      <location filename="fieldkit/ui/errors.py" line="126" />
       <source>已复制</source>
       <translation>Copied</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/errors.py" line="137" />
+      <source>草稿未能保存：%1</source>
+      <translation>Draft not saved: %1</translation>
     </message>
   </context>
   <context>
@@ -664,237 +669,237 @@ Press "Copy details" and send them to the maintainer.</translation>
   <context>
     <name>HouseholdCard</name>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="59" />
+      <location filename="fieldkit/ui/scan/card.py" line="60" />
       <source>无</source>
       <translation>None</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="101" />
+      <location filename="fieldkit/ui/scan/card.py" line="102" />
       <source>登记走访</source>
       <translation>Record a visit</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="102" />
+      <location filename="fieldkit/ui/scan/card.py" line="103" />
       <source>新增人员</source>
       <translation>Add a person</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="103" />
+      <location filename="fieldkit/ui/scan/card.py" line="104" />
       <source>登记新租客</source>
       <translation>Register a new tenant</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="105" />
+      <location filename="fieldkit/ui/scan/card.py" line="106" />
       <source>放弃</source>
       <translation>Discard</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="106" />
+      <location filename="fieldkit/ui/scan/card.py" line="107" />
       <source>提交</source>
       <translation>Submit</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="118" />
+      <location filename="fieldkit/ui/scan/card.py" line="119" />
       <source>住户</source>
       <translation>Residents</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="135" />
+      <location filename="fieldkit/ui/scan/card.py" line="136" />
       <source>出租与租客</source>
       <translation>Rental and tenants</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="204" />
+      <location filename="fieldkit/ui/scan/card.py" line="205" />
       <source>（门牌已核验）</source>
       <translation>(doorplate verified)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="204" />
+      <location filename="fieldkit/ui/scan/card.py" line="205" />
       <source>（未经签名核验）</source>
       <translation>(signature not verified)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="205" />
+      <location filename="fieldkit/ui/scan/card.py" line="206" />
       <source>未登记</source>
       <translation>Not registered</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="411" />
+      <location filename="fieldkit/ui/scan/card.py" line="413" />
       <source>没有待提交的内容</source>
       <translation>Nothing to submit</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="55" />
+      <location filename="fieldkit/ui/scan/card.py" line="56" />
       <source>在册</source>
       <translation>Present</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="55" />
+      <location filename="fieldkit/ui/scan/card.py" line="56" />
       <source>迁出</source>
       <translation>Moved out</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="55" />
+      <location filename="fieldkit/ui/scan/card.py" line="56" />
       <source>死亡</source>
       <translation>Deceased</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="121" />
+      <location filename="fieldkit/ui/scan/card.py" line="122" />
       <source>迁出/死亡日期：</source>
       <translation>Date moved out / died: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="129" />
+      <location filename="fieldkit/ui/scan/card.py" line="130" />
       <source>姓名</source>
       <translation>Name</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="129" />
+      <location filename="fieldkit/ui/scan/card.py" line="130" />
       <source>性别</source>
       <translation>Sex</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="129" />
+      <location filename="fieldkit/ui/scan/card.py" line="130" />
       <source>出生日期</source>
       <translation>Date of birth</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="129" />
+      <location filename="fieldkit/ui/scan/card.py" line="130" />
       <source>与户主关系</source>
       <translation>Relation to head</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="130" />
+      <location filename="fieldkit/ui/scan/card.py" line="131" />
       <source>状态</source>
       <translation>Status</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="130" />
+      <location filename="fieldkit/ui/scan/card.py" line="131" />
       <source>标记</source>
       <translation>Mark</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="140" />
+      <location filename="fieldkit/ui/scan/card.py" line="141" />
       <source>公民身份号码</source>
       <translation>ID number</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="140" />
+      <location filename="fieldkit/ui/scan/card.py" line="141" />
       <source>联系电话</source>
       <translation>Phone</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="140" />
+      <location filename="fieldkit/ui/scan/card.py" line="141" />
       <source>入住日期</source>
       <translation>Moved in</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="141" />
+      <location filename="fieldkit/ui/scan/card.py" line="142" />
       <source>已搬离</source>
       <translation>Moved away</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="207" />
+      <location filename="fieldkit/ui/scan/card.py" line="208" />
       <source>布控名单预警：</source>
       <translation>Watch-list alert: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="212" />
+      <location filename="fieldkit/ui/scan/card.py" line="213" />
       <source>出租状态：</source>
       <translation>Rental status: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="223" />
+      <location filename="fieldkit/ui/scan/card.py" line="224" />
       <source>车辆</source>
       <translation>Vehicles</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="225" />
+      <location filename="fieldkit/ui/scan/card.py" line="226" />
       <source>重点人员</source>
       <translation>Key persons</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="227" />
+      <location filename="fieldkit/ui/scan/card.py" line="228" />
       <source>未办结事项</source>
       <translation>Open matters</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="228" />
+      <location filename="fieldkit/ui/scan/card.py" line="229" />
       <source>最近走访</source>
       <translation>Latest visit</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="239" />
+      <location filename="fieldkit/ui/scan/card.py" line="240" />
       <source>（待提交）</source>
       <translation>(to submit)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="402" />
+      <location filename="fieldkit/ui/scan/card.py" line="404" />
       <source>走访记录 1 条</source>
       <translation>1 visit record</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="411" />
+      <location filename="fieldkit/ui/scan/card.py" line="413" />
       <source>待提交：</source>
       <translation>To submit: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="442" />
+      <location filename="fieldkit/ui/scan/card.py" line="444" />
       <source>正在保存…</source>
       <translation>Saving…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="206" />
+      <location filename="fieldkit/ui/scan/card.py" line="207" />
       <source>地址编码</source>
       <translation>Address code</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="206" />
+      <location filename="fieldkit/ui/scan/card.py" line="207" />
       <source>户主</source>
       <translation>Head of household</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="212" />
+      <location filename="fieldkit/ui/scan/card.py" line="213" />
       <source>未出租</source>
       <translation>Not rented</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="226" />
+      <location filename="fieldkit/ui/scan/card.py" line="227" />
       <source>事件：</source>
       <translation>Events: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="226" />
+      <location filename="fieldkit/ui/scan/card.py" line="227" />
       <source>纠纷：</source>
       <translation>Disputes: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="236" />
+      <location filename="fieldkit/ui/scan/card.py" line="237" />
       <source>（租客）</source>
       <translation>(tenant)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="404" />
+      <location filename="fieldkit/ui/scan/card.py" line="406" />
       <source>新增人员 %1 人</source>
       <translation>%1 new people</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="406" />
+      <location filename="fieldkit/ui/scan/card.py" line="408" />
       <source>状态变更 %1 人</source>
       <translation>%1 status changes</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="408" />
+      <location filename="fieldkit/ui/scan/card.py" line="410" />
       <source>租客搬离 %1 人</source>
       <translation>%1 tenants moved away</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="410" />
+      <location filename="fieldkit/ui/scan/card.py" line="412" />
       <source>新租客 %1 人</source>
       <translation>%1 new tenants</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="413" />
+      <location filename="fieldkit/ui/scan/card.py" line="415" />
       <source>已恢复上次未提交的内容（%1 保存）。</source>
       <translation>Restored the entries not yet submitted (saved at %1). </translation>
     </message>
@@ -1215,7 +1220,7 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>Unlocked · Ctrl+L locks</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="215" />
+      <location filename="fieldkit/ui/main_window.py" line="238" />
       <source>正在打开…</source>
       <translation>Opening…</translation>
     </message>
@@ -1225,7 +1230,7 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>FieldKit</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="141" />
+      <location filename="fieldkit/ui/main_window.py" line="164" />
       <source>处理中…</source>
       <translation>Working…</translation>
     </message>

@@ -131,6 +131,12 @@ def test_an_export_a_backup_and_a_restore_killed_midway_leave_everything_whole(t
     # A file the user asked for is either complete or absent: never a truncated one under its name.
     for out in tmp_path.glob("r*.csv"):
         assert out.read_bytes().startswith("\ufeffuuid".encode())
+        assert out.stat().st_mode & 0o077 == 0  # a plaintext export is the officer's alone
+    # No temporary file survives the next start: not a hidden plaintext CSV next to the export,
+    # not a half backup, not a restore's staging folder, not a keyring temp.
+    _sound(township).close()
+    left = [p for p in tmp_path.rglob(".*") if p.name != ".inflight" and p.parent.name != ".inflight"]
+    assert left == [], left
 
 
 def test_a_reader_that_stops_early_is_not_a_crash(township, env):

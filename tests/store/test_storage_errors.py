@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ import pytest
 from fieldkit.domain.errors import StorageError
 from fieldkit.store import Store
 
+from ..mounts import fill, tmpfs, unfill
 from .conftest import PASS, person_terms
 
 
@@ -38,23 +38,9 @@ def test_database_full_is_a_storage_error_and_nothing_half_written(store: Store,
     assert store.records.get(uid).data["name"] == "张伟强"
 
 
-@contextlib.contextmanager
-def _tmpfs(path: Path, size: str):
-    path.mkdir(parents=True)
-    if os.geteuid() != 0:
-        pytest.skip("mounting a tiny tmpfs needs root; the max_page_count test covers the logic")
-    r = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], capture_output=True)
-    if r.returncode != 0:
-        pytest.skip(f"cannot mount tmpfs here: {r.stderr.decode(errors='replace').strip()}")
-    try:
-        yield path
-    finally:
-        subprocess.run(["umount", "-l", str(path)], check=False)
-
-
 @pytest.mark.slow
 def test_a_really_full_disk(tmp_path: Path) -> None:
-    with _tmpfs(tmp_path / "small", "3m") as mnt:
+    with tmpfs(tmp_path / "small", "3m") as mnt:
         home = mnt / "home"
         store, _ = Store.create(home, user="chief", passphrase=PASS)
         kept = []
@@ -63,21 +49,17 @@ def test_a_really_full_disk(tmp_path: Path) -> None:
                 kept.append(store.records.create("people", _big(20_000)).uuid)
         assert e.value.message.startswith(("磁盘已满", "读写磁盘出错"))
         # Use up the last bytes too, so even the small keyring write has no room.
-        with contextlib.suppress(OSError), open(mnt / "filler", "wb") as f:
-            while True:
-                f.write(b"\0" * 4096)
-                f.flush()
+        fill(mnt)
         keyring_before = (home / "keyring.json").read_bytes()
         with pytest.raises(StorageError):
             store.add_user("officer1", role="officer", passphrase="officer pass", display_name="陈警官")
         assert (home / "keyring.json").read_bytes() == keyring_before
         assert [u.login for u in store.users()] == ["chief"]
-        assert not [p for p in home.iterdir() if p.name.endswith(".tmp")]
+        assert not [p for p in home.iterdir() if p.name.endswith((".tmp", ".fieldkit-tmp"))]
         with contextlib.suppress(StorageError):
             store.close()
         # Free some room (as the user would), then everything acknowledged is still there.
-        for p in mnt.glob("filler*"):
-            p.unlink()
+        unfill(mnt)
         again = Store.open(home, user="chief", passphrase=PASS)
         assert again.integrity_check() == []
         assert [r.uuid for r in again.records.get_many(kept)] == kept

@@ -32,7 +32,7 @@ from fieldkit.domain.errors import ValidationFailed
 from fieldkit.services import door
 from fieldkit.services import drafts as draft_service
 from fieldkit.services import records as rec_service
-from fieldkit.ui.errors import show_error
+from fieldkit.ui.errors import background_error, show_error
 from fieldkit.ui.forms.form_widget import EditorFactory, FormWidget
 from fieldkit.ui.state import SessionInfo
 from fieldkit.ui.worker import Worker
@@ -352,7 +352,7 @@ class RecordDialog(QDialog):
             if not self.saving:
                 self.status.setText(tr("草稿已保存 %1").replace("%1", time.strftime("%H:%M:%S")))
 
-        self.worker.run(work, done, progress=False, owner=self)
+        self.worker.run(work, done, background_error(self, self.status.setText), progress=False, owner=self)
 
     def close_for_lock(self) -> None:
         """Lock is coming: queue the draft (it runs before the lock job) and close quietly."""

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 
 from fieldkit.services import drafts as draft_service
 from fieldkit.services import household as hh
+from fieldkit.ui.errors import background_error, show_error
 from fieldkit.ui.scan.dialogs import QuickFormDialog, tenant_extra_fields
 from fieldkit.ui.state import SessionInfo
 from fieldkit.ui.worker import Worker
@@ -352,7 +353,8 @@ class HouseholdCardWidget(QScrollArea):
         if payload is None:
             self.worker.run(lambda job: draft_service.discard_draft(job.ws, key), progress=False)
         else:
-            self.worker.run(lambda job: draft_service.save_draft(job.ws, key, payload), progress=False)
+            self.worker.run(lambda job: draft_service.save_draft(job.ws, key, payload),
+                            on_error=background_error(self, self.issues_label.setText), progress=False)
 
     def prepare_lock(self) -> None:
         """Lock, tab close or language switch: keep everything, including a quick form still open."""
@@ -443,8 +445,6 @@ class HouseholdCardWidget(QScrollArea):
                         parent=self, owner=self)
 
     def _submit_failed(self, exc: BaseException) -> None:
-        from fieldkit.ui.errors import show_error
-
         self.submitting = False
         self._update_pending()
         show_error(self, exc)

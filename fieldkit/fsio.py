@@ -1,0 +1,219 @@
+"""Files on disk, written so that a crash leaves the old file or the new one and nothing else.
+
+Every file FieldKit writes whole (the keyring, attachments, exports, ledgers, backups) goes
+through `atomic_file`: the bytes go to a file with no name — ``O_TMPFILE``, an inode that the
+kernel frees if the process dies — and the finished, fsynced file is then given a name and
+renamed over the target. A SIGKILL, a flat battery or a full disk therefore leaves no hidden
+half-written file, and a plaintext export never rests on disk under a temporary name.
+
+Some file systems (FAT/exFAT USB sticks) have no ``O_TMPFILE``. There the bytes are held in RAM
+until the writer finishes and only then written to a hidden, owner-only (0600) sibling; that
+sibling is *registered* (a small entry naming it, in the registry of the open store, see
+`use_registry`) until it is renamed, so if the process dies in that window the next start of
+FieldKit on this store removes it (`sweep`). Temporary folders made for a long operation
+(`registered_dir`) are tracked the same way.
+
+OS errors are left as `OSError`; callers turn them into words for the file they concern.
+
+Threading: any thread; the registry location is process-wide (one open store per process).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import io
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+TEMP_SUFFIX = ".fieldkit-tmp"
+_NO_TMPFILE = {errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL, errno.ENOENT}
+_NO_LINK = {errno.ENOENT, errno.EXDEV, errno.EPERM, errno.EACCES, errno.ENOTDIR}
+
+_registry: Path | None = None
+
+
+def use_registry(folder: Path | None) -> None:
+    """Track named temporaries in `folder` (inside the store's home, made 0700 on first use)."""
+    global _registry
+    _registry = None if folder is None else Path(folder)
+
+
+def fsync_dir(path: Path) -> None:
+    """Make a rename or link inside `path` durable."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def atomic_file(path: Path | str) -> Iterator[BinaryIO]:
+    """A binary file (readable, writable, seekable) that becomes `path` when the block ends
+    without an exception; on an exception nothing at `path` changes and nothing is left behind.
+    The new file is owner-only (0600). Raises `OSError` (disk full, read-only, no folder…)."""
+    path = Path(path)
+    try:
+        fd = os.open(path.parent, os.O_TMPFILE | os.O_RDWR, 0o600)
+    except OSError as e:
+        if e.errno not in _NO_TMPFILE or not path.parent.is_dir():
+            raise
+        fd = -1
+    if fd < 0:
+        with _via_ram(path) as f:
+            yield f
+        return
+    with os.fdopen(fd, "w+b") as f:
+        yield f
+        f.flush()
+        os.fsync(f.fileno())
+        try:
+            _link_into_place(f.fileno(), path)
+        except OSError as e:
+            if e.errno not in _NO_LINK:
+                raise
+            f.seek(0)
+            _write_named(path, f)  # no /proc (a chroot): copy out under a registered name
+
+
+def atomic_write(path: Path | str, data: bytes) -> None:
+    """Write `data` as the whole new content of `path` (see `atomic_file`)."""
+    with atomic_file(path) as f:
+        f.write(data)
+
+
+def _link_into_place(fd: int, path: Path) -> None:
+    # linkat() cannot replace an existing name: link under a unique hidden name, then rename.
+    # Python 3.11's os.link only passes AT_SYMLINK_FOLLOW (needed to link /proc/self/fd/N, the
+    # unprivileged way to name an O_TMPFILE) when a dir fd is given, hence the dir fd.
+    tmp = _temp_name(path)
+    dfd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        with _registered(path.parent / tmp):
+            os.link(f"/proc/self/fd/{fd}", tmp, src_dir_fd=dfd, dst_dir_fd=dfd, follow_symlinks=True)
+            try:
+                os.replace(tmp, path.name, src_dir_fd=dfd, dst_dir_fd=dfd)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp, dir_fd=dfd)
+                raise
+        os.fsync(dfd)
+    finally:
+        os.close(dfd)
+
+
+@contextlib.contextmanager
+def _via_ram(path: Path) -> Iterator[BinaryIO]:
+    buf = io.BytesIO()
+    yield buf
+    buf.seek(0)
+    _write_named(path, buf)
+
+
+def _write_named(path: Path, src: BinaryIO) -> None:
+    tmp = path.parent / _temp_name(path)
+    with _registered(tmp):
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as f:
+                shutil.copyfileobj(src, f)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+    fsync_dir(path.parent)
+
+
+def _temp_name(path: Path) -> str:
+    return f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}{TEMP_SUFFIX}"
+
+
+@contextlib.contextmanager
+def registered_dir(parent: Path, prefix: str) -> Iterator[Path]:
+    """A private (0700) temporary folder in `parent`, removed afterwards and, if the process
+    dies first, by the next `sweep`. For a library that needs a real path (SQLite's backup)."""
+    path = Path(tempfile.mkdtemp(prefix=prefix, suffix=TEMP_SUFFIX, dir=parent))
+    try:
+        with _registered(path):
+            yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _registered(path: Path) -> Iterator[None]:
+    entry = _register(path)
+    try:
+        yield
+    finally:
+        if entry is not None:
+            entry.unlink(missing_ok=True)
+
+
+def _register(path: Path) -> Path | None:
+    reg = _registry
+    if reg is None:
+        return None
+    try:
+        reg.mkdir(mode=0o700, parents=True, exist_ok=True)
+        entry = reg / f"{os.getpid()}-{os.urandom(6).hex()}.json"
+        fd = os.open(entry, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump({"pid": os.getpid(), "path": str(path.absolute())}, f)
+        return entry
+    except OSError:
+        # The store's disk is full or read-only: the write goes on untracked rather than fail;
+        # the temporary is still removed on every path except a kill in the last moment.
+        return None
+
+
+def sweep(folder: Path) -> list[Path]:
+    """Remove the temporaries registered in `folder` by processes that no longer run; returns
+    what was removed. Entries of live processes (another FieldKit on this store) stay."""
+    removed: list[Path] = []
+    if not folder.is_dir():
+        return removed
+    for entry in sorted(folder.glob("*.json")):
+        try:
+            info = json.loads(entry.read_text("utf-8"))
+            pid, target = int(info["pid"]), Path(str(info["path"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            with contextlib.suppress(OSError):
+                entry.unlink()
+            continue
+        if pid_alive(pid):
+            continue
+        # Only what we name ourselves: an entry can never make us delete a user's file.
+        if target.name.endswith(TEMP_SUFFIX):
+            with contextlib.suppress(OSError):
+                if target.is_dir() and not target.is_symlink():
+                    shutil.rmtree(target)
+                    removed.append(target)
+                elif target.exists() or target.is_symlink():
+                    target.unlink()
+                    removed.append(target)
+        with contextlib.suppress(OSError):
+            entry.unlink()
+    return removed
+
+
+def pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    except OverflowError:
+        return False
+    return True
