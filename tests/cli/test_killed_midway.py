@@ -1,6 +1,7 @@
 """A long operation killed at a random moment (SIGKILL: a flat battery, a frozen laptop) leaves a
 store that opens, passes SQLite's, SQLCipher's and the audit chain's checks, and holds each
-operation whole or not at all: an import, demo data, an export, a backup, a restore.
+operation whole or not at all: an import, demo data, an export, a backup, a restore, a
+passphrase change (the key re-wrapped), a sync round.
 
 Seeds are fixed and the number of kills bounded (CI has two cores)."""
 
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import random
 import signal
@@ -18,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from fieldkit.domain.errors import AuthError
 from fieldkit.services import demo
 from fieldkit.services import workspace as wsvc
 from fieldkit.store import Store
@@ -147,3 +150,86 @@ def test_a_reader_that_stops_early_is_not_a_crash(township, env):
     proc.stdout.close()  # as head does after its line
     _out, err = proc.communicate(timeout=60)
     assert proc.returncode == 141 and b"Traceback" not in err, (proc.returncode, err)  # 128 + SIGPIPE
+
+
+@pytest.mark.slow
+def test_a_passphrase_change_killed_midway_leaves_one_passphrase_that_opens(township, env):
+    """Key rotation (the data key re-wrapped under a new passphrase) killed at any moment: the
+    keyring is the old one or the new one, never torn, and exactly one of the two opens it."""
+    rng = random.Random(13)
+    current = PASS
+    for i in range(KILLS):
+        new = f"rotated passphrase {i} 2026"
+        run_env = {**env, "FIELDKIT_PASSPHRASE": current, "FIELDKIT_NEW_PASSPHRASE": new}
+        _kill_after(_cli(township, "passwd", env=run_env), rng.uniform(0.05, 1.0))
+        opened = []
+        for candidate in (current, new):
+            try:
+                Store.open(township, user="chief", passphrase=candidate).close()
+                opened.append(candidate)
+            except AuthError:
+                pass
+        assert len(opened) == 1, opened
+        current = opened[0]
+        store = Store.open(township, user="chief", passphrase=current)
+        assert store.integrity_check() == [] and store.audit.verify().ok
+        store.close()
+    assert not [p for p in township.iterdir() if p.name.startswith(".keyring")]
+
+
+@pytest.mark.slow
+def test_a_sync_killed_midway_loses_nothing_the_next_sync_delivers_all(tmp_path, env, server):
+    """The laptop pushes a station's register and is killed mid-round, again and again; the store
+    stays sound, and after one whole round a second laptop of the same villages pulls every record.
+    (A demo township may not enrol, so this station imports its people as a real one would.)"""
+    from bench.import_bench import VILLAGES, people
+    from fieldkit.services import door, importer
+
+    township = tmp_path / "station"
+    ws, _ = wsvc.create(township, "chief", PASS, display_name="陈所长")
+    for code in VILLAGES[:4]:
+        door.save(ws, "villages", {"code": code, "name": f"{code[-3:]}村", "township": "坑底乡", "kind": "village"})
+    header = ["姓名", "公民身份号码", "性别", "出生日期", "所属村（社区）"]
+    rows = [[p["name"], p["id_number"], p["sex"], p["birth_date"], VILLAGES[i % 4]]
+            for i, p in enumerate(people(3000, seed=4))]
+    buf = io.StringIO()
+    csv.writer(buf).writerows([header, *rows])
+    (tmp_path / "people.csv").write_text(buf.getvalue(), encoding="utf-8")
+    assert importer.import_csv(ws, "residents", tmp_path / "people.csv").created == 3000
+    ws.lock()
+    store = _sound(township)
+    villages = sorted(r.data["code"] for r in store.records.rows(store.records.ids("villages")))
+    before = store.records.modules()
+    store.close()
+
+    def enroll(home: Path) -> None:
+        _, code = server.storage.create_enrollment(home.name, villages)
+        qr = json.dumps({"fieldkit": 1, "url": server.url, "code": code, "fp": None})
+        r = subprocess.run([sys.executable, "-m", "fieldkit.cli", "--home", str(home), "enroll", qr],
+                           env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0, r.stderr
+
+    enroll(township)
+    rng = random.Random(17)
+    killed = []
+    for _ in range(KILLS):
+        killed.append(_kill_after(_cli(township, "sync", env=env), rng.uniform(0.3, 2.0)))
+        store = _sound(township)
+        assert store.records.modules() == before
+        store.close()
+    assert any(killed), "every round finished before its kill: nothing was tested"
+    whole = subprocess.run([sys.executable, "-m", "fieldkit.cli", "--home", str(township), "sync"],
+                           env=env, cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert whole.returncode == 0, whole.stderr
+    other = tmp_path / "second"
+    wsvc.create(other, "chief", PASS, display_name="李警官")[0].lock()
+    enroll(other)
+    pulled = subprocess.run([sys.executable, "-m", "fieldkit.cli", "--home", str(other), "sync"],
+                            env=env, cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert pulled.returncode == 0, pulled.stderr
+    store = _sound(other)
+    try:
+        got = store.records.modules()
+    finally:
+        store.close()
+    assert got == before, (got, before)
