@@ -19,7 +19,11 @@ answers before FastAPI parses anything:
   still finishing).
 
 A refused request gets 429 with ``Retry-After`` (whole seconds), which the client treats like a
-dropped connection: it backs off and tries again, setting nothing aside.
+dropped connection: it backs off and tries again, setting nothing aside. A 429 from the guard is
+sent after a short pause (`Limits.refusal_pause`, a sleep on the event loop that costs nothing):
+a flooding client that waits for its answers slows to a few requests a second, instead of
+spending the server's CPU on refusals as fast as it can ask. At most `Limits.max_pauses` wait
+at once, so many connections cannot pile up behind the pause.
 
 The rate counters are the ``limits`` package's sliding-window counters in process memory
 (well kept, counter-based so a byte budget costs one integer per window, and it reports when a
@@ -27,13 +31,15 @@ window frees up for ``Retry-After``). The concurrency count is a plain dict: ``l
 events in time, not requests in progress. Counters live in one server process: several
 processes behind a balancer would each allow the full budget.
 
-Threading: the middleware runs on the event loop; `note_auth` and `spend` are called from
-request handlers (event loop) too. The ``limits`` memory storage is thread-safe.
+Threading: the middleware and `Budgets.note_auth` run on the event loop, which alone touches
+the in-progress counts and the known tokens; `Budgets.spend` is called from the worker thread
+that parses a push, and touches only the ``limits`` memory storage, which is thread-safe.
 Sizes are bytes, times seconds.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import math
 import time
@@ -80,6 +86,8 @@ class Limits:
     address_requests: str = "30 per 1 minute"  # per IP: enrolments, unknown and refused tokens
     heavy_push: int = MiB  # pushes larger than this (decoded) are parsed one at a time
     known_tokens: int = 50_000  # tokens remembered as valid (exempt from the address gate)
+    refusal_pause: float = 0.5  # seconds a 429 waits before it is sent (see Guard._refuse)
+    max_pauses: int = 256  # 429s waiting at once; past that they are sent at once
 
 
 class RateLimited(StorageError):
@@ -149,6 +157,7 @@ class Budgets:
         self._address = parse(self.limits.address_requests)
         self._in_flight: dict[str, int] = {}
         self._known: OrderedDict[str, None] = OrderedDict()
+        self.pausing = 0
 
     # ------------------------------------------------------------------ budgets
     def _retry_after(self, item: RateLimitItem, key: str) -> int:
@@ -235,6 +244,12 @@ class Guard:
                 raise BodyTooLarge(body_limit)
             key = self.budgets.admit(scope, kind)
         except StorageError as exc:
+            if isinstance(exc, RateLimited) and self.budgets.pausing < self.budgets.limits.max_pauses:
+                self.budgets.pausing += 1
+                try:
+                    await asyncio.sleep(self.budgets.limits.refusal_pause)
+                finally:
+                    self.budgets.pausing -= 1
             await self._refuse(send, exc)
             return
         if key is not None:

@@ -184,8 +184,8 @@ def test_a_flooding_device_gets_429_while_an_honest_one_syncs(sqlite_server, tmp
     statuses: list[int] = []
     honest.db.execute("PRAGMA synchronous=OFF")
     honest_cli.session.hooks["response"].append(lambda r, *a, **kw: statuses.append(r.status_code))
-    limited, honest_started, done = threading.Event(), threading.Event(), threading.Event()
-    flood: list[tuple[int, str | None, bool]] = []
+    limited, honest_done, limited_after, done = (threading.Event() for _ in range(4))
+    flood: list[tuple[int, str | None]] = []
 
     def hammer():
         with requests.Session() as s:
@@ -193,29 +193,31 @@ def test_a_flooding_device_gets_429_while_an_honest_one_syncs(sqlite_server, tmp
             for _ in range(20_000):  # bounded; stops as soon as the honest device is done
                 if done.is_set():
                     return
+                after = honest_done.is_set()  # asked once the honest device had finished
                 r = s.get(server.url + "/v1/pull", params={"limit": 1})
-                flood.append((r.status_code, r.headers.get("Retry-After"), honest_started.is_set()))
+                flood.append((r.status_code, r.headers.get("Retry-After")))
                 if r.status_code == 429:
-                    limited.set()
+                    (limited_after if after else limited).set()
 
     threads = [threading.Thread(target=hammer) for _ in range(4)]
     for t in threads:
         t.start()
     try:
         assert limited.wait(60), "the flood was never limited"
-        honest_started.set()
         for i in range(3):
             honest.edit(f"0000000{i}-0000-4000-8000-000000000000", "residents", {"name": f"居民{i}"}, scope="v1")
             honest_cli.sync(honest)
+        honest_done.set()
+        # Limited before the honest device started and still limited after it finished: the
+        # flood went on all along, and was refused, while the honest device synced.
+        assert limited_after.wait(60)
     finally:
         done.set()
         for t in threads:
             t.join(60)
     assert statuses and all(s == 200 for s in statuses)  # never refused, never made to retry
     assert len(server.storage.all_records()) == 3
-    during = [(s, ra) for s, ra, started in flood if started]
-    assert any(s == 429 for s, _ in during)  # the flood went on, limited, while the honest synced
-    assert all(ra is not None and ra.isdigit() and int(ra) >= 1 for s, ra in during if s == 429)
+    assert all(ra is not None and ra.isdigit() and int(ra) >= 1 for s, ra in flood if s == 429)
 
 
 def test_a_device_over_its_budget_is_told_when_to_come_back_and_loses_nothing(tmp_path):
