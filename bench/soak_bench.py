@@ -6,12 +6,16 @@ The reference server runs on loopback in its own process (``python -m sync.serve
 then attach a photo, and sync in a loop with a few seconds between rounds. Two phases of
 ``--seconds`` each, on the same server:
 
-1. quiet — the honest devices alone: the anchor, measured in the same run;
-2. hostile — the same devices while a hostile client sends oversized bodies (600 MiB streamed
-   to /v1/enroll, to /v1/push and as an attachment chunk; a declared 600 MiB push), floods
-   (4 connections asking as fast as they are answered with a valid device token), and
-   malformed requests (garbage, ``"protocol": true``, forged concurrent versions, versions in
-   another device's name, NaN, deep nesting, bad tokens, bad enrolment codes).
+* quiet — the honest devices alone: the anchor, measured in the same run;
+* hostile — the same devices while a hostile client sends oversized bodies (600 MiB streamed
+  to /v1/enroll, to /v1/push and as an attachment chunk; a declared 600 MiB push), floods
+  (4 connections asking as fast as they are answered with a valid device token), and
+  malformed requests (garbage, ``"protocol": true``, forged concurrent versions, versions in
+  another device's name, NaN, deep nesting, bad tokens, bad enrolment codes).
+
+The phases alternate in ``--slices`` slices each (quiet first), so the growth of the database
+and of the laptops' replicas over the run weighs on both alike; each request is counted in the
+slice its answer arrived in. A device makes new records until it holds 40, then edits those.
 
 Printed: honest requests/s and p50/p99 latency per phase, the hostile requests by answer, the
 server's RSS over time (from /proc), and the count of 5xx answers. Goals: hostile p99 within 2x
@@ -66,27 +70,25 @@ def _rss_mb(pid: int) -> float:
 
 
 # ------------------------------------------------------------------ honest devices (worker processes)
-def _device_loop(dev: dict, url: str, until: float, out: dict, seed: int) -> None:
+def _device_loop(dev: dict, url: str, until: float, out: dict, seed: int, think: tuple[float, float]) -> None:
     rng = random.Random(seed)
     cli = SyncClient(url, token=dev["token"], timeout=(10, 60))
     rep = SQLiteReplica(dev["db"], dev["node"])
     rep.db.execute("PRAGMA synchronous=OFF")  # the bench measures the server, not the laptop's disk
-    lat: list[float] = out["lat"]
-    statuses: Counter[int] = out["status"]
+    lat: list[tuple[float, float, int]] = out["lat"]
 
     def hook(r, *_a, **_kw):
-        statuses[r.status_code] += 1
-        lat.append(r.elapsed.total_seconds())
+        lat.append((time.time(), r.elapsed.total_seconds(), r.status_code))
 
     cli.session.hooks["response"].append(hook)
     mine: list[str] = dev["records"]
     try:
         while time.time() < until:
-            time.sleep(min(rng.uniform(2.0, 6.0), max(0.0, until - time.time())))
+            time.sleep(min(rng.uniform(*think), max(0.0, until - time.time())))
             if time.time() >= until:
                 break
             for _ in range(rng.randint(1, 4)):
-                if mine and rng.random() < 0.6:
+                if len(mine) >= 40 or (mine and rng.random() < 0.6):
                     rep.edit(rng.choice(mine), "residents", {"phone": f"139{rng.randint(0, 99999999):08d}"})
                 else:
                     uid = str(uuidlib.UUID(int=rng.getrandbits(128), version=4))
@@ -99,26 +101,24 @@ def _device_loop(dev: dict, url: str, until: float, out: dict, seed: int) -> Non
                 rep.edit(uid, "id_applications", {"photo": f"sha256:{sha}"}, scope=dev["scope"])
             try:
                 cli.sync(rep)
-                out["syncs"] += 1
+                out["syncs"].append(time.time())
             except SyncError as exc:
-                out["errors"].append(f"{type(exc).__name__}: {exc}"[:200])
+                out["errors"].append((time.time(), f"{type(exc).__name__}: {exc}"[:200]))
     finally:
         cli.close()
         rep.close()
 
 
-def _worker(devs: list[dict], url: str, until: float, seed: int, conn) -> None:
-    outs = [{"lat": [], "status": Counter(), "syncs": 0, "errors": []} for _ in devs]
-    threads = [threading.Thread(target=_device_loop, args=(d, url, until, o, seed * 1000 + i))
+def _worker(devs: list[dict], url: str, until: float, seed: int, think: tuple[float, float], conn) -> None:
+    outs: list[dict] = [{"lat": [], "syncs": [], "errors": []} for _ in devs]
+    threads = [threading.Thread(target=_device_loop, args=(d, url, until, o, seed * 1000 + i, think))
                for i, (d, o) in enumerate(zip(devs, outs, strict=True))]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    conn.send({"lat": [x for o in outs for x in o["lat"]],
-               "status": sum((o["status"] for o in outs), Counter()),
-               "syncs": sum(o["syncs"] for o in outs), "errors": [e for o in outs for e in o["errors"]],
-               "records": [o_dev["records"] for o_dev in devs]})
+    conn.send({"lat": [x for o in outs for x in o["lat"]], "syncs": [x for o in outs for x in o["syncs"]],
+               "errors": [e for o in outs for e in o["errors"]]})
     conn.close()
 
 
@@ -252,40 +252,51 @@ def _enroll_all(db: str, tmp: Path, n: int) -> tuple[list[dict], dict]:
     return devs[:n], devs[n]
 
 
-def _phase(devs: list[dict], url: str, port: int, seconds: float, hostile: dict | None, pid: int,
-           per_worker: int, rss: list[tuple[float, float]], t0: float) -> dict:
-    until = time.time() + seconds
+def _run(devs: list[dict], url: str, port: int, schedule: list[tuple[float, float, str]], attacker: dict,
+         pid: int, per_worker: int, think: tuple[float, float], rss: list[tuple[float, float]]) -> dict:
+    """Honest devices for the whole schedule; the hostile client during its hostile slices."""
     ctx = mp.get_context("spawn")
+    until = schedule[-1][1]
     jobs = []
     for w, start in enumerate(range(0, len(devs), per_worker)):
         parent, child = ctx.Pipe(duplex=False)
-        p = ctx.Process(target=_worker, args=(devs[start:start + per_worker], url, until, w, child))
+        p = ctx.Process(target=_worker, args=(devs[start:start + per_worker], url, until, w, think, child))
         p.start()
-        jobs.append((p, parent, start))
-    hostile_job = None
-    if hostile is not None:
-        parent, child = ctx.Pipe(duplex=False)
-        p = ctx.Process(target=_hostile, args=(url, port, hostile["token"], hostile["node"], until, child))
-        p.start()
-        hostile_job = (p, parent)
-    while time.time() < until:
-        rss.append((time.time() - t0, _rss_mb(pid)))
-        time.sleep(min(2.0, max(0.05, until - time.time())))
+        jobs.append((p, parent))
+    attack: Counter[str] = Counter()
+    for begin, end, kind in schedule:
+        time.sleep(max(0.0, begin - time.time()))
+        hostile_job = None
+        if kind == "hostile":
+            parent, child = ctx.Pipe(duplex=False)
+            p = ctx.Process(target=_hostile, args=(url, port, attacker["token"], attacker["node"], end, child))
+            p.start()
+            hostile_job = (p, parent)
+        while time.time() < end:
+            rss.append((time.time(), _rss_mb(pid)))
+            time.sleep(min(2.0, max(0.05, end - time.time())))
+        if hostile_job is not None:
+            attack.update(hostile_job[1].recv())
+            hostile_job[0].join(120)
     results = []
-    for p, parent, start in jobs:
-        res = parent.recv()
+    for p, parent in jobs:
+        results.append(parent.recv())
         p.join(120)
-        for i, recs in enumerate(res.pop("records")):
-            devs[start + i]["records"] = recs
-        results.append(res)
-    attack: dict = {}
-    if hostile_job is not None:
-        attack = hostile_job[1].recv()
-        hostile_job[0].join(120)
-    lat = sorted(x for r in results for x in r["lat"])
-    return {"lat": lat, "status": sum((r["status"] for r in results), Counter()),
-            "syncs": sum(r["syncs"] for r in results), "errors": [e for r in results for e in r["errors"]],
-            "attack": attack, "seconds": seconds}
+    return {"lat": [x for r in results for x in r["lat"]], "syncs": [x for r in results for x in r["syncs"]],
+            "errors": [e for r in results for e in r["errors"]], "attack": attack}
+
+
+def _split(run: dict, schedule: list[tuple[float, float, str]], kind: str) -> dict:
+    """The samples of one kind of slice: latencies sorted, answers counted, seconds covered."""
+    spans = [(b, e) for b, e, k in schedule if k == kind]
+
+    def inside(t: float) -> bool:
+        return any(b <= t < e for b, e in spans)
+
+    lat = sorted(x for t, x, _ in run["lat"] if inside(t))
+    status = Counter(c for t, _, c in run["lat"] if inside(t))
+    return {"lat": lat, "status": status, "syncs": sum(1 for t in run["syncs"] if inside(t)),
+            "errors": [e for t, e in run["errors"] if inside(t)], "seconds": sum(e - b for b, e in spans)}
 
 
 def _pct(lat: list[float], q: float) -> float:
@@ -297,10 +308,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--devices", type=int, default=200)
     p.add_argument("--seconds", type=float, default=600, help="length of each phase")
     p.add_argument("--quick", action="store_true", help="20 devices x 20 s per phase (smoke run)")
+    p.add_argument("--slices", type=int, default=5, help="quiet and hostile slices per phase, alternating")
+    p.add_argument("--think", default="3-9", help="seconds between a device's syncs, uniform MIN-MAX")
     p.add_argument("--per-worker", type=int, default=25, help="devices per client process")
     args = p.parse_args(argv)
     if args.quick:
-        args.devices, args.seconds = min(args.devices, 20), min(args.seconds, 20)
+        args.devices, args.seconds, args.slices = min(args.devices, 20), min(args.seconds, 20), 1
+    lo, _, hi = args.think.partition("-")
+    think = (float(lo), float(hi or lo))
     tmp = Path(tempfile.mkdtemp(prefix="fk-soak-"))
     db = f"sqlite:///{tmp / 'server.db'}"
     devs, attacker = _enroll_all(db, tmp, args.devices)
@@ -318,16 +333,15 @@ def main(argv: list[str] | None = None) -> int:
                 if time.monotonic() > deadline or server.poll() is not None:
                     raise RuntimeError("server did not start") from None
                 time.sleep(0.1)
-        rss: list[tuple[float, float]] = []
-        t0 = time.time()
-        rss.append((0.0, _rss_mb(server.pid)))
-        print(f"soak: {args.devices} devices, {args.seconds:.0f} s per phase, server pid {server.pid} on {url}",
-              file=sys.stderr, flush=True)
-        quiet = _phase(devs, url, port, args.seconds, None, server.pid, args.per_worker, rss, t0)
-        split = len(rss)
-        print("  quiet phase done", file=sys.stderr, flush=True)
-        loud = _phase(devs, url, port, args.seconds, attacker, server.pid, args.per_worker, rss, t0)
-        rss.append((time.time() - t0, _rss_mb(server.pid)))
+        rss: list[tuple[float, float]] = [(time.time(), _rss_mb(server.pid))]
+        print(f"soak: {args.devices} devices, {args.seconds:.0f} s per phase in {args.slices} slices, server pid "
+              f"{server.pid} on {url}", file=sys.stderr, flush=True)
+        t0 = time.time() + 5  # the client processes start in the first seconds
+        width = args.seconds / args.slices
+        schedule = [(t0 + i * width, t0 + (i + 1) * width, "quiet" if i % 2 == 0 else "hostile")
+                    for i in range(2 * args.slices)]
+        run = _run(devs, url, port, schedule, attacker, server.pid, args.per_worker, think, rss)
+        rss.append((time.time(), _rss_mb(server.pid)))
     finally:
         server.terminate()
         try:
@@ -336,13 +350,17 @@ def main(argv: list[str] | None = None) -> int:
             server.kill()
             _, err = server.communicate()
         shutil.rmtree(tmp, ignore_errors=True)
-    _report(args, quiet, loud, rss, split, err.decode(errors="replace"))
+    quiet, loud = _split(run, schedule, "quiet"), _split(run, schedule, "hostile")
+    loud["attack"] = run["attack"]
+    _report(args, quiet, loud, schedule, rss, err.decode(errors="replace"))
     return 0
 
 
-def _report(args, quiet: dict, loud: dict, rss: list[tuple[float, float]], split: int, server_err: str) -> None:
-    print(f"\nsoak bench: {args.devices} honest devices, {args.seconds:.0f} s per phase, server on SQLite, "
-          f"{os.cpu_count()} cores shared by server, devices and attacker")
+def _report(args, quiet: dict, loud: dict, schedule: list[tuple[float, float, str]], rss: list[tuple[float, float]],
+            server_err: str) -> None:
+    print(f"\nsoak bench: {args.devices} honest devices syncing every {args.think} s, {args.seconds:.0f} s per "
+          f"phase in {args.slices} alternating slices, server on SQLite, {os.cpu_count()} cores shared by server, "
+          "devices and attacker")
     head = f"{'phase':<9}{'syncs':>7}{'requests':>10}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}  answers / errors"
     print(head)
     print("-" * len(head))
@@ -359,14 +377,20 @@ def _report(args, quiet: dict, loud: dict, rss: list[tuple[float, float]], split
           + ", ".join(f"{k}: {v}" for k, v in sorted(attack.items())))
     q99, h99 = _pct(quiet["lat"], 0.99), _pct(loud["lat"], 0.99)
     peak = max(mb for _, mb in rss)
-    quiet_end = rss[split - 1][1]
-    step = max(1, len(rss) // 12)
-    print("server RSS (MB) over time: " + "  ".join(f"{t:.0f}s:{mb:.0f}" for t, mb in rss[::step])
+    t0 = rss[0][0]
+    step = max(1, len(rss) // 14)
+    print("server RSS (MB) over time: " + "  ".join(f"{t - t0:.0f}s:{mb:.0f}" for t, mb in rss[::step])
           + f"  end:{rss[-1][1]:.0f}")
+    for kind in ("quiet", "hostile"):
+        got = [mb for t, mb in rss if any(b <= t < e for b, e, k in schedule if k == kind)]
+        if got:
+            print(f"  RSS in {kind} slices: {min(got):.0f}..{max(got):.0f} MB")
     five = sum(v for k, v in quiet["status"].items() if k >= 500) + sum(v for k, v in loud["status"].items() if k >= 500)
     five += sum(v for k, v in attack.items() if k.split()[-1].startswith("5"))
     tracebacks = server_err.count("Traceback")
-    print(f"RSS: start {rss[0][1]:.0f} MB, end of quiet {quiet_end:.0f} MB, peak {peak:.0f} MB, end {rss[-1][1]:.0f} MB")
+    half = [mb for t, mb in rss if t >= (rss[0][0] + rss[-1][0]) / 2]
+    print(f"RSS: start {rss[0][1]:.0f} MB, peak {peak:.0f} MB, end {rss[-1][1]:.0f} MB "
+          f"(second half of the run {min(half):.0f}..{max(half):.0f} MB)")
     print(f"5xx answers: {five}; server tracebacks logged: {tracebacks}")
     ratio = h99 / q99 if q99 else float("inf")
     print(f"goals: p99 hostile/quiet = {ratio:.2f} (<= 2: {'met' if ratio <= 2 else 'MISSED'}); "
