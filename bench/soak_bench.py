@@ -388,6 +388,9 @@ def _report(args, quiet: dict, loud: dict, schedule: list[tuple[float, float, st
     five = sum(v for k, v in quiet["status"].items() if k >= 500) + sum(v for k, v in loud["status"].items() if k >= 500)
     five += sum(v for k, v in attack.items() if k.split()[-1].startswith("5"))
     tracebacks = server_err.count("Traceback")
+    if tracebacks:
+        last = server_err[server_err.rindex("Traceback"):].strip().splitlines()
+        print("server's last traceback (tail):\n    " + "\n    ".join(last[-8:]))
     half = [mb for t, mb in rss if t >= (rss[0][0] + rss[-1][0]) / 2]
     print(f"RSS: start {rss[0][1]:.0f} MB, peak {peak:.0f} MB, end {rss[-1][1]:.0f} MB "
           f"(second half of the run {min(half):.0f}..{max(half):.0f} MB)")

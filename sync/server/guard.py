@@ -14,9 +14,10 @@ answers before FastAPI parses anything:
   Requests without a token (enrolment, the API description) and requests whose token the
   database refused are counted against the client's address, and once an address has spent its
   budget, tokens not yet seen to be valid are refused from it without a database look-up.
-* **Concurrency.** A device has at most `Limits.device_concurrency` requests in progress (its
-  client sends one at a time; one more covers a retry that overtakes a request the server is
-  still finishing).
+* **Concurrency.** A device has at most `Limits.device_concurrency` requests in progress. Its
+  sync client sends one at a time; the rest leaves room for the app's reachability probe (a
+  second client on the same token) and for a retry that overtakes a request the server is
+  still finishing.
 
 A refused request gets 429 with ``Retry-After`` (whole seconds), which the client treats like a
 dropped connection: it backs off and tries again, setting nothing aside. A 429 from the guard is
@@ -82,7 +83,7 @@ class Limits:
     chunk_body: int = MiB  # sync.server.blobs.MAX_CHUNK; the client sends 256 KiB
     device_requests: str = "600 per 30 seconds"
     device_upload_bytes: str = f"{64 * MiB} per 1 minute"
-    device_concurrency: int = 2
+    device_concurrency: int = 4
     address_requests: str = "30 per 1 minute"  # per IP: enrolments, unknown and refused tokens
     heavy_push: int = MiB  # pushes larger than this (decoded) are parsed one at a time
     known_tokens: int = 50_000  # tokens remembered as valid (exempt from the address gate)
