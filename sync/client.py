@@ -8,9 +8,10 @@ resumed after a crash re-sends at most one batch and re-fetches at most one page
 Poison never blocks the queue. An outbox entry the protocol cannot carry (a malformed uuid, a
 NaN, a bad author…) is set aside with `Replica.mark_rejected` before it is sent (`check_change`);
 if the server still refuses a batch because of one of its changes (HTTP 422 naming a change),
-the batch is halved until the refused entries are alone, they are set aside with the server's
-reason, and the rest goes through. Transport failures (timeouts, drops, 5xx) set nothing aside:
-they are retried, and a sync that gives up leaves the outbox as it was.
+or as too large (413), the batch is halved until the refused entries are alone, they are set
+aside with the server's reason, and the rest goes through. Transport failures (timeouts,
+drops, 5xx, and 429 when the server's limits say "later") set nothing aside: they are
+retried, and a sync that gives up leaves the outbox as it was.
 
 TLS: give the certificate's SHA-256 ``fingerprint`` (from the enrollment QR code) and the
 connection is refused unless the server presents exactly that certificate (urllib3's
@@ -339,14 +340,19 @@ class SyncClient:
             obj = self._json("POST", "/v1/push", data=body, headers={
                 "Content-Type": "application/json", "Content-Encoding": self.encoding})
         except ServerRejected as exc:
-            # Only a refusal that names a change is about an entry. Anything else (a protocol
-            # version the server does not speak, a body it could not read) would refuse every
-            # entry alike, and setting them all aside would empty the officer's queue.
-            if not (exc.status == 422 and exc.error == "bad_payload" and exc.change is not None
-                    and 0 <= exc.change < len(entries)):
+            # Only a refusal that names a change is about an entry, and so is a batch too large
+            # for the server (413): halving finds the entry that is too large alone, if one is.
+            # Anything else (a protocol version the server does not speak, a body it could not
+            # read) would refuse every entry alike, and setting them all aside would empty the
+            # officer's queue.
+            names_one = (exc.status == 422 and exc.error == "bad_payload" and exc.change is not None
+                         and 0 <= exc.change < len(entries))
+            if not (names_one or exc.status == 413):
                 raise
             if len(entries) == 1:
-                self._set_aside(replica, report, entries[0].id, exc.message or exc.error)
+                why = exc.message or exc.error
+                self._set_aside(replica, report, entries[0].id,
+                                f"too large for the server: {why}" if exc.status == 413 else why)
                 return
             # Halving rather than trusting the index: the server stops at the first bad change,
             # and the halves' keys are deterministic, so a push resumed after a crash replays them.

@@ -35,6 +35,10 @@ class ProtocolError(ValueError):
         self.change = change
 
 
+class TooLarge(ProtocolError):
+    """A body over its size limit once decompressed (the server answers 413, not 422)."""
+
+
 class _BadValue(Exception):
     def __init__(self, problem: str) -> None:
         self.problem = problem
@@ -169,7 +173,7 @@ def decompress(body: bytes, encoding: str | None, limit: int = MAX_BODY_BYTES) -
             raise
         raise ProtocolError(f"body does not decompress as {enc}: {exc}") from None
     if len(out) > limit:
-        raise ProtocolError(f"body larger than {limit} bytes once decompressed")
+        raise TooLarge(f"body larger than {limit} bytes once decompressed")
     return out
 
 

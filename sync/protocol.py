@@ -17,7 +17,8 @@ Shapes (JSON, UTF-8, optionally zstd- or gzip-compressed via ``Content-Encoding`
   ``true`` for a tombstone, ``false`` for a restore) and ``_scope`` (the jurisdiction:
   ``"village"`` or ``"village/grid"``). A list holds more than one version only while a conflict
   is unresolved.
-* Push: ``{"protocol": 1, "batch": key, "device": node, "changes": [...]}`` answered with
+* Push: ``{"protocol": 1, "batch": key, "device": node, "changes": [...]}`` (``protocol`` the
+  integer 1; each field of each change one version, stamped by ``device``) answered with
   ``{"batch": key, "results": [{"i": index, "ok": bool, "reason": str?}], "replayed": bool}``,
   or refused whole with 422 ``{"error": "bad_payload", "message": str, "change": index?}``.
 * Pull: ``GET /v1/pull?cursor=...&limit=n`` answered with
@@ -45,6 +46,7 @@ from typing import Any
 from sync.codec import MAX_BODY_BYTES as MAX_BODY_BYTES
 from sync.codec import MAX_VALUE_DEPTH as MAX_VALUE_DEPTH
 from sync.codec import ProtocolError as ProtocolError
+from sync.codec import TooLarge as TooLarge
 from sync.codec import check_value as check_value
 from sync.codec import compress as compress
 from sync.codec import decode_json as decode_json
@@ -71,6 +73,12 @@ MAX_AUTHOR_LEN = 64
 # author is shown to officers, so nothing that hides or reorders text. Listed as fixed ranges,
 # not Unicode categories, so peers on different Python (Unicode) versions agree.
 _AUTHOR_BAD = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff]")
+
+
+def _brief(x: Any) -> str:
+    """``repr(x)`` cut to 60 characters: messages name what was wrong, they do not echo it back."""
+    r = repr(x)
+    return r if len(r) <= 60 else r[:57] + "..."
 
 
 def canonical(value: Any) -> str:
@@ -122,12 +130,12 @@ class Version:
         if not isinstance(obj, dict) or "h" not in obj or "v" not in obj:
             raise ProtocolError(f"{where}: expected an object with 'v' and 'h'")
         if set(obj) - _VERSION_KEYS:
-            raise ProtocolError(f"{where}: unknown keys {sorted(set(obj) - _VERSION_KEYS)}")
+            raise ProtocolError(f"{where}: unknown keys {_brief(sorted(set(obj) - _VERSION_KEYS))}")
         hlc = check_hlc(obj["h"], f"{where}.h")
         seen_raw = obj.get("s", [])
         if not isinstance(seen_raw, list) or len(seen_raw) > 256:
             raise ProtocolError(f"{where}.s: expected a list of at most 256 stamps")
-        seen = normalise_seen(check_hlc(s, f"{where}.s") for s in seen_raw)
+        seen = normalise_seen(check_hlc(s, f"{where}.s") for s in seen_raw) if seen_raw else ()
         author = check_author(obj["a"], f"{where}.a") if "a" in obj else ""
         return cls(hlc, check_value(obj["v"], where), seen, author)
 
@@ -196,12 +204,16 @@ class Change:
         return out
 
     @classmethod
-    def from_json(cls, obj: Any, where: str = "change") -> Change:
+    def from_json(cls, obj: Any, where: str = "change", *, pushed_by: str | None = None) -> Change:
+        """Parse and check a change. ``pushed_by`` (a node id) applies the rules of a push from
+        that device: each field carries exactly one version, stamped by that device — its own
+        latest edit. A state holding several live versions (a conflict) is what a pull brings;
+        a push of one is forged, and would hand every laptop in scope a conflict per version."""
         if not isinstance(obj, dict):
             raise ProtocolError(f"{where}: expected an object")
         unknown = set(obj) - {"uuid", "module", "schema", "origin", "fields", "op"}
         if unknown:
-            raise ProtocolError(f"{where}: unknown keys {sorted(unknown)}")
+            raise ProtocolError(f"{where}: unknown keys {_brief(sorted(unknown))}")
         rid = obj.get("uuid")
         if not isinstance(rid, str):
             raise ProtocolError(f"{where}.uuid: expected a string")
@@ -209,7 +221,7 @@ class Change:
             if str(uuidlib.UUID(rid)) != rid:
                 raise ValueError
         except ValueError:
-            raise ProtocolError(f"{where}.uuid: not a canonical lower-case UUID: {rid!r}") from None
+            raise ProtocolError(f"{where}.uuid: not a canonical lower-case UUID: {_brief(rid)}") from None
         module = obj.get("module")
         if not isinstance(module, str) or not _NAME_RE.match(module):
             raise ProtocolError(f"{where}.module: expected a module name")
@@ -225,10 +237,17 @@ class Change:
         fields: dict[str, tuple[Version, ...]] = {}
         for name, versions in raw.items():
             if not _NAME_RE.match(name):
-                raise ProtocolError(f"{where}.fields: bad field name {name!r}")
+                raise ProtocolError(f"{where}.fields: bad field name {_brief(name)}")
             if not isinstance(versions, list) or not 1 <= len(versions) <= 64:
                 raise ProtocolError(f"{where}.fields.{name}: expected a list of 1..64 versions")
+            if pushed_by is not None and len(versions) != 1:
+                # Checked before the versions are parsed: a forged push costs next to nothing.
+                raise ProtocolError(f"{where}.fields.{name}: a push carries one version per field "
+                                    f"(the device's own latest edit), not {len(versions)}")
             vs = [Version.from_json(v, f"{where}.fields.{name}") for v in versions]
+            if pushed_by is not None and vs[0].node != pushed_by:
+                raise ProtocolError(f"{where}.fields.{name}: version stamped by device {vs[0].node}, "
+                                    f"not by the pushing device {pushed_by}")
             if name == DELETED and any(type(v.value) is not bool for v in vs):
                 raise ProtocolError(f"{where}.fields._deleted: values must be true or false")
             if name == SCOPE and any(
@@ -265,7 +284,7 @@ def check_node(s: Any, where: str = "device") -> str:
 
 def check_scope_entry(s: str) -> str:
     if not _SCOPE_RE.match(s):
-        raise ProtocolError(f"scope entry {s!r}: expected 'village', 'village/grid' or '*'")
+        raise ProtocolError(f"scope entry {_brief(s)}: expected 'village', 'village/grid' or '*'")
     return s
 
 
@@ -307,7 +326,8 @@ class PushBatch:
     def from_json(cls, obj: Any) -> PushBatch:
         if not isinstance(obj, dict):
             raise ProtocolError("push: expected an object")
-        if obj.get("protocol") != PROTOCOL_VERSION:
+        # type() first: in Python True == 1 and 1.0 == 1, and neither is the integer 1.
+        if type(obj.get("protocol")) is not int or obj["protocol"] != PROTOCOL_VERSION:
             raise ProtocolError(f"push.protocol: this server speaks version {PROTOCOL_VERSION}")
         batch = obj.get("batch")
         if not isinstance(batch, str) or not re.match(r"^[A-Za-z0-9_\-]{8,80}$", batch):
@@ -321,7 +341,7 @@ class PushBatch:
             try:
                 # Named "change", not "push.changes[i]": the message doubles as the reason the
                 # officer sees, where a position in some batch means nothing; the index travels apart.
-                changes.append(Change.from_json(c, "change"))
+                changes.append(Change.from_json(c, "change", pushed_by=device))
             except ProtocolError as exc:
                 raise ProtocolError(str(exc), change=i) from None
         return cls(batch, device, tuple(changes))
@@ -386,7 +406,7 @@ ATTACHMENT_PREFIX = "sha256:"
 def attachment_ref(sha: str) -> str:
     """How a field value points at an attachment: ``"sha256:<64 hex>"``."""
     if not SHA256_RE.match(sha):
-        raise ProtocolError(f"not a SHA-256 hex digest: {sha!r}")
+        raise ProtocolError(f"not a SHA-256 hex digest: {_brief(sha)}")
     return ATTACHMENT_PREFIX + sha
 
 

@@ -4,13 +4,20 @@ Every endpoint but ``/v1/enroll`` (where the one-time code is the credential) ne
 ``Authorization: Bearer <token>``. Request bodies may be zstd- or gzip-compressed
 (``Content-Encoding``); JSON answers are compressed when ``Accept-Encoding`` allows.
 
-Threading: handlers are async and hand database work to Starlette's thread pool; the `Storage`
-they share is thread-safe.
+`sync.server.guard.Guard` sits in front of every route: body limits while the body streams in,
+per-device and per-address rates, per-device concurrency (429 with ``Retry-After``). Error
+answers never repeat what the client sent beyond a short excerpt (a 150 MiB body once came back
+as a 450 MB validation error).
+
+Threading: handlers are async and hand database work, and the parsing of push bodies, to
+Starlette's thread pool, so a large body never holds up the event loop; the `Storage` they
+share is thread-safe.
 """
 
 from __future__ import annotations
 
 import json
+import threading
 import time
 from typing import Annotated, Any
 
@@ -20,6 +27,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
 from sync.protocol import (
@@ -29,12 +37,18 @@ from sync.protocol import (
     PROTOCOL_VERSION,
     ProtocolError,
     PushBatch,
+    TooLarge,
     compress,
-    decode_json,
+    decompress,
     dump_json,
+    load_json,
 )
 from sync.server import blobs
+from sync.server.guard import Budgets, Guard, Limits, RateLimited
 from sync.server.storage import Device, Storage, StorageError
+
+MAX_MESSAGE = 300  # characters of an error message: enough to name the place, never the payload
+MAX_ISSUES = 10  # validation problems listed in a 422
 
 SHA = Annotated[str, Path(pattern=r"^[0-9a-f]{64}$")]
 _VERSION = {"type": "object", "required": ["v", "h"], "additionalProperties": False, "properties": {
@@ -71,8 +85,23 @@ class EnrollAnswer(BaseModel):
     protocol: int
 
 
-def _error(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
-    return JSONResponse({"error": code, "message": message, **extra}, status_code=status)
+def _error(status: int, code: str, message: str, extra: dict[str, Any] | None = None,
+           headers: dict[str, str] | None = None) -> JSONResponse:
+    if len(message) > MAX_MESSAGE:
+        message = message[:MAX_MESSAGE] + "…"
+    return JSONResponse({"error": code, "message": message, **(extra or {})}, status_code=status,
+                        headers=headers)
+
+
+def _issues(errors: Any) -> list[dict[str, Any]]:
+    """FastAPI's validation errors without what it would echo: the offending input (``input``,
+    ``ctx``) is dropped, and locations and messages are cut short (a location can be a key the
+    client chose)."""
+    out = []
+    for e in list(errors)[:MAX_ISSUES]:
+        loc = [x if isinstance(x, int) else str(x)[:64] for x in list(e.get("loc", ()))[:8]]
+        out.append({"loc": loc, "type": str(e.get("type", ""))[:64], "msg": str(e.get("msg", ""))[:200]})
+    return out
 
 
 def _compressed(request: Request, obj: Any = None, raw: bytes | None = None) -> Response:
@@ -96,6 +125,7 @@ async def current_device(
     if creds is None or creds.scheme.lower() != "bearer":
         raise StorageError(401, "auth_required", "enroll this device, then send its token")
     dev = await run_in_threadpool(request.app.state.storage.authenticate, creds.credentials)
+    request.app.state.guard.note_auth(request.scope, dev is not None)
     if dev is None:
         raise StorageError(401, "bad_token", "token unknown or revoked")
     return dev
@@ -104,22 +134,51 @@ async def current_device(
 Dev = Annotated[Device, Depends(current_device)]
 
 
-def create_app(storage: Storage) -> FastAPI:
+def _parse_push(body: bytes, encoding: str | None, limits: Limits, spend: Any) -> PushBatch:
+    """Decompress (bounded), count and parse a push body. Runs in a worker thread."""
+    try:
+        raw = decompress(body, encoding, limit=limits.push_decoded)
+    except TooLarge:
+        raise StorageError(413, "body_too_large", f"push body over {limits.push_decoded} bytes once decompressed") from None
+    spend(len(raw))
+    if len(raw) <= limits.heavy_push:
+        return PushBatch.from_json(load_json(raw))
+    # One large body parsed at a time: parsing takes ~10 bytes of memory per byte of JSON.
+    with _HEAVY:
+        return PushBatch.from_json(load_json(raw))
+
+
+_HEAVY = threading.Lock()
+
+
+def create_app(storage: Storage, limits: Limits | None = None) -> FastAPI:
+    """The API over ``storage``, behind a `Guard` enforcing ``limits`` (defaults: `Limits()`)."""
+    limits = limits or Limits()
     # No interactive docs pages on a police platform; the machine-readable spec stays public
     # (it holds no data) so clients and the schemathesis suite can read it.
     app = FastAPI(title="FieldKit central platform", version=f"{PROTOCOL_VERSION}.0", docs_url=None,
                   redoc_url=None)
     app.state.storage = storage
+    app.state.guard = Budgets(limits)
+    app.add_middleware(Guard, budgets=app.state.guard)
 
     @app.exception_handler(StorageError)
     async def _storage_error(_request: Request, exc: StorageError) -> JSONResponse:
-        return _error(exc.status, exc.code, str(exc), **exc.extra)
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+        return _error(exc.status, exc.code, str(exc), exc.extra, headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # Unknown routes, wrong methods, unreadable bodies: the same error shape as the rest.
+        codes = {404: "not_found", 405: "method_not_allowed"}
+        return _error(exc.status_code, codes.get(exc.status_code, "bad_request"), str(exc.detail),
+                      headers=dict(exc.headers) if exc.headers else None)
 
     @app.exception_handler(ProtocolError)
     async def _protocol_error(_request: Request, exc: ProtocolError) -> JSONResponse:
         # "change" tells the client the fault is one change of its batch (it sets that one
         # aside and sends the rest), not the request as a whole.
-        return _error(422, "bad_payload", str(exc), **({"change": exc.change} if exc.change is not None else {}))
+        return _error(422, "bad_payload", str(exc), {"change": exc.change} if exc.change is not None else None)
 
     @app.exception_handler(ClientDisconnect)
     async def _gone(_request: Request, _exc: ClientDisconnect) -> Response:
@@ -128,8 +187,7 @@ def create_app(storage: Storage) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        return _error(422, "bad_request", "request does not match the API",
-                      detail=json.loads(json.dumps(exc.errors(), default=str)))
+        return _error(422, "bad_request", "request does not match the API", {"detail": _issues(exc.errors())})
 
     @app.post("/v1/enroll", response_model=EnrollAnswer)
     async def enroll(req: EnrollRequest) -> EnrollAnswer:
@@ -146,8 +204,9 @@ def create_app(storage: Storage) -> FastAPI:
     @app.post("/v1/push", openapi_extra={"requestBody": {"required": True, "content": {
         "application/json": {"schema": PUSH_SCHEMA}}}})
     async def push(request: Request, dev: Dev) -> Response:
-        body = await request.body()
-        batch = PushBatch.from_json(decode_json(body, request.headers.get("content-encoding")))
+        body = await request.body()  # the Guard stops reading at Limits.push_body
+        batch = await run_in_threadpool(_parse_push, body, request.headers.get("content-encoding"), limits,
+                                        lambda n: app.state.guard.spend(request.scope, n))
         if dev.node and batch.device != dev.node:
             raise StorageError(403, "wrong_device", "batch names another device")
         result = await run_in_threadpool(storage.push, dev, batch)

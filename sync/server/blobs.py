@@ -1,10 +1,17 @@
 """Attachments (photos, fingerprints) stored by SHA-256, uploaded in resumable chunks.
 
-A chunk must start where the stored ones end (the server answers 409 with ``received`` so a
-client that lost a response resumes from the right byte); when the last byte arrives the whole
-file is hashed and kept only if the hash matches its name. An attachment is tied to the record
-that references it, which must already be on the server and inside the device's scope — that is
-what makes attachments go *after* the records.
+A chunk must start where the device's stored ones end (the server answers 409 with
+``received`` so a client that lost a response resumes from the right byte); when the last byte
+arrives the whole file is hashed and kept only if the hash matches its name. An upload names the
+record that references the file, which must already be on the server and inside the device's
+scope — that is what makes attachments go *after* the records.
+
+Who sees a file (storage.py, "Attachments"): a device sees it when it is granted to a record in
+the device's scope. Everything a device can learn about a file it may not see — its status, a
+PUT of its name — is answered exactly as for a file nobody has, so the API is no oracle of
+what exists elsewhere: such a device uploads the bytes like the first one did, which proves it
+holds the file, and the file (stored once) is then granted to its record as well. So a photo
+shown by records of two villages reaches the devices of both.
 
 Threading: functions take the shared `Storage` and are safe to call from request threads.
 Sizes are bytes.
@@ -13,22 +20,49 @@ Sizes are bytes.
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 import sqlalchemy as sa
 
-from sync.protocol import in_scope, may_write
-from sync.server.storage import Device, Storage, StorageError, attachment_parts, attachments
+from sync.protocol import may_write
+from sync.server.storage import (
+    Device,
+    Storage,
+    StorageError,
+    attachment_grants,
+    attachment_refs,
+    attachment_uploads,
+    attachments,
+    records,
+    upload_parts,
+)
 
 MAX_CHUNK = 1024 * 1024
 MAX_TOTAL = 64 * 1024 * 1024
 
 
-def _received(c: sa.Connection, sha: str) -> int:
+def _mine(sha: str, device: Device) -> Any:
+    return sa.and_(upload_parts.c.sha == sha, upload_parts.c.device_id == device.id)
+
+
+def _received(c: sa.Connection, sha: str, device: Device) -> int:
     row = c.execute(
-        sa.select(attachment_parts.c.offset, sa.func.length(attachment_parts.c.data))
-        .where(attachment_parts.c.sha == sha).order_by(attachment_parts.c.offset.desc()).limit(1)
+        sa.select(upload_parts.c.offset, sa.func.length(upload_parts.c.data))
+        .where(_mine(sha, device)).order_by(upload_parts.c.offset.desc()).limit(1)
     ).first()
     return 0 if row is None else int(row[0]) + int(row[1])
+
+
+def _grant(c: sa.Connection, device: Device, sha: str, record: str) -> None:
+    """Grant ``sha`` to ``record`` and to every other record that references it and that the
+    device may write (they show the same file; the device has just shown it may see it)."""
+    rows = c.execute(sa.select(attachment_refs.c.record_uuid, records.c.scope).select_from(
+        attachment_refs.join(records, records.c.uuid == attachment_refs.c.record_uuid))
+        .where(attachment_refs.c.sha == sha)).all()
+    wanted = {record} | {r.record_uuid for r in rows if may_write(r.scope, device.scope)}
+    have = set(c.execute(sa.select(attachment_grants.c.record_uuid).where(attachment_grants.c.sha == sha)).scalars())
+    if wanted - have:
+        c.execute(attachment_grants.insert(), [{"sha": sha, "record_uuid": u} for u in sorted(wanted - have)])
 
 
 def put_chunk(storage: Storage, device: Device, sha: str, record: str, offset: int, total: int,
@@ -44,65 +78,72 @@ def put_chunk(storage: Storage, device: Device, sha: str, record: str, offset: i
     if not may_write(state.scope, device.scope):
         raise StorageError(403, "out_of_scope", "record outside this device's jurisdiction")
     with storage._write() as c:
-        row = c.execute(sa.select(attachments.c.total, attachments.c.data.is_not(None).label("done"))
-                        .where(attachments.c.sha == sha)).first()
-        if row is not None and row.done:
-            return {"received": int(row.total), "total": int(row.total), "complete": True}
+        done = c.execute(sa.select(attachments.c.total).where(attachments.c.sha == sha,
+                                                              attachments.c.data.is_not(None))).first()
+        mine = attachment_uploads.c.sha == sha, attachment_uploads.c.device_id == device.id
+        if done is not None and storage.attachment_visible(c, device, sha):
+            _grant(c, device, sha, record)
+            c.execute(upload_parts.delete().where(_mine(sha, device)))  # finished by a colleague meanwhile
+            c.execute(attachment_uploads.delete().where(*mine))
+            return {"received": int(done.total), "total": int(done.total), "complete": True}
+        row = c.execute(sa.select(attachment_uploads.c.total).where(*mine)).first()
         if row is None:
-            c.execute(attachments.insert().values(sha=sha, record_uuid=record, total=total))
+            c.execute(attachment_uploads.insert().values(sha=sha, device_id=device.id, record_uuid=record,
+                                                         total=total))
         elif int(row.total) != total:
             raise StorageError(409, "total_mismatch", "size differs from the upload in progress",
-                               received=_received(c, sha))
-        got = _received(c, sha)
+                               received=_received(c, sha, device))
+        got = _received(c, sha, device)
         if offset != got:
             raise StorageError(409, "wrong_offset", f"resume at byte {got}", received=got)
         if got + len(data) > total or not data:
             raise StorageError(400, "bad_chunk", "chunk empty or beyond the announced size")
-        c.execute(attachment_parts.insert().values(sha=sha, offset=offset, data=data))
+        c.execute(upload_parts.insert().values(sha=sha, device_id=device.id, offset=offset, data=data))
         got += len(data)
         if got < total:
             return {"received": got, "total": total, "complete": False}
-        parts = c.execute(sa.select(attachment_parts.c.data).where(attachment_parts.c.sha == sha)
-                          .order_by(attachment_parts.c.offset)).scalars().all()
-        blob = b"".join(parts)
-        c.execute(attachment_parts.delete().where(attachment_parts.c.sha == sha))
-        if hashlib.sha256(blob).hexdigest() != sha:
-            c.execute(attachments.delete().where(attachments.c.sha == sha))
-            # Commit the clean-up (so the next try starts at byte 0) but still answer an error.
-            bad = True
-        else:
-            c.execute(attachments.update().where(attachments.c.sha == sha).values(data=blob))
-            bad = False
+        # Hashed part by part into one buffer: a 64 MiB file costs 64 MiB here, not twice that.
+        blob = bytearray()
+        digest = hashlib.sha256()
+        for (part,) in c.execute(sa.select(upload_parts.c.data).where(_mine(sha, device))
+                                 .order_by(upload_parts.c.offset)):
+            digest.update(part)
+            blob += part
+        c.execute(upload_parts.delete().where(_mine(sha, device)))
+        c.execute(attachment_uploads.delete().where(*mine))
+        bad = digest.hexdigest() != sha
+        if not bad:
+            if done is None:
+                c.execute(attachments.delete().where(attachments.c.sha == sha))  # an unfinished pre-v2 row
+                c.execute(attachments.insert().values(sha=sha, record_uuid=record, total=total, data=blob))
+            # else: stored already, by a device of another scope; this upload proved the bytes.
+            _grant(c, device, sha, record)
+        # A mismatch still commits the clean-up (so the next try starts at byte 0), then errs.
     if bad:
         raise StorageError(422, "hash_mismatch", "the uploaded bytes do not hash to their name")
     return {"received": total, "total": total, "complete": True}
 
 
-def _visible_row(storage: Storage, device: Device, sha: str):
-    with storage.engine.connect() as c:
-        row = c.execute(sa.select(attachments.c.record_uuid, attachments.c.total,
-                                  attachments.c.data.is_not(None).label("done"))
-                        .where(attachments.c.sha == sha)).first()
-        received = _received(c, sha) if row is not None and not row.done else None
-    if row is None:
-        raise StorageError(404, "unknown_attachment", "no such attachment")
-    state = storage.get_record(row.record_uuid)
-    if state is None or not in_scope(state.scope, device.scope):
-        # Same answer as "unknown": do not reveal what exists outside the jurisdiction.
-        raise StorageError(404, "unknown_attachment", "no such attachment")
-    return row, received
-
-
 def status(storage: Storage, device: Device, sha: str) -> dict:
-    row, received = _visible_row(storage, device, sha)
-    total = int(row.total)
-    return {"received": total if row.done else received, "total": total, "complete": bool(row.done)}
+    """The file's state as this device may know it: complete when it may see it, else its own
+    upload's progress, else 404 — the same 404 as for a file nobody has."""
+    with storage.engine.connect() as c:
+        if storage.attachment_visible(c, device, sha):
+            total = int(c.execute(sa.select(attachments.c.total).where(attachments.c.sha == sha)).scalar_one())
+            return {"received": total, "total": total, "complete": True}
+        row = c.execute(sa.select(attachment_uploads.c.total).where(
+            attachment_uploads.c.sha == sha, attachment_uploads.c.device_id == device.id)).first()
+        if row is not None:
+            return {"received": _received(c, sha, device), "total": int(row.total), "complete": False}
+    raise StorageError(404, "unknown_attachment", "no such attachment")
 
 
 def read(storage: Storage, device: Device, sha: str, offset: int, length: int) -> bytes:
-    row, _ = _visible_row(storage, device, sha)
-    if not row.done:
-        raise StorageError(409, "incomplete", "attachment upload not finished")
+    """``length`` bytes from ``offset`` of a file the device may see (404 otherwise)."""
     with storage.engine.connect() as c:
-        data = c.execute(sa.select(attachments.c.data).where(attachments.c.sha == sha)).scalar_one()
-    return bytes(data[offset:offset + length])
+        if not storage.attachment_visible(c, device, sha):
+            raise StorageError(404, "unknown_attachment", "no such attachment")
+        # substr in the database: a 256 KiB download of a 64 MiB file reads 256 KiB, not 64 MiB.
+        data = c.execute(sa.select(sa.func.substr(attachments.c.data, offset + 1, length))
+                         .where(attachments.c.sha == sha)).scalar_one()
+    return bytes(data or b"")

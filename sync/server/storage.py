@@ -39,59 +39,24 @@ from sync.protocol import (
     load_json,
     may_write,
 )
+from sync.server import grants
+from sync.server.tables import (  # re-exported: tests and tools reach the tables here
+    attachment_grants as attachment_grants,
+)
+from sync.server.tables import attachment_parts as attachment_parts
+from sync.server.tables import attachment_refs as attachment_refs
+from sync.server.tables import attachment_uploads as attachment_uploads
+from sync.server.tables import attachments as attachments
+from sync.server.tables import batches as batches
+from sync.server.tables import devices as devices
+from sync.server.tables import md as md
+from sync.server.tables import meta as meta
+from sync.server.tables import records as records
+from sync.server.tables import upload_parts as upload_parts
 
 READ_ONLY_MODULES = frozenset({"watchlist", "reference"})  # flow down only; tasks flow both ways
 BATCH_MEMORY_S = 30 * 24 * 3600
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over a phone line
-
-md = sa.MetaData()
-devices = sa.Table(
-    "devices", md,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("name", sa.String(200), nullable=False),
-    sa.Column("scope", sa.Text, nullable=False),  # JSON list of scope entries
-    sa.Column("node", sa.String(16)),
-    sa.Column("code_hash", sa.String(64), unique=True),
-    sa.Column("code_expires", sa.Float),
-    sa.Column("token_hash", sa.String(64), unique=True),
-    sa.Column("created_at", sa.Float, nullable=False),
-    sa.Column("enrolled_at", sa.Float),
-    sa.Column("revoked_at", sa.Float),
-)
-records = sa.Table(
-    "records", md,
-    sa.Column("uuid", sa.String(36), primary_key=True),
-    sa.Column("module", sa.String(64), nullable=False),
-    sa.Column("scope", sa.String(140), nullable=False),
-    sa.Column("seq", sa.BigInteger, nullable=False, index=True),
-    sa.Column("state", sa.Text, nullable=False),
-)
-batches = sa.Table(
-    "batches", md,
-    sa.Column("device_id", sa.Integer, primary_key=True),
-    sa.Column("batch", sa.String(80), primary_key=True),
-    sa.Column("result", sa.Text, nullable=False),
-    sa.Column("created_at", sa.Float, nullable=False),
-)
-meta = sa.Table(
-    "meta", md,
-    sa.Column("name", sa.String(40), primary_key=True),
-    sa.Column("value", sa.Text, nullable=False),
-)
-attachments = sa.Table(
-    "attachments", md,
-    sa.Column("sha", sa.String(64), primary_key=True),
-    sa.Column("record_uuid", sa.String(36), nullable=False),
-    sa.Column("total", sa.BigInteger, nullable=False),
-    sa.Column("data", sa.LargeBinary),  # set once complete and verified
-)
-attachment_parts = sa.Table(
-    "attachment_parts", md,
-    sa.Column("sha", sa.String(64), primary_key=True),
-    sa.Column("offset", sa.BigInteger, primary_key=True),
-    sa.Column("data", sa.LargeBinary, nullable=False),
-)
-
 
 class StorageError(Exception):
     """A request the storage refuses; ``status`` is the HTTP status the API answers with."""
@@ -177,6 +142,7 @@ class Storage:
             node = c.execute(sa.select(meta.c.value).where(meta.c.name == "node")).scalar_one()
         self.clock = HLC(node)
         self._repair_non_finite()
+        self._attachments_v2()
 
     def _repair_non_finite(self) -> None:
         """Once per database: rewrite record states an older server stored with NaN or ±Infinity.
@@ -204,6 +170,15 @@ class Storage:
                 for k, uid in enumerate(sorted(fixed)):
                     c.execute(records.update().where(records.c.uuid == uid).values(seq=seq + k, state=fixed[uid]))
             c.execute(meta.insert().values(name="finite_json", value="1"))
+
+    def _attachments_v2(self) -> None:
+        """Once per database: attachments move to grants and per-device uploads (`grants.migrate`)."""
+        with self._write() as c:
+            self._next_seq(c, 0)  # the writers' lock row: servers starting together migrate once
+            if c.execute(sa.select(meta.c.value).where(meta.c.name == "attachments_v2")).first() is not None:
+                return
+            grants.migrate(c, _load_state)
+            c.execute(meta.insert().values(name="attachments_v2", value="1"))
 
     def close(self) -> None:
         self.engine.dispose()
@@ -271,10 +246,20 @@ class Storage:
         else presenting the code is refused.
         """
         now = time.time()
+        code_hash = _h(code.strip().upper())
+
+        def refused(row: Any) -> bool:
+            return (row is None or row.revoked_at is not None or (row.code_expires or 0) < now
+                    or (row.node is not None and (row.node != node or row.token_hash != _h(token))))
+
+        # Looked up without the writers' lock first: a stream of wrong codes must not queue
+        # in front of every push.
+        with self.engine.connect() as c:
+            if refused(c.execute(sa.select(devices).where(devices.c.code_hash == code_hash)).first()):
+                raise StorageError(403, "bad_code", "enrollment code unknown, used, expired or revoked")
         with self._write() as c:
-            row = c.execute(sa.select(devices).where(devices.c.code_hash == _h(code.strip().upper()))).first()
-            if (row is None or row.revoked_at is not None or (row.code_expires or 0) < now
-                    or (row.node is not None and (row.node != node or row.token_hash != _h(token)))):
+            row = c.execute(sa.select(devices).where(devices.c.code_hash == code_hash)).first()
+            if row is None or refused(row):
                 raise StorageError(403, "bad_code", "enrollment code unknown, used, expired or revoked")
             if row.node is None:
                 c.execute(devices.update().where(devices.c.id == row.id).values(
@@ -348,6 +333,7 @@ class Storage:
                         module=sa.bindparam("module"), scope=sa.bindparam("scope"),
                         seq=sa.bindparam("seq"), state=sa.bindparam("state"),
                     ), [{**r, "b_uuid": r["uuid"]} for r in upd])
+                grants.index_refs(c, device.scope, {uid: current[uid] for uid in dirty})
             result = PushResult(batch.batch, tuple(results))
             now = time.time()
             c.execute(batches.insert().values(device_id=device.id, batch=batch.batch,
@@ -357,6 +343,11 @@ class Storage:
                 # which merge's idempotence makes harmless.
                 c.execute(batches.delete().where(batches.c.created_at < now - BATCH_MEMORY_S))
         return result
+
+    @staticmethod
+    def attachment_visible(c: sa.Connection, device: Device, sha: str) -> bool:
+        """Whether a complete file is granted to a record inside the device's scope."""
+        return grants.visible(c, device.scope, sha)
 
     def _refusal(self, device: Device, prev: Change | None, ch: Change) -> str | None:
         """Why a change is refused (machine-readable reason), or None to accept it."""

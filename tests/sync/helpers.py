@@ -10,6 +10,7 @@ import uvicorn
 
 from sync.client import SyncClient
 from sync.server.app import create_app
+from sync.server.guard import Limits
 from sync.server.storage import Storage
 from sync.sqlite_replica import SQLiteReplica
 
@@ -18,8 +19,9 @@ class ServerThread:
     """uvicorn in a background thread. `restart()` drops every connection and the storage
     object, then serves the same database again on the same port, like a process restart."""
 
-    def __init__(self, db_url: str, port: int = 0, tls: tuple[Path, Path] | None = None) -> None:
-        self.db_url, self.port, self.tls = db_url, port, tls
+    def __init__(self, db_url: str, port: int = 0, tls: tuple[Path, Path] | None = None,
+                 limits: Limits | None = None) -> None:
+        self.db_url, self.port, self.tls, self.limits = db_url, port, tls, limits
         self.storage: Storage | None = None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -31,7 +33,7 @@ class ServerThread:
     def start(self) -> None:
         self.storage = Storage(self.db_url)
         ssl = {"ssl_certfile": str(self.tls[0]), "ssl_keyfile": str(self.tls[1])} if self.tls else {}
-        config = uvicorn.Config(create_app(self.storage), host="127.0.0.1", port=self.port, log_level="error",
+        config = uvicorn.Config(create_app(self.storage, self.limits), host="127.0.0.1", port=self.port, log_level="error",
                                 lifespan="off", timeout_keep_alive=5, **ssl)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)

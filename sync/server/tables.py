@@ -1,0 +1,86 @@
+"""The server's tables (SQLAlchemy Core), shared by `sync.server.storage` and `sync.server.blobs`.
+
+Created with ``md.create_all`` at startup; changes to existing tables are migrations run once by
+`Storage` (a ``meta`` row records each).
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+md = sa.MetaData()
+devices = sa.Table(
+    "devices", md,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("scope", sa.Text, nullable=False),  # JSON list of scope entries
+    sa.Column("node", sa.String(16)),
+    sa.Column("code_hash", sa.String(64), unique=True),
+    sa.Column("code_expires", sa.Float),
+    sa.Column("token_hash", sa.String(64), unique=True),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("enrolled_at", sa.Float),
+    sa.Column("revoked_at", sa.Float),
+)
+records = sa.Table(
+    "records", md,
+    sa.Column("uuid", sa.String(36), primary_key=True),
+    sa.Column("module", sa.String(64), nullable=False),
+    sa.Column("scope", sa.String(140), nullable=False),
+    sa.Column("seq", sa.BigInteger, nullable=False, index=True),
+    sa.Column("state", sa.Text, nullable=False),
+)
+batches = sa.Table(
+    "batches", md,
+    sa.Column("device_id", sa.Integer, primary_key=True),
+    sa.Column("batch", sa.String(80), primary_key=True),
+    sa.Column("result", sa.Text, nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+)
+meta = sa.Table(
+    "meta", md,
+    sa.Column("name", sa.String(40), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+# Attachments: uploaded by sync/server/blobs.py, seen through grants (sync/server/grants.py).
+attachments = sa.Table(
+    "attachments", md,
+    sa.Column("sha", sa.String(64), primary_key=True),
+    sa.Column("record_uuid", sa.String(36), nullable=False),  # the record of the first upload
+    sa.Column("total", sa.BigInteger, nullable=False),
+    sa.Column("data", sa.LargeBinary),  # always set since attachments_v2 (NULL: an old upload in progress)
+)
+attachment_grants = sa.Table(
+    "attachment_grants", md,
+    sa.Column("sha", sa.String(64), primary_key=True),
+    sa.Column("record_uuid", sa.String(36), primary_key=True),
+)
+# Which records reference which files (from pushed states), so an upload can grant the file to
+# every record of the uploader's that shows it, not only the one named in the request.
+attachment_refs = sa.Table(
+    "attachment_refs", md,
+    sa.Column("sha", sa.String(64), primary_key=True),
+    sa.Column("record_uuid", sa.String(36), primary_key=True),
+)
+# Uploads in progress, one per device and file: another device's progress is nobody's business.
+attachment_uploads = sa.Table(
+    "attachment_uploads", md,
+    sa.Column("sha", sa.String(64), primary_key=True),
+    sa.Column("device_id", sa.Integer, primary_key=True),
+    sa.Column("record_uuid", sa.String(36), nullable=False),
+    sa.Column("total", sa.BigInteger, nullable=False),
+)
+upload_parts = sa.Table(
+    "upload_parts", md,
+    sa.Column("sha", sa.String(64), primary_key=True),
+    sa.Column("device_id", sa.Integer, primary_key=True),
+    sa.Column("offset", sa.BigInteger, primary_key=True),
+    sa.Column("data", sa.LargeBinary, nullable=False),
+)
+# Before attachments_v2: parts of uploads in progress, shared by everyone. Emptied at startup.
+attachment_parts = sa.Table(
+    "attachment_parts", md,
+    sa.Column("sha", sa.String(64), primary_key=True),
+    sa.Column("offset", sa.BigInteger, primary_key=True),
+    sa.Column("data", sa.LargeBinary, nullable=False),
+)
