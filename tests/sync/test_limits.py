@@ -273,3 +273,29 @@ def test_a_batch_too_large_for_the_server_is_halved_and_only_the_oversized_entry
         assert rep.pending_count() == 0
     finally:
         srv.stop()
+
+
+def test_the_counters_expiry_sweep_survives_a_key_popped_under_it():
+    """The race the soak bench hit: a request pops a key between the sweep's listing of keys
+    and its look-up. The sweep must not die with a traceback, and must still expire the rest."""
+    import time
+
+    from limits.storage import MemoryStorage
+
+    from sync.server.guard import _Counters
+
+    assert hasattr(MemoryStorage, "_MemoryStorage__expire_events"), "limits renamed its sweep: re-check _Counters"
+
+    class Vanishing(dict):
+        def __getitem__(self, key):
+            if key == "gone":
+                raise KeyError(key)  # popped by another thread after list(keys())
+            return super().__getitem__(key)
+
+    store = _Counters()
+    store.storage["old"] = 3
+    store.expirations = Vanishing({"gone": 0.0, "old": time.time() - 1})
+    store._MemoryStorage__expire_events()
+    store.expirations = Vanishing({"old": time.time() - 1})
+    store._MemoryStorage__expire_events()
+    assert "old" not in store.storage
