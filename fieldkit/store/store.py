@@ -33,7 +33,7 @@ from sync.hlc import HLC
 
 from . import crypto, recovery
 from .attachments import Attachments
-from .audit import Audit
+from .audit import Audit, Rollback, check_head
 from .ctx import Ctx, now_iso
 from .db import DEFAULT_CACHE_KIB, Db, connect, medium_fault
 from .keyring import Keyring
@@ -50,6 +50,10 @@ from .watchlist import Watchlist
 DB_NAME = "fieldkit.db"
 INFLIGHT = ".inflight"  # registry of named temporary files (fsio), swept at the next unlock
 _SUBKEYS = ("attachments", "attachment-names", "watchlist", "audit")
+
+
+def _audit_key(data_key: bytes, store_id: str) -> bytes:
+    return crypto.hkdf(data_key, "fieldkit/v1/audit", store_id.encode())
 
 
 def _save_if_possible(kr: Keyring) -> None:
@@ -105,7 +109,7 @@ class Store:
         if check_role(role) != "chief":
             raise UserFacingError("第一个用户必须是所长（chief）", message_en="The first user must be the chief",
                                   field="role", code="first_user_chief")
-        check_passphrase(passphrase)
+        check_passphrase(passphrase, login=login, display_name=display_name)
         if cls.exists(home):
             raise Conflict(f"{home} 已有数据库", message_en=f"A store already exists at {home}", code="store_exists")
         if (home / DB_NAME).exists():
@@ -164,7 +168,7 @@ class Store:
         """Unlock with the recovery code and give `user` a new passphrase."""
         home = Path(home)
         login = (user or "").strip().lower()
-        check_passphrase(new_passphrase)
+        check_passphrase(new_passphrase, login=login)
         try:
             secret = recovery.parse(recovery_code)
         except recovery.RecoveryCodeTypo as e:
@@ -225,10 +229,24 @@ class Store:
             conn = connect(path, key, cache_kib=cache_kib, read_only=True)
         else:
             fault = None
+        db = Db(conn, path)
+        held = None
+        if new_user is None:
+            # Before anything is written (no migration, no login entry, no anchor): does the
+            # database still hold the log the keyring vouches for? A copied-back older
+            # fieldkit.db, or cut-off newest audit rows, is found here — and opened read-only.
+            try:
+                held = check_head(db, _audit_key(data_key, kr.store_id), kr.data.get("audit_anchor"))
+            except BaseException:
+                db.close()
+                raise
+            if held is not None and fault is None:
+                db.close()
+                db = Db(connect(path, key, cache_kib=cache_kib, read_only=True), path)
+                fault = Fault.READ_ONLY
         fsio.use_registry(None if fault else home / INFLIGHT)
         if fault is None:
             fsio.sweep(home / INFLIGHT)
-        db = Db(conn, path)
         try:
             version = migrate(db)
             users = UserTable(db)
@@ -242,8 +260,13 @@ class Store:
             db.close()
             raise
         store = cls(home, kr, data_key, info, db, version)
-        if fault is not None:
+        store._cache_kib = cache_kib
+        if held is not None:
+            store._hold(held)
+        if fault is not None and held is None:
             store.audit.cannot_save(fault)
+        if new_user is not None:
+            store.audit.log("user_add", detail={"user": new_user.login, "role": new_user.role})
         return store
 
     def __init__(self, home: Path, kr: Keyring, data_key: bytes, user: UserInfo, db: Db, version: int) -> None:
@@ -253,6 +276,7 @@ class Store:
         self.encrypted = kr.encrypted
         self.schema_version = version
         self._key: bytes | None = data_key
+        self._cache_kib = DEFAULT_CACHE_KIB
         self._user = user
         self._db = db
         self._users = UserTable(db)
@@ -326,13 +350,14 @@ class Store:
         self._require_chief()
         login = check_login(login)
         check_role(role)
-        check_passphrase(passphrase)
+        check_passphrase(passphrase, login=login, display_name=display_name)
         key = self._data_key()
         info = UserInfo(login, role, display_name)
         with self._db.tx():
             if self._users.get(login) is not None:
                 raise Conflict(f"用户 {login} 已存在", message_en=f"User {login} already exists", code="user_exists")
             self._users.insert(info, at=now_iso(), by=self._user.login)
+            self.audit.log("user_add", detail={"user": login, "role": role})
             # Inside the transaction: if the keyring cannot be written the row rolls back too.
             self._update_keyring(lambda kr: kr.set_user_wrap(login, role, passphrase, key))
         return info
@@ -347,7 +372,30 @@ class Store:
             raise PermissionDenied("不能删除唯一的所长", message_en="Cannot remove the only chief")
         with self._db.tx():
             self._users.delete(login)
+            self.audit.log("user_remove", detail={"user": login, "role": info.role})
             self._update_keyring(lambda kr: kr.data["users"].pop(login, None))
+
+    def set_role(self, login: str, role: str) -> UserInfo:
+        """Chief only: give `login` another role — in the users table, the keyring and, in the
+        same transaction, an audited "user_role" event that `audit.verify` replays (a role
+        written by raw SQL has none). The last chief cannot be demoted."""
+        self._require_chief()
+        check_role(role)
+        info = self._users.get(login)
+        if info is None:
+            raise NotFound(f"没有用户 {login}", message_en=f"No user {login}")
+        if info.role == "chief" and role != "chief" and self._users.chiefs() <= 1:
+            raise PermissionDenied("不能取消唯一的所长", message_en="Cannot demote the only chief")
+
+        def put(kr: Keyring) -> None:
+            if login in kr.data["users"]:
+                kr.data["users"][login]["role"] = role
+
+        with self._db.tx():
+            self._db.execute("UPDATE users SET role = ? WHERE login = ?", (role, login))
+            self.audit.log("user_role", detail={"user": login, "role": role, "was": info.role})
+            self._update_keyring(put)
+        return UserInfo(login, role, info.display_name)
 
     def change_passphrase(self, user: str, old: str, new: str) -> None:
         """Re-wrap the data key for `user` under `new` (the database is not re-encrypted).
@@ -355,7 +403,7 @@ class Store:
         login = (user or "").strip().lower()
         if login != self._user.login:
             self._require_chief()
-        check_passphrase(new)
+        check_passphrase(new, login=login)
         key = self._data_key()
 
         def rewrap(kr: Keyring) -> None:
@@ -370,7 +418,7 @@ class Store:
         """Chief only: set a forgotten passphrase of another user without knowing it."""
         self._require_chief()
         login = (user or "").strip().lower()
-        check_passphrase(new)
+        check_passphrase(new, login=login)
         key = self._data_key()
 
         def rewrap(kr: Keyring) -> None:
@@ -380,6 +428,7 @@ class Store:
             kr.set_user_wrap(login, role, new, key)
 
         self._update_keyring(rewrap)
+        self.audit.log("user_passphrase_reset", detail={"user": login})
 
     def new_recovery_code(self) -> str:
         """Chief only: replace the recovery wrap (the old code stops working). Returns the new code."""
@@ -387,7 +436,54 @@ class Store:
         key = self._data_key()
         code, secret = recovery.generate()
         self._update_keyring(lambda kr: kr.set_recovery_wrap(secret, key))
+        self.audit.log("recovery_code_replaced")
         return code
+
+    # -- rollback found at unlock ----------------------------------------------------------
+    @property
+    def rollback(self) -> Rollback | None:
+        """What the unlock found when the database is older than the keyring's audit anchor (or
+        its log was cut): the store is then read-only until the chief restores a backup or
+        calls `accept_rollback`. None for a sound store."""
+        return self.audit.held
+
+    def _hold(self, held: Rollback) -> None:
+        self.audit.held = held
+        self._db.refusal = lambda: StorageError(
+            "数据库被换成了旧版本或日志被截断，已只读打开：修改无法保存，请所长先处理",
+            message_en="The database was replaced by an older copy or its log was cut: read-only until the chief decides",
+            code=Fault.READ_ONLY.value)
+
+    def accept_rollback(self, reason: str) -> None:
+        """Chief only: accept the database as found (e.g. an old copy put back on purpose), with
+        a `reason` that is itself audited ("accept_rollback": anchored vs found seq, reason),
+        then re-anchor the keyring to the new head. Reopens the database read-write; the entries
+        held in memory meanwhile (the login, views) are written first, in order."""
+        # permissions: restore
+        if self._user.role != "chief":
+            raise PermissionDenied("只有所长可以确认接受旧版本数据库（所长可以恢复备份或确认接受）",
+                                   message_en="Only the chief (role chief) may accept a rolled-back database")
+        held = self.audit.held
+        if held is None:
+            raise Conflict("数据库没有被换成旧版本，无需确认", message_en="Nothing to accept: the log matches its anchor",
+                           code="nothing_to_accept")
+        reason = (reason or "").strip()
+        if len(reason) < 4:
+            raise UserFacingError("请写明接受的原因（至少 4 个字），它会记入审计日志",
+                                  message_en="Give the reason (at least 4 characters); it is audited",
+                                  field="reason", code="reason_needed")
+        path = self.home / DB_NAME
+        conn = connect(path, self._data_key() if self.encrypted else None, cache_kib=self._cache_kib)
+        old, self._db.conn = self._db.conn, conn
+        if old is not None:
+            old.close()
+        self._db.refusal = None
+        migrate(self._db)
+        self.audit.held = None
+        self.audit.fault = None
+        self.audit.log("accept_rollback", detail={**held.detail(), "reason": reason})
+        self.audit.flush()
+        self.audit.anchor_now()
 
     # -- maintenance -----------------------------------------------------------------------
     def integrity_check(self) -> list[str]:
