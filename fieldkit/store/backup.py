@@ -34,7 +34,7 @@ FORMAT = 1
 DB_NAME = "fieldkit.db"
 
 
-def backup(db: Db, home: Path, dest: Path, key: bytes | None) -> Path:
+def backup(db: Db, home: Path, dest: Path, key: bytes | None, *, lock_key: bytes) -> Path:
     if db.in_transaction:
         raise StorageError("请先完成当前操作再备份", message_en="Finish the current change before backing up")
     dest = dest if dest.suffix else dest.with_suffix(".fkbackup")
@@ -60,7 +60,7 @@ def backup(db: Db, home: Path, dest: Path, key: bytes | None) -> Path:
                 z.writestr(MANIFEST, json.dumps(manifest))
                 z.write(copy, DB_NAME)
                 # Failures and lockouts are not part of what a backup preserves.
-                kr.note_success()
+                kr.note_success(lock_key)
                 z.writestr(KEYRING, json.dumps(kr.data, indent=1, sort_keys=True))
                 att = home / DIRNAME
                 if att.is_dir():

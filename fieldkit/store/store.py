@@ -49,11 +49,39 @@ from .watchlist import Watchlist
 
 DB_NAME = "fieldkit.db"
 INFLIGHT = ".inflight"  # registry of named temporary files (fsio), swept at the next unlock
+LOCKOUT_MARK = "lockout_chain"  # set in the encrypted settings once the keyring's chain is sealed
 _SUBKEYS = ("attachments", "attachment-names", "watchlist", "audit")
 
 
 def _audit_key(data_key: bytes, store_id: str) -> bytes:
     return crypto.hkdf(data_key, "fieldkit/v1/audit", store_id.encode())
+
+
+def _lock_key(data_key: bytes, store_id: str) -> bytes:
+    return crypto.hkdf(data_key, "fieldkit/v1/lockout", store_id.encode())
+
+
+_REFUSE = {
+    Fault.FULL: ("磁盘已满：失败次数无法记录，所以没有尝试这个口令（否则猜口令不会被计数）。请腾出空间后再试",
+                 "The disk is full: a failed attempt could not be counted, so the passphrase was not tried. "
+                 "Free some space and try again"),
+    Fault.READ_ONLY: ("数据在只读磁盘上：失败次数无法记录，所以没有尝试这个口令（否则猜口令不会被计数）。"
+                      "请把整个数据文件夹复制到可写的磁盘后再打开",
+                      "The store is on a read-only disk: a failed attempt could not be counted, so the passphrase "
+                      "was not tried. Copy the whole store folder to a writable disk and open it there"),
+}
+
+
+def _save_or_refuse(kr: Keyring) -> None:
+    """Save the counted attempt, or refuse to try it: a guess that is not counted is free."""
+    try:
+        kr.save()
+    except StorageError as e:
+        fault = fault_of(e)
+        if fault not in _REFUSE:
+            raise
+        zh, en = _REFUSE[fault]
+        raise StorageError(zh, message_en=en, code=fault.value) from e
 
 
 def _save_if_possible(kr: Keyring) -> None:
@@ -125,10 +153,13 @@ class Store:
         kr.set_user_wrap(login, role, passphrase, data_key)
         code, secret = recovery.generate()
         kr.set_recovery_wrap(secret, data_key)
+        kr.note_success(_lock_key(data_key, kr.store_id))
         store = cls._unlocked(home, kr, data_key, login, cache_kib=cache_kib, new_user=UserInfo(login, role, display_name))
+        store.settings.set(LOCKOUT_MARK, True)
         try:
             with Keyring.locked(home):
                 kr.save()
+            store.audit.anchor_now()  # the first entry is anchored at once (unlock checks it)
         except BaseException:
             store._db.close()
             for suffix in ("", "-wal", "-shm"):
@@ -148,19 +179,34 @@ class Store:
             remaining = kr.retry_after()
             if remaining > 0:
                 raise _wait(remaining)
+            # Counted before it is tried: if the count cannot be saved, the guess is not tried.
+            delay = kr.note_failure()
+            _save_or_refuse(kr)
             data_key = kr.unwrap_user(login, passphrase)
             if data_key is None:
-                delay = kr.note_failure()
-                _save_if_possible(kr)
                 raise _wrong(delay)
-            dirty = kr.note_success()
-            if kr.user_kdf(login).weaker_than(crypto.DEFAULT_KDF):
-                # Parameters were raised since this wrap was made: re-wrap at today's cost.
-                kr.set_user_wrap(login, kr.role(login) or "officer", passphrase, data_key)
-                dirty = True
-            if dirty:
+            lock_key = _lock_key(data_key, kr.store_id)
+            sealed = kr.chain_sealed(lock_key)
+            if not sealed and kr.data.get("lockout") is not None:
+                # A self-made or edited chain: answered exactly like a wrong passphrase, so
+                # resetting the counter cannot confirm a guess (the recovery code resets it).
+                raise _wrong(delay)
+            store = cls._unlocked(home, kr, data_key, login, cache_kib=cache_kib)
+            try:
+                if not sealed and store.settings.get(LOCKOUT_MARK, False):
+                    raise _wrong(delay)  # the chain was removed from the keyring
+                kr.note_success(lock_key)
+                if kr.user_kdf(login).weaker_than(crypto.DEFAULT_KDF):
+                    # Parameters were raised since this wrap was made: re-wrap at today's cost.
+                    kr.set_user_wrap(login, kr.role(login) or "officer", passphrase, data_key)
                 _save_if_possible(kr)
-        return cls._unlocked(home, kr, data_key, login, cache_kib=cache_kib)
+            except BaseException:
+                store.close()
+                raise
+        if not sealed and store.rollback is None:
+            with contextlib.suppress(StorageError):
+                store.settings.set(LOCKOUT_MARK, True)
+        return store
 
     @classmethod
     def recover(cls, home: Path, *, recovery_code: str, user: str, new_passphrase: str,
@@ -183,16 +229,17 @@ class Store:
             remaining = kr.retry_after()
             if remaining > 0:
                 raise _wait(remaining)
+            delay = kr.note_failure()
+            _save_or_refuse(kr)
             data_key = kr.unwrap_recovery(secret)
             if data_key is None:
-                delay = kr.note_failure()
-                kr.save()
                 raise AuthError("恢复码不正确" + (f"，请 {delay:.0f} 秒后再试" if delay else ""),
                                 message_en="Wrong recovery code", retry_after=delay, code="wrong_recovery")
             role = kr.role(login)
             if role is None:
                 raise AuthError(f"没有用户 {login}", message_en=f"No user {login}", code="unknown_user")
-            kr.note_success()
+            # The recovery code is the last word: it also resets a counter that was tampered with.
+            kr.note_success(_lock_key(data_key, kr.store_id))
             kr.set_user_wrap(login, role, new_passphrase, data_key)
             kr.save()
         return cls._unlocked(home, kr, data_key, login, cache_kib=cache_kib)
@@ -505,7 +552,8 @@ class Store:
             # (and so the backup's) keeps the last anchor it could write.
             if fault_of(e) not in READABLE:
                 raise
-        return backup(self._db, self.home, Path(dest), self._data_key() if self.encrypted else None)
+        return backup(self._db, self.home, Path(dest), self._data_key() if self.encrypted else None,
+                      lock_key=_lock_key(self._data_key(), self.store_id))
 
     # -- keyring helpers -------------------------------------------------------------------
     def _update_keyring(self, change: Callable[[Keyring], Any]) -> None:
