@@ -254,6 +254,18 @@ class Store:
         restore(Path(src), Path(home), overwrite=overwrite)
 
     @classmethod
+    def restore_guarded(cls, src: Path, home: Path, *, user: str, passphrase: str | None = None,
+                        recovery_code: str | None = None, drop_newer: bool = False) -> dict[str, Any]:
+        """Restore `src` over the existing store at `home`: see `restore_guard`. Needs the chief's
+        passphrase or the recovery code; `BackupLacksNewer` (listing per module what would be
+        lost) unless `drop_newer`; writes an audited "restore" entry."""
+        from .restore_guard import guarded_restore
+
+        fsio.use_registry(Path(home) / INFLIGHT)
+        return guarded_restore(Path(src), Path(home), user=user, passphrase=passphrase,
+                               recovery_code=recovery_code, drop_newer=drop_newer)
+
+    @classmethod
     def _unlocked(cls, home: Path, kr: Keyring, data_key: bytes, login: str, *, cache_kib: int,
                   new_user: UserInfo | None = None) -> Store:
         path = home / DB_NAME

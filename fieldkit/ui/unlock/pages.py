@@ -5,8 +5,6 @@ Threading: GUI thread only.
 
 from __future__ import annotations
 
-from fieldkit.domain import passphrase as passphrase_policy
-from fieldkit.ui.errors import ui_language
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
@@ -20,6 +18,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from fieldkit.domain import passphrase as passphrase_policy
+from fieldkit.ui.errors import ui_language
 
 MIN_PASSPHRASE = passphrase_policy.MIN_LENGTH
 
