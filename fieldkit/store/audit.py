@@ -117,7 +117,8 @@ class Audit:
                 if fault not in READABLE:
                     raise
                 self._queue.append(row)
-                self.fault = fault
+                if self.held is None:  # held: the banner says why, not "read-only disk"
+                    self.fault = fault
                 return AuditEntry(0, at, user, action, module, target, detail)
             self._queue.clear()
             self.fault = None

@@ -1215,12 +1215,12 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>Toolbar</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="132" />
+      <location filename="fieldkit/ui/main_window.py" line="136" />
       <source>已解锁 · Ctrl+L 锁定</source>
       <translation>Unlocked · Ctrl+L locks</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="238" />
+      <location filename="fieldkit/ui/main_window.py" line="242" />
       <source>正在打开…</source>
       <translation>Opening…</translation>
     </message>
@@ -1230,7 +1230,7 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>FieldKit</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="164" />
+      <location filename="fieldkit/ui/main_window.py" line="168" />
       <source>处理中…</source>
       <translation>Working…</translation>
     </message>
@@ -1811,6 +1811,51 @@ Press "Copy details" and send them to the maintainer.</translation>
       <location filename="fieldkit/ui/forms/repeat.py" line="68" />
       <source>删除这一行</source>
       <translation>Remove this row</translation>
+    </message>
+  </context>
+  <context>
+    <name>RollbackBanner</name>
+    <message>
+      <location filename="fieldkit/ui/rollback_banner.py" line="43" />
+      <source>数据库被换成了旧版本或日志被截断</source>
+      <translation>The database was replaced by an older copy or its log was cut short</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/rollback_banner.py" line="53" />
+      <source>接受的原因（记入审计日志）</source>
+      <translation>Reason for accepting (recorded in the audit log)</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/rollback_banner.py" line="56" />
+      <source>确认接受</source>
+      <translation>Accept</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/rollback_banner.py" line="58" />
+      <source>取消</source>
+      <translation>Cancel</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/rollback_banner.py" line="70" />
+      <source>警告</source>
+      <translation>Warning</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/rollback_banner.py" line="82" />
+      <source>处理…</source>
+      <translation>Decide…</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/rollback_banner.py" line="45" />
+      <source>如果是有意放回的旧拷贝（例如更换了硬盘），请写明原因后确认接受：原因会记入审计日志，之后恢复正常读写。
+否则请恢复备份：fieldkit restore 备份文件 --force（需要所长口令，会先列出备份中缺少的较新记录）。</source>
+      <translation>If an old copy was put back on purpose (e.g. after replacing the disk), give the reason and accept: the reason is recorded in the audit log and the store is read-write again.
+Otherwise restore a backup: fieldkit restore BACKUP --force (needs the chief&apos;s passphrase; it first lists the newer records the backup lacks).</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/rollback_banner.py" line="99" />
+      <source>（请联系所长处理）</source>
+      <translation> (ask the station chief to decide)</translation>
     </message>
   </context>
   <context>
