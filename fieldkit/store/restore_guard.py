@@ -59,6 +59,11 @@ def guarded_restore(src: Path, home: Path, *, user: str, passphrase: str | None 
         key = _credentials_key(kr, login, passphrase, secret)
         if key is None:
             raise _wrong(delay)
+        lock_key = _lock_key(key, kr.store_id)
+        if secret is None and kr.data.get("lockout") is not None and not kr.chain_sealed(lock_key):
+            raise _wrong(delay)  # a forged counter: as at unlock, the guess is not confirmed
+        kr.note_success(lock_key)  # a valid credential, whatever the role
+        kr.save()
         db_key = key if kr.encrypted else None
         current = Db(connect(home / DB_NAME, db_key, read_only=True), home / DB_NAME)
         try:
@@ -67,8 +72,6 @@ def guarded_restore(src: Path, home: Path, *, user: str, passphrase: str | None 
             if secret is None and (row is None or row[0] != "chief"):
                 raise PermissionDenied("只有所长（chief）可以用备份覆盖现有数据库",
                                        message_en="Only the station chief (role chief) may restore over the store")
-            kr.note_success(_lock_key(key, kr.store_id))
-            kr.save()
             bkr = bk.backup_keyring(src)
             bkey = key if bkr.store_id == kr.store_id else _credentials_key(bkr, login, passphrase, secret)
             if bkey is None:
