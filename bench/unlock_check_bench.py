@@ -21,7 +21,7 @@ from fieldkit.services import workspace as wsvc
 from fieldkit.store import Store
 from fieldkit.store.audit import check_head
 from fieldkit.store.keyring import Keyring
-from fieldkit.store.store import _audit_key
+from fieldkit.store.lockout import _audit_key
 
 PASS = "bench unlock passphrase 1"
 

@@ -35,7 +35,8 @@ def _credentials_key(kr: Keyring, login: str, passphrase: str | None, secret: by
 
 def guarded_restore(src: Path, home: Path, *, user: str, passphrase: str | None = None,
                     recovery_code: str | None = None, drop_newer: bool = False) -> dict[str, Any]:
-    from .store import DB_NAME, Store, _lock_key, _save_or_refuse, _wait, _wrong
+    from .lockout import _lock_key, _save_or_refuse, _wait, _wrong
+    from .store import DB_NAME, Store
 
     login = (user or "").strip().lower()
     secret = None
