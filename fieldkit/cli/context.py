@@ -92,6 +92,9 @@ class CliContext:
         if self._workspace is None:
             user = self.login()
             self._workspace = ws_service.unlock(self.home, user, self.passphrase())
+            held = self._workspace.store.rollback
+            if held is not None:  # said at unlock, before the command's own output
+                self.say("警告：" + held.message, "Warning: " + held.message_en)
         return self._workspace
 
     def close(self) -> None:

@@ -12,6 +12,7 @@ from fieldkit.services import backup as backup_service
 from fieldkit.services import demo as demo_service
 from fieldkit.services import watchlist as watch_service
 from fieldkit.services import workspace as ws_service
+from fieldkit.store import BackupLacksNewer
 
 
 def register(sub) -> None:
@@ -50,13 +51,19 @@ def register(sub) -> None:
 
     p = sub.add_parser("restore", help="restore an encrypted backup into an empty store directory / 恢复备份")
     p.add_argument("backup", type=path_arg, help="backup file")
-    p.add_argument("--force", action="store_true", help="replace an existing store at --home")
+    p.add_argument("--force", action="store_true",
+                   help="replace an existing store at --home (the chief's passphrase or FIELDKIT_RECOVERY_CODE)")
+    p.add_argument("--drop-newer", action="store_true",
+                   help="after reading the list of what the backup lacks: restore anyway / 确认丢弃备份中没有的较新记录")
     p.set_defaults(func=cmd_restore)
 
     p = sub.add_parser("audit", help="audit log / 审计日志")
     au = p.add_subparsers(dest="audit_cmd", required=True)
     q = au.add_parser("verify", help="check the hash chain for tampering")
     q.set_defaults(func=cmd_audit_verify)
+    q = au.add_parser("accept", help="chief: accept a database found older than its anchor, with a reason")
+    q.add_argument("--reason", required=True, help="why (audited) / 原因（记入审计日志）")
+    q.set_defaults(func=cmd_audit_accept)
     q = au.add_parser("list", help="print audit entries as JSON lines")
     q.add_argument("--limit", type=int, default=100)
     q.set_defaults(func=cmd_audit_list)
@@ -140,8 +147,28 @@ def cmd_backup(args, ctx) -> int:
 
 
 def cmd_restore(args, ctx) -> int:
-    info = backup_service.restore(Path(args.backup), ctx.home, force=args.force)
+    if not (args.force and ws_service.store_exists(ctx.home)):
+        ctx.emit(backup_service.restore(Path(args.backup), ctx.home, force=args.force))
+        return 0
+    code = os.environ.get("FIELDKIT_RECOVERY_CODE") or None
+    user = ctx.login()
+    passphrase = None if code else ctx.passphrase("所长口令: ", "Chief's passphrase: ")
+    try:
+        info = backup_service.restore(Path(args.backup), ctx.home, force=True, user=user, passphrase=passphrase,
+                                      recovery_code=code, drop_newer=args.drop_newer)
+    except BackupLacksNewer as e:
+        ctx.emit({"restored": False, "lacks": e.lacks})
+        raise
     ctx.emit(info)
+    ctx.say(f"已恢复到 {info.get('backup_of')} 的备份（已记入审计日志）；原数据库保留在 {info.get('kept')}",
+            f"Restored to the backup of {info.get('backup_of')} (audited); the old store is kept in {info.get('kept')}")
+    return 0
+
+
+def cmd_audit_accept(args, ctx) -> int:
+    ctx.emit(backup_service.accept_rollback(ctx.workspace(), args.reason))
+    ctx.say("已确认接受当前数据库（原因已记入审计日志），恢复正常读写",
+            "Accepted the store as found (the reason is audited); read-write again")
     return 0
 
 

@@ -22,12 +22,33 @@ def backup(ws: Workspace, dest: Path) -> dict[str, Any]:
     return {"backup": str(written), "bytes": Path(written).stat().st_size}
 
 
-def restore(src: Path, home: Path, *, force: bool = False) -> dict[str, Any]:
-    """Restore into `home`; refuses to overwrite an existing store unless `force`."""
+def restore(src: Path, home: Path, *, force: bool = False, user: str = "", passphrase: str | None = None,
+            recovery_code: str | None = None, drop_newer: bool = False) -> dict[str, Any]:
+    """Restore into `home`. Into an empty home: unpack. Over an existing store (`force`): only
+    with the chief's passphrase (or the recovery code); lists what the backup lacks and refuses
+    (`BackupLacksNewer`, with `.lacks`) unless `drop_newer`; audited as "restore"; the replaced
+    store is kept in ``replaced-<time>/``."""
     if store_exists(home) and not force:
         raise Conflict(
-            f"{home} 已有数据库；如确需覆盖请加 --force（原数据库会先改名保留）",
-            message_en=f"A store exists at {home}; pass --force to replace it (the old one is kept, renamed)",
+            f"{home} 已有数据库；如确需覆盖请加 --force（需要所长口令或恢复码，原数据库会整体保留）",
+            message_en=f"A store exists at {home}; pass --force to replace it (needs the chief's passphrase or "
+            "the recovery code; the old one is kept whole)",
         )
-    Store.restore(Path(src), Path(home), overwrite=force)
-    return {"restored": str(home)}
+    if not store_exists(home):
+        Store.restore(Path(src), Path(home))
+        return {"restored": str(home)}
+    return Store.restore_guarded(Path(src), Path(home), user=user, passphrase=passphrase,
+                                 recovery_code=recovery_code, drop_newer=drop_newer)
+
+
+def accept_rollback(ws: Workspace, reason: str) -> dict[str, Any]:
+    """The chief accepts a database found older than its anchor (see `Store.accept_rollback`)."""
+    held = ws.store.rollback
+    ws.store.accept_rollback(reason)
+    return {"accepted": True, **(held.detail() if held else {}), "reason": reason}
+
+
+def rollback_notice(ws: Workspace) -> tuple[str, str] | None:
+    """The words of the banner while the store is held read-only after a rollback, else None."""
+    held = ws.store.rollback
+    return (held.message, held.message_en) if held else None

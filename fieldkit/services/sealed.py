@@ -23,6 +23,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from fieldkit.domain import limits
+from fieldkit.domain import passphrase as passphrase_policy
 from fieldkit.domain.errors import AuthError, UserFacingError
 from fieldkit.domain.limits import LimitExceeded
 from fieldkit.services.files import atomic_write
@@ -45,6 +46,9 @@ def is_sealed(path: Path) -> bool:
 def seal(data: bytes, passphrase: str) -> bytes:
     if not passphrase:
         raise AuthError("导出文件需要设置一个口令", message_en="An export passphrase is needed", field="passphrase")
+    # The same policy as store passphrases: a sealed file leaves the laptop and can be attacked
+    # offline at leisure, so "1" or "password" would seal nothing.
+    passphrase_policy.check(passphrase, purpose="export")
     salt = os.urandom(16)
     header = json.dumps({"kdf": "scrypt", "n": _N, "r": _R, "p": _P, "salt": salt.hex()}).encode() + b"\n"
     return MAGIC + header + Fernet(_key(passphrase, salt, _N, _R, _P)).encrypt(data)

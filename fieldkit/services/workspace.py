@@ -10,7 +10,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fieldkit.domain.errors import AuthError, NotFound, PermissionDenied
+from fieldkit.domain import passphrase as passphrase_policy
+from fieldkit.domain.errors import NotFound, PermissionDenied
 from fieldkit.domain.storage_faults import Fault
 from fieldkit.formspec import ModuleCatalog, ModuleSpec, load_modules
 from fieldkit.services.changes import ChangeLog
@@ -134,46 +135,18 @@ def role_label(role: str, lang: str = "zh") -> str:
     return en if lang == "en" else zh
 
 
-MIN_PASSPHRASE = 8
-
-
-def passphrase_strength(passphrase: str) -> tuple[int, str, str]:
-    """A 0–4 score and a hint (zh, en) for a new passphrase. Below 2 is refused by `create`.
-
-    Length counts most: a long phrase of ordinary words beats a short jumble, and Chinese
-    characters typed through the IME count as strong characters.
-    """
-    p = passphrase
-    kinds = sum(
-        [
-            any(c.islower() for c in p),
-            any(c.isupper() for c in p),
-            any(c.isdigit() for c in p),
-            any(not c.isascii() or not c.isalnum() for c in p),
-        ]
-    )
-    length = len(p) + sum(1 for c in p if not c.isascii())  # a hanzi is worth two keystrokes
-    if len(p) < MIN_PASSPHRASE:
-        return 0, f"太短：至少 {MIN_PASSPHRASE} 个字符", f"Too short: at least {MIN_PASSPHRASE} characters"
-    if len(set(p)) <= 2:
-        return 1, "太简单：不要重复同一个字符", "Too simple: avoid repeating one character"
-    score = 2 + (length >= 12) + (kinds >= 3 or length >= 16)
-    hints = {
-        2: ("可以使用；再长一些更安全", "Acceptable; longer is safer"),
-        3: ("较强", "Strong"),
-        4: ("很强", "Very strong"),
-    }
-    zh, en = hints[min(score, 4)]
-    return min(score, 4), zh, en
+def passphrase_strength(passphrase: str, *, context: tuple[str, ...] = ()) -> tuple[int, str, str]:
+    """A 0–4 score and a hint (zh, en) for a new passphrase: the one policy of
+    `fieldkit.domain.passphrase` (zxcvbn). Below `passphrase_policy.MIN_SCORE` is refused."""
+    s = passphrase_policy.assess(passphrase, context=context)
+    return s.score, s.hint, s.hint_en
 
 
 def create(
     home: Path, user: str, passphrase: str, *, role: str = "chief", display_name: str = ""
 ) -> tuple[Workspace, str]:
     """Create a new store; returns the workspace and the recovery code to show once."""
-    score, hint, hint_en = passphrase_strength(passphrase)
-    if score < 2:
-        raise AuthError(f"口令{hint}", message_en=f"Passphrase: {hint_en}", field="passphrase", code="weak_passphrase")
+    passphrase_policy.check(passphrase, context=(user, display_name))
     home = Path(home)
     store, recovery = Store.create(home, user=user, passphrase=passphrase, role=role, display_name=display_name)
     store.audit.log("create_store")
@@ -197,9 +170,7 @@ def recover(home: Path, recovery_code: str, user: str, new_passphrase: str) -> W
 
 
 def change_passphrase(ws: Workspace, old: str, new: str) -> None:
-    score, hint, hint_en = passphrase_strength(new)
-    if score < 2:
-        raise AuthError(f"新口令{hint}", message_en=f"New passphrase: {hint_en}", field="passphrase", code="weak_passphrase")
+    passphrase_policy.check(new, context=(ws.user.login, ws.user.display_name))
     ws.store.change_passphrase(ws.user.login, old, new)
     ws.store.audit.log("change_passphrase", detail={"user": ws.user.login})
 

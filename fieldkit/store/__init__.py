@@ -5,6 +5,8 @@ Threading: a `Store` is used by one thread at a time (the UI's database worker t
 
 from __future__ import annotations
 
+from .audit import Rollback
+from .restore_guard import BackupLacksNewer
 from .store import Store
 from .sync_tables import ConflictRow
 from .types import (
@@ -25,6 +27,7 @@ __all__ = [
     "ROLES",
     "AuditEntry",
     "AuditReport",
+    "BackupLacksNewer",
     "Change",
     "ConflictRow",
     "Hit",
@@ -32,6 +35,7 @@ __all__ = [
     "IndexTermsLike",
     "OutboxItem",
     "Record",
+    "Rollback",
     "Store",
     "UserInfo",
     "WatchHit",

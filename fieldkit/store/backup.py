@@ -16,8 +16,10 @@ import contextlib
 import json
 import os
 import shutil
+import time
 import zipfile
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import sqlcipher3
 
@@ -34,7 +36,7 @@ FORMAT = 1
 DB_NAME = "fieldkit.db"
 
 
-def backup(db: Db, home: Path, dest: Path, key: bytes | None) -> Path:
+def backup(db: Db, home: Path, dest: Path, key: bytes | None, *, lock_key: bytes) -> Path:
     if db.in_transaction:
         raise StorageError("请先完成当前操作再备份", message_en="Finish the current change before backing up")
     dest = dest if dest.suffix else dest.with_suffix(".fkbackup")
@@ -60,7 +62,7 @@ def backup(db: Db, home: Path, dest: Path, key: bytes | None) -> Path:
                 z.writestr(MANIFEST, json.dumps(manifest))
                 z.write(copy, DB_NAME)
                 # Failures and lockouts are not part of what a backup preserves.
-                kr.note_success()
+                kr.note_success(lock_key)
                 z.writestr(KEYRING, json.dumps(kr.data, indent=1, sort_keys=True))
                 att = home / DIRNAME
                 if att.is_dir():
@@ -103,18 +105,74 @@ def restore(src: Path, home: Path, *, overwrite: bool) -> None:
 
 def _swap_in(z: zipfile.ZipFile, staging: Path, home: Path) -> None:
     z.extractall(staging)
-    for suffix in ("-wal", "-shm"):
+    kept = None
+    if (home / DB_NAME).exists() or (home / KEYRING).exists():
+        # The replaced store is kept whole (database with its WAL, keyring, attachments), never
+        # deleted: a restore that dropped newer records can still be undone by hand.
+        kept = home / f"replaced-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
+        kept.mkdir()
+        for name in (DB_NAME, DB_NAME + "-wal", DB_NAME + "-shm", DIRNAME):
+            if (home / name).exists():
+                os.replace(home / name, kept / name)
         with contextlib.suppress(FileNotFoundError):
-            (home / (DB_NAME + suffix)).unlink()
+            shutil.copy2(home / KEYRING, kept / KEYRING)
     os.replace(staging / DB_NAME, home / DB_NAME)
-    old_att = home / f".{DIRNAME}-old"
-    if (home / DIRNAME).exists():
-        os.replace(home / DIRNAME, old_att)
     if (staging / DIRNAME).exists():
         os.replace(staging / DIRNAME, home / DIRNAME)
-    shutil.rmtree(old_att, ignore_errors=True)
     # The keyring last: it is what makes the directory "a store".
     os.replace(staging / KEYRING, home / KEYRING)
     with contextlib.suppress(FileNotFoundError):
         (home / LOCKFILE).unlink()
     fsio.fsync_dir(home)
+    _last_kept[home] = kept
+
+
+_last_kept: dict[Path, Path | None] = {}
+
+
+def kept_folder(home: Path) -> Path | None:
+    """Where the last `restore` into `home` (in this process) put the store it replaced."""
+    return _last_kept.get(home)
+
+
+def read_manifest(src: Path) -> dict[str, Any]:
+    """The backup's manifest (format, store id, created_at); `StorageError` if not a backup."""
+    try:
+        with zipfile.ZipFile(src) as z:
+            return dict(json.loads(z.read(MANIFEST)))
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as e:
+        raise StorageError("这不是 FieldKit 备份文件，或已损坏", message_en=f"Not a readable FieldKit backup: {e}") from e
+
+
+def backup_keyring(src: Path) -> Keyring:
+    with zipfile.ZipFile(src) as z:
+        return Keyring(Path(src).parent, json.loads(z.read(KEYRING)))
+
+
+def lacks(current: Db, src: Path, home: Path, key: bytes | None) -> dict[str, Any]:
+    """What the backup `src` lacks that the open database `current` holds: per module, records
+    it does not have at all ("new") and records changed since ("changed"), and the audit
+    entries after its newest one. `key` opens the backup's database. Reads only."""
+    with fsio.registered_dir(home, ".restore-check-") as tmp:
+        with zipfile.ZipFile(src) as z:
+            z.extract(DB_NAME, tmp)
+        with translated():
+            c = current._c()
+            keyclause = f" KEY \"x'{key.hex()}'\"" if key is not None else ""
+            c.execute(f"ATTACH DATABASE ? AS bk{keyclause}", (str(tmp / DB_NAME),))
+            try:
+                c.execute("SELECT count(*) FROM bk.sqlite_master").fetchone()
+                modules: dict[str, dict[str, int]] = {}
+                for module, n in c.execute(
+                        "SELECT r.module, count(*) FROM main.records r WHERE NOT EXISTS "
+                        "(SELECT 1 FROM bk.records b WHERE b.uuid = r.uuid) GROUP BY r.module"):
+                    modules.setdefault(module, {"new": 0, "changed": 0})["new"] = n
+                for module, n in c.execute(
+                        "SELECT r.module, count(*) FROM main.records r JOIN bk.records b ON b.uuid = r.uuid "
+                        "WHERE r.versions <> b.versions GROUP BY r.module"):
+                    modules.setdefault(module, {"new": 0, "changed": 0})["changed"] = n
+                head = c.execute("SELECT coalesce(max(seq), 0) FROM main.audit").fetchone()[0]
+                bk_head = c.execute("SELECT coalesce(max(seq), 0) FROM bk.audit").fetchone()[0]
+            finally:
+                c.execute("DETACH DATABASE bk")
+    return {"modules": dict(sorted(modules.items())), "audit_entries": max(0, head - bk_head)}

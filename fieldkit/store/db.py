@@ -164,6 +164,9 @@ class Db:
         self.path = path  # the database file: lets an I/O error be told apart as "disk full"
         self._depth = 0
         self._after_commit: list[Callable[[], None]] = []
+        # Set while the store is held read-only after a detected rollback: every write is refused
+        # with this error (saying why) instead of SQLite's "read-only disk".
+        self.refusal: Callable[[], StorageError] | None = None
 
     def _c(self) -> dbapi2.Connection:
         if self.conn is None:
@@ -209,6 +212,8 @@ class Db:
         """All-or-nothing. The outermost level is BEGIN IMMEDIATE…COMMIT; inner levels are savepoints."""
         conn = self._c()
         if self._depth == 0:
+            if self.refusal is not None:
+                raise self.refusal()
             with translated(self.path):
                 conn.execute("BEGIN IMMEDIATE")
             self._depth = 1

@@ -20,6 +20,8 @@ import base64
 import contextlib
 import errno
 import fcntl
+import hashlib
+import hmac
 import json
 import os
 import time
@@ -39,6 +41,7 @@ KEYRING = "keyring.json"
 LOCKFILE = "keyring.lock"
 FREE_ATTEMPTS = 3  # failures before the delay starts
 MAX_DELAY_S = 300.0
+CHAIN_LENGTH = 256  # failures the hash chain can count; beyond, the delay stays at its maximum
 
 # Tests replace this to move time without sleeping.
 clock = time.time
@@ -133,6 +136,7 @@ class Keyring:
             "recovery": None,
             "failures": 0,
             "retry_at": 0.0,
+            "lockout": None,
             "audit_anchor": None,
         })
 
@@ -192,21 +196,83 @@ class Keyring:
         return u["role"] if u else None
 
     # -- lockout ---------------------------------------------------------------------------
+    # The failure count is a position in a one-way hash chain (see `_chain_ok` and
+    # docs/security.md, "Lockout"): counting a failure replaces x_k by x_{k+1} = H(x_k), so the
+    # file can move the count forward, never back — x_k for a smaller k is a preimage nobody
+    # has. The chain's end c = H^N(x_0) is MACed with a key from the data key: consistency is
+    # checked before any attempt (a hand-edited count is caught there and treated as the
+    # maximum), the MAC after a correct passphrase (a forged chain is answered as a wrong
+    # passphrase, so it cannot confirm a guess, until the recovery code resets it).
+    def _chain(self) -> dict[str, Any] | None:
+        c = self.data.get("lockout")
+        return c if isinstance(c, dict) else None
+
+    def _chain_ok(self) -> bool:
+        """Is the stored count where the stored chain says it is? (No key needed.)"""
+        c = self._chain()
+        if c is None:
+            return True  # a keyring from before the chain (its MAC is checked after unwrap)
+        try:
+            k, x, end = int(self.data.get("failures", 0)), b64d(c["x"]), b64d(c["end"])
+        except (KeyError, TypeError, ValueError):
+            return False
+        if not 0 <= k <= CHAIN_LENGTH:
+            return False
+        for _ in range(CHAIN_LENGTH - k):
+            x = hashlib.sha256(x).digest()
+        return hmac.compare_digest(x, end)
+
+    def tampered(self) -> bool:
+        """The counter was edited by hand (count and chain disagree)."""
+        return not self._chain_ok()
+
+    def chain_sealed(self, lock_key: bytes) -> bool:
+        """After a correct passphrase: is the chain the one FieldKit made (its end MACed with
+        `lock_key`)? False for a removed or self-made chain."""
+        c = self._chain()
+        if c is None or not self._chain_ok():
+            return False
+        try:
+            return crypto.mac_ok(lock_key, b64d(c["mac"]), self.store_id, c["end"])
+        except (KeyError, TypeError, ValueError):
+            return False
+
     def retry_after(self) -> float:
-        return max(0.0, float(self.data.get("retry_at", 0.0)) - clock())
+        """Seconds before the next attempt. A hand-edited counter counts as the maximum wait from
+        the file's inode change time (which the editor's write just set to now, and which no
+        user can set back); a normal one waits from `retry_at`, and never less than from that
+        same change time — so editing only `retry_at` does not shorten the wait either."""
+        failures = int(self.data.get("failures", 0)) if self._chain_ok() else CHAIN_LENGTH
+        try:
+            changed = os.stat(self.path(self.home)).st_ctime
+        except OSError:
+            changed = 0.0
+        if self.tampered():
+            return max(0.0, changed + MAX_DELAY_S - clock())
+        since = changed + delay_for(failures) if failures >= FREE_ATTEMPTS else 0.0
+        return max(0.0, max(float(self.data.get("retry_at", 0.0)), since) - clock())
 
     def note_failure(self) -> float:
-        """Count a failed attempt; return the delay (s) now in force."""
-        self.data["failures"] = int(self.data.get("failures", 0)) + 1
-        d = delay_for(self.data["failures"])
+        """Count a failed attempt (one step along the chain); return the delay (s) now in force."""
+        k = min(int(self.data.get("failures", 0)) + 1, CHAIN_LENGTH) if self._chain_ok() else CHAIN_LENGTH
+        c = self._chain()
+        if c is not None and self._chain_ok() and int(self.data.get("failures", 0)) < CHAIN_LENGTH:
+            c["x"] = b64e(hashlib.sha256(b64d(c["x"])).digest())
+        self.data["failures"] = k
+        d = delay_for(k)
         self.data["retry_at"] = clock() + d
         return d
 
-    def note_success(self) -> bool:
-        changed = bool(self.data.get("failures")) or bool(self.data.get("retry_at"))
+    def note_success(self, lock_key: bytes) -> None:
+        """A correct passphrase or recovery code: a fresh chain at count 0, its end MACed."""
+        x0 = os.urandom(32)
+        end = x0
+        for _ in range(CHAIN_LENGTH):
+            end = hashlib.sha256(end).digest()
+        self.data["lockout"] = {"x": b64e(x0), "end": b64e(end),
+                                "mac": b64e(crypto.mac(lock_key, self.store_id, b64e(end)))}
         self.data["failures"] = 0
         self.data["retry_at"] = 0.0
-        return changed
 
     # -- wraps -----------------------------------------------------------------------------
     def set_user_wrap(self, login: str, role: str, passphrase: str, data_key: bytes,

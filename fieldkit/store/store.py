@@ -33,10 +33,19 @@ from sync.hlc import HLC
 
 from . import crypto, recovery
 from .attachments import Attachments
-from .audit import Audit
+from .audit import Audit, Rollback, check_head
 from .ctx import Ctx, now_iso
 from .db import DEFAULT_CACHE_KIB, Db, connect, medium_fault
 from .keyring import Keyring
+from .lockout import (
+    LOCKOUT_MARK,
+    _audit_key,
+    _lock_key,
+    _save_if_possible,
+    _save_or_refuse,
+    _wait,
+    _wrong,
+)
 from .migrations import migrate
 from .outbox import Outbox
 from .records import Records
@@ -50,33 +59,6 @@ from .watchlist import Watchlist
 DB_NAME = "fieldkit.db"
 INFLIGHT = ".inflight"  # registry of named temporary files (fsio), swept at the next unlock
 _SUBKEYS = ("attachments", "attachment-names", "watchlist", "audit")
-
-
-def _save_if_possible(kr: Keyring) -> None:
-    """Save the failure counter; on a read-only or full disk it stays unsaved (the unlock or the
-    refusal must still happen — and a keyring that cannot be written cannot be attacked through
-    FieldKit's counter either: copying it off the medium is the same as reading it)."""
-    try:
-        kr.save()
-    except StorageError as e:
-        if fault_of(e) not in READABLE:
-            raise
-
-
-def _wrong(delay: float) -> AuthError:
-    zh = "用户名或口令错误"
-    en = "Wrong login or passphrase"
-    if delay > 0:
-        zh += f"。尝试次数过多，请 {delay:.0f} 秒后再试"
-        en += f". Too many attempts: wait {delay:.0f} s"
-    return AuthError(zh, message_en=en, retry_after=delay, code="wrong_passphrase")
-
-
-def _wait(remaining: float) -> AuthError:
-    return AuthError(
-        f"尝试次数过多，请 {remaining:.0f} 秒后再试", message_en=f"Too many attempts: wait {remaining:.0f} s",
-        retry_after=remaining, code="locked_out",
-    )
 
 
 class Store:
@@ -105,7 +87,7 @@ class Store:
         if check_role(role) != "chief":
             raise UserFacingError("第一个用户必须是所长（chief）", message_en="The first user must be the chief",
                                   field="role", code="first_user_chief")
-        check_passphrase(passphrase)
+        check_passphrase(passphrase, login=login, display_name=display_name)
         if cls.exists(home):
             raise Conflict(f"{home} 已有数据库", message_en=f"A store already exists at {home}", code="store_exists")
         if (home / DB_NAME).exists():
@@ -121,10 +103,13 @@ class Store:
         kr.set_user_wrap(login, role, passphrase, data_key)
         code, secret = recovery.generate()
         kr.set_recovery_wrap(secret, data_key)
+        kr.note_success(_lock_key(data_key, kr.store_id))
         store = cls._unlocked(home, kr, data_key, login, cache_kib=cache_kib, new_user=UserInfo(login, role, display_name))
+        store.settings.set(LOCKOUT_MARK, True)
         try:
             with Keyring.locked(home):
                 kr.save()
+            store.audit.anchor_now()  # the first entry is anchored at once (unlock checks it)
         except BaseException:
             store._db.close()
             for suffix in ("", "-wal", "-shm"):
@@ -144,19 +129,34 @@ class Store:
             remaining = kr.retry_after()
             if remaining > 0:
                 raise _wait(remaining)
+            # Counted before it is tried: if the count cannot be saved, the guess is not tried.
+            delay = kr.note_failure()
+            _save_or_refuse(kr)
             data_key = kr.unwrap_user(login, passphrase)
             if data_key is None:
-                delay = kr.note_failure()
-                _save_if_possible(kr)
                 raise _wrong(delay)
-            dirty = kr.note_success()
-            if kr.user_kdf(login).weaker_than(crypto.DEFAULT_KDF):
-                # Parameters were raised since this wrap was made: re-wrap at today's cost.
-                kr.set_user_wrap(login, kr.role(login) or "officer", passphrase, data_key)
-                dirty = True
-            if dirty:
+            lock_key = _lock_key(data_key, kr.store_id)
+            sealed = kr.chain_sealed(lock_key)
+            if not sealed and kr.data.get("lockout") is not None:
+                # A self-made or edited chain: answered exactly like a wrong passphrase, so
+                # resetting the counter cannot confirm a guess (the recovery code resets it).
+                raise _wrong(delay)
+            store = cls._unlocked(home, kr, data_key, login, cache_kib=cache_kib)
+            try:
+                if not sealed and store.settings.get(LOCKOUT_MARK, False):
+                    raise _wrong(delay)  # the chain was removed from the keyring
+                kr.note_success(lock_key)
+                if kr.user_kdf(login).weaker_than(crypto.DEFAULT_KDF):
+                    # Parameters were raised since this wrap was made: re-wrap at today's cost.
+                    kr.set_user_wrap(login, kr.role(login) or "officer", passphrase, data_key)
                 _save_if_possible(kr)
-        return cls._unlocked(home, kr, data_key, login, cache_kib=cache_kib)
+            except BaseException:
+                store.close()
+                raise
+        if not sealed and store.rollback is None:
+            with contextlib.suppress(StorageError):
+                store.settings.set(LOCKOUT_MARK, True)
+        return store
 
     @classmethod
     def recover(cls, home: Path, *, recovery_code: str, user: str, new_passphrase: str,
@@ -164,7 +164,7 @@ class Store:
         """Unlock with the recovery code and give `user` a new passphrase."""
         home = Path(home)
         login = (user or "").strip().lower()
-        check_passphrase(new_passphrase)
+        check_passphrase(new_passphrase, login=login)
         try:
             secret = recovery.parse(recovery_code)
         except recovery.RecoveryCodeTypo as e:
@@ -179,16 +179,17 @@ class Store:
             remaining = kr.retry_after()
             if remaining > 0:
                 raise _wait(remaining)
+            delay = kr.note_failure()
+            _save_or_refuse(kr)
             data_key = kr.unwrap_recovery(secret)
             if data_key is None:
-                delay = kr.note_failure()
-                kr.save()
                 raise AuthError("恢复码不正确" + (f"，请 {delay:.0f} 秒后再试" if delay else ""),
                                 message_en="Wrong recovery code", retry_after=delay, code="wrong_recovery")
             role = kr.role(login)
             if role is None:
                 raise AuthError(f"没有用户 {login}", message_en=f"No user {login}", code="unknown_user")
-            kr.note_success()
+            # The recovery code is the last word: it also resets a counter that was tampered with.
+            kr.note_success(_lock_key(data_key, kr.store_id))
             kr.set_user_wrap(login, role, new_passphrase, data_key)
             kr.save()
         return cls._unlocked(home, kr, data_key, login, cache_kib=cache_kib)
@@ -201,6 +202,18 @@ class Store:
 
         fsio.use_registry(Path(home) / INFLIGHT)
         restore(Path(src), Path(home), overwrite=overwrite)
+
+    @classmethod
+    def restore_guarded(cls, src: Path, home: Path, *, user: str, passphrase: str | None = None,
+                        recovery_code: str | None = None, drop_newer: bool = False) -> dict[str, Any]:
+        """Restore `src` over the existing store at `home`: see `restore_guard`. Needs the chief's
+        passphrase or the recovery code; `BackupLacksNewer` (listing per module what would be
+        lost) unless `drop_newer`; writes an audited "restore" entry."""
+        from .restore_guard import guarded_restore
+
+        fsio.use_registry(Path(home) / INFLIGHT)
+        return guarded_restore(Path(src), Path(home), user=user, passphrase=passphrase,
+                               recovery_code=recovery_code, drop_newer=drop_newer)
 
     @classmethod
     def _unlocked(cls, home: Path, kr: Keyring, data_key: bytes, login: str, *, cache_kib: int,
@@ -225,10 +238,24 @@ class Store:
             conn = connect(path, key, cache_kib=cache_kib, read_only=True)
         else:
             fault = None
+        db = Db(conn, path)
+        held = None
+        if new_user is None:
+            # Before anything is written (no migration, no login entry, no anchor): does the
+            # database still hold the log the keyring vouches for? A copied-back older
+            # fieldkit.db, or cut-off newest audit rows, is found here — and opened read-only.
+            try:
+                held = check_head(db, _audit_key(data_key, kr.store_id), kr.data.get("audit_anchor"))
+            except BaseException:
+                db.close()
+                raise
+            if held is not None and fault is None:
+                db.close()
+                db = Db(connect(path, key, cache_kib=cache_kib, read_only=True), path)
+                fault = Fault.READ_ONLY
         fsio.use_registry(None if fault else home / INFLIGHT)
         if fault is None:
             fsio.sweep(home / INFLIGHT)
-        db = Db(conn, path)
         try:
             version = migrate(db)
             users = UserTable(db)
@@ -242,8 +269,13 @@ class Store:
             db.close()
             raise
         store = cls(home, kr, data_key, info, db, version)
-        if fault is not None:
+        store._cache_kib = cache_kib
+        if held is not None:
+            store._hold(held)
+        if fault is not None and held is None:
             store.audit.cannot_save(fault)
+        if new_user is not None:
+            store.audit.log("user_add", detail={"user": new_user.login, "role": new_user.role})
         return store
 
     def __init__(self, home: Path, kr: Keyring, data_key: bytes, user: UserInfo, db: Db, version: int) -> None:
@@ -253,6 +285,7 @@ class Store:
         self.encrypted = kr.encrypted
         self.schema_version = version
         self._key: bytes | None = data_key
+        self._cache_kib = DEFAULT_CACHE_KIB
         self._user = user
         self._db = db
         self._users = UserTable(db)
@@ -326,13 +359,14 @@ class Store:
         self._require_chief()
         login = check_login(login)
         check_role(role)
-        check_passphrase(passphrase)
+        check_passphrase(passphrase, login=login, display_name=display_name)
         key = self._data_key()
         info = UserInfo(login, role, display_name)
         with self._db.tx():
             if self._users.get(login) is not None:
                 raise Conflict(f"用户 {login} 已存在", message_en=f"User {login} already exists", code="user_exists")
             self._users.insert(info, at=now_iso(), by=self._user.login)
+            self.audit.log("user_add", detail={"user": login, "role": role})
             # Inside the transaction: if the keyring cannot be written the row rolls back too.
             self._update_keyring(lambda kr: kr.set_user_wrap(login, role, passphrase, key))
         return info
@@ -347,7 +381,30 @@ class Store:
             raise PermissionDenied("不能删除唯一的所长", message_en="Cannot remove the only chief")
         with self._db.tx():
             self._users.delete(login)
+            self.audit.log("user_remove", detail={"user": login, "role": info.role})
             self._update_keyring(lambda kr: kr.data["users"].pop(login, None))
+
+    def set_role(self, login: str, role: str) -> UserInfo:
+        """Chief only: give `login` another role — in the users table, the keyring and, in the
+        same transaction, an audited "user_role" event that `audit.verify` replays (a role
+        written by raw SQL has none). The last chief cannot be demoted."""
+        self._require_chief()
+        check_role(role)
+        info = self._users.get(login)
+        if info is None:
+            raise NotFound(f"没有用户 {login}", message_en=f"No user {login}")
+        if info.role == "chief" and role != "chief" and self._users.chiefs() <= 1:
+            raise PermissionDenied("不能取消唯一的所长", message_en="Cannot demote the only chief")
+
+        def put(kr: Keyring) -> None:
+            if login in kr.data["users"]:
+                kr.data["users"][login]["role"] = role
+
+        with self._db.tx():
+            self._db.execute("UPDATE users SET role = ? WHERE login = ?", (role, login))
+            self.audit.log("user_role", detail={"user": login, "role": role, "was": info.role})
+            self._update_keyring(put)
+        return UserInfo(login, role, info.display_name)
 
     def change_passphrase(self, user: str, old: str, new: str) -> None:
         """Re-wrap the data key for `user` under `new` (the database is not re-encrypted).
@@ -355,7 +412,7 @@ class Store:
         login = (user or "").strip().lower()
         if login != self._user.login:
             self._require_chief()
-        check_passphrase(new)
+        check_passphrase(new, login=login)
         key = self._data_key()
 
         def rewrap(kr: Keyring) -> None:
@@ -370,7 +427,7 @@ class Store:
         """Chief only: set a forgotten passphrase of another user without knowing it."""
         self._require_chief()
         login = (user or "").strip().lower()
-        check_passphrase(new)
+        check_passphrase(new, login=login)
         key = self._data_key()
 
         def rewrap(kr: Keyring) -> None:
@@ -380,6 +437,7 @@ class Store:
             kr.set_user_wrap(login, role, new, key)
 
         self._update_keyring(rewrap)
+        self.audit.log("user_passphrase_reset", detail={"user": login})
 
     def new_recovery_code(self) -> str:
         """Chief only: replace the recovery wrap (the old code stops working). Returns the new code."""
@@ -387,7 +445,54 @@ class Store:
         key = self._data_key()
         code, secret = recovery.generate()
         self._update_keyring(lambda kr: kr.set_recovery_wrap(secret, key))
+        self.audit.log("recovery_code_replaced")
         return code
+
+    # -- rollback found at unlock ----------------------------------------------------------
+    @property
+    def rollback(self) -> Rollback | None:
+        """What the unlock found when the database is older than the keyring's audit anchor (or
+        its log was cut): the store is then read-only until the chief restores a backup or
+        calls `accept_rollback`. None for a sound store."""
+        return self.audit.held
+
+    def _hold(self, held: Rollback) -> None:
+        self.audit.held = held
+        self._db.refusal = lambda: StorageError(
+            "数据库被换成了旧版本或日志被截断，已只读打开：修改无法保存，请所长先处理",
+            message_en="The database was replaced by an older copy or its log was cut: read-only until the chief decides",
+            code=Fault.READ_ONLY.value)
+
+    def accept_rollback(self, reason: str) -> None:
+        """Chief only: accept the database as found (e.g. an old copy put back on purpose), with
+        a `reason` that is itself audited ("accept_rollback": anchored vs found seq, reason),
+        then re-anchor the keyring to the new head. Reopens the database read-write; the entries
+        held in memory meanwhile (the login, views) are written first, in order."""
+        # permissions: restore
+        if self._user.role != "chief":
+            raise PermissionDenied("只有所长可以确认接受旧版本数据库（所长可以恢复备份或确认接受）",
+                                   message_en="Only the chief (role chief) may accept a rolled-back database")
+        held = self.audit.held
+        if held is None:
+            raise Conflict("数据库没有被换成旧版本，无需确认", message_en="Nothing to accept: the log matches its anchor",
+                           code="nothing_to_accept")
+        reason = (reason or "").strip()
+        if len(reason) < 4:
+            raise UserFacingError("请写明接受的原因（至少 4 个字），它会记入审计日志",
+                                  message_en="Give the reason (at least 4 characters); it is audited",
+                                  field="reason", code="reason_needed")
+        path = self.home / DB_NAME
+        conn = connect(path, self._data_key() if self.encrypted else None, cache_kib=self._cache_kib)
+        old, self._db.conn = self._db.conn, conn
+        if old is not None:
+            old.close()
+        self._db.refusal = None
+        migrate(self._db)
+        self.audit.held = None
+        self.audit.fault = None
+        self.audit.log("accept_rollback", detail={**held.detail(), "reason": reason})
+        self.audit.flush()
+        self.audit.anchor_now()
 
     # -- maintenance -----------------------------------------------------------------------
     def integrity_check(self) -> list[str]:
@@ -409,7 +514,8 @@ class Store:
             # (and so the backup's) keeps the last anchor it could write.
             if fault_of(e) not in READABLE:
                 raise
-        return backup(self._db, self.home, Path(dest), self._data_key() if self.encrypted else None)
+        return backup(self._db, self.home, Path(dest), self._data_key() if self.encrypted else None,
+                      lock_key=_lock_key(self._data_key(), self.store_id))
 
     # -- keyring helpers -------------------------------------------------------------------
     def _update_keyring(self, change: Callable[[Keyring], Any]) -> None:

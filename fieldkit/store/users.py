@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import re
 
+from fieldkit.domain import passphrase as policy
 from fieldkit.domain.errors import UserFacingError
 
 from .db import Db
 from .types import ROLES, UserInfo
 
 _LOGIN = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,31}$")
-MIN_PASSPHRASE = 8
+MIN_PASSPHRASE = policy.MIN_LENGTH
 
 
 def check_login(login: str) -> str:
@@ -38,14 +39,9 @@ def check_role(role: str) -> str:
     return role
 
 
-def check_passphrase(passphrase: str) -> str:
-    if len(passphrase or "") < MIN_PASSPHRASE:
-        raise UserFacingError(
-            f"口令至少需要 {MIN_PASSPHRASE} 个字符",
-            message_en=f"A passphrase needs at least {MIN_PASSPHRASE} characters",
-            field="passphrase", code="weak_passphrase",
-        )
-    return passphrase
+def check_passphrase(passphrase: str, *, login: str = "", display_name: str = "") -> str:
+    """The one passphrase policy (`fieldkit.domain.passphrase`): `WeakPassphrase` names what is weak."""
+    return policy.check(passphrase, context=(login, display_name))
 
 
 class UserTable:

@@ -112,6 +112,10 @@ class MainWindow(QMainWindow):
         toolbar.addAction(self.lock_action)
         self.addToolBar(toolbar)
         self._install_features(toolbar, spacer_action)
+        # A database found older than its audit anchor: a red banner, the chief decides (issue 11).
+        from fieldkit.ui import rollback_banner
+
+        self.rollback_banner = rollback_banner.install(self)
 
     def _install_features(self, toolbar: QToolBar, spacer_action: QAction) -> None:
         """The doorplate scan, the station chief's desk and sync (other issues) hook in here."""

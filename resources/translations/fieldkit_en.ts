@@ -1215,12 +1215,12 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>Toolbar</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="132" />
+      <location filename="fieldkit/ui/main_window.py" line="136" />
       <source>已解锁 · Ctrl+L 锁定</source>
       <translation>Unlocked · Ctrl+L locks</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="238" />
+      <location filename="fieldkit/ui/main_window.py" line="242" />
       <source>正在打开…</source>
       <translation>Opening…</translation>
     </message>
@@ -1230,7 +1230,7 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>FieldKit</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="164" />
+      <location filename="fieldkit/ui/main_window.py" line="168" />
       <source>处理中…</source>
       <translation>Working…</translation>
     </message>
@@ -1811,6 +1811,51 @@ Press "Copy details" and send them to the maintainer.</translation>
       <location filename="fieldkit/ui/forms/repeat.py" line="68" />
       <source>删除这一行</source>
       <translation>Remove this row</translation>
+    </message>
+  </context>
+  <context>
+    <name>RollbackBanner</name>
+    <message>
+      <location filename="fieldkit/ui/rollback_banner.py" line="43" />
+      <source>数据库被换成了旧版本或日志被截断</source>
+      <translation>The database was replaced by an older copy or its log was cut short</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/rollback_banner.py" line="53" />
+      <source>接受的原因（记入审计日志）</source>
+      <translation>Reason for accepting (recorded in the audit log)</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/rollback_banner.py" line="56" />
+      <source>确认接受</source>
+      <translation>Accept</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/rollback_banner.py" line="58" />
+      <source>取消</source>
+      <translation>Cancel</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/rollback_banner.py" line="70" />
+      <source>警告</source>
+      <translation>Warning</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/rollback_banner.py" line="82" />
+      <source>处理…</source>
+      <translation>Decide…</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/rollback_banner.py" line="45" />
+      <source>如果是有意放回的旧拷贝（例如更换了硬盘），请写明原因后确认接受：原因会记入审计日志，之后恢复正常读写。
+否则请恢复备份：fieldkit restore 备份文件 --force（需要所长口令，会先列出备份中缺少的较新记录）。</source>
+      <translation>If an old copy was put back on purpose (e.g. after replacing the disk), give the reason and accept: the reason is recorded in the audit log and the store is read-write again.
+Otherwise restore a backup: fieldkit restore BACKUP --force (needs the chief&apos;s passphrase; it first lists the newer records the backup lacks).</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/rollback_banner.py" line="99" />
+      <source>（请联系所长处理）</source>
+      <translation> (ask the station chief to decide)</translation>
     </message>
   </context>
   <context>
@@ -3378,209 +3423,189 @@ Press "Copy details" and send them to the maintainer.</translation>
   <context>
     <name>Unlock</name>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="46" />
-      <source>弱：加长，或混用字母、数字和符号</source>
-      <translation>weak: make it longer, or mix letters, digits and symbols</translation>
-    </message>
-    <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="32" />
-      <source>太短：至少 8 个字符</source>
-      <translation>too short: at least 8 characters</translation>
-    </message>
-    <message>
       <location filename="fieldkit/ui/unlock/pages.py" line="43" />
-      <source>强</source>
-      <translation>strong</translation>
+      <source>口令太弱：</source>
+      <translation>Passphrase too weak: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="45" />
-      <source>中等：再长一些更安全</source>
-      <translation>fair: longer is safer</translation>
-    </message>
-    <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="87" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="84" />
       <source>输入口令后按回车</source>
       <translation>Type the passphrase and press Enter</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="88" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="85" />
       <source>用户</source>
       <translation>User</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="89" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="86" />
       <source>口令</source>
       <translation>Passphrase</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="94" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="91" />
       <source>忘记口令？用恢复码</source>
       <translation>Forgot it? Use the recovery code</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="97" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="94" />
       <source>解锁</source>
       <translation>Unlock</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="136" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="133" />
       <source>至少 8 个字符；一句好记的话比复杂的短口令更安全</source>
       <translation>At least 8 characters; a memorable sentence beats a short complex one</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="141" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="138" />
       <source>再输入一次</source>
       <translation>Again</translation>
     </message>
     <message>
       <location filename="fieldkit/ui/unlock/pages.py" line="154" />
-      <source>口令太短：至少 8 个字符</source>
-      <translation>Passphrase too short: at least 8 characters</translation>
-    </message>
-    <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="156" />
       <source>两次输入的口令不一致</source>
       <translation>The two passphrases differ</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="175" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="173" />
       <source>字母或数字，如 zhangwei</source>
       <translation>Letters or digits, e.g. zhangwei</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="178" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="176" />
       <source>如 张伟</source>
       <translation>e.g. 张伟</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="179" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="177" />
       <source>登录名</source>
       <translation>Login</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="180" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="178" />
       <source>姓名</source>
       <translation>Name</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="182" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="180" />
       <source>第一个用户是本机的管理者（所长角色），以后可以添加民警和网格员。</source>
       <translation>The first user manages this laptop (station chief role); officers and grid workers can be added later.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="192" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="190" />
       <source>建立数据库</source>
       <translation>Create the store</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="233" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="231" />
       <source>忘记口令时，只有这个恢复码能打开数据库。请抄在纸上或打印出来，和电脑分开保管；不要拍照，不要存在这台电脑里。</source>
       <translation>If the passphrase is forgotten, only this recovery code opens the store. Write it down or print it and keep it away from the laptop; do not photograph it or save it on this computer.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="247" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="245" />
       <source>我已把恢复码抄写（或打印）下来，放在安全的地方</source>
       <translation>I have written down (or printed) the recovery code and put it somewhere safe</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="251" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="249" />
       <source>打印…</source>
       <translation>Print…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="253" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="251" />
       <source>继续</source>
       <translation>Continue</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="281" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="279" />
       <source>示范乡镇有虚构的村庄、门牌、约 2000 名居民和各类台账，方便先熟悉操作。
 示范数据以后可以整体删除。正式使用请选“从空白开始”。</source>
       <translation>The demo township has invented villages, doorplates, about 2,000 residents and every kind of register, to practise on.
 It can be removed later. For real work choose "Start empty".</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="288" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="286" />
       <source>从空白开始</source>
       <translation>Start empty</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="290" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="288" />
       <source>生成示范乡镇</source>
       <translation>Create the demo township</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="319" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="317" />
       <source>抄在纸上的恢复码</source>
       <translation>The recovery code from paper</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="321" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="319" />
       <source>恢复码</source>
       <translation>Recovery code</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="327" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="325" />
       <source>返回</source>
       <translation>Back</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="329" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="327" />
       <source>重设口令并解锁</source>
       <translation>Reset passphrase and unlock</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="112" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="109" />
       <source>请输入口令</source>
       <translation>Please type the passphrase</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="119" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="116" />
       <source>正在解锁…</source>
       <translation>Unlocking…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="168" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="166" />
       <source>第一次使用：建立本机数据库</source>
       <translation>First use: create the store on this laptop</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="204" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="202" />
       <source>登录名只能用字母、数字、下划线或点</source>
       <translation>A login may only use letters, digits, _ or .</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="217" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="215" />
       <source>正在建立…</source>
       <translation>Creating…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="232" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="230" />
       <source>恢复码（只显示这一次）</source>
       <translation>Recovery code (shown only this once)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="280" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="278" />
       <source>要先放入示范数据吗？</source>
       <translation>Start with demo data?</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="313" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="311" />
       <source>用恢复码重设口令</source>
       <translation>Reset the passphrase with the recovery code</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="339" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="337" />
       <source>请输入恢复码</source>
       <translation>Please type the recovery code</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="146" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="143" />
       <source>口令强度：</source>
       <translation>Strength: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="169" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="167" />
       <source>数据全部加密保存在本机：%1
 口令用来解锁；请记住它，忘记时只能用恢复码。</source>
       <translation>Everything is stored encrypted on this laptop: %1
@@ -3630,6 +3655,26 @@ The passphrase unlocks it; remember it — if forgotten, only the recovery code 
       <location filename="fieldkit/ui/unlock/window.py" line="236" />
       <source>已取消，没有放入示范数据。可以重试，或从空白开始。</source>
       <translation>Cancelled; no demo data was added. Try again, or start empty.</translation>
+    </message>
+    <message>
+      <source>弱：加长，或混用字母、数字和符号</source>
+      <translation type="vanished">weak: make it longer, or mix letters, digits and symbols</translation>
+    </message>
+    <message>
+      <source>太短：至少 8 个字符</source>
+      <translation type="vanished">too short: at least 8 characters</translation>
+    </message>
+    <message>
+      <source>强</source>
+      <translation type="vanished">strong</translation>
+    </message>
+    <message>
+      <source>中等：再长一些更安全</source>
+      <translation type="vanished">fair: longer is safer</translation>
+    </message>
+    <message>
+      <source>口令太短：至少 8 个字符</source>
+      <translation type="vanished">Passphrase too short: at least 8 characters</translation>
     </message>
     <message>
       <source>已取消。已生成的部分示范数据保留。</source>

@@ -33,7 +33,7 @@ def _tamper(store: Store, *sql: str) -> None:
 
 def test_honest_log_verifies_and_reads_back(logged: Store) -> None:
     report = logged.audit.verify()
-    assert report.ok and report.count == 7
+    assert report.ok and report.count == 8  # 7 + the creation's "user_add"
     newest = logged.audit.entries(limit=2)
     assert [e.action for e in newest] == ["export", "view"] and newest[1].detail == {"n": 5, "why": "走访"}
 
@@ -88,10 +88,10 @@ def test_anchor_is_written_on_close_and_survives_reopen(store: Store, home: Path
     store.audit.log("login")
     store.audit.log("view", target="x")
     store.close()
-    assert json.loads((home / "keyring.json").read_text())["audit_anchor"]["seq"] == 2
+    assert json.loads((home / "keyring.json").read_text())["audit_anchor"]["seq"] == 3  # after "user_add"
     again = Store.open(home, user="chief", passphrase=PASS)
     assert again.audit.verify().ok
-    _tamper(again, "DELETE FROM audit WHERE seq = 2")
+    _tamper(again, "DELETE FROM audit WHERE seq = 3")
     assert not again.audit.verify().ok
     again.close()
 
@@ -99,5 +99,5 @@ def test_anchor_is_written_on_close_and_survives_reopen(store: Store, home: Path
 def test_anchor_refresh_is_rate_limited_not_skipped(store: Store, home: Path, monkeypatch) -> None:
     monkeypatch.setattr("fieldkit.store.audit.ANCHOR_INTERVAL_S", 0.0)
     store.audit.log("view", target="a")
-    assert json.loads((home / "keyring.json").read_text())["audit_anchor"]["seq"] == 1
+    assert json.loads((home / "keyring.json").read_text())["audit_anchor"]["seq"] == 2
     assert isinstance(store.audit, Audit)

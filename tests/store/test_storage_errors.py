@@ -42,6 +42,9 @@ def test_database_full_is_a_storage_error_and_nothing_half_written(store: Store,
 def test_a_really_full_disk(tmp_path: Path) -> None:
     with tmpfs(tmp_path / "small", "3m") as mnt:
         home = mnt / "home"
+        # Room the user frees at the end (`unfill` removes it): the store fills the rest itself,
+        # and an unlock needs room to count its attempt.
+        (mnt / "filler-ballast").write_bytes(b"\0" * 300_000)
         store, _ = Store.create(home, user="chief", passphrase=PASS)
         kept = []
         with pytest.raises(StorageError) as e:

@@ -19,31 +19,28 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-MIN_PASSPHRASE = 8
+from fieldkit.domain import passphrase as passphrase_policy
+from fieldkit.ui.errors import ui_language
+
+MIN_PASSPHRASE = passphrase_policy.MIN_LENGTH
 
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("Unlock", text)
 
 
-def strength(passphrase: str) -> tuple[int, str]:
-    """A rough strength score 0–3 and its hint. Length matters most for passphrases."""
-    if len(passphrase) < MIN_PASSPHRASE:
-        return 0, tr("太短：至少 8 个字符")
-    classes = sum(
-        (
-            any(c.islower() for c in passphrase),
-            any(c.isupper() for c in passphrase),
-            any(c.isdigit() for c in passphrase),
-            any(not c.isalnum() for c in passphrase),
-            any("\u4e00" <= c <= "\u9fff" for c in passphrase),
-        )
-    )
-    if len(passphrase) >= 14 or (len(passphrase) >= 10 and classes >= 3):
-        return 3, tr("强")
-    if len(passphrase) >= 10 or classes >= 3:
-        return 2, tr("中等：再长一些更安全")
-    return 1, tr("弱：加长，或混用字母、数字和符号")
+def strength(passphrase: str, context: tuple[str, ...] = ()) -> tuple[int, str]:
+    """The score 0–4 and hint of the one passphrase policy (`fieldkit.domain.passphrase`, zxcvbn)."""
+    s = passphrase_policy.assess(passphrase, context=context)
+    return s.score, (s.hint_en if ui_language() == "en" else s.hint)
+
+
+def policy_problem(passphrase: str, context: tuple[str, ...] = ()) -> str:
+    """Why the policy refuses `passphrase` (in the UI's language), or '' when it accepts it."""
+    s = passphrase_policy.assess(passphrase, context=context)
+    if s.ok:
+        return ""
+    return tr("口令太弱：") + (s.hint_en if ui_language() == "en" else s.hint)
 
 
 def _heading(text: str) -> QLabel:
@@ -150,8 +147,9 @@ class _NewPassphrase(QWidget):
 
     def problem(self) -> str:
         """The reason the passphrase cannot be used, or '' when it can."""
-        if len(self.first.text()) < MIN_PASSPHRASE:
-            return tr("口令太短：至少 8 个字符")
+        weak = policy_problem(self.first.text())
+        if weak:
+            return weak
         if self.first.text() != self.again.text():
             return tr("两次输入的口令不一致")
         return ""
