@@ -12,11 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from fieldkit.domain.errors import Conflict
+from fieldkit.services.permissions import require
 from fieldkit.services.workspace import Workspace, store_exists
 from fieldkit.store import Store
 
 
 def backup(ws: Workspace, dest: Path) -> dict[str, Any]:
+    """The whole store (every module, every user's key wrap) in one file: `backup` in the table."""
+    require(ws, "backup")
     written = ws.store.backup(Path(dest))
     ws.store.audit.log("backup", detail={"file": Path(dest).name})
     return {"backup": str(written), "bytes": Path(written).stat().st_size}

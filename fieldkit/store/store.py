@@ -31,7 +31,7 @@ from fieldkit.domain.errors import (
 from fieldkit.domain.storage_faults import READABLE, Fault, fault_error, fault_of
 from sync.hlc import HLC
 
-from . import crypto, recovery
+from . import crypto, recovery, user_admin
 from .attachments import Attachments
 from .audit import Audit
 from .ctx import Ctx, now_iso
@@ -81,6 +81,9 @@ def _wait(remaining: float) -> AuthError:
 
 class Store:
     """An unlocked store. Build it with `create`, `open` or `recover`; `close()` when done."""
+
+    # Set by `open` when the chief reset this user's passphrase: the services ask for a new one.
+    must_change_passphrase: bool = False
 
     # -- lifecycle (class methods) -----------------------------------------------------------
     @staticmethod
@@ -144,19 +147,26 @@ class Store:
             remaining = kr.retry_after()
             if remaining > 0:
                 raise _wait(remaining)
+            if user_admin.is_disabled(kr, login):
+                raise user_admin.disabled_error(login)
             data_key = kr.unwrap_user(login, passphrase)
             if data_key is None:
                 delay = kr.note_failure()
                 _save_if_possible(kr)
                 raise _wrong(delay)
             dirty = kr.note_success()
+            must_change = user_admin.must_change(kr, login)
             if kr.user_kdf(login).weaker_than(crypto.DEFAULT_KDF):
                 # Parameters were raised since this wrap was made: re-wrap at today's cost.
                 kr.set_user_wrap(login, kr.role(login) or "officer", passphrase, data_key)
+                if must_change:
+                    user_admin.mark_must_change(kr, login)
                 dirty = True
             if dirty:
                 _save_if_possible(kr)
-        return cls._unlocked(home, kr, data_key, login, cache_kib=cache_kib)
+        store = cls._unlocked(home, kr, data_key, login, cache_kib=cache_kib)
+        store.must_change_passphrase = must_change
+        return store
 
     @classmethod
     def recover(cls, home: Path, *, recovery_code: str, user: str, new_passphrase: str,
@@ -188,6 +198,8 @@ class Store:
             role = kr.role(login)
             if role is None:
                 raise AuthError(f"没有用户 {login}", message_en=f"No user {login}", code="unknown_user")
+            if user_admin.is_disabled(kr, login):
+                raise user_admin.disabled_error(login)
             kr.note_success()
             kr.set_user_wrap(login, role, new_passphrase, data_key)
             kr.save()
@@ -338,7 +350,9 @@ class Store:
         return info
 
     def remove_user(self, login: str) -> None:
-        """Chief only; the last chief cannot be removed. Their records keep their name as author."""
+        """Chief only; the last chief cannot be removed. Their records keep their name as author.
+        Rotating the data key (issue 11 item 3) hooks in here, in `disable_user` and in
+        `new_recovery_code`: until then an old keyring.json copy still opens the store."""
         self._require_chief()
         info = self._users.get(login)
         if info is None:
@@ -367,7 +381,8 @@ class Store:
         self._update_keyring(rewrap)
 
     def reset_passphrase(self, user: str, new: str) -> None:
-        """Chief only: set a forgotten passphrase of another user without knowing it."""
+        """Chief only: give another user the temporary passphrase `new` (a forgotten one is not
+        needed); their next unlock with it must set a passphrase of their own."""
         self._require_chief()
         login = (user or "").strip().lower()
         check_passphrase(new)
@@ -377,9 +392,47 @@ class Store:
             role = kr.role(login)
             if role is None:
                 raise NotFound(f"没有用户 {login}", message_en=f"No user {login}")
+            if user_admin.is_disabled(kr, login):
+                raise user_admin.disabled_error(login)
             kr.set_user_wrap(login, role, new, key)
+            user_admin.mark_must_change(kr, login)
 
         self._update_keyring(rewrap)
+
+    def disable_user(self, login: str) -> None:
+        """Chief only: the user can no longer unlock (their key wrap is deleted); their row and
+        records stay. Not oneself, not the only chief."""
+        self._require_chief()
+        info = self._existing_user(login)
+        if info.login == self._user.login:
+            raise UserFacingError("不能停用自己", message_en="You cannot disable yourself", code="disable_self")
+        if info.role == "chief" and self._users.chiefs() <= 1:
+            raise PermissionDenied("不能停用唯一的所长", message_en="Cannot disable the only chief")
+        self._update_keyring(lambda kr: user_admin.disable(kr, info.login))
+
+    def enable_user(self, login: str, passphrase: str) -> None:
+        """Chief only: wrap the key again for a disabled user under a temporary `passphrase`,
+        which they must replace at their next unlock."""
+        self._require_chief()
+        info = self._existing_user(login)
+        check_passphrase(passphrase)
+        key = self._data_key()
+
+        def rewrap(kr: Keyring) -> None:
+            kr.set_user_wrap(info.login, info.role, passphrase, key)
+            user_admin.mark_must_change(kr, info.login)
+
+        self._update_keyring(rewrap)
+
+    def user_states(self) -> dict[str, dict[str, Any]]:
+        """login -> {"disabled", "must_change"} as the keyring says (read without the key)."""
+        return user_admin.states(Keyring.load(self.home))
+
+    def _existing_user(self, login: str) -> UserInfo:
+        info = self._users.get((login or "").strip().lower())
+        if info is None:
+            raise NotFound(f"没有用户 {login}", message_en=f"No user {login}")
+        return info
 
     def new_recovery_code(self) -> str:
         """Chief only: replace the recovery wrap (the old code stops working). Returns the new code."""
