@@ -396,6 +396,7 @@ def _save(ctx: _Ctx, spec: ModuleSpec, old: Any, values: dict[str, Any], out: Ou
     errors = [i for i in issues if i.severity == "error"]
     touched: list[str] = []
     if wf is not None and by_step is None:  # 3. workflow: owned fields move only by a step
+        # permissions: seeding states by import/demo is the chief's — a workflow rule kept out of the table
         seeding = old is None and ctx.source in ("import", "demo") and ctx.actor.role == "chief"
         defaults = {f.name: default_value(f, ctx.today) for f in spec.fields}
         touched = [] if seeding else owned_changes(wf, old.data if old else None, clean, defaults)
