@@ -91,7 +91,16 @@ class CliContext:
         """Unlock the store once per command (prompting for the passphrase if needed)."""
         if self._workspace is None:
             user = self.login()
-            self._workspace = ws_service.unlock(self.home, user, self.passphrase())
+            passphrase = self.passphrase()
+            try:
+                self._workspace = ws_service.unlock(self.home, user, passphrase)
+            except AuthError as e:
+                if e.code != ws_service.MUST_CHANGE:
+                    raise
+                # The chief reset this passphrase: the user sets their own before anything else.
+                self.say(e.message, e.message_en)
+                self._workspace = ws_service.unlock(self.home, user, passphrase, new_passphrase=self.new_passphrase())
+                self.say("新口令已设置", "New passphrase set")
             held = self._workspace.store.rollback
             if held is not None:  # said at unlock, before the command's own output
                 self.say("警告：" + held.message, "Warning: " + held.message_en)

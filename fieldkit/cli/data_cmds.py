@@ -9,7 +9,7 @@ from pathlib import Path
 from fieldkit.cli.context import path_arg
 from fieldkit.domain.errors import ValidationFailed
 from fieldkit.domain.limits import DATA_FILE_MAX_BYTES
-from fieldkit.services import csvio, importer, sealed
+from fieldkit.services import csvio, importer, permissions, sealed
 from fieldkit.services.files import atomic_write, read_user_file
 
 
@@ -44,6 +44,8 @@ def _export_passphrase(ctx) -> str:
 
 def cmd_export(args, ctx) -> int:
     ws = ctx.workspace()
+    if ws.catalog.get(args.module) is not None:  # refuse before asking for an export passphrase
+        permissions.module_for(ws, "export_plain" if args.plain else "export_sealed", args.module)
     passphrase = None if args.plain else _export_passphrase(ctx)
     if args.plain:
         ctx.say("注意：导出的是明文 CSV，含个人信息，用后请销毁", "Note: plain CSV with personal data; destroy after use")

@@ -10,6 +10,8 @@ from fieldkit.cli.context import path_arg
 from fieldkit.domain.errors import AuthError, ExitCode, IntegrityError, UserFacingError
 from fieldkit.services import backup as backup_service
 from fieldkit.services import demo as demo_service
+from fieldkit.services import permissions
+from fieldkit.services import users as users_service
 from fieldkit.services import watchlist as watch_service
 from fieldkit.services import workspace as ws_service
 from fieldkit.store import BackupLacksNewer
@@ -35,15 +37,28 @@ def register(sub) -> None:
     p = sub.add_parser("recover", help="set a new passphrase with the recovery code / 用恢复码重设口令")
     p.set_defaults(func=cmd_recover)
 
-    p = sub.add_parser("users", help="list or add users / 用户管理")
+    p = sub.add_parser("users", help="manage users (chief) / 用户管理（所长）")
     us = p.add_subparsers(dest="users_cmd", required=True)
-    q = us.add_parser("list")
+    q = us.add_parser("list", help="every user with role and state / 列出用户")
     q.set_defaults(func=cmd_users_list)
-    q = us.add_parser("add")
+    q = us.add_parser("add", help="add a user; passphrase from FIELDKIT_NEW_PASSPHRASE or a prompt / 添加用户")
     q.add_argument("login")
     q.add_argument("--role", choices=["officer", "grid_worker", "chief"], required=True)
     q.add_argument("--name", default="")
     q.set_defaults(func=cmd_users_add)
+    for name, helptext in (("disable", "the user can no longer unlock / 停用"),
+                           ("remove", "remove the user (their records keep their name) / 删除用户")):
+        q = us.add_parser(name, help=helptext)
+        q.add_argument("login")
+        q.set_defaults(func=cmd_users_change, users_verb=name)
+    for name, helptext in (("enable", "enable a disabled user with a temporary passphrase / 启用"),
+                           ("reset-passphrase", "give a temporary passphrase; the user sets their own at next "
+                                                "unlock / 重设口令")):
+        q = us.add_parser(name, help=helptext + " (FIELDKIT_NEW_PASSPHRASE or a prompt)")
+        q.add_argument("login")
+        q.set_defaults(func=cmd_users_temporary, users_verb=name)
+    q = us.add_parser("new-recovery-code", help="replace the recovery code; the old one stops working / 更换恢复码")
+    q.set_defaults(func=cmd_users_recovery)
 
     p = sub.add_parser("backup", help="write an encrypted backup / 加密备份")
     p.add_argument("out", type=path_arg, help="backup file to write")
@@ -127,16 +142,47 @@ def cmd_recover(args, ctx) -> int:
 
 
 def cmd_users_list(args, ctx) -> int:
-    for u in ctx.workspace().store.users():
-        ctx.emit({"login": u.login, "role": u.role, "display_name": u.display_name})
+    for u in users_service.list_users(ctx.workspace()):
+        ctx.emit(u.to_dict())
     return 0
 
 
 def cmd_users_add(args, ctx) -> int:
     ws = ctx.workspace()
+    permissions.require(ws, "manage_users")  # before asking for a passphrase
     passphrase = ctx.new_passphrase()
-    ws_service.add_user(ws, args.login, args.role, passphrase, args.name)
+    users_service.add(ws, args.login, args.role, passphrase, args.name)
     ctx.emit({"login": args.login, "role": args.role})
+    return 0
+
+
+def cmd_users_change(args, ctx) -> int:
+    ws = ctx.workspace()
+    {"disable": users_service.disable, "remove": users_service.remove}[args.users_verb](ws, args.login)
+    ctx.emit({"login": args.login, args.users_verb: True})
+    ctx.say("已停用：该用户不能再登录" if args.users_verb == "disable" else "已删除用户",
+            "Disabled: the user can no longer unlock" if args.users_verb == "disable" else "User removed")
+    return 0
+
+
+def cmd_users_temporary(args, ctx) -> int:
+    ws = ctx.workspace()
+    permissions.require(ws, "manage_users")
+    temporary = ctx.new_passphrase()
+    verb = users_service.enable if args.users_verb == "enable" else users_service.reset_passphrase
+    verb(ws, args.login, temporary)
+    ctx.emit({"login": args.login, args.users_verb.replace("-", "_"): True, "must_change": True})
+    ctx.say("已设置临时口令：请当面告诉该用户，他下次登录时须设置自己的新口令",
+            "Temporary passphrase set: tell the user in person; they must set their own at next unlock")
+    return 0
+
+
+def cmd_users_recovery(args, ctx) -> int:
+    code = users_service.new_recovery_code(ctx.workspace())
+    ctx.say("新的恢复码如下，只显示这一次：请抄写后交所长保管；旧恢复码已作废。",
+            "The new recovery code is shown once: write it down; the old code no longer works.")
+    print(f"\n    {code}\n", file=sys.stderr)
+    ctx.emit({"recovery_code": code})
     return 0
 
 

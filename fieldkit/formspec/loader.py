@@ -12,10 +12,10 @@ import os
 import string
 import sys
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from fieldkit.domain.roles import Role
 from fieldkit.formspec import workflow
 from fieldkit.formspec.expr import ExprError, compile_expr
 from fieldkit.formspec.model import (
@@ -33,9 +33,10 @@ from fieldkit.formspec.model import (
     ModuleCatalog,
     ModuleSpec,
 )
+from fieldkit.formspec.permissions import PERMISSIONS_FILE, PermissionTable, load_permissions
 
 LISTS_FILE = "lists.toml"
-_MODULE_KEYS = {"id", "number", "label", "group", "roles", "title", "hub", "fields", "ledger", "description", "key",
+_MODULE_KEYS = {"id", "number", "label", "group", "title", "hub", "fields", "ledger", "description", "key",
                 "workflow"}
 _FIELD_KEYS = {
     "name", "type", "label", "required", "relevant", "constraint", "constraint_message", "choices",
@@ -71,14 +72,28 @@ def load_modules(directory: Path | str | None = None) -> ModuleCatalog:
     lists = _load_lists(folder / LISTS_FILE)
     modules: list[ModuleSpec] = []
     for path in sorted(folder.glob("*.toml")):
-        if path.name == LISTS_FILE or path.name.startswith(("_", ".")):
+        if path.name in (LISTS_FILE, PERMISSIONS_FILE) or path.name.startswith(("_", ".")):
             continue
         modules.append(_load_module(path, lists))
     if not modules:
         raise FormSpecError("目录中没有模块定义", message_en="no module definitions found", path=folder)
     _check_catalog(modules)
     modules.sort(key=lambda m: m.number)
-    return ModuleCatalog(tuple(modules), directory=folder)
+    table = load_permissions(folder / PERMISSIONS_FILE, [m.id for m in modules])
+    modules = [_with_permissions(m, table) for m in modules]
+    return ModuleCatalog(tuple(modules), directory=folder, permissions=table)
+
+
+def _with_permissions(m: ModuleSpec, table: PermissionTable) -> ModuleSpec:
+    """`m` with `roles` (who sees it) taken from the table; a workflow's own creators must be
+    the ones the table lets create, so the two files cannot tell different stories."""
+    wf = m.workflow
+    creators = set(table.roles_for("create", m.id))
+    if wf is not None and wf.create_roles and set(wf.create_roles) != creators:
+        raise _fail(m.source or Path(m.id), "workflow.create.roles",
+                    f"与权限表 permissions.toml 不一致（权限表允许新建：{'、'.join(r.zh for r in table.roles_for('create', m.id)) or '无'}）",
+                    f"disagrees with permissions.toml (which lets {', '.join(r.value for r in creators) or 'nobody'} create)")
+    return replace(m, roles=table.viewers(m.id))
 
 
 def load_module_file(path: Path | str, lists_file: Path | str | None = None) -> ModuleSpec:
@@ -266,6 +281,10 @@ def _check_field_exprs(f: FieldSpec, names: set[str], path: Path, where: str) ->
 
 def _load_module(path: Path, lists: dict[str, tuple[Choice, ...]]) -> ModuleSpec:
     data = _read_toml(path)
+    if "roles" in data:
+        # One place says who sees what: two would drift apart (docs/permissions.md).
+        raise _fail(path, "roles", f"可见角色已移到 {PERMISSIONS_FILE}，请删除这一行，在 [modules.{data.get('id', '<id>')}] 中写明",
+                    f"who sees a module is declared in {PERMISSIONS_FILE} [modules.{data.get('id', '<id>')}]: remove this key")
     unknown = sorted(set(data) - _MODULE_KEYS)
     if unknown:
         raise _fail(path, None, f"未知的模块属性 {unknown[0]!r}", f"unknown module key {unknown[0]!r}")
@@ -279,12 +298,6 @@ def _load_module(path: Path, lists: dict[str, tuple[Choice, ...]]) -> ModuleSpec
     group = data.get("group")
     if group not in GROUPS:
         raise _fail(path, None, f"未知的模块分组 {group!r}", f"unknown module group {group!r}")
-    try:
-        roles = tuple(Role(r) for r in data.get("roles", []))
-    except ValueError as exc:
-        raise _fail(path, None, f"未知的角色：{exc}", f"unknown role: {exc}") from None
-    if not roles:
-        raise _fail(path, None, "模块未指定可见角色", "module lists no roles")
     hub = data.get("hub")
     if hub is not None and hub not in HUBS:
         raise _fail(path, None, f"未知的 hub {hub!r}", f"unknown hub {hub!r}")
@@ -308,7 +321,7 @@ def _load_module(path: Path, lists: dict[str, tuple[Choice, ...]]) -> ModuleSpec
         raise _fail(path, str(key), "key 必须是本模块的单值字段", "key must name a single-valued field of the module")
     flow = workflow.parse(data.get("workflow"), fields, path, lambda r, prefix: _field(r, path, lists, prefix))
     return ModuleSpec(
-        id=mid, number=number, label=label, group=group, roles=roles, fields=fields, ledger=ledger,
+        id=mid, number=number, label=label, group=group, roles=(), fields=fields, ledger=ledger,
         title=title, hub=hub, source=path,
         description=_label(data["description"], path, None, ("模块说明 description", "description")) if "description" in data else None,
         key=key, workflow=flow,

@@ -167,7 +167,7 @@ class ModuleSpec:
     number: int
     label: Label
     group: str
-    roles: tuple[Role, ...]
+    roles: tuple[Role, ...]  # who may view it: from permissions.toml (`load_modules`), never the form file
     fields: tuple[FieldSpec, ...]
     ledger: LedgerSpec
     title: str  # template, e.g. "{name} {id_number}"
@@ -249,6 +249,7 @@ class ModuleCatalog:
 
     modules: tuple[ModuleSpec, ...]
     directory: Path | None = None
+    permissions: Any = None  # formspec.permissions.PermissionTable (None for a hand-made catalogue)
     _by_id: Mapping[str, ModuleSpec] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:

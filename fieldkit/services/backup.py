@@ -12,11 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from fieldkit.domain.errors import Conflict
-from fieldkit.services.workspace import Workspace, store_exists
+from fieldkit.services.permissions import require
+from fieldkit.services.workspace import Workspace, catalog, store_exists
 from fieldkit.store import Store
 
 
 def backup(ws: Workspace, dest: Path) -> dict[str, Any]:
+    """The whole store (every module, every user's key wrap) in one file: `backup` in the table."""
+    require(ws, "backup")
     written = ws.store.backup(Path(dest))
     ws.store.audit.log("backup", detail={"file": Path(dest).name})
     return {"backup": str(written), "bytes": Path(written).stat().st_size}
@@ -37,12 +40,14 @@ def restore(src: Path, home: Path, *, force: bool = False, user: str = "", passp
     if not store_exists(home):
         Store.restore(Path(src), Path(home))
         return {"restored": str(home)}
-    return Store.restore_guarded(Path(src), Path(home), user=user, passphrase=passphrase,
+    roles = tuple(r.value for r in catalog().permissions.roles_for("restore", None))
+    return Store.restore_guarded(Path(src), Path(home), user=user, roles=roles, passphrase=passphrase,
                                  recovery_code=recovery_code, drop_newer=drop_newer)
 
 
 def accept_rollback(ws: Workspace, reason: str) -> dict[str, Any]:
     """The chief accepts a database found older than its anchor (see `Store.accept_rollback`)."""
+    require(ws, "restore")
     held = ws.store.rollback
     ws.store.accept_rollback(reason)
     return {"accepted": True, **(held.detail() if held else {}), "reason": reason}

@@ -32,6 +32,7 @@ from fieldkit.domain.limits import LimitExceeded, loads_json
 from fieldkit.formspec import FieldSpec
 from fieldkit.services import sealed
 from fieldkit.services.files import atomic_write
+from fieldkit.services.permissions import module_for
 from fieldkit.services.records import ftype, readable
 from fieldkit.services.workspace import Workspace
 
@@ -107,7 +108,10 @@ def export_csv(
     ws: Workspace, module: str, path: Path, *, passphrase: str | None = None, plain: bool = False,
     progress: Progress = None, cancel: Cancel = None,
 ) -> dict[str, Any]:
-    """Write the module as CSV; sealed with `passphrase` unless `plain`. Returns a summary."""
+    """Write the module as CSV; sealed with `passphrase` unless `plain`. Returns a summary.
+    `PermissionDenied` unless the role may `export_plain` / `export_sealed` the module."""
+    if ws.catalog.get(module) is not None:  # a module without a form: `readable` decides (the chief)
+        module_for(ws, "export_plain" if plain else "export_sealed", module)
     data = render_csv(ws, module, progress=progress, cancel=cancel)
     if plain:
         atomic_write(Path(path), data)

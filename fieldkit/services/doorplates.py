@@ -202,8 +202,10 @@ def print_from_store(ws, out: str | Path, *, village: str | None = None, hamlet:
                      cancel: Callable[[], bool] | None = None) -> dict:
     """Sign and print the selected addresses' doorplates with the station's key. Audited as a print."""
     from fieldkit.services.ledgers import station_name
+    from fieldkit.services.permissions import require
     from fieldkit.services.station_keys import station_key
 
+    require(ws, "sign_doorplates")
     plates = plates_from_store(ws, village=village, hamlet=hamlet, building=building, uuids=uuids)
     if not plates:
         raise UserFacingError("没有符合条件的标准地址", message_en="No addresses match", code="not_found")

@@ -33,6 +33,7 @@ from fieldkit.domain.errors import IntegrityError, UserFacingError
 from fieldkit.services import records, sealed
 from fieldkit.services.files import MiB, atomic_write, read_user_file, storage_error
 from fieldkit.services.id_application import MODULE, _application
+from fieldkit.services.permissions import module_for
 from fieldkit.services.workspace import Workspace
 
 FORMAT = "fieldkit-id-application/1"
@@ -151,6 +152,7 @@ def export_package(
     if folder and not plain:
         raise UserFacingError("未加密的文件夹只能在明文导出时使用", message_en="A folder export must be plain",
                               code="bad_option")
+    module_for(ws, "export_plain" if plain else "export_sealed", MODULE)
     dest = Path(dest)
     if not dest.is_dir():
         raise UserFacingError(f"导出目录不存在：{dest}", message_en=f"No such folder: {dest}", code="no_folder")

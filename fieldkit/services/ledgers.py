@@ -31,6 +31,7 @@ from fieldkit.ledger import FORMATS, layout_from_spec, ledger_rows, write_ledger
 from fieldkit.services import records as rsvc
 from fieldkit.services import sealed
 from fieldkit.services.files import scratch_dir
+from fieldkit.services.permissions import module_for
 from fieldkit.services.workspace import Workspace
 
 PAGE = 1000  # records read per query: big enough to be fast, small enough to stay flat in memory
@@ -222,7 +223,7 @@ def export_ledger(
     if fmt not in FORMATS:
         raise UserFacingError(f"不支持的格式 {fmt}，可选：xlsx、pdf、csv",
                               message_en=f"Unknown format {fmt}: use xlsx, pdf or csv", code="bad_format")
-    spec = ws.module(module)
+    spec = module_for(ws, ("export_plain" if plain else "export_sealed") if fmt == "csv" else "print", module)
     filters = LedgerFilters(date_from, date_to, resolve_village(ws, village), grid, officer, status)
     if fmt == "csv" and not plain and not passphrase:
         raise UserFacingError("CSV 台账须设置导出口令加密（或明确选择明文导出）",

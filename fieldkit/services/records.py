@@ -98,7 +98,7 @@ def delete(ws: Workspace, uuid: str):
 
 # Who may read records of a module this copy has no form for (shown raw): the platform's
 # reference items reach every device of an area; anything else (a removed form) only the chief.
-RAW_READERS = {"reference": ("officer", "grid_worker", "chief")}
+RAW_READERS = {"reference": ("officer", "grid_worker", "chief")}  # permissions: modules without a form are not in the table
 NO_FORM = ("这类记录没有表单定义，按原始数据显示", "There is no form for these records; shown as raw data")
 
 

@@ -29,6 +29,7 @@ from fieldkit.domain.doorplate_code import (
     normalise_ground,
 )
 from fieldkit.domain.errors import PermissionDenied, UserFacingError
+from fieldkit.services.permissions import may, require
 from fieldkit.services.workspace import Workspace
 
 KEY_SETTING = "station_signing_key"
@@ -43,7 +44,7 @@ def station_key(ws: Workspace) -> StationKey:
     secret = ws.store.settings.get(KEY_SETTING)
     if secret:
         return StationKey.from_secret_string(secret)
-    if ws.user.role != "chief":
+    if not may(ws, "station_keys"):
         raise PermissionDenied("本机还没有派出所签名密钥，请所长先设置",
                                message_en="No station signing key yet: the chief must set one up")
     try:
@@ -81,8 +82,7 @@ def _is_prefix(text: str) -> bool:
 
 def set_own_ground(ws: Workspace, ground: Iterable[str]) -> tuple[str, ...]:
     """Set the station's ground explicitly (empty: back to the villages'); chief only."""
-    if ws.user.role != "chief":
-        raise PermissionDenied("只有所长可以设置本所辖区", message_en="Only the chief sets the station's ground")
+    require(ws, "station_keys")
     prefixes = normalise_ground(ground)
     ws.store.settings.set(GROUND_SETTING, list(prefixes))
     ws.store.audit.log("set_station_ground", detail={"ground": list(prefixes)})
@@ -127,6 +127,7 @@ def add_trusted_key(ws: Workspace, text: str, *, ground: Iterable[str]) -> Stati
     Raises DoorplateKeyError when `text` is not a key or `ground` is empty or malformed. A key
     already trusted for the station is replaced, ground and all.
     """
+    require(ws, "station_keys")
     key = StationPublicKey.parse(text).with_ground(ground)
     if not key.ground:
         raise DoorplateKeyError(

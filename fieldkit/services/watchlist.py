@@ -9,8 +9,9 @@ Threading: called on the thread that owns the workspace.
 
 from __future__ import annotations
 
-from fieldkit.domain.errors import PermissionDenied, UserFacingError
+from fieldkit.domain.errors import UserFacingError
 from fieldkit.domain.validators import check_id_number
+from fieldkit.services.permissions import require
 from fieldkit.services.workspace import Workspace
 
 
@@ -24,8 +25,7 @@ def _valid(id_number: str) -> str:
 
 
 def add(ws: Workspace, id_number: str, reason: str, source: str = "local") -> None:
-    if ws.user.role not in ("chief", "officer"):
-        raise PermissionDenied("只有民警和所长可以维护布控名单", message_en="Only officers and the chief can edit the watch list")
+    require(ws, "watchlist")
     value = _valid(id_number)
     ws.store.watchlist.add(value, reason, source)
     ws.store.audit.log("watchlist_add", detail={"source": source})

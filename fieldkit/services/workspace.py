@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from fieldkit.domain import passphrase as passphrase_policy
-from fieldkit.domain.errors import NotFound, PermissionDenied
+from fieldkit.domain.errors import AuthError, NotFound
 from fieldkit.domain.storage_faults import Fault
 from fieldkit.formspec import ModuleCatalog, ModuleSpec, load_modules
 from fieldkit.services.changes import ChangeLog
+from fieldkit.services.permissions import refusal, require
 from fieldkit.store import Store
 
 
@@ -91,11 +92,8 @@ class Workspace:
         spec = self.catalog.get(module_id)
         if spec is None:
             raise UnknownModule(module_id)
-        if self.user.role not in spec.roles:
-            raise PermissionDenied(
-                f"当前用户（{role_label(self.user.role)}）无权查看“{spec.label.zh}”",
-                message_en=f"Your role ({self.user.role}) may not open {spec.label.en}",
-            )
+        if self.user.role not in spec.roles:  # spec.roles = who may view, from permissions.toml
+            raise refusal(self, "view", module_id)
         return spec
 
     def lock(self) -> None:
@@ -153,12 +151,40 @@ def create(
     return Workspace(store, catalog(), home), recovery
 
 
-def unlock(home: Path, user: str, passphrase: str) -> Workspace:
-    """Unlock with a passphrase. Raises AuthError (with retry_after) when it is wrong."""
+MUST_CHANGE = "must_change_passphrase"  # AuthError code: give `new_passphrase` and unlock again
+
+
+def unlock(home: Path, user: str, passphrase: str, *, new_passphrase: str | None = None) -> Workspace:
+    """Unlock with a passphrase. Raises AuthError (with retry_after) when it is wrong.
+
+    When the chief reset this user's passphrase, the store is opened only together with a new
+    passphrase of the user's own: without `new_passphrase`, AuthError with code `MUST_CHANGE`
+    (nothing unlocked); with it, the key is re-wrapped under it first (strength checked)."""
     home = Path(home)
     store = Store.open(home, user=user, passphrase=passphrase)
+    if store.must_change_passphrase:
+        try:
+            if not new_passphrase:
+                raise AuthError("所长已重设您的口令：请设置一个只有您自己知道的新口令后再登录",
+                                message_en="The chief reset your passphrase: set a new one of your own to unlock",
+                                code=MUST_CHANGE, field="new_passphrase")
+            check_new_passphrase(new_passphrase, store.user.login, store.user.display_name)
+            if new_passphrase == passphrase:
+                raise AuthError("新口令不能与所长给的临时口令相同", message_en="The new passphrase must differ from the "
+                                "temporary one", code="weak_passphrase", field="new_passphrase")
+            store.change_passphrase(store.user.login, passphrase, new_passphrase)
+        except BaseException:
+            store.close()
+            raise
+        store.must_change_passphrase = False
+        store.audit.log("change_passphrase", detail={"user": store.user.login, "after": "reset"})
     store.audit.log("login")
     return Workspace(store, catalog(), home)
+
+
+def check_new_passphrase(passphrase: str, login: str = "", display_name: str = "") -> None:
+    """The one passphrase policy (`fieldkit.domain.passphrase`), with the user's own words."""
+    passphrase_policy.check(passphrase, context=(login, display_name))
 
 
 def recover(home: Path, recovery_code: str, user: str, new_passphrase: str) -> Workspace:
@@ -176,7 +202,6 @@ def change_passphrase(ws: Workspace, old: str, new: str) -> None:
 
 
 def add_user(ws: Workspace, login: str, role: str, passphrase: str, display_name: str = "") -> None:
-    if ws.user.role != "chief":
-        raise PermissionDenied("只有所长可以添加用户", message_en="Only the station chief can add users")
-    ws.store.add_user(login, role=role, passphrase=passphrase, display_name=display_name)
-    ws.store.audit.log("add_user", detail={"user": login, "role": role})
+    """The chief adds a user (`manage_users`); see services.users for the rest of the list."""
+    require(ws, "manage_users")
+    ws.store.add_user(login, role=role, passphrase=passphrase, display_name=display_name)  # audited there

@@ -289,7 +289,7 @@ class Keyring:
 
     def unwrap_user(self, login: str, passphrase: str) -> bytes | None:
         u = self.data["users"].get(login)
-        if u is None:
+        if u is None or "wrapped_key" not in u:  # no such user, or disabled (store/user_admin.py)
             # Spend the same time as a real attempt so timing does not reveal which logins exist.
             crypto.passphrase_kek(passphrase, b"\0" * 16, crypto.DEFAULT_KDF)
             return None

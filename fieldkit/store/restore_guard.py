@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from fieldkit.domain.errors import AuthError, Conflict, PermissionDenied, StorageError, UserFacingError
+from fieldkit.domain.roles import Role
 
 from . import backup as bk
 from . import recovery
@@ -33,7 +34,7 @@ def _credentials_key(kr: Keyring, login: str, passphrase: str | None, secret: by
     return kr.unwrap_user(login, passphrase or "")
 
 
-def guarded_restore(src: Path, home: Path, *, user: str, passphrase: str | None = None,
+def guarded_restore(src: Path, home: Path, *, user: str, roles: tuple[str, ...], passphrase: str | None = None,
                     recovery_code: str | None = None, drop_newer: bool = False) -> dict[str, Any]:
     from .lockout import _lock_key, _save_or_refuse, _wait, _wrong
     from .store import DB_NAME, Store
@@ -69,10 +70,11 @@ def guarded_restore(src: Path, home: Path, *, user: str, passphrase: str | None 
         current = Db(connect(home / DB_NAME, db_key, read_only=True), home / DB_NAME)
         try:
             row = current.one("SELECT role FROM users WHERE login = ?", (login,))
-            # permissions: restore — only the chief (by the encrypted users table) or the recovery code
-            if secret is None and (row is None or row[0] != "chief"):
-                raise PermissionDenied("只有所长（chief）可以用备份覆盖现有数据库",
-                                       message_en="Only the station chief (role chief) may restore over the store")
+            # `roles`: who may "restore" by the permissions table; the role is read from the
+            # encrypted users table, not the editable keyring. The recovery code is the station's.
+            if secret is None and (row is None or row[0] not in roles):
+                raise PermissionDenied(f"只有{'、'.join(Role(r).zh for r in roles) or '恢复码持有人'}可以用备份覆盖现有数据库",
+                                       message_en=f"Only the {', '.join(roles) or 'recovery code holder'} may restore over the store")
             bkr = bk.backup_keyring(src)
             bkey = key if bkr.store_id == kr.store_id else _credentials_key(bkr, login, passphrase, secret)
             if bkey is None:

@@ -31,7 +31,7 @@ from fieldkit.domain.errors import (
 from fieldkit.domain.storage_faults import READABLE, Fault, fault_error, fault_of
 from sync.hlc import HLC
 
-from . import crypto, recovery
+from . import crypto, recovery, user_admin
 from .attachments import Attachments
 from .audit import Audit, Rollback, check_head
 from .ctx import Ctx, now_iso
@@ -63,6 +63,9 @@ _SUBKEYS = ("attachments", "attachment-names", "watchlist", "audit")
 
 class Store:
     """An unlocked store. Build it with `create`, `open` or `recover`; `close()` when done."""
+
+    # Set by `open` when the chief reset this user's passphrase: the services ask for a new one.
+    must_change_passphrase: bool = False
 
     # -- lifecycle (class methods) -----------------------------------------------------------
     @staticmethod
@@ -129,6 +132,8 @@ class Store:
             remaining = kr.retry_after()
             if remaining > 0:
                 raise _wait(remaining)
+            if user_admin.is_disabled(kr, login):
+                raise user_admin.disabled_error(login)
             # Counted before it is tried: if the count cannot be saved, the guess is not tried.
             delay = kr.note_failure()
             _save_or_refuse(kr)
@@ -146,9 +151,12 @@ class Store:
                 if not sealed and store.settings.get(LOCKOUT_MARK, False):
                     raise _wrong(delay)  # the chain was removed from the keyring
                 kr.note_success(lock_key)
+                must_change = user_admin.must_change(kr, login)
                 if kr.user_kdf(login).weaker_than(crypto.DEFAULT_KDF):
                     # Parameters were raised since this wrap was made: re-wrap at today's cost.
                     kr.set_user_wrap(login, kr.role(login) or "officer", passphrase, data_key)
+                    if must_change:
+                        user_admin.mark_must_change(kr, login)
                 _save_if_possible(kr)
             except BaseException:
                 store.close()
@@ -156,6 +164,7 @@ class Store:
         if not sealed and store.rollback is None:
             with contextlib.suppress(StorageError):
                 store.settings.set(LOCKOUT_MARK, True)
+        store.must_change_passphrase = must_change
         return store
 
     @classmethod
@@ -188,6 +197,8 @@ class Store:
             role = kr.role(login)
             if role is None:
                 raise AuthError(f"没有用户 {login}", message_en=f"No user {login}", code="unknown_user")
+            if user_admin.is_disabled(kr, login):
+                raise user_admin.disabled_error(login)
             # The recovery code is the last word: it also resets a counter that was tampered with.
             kr.note_success(_lock_key(data_key, kr.store_id))
             kr.set_user_wrap(login, role, new_passphrase, data_key)
@@ -204,7 +215,7 @@ class Store:
         restore(Path(src), Path(home), overwrite=overwrite)
 
     @classmethod
-    def restore_guarded(cls, src: Path, home: Path, *, user: str, passphrase: str | None = None,
+    def restore_guarded(cls, src: Path, home: Path, *, user: str, roles: tuple[str, ...], passphrase: str | None = None,
                         recovery_code: str | None = None, drop_newer: bool = False) -> dict[str, Any]:
         """Restore `src` over the existing store at `home`: see `restore_guard`. Needs the chief's
         passphrase or the recovery code; `BackupLacksNewer` (listing per module what would be
@@ -212,7 +223,7 @@ class Store:
         from .restore_guard import guarded_restore
 
         fsio.use_registry(Path(home) / INFLIGHT)
-        return guarded_restore(Path(src), Path(home), user=user, passphrase=passphrase,
+        return guarded_restore(Path(src), Path(home), user=user, roles=roles, passphrase=passphrase,
                                recovery_code=recovery_code, drop_newer=drop_newer)
 
     @classmethod
@@ -372,7 +383,9 @@ class Store:
         return info
 
     def remove_user(self, login: str) -> None:
-        """Chief only; the last chief cannot be removed. Their records keep their name as author."""
+        """Chief only; the last chief cannot be removed. Their records keep their name as author.
+        Rotating the data key (issue 11 item 3) hooks in here, in `disable_user` and in
+        `new_recovery_code`: until then an old keyring.json copy still opens the store."""
         self._require_chief()
         info = self._users.get(login)
         if info is None:
@@ -424,7 +437,8 @@ class Store:
         self._update_keyring(rewrap)
 
     def reset_passphrase(self, user: str, new: str) -> None:
-        """Chief only: set a forgotten passphrase of another user without knowing it."""
+        """Chief only: give another user the temporary passphrase `new` (a forgotten one is not
+        needed); their next unlock with it must set a passphrase of their own."""
         self._require_chief()
         login = (user or "").strip().lower()
         check_passphrase(new, login=login)
@@ -434,10 +448,50 @@ class Store:
             role = kr.role(login)
             if role is None:
                 raise NotFound(f"没有用户 {login}", message_en=f"No user {login}")
+            if user_admin.is_disabled(kr, login):
+                raise user_admin.disabled_error(login)
             kr.set_user_wrap(login, role, new, key)
+            user_admin.mark_must_change(kr, login)
 
         self._update_keyring(rewrap)
         self.audit.log("user_passphrase_reset", detail={"user": login})
+
+    def disable_user(self, login: str) -> None:
+        """Chief only: the user can no longer unlock (their key wrap is deleted); their row and
+        records stay. Not oneself, not the only chief."""
+        self._require_chief()
+        info = self._existing_user(login)
+        if info.login == self._user.login:
+            raise UserFacingError("不能停用自己", message_en="You cannot disable yourself", code="disable_self")
+        if info.role == "chief" and self._users.chiefs() <= 1:
+            raise PermissionDenied("不能停用唯一的所长", message_en="Cannot disable the only chief")
+        self._update_keyring(lambda kr: user_admin.disable(kr, info.login))
+        self.audit.log("user_disable", detail={"user": info.login})
+
+    def enable_user(self, login: str, passphrase: str) -> None:
+        """Chief only: wrap the key again for a disabled user under a temporary `passphrase`,
+        which they must replace at their next unlock."""
+        self._require_chief()
+        info = self._existing_user(login)
+        check_passphrase(passphrase, login=info.login)
+        key = self._data_key()
+
+        def rewrap(kr: Keyring) -> None:
+            kr.set_user_wrap(info.login, info.role, passphrase, key)
+            user_admin.mark_must_change(kr, info.login)
+
+        self._update_keyring(rewrap)
+        self.audit.log("user_enable", detail={"user": info.login})
+
+    def user_states(self) -> dict[str, dict[str, Any]]:
+        """login -> {"disabled", "must_change"} as the keyring says (read without the key)."""
+        return user_admin.states(Keyring.load(self.home))
+
+    def _existing_user(self, login: str) -> UserInfo:
+        info = self._users.get((login or "").strip().lower())
+        if info is None:
+            raise NotFound(f"没有用户 {login}", message_en=f"No user {login}")
+        return info
 
     def new_recovery_code(self) -> str:
         """Chief only: replace the recovery wrap (the old code stops working). Returns the new code."""
@@ -468,10 +522,7 @@ class Store:
         a `reason` that is itself audited ("accept_rollback": anchored vs found seq, reason),
         then re-anchor the keyring to the new head. Reopens the database read-write; the entries
         held in memory meanwhile (the login, views) are written first, in order."""
-        # permissions: restore
-        if self._user.role != "chief":
-            raise PermissionDenied("只有所长可以确认接受旧版本数据库（所长可以恢复备份或确认接受）",
-                                   message_en="Only the chief (role chief) may accept a rolled-back database")
+        # Who may is the permissions table's "restore" (services.backup asks it first).
         held = self.audit.held
         if held is None:
             raise Conflict("数据库没有被换成旧版本，无需确认", message_en="Nothing to accept: the log matches its anchor",

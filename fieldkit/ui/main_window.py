@@ -119,10 +119,11 @@ class MainWindow(QMainWindow):
 
     def _install_features(self, toolbar: QToolBar, spacer_action: QAction) -> None:
         """The doorplate scan, the station chief's desk and sync (other issues) hook in here."""
-        from fieldkit.ui import scan, station
+        from fieldkit.ui import admin, scan, station
 
         scan_action = scan.install(self)  # Ctrl+Shift+D
         station.install(self)  # Ctrl+D desk, Ctrl+P ledger (Ctrl+E stays "edit" on record pages)
+        admin.install(self, toolbar, spacer_action)  # backup, users: only for whom the table allows
         # Keep settings and lock alone at the right edge: feature actions go before the spacer.
         toolbar.removeAction(scan_action)
         toolbar.insertAction(spacer_action, scan_action)
@@ -189,6 +190,7 @@ class MainWindow(QMainWindow):
             )
             view.open_requested.connect(self.open_record)
             view.new_requested.connect(self.new_record)
+            view.new_button.setVisible(self.info.may("create", module_id))  # forms/permissions.toml
             view.count_changed.connect(self.nav.set_count)
             self.tabs.addTab(view, icon("list"), spec.label.get(self.lang))
         self.tabs.setCurrentWidget(view)
@@ -206,7 +208,7 @@ class MainWindow(QMainWindow):
 
     def new_in_current(self) -> None:
         module_id = self.current_module_id()
-        if module_id:
+        if module_id and self.info.may("create", module_id):
             self.new_record(module_id)
 
     def refresh_current(self) -> None:

@@ -94,11 +94,10 @@ class RollbackBanner(QToolBar):
     def _show(self, notice: tuple[str, str] | None) -> None:
         lang = getattr(self.window_, "lang", "zh")
         self.message = "" if notice is None else (notice[1] if lang == "en" else notice[0])
-        is_chief = self.window_.info.role == "chief"
-        # permissions: restore — only the chief decides; others are told whom to call.
-        text = self.message if is_chief or not self.message else self.message + tr("（请联系所长处理）")
+        decides = self.window_.info.may("restore")  # forms/permissions.toml; others are told whom to call
+        text = self.message if decides or not self.message else self.message + tr("（请联系所长处理）")
         self.label.setText(text)
-        self.decide.setVisible(is_chief)
+        self.decide.setVisible(decides)
         self.setVisible(bool(self.message))
 
     def open_dialog(self) -> DecideDialog:

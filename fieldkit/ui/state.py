@@ -18,6 +18,7 @@ class SessionInfo:
     display_name: str
     role: str
     modules: tuple[Any, ...]  # formspec.ModuleSpec, immutable, in catalogue order
+    permissions: Any = None  # formspec.permissions.PermissionTable (immutable): what the UI offers
 
     @classmethod
     def from_workspace(cls, ws: Any) -> SessionInfo:
@@ -29,7 +30,12 @@ class SessionInfo:
             display_name=user.display_name or user.login,
             role=str(getattr(user.role, "value", user.role)),
             modules=tuple(ws.visible_modules()),
+            permissions=ws.catalog.permissions,
         )
+
+    def may(self, action: str, module: str | None = None) -> bool:
+        """What services.permissions.may says for this user: the UI hides what it would refuse."""
+        return self.permissions is not None and self.permissions.allows(self.role, action, module)
 
     def module(self, module_id: str) -> Any:
         for m in self.modules:

@@ -2,6 +2,201 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="zh_CN">
   <context>
+    <name>Admin</name>
+    <message>
+      <location filename="fieldkit/ui/admin.py" line="52" />
+      <source>备份…</source>
+      <translation>Back up…</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/admin.py" line="54" />
+      <source>把整个数据库加密备份到一个文件（U 盘或移动硬盘）</source>
+      <translation>Back up the whole store, encrypted, to one file (USB stick or external disk)</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/admin.py" line="58" />
+      <source>用户管理…</source>
+      <translation>Users…</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/admin.py" line="60" />
+      <source>添加、停用、删除用户，重设口令，更换恢复码</source>
+      <translation>Add, disable, remove users, reset passphrases, replace the recovery code</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/admin.py" line="72" />
+      <source>备份到</source>
+      <translation>Back up to</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/admin.py" line="72" />
+      <source>FieldKit 备份 (*.fkb)</source>
+      <translation>FieldKit backup (*.fkb)</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/admin.py" line="77" />
+      <source>正在备份…</source>
+      <translation>Backing up…</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/admin.py" line="93" />
+      <source>用户管理</source>
+      <translation>Users</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/admin.py" line="174" />
+      <source>已添加用户</source>
+      <translation>User added</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/admin.py" line="182" />
+      <source>临时口令（当面告诉该用户；他下次登录时须改成自己的）：</source>
+      <translation>Temporary passphrase (tell the user in person; they must replace it at their next unlock):</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/admin.py" line="208" />
+      <source>已删除用户</source>
+      <translation>User removed</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/admin.py" line="227" />
+      <source>添加用户</source>
+      <translation>Add user</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/admin.py" line="230" />
+      <source>警号或拼音缩写，不要用姓名</source>
+      <translation>Badge number or pinyin initials, not the person's name</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/admin.py" line="237" />
+      <source>登录名</source>
+      <translation>Login</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/admin.py" line="238" />
+      <source>显示名</source>
+      <translation>Display name</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/admin.py" line="239" />
+      <source>角色</source>
+      <translation>Role</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/admin.py" line="240" />
+      <source>初始口令</source>
+      <translation>Initial passphrase</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/admin.py" line="100" />
+      <source>状态</source>
+      <translation>State</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/admin.py" line="108" />
+      <source>添加…</source>
+      <translation>Add…</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/admin.py" line="108" />
+      <source>停用</source>
+      <translation>Disable</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/admin.py" line="109" />
+      <source>启用…</source>
+      <translation>Enable…</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/admin.py" line="109" />
+      <source>重设口令…</source>
+      <translation>Reset passphrase…</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/admin.py" line="110" />
+      <source>删除…</source>
+      <translation>Delete…</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/admin.py" line="110" />
+      <source>更换恢复码…</source>
+      <translation>New recovery code…</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/admin.py" line="138" />
+      <source>已停用</source>
+      <translation>Disabled</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/admin.py" line="179" />
+      <source>已停用：该用户不能再登录</source>
+      <translation>Disabled: the user can no longer unlock</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/admin.py" line="191" />
+      <source>已启用：该用户用临时口令登录后须设置新口令</source>
+      <translation>Enabled: after unlocking with the temporary passphrase the user must set a new one</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/admin.py" line="198" />
+      <source>已重设：该用户用临时口令登录后须设置新口令</source>
+      <translation>Reset: after unlocking with the temporary passphrase the user must set a new one</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/admin.py" line="138" />
+      <source>待改口令</source>
+      <translation>Must change passphrase</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/admin.py" line="138" />
+      <source>正常</source>
+      <translation>Active</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/admin.py" line="188" />
+      <source>启用用户</source>
+      <translation>Enable user</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/admin.py" line="195" />
+      <source>重设口令</source>
+      <translation>Reset passphrase</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/admin.py" line="205" />
+      <source>删除用户</source>
+      <translation>Remove user</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/admin.py" line="212" />
+      <source>更换恢复码</source>
+      <translation>Replace the recovery code</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/admin.py" line="212" />
+      <source>更换后旧恢复码立即作废。新恢复码只显示一次，请准备好纸笔。继续？</source>
+      <translation>The old recovery code stops working at once. The new one is shown only once: have pen and paper ready. Continue?</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/admin.py" line="76" />
+      <source>已备份：%1</source>
+      <translation>Backed up: %1</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/admin.py" line="218" />
+      <source>新恢复码（只显示这一次，请抄写后交所长保管；旧恢复码已作废）：
+%1</source>
+      <translation>New recovery code (shown only once; write it down for the chief to keep; the old code no longer works):
+%1</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/admin.py" line="205" />
+      <source>删除用户 %1？其登记的记录仍保留其姓名。</source>
+      <translation>Remove user %1? Their records keep their name.</translation>
+    </message>
+  </context>
+  <context>
     <name>Capture</name>
     <message>
       <location filename="fieldkit/ui/capture/common.py" line="96" />
@@ -922,257 +1117,262 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>Export ledger</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="109" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="111" />
       <source>台账（模块）</source>
       <translation>Ledger (module)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="132" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="134" />
       <source>期间</source>
       <translation>Period</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="136" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="138" />
       <source>全部村（社区）</source>
       <translation>All villages</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="139" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="141" />
       <source>网格编号，留空为全部</source>
       <translation>Grid (empty = all)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="143" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="145" />
       <source>村（社区）/网格</source>
       <translation>Village / grid</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="147" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="149" />
       <source>民警 / 登记人</source>
       <translation>Officer / registered by</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="151" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="153" />
       <source>状态</source>
       <translation>Status</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="165" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="167" />
       <source>格式</source>
       <translation>Format</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="170" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="172" />
       <source>导出口令（对方用它打开文件）</source>
       <translation>Export passphrase (the recipient opens the file with it)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="174" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="176" />
       <source>再输入一次</source>
       <translation>Again</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="180" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="182" />
       <source>加密口令</source>
       <translation>Passphrase</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="186" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="188" />
       <source>选择…</source>
       <translation>Choose…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="192" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="194" />
       <source>保存到</source>
       <translation>Save to</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="194" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="196" />
       <source>XLSX、PDF 台账用于打印，不加密，请妥善保管；CSV 台账用导出口令加密。</source>
       <translation>XLSX and PDF ledgers are for printing and are not encrypted: keep them safe. CSV ledgers are sealed with the export passphrase.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="204" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="206" />
       <source>打开所在文件夹</source>
       <translation>Open the folder</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="208" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="210" />
       <source>导出</source>
       <translation>Export</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="212" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="214" />
       <source>停止导出</source>
       <translation>Stop export</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="216" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="218" />
       <source>关闭</source>
       <translation>Close</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="258" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="260" />
       <source>全部状态</source>
       <translation>All statuses</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="310" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="313" />
       <source>_全部</source>
       <translation>_All</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="314" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="317" />
       <source>Excel 表格 (*.xlsx)</source>
       <translation>Excel workbook (*.xlsx)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="314" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="317" />
       <source>PDF 文件 (*.pdf)</source>
       <translation>PDF file (*.pdf)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="314" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="317" />
       <source>加密 CSV (*.csv)</source>
       <translation>Sealed CSV (*.csv)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="315" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="318" />
       <source>台账保存到</source>
       <translation>Save the ledger to</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="327" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="330" />
       <source>期间的开始日期晚于结束日期</source>
       <translation>The period starts after it ends</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="329" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="332" />
       <source>请选择保存位置</source>
       <translation>Choose where to save</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="374" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="377" />
       <source>正在导出…</source>
       <translation>Exporting…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="436" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="456" />
       <source>正在停止…</source>
       <translation>Stopping…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="443" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="463" />
       <source>（已加密）</source>
       <translation>(sealed)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="114" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="116" />
       <source>本年</source>
       <translation>This year</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="114" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="116" />
       <source>本季度</source>
       <translation>This quarter</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="114" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="116" />
       <source>本月</source>
       <translation>This month</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="115" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="117" />
       <source>上月</source>
       <translation>Last month</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="115" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="117" />
       <source>去年</source>
       <translation>Last year</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="115" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="117" />
       <source>全部（不限期间）</source>
       <translation>All (any period)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="116" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="118" />
       <source>自定义</source>
       <translation>Custom</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="129" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="131" />
       <source>至</source>
       <translation>to</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="267" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="269" />
       <source>此台账没有民警字段</source>
       <translation>This ledger has no officer field</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="332" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="335" />
       <source>文件夹不存在：</source>
       <translation>Folder does not exist: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="335" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="338" />
       <source>CSV 台账须设置导出口令</source>
       <translation>A CSV ledger needs an export passphrase</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="337" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="340" />
       <source>两次输入的导出口令不一致</source>
       <translation>The two export passphrases differ</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="375" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="378" />
       <source>正在导出台账…</source>
       <translation>Exporting the ledger…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="455" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="475" />
       <source>已停止导出，未留下文件。</source>
       <translation>Export stopped; no file was left.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="156" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="158" />
       <source>XLSX 表格（打印）</source>
       <translation>XLSX workbook (printing)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="156" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="158" />
       <source>PDF（打印，A4）</source>
       <translation>PDF (printing, A4)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="156" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="158" />
       <source>CSV（加密）</source>
       <translation>CSV (sealed)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="442" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="421" />
+      <source>您的角色不能以这种格式导出这本台账</source>
+      <translation>Your role may not export this ledger in this format</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="462" />
       <source>，%1 页</source>
       <translation>, %1 pages</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="459" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="479" />
       <source>导出失败：</source>
       <translation>Export failed: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="266" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="268" />
       <source>按“%1”筛选，留空为全部</source>
       <translation>Filter by "%1" (empty = all)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="427" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="447" />
       <source>正在导出：%1 / %2 行</source>
       <translation>Exporting: %1 / %2 rows</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="444" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="464" />
       <source>已导出 %1 行%2%3：%4</source>
       <translation>Exported %1 rows%2%3: %4</translation>
     </message>
@@ -1215,12 +1415,12 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>Toolbar</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="136" />
+      <location filename="fieldkit/ui/main_window.py" line="137" />
       <source>已解锁 · Ctrl+L 锁定</source>
       <translation>Unlocked · Ctrl+L locks</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="242" />
+      <location filename="fieldkit/ui/main_window.py" line="244" />
       <source>正在打开…</source>
       <translation>Opening…</translation>
     </message>
@@ -1230,7 +1430,7 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>FieldKit</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="168" />
+      <location filename="fieldkit/ui/main_window.py" line="169" />
       <source>处理中…</source>
       <translation>Working…</translation>
     </message>
@@ -1715,19 +1915,29 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>Date</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="129" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="130" />
       <source>正在读取…</source>
       <translation>Loading…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="191" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="200" />
       <source>修改记录</source>
       <translation>Change history</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="212" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="221" />
       <source>基本信息</source>
       <translation>Details</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/pages/record_page.py" line="281" />
+      <source>删除记录</source>
+      <translation>Delete record</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/pages/record_page.py" line="281" />
+      <source>确定删除这条记录吗？删除后仍保留它的修改记录。</source>
+      <translation>Delete this record? Its history is kept.</translation>
     </message>
     <message>
       <location filename="fieldkit/ui/pages/record_page.py" line="42" />
@@ -1775,17 +1985,27 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>Old → new</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="174" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="178" />
       <source>编辑（Ctrl+E）</source>
       <translation>Edit (Ctrl+E)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="180" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="183" />
+      <source>删除…</source>
+      <translation>Delete…</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/pages/record_page.py" line="189" />
       <source>这类记录没有表单定义，按原始数据显示，不能编辑。</source>
       <translation>There is no form for these records: shown as raw data, not editable.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="239" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="288" />
+      <source>这条记录已删除。</source>
+      <translation>This record has been deleted.</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/pages/record_page.py" line="248" />
       <source>无</source>
       <translation>None</translation>
     </message>
@@ -1795,7 +2015,7 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>(empty)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="183" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="192" />
       <source>登记于 %1，最后修改 %2</source>
       <translation>Registered %1, last changed %2</translation>
     </message>
@@ -1850,7 +2070,7 @@ Press "Copy details" and send them to the maintainer.</translation>
       <source>如果是有意放回的旧拷贝（例如更换了硬盘），请写明原因后确认接受：原因会记入审计日志，之后恢复正常读写。
 否则请恢复备份：fieldkit restore 备份文件 --force（需要所长口令，会先列出备份中缺少的较新记录）。</source>
       <translation>If an old copy was put back on purpose (e.g. after replacing the disk), give the reason and accept: the reason is recorded in the audit log and the store is read-write again.
-Otherwise restore a backup: fieldkit restore BACKUP --force (needs the chief&apos;s passphrase; it first lists the newer records the backup lacks).</translation>
+Otherwise restore a backup: fieldkit restore BACKUP --force (needs the chief's passphrase; it first lists the newer records the backup lacks).</translation>
     </message>
     <message>
       <location filename="fieldkit/ui/rollback_banner.py" line="99" />
@@ -2948,17 +3168,17 @@ Otherwise restore a backup: fieldkit restore BACKUP --force (needs the chief&apo
       <translation>Calculating…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/safety.py" line="171" />
+      <location filename="fieldkit/ui/station/safety.py" line="172" />
       <source>星级牌保存到</source>
       <translation>Save the plaque to</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/safety.py" line="171" />
+      <location filename="fieldkit/ui/station/safety.py" line="172" />
       <source>PDF 文件 (*.pdf)</source>
       <translation>PDF file (*.pdf)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/safety.py" line="183" />
+      <location filename="fieldkit/ui/station/safety.py" line="184" />
       <source>正在生成星级牌…</source>
       <translation>Making the plaque…</translation>
     </message>
@@ -3008,12 +3228,12 @@ Otherwise restore a backup: fieldkit restore BACKUP --force (needs the chief&apo
       <translation>The rating period starts after it ends</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/safety.py" line="163" />
+      <location filename="fieldkit/ui/station/safety.py" line="164" />
       <source>星级牌由所长打印（需要派出所签名密钥）</source>
       <translation>The chief prints plaques (the station signing key is needed)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/safety.py" line="200" />
+      <location filename="fieldkit/ui/station/safety.py" line="201" />
       <source>未生成：</source>
       <translation>Not made: </translation>
     </message>
@@ -3038,7 +3258,7 @@ Otherwise restore a backup: fieldkit restore BACKUP --force (needs the chief&apo
       <translation>%1 to %2, %3 villages.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/safety.py" line="192" />
+      <location filename="fieldkit/ui/station/safety.py" line="193" />
       <source>已生成 %1 的星级牌（%2，指数 %3）：%4</source>
       <translation>Plaque for %1 made (%2, index %3): %4</translation>
     </message>
@@ -3046,202 +3266,202 @@ Otherwise restore a backup: fieldkit restore BACKUP --force (needs the chief&apo
   <context>
     <name>StationTasks</name>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="74" />
+      <location filename="fieldkit/ui/station/tasks.py" line="75" />
       <source>刷新</source>
       <translation>Refresh</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="79" />
+      <location filename="fieldkit/ui/station/tasks.py" line="80" />
       <source>发布任务</source>
       <translation>Publish a task</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="84" />
+      <location filename="fieldkit/ui/station/tasks.py" line="85" />
       <source>如：查找走失儿童 王小明（3岁）</source>
       <translation>e.g. find a lost child, 王小明 (3)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="85" />
+      <location filename="fieldkit/ui/station/tasks.py" line="86" />
       <source>任务名称</source>
       <translation>Task</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="97" />
+      <location filename="fieldkit/ui/station/tasks.py" line="98" />
       <source>类型 / 紧急</source>
       <translation>Kind / urgency</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="101" />
+      <location filename="fieldkit/ui/station/tasks.py" line="102" />
       <source>任务要求</source>
       <translation>What is asked</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="104" />
+      <location filename="fieldkit/ui/station/tasks.py" line="105" />
       <source>全所（不限村）</source>
       <translation>Whole station (any village)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="105" />
+      <location filename="fieldkit/ui/station/tasks.py" line="106" />
       <source>所在村</source>
       <translation>Village</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="108" />
+      <location filename="fieldkit/ui/station/tasks.py" line="109" />
       <source>登录名，逗号分隔；留空发给所有人</source>
       <translation>Logins, comma-separated; empty = everyone</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="109" />
+      <location filename="fieldkit/ui/station/tasks.py" line="110" />
       <source>指派给</source>
       <translation>Assign to</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="114" />
+      <location filename="fieldkit/ui/station/tasks.py" line="115" />
       <source> 分</source>
       <translation> pts</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="115" />
+      <location filename="fieldkit/ui/station/tasks.py" line="116" />
       <source>期限</source>
       <translation>Due</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="127" />
+      <location filename="fieldkit/ui/station/tasks.py" line="128" />
       <source>积分</source>
       <translation>Points</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="128" />
+      <location filename="fieldkit/ui/station/tasks.py" line="129" />
       <source>发布</source>
       <translation>Publish</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="145" />
+      <location filename="fieldkit/ui/station/tasks.py" line="146" />
       <source>接收任务</source>
       <translation>Take task</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="150" />
+      <location filename="fieldkit/ui/station/tasks.py" line="151" />
       <source>完成情况（完成时必填）</source>
       <translation>Outcome (required to complete)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="151" />
+      <location filename="fieldkit/ui/station/tasks.py" line="152" />
       <source>完成任务</source>
       <translation>Complete task</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="181" />
+      <location filename="fieldkit/ui/station/tasks.py" line="182" />
       <source>本月</source>
       <translation>This month</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="182" />
+      <location filename="fieldkit/ui/station/tasks.py" line="183" />
       <source>本年</source>
       <translation>This year</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="183" />
+      <location filename="fieldkit/ui/station/tasks.py" line="184" />
       <source>全部</source>
       <translation>All</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="266" />
+      <location filename="fieldkit/ui/station/tasks.py" line="267" />
       <source>正在保存…</source>
       <translation>Saving…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="71" />
+      <location filename="fieldkit/ui/station/tasks.py" line="72" />
       <source>任务包</source>
       <translation>Tasks</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="139" />
+      <location filename="fieldkit/ui/station/tasks.py" line="140" />
       <source>我的任务</source>
       <translation>My tasks</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="140" />
+      <location filename="fieldkit/ui/station/tasks.py" line="141" />
       <source>任务</source>
       <translation>Tasks</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="140" />
+      <location filename="fieldkit/ui/station/tasks.py" line="141" />
       <source>类型</source>
       <translation>Kind</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="140" />
+      <location filename="fieldkit/ui/station/tasks.py" line="141" />
       <source>状态</source>
       <translation>Status</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="140" />
+      <location filename="fieldkit/ui/station/tasks.py" line="141" />
       <source>村</source>
       <translation>Village</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="140" />
+      <location filename="fieldkit/ui/station/tasks.py" line="141" />
       <source>发布时间</source>
       <translation>Published</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="163" />
+      <location filename="fieldkit/ui/station/tasks.py" line="164" />
       <source>接收人</source>
       <translation>Taken by</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="169" />
+      <location filename="fieldkit/ui/station/tasks.py" line="170" />
       <source>全部任务</source>
       <translation>All tasks</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="188" />
+      <location filename="fieldkit/ui/station/tasks.py" line="189" />
       <source>姓名</source>
       <translation>Name</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="188" />
+      <location filename="fieldkit/ui/station/tasks.py" line="189" />
       <source>登录名</source>
       <translation>Login</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="273" />
+      <location filename="fieldkit/ui/station/tasks.py" line="274" />
       <source>请填写任务名称和任务要求</source>
       <translation>Fill in the task name and what is asked</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="280" />
+      <location filename="fieldkit/ui/station/tasks.py" line="281" />
       <source>已发布：</source>
       <translation>Published: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="295" />
+      <location filename="fieldkit/ui/station/tasks.py" line="296" />
       <source>请填写完成情况</source>
       <translation>Please write the outcome</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="313" />
+      <location filename="fieldkit/ui/station/tasks.py" line="314" />
       <source>未保存：</source>
       <translation>Not saved: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="287" />
+      <location filename="fieldkit/ui/station/tasks.py" line="288" />
       <source>已接收：</source>
       <translation>Taken: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="242" />
+      <location filename="fieldkit/ui/station/tasks.py" line="243" />
       <source>所有人</source>
       <translation>Everyone</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="248" />
+      <location filename="fieldkit/ui/station/tasks.py" line="249" />
       <source>我正在办 %1 项，可接收 %2 项</source>
       <translation>I have %1 in progress; %2 can be taken</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="299" />
+      <location filename="fieldkit/ui/station/tasks.py" line="300" />
       <source>已完成：%1，记 %2 分</source>
       <translation>Completed: %1, %2 points</translation>
     </message>
@@ -3443,169 +3663,169 @@ Otherwise restore a backup: fieldkit restore BACKUP --force (needs the chief&apo
       <translation>Passphrase</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="91" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="100" />
       <source>忘记口令？用恢复码</source>
       <translation>Forgot it? Use the recovery code</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="94" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="103" />
       <source>解锁</source>
       <translation>Unlock</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="133" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="157" />
       <source>至少 8 个字符；一句好记的话比复杂的短口令更安全</source>
       <translation>At least 8 characters; a memorable sentence beats a short complex one</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="138" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="162" />
       <source>再输入一次</source>
       <translation>Again</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="154" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="178" />
       <source>两次输入的口令不一致</source>
       <translation>The two passphrases differ</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="173" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="197" />
       <source>字母或数字，如 zhangwei</source>
       <translation>Letters or digits, e.g. zhangwei</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="176" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="200" />
       <source>如 张伟</source>
       <translation>e.g. 张伟</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="177" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="201" />
       <source>登录名</source>
       <translation>Login</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="178" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="202" />
       <source>姓名</source>
       <translation>Name</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="180" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="204" />
       <source>第一个用户是本机的管理者（所长角色），以后可以添加民警和网格员。</source>
       <translation>The first user manages this laptop (station chief role); officers and grid workers can be added later.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="190" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="214" />
       <source>建立数据库</source>
       <translation>Create the store</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="231" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="255" />
       <source>忘记口令时，只有这个恢复码能打开数据库。请抄在纸上或打印出来，和电脑分开保管；不要拍照，不要存在这台电脑里。</source>
       <translation>If the passphrase is forgotten, only this recovery code opens the store. Write it down or print it and keep it away from the laptop; do not photograph it or save it on this computer.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="245" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="269" />
       <source>我已把恢复码抄写（或打印）下来，放在安全的地方</source>
       <translation>I have written down (or printed) the recovery code and put it somewhere safe</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="249" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="273" />
       <source>打印…</source>
       <translation>Print…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="251" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="275" />
       <source>继续</source>
       <translation>Continue</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="279" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="303" />
       <source>示范乡镇有虚构的村庄、门牌、约 2000 名居民和各类台账，方便先熟悉操作。
 示范数据以后可以整体删除。正式使用请选“从空白开始”。</source>
       <translation>The demo township has invented villages, doorplates, about 2,000 residents and every kind of register, to practise on.
 It can be removed later. For real work choose "Start empty".</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="286" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="310" />
       <source>从空白开始</source>
       <translation>Start empty</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="288" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="312" />
       <source>生成示范乡镇</source>
       <translation>Create the demo township</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="317" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="341" />
       <source>抄在纸上的恢复码</source>
       <translation>The recovery code from paper</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="319" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="343" />
       <source>恢复码</source>
       <translation>Recovery code</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="325" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="349" />
       <source>返回</source>
       <translation>Back</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="327" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="351" />
       <source>重设口令并解锁</source>
       <translation>Reset passphrase and unlock</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="109" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="118" />
       <source>请输入口令</source>
       <translation>Please type the passphrase</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="116" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="140" />
       <source>正在解锁…</source>
       <translation>Unlocking…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="166" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="190" />
       <source>第一次使用：建立本机数据库</source>
       <translation>First use: create the store on this laptop</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="202" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="226" />
       <source>登录名只能用字母、数字、下划线或点</source>
       <translation>A login may only use letters, digits, _ or .</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="215" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="239" />
       <source>正在建立…</source>
       <translation>Creating…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="230" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="254" />
       <source>恢复码（只显示这一次）</source>
       <translation>Recovery code (shown only this once)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="278" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="302" />
       <source>要先放入示范数据吗？</source>
       <translation>Start with demo data?</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="311" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="335" />
       <source>用恢复码重设口令</source>
       <translation>Reset the passphrase with the recovery code</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="337" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="361" />
       <source>请输入恢复码</source>
       <translation>Please type the recovery code</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="143" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="167" />
       <source>口令强度：</source>
       <translation>Strength: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="167" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="191" />
       <source>数据全部加密保存在本机：%1
 口令用来解锁；请记住它，忘记时只能用恢复码。</source>
       <translation>Everything is stored encrypted on this laptop: %1
@@ -3622,37 +3842,37 @@ The passphrase unlocks it; remember it — if forgotten, only the recovery code 
       <translation>FieldKit</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/window.py" line="161" />
+      <location filename="fieldkit/ui/unlock/window.py" line="171" />
       <source>%1 秒后可以再试</source>
       <translation>Try again in %1 s</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/window.py" line="190" />
+      <location filename="fieldkit/ui/unlock/window.py" line="200" />
       <source>正在建立加密数据库…</source>
       <translation>Creating the encrypted store…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/window.py" line="211" />
+      <location filename="fieldkit/ui/unlock/window.py" line="221" />
       <source>忘记口令时用它重设口令。与电脑分开保管。</source>
       <translation>Use it to reset a forgotten passphrase. Keep it away from the laptop.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/window.py" line="240" />
+      <location filename="fieldkit/ui/unlock/window.py" line="250" />
       <source>正在生成示范乡镇…</source>
       <translation>Creating the demo township…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/window.py" line="261" />
+      <location filename="fieldkit/ui/unlock/window.py" line="271" />
       <source>正在重设口令…</source>
       <translation>Resetting the passphrase…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/window.py" line="211" />
+      <location filename="fieldkit/ui/unlock/window.py" line="221" />
       <source>FieldKit 恢复码</source>
       <translation>FieldKit recovery code</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/window.py" line="236" />
+      <location filename="fieldkit/ui/unlock/window.py" line="246" />
       <source>已取消，没有放入示范数据。可以重试，或从空白开始。</source>
       <translation>Cancelled; no demo data was added. Try again, or start empty.</translation>
     </message>

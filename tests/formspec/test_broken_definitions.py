@@ -13,7 +13,6 @@ id = "patrols"
 number = 17
 label = { zh = "巡逻记录", en = "Patrols" }
 group = "field_work"
-roles = ["officer", "chief"]
 title = "{patrol_date} {route}"
 
 [[fields]]
@@ -40,8 +39,23 @@ columns = ["patrol_date", "route"]
 '''
 
 
+PERMISSIONS = '''
+[station]
+chief = ["*"]
+officer = []
+grid_worker = []
+
+[modules.patrols]
+chief = ["*"]
+officer = ["view", "create", "edit"]
+grid_worker = []
+'''
+
+
 def write(tmp_path: Path, text: str, name: str = "17_patrols.toml") -> Path:
     (tmp_path / name).write_text(text, encoding="utf-8")
+    if not (tmp_path / "permissions.toml").exists():
+        (tmp_path / "permissions.toml").write_text(PERMISSIONS, encoding="utf-8")
     return tmp_path
 
 
@@ -105,7 +119,8 @@ label = { zh = "巡逻人员", en = "Crew" }
 @pytest.mark.parametrize(
     ("old", "new", "words"),
     [('number = 17', 'number = "17"', "编号"), ('id = "patrols"', 'id = "Patrols"', "id"),
-     ('group = "field_work"', 'group = "misc"', "分组"), ('roles = ["officer", "chief"]', 'roles = ["sheriff"]', "角色"),
+     ('group = "field_work"', 'group = "misc"', "分组"),
+     ('group = "field_work"', 'group = "field_work"\nroles = ["officer"]', "permissions.toml"),
      ("[ledger]", "[ledger_old]", "ledger_old")],
 )
 def test_module_level_errors_name_the_file(tmp_path: Path, old: str, new: str, words: str) -> None:
@@ -156,7 +171,6 @@ _FLOW = '''id = "flow"
 number = 30
 label = { zh = "流程", en = "Flow" }
 group = "station"
-roles = ["chief"]
 title = "{status}"
 
 [[fields]]

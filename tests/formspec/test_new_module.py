@@ -14,7 +14,6 @@ id = "epidemic_screening"
 number = 20
 label = { zh = "疫情排查", en = "Epidemic screening" }
 group = "field_work"
-roles = ["grid_worker", "officer", "chief"]
 title = "{person} {screened_on}"
 
 [[fields]]
@@ -67,6 +66,9 @@ def test_a_seventeenth_module_is_just_a_file(tmp_path: Path) -> None:
     for src in default_forms_dir().glob("*.toml"):
         shutil.copy(src, tmp_path / src.name)
     (tmp_path / "20_epidemic_screening.toml").write_text(EPIDEMIC, encoding="utf-8")
+    with (tmp_path / "permissions.toml").open("a", encoding="utf-8") as table:  # and who may do what
+        table.write('\n[modules.epidemic_screening]\nchief = ["*"]\nofficer = ["view", "create", "edit"]\n'
+                    'grid_worker = ["view", "create", "edit"]\n')
 
     catalog = load_modules(tmp_path)
     assert len(catalog) == 20 and catalog.ids()[-1] == "epidemic_screening"

@@ -92,11 +92,14 @@ def test_only_the_chief_accepts_and_the_reason_is_audited(home: Path, tmp_path: 
     shutil.copy(home / "fieldkit.db", tmp_path / "old.db")
     _grow(home)
     shutil.copy(tmp_path / "old.db", home / "fieldkit.db")
-    grid = Store.open(home, user="grid1", passphrase="grid worker passphrase 7")
-    with pytest.raises(PermissionDenied) as e:
-        grid.accept_rollback("I say so")
-    assert "所长" in e.value.message
-    grid.close()
+    from fieldkit.services import backup as backup_service
+    from fieldkit.services import workspace as wsvc
+
+    grid = wsvc.unlock(home, "grid1", "grid worker passphrase 7")
+    with pytest.raises(PermissionDenied) as e:  # the permissions table's "restore"
+        backup_service.accept_rollback(grid, "I say so")
+    assert "所长" in e.value.message and grid.store.rollback is not None
+    grid.lock()
     chief = Store.open(home, user="chief", passphrase=PASS)
     with pytest.raises(UserFacingError):
         chief.accept_rollback("")

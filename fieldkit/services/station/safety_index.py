@@ -25,6 +25,7 @@ from typing import Any
 from fieldkit.ledger.plaque import sign_plaque, write_plaque
 from fieldkit.services import records as rsvc
 from fieldkit.services.ledgers import resolve_village, station_name
+from fieldkit.services.permissions import require
 from fieldkit.services.station_keys import station_key
 from fieldkit.services.workspace import Workspace
 
@@ -155,6 +156,7 @@ def safety_report(ws: Workspace, date_from: str, date_to: str, *, weights: Weigh
 def print_plaque(ws: Workspace, village: str, date_from: str, date_to: str, out: str | Path, *,
                  size: str = "A4", weights: Weights | None = None) -> SafetyIndex:
     """Rate the village and write its plaque PDF with the signed QR. Audited as a print."""
+    require(ws, "sign_plaques")
     rating = village_index(ws, village, date_from, date_to, weights=weights)
     key = station_key(ws)
     payload = sign_plaque(key, village_code=rating.village_code, date_from=date_from, date_to=date_to,

@@ -26,6 +26,7 @@ from typing import Any
 from fieldkit.domain.errors import UserFacingError
 from fieldkit.services import door
 from fieldkit.services import records as rsvc
+from fieldkit.services.permissions import require
 from fieldkit.services.workspace import Workspace
 
 MODULE = "tasks"
@@ -102,7 +103,8 @@ def publish_task(
     address: str | None = None,
     at: str | None = None,
 ):
-    """Publish a task (station chief only: the workflow's `create.roles`). Returns the Record."""
+    """Publish a task (who may: `publish` in forms/permissions.toml). Returns the Record."""
+    require(ws, "publish")
     values: dict[str, Any] = {
         "title": title, "description": description, "kind": kind, "urgency": urgency,
         "published_at": at or _now(), "points": points,

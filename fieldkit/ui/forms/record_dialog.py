@@ -231,7 +231,7 @@ class RecordDialog(QDialog):
         editing the second copy) merge this one into it. Same name, birth date and village: a
         warning to look first."""
         self._duplicates = dups
-        self.duplicate_merge.setVisible(same_key and self.uuid is not None and self.info.role == "chief")
+        self.duplicate_merge.setVisible(same_key and self.uuid is not None and self.info.may("merge"))
         if not dups:
             self.duplicate_banner.hide()
             return

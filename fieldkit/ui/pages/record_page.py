@@ -119,6 +119,7 @@ class RecordPage(QScrollArea):
         self.module_id = module_id
         self.lang = lang
         self.view: Any = None
+        self.deleted = False  # deleted from this page: nothing left to reload
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         QShortcut(QKeySequence("Ctrl+E"), self, activated=self._edit, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -136,6 +137,8 @@ class RecordPage(QScrollArea):
         return page_data.load_record(ws, self.uuid, self.lang)
 
     def reload(self) -> None:
+        if self.deleted:
+            return
         self.worker.run(lambda job: self.load(job.ws), self._show, progress=False, parent=self)
 
     def apply_changes(self, changes: Any) -> None:
@@ -170,11 +173,17 @@ class RecordPage(QScrollArea):
         head.addStretch(1)
         for button in self._step_buttons(record) + self.actions_for(view):
             head.addWidget(button)
-        if not record.no_form:
+        # Only what forms/permissions.toml lets this role do is offered (the door refuses the rest).
+        if not record.no_form and self.info.may("edit", record.module):
             edit = QPushButton(icon("edit"), tr("编辑（Ctrl+E）"))
             edit.setObjectName("editButton")
             edit.clicked.connect(self._edit)
             head.addWidget(edit)
+        if not record.no_form and self.info.may("delete", record.module):
+            delete = QPushButton(tr("删除…"))
+            delete.setObjectName("deleteButton")
+            delete.clicked.connect(self._delete)
+            head.addWidget(delete)
         layout.addLayout(head)
         if record.no_form:
             note = QLabel(tr("这类记录没有表单定义，按原始数据显示，不能编辑。"))
@@ -263,7 +272,29 @@ class RecordPage(QScrollArea):
     def sections(self, view: Any) -> list[QWidget]:
         return []
 
+    def _delete(self) -> None:
+        """Ask, then delete (a tombstone: the record can be restored and its history stays)."""
+        from PySide6.QtWidgets import QMessageBox
+
+        from fieldkit.services import records as rsvc
+
+        answer = QMessageBox.question(self, tr("删除记录"), tr("确定删除这条记录吗？删除后仍保留它的修改记录。"))
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        uuid = self.uuid
+
+        def done(_result: Any) -> None:
+            self.deleted = True
+            gone = QLabel(tr("这条记录已删除。"))
+            gone.setObjectName("deletedNote")
+            gone.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self.setWidget(gone)
+
+        self.worker.run(lambda job: rsvc.delete(job.ws, uuid), done, progress=False, parent=self)
+
     def _edit(self) -> None:
+        if not self.info.may("edit", self.module_id):
+            return
         if self.view is not None and getattr(getattr(self.view, "record", self.view), "no_form", False):
             return  # a record without a form is shown raw, never edited
         self.edit_requested.emit(self.uuid, self.module_id)

@@ -71,6 +71,10 @@ def install(window: Any) -> QAction:
     printing.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
     printing.setToolTip(tr("打印门牌…") + f"（{PRINT_SHORTCUT}）")
     printing.triggered.connect(lambda: open_print_dialog(window))
+    info = getattr(window, "info", None)
+    # Signing doorplates is the station's word (forms/permissions.toml): not offered to whom it would refuse.
+    printing.setVisible(info is None or info.may("sign_doorplates"))
+    printing.setEnabled(printing.isVisible())
     window.addAction(printing)
     bar = window.findChild(QToolBar, "mainToolbar")
     if bar is not None:

@@ -103,6 +103,8 @@ class LedgerDialog(QDialog):
         self.module.setObjectName("ledgerModule")
         self.module.setMinimumWidth(260)
         for spec in info.modules:
+            if not (_may(info, "print", spec.id) or _may(info, "export_sealed", spec.id)):
+                continue  # forms/permissions.toml: this role neither prints nor exports it
             self.module.addItem(f"{spec.number:02d} {spec.label.get(lang)}", spec.id)
         if module is not None and self.module.findData(module) >= 0:
             self.module.setCurrentIndex(self.module.findData(module))
@@ -265,6 +267,7 @@ class LedgerDialog(QDialog):
         self.officer.setPlaceholderText(
             tr("按“%1”筛选，留空为全部").replace("%1", officer.label.get(self.lang)) if officer is not None
             else tr("此台账没有民警字段"))
+        self._allowed_formats()
         self._suggest_path()
 
     def _preset_changed(self) -> None:
@@ -405,6 +408,23 @@ class LedgerDialog(QDialog):
         spec = self.spec()
         self.status.setEnabled(spec.field_with_role("status") is not None)
         self.officer.setEnabled(spec.field_with_role("officer") is not None)
+        self._allowed_formats()
+
+    def _allowed_formats(self) -> None:
+        """XLSX/PDF need `print`, the sealed CSV `export_sealed` (forms/permissions.toml)."""
+        if self.module.currentData() is None:
+            return
+        for b in self.formats.buttons():
+            action = "export_sealed" if b.property("fmt") == "csv" else "print"
+            allowed = _may(self.info, action, self.module.currentData())
+            b.setEnabled(allowed)
+            b.setToolTip("" if allowed else tr("您的角色不能以这种格式导出这本台账"))
+        checked = self.formats.checkedButton()
+        if checked is not None and not checked.isEnabled():
+            for b in self.formats.buttons():
+                if b.isEnabled():
+                    b.setChecked(True)
+                    break
 
     def _reveal_progress(self) -> None:
         if self.job is not None and self.running:
@@ -480,3 +500,8 @@ class LedgerDialog(QDialog):
             self.reject()
             return
         super().closeEvent(event)
+
+
+def _may(info: Any, action: str, module: str) -> bool:
+    """What the table lets the signed-in role do with this ledger (`SessionInfo.may`)."""
+    return bool(info.may(action, module))

@@ -158,8 +158,9 @@ class SafetyPanel(QWidget):
         return self.report.villages[row]
 
     def _enable(self) -> None:
-        self.print_button.setEnabled(self.current() is not None and self.info.role == "chief")
-        if self.info.role != "chief":
+        allowed = self.info.may("sign_plaques")  # forms/permissions.toml
+        self.print_button.setEnabled(self.current() is not None and allowed)
+        if not allowed:
             self.print_button.setToolTip(tr("星级牌由所长打印（需要派出所签名密钥）"))
 
     # -- plaque -----------------------------------------------------------------------------

@@ -58,7 +58,8 @@ class TasksPanel(QWidget):
         self.worker = worker
         self.info = info
         self.lang = lang
-        self.is_chief = info.role == "chief"
+        # Who publishes tasks (forms/permissions.toml `publish`) also sees them all.
+        self.is_chief = info.may("publish")
         self.mine: list[task_service.TaskView] = []
         self.all: list[task_service.TaskView] = []
         self.credits: list[task_service.Credit] = []

@@ -85,6 +85,15 @@ class LoginPage(QWidget):
         form.addRow(tr("用户"), self.user)
         form.addRow(tr("口令"), self.passphrase)
         layout.addLayout(form)
+        # Shown when the chief reset this user's passphrase: they set their own before unlocking.
+        self.change_box = QWidget()
+        self.change_box.setObjectName("mustChangeBox")
+        change_form = QFormLayout(self.change_box)
+        change_form.setContentsMargins(0, 0, 0, 0)
+        self.new_passphrase = _NewPassphrase(change_form, "mustChange")
+        self.change_box.setVisible(False)
+        layout.addWidget(self.change_box)
+        self.user.currentTextChanged.connect(lambda _t: self.ask_new_passphrase(False))
         self.message = _message_label()
         layout.addWidget(self.message)
         row = QHBoxLayout()
@@ -108,7 +117,22 @@ class LoginPage(QWidget):
         if not self.passphrase.text():
             show_message(self.message, tr("请输入口令"))
             return
+        if self.change_box.isVisible():
+            problem = self.new_passphrase.problem()
+            if problem:
+                show_message(self.message, problem)
+                return
         self.submitted.emit(self.user.currentText(), self.passphrase.text())
+
+    def ask_new_passphrase(self, ask: bool) -> None:
+        """Show (or hide) the new-passphrase rows; `new_passphrase_text()` is '' while hidden."""
+        self.change_box.setVisible(ask)
+        if not ask:
+            self.new_passphrase.first.clear()
+            self.new_passphrase.again.clear()
+
+    def new_passphrase_text(self) -> str:
+        return self.new_passphrase.first.text() if self.change_box.isVisible() else ""
 
     def set_busy(self, busy: bool) -> None:
         self.unlock.setEnabled(not busy)

@@ -114,8 +114,10 @@ class UnlockWindow(QWidget):
         self.login_page.set_busy(True)
         show_message(self.login_page.message, "")
 
+        new = self.login_page.new_passphrase_text() or None
+
         def work(job):
-            ws = ws_service.unlock(home, user, passphrase)
+            ws = ws_service.unlock(home, user, passphrase, new_passphrase=new)
             job.adopt(ws)
             return SessionInfo.from_workspace(ws)
 
@@ -123,12 +125,20 @@ class UnlockWindow(QWidget):
 
     def _unlocked(self, info: SessionInfo) -> None:
         self.login_page.passphrase.clear()
+        self.login_page.ask_new_passphrase(False)
         self.login_page.set_busy(False)
         self.session = info
         self.unlocked.emit(info)
 
     def _unlock_failed(self, exc: BaseException) -> None:
         self.login_page.set_busy(False)
+        if isinstance(exc, AuthError) and (exc.code == ws_service.MUST_CHANGE or (
+                exc.code == "weak_passphrase" and self.login_page.change_box.isVisible())):
+            # The passphrase was right (the chief's temporary one): keep it, ask for a new one.
+            self.login_page.ask_new_passphrase(True)
+            show_message(self.login_page.message, message_for(exc))
+            self.login_page.new_passphrase.first.setFocus()
+            return
         self.login_page.passphrase.clear()
         self.login_page.focus()
         if isinstance(exc, AuthError):
