@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from zxcvbn import zxcvbn
 
-from .errors import UserFacingError
+from .errors import ExitCode, UserFacingError
 
 MIN_LENGTH = 8
 MIN_SCORE = 3
@@ -82,7 +82,10 @@ def assess(passphrase: str, *, context: Iterable[str] = ()) -> Strength:
 
 
 class WeakPassphrase(UserFacingError):
+    """Refused input (CLI exit 4, like any invalid value), naming the field "passphrase"."""
+
     default_code = "weak_passphrase"
+    exit_code = ExitCode.INVALID
 
 
 def check(passphrase: str, *, purpose: str = "store", context: Iterable[str] = ()) -> str:

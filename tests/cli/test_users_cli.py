@@ -111,5 +111,5 @@ def test_remove_a_user_but_not_yourself(cli):
 
 def test_a_weak_temporary_passphrase_is_refused(cli):
     code, _ = cli("users", "reset-passphrase", "gw", new="aaaabbbb")
-    assert code == ExitCode.AUTH and "口令" in cli.err
+    assert code == ExitCode.INVALID and "口令" in cli.err
     assert _users(cli)["gw"]["must_change"] is False
