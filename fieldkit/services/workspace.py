@@ -181,8 +181,14 @@ def create(
 
 
 def unlock(home: Path, user: str, passphrase: str) -> Workspace:
-    """Unlock with a passphrase. Raises AuthError (with retry_after) when it is wrong."""
+    """Unlock with a passphrase. Raises AuthError (with retry_after) when it is wrong, and
+    (code "device_revoked") on a laptop the platform revoked, before any passphrase is tried."""
+    from fieldkit.services import revocation
+
     home = Path(home)
+    revoked = revocation.refusal(home)
+    if revoked is not None:
+        raise revoked
     store = Store.open(home, user=user, passphrase=passphrase)
     store.audit.log("login")
     return Workspace(store, catalog(), home)
@@ -190,9 +196,16 @@ def unlock(home: Path, user: str, passphrase: str) -> Workspace:
 
 def recover(home: Path, recovery_code: str, user: str, new_passphrase: str) -> Workspace:
     """Unlock with the recovery code and set a new passphrase for `user`."""
+    from fieldkit.services import revocation
+
     home = Path(home)
     store = Store.recover(home, recovery_code=recovery_code, user=user, new_passphrase=new_passphrase)
     store.audit.log("recover", detail={"user": user})
+    try:
+        revocation.lift(store)  # a revoked laptop: the chief takes it back (sync waits for re-enrolment)
+    except BaseException:
+        store.close()
+        raise
     return Workspace(store, catalog(), home)
 
 

@@ -28,8 +28,8 @@ def cli(tmp_path, monkeypatch, capsys):
 def laptop(cli, server, home: str) -> None:
     assert cli(home, "init")[0] == 0
     _, code = server.storage.create_enrollment(home, [VILLAGE])
-    # The QR payload as `fieldkit-server enroll-code` prints it (plain HTTP here: no pin).
-    qr = json.dumps({"fieldkit": 1, "url": server.url, "code": code, "fp": None})
+    # The QR payload as `fieldkit-server enroll-code` prints it: HTTPS, the certificate pinned.
+    qr = server.qr(code)
     rc, out = cli(home, "enroll", qr)
     assert rc == 0 and out[0]["enrolled"] is True and out[0]["scope"] == [VILLAGE]
 

@@ -4,8 +4,6 @@ enrollment from the QR text."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton
@@ -25,7 +23,7 @@ def new_laptop(server, home, login: str, enroll: bool = True):
     ws, _ = wsvc.create(home, login, PASS, display_name=login)
     if enroll:
         _, code = server.storage.create_enrollment(login, [VILLAGE])
-        sync.enroll(ws, server.url, code)
+        sync.enroll(ws, server.qr(code))
     return ws
 
 
@@ -124,7 +122,7 @@ def test_enroll_dialog_enrolls_from_the_qr_text(qtbot, server, tmp_path, open_in
     qtbot.addWidget(dialog)
     dialog.show()
     _, code = server.storage.create_enrollment("林警官的电脑", [VILLAGE])
-    dialog.target.setPlainText(json.dumps({"fieldkit": 1, "url": server.url, "code": code, "fp": None}))
+    dialog.target.setPlainText(server.qr(code))
     with qtbot.waitSignal(dialog.enrolled, timeout=20000) as sig:
         dialog.submit()
     assert sig.args[0].enrolled and sig.args[0].device_name == "林警官的电脑"
@@ -165,7 +163,7 @@ def test_watch_list_entry_arriving_by_sync_alerts_in_the_main_window(qtbot, serv
 
     ws = wsvc.unlock(seeded_home, "zhang", PASSPHRASE)
     _, code = server.storage.create_enrollment("张伟的电脑", [VILLAGE])
-    sync.enroll(ws, server.url, code)
+    sync.enroll(ws, server.qr(code))
     person = rsvc.save(ws, "residents", resident("李四", 7))
     ws.lock()
     server.storage.publish("watchlist", {"id_number": person.data["id_number"], "reason": "网上在逃"}, "*")
