@@ -30,11 +30,10 @@ from fieldkit.domain.errors import (
     UserFacingError,
 )
 from fieldkit.domain.validators import check_id_number
-from fieldkit.services import door, revocation
+from fieldkit.services import door, revocation, sync_anchor
 from fieldkit.services import records as rsvc
 from fieldkit.services.sync_replica import CURSOR_KEY, INVALID, SCOPE_KEY, FieldKitReplica, shown_conflicts
 from fieldkit.services.workspace import Workspace, role_label
-from fieldkit.store import audit_head
 from sync import client as sc
 from sync.protocol import Version
 
@@ -45,7 +44,8 @@ K_SERVER, K_TOKEN, K_FP = "sync.server", "sync.token", "sync.fingerprint"
 K_NAME, K_LAST, K_ERROR, K_PENDING_TOKEN = "sync.device_name", "sync.last_sync", "sync.last_error", "sync.enroll_token"
 K_INSECURE = "sync.insecure_test_server"  # enrolled with --insecure-test-server (tests only)
 K_REVOKED = revocation.K_REVOKED
-K_ANCHOR_MISMATCH, K_ANCHOR_ACCEPTED = "sync.anchor_mismatch", "sync.anchor_accepted"
+K_ANCHOR_MISMATCH, K_ANCHOR_ACCEPTED = sync_anchor.K_MISMATCH, sync_anchor.K_ACCEPTED
+accept_anchor_mismatch = sync_anchor.accept_mismatch
 
 REJECT_REASONS = {
     "out_of_scope": ("不在本机负责的辖区内，服务器未接收", "Outside this laptop's jurisdiction: not accepted"),
@@ -375,7 +375,11 @@ def sync_now(ws: Workspace, progress: Progress | None = None, cancel: CancelFn |
     replica = FieldKitReplica(ws)
     try:
         try:
-            _check_anchor(ws, client.hello().get("audit_head"))
+            try:
+                sync_anchor.check(ws, client.hello().get("audit_head"))
+            except IntegrityError as err:
+                _remember_error(ws, err)
+                raise
             report = client.sync(replica, progress, cancel)
         except sc.Cancelled:
             raise Cancelled() from None
@@ -394,75 +398,11 @@ def sync_now(ws: Workspace, progress: Progress | None = None, cancel: CancelFn |
                 # Auto-sync runs every few minutes; only rounds that moved data are worth an entry.
                 ws.store.audit.log("sync", detail={"pushed": report.pushed, "pulled": report.pulled,
                                                    "rejected": len(report.rejected)})
-        _report_head(ws, client)
+        sync_anchor.report(ws, client)
     finally:
         client.close()
     rej = {r.seq: r for r in rejected(ws)}
     return SyncResult(report, _alerts(ws, replica), [rej[i] for i, _ in report.rejected if i in rej])
-
-
-# --------------------------------------------------------------------------- second anchor
-def _check_anchor(ws: Workspace, head: Any) -> None:
-    """Refuse the round when the audit chain no longer holds the head the platform kept from
-    the last sync: the database was swapped for an older copy, or its log was cut short. A
-    thief with the files can roll back the keyring's anchor too, not the platform's copy."""
-    if not isinstance(head, dict) or not head.get("seq"):
-        return
-    seq, h = int(head["seq"]), str(head.get("hash", ""))
-    if ws.store.settings.get(K_ANCHOR_ACCEPTED) == {"seq": seq, "hash": h}:
-        return  # the chief saw this mismatch and accepted it, with a reason (audited)
-    count = audit_head.count(ws.store)
-    mine = audit_head.hash_at(ws.store, seq) if seq <= count else None
-    if mine == h:
-        return
-    found = {"server_seq": seq, "server_hash": h, "local_count": count, "local_hash": mine, "at": _now()}
-    if seq > count:
-        zh = f"平台记录本机上次同步时审计日志已有 {seq} 条，本机现在只有 {count} 条"
-        en = f"the platform recorded {seq} audit entries at the last sync; this laptop now has {count}"
-    else:
-        zh = f"平台记录的第 {seq} 条（{h[:12]}…）与本机第 {seq} 条（{(mine or '')[:12]}…）不同，本机现有 {count} 条"
-        en = f"entry {seq} differs from the platform's copy ({h[:12]}… vs {(mine or '')[:12]}…); {count} entries here"
-    err = IntegrityError(f"数据库被换成了旧版本或日志被截断：{zh}。本次未发送任何修改。请所长核查：恢复较新的备份，"
-                         f"或注明原因后确认（fieldkit sync accept-anchor --reason …）。",
-                         message_en=f"The database was replaced by an older version or its log was truncated: {en}. "
-                                    "Nothing was sent. The chief must check: restore a newer backup, or accept "
-                                    "with a reason (fieldkit sync accept-anchor --reason …).",
-                         code="rollback_detected")
-    with ws.store.transaction():
-        ws.store.settings.set(K_ANCHOR_MISMATCH, found)
-        ws.store.audit.log("sync_anchor_mismatch", detail=found)
-    _remember_error(ws, err)
-    raise err
-
-
-def accept_anchor_mismatch(ws: Workspace, reason: str) -> dict[str, Any]:
-    """Chief only: accept the mismatch last detected (e.g. after restoring an older backup on
-    purpose), with a reason that is audited; the next sync reports the current head."""
-    require_chief(ws, "确认审计锚点不一致", "accept an audit anchor mismatch")
-    found = ws.store.settings.get(K_ANCHOR_MISMATCH)
-    if not found:
-        raise NotFound("没有待确认的审计锚点不一致", message_en="No audit anchor mismatch to accept",
-                       code="no_mismatch")
-    if not (reason or "").strip():
-        raise UserFacingError("请填写原因", message_en="A reason is required", field="reason", code="reason_required")
-    with ws.store.transaction():
-        ws.store.settings.set(K_ANCHOR_ACCEPTED, {"seq": found["server_seq"], "hash": found["server_hash"]})
-        ws.store.settings.delete(K_ANCHOR_MISMATCH)
-        ws.store.audit.log("sync_anchor_accepted", detail={**found, "reason": reason.strip()})
-    return found
-
-
-def _report_head(ws: Workspace, client: sc.SyncClient) -> None:
-    """Send the current head for the platform to keep. A failure costs nothing: the platform
-    keeps the previous head, which the chain still holds."""
-    head = audit_head.head(ws.store)
-    if head is None:
-        return
-    try:
-        client.put_audit_head(*head)
-    except sc.SyncError:
-        return
-    ws.store.settings.delete(K_ANCHOR_ACCEPTED)
 
 
 def _revoked(ws: Workspace, conn: Connection, exc: sc.DeviceRevoked) -> None:
