@@ -16,7 +16,8 @@ retried, and a sync that gives up leaves the outbox as it was.
 TLS: give the certificate's SHA-256 ``fingerprint`` (from the enrollment QR code) and every
 connection is refused unless the server presents exactly that certificate (urllib3's
 ``assert_fingerprint``, checked on each new TLS connection of the pool; no certificate authority
-involved). A pin is only accepted with an ``https://`` URL (over plain HTTP it would pin
+involved; also through a proxy from the environment, tested in tests/sync/test_pin_everywhere.py).
+A pin is only accepted with an ``https://`` URL (over plain HTTP it would pin
 nothing), redirects are never followed (they could lead off the pinned server), and a mismatch
 raises `PinMismatch` at once — no retry, no fallback to CA validation. Without a pin, HTTPS is
 validated against the system's certificate authorities; plain HTTP is for tests only.
@@ -185,6 +186,14 @@ class _PinnedAdapter(HTTPAdapter):
     def init_poolmanager(self, *args: Any, **kw: Any) -> None:
         kw["assert_fingerprint"] = self._fp
         super().init_poolmanager(*args, **kw)
+
+    def proxy_manager_for(self, proxy: str, **kw: Any) -> Any:
+        # requests builds proxy managers without the pool options given above: without this,
+        # a proxy from the environment (HTTPS_PROXY) would carry the request unverified
+        # (verify=False) to whatever the proxy connects to. The pin is checked end to end
+        # through the CONNECT tunnel.
+        kw["assert_fingerprint"] = self._fp
+        return super().proxy_manager_for(proxy, **kw)
 
 
 def normalise_fingerprint(text: str) -> str:
