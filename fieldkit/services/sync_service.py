@@ -370,7 +370,10 @@ def sync_now(ws: Workspace, progress: Progress | None = None, cancel: CancelFn |
     if conn is None:
         raise _not_enrolled()
     if ws.store.settings.get(K_REVOKED):
-        raise revocation.refusal_for(ws.store.settings.get(K_REVOKED))
+        # The chief took the laptop back with the recovery code; the old enrollment stays dead.
+        raise AuthError("本机原来的登记已被平台撤销，请所长用平台重新签发的登记码重新登记",
+                        message_en="This laptop's enrollment was revoked by the platform; the chief must enroll "
+                                   "it again with a newly issued code", code="device_revoked")
     client = _client(conn, retries=retries, backoff=backoff)
     replica = FieldKitReplica(ws)
     try:
