@@ -278,7 +278,10 @@ def enroll(ws: Workspace, qr_or_url: str, code: str | None = None, *, fingerprin
     old_url, old_fp = settings.get(K_SERVER), settings.get(K_FP)
     if settings.get(K_TOKEN) and (old_url, old_fp) != (url, fp) and not replace:
         raise ReplaceNeeded(old_url, old_fp, url, fp)
-    client = sc.SyncClient(url, fingerprint=fp, retries=2)
+    try:
+        client = sc.SyncClient(url, fingerprint=fp, retries=2)
+    except sc.SyncError as e:
+        raise user_error(e) from None
     token = settings.get(K_PENDING_TOKEN) or sc.SyncClient.new_token()
     settings.set(K_PENDING_TOKEN, token)  # before the request: a lost answer must not orphan it
     try:

@@ -181,6 +181,12 @@ def test_reenrolling_elsewhere_shows_both_fingerprints_and_needs_replace(tmp_pat
 def test_insecure_test_server_enrolls_an_empty_store_over_http(tmp_path, rogue):
     ws, _ = chief_laptop(tmp_path / "a")
     try:
+        # A pin with a plain-HTTP address would pin nothing: refused in words, even for tests.
+        _, code = rogue.storage.create_enrollment("y", [VILLAGE])
+        pinned_http = json.dumps({"fieldkit": 1, "url": rogue.url, "code": code, "fp": "ab" * 32})
+        with pytest.raises(NetworkError) as err:
+            sync.enroll(ws, pinned_http, insecure_test_server=True)
+        assert err.value.code == "insecure_server"
         st = sync.enroll(ws, rogue_qr(rogue), insecure_test_server=True)
         assert st.enrolled
         rsvc.save(ws, "residents", resident("张三", 1))
