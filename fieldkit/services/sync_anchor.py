@@ -36,7 +36,10 @@ def check(ws: Workspace, head: Any) -> None:
     seq, h = int(head["seq"]), str(head.get("hash", ""))
     if ws.store.settings.get(K_ACCEPTED) == {"seq": seq, "hash": h}:
         return  # the chief saw this mismatch and accepted it, with a reason (audited)
-    count = audit_head.count(ws.store)
+    # The newest seq, not count(*): two primary-key lookups whatever the log's length (in a
+    # sound chain they are equal; a gap is caught by the hash lookup or by `audit verify`).
+    local = audit_head.head(ws.store)
+    count = local[0] if local else 0
     mine = audit_head.hash_at(ws.store, seq) if seq <= count else None
     if mine == h:
         return
