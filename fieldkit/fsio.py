@@ -217,3 +217,50 @@ def pid_alive(pid: int) -> bool:
     except OverflowError:
         return False
     return True
+
+
+# --------------------------------------------------------------------------- space reserve
+RESERVE_NAME = ".space-reserve"
+RESERVE_BYTES = 256 * 1024
+
+
+def keep_reserve(folder: Path) -> bool:
+    """Best effort: hold `RESERVE_BYTES` of real blocks in `folder` (zeros, no data), so that a
+    disk that later fills up still has room for the few small writes that must not fail (the
+    lockout counter: a passphrase is tried only once its failure is counted). Silent when there
+    is no room or the medium is read-only. True when the reserve is in place afterwards.
+    Threading: any; at most one writer per folder."""
+    path = Path(folder) / RESERVE_NAME
+    with contextlib.suppress(OSError):
+        if path.is_file() and path.stat().st_blocks * 512 >= RESERVE_BYTES:
+            return True
+        st = os.statvfs(folder)
+        if st.f_bavail * st.f_frsize < 4 * RESERVE_BYTES:
+            # Only where there is clearly room: taking the last free blocks back for a new
+            # reserve would leave the counter's own write without any.
+            return False
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+        try:
+            try:
+                os.posix_fallocate(fd, 0, RESERVE_BYTES)  # real blocks, not a sparse file
+            except OSError as e:
+                if e.errno not in (errno.EOPNOTSUPP, errno.EINVAL):
+                    raise
+                os.pwrite(fd, b"\0" * RESERVE_BYTES, 0)  # FAT and friends: write the zeros
+            os.fsync(fd)
+        except OSError:
+            os.close(fd)
+            path.unlink(missing_ok=True)  # a partial reserve would promise room it does not hold
+            return False
+        os.close(fd)
+        return True
+    return False
+
+
+def release_reserve(folder: Path) -> bool:
+    """Free the reserve for the write that needs it now; True if there was one to free."""
+    try:
+        os.unlink(Path(folder) / RESERVE_NAME)
+    except OSError:
+        return False
+    return True

@@ -13,9 +13,17 @@ aside with the server's reason, and the rest goes through. Transport failures (t
 drops, 5xx, and 429 when the server's limits say "later") set nothing aside: they are
 retried, and a sync that gives up leaves the outbox as it was.
 
-TLS: give the certificate's SHA-256 ``fingerprint`` (from the enrollment QR code) and the
+TLS: give the certificate's SHA-256 ``fingerprint`` (from the enrollment QR code) and every
 connection is refused unless the server presents exactly that certificate (urllib3's
-``assert_fingerprint``; no certificate authority involved).
+``assert_fingerprint``, checked on each new TLS connection of the pool; no certificate authority
+involved; also through a proxy from the environment, tested in tests/sync/test_pin_everywhere.py).
+A pin is only accepted with an ``https://`` URL (over plain HTTP it would pin
+nothing), redirects are never followed (they could lead off the pinned server), and a mismatch
+raises `PinMismatch` at once — no retry, no fallback to CA validation. Without a pin, HTTPS is
+validated against the system's certificate authorities; plain HTTP is for tests only.
+
+A device the platform revoked is told so (`DeviceRevoked`, HTTP 403 ``device_revoked``), not
+just refused: the laptop then locks itself (fieldkit.services.sync_service).
 
 Threading: a `SyncClient` (and its session) belongs to one thread at a time — the app's sync
 worker. ``progress(done, total)`` and ``cancel()`` callbacks are called from that thread.
@@ -73,6 +81,22 @@ class AuthFailed(SyncError):
     """The token is unknown or revoked, or the enrollment code is wrong/used/expired."""
 
     code = "auth"
+
+
+class DeviceRevoked(AuthFailed):
+    """The platform revoked this device (lost or stolen laptop); ``revoked_at`` is Unix seconds."""
+
+    code = "device_revoked"
+
+    def __init__(self, message: str, revoked_at: float | None = None) -> None:
+        super().__init__(message)
+        self.revoked_at = revoked_at
+
+
+class InsecureServer(SyncError):
+    """A pin was given with a plain ``http://`` URL, or the pin is not a SHA-256 in hex."""
+
+    code = "insecure"
 
 
 class PinMismatch(SyncError):
@@ -163,6 +187,30 @@ class _PinnedAdapter(HTTPAdapter):
         kw["assert_fingerprint"] = self._fp
         super().init_poolmanager(*args, **kw)
 
+    def proxy_manager_for(self, proxy: str, **kw: Any) -> Any:
+        # requests builds proxy managers without the pool options given above: without this,
+        # a proxy from the environment (HTTPS_PROXY) would carry the request unverified
+        # (verify=False) to whatever the proxy connects to. The pin is checked end to end
+        # through the CONNECT tunnel.
+        kw["assert_fingerprint"] = self._fp
+        return super().proxy_manager_for(proxy, **kw)
+
+
+def normalise_fingerprint(text: str) -> str:
+    """64 lower-case hex digits from a typed or scanned SHA-256 (colons and spaces allowed);
+    `InsecureServer` when it is not one."""
+    fp = "".join(text.split()).replace(":", "").lower()
+    if len(fp) != 64 or any(c not in "0123456789abcdef" for c in fp):
+        raise InsecureServer("the certificate pin is not a SHA-256 fingerprint (64 hex digits)")
+    return fp
+
+
+class _Refuse(HTTPAdapter):
+    """Mounted for http:// on a pinned client: nothing leaves it unencrypted."""
+
+    def send(self, request: Any, *args: Any, **kw: Any) -> Any:
+        raise InsecureServer(f"refusing plain HTTP on a pinned connection: {str(request.url)[:80]}")
+
 
 class SyncClient:
     def __init__(
@@ -190,9 +238,14 @@ class SyncClient:
         self.bytes_received = 0  # response bodies as received (compressed)
         self.session = requests.Session()
         self.session.headers["Accept-Encoding"] = "zstd, gzip"
+        self.fingerprint: str | None = None
         if fingerprint:
-            fp = fingerprint.replace(":", "").lower()
+            fp = normalise_fingerprint(fingerprint)
+            if not self.base_url.lower().startswith("https://"):
+                raise InsecureServer(f"a certificate pin needs an https:// URL, not {self.base_url[:80]!r}")
+            self.fingerprint = fp
             self.session.mount("https://", _PinnedAdapter(fp))
+            self.session.mount("http://", _Refuse())
             # The pin replaces CA validation (a self-signed certificate has no CA); it is stricter.
             # Set per request too: a session-level False loses to REQUESTS_CA_BUNDLE in the env.
             self._verify: bool = False
@@ -215,13 +268,14 @@ class SyncClient:
         attempt = 0
         while True:
             try:
+                # Never follow a redirect: it could lead off the pinned server (or to plain HTTP).
                 r = self.session.request(method, self.base_url + path, headers=headers, timeout=self.timeout,
-                                         verify=self._verify, **kw)
+                                         verify=self._verify, allow_redirects=False, **kw)
                 content = r.content  # read it all now: a cut-off body raises here, inside the retry
                 self.bytes_sent += len(kw.get("data") or b"")
                 self.bytes_received += len(content)
                 if r.status_code < 500 and r.status_code != 429:
-                    if r.status_code >= 400:
+                    if r.status_code >= 300:
                         self._raise_for(r)
                     return r
                 failure = f"HTTP {r.status_code}"
@@ -240,6 +294,7 @@ class SyncClient:
     @staticmethod
     def _raise_for(r: requests.Response) -> None:
         change = None
+        body: Any = None
         try:
             body = load_json(SyncClient._body(r))
             error, message = body.get("error", "error"), body.get("message", "")
@@ -247,6 +302,9 @@ class SyncClient:
                 change = body["change"]
         except (ValueError, AttributeError):
             error, message = "error", r.text[:200]
+        if error == "device_revoked" and r.status_code in (401, 403):
+            at = body.get("revoked_at") if isinstance(body, dict) else None
+            raise DeviceRevoked(f"{error}: {message}", at if isinstance(at, (int, float)) else None)
         if r.status_code == 401 or (r.status_code == 403 and error == "bad_code"):
             raise AuthFailed(f"{error}: {message}")
         raise ServerRejected(r.status_code, error, message, change)
@@ -294,8 +352,15 @@ class SyncClient:
         return cls(p.url, fingerprint=p.fingerprint, **kw), p
 
     def hello(self) -> dict[str, Any]:
-        """Probe: reachable, token valid? Raises NetworkUnavailable / AuthFailed otherwise."""
+        """Probe: reachable, token valid? Raises NetworkUnavailable / AuthFailed / DeviceRevoked.
+
+        The answer carries ``audit_head``: the last audit chain head this device reported
+        (``{"seq": int, "hash": hex}``), or None."""
         return self._json("GET", "/v1/hello")
+
+    def put_audit_head(self, seq: int, hash: str) -> dict[str, Any]:
+        """Report this device's audit chain head (seq, SHA-256 hex) for the server to keep."""
+        return self._json("PUT", "/v1/audit-head", json={"seq": seq, "hash": hash})
 
     # ------------------------------------------------------------------ push / pull
     def push(self, replica: Replica, report: SyncReport | None = None, progress: Progress | None = None,

@@ -39,10 +39,12 @@ def fast_kdf_in_process():
 
 @pytest.fixture
 def server(tmp_path):
-    """The reference sync server on loopback, on SQLite in this test's folder."""
-    from tests.sync.helpers import ServerThread
+    """The reference sync server on loopback, on SQLite in this test's folder, over HTTPS with
+    a self-signed certificate (one per test session); `server.fingerprint` is its pin and
+    `server.qr(code)` the chief's enrollment QR text."""
+    from tests.sync.helpers import ServerThread, tls_certificate
 
-    srv = ServerThread(f"sqlite:///{tmp_path / 'server.db'}")
+    srv = ServerThread(f"sqlite:///{tmp_path / 'server.db'}", tls=tls_certificate())
     srv.start()
     yield srv
     srv.stop()

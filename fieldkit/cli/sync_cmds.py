@@ -1,7 +1,10 @@
 """Sync from the command line: the same services as the app's status bar and conflicts view.
 
     fieldkit enroll '{"fieldkit":1,"url":…,"code":…,"fp":…}'     (the QR code's text)
-    fieldkit enroll https://platform:8443 --code ABCD-EFGH-JKLM-NPQR
+    fieldkit enroll https://platform:8443 --code ABCD-EFGH-JKLM-NPQR --fingerprint SHA256HEX
+    fieldkit enroll … --replace                  (re-enroll to another server: shows both fingerprints)
+    fieldkit sync accept-anchor --reason TEXT    (chief: accept an audit-head mismatch the platform found)
+    fieldkit revoked status | fieldkit revoked export FILE   (a laptop the platform revoked)
     fieldkit sync [--once] | fieldkit sync --every 300
     fieldkit sync status | fieldkit sync rejected
     fieldkit conflicts list
@@ -15,10 +18,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
+import sys
 import time
 from typing import Any
 
-from fieldkit.domain.errors import ExitCode, NetworkError, UserFacingError
+from fieldkit.cli.context import path_arg
+from fieldkit.domain.errors import AuthError, ExitCode, NetworkError, UserFacingError
+from fieldkit.services import revocation
 from fieldkit.services import sync_service as sync
 
 
@@ -32,12 +39,29 @@ def register(sub) -> None:
     p = sub.add_parser("enroll", help="enroll this laptop with the platform / 登记到同步服务器")
     p.add_argument("target", metavar="QR_OR_URL", help="the enrollment QR code's text, or the server URL")
     p.add_argument("--code", help="one-time enrollment code (needed with a URL)")
+    p.add_argument("--fingerprint", help="the server certificate's SHA-256 (needed with a URL; "
+                                         "`fieldkit-server fingerprint` prints it)")
+    p.add_argument("--replace", action="store_true",
+                   help="re-enroll with another server or certificate (chief; both fingerprints are shown)")
+    p.add_argument("--insecure-test-server", action="store_true",
+                   help="TESTS ONLY: allow plain http:// or no pin; refused on a store holding records")
     p.set_defaults(func=cmd_enroll)
 
+    p = sub.add_parser("revoked", help="a laptop the platform revoked / 已被平台撤销的电脑")
+    rs = p.add_subparsers(dest="revoked_cmd", required=True)
+    q = rs.add_parser("status", help="whether this laptop was revoked, and what the chief can do")
+    q.set_defaults(func=cmd_revoked_status)
+    q = rs.add_parser("export", help="chief: write the unsynced changes to a sealed file with the recovery code "
+                                     "(FIELDKIT_RECOVERY_CODE, FIELDKIT_EXPORT_PASSPHRASE)")
+    q.add_argument("out", type=path_arg, metavar="FILE")
+    q.set_defaults(func=cmd_revoked_export)
+
     p = sub.add_parser("sync", help="sync with the platform now / 立即同步")
-    p.add_argument("what", nargs="?", choices=["now", "status", "rejected"], default="now",
+    p.add_argument("what", nargs="?", choices=["now", "status", "rejected", "accept-anchor"], default="now",
                    help="now (default): one round; status: enrolled, pending, last sync, errors; "
-                        "rejected: changes the server refused")
+                        "rejected: changes the server refused; accept-anchor: (chief) accept the audit-head "
+                        "mismatch the last sync found, with --reason")
+    p.add_argument("--reason", help="why the mismatch is accepted (with accept-anchor; audited)")
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--once", action="store_true", help="one round, then exit (the default)")
     mode.add_argument("--every", type=float, metavar="SECONDS",
@@ -61,7 +85,17 @@ def register(sub) -> None:
 
 
 def cmd_enroll(args, ctx) -> int:
-    st = sync.enroll(ctx.workspace(), args.target, args.code)
+    ws = ctx.workspace()
+    try:
+        st = sync.enroll(ws, args.target, args.code, fingerprint=args.fingerprint, replace=args.replace,
+                         insecure_test_server=args.insecure_test_server)
+    except sync.ReplaceNeeded as e:
+        ctx.emit({"ok": False, **e.to_dict(), "old": {"server": e.old_server, "fingerprint": e.old_fp},
+                  "new": {"server": e.new_server, "fingerprint": e.new_fp}})
+        ctx.say(f"原服务器：{e.old_server}\n  证书指纹：{e.old_fp}\n新服务器：{e.new_server}\n  证书指纹：{e.new_fp}",
+                f"old server: {e.old_server}\n  fingerprint: {e.old_fp}\nnew server: {e.new_server}\n"
+                f"  fingerprint: {e.new_fp}")
+        raise
     ctx.emit(_plain(st))
     ctx.say(f"已登记到 {st.server}（{st.device_name}），辖区：{'、'.join(st.scope)}",
             f"Enrolled with {st.server} as {st.device_name}; jurisdiction: {', '.join(st.scope)}")
@@ -91,6 +125,11 @@ def _round(args, ctx) -> None:
 def cmd_sync(args, ctx) -> int:
     if args.what == "status" or args.status_flag:
         ctx.emit(_plain(sync.status(ctx.workspace())))
+        return int(ExitCode.OK)
+    if args.what == "accept-anchor":
+        found = sync.accept_anchor_mismatch(ctx.workspace(), args.reason or "")
+        ctx.emit({"ok": True, "accepted": found})
+        ctx.say("已确认；下次同步时以本机当前的审计日志为准", "Accepted; the next sync reports this laptop's current log")
         return int(ExitCode.OK)
     if args.what == "rejected":
         for x in sync.rejected(ctx.workspace()):
@@ -134,4 +173,27 @@ def cmd_conflicts_resolve(args, ctx) -> int:
         sync.resolve_conflict(ws, args.uuid, args.field, value)
     ctx.emit({"ok": True, "uuid": args.uuid, "field": args.field, "remaining": len(sync.conflicts(ws))})
     ctx.say("冲突已解决，下次同步时发送", "Conflict resolved; it will be sent at the next sync")
+    return int(ExitCode.OK)
+
+
+def cmd_revoked_status(args, ctx) -> int:
+    err = revocation.refusal(ctx.home)
+    ctx.emit({"revoked": err is not None, **({"message": err.message, "message_en": err.message_en} if err else {})})
+    if err is not None:
+        ctx.say(err.message, err.message_en)
+    return int(ExitCode.OK)
+
+
+def cmd_revoked_export(args, ctx) -> int:
+    code = os.environ.get("FIELDKIT_RECOVERY_CODE")
+    if not code:
+        if not sys.stdin.isatty():
+            raise AuthError("需要恢复码：请设置环境变量 FIELDKIT_RECOVERY_CODE", message_en="Set FIELDKIT_RECOVERY_CODE",
+                            code="recovery_required")
+        code = input("Recovery code: " if ctx.lang == "en" else "恢复码: ")
+    passphrase = ctx.passphrase("导出文件口令: ", "Export passphrase: ", env="FIELDKIT_EXPORT_PASSPHRASE")
+    counts = revocation.export_unsynced(ctx.home, code, args.out, passphrase)
+    ctx.emit({"ok": True, "file": str(args.out), **counts})
+    ctx.say(f"已导出 {counts['waiting']} 条未同步、{counts['refused']} 条被拒的修改到 {args.out}（已加密，用 fieldkit unseal 打开）",
+            f"Exported {counts['waiting']} unsynced and {counts['refused']} refused changes to {args.out} (sealed)")
     return int(ExitCode.OK)

@@ -19,10 +19,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from fieldkit.domain.errors import AuthError, Cancelled, NetworkError, NotFound, UserFacingError
+from fieldkit.domain.errors import (
+    AuthError,
+    Cancelled,
+    Conflict,
+    IntegrityError,
+    NetworkError,
+    NotFound,
+    PermissionDenied,
+    UserFacingError,
+)
 from fieldkit.domain.validators import check_id_number
-from fieldkit.services import door
+from fieldkit.services import door, revocation, sync_anchor
 from fieldkit.services import records as rsvc
+from fieldkit.services.permissions import require
 from fieldkit.services.sync_replica import CURSOR_KEY, INVALID, SCOPE_KEY, FieldKitReplica, shown_conflicts
 from fieldkit.services.workspace import Workspace
 from sync import client as sc
@@ -33,6 +43,10 @@ CancelFn = Callable[[], bool]
 
 K_SERVER, K_TOKEN, K_FP = "sync.server", "sync.token", "sync.fingerprint"
 K_NAME, K_LAST, K_ERROR, K_PENDING_TOKEN = "sync.device_name", "sync.last_sync", "sync.last_error", "sync.enroll_token"
+K_INSECURE = "sync.insecure_test_server"  # enrolled with --insecure-test-server (tests only)
+K_REVOKED = revocation.K_REVOKED
+K_ANCHOR_MISMATCH, K_ANCHOR_ACCEPTED = sync_anchor.K_MISMATCH, sync_anchor.K_ACCEPTED
+accept_anchor_mismatch = sync_anchor.accept_mismatch
 
 REJECT_REASONS = {
     "out_of_scope": ("不在本机负责的辖区内，服务器未接收", "Outside this laptop's jurisdiction: not accepted"),
@@ -54,6 +68,7 @@ class Connection:
     url: str
     token: str
     fingerprint: str | None
+    insecure: bool = False  # enrolled with --insecure-test-server: plain HTTP allowed (tests only)
 
 
 @dataclass(frozen=True)
@@ -133,6 +148,16 @@ def user_error(exc: BaseException) -> UserFacingError:
         return NetworkError("连不上同步服务器（网络不通或服务器未开）。修改都保存在本机，联网后会自动同步。",
                             message_en="Cannot reach the sync server. Your changes are kept on this laptop "
                                        "and will sync when the network is back.", code="offline")
+    if isinstance(exc, sc.DeviceRevoked):
+        return AuthError("本机已被平台撤销（电脑丢失或被盗时所长会这样做），已锁定；未同步的修改已加密保存，"
+                         "所长可以用恢复码导出，平台重新签发登记码后重新登记。",
+                         message_en="The platform revoked this laptop; it is now locked. Unsynced changes are kept "
+                                    "encrypted: the chief can export them with the recovery code and enroll the "
+                                    "laptop again once the platform issues a new code.", code="device_revoked")
+    if isinstance(exc, sc.InsecureServer):
+        return NetworkError("服务器地址或证书指纹不安全，已拒绝连接：只能连接 https:// 并核对证书指纹的服务器。",
+                            message_en=f"Refused: only an https:// server with a pinned certificate may be used ({exc})",
+                            code="insecure_server")
     if isinstance(exc, sc.AuthFailed):
         return AuthError("本机的同步授权无效或已被所长撤销，请联系所长重新登记。",
                          message_en="This laptop's sync access is invalid or was revoked; ask the station "
@@ -161,39 +186,101 @@ def connection(ws: Workspace) -> Connection | None:
     """The server and token for `probe` (None when this laptop is not enrolled)."""
     s = ws.store.settings
     url, token = s.get(K_SERVER), s.get(K_TOKEN)
-    return Connection(url, token, s.get(K_FP)) if url and token else None
+    return Connection(url, token, s.get(K_FP), bool(s.get(K_INSECURE))) if url and token else None
 
 
-def enroll(ws: Workspace, qr_or_url: str, code: str | None = None) -> SyncStatus:
+class ReplaceNeeded(Conflict):
+    """Re-enrolling to another server (or another certificate): the chief must confirm, seeing
+    both fingerprints (CLI: ``--replace``; the app: a confirmation dialog)."""
+
+    default_code = "replace_needed"
+
+    def __init__(self, old_server: str, old_fp: str | None, new_server: str, new_fp: str | None) -> None:
+        super().__init__(
+            f"本机已登记到 {old_server}（证书指纹 {old_fp or '无'}），要改登记到 {new_server}（证书指纹 "
+            f"{new_fp or '无'}）。请所长核对两个指纹，确认后加 --replace 重新登记。",
+            message_en=f"This laptop is enrolled with {old_server} (certificate {old_fp or 'none'}); re-enrolling with "
+                       f"{new_server} (certificate {new_fp or 'none'}) replaces it. Check both fingerprints and "
+                       f"confirm with --replace.")
+        self.old_server, self.old_fp, self.new_server, self.new_fp = old_server, old_fp, new_server, new_fp
+
+
+def _parse_target(qr_or_url: str, code: str | None, fingerprint: str | None) -> tuple[str, str | None, str | None]:
+    """(url, code, fingerprint) from the chief's QR text, or from a URL + code + fingerprint."""
+    text = (qr_or_url or "").strip()
+    if text.startswith("{"):
+        try:
+            payload = sc.EnrollmentPayload.parse(text)
+        except sc.SyncError as e:
+            raise user_error(e) from None
+        return payload.url, code or payload.code, fingerprint or payload.fingerprint
+    if not text.startswith(("http://", "https://")) or not code:
+        raise UserFacingError("请扫描所长给的登记二维码，或输入服务器地址、登记码和服务器证书指纹",
+                              message_en="Scan the enrollment QR code, or give the server URL, the code and "
+                                         "the server's certificate fingerprint", code="bad_enrollment")
+    return text, code, fingerprint
+
+
+def _check_secure(ws: Workspace, url: str, fp: str | None, insecure_test_server: bool) -> str | None:
+    """The normalised pin; refuses plain HTTP and a missing pin unless `insecure_test_server`,
+    which is itself refused on a store holding records."""
+    if insecure_test_server:
+        held = sum(ws.store.records.modules().values())
+        if held:
+            raise PermissionDenied(f"--insecure-test-server 只用于测试，本机已有 {held} 条正式记录，拒绝不加密登记",
+                                   message_en=f"--insecure-test-server is for tests only; this store holds {held} "
+                                              "real records", code="insecure_refused")
+        return sc.normalise_fingerprint(fp) if fp else None
+    missing = []
+    if not url.lower().startswith("https://"):
+        missing.append(("加密连接（地址必须以 https:// 开头）", "an https:// address"))
+    if not fp:
+        missing.append(("服务器证书指纹（二维码中的 fp，或 --fingerprint）", "the server's certificate fingerprint"))
+    if missing:
+        raise UserFacingError(f"拒绝登记到 {url}：缺少{'和'.join(zh for zh, _ in missing)}。请使用所长从平台取得的登记二维码。",
+                              message_en=f"Refused to enroll with {url}: missing {' and '.join(en for _, en in missing)}. "
+                                         "Use the enrollment QR code from the platform.", code="insecure_server")
+    try:
+        return sc.normalise_fingerprint(fp or "")
+    except sc.InsecureServer:
+        raise UserFacingError("服务器证书指纹格式不对：应为 64 位十六进制（SHA-256）",
+                              message_en="The certificate fingerprint must be 64 hex digits (SHA-256)",
+                              field="fingerprint", code="bad_fingerprint") from None
+
+
+def enroll(ws: Workspace, qr_or_url: str, code: str | None = None, *, fingerprint: str | None = None,
+           replace: bool = False, insecure_test_server: bool = False) -> SyncStatus:
     """Enroll this laptop with a station chief's QR payload (which pins the server's
-    certificate) or a server URL plus the one-time `code`. Retrying after a lost answer is
-    safe: the same token is reused until enrollment succeeds.
+    certificate) or a server URL plus the one-time `code` and the certificate `fingerprint`.
+    Only the chief may; only to an ``https://`` server with a pin (`insecure_test_server`
+    allows plain HTTP for tests, on a store without records). Re-enrolling to another server or
+    certificate raises `ReplaceNeeded` (both fingerprints) unless `replace`. Retrying after a
+    lost answer is safe: the same token is reused until enrollment succeeds.
 
     A store holding the demo township is refused: its invented people would otherwise be
     pushed into the central platform as if they were real."""
+    require(ws, "enroll")  # forms/permissions.toml
     if ws.store.settings.get("demo_seed") is not None:
         raise UserFacingError("这是含演示数据的数据库，不能登记到中心平台；请新建一个正式数据库再登记",
                               message_en="This store holds the demo township and cannot be enrolled; "
                                          "create a real store to enroll", code="demo_store")
-    text = (qr_or_url or "").strip()
-    if text.startswith("{"):
-        try:
-            client, payload = sc.SyncClient.from_payload(text, retries=2)
-        except sc.SyncError as e:
-            raise user_error(e) from None
-        url, code, fp = payload.url, code or payload.code, payload.fingerprint
-    else:
-        if not text.startswith(("http://", "https://")) or not code:
-            raise UserFacingError("请扫描所长给的登记二维码，或输入服务器地址和登记码",
-                                  message_en="Scan the enrollment QR code, or give the server URL and the code",
-                                  code="bad_enrollment")
-        url, fp = text, None
-        client = sc.SyncClient(url, retries=2)
+    url, code, fp = _parse_target(qr_or_url, code, fingerprint)
+    fp = _check_secure(ws, url, fp, insecure_test_server)
     settings = ws.store.settings
+    old_url, old_fp = settings.get(K_SERVER), settings.get(K_FP)
+    if settings.get(K_TOKEN) and (old_url, old_fp) != (url, fp) and not replace:
+        raise ReplaceNeeded(old_url, old_fp, url, fp)
+    try:
+        client = sc.SyncClient(url, fingerprint=fp, retries=2)
+    except sc.SyncError as e:
+        raise user_error(e) from None
     token = settings.get(K_PENDING_TOKEN) or sc.SyncClient.new_token()
     settings.set(K_PENDING_TOKEN, token)  # before the request: a lost answer must not orphan it
     try:
-        enrollment = client.enroll(code, ws.store.device_id, token)
+        enrollment = client.enroll(code or "", ws.store.device_id, token)
+    except sc.DeviceRevoked:
+        raise AuthError("这个登记码对应的设备已被平台撤销，请向所长要一个新的登记码",
+                        message_en="That enrollment was revoked; ask for a new code", code="bad_code") from None
     except sc.AuthFailed:
         raise AuthError("登记码不正确、已被使用或已过期，请向所长要一个新的登记码",
                         message_en="The enrollment code is wrong, used or expired; ask for a new one",
@@ -203,26 +290,43 @@ def enroll(ws: Workspace, qr_or_url: str, code: str | None = None) -> SyncStatus
     finally:
         client.close()
     with ws.store.transaction():
-        if settings.get(K_SERVER) not in (None, url):
+        if old_url not in (None, url):
             settings.delete(CURSOR_KEY)  # another platform: its cursor means nothing here
         settings.set(K_SERVER, url)
         settings.set(K_TOKEN, enrollment.token)
         settings.set(K_FP, fp)
+        settings.set(K_INSECURE, bool(insecure_test_server))
         settings.set(K_NAME, enrollment.name)
         settings.set(SCOPE_KEY, list(enrollment.scope))
-        settings.delete(K_PENDING_TOKEN)
-        settings.delete(K_ERROR)
-        ws.store.audit.log("sync_enroll", detail={"server": url, "device": enrollment.device_id})
+        for key in (K_PENDING_TOKEN, K_ERROR, K_REVOKED, K_ANCHOR_MISMATCH, K_ANCHOR_ACCEPTED):
+            settings.delete(key)
+        ws.store.audit.log("sync_enroll", detail={"server": url, "device": enrollment.device_id, "fingerprint": fp,
+                                                  "replaced": {"server": old_url, "fingerprint": old_fp}
+                                                  if old_url and (old_url, old_fp) != (url, fp) else None,
+                                                  **({"insecure_test_server": True} if insecure_test_server else {})})
     return status(ws)
+
+
+def _check_connection(conn: Connection) -> None:
+    """Every connection is pinned HTTPS (or an --insecure-test-server enrolment): a laptop
+    enrolled before pins were required is told to re-enroll rather than talk unpinned."""
+    if conn.insecure:
+        return
+    if not conn.url.lower().startswith("https://") or not conn.fingerprint:
+        raise NetworkError("本机登记的同步服务器没有加密或没有证书指纹，已拒绝连接；请所长用平台的登记二维码重新登记",
+                           message_en="This laptop was enrolled without HTTPS or a certificate pin; connection "
+                                      "refused. The chief must enroll it again with the platform's QR code.",
+                           code="insecure_server")
 
 
 # --------------------------------------------------------------------------- sync
 def probe(conn: Connection, timeout: float = 8.0) -> None:
-    """Is the server reachable and our token valid? Raises the same errors as `sync_now`.
+    """Is the server reachable and our token valid? Raises the same errors as `sync_now`
+    (a revoked device: `AuthError` code "device_revoked" — the caller then runs `sync_now`,
+    which locks the laptop).
 
     Touches no workspace: safe on any thread (the app's reachability probe)."""
-    client = sc.SyncClient(conn.url, token=conn.token, fingerprint=conn.fingerprint,
-                           timeout=(timeout, timeout), retries=0)
+    client = _client(conn, timeout=(timeout, timeout), retries=0)
     try:
         client.hello()
     except sc.SyncError as e:
@@ -231,38 +335,81 @@ def probe(conn: Connection, timeout: float = 8.0) -> None:
         client.close()
 
 
+def _client(conn: Connection, **kw: Any) -> sc.SyncClient:
+    """A client for the enrolled server, pinned to its certificate (see `_check_connection`)."""
+    _check_connection(conn)
+    try:
+        return sc.SyncClient(conn.url, token=conn.token, fingerprint=conn.fingerprint, **kw)
+    except sc.SyncError as e:
+        raise user_error(e) from None
+
+
+def _not_enrolled() -> UserFacingError:
+    return UserFacingError("本机尚未登记到同步服务器，请先用所长给的二维码登记",
+                           message_en="This laptop is not enrolled yet; enroll it with the chief's QR code",
+                           code="not_enrolled")
+
+
 def sync_now(ws: Workspace, progress: Progress | None = None, cancel: CancelFn | None = None, *,
              retries: int = 6, backoff: float = 0.5) -> SyncResult:
     """One full round. Raises `NetworkError` (offline, pin mismatch, refused), `AuthError`
-    (revoked), `Cancelled`; nothing local is lost in any of them. A failed request is retried
-    `retries` times, waiting `backoff` seconds doubled each time (with jitter)."""
+    (token refused; code "device_revoked" when the platform revoked this laptop — the laptop is
+    then locked, see services.revocation), `IntegrityError` (code "rollback_detected": the
+    audit chain no longer holds the head the platform kept — nothing is pushed), `Cancelled`;
+    nothing local is lost in any of them. A failed request is retried `retries` times, waiting
+    `backoff` seconds doubled each time (with jitter).
+
+    The round: hello (revocation, the platform's copy of our audit head) → check the head →
+    push, pull, attachments → report the new head."""
     conn = connection(ws)
     if conn is None:
-        raise UserFacingError("本机尚未登记到同步服务器，请先用所长给的二维码登记",
-                              message_en="This laptop is not enrolled yet; enroll it with the chief's QR code",
-                              code="not_enrolled")
-    client = sc.SyncClient(conn.url, token=conn.token, fingerprint=conn.fingerprint, retries=retries,
-                           backoff=backoff)
+        raise _not_enrolled()
+    if ws.store.settings.get(K_REVOKED):
+        # The chief took the laptop back with the recovery code; the old enrollment stays dead.
+        raise AuthError("本机原来的登记已被平台撤销，请所长用平台重新签发的登记码重新登记",
+                        message_en="This laptop's enrollment was revoked by the platform; the chief must enroll "
+                                   "it again with a newly issued code", code="device_revoked")
+    client = _client(conn, retries=retries, backoff=backoff)
     replica = FieldKitReplica(ws)
     try:
-        report = client.sync(replica, progress, cancel)
-    except sc.Cancelled:
-        raise Cancelled() from None
-    except sc.SyncError as e:
-        err = user_error(e)
-        _remember_error(ws, err)
-        raise err from None
+        try:
+            try:
+                sync_anchor.check(ws, client.hello().get("audit_head"))
+            except IntegrityError as err:
+                _remember_error(ws, err)
+                raise
+            report = client.sync(replica, progress, cancel)
+        except sc.Cancelled:
+            raise Cancelled() from None
+        except sc.DeviceRevoked as e:
+            client.close()
+            _revoked(ws, conn, e)
+            raise user_error(e) from None
+        except sc.SyncError as e:
+            err = user_error(e)
+            _remember_error(ws, err)
+            raise err from None
+        with ws.store.transaction():
+            ws.store.settings.set(K_LAST, _now())
+            ws.store.settings.delete(K_ERROR)
+            if report.pushed or report.pulled or report.rejected:
+                # Auto-sync runs every few minutes; only rounds that moved data are worth an entry.
+                ws.store.audit.log("sync", detail={"pushed": report.pushed, "pulled": report.pulled,
+                                                   "rejected": len(report.rejected)})
+        sync_anchor.report(ws, client)
     finally:
         client.close()
-    with ws.store.transaction():
-        ws.store.settings.set(K_LAST, _now())
-        ws.store.settings.delete(K_ERROR)
-        if report.pushed or report.pulled or report.rejected:
-            # Auto-sync runs every few minutes; only rounds that moved data are worth an entry.
-            ws.store.audit.log("sync", detail={"pushed": report.pushed, "pulled": report.pulled,
-                                               "rejected": len(report.rejected)})
     rej = {r.seq: r for r in rejected(ws)}
     return SyncResult(report, _alerts(ws, replica), [rej[i] for i, _ in report.rejected if i in rej])
+
+
+def _revoked(ws: Workspace, conn: Connection, exc: sc.DeviceRevoked) -> None:
+    """The platform revoked this laptop: seal it (services.revocation) and lock the workspace."""
+    at = (time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(exc.revoked_at)) if exc.revoked_at else _now())
+    note = {"at": at, "server": conn.url, "pending": ws.store.outbox.count(),
+            "refused": ws.store.outbox.rejected_count(), "noticed_at": _now()}
+    revocation.lock(ws.store, note)
+    ws.lock()
 
 
 def _alerts(ws: Workspace, replica: FieldKitReplica) -> list[tuple[str, str, str]]:

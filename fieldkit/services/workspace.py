@@ -159,8 +159,14 @@ def unlock(home: Path, user: str, passphrase: str, *, new_passphrase: str | None
 
     When the chief reset this user's passphrase, the store is opened only together with a new
     passphrase of the user's own: without `new_passphrase`, AuthError with code `MUST_CHANGE`
-    (nothing unlocked); with it, the key is re-wrapped under it first (strength checked)."""
+    (nothing unlocked); with it, the key is re-wrapped under it first (strength checked).
+    On a laptop the platform revoked: AuthError "device_revoked", before any passphrase is tried."""
+    from fieldkit.services import revocation
+
     home = Path(home)
+    revoked = revocation.refusal(home)
+    if revoked is not None:
+        raise revoked
     store = Store.open(home, user=user, passphrase=passphrase)
     if store.must_change_passphrase:
         try:
@@ -189,9 +195,16 @@ def check_new_passphrase(passphrase: str, login: str = "", display_name: str = "
 
 def recover(home: Path, recovery_code: str, user: str, new_passphrase: str) -> Workspace:
     """Unlock with the recovery code and set a new passphrase for `user`."""
+    from fieldkit.services import revocation
+
     home = Path(home)
     store = Store.recover(home, recovery_code=recovery_code, user=user, new_passphrase=new_passphrase)
     store.audit.log("recover", detail={"user": user})
+    try:
+        revocation.lift(store)  # a revoked laptop: the chief takes it back (sync waits for re-enrolment)
+    except BaseException:
+        store.close()
+        raise
     return Workspace(store, catalog(), home)
 
 

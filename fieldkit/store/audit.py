@@ -118,7 +118,8 @@ class Audit:
                     raise
                 self._queue.append(row)
                 if self.held is None:  # held: the banner says why, not "read-only disk"
-                    self.fault = fault
+                    # Opened read-only *because* the disk is full: that stays the reason.
+                    self.fault = self.fault or fault
                 return AuditEntry(0, at, user, action, module, target, detail)
             self._queue.clear()
             self.fault = None

@@ -7,6 +7,7 @@ reset"). Pure functions over a `Keyring`; the caller holds the keyring lock.
 
 from __future__ import annotations
 
+from fieldkit import fsio
 from fieldkit.domain.errors import AuthError, StorageError
 from fieldkit.domain.storage_faults import READABLE, Fault, fault_of
 
@@ -35,14 +36,26 @@ _REFUSE = {
 }
 
 
-def _save_or_refuse(kr: Keyring) -> None:
-    """Save the counted attempt, or refuse to try it: a guess that is not counted is free."""
+def _save_or_refuse(kr: Keyring) -> bool:
+    """Save the counted attempt, or refuse to try it: a guess that is not counted is free.
+
+    On a full disk the space reserve (`fsio.keep_reserve`, kept beside the store) is given up
+    for the count, so an officer whose disk filled up still unlocks to search and export.
+    Returns True when the reserve was spent: the caller then opens the store read-only, so the
+    freed room stays for the counter of the next attempts instead of filling with new rows."""
     try:
         kr.save()
+        return False
     except StorageError as e:
         fault = fault_of(e)
         if fault not in _REFUSE:
             raise
+        if fault is Fault.FULL and fsio.release_reserve(kr.home):
+            try:
+                kr.save()
+                return True
+            except StorageError:
+                pass
         zh, en = _REFUSE[fault]
         raise StorageError(zh, message_en=en, code=fault.value) from e
 

@@ -113,6 +113,7 @@ class Store:
             with Keyring.locked(home):
                 kr.save()
             store.audit.anchor_now()  # the first entry is anchored at once (unlock checks it)
+            fsio.keep_reserve(home)  # room for the lockout counter once the disk is full
         except BaseException:
             store._db.close()
             for suffix in ("", "-wal", "-shm"):
@@ -136,7 +137,9 @@ class Store:
                 raise user_admin.disabled_error(login)
             # Counted before it is tried: if the count cannot be saved, the guess is not tried.
             delay = kr.note_failure()
-            _save_or_refuse(kr)
+            # The reserve spent on this count, or gone and no room to make it again: the disk is
+            # full for all purposes, and the store opens read-only so the counter keeps its room.
+            low_space = _save_or_refuse(kr) or not fsio.keep_reserve(home)
             data_key = kr.unwrap_user(login, passphrase)
             if data_key is None:
                 raise _wrong(delay)
@@ -146,7 +149,7 @@ class Store:
                 # A self-made or edited chain: answered exactly like a wrong passphrase, so
                 # resetting the counter cannot confirm a guess (the recovery code resets it).
                 raise _wrong(delay)
-            store = cls._unlocked(home, kr, data_key, login, cache_kib=cache_kib)
+            store = cls._unlocked(home, kr, data_key, login, cache_kib=cache_kib, low_space=low_space)
             try:
                 if not sealed and store.settings.get(LOCKOUT_MARK, False):
                     raise _wrong(delay)  # the chain was removed from the keyring
@@ -228,16 +231,18 @@ class Store:
 
     @classmethod
     def _unlocked(cls, home: Path, kr: Keyring, data_key: bytes, login: str, *, cache_kib: int,
-                  new_user: UserInfo | None = None) -> Store:
+                  new_user: UserInfo | None = None, low_space: bool = False) -> Store:
+        """The store opened with `data_key`. `low_space`: the disk is full and the space reserve
+        was just spent on the lockout counter — opened read-only, as a full disk is."""
         path = home / DB_NAME
         if new_user is None and (not path.is_file() or path.stat().st_size == 0):
             # Never let SQLite create a fresh, empty database next to a keyring: that would hide
             # the loss (and then fail as "no user chief").
             raise fault_error(Fault.MISSING, where=str(path))
         key = data_key if kr.encrypted else None
-        fault = Fault.READ_ONLY if not os.access(home, os.W_OK) else medium_fault(home)
+        fault = Fault.READ_ONLY if not os.access(home, os.W_OK) else Fault.FULL if low_space else medium_fault(home)
         try:
-            if fault is Fault.READ_ONLY:
+            if fault is Fault.READ_ONLY or (low_space and fault is Fault.FULL):
                 raise fault_error(fault)
             conn = connect(path, key, cache_kib=cache_kib)
         except StorageError as e:
@@ -285,6 +290,8 @@ class Store:
             store._hold(held)
         if fault is not None and held is None:
             store.audit.cannot_save(fault)
+            if fault is Fault.FULL:  # the read-only connection would say "read-only medium"
+                db.refusal = lambda: fault_error(Fault.FULL)
         if new_user is not None:
             store.audit.log("user_add", detail={"user": new_user.login, "role": new_user.role})
         return store

@@ -625,54 +625,94 @@
   <context>
     <name>Enroll</name>
     <message>
-      <location filename="fieldkit/ui/sync/enroll_dialog.py" line="44" />
+      <location filename="fieldkit/ui/sync/enroll_dialog.py" line="48" />
       <source>登记到同步服务器</source>
       <translation>Enroll with the sync server</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/enroll_dialog.py" line="46" />
+      <location filename="fieldkit/ui/sync/enroll_dialog.py" line="50" />
       <source>请把所长给的登记二维码内容粘贴到下面（用扫码枪扫入也可以）；或者填写服务器地址和一次性登记码。</source>
       <translation>Paste the enrollment QR code from the chief below (a barcode scanner works too), or type the server address and the one-time code.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/enroll_dialog.py" line="55" />
+      <location filename="fieldkit/ui/sync/enroll_dialog.py" line="59" />
       <source>二维码里已含登记码时可不填</source>
       <translation>Not needed when the QR code contains it</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/enroll_dialog.py" line="57" />
+      <location filename="fieldkit/ui/sync/enroll_dialog.py" line="62" />
+      <source>二维码里已含证书指纹时可不填</source>
+      <translation>Not needed when the QR code includes the certificate fingerprint</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/sync/enroll_dialog.py" line="64" />
       <source>二维码内容或服务器地址</source>
       <translation>QR code content or server address</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/enroll_dialog.py" line="58" />
+      <location filename="fieldkit/ui/sync/enroll_dialog.py" line="65" />
       <source>登记码</source>
       <translation>Enrollment code</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/enroll_dialog.py" line="63" />
+      <location filename="fieldkit/ui/sync/enroll_dialog.py" line="66" />
+      <source>服务器证书指纹</source>
+      <translation>Server certificate fingerprint</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/sync/enroll_dialog.py" line="71" />
       <source>登记</source>
       <translation>Enroll</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/enroll_dialog.py" line="64" />
+      <location filename="fieldkit/ui/sync/enroll_dialog.py" line="72" />
       <source>取消</source>
       <translation>Cancel</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/enroll_dialog.py" line="81" />
+      <location filename="fieldkit/ui/sync/enroll_dialog.py" line="91" />
       <source>正在连接服务器…</source>
       <translation>Connecting to the server…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/enroll_dialog.py" line="78" />
+      <location filename="fieldkit/ui/sync/enroll_dialog.py" line="102" />
+      <source>改登记到新服务器</source>
+      <translation>Enroll with another server</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/sync/enroll_dialog.py" line="105" />
+      <source>确认改登记</source>
+      <translation>Replace enrollment</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/sync/enroll_dialog.py" line="88" />
       <source>请先填写二维码内容或服务器地址</source>
       <translation>Fill in the QR code content or the server address first</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/enroll_dialog.py" line="87" />
+      <location filename="fieldkit/ui/sync/enroll_dialog.py" line="101" />
+      <source>证书指纹：%1</source>
+      <translation>Certificate fingerprint: %1</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/sync/enroll_dialog.py" line="115" />
       <source>已登记：%1</source>
       <translation>Enrolled: %1</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/sync/enroll_dialog.py" line="100" />
+      <source>新服务器：%1</source>
+      <translation>New server: %1</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/sync/enroll_dialog.py" line="97" />
+      <source>本机已登记到另一个服务器。请核对证书指纹后再确认改登记：</source>
+      <translation>This laptop is enrolled with another server. Compare the certificate fingerprints before replacing the enrollment:</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/sync/enroll_dialog.py" line="98" />
+      <source>原服务器：%1</source>
+      <translation>Current server: %1</translation>
     </message>
   </context>
   <context>
@@ -2073,7 +2113,7 @@ Press "Copy details" and send them to the maintainer.</translation>
 Otherwise restore a backup: fieldkit restore BACKUP --force (needs the chief's passphrase; it first lists the newer records the backup lacks).</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/rollback_banner.py" line="99" />
+      <location filename="fieldkit/ui/rollback_banner.py" line="98" />
       <source>（请联系所长处理）</source>
       <translation> (ask the station chief to decide)</translation>
     </message>
@@ -3610,32 +3650,32 @@ Otherwise restore a backup: fieldkit restore BACKUP --force (needs the chief's p
   <context>
     <name>SyncUi</name>
     <message>
-      <location filename="fieldkit/ui/sync/__init__.py" line="99" />
+      <location filename="fieldkit/ui/sync/__init__.py" line="100" />
       <source>立即同步</source>
       <translation>Sync now</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/__init__.py" line="103" />
+      <location filename="fieldkit/ui/sync/__init__.py" line="104" />
       <source>同步冲突…</source>
       <translation>Sync conflicts…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/__init__.py" line="76" />
+      <location filename="fieldkit/ui/sync/__init__.py" line="77" />
       <source>布控提醒</source>
       <translation>Watch-list alert</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/__init__.py" line="64" />
+      <location filename="fieldkit/ui/sync/__init__.py" line="65" />
       <source>同步冲突</source>
       <translation>Sync conflicts</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/__init__.py" line="77" />
+      <location filename="fieldkit/ui/sync/__init__.py" line="78" />
       <source>平台新下发的布控名单中有本机已登记的人员：</source>
       <translation>The watch list just received from the platform names people registered on this laptop:</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/__init__.py" line="75" />
+      <location filename="fieldkit/ui/sync/__init__.py" line="76" />
       <source>…另有 %1 人</source>
       <translation>…and %1 more</translation>
     </message>

@@ -68,6 +68,9 @@ def cmd_enroll_code(args: argparse.Namespace) -> int:
     fp = fingerprint(ensure_certificate(_data_dir(args))[0]) if args.url.startswith("https:") else None
     payload = enrollment_payload(args.url, code, fp)
     print(json.dumps({"device_id": did, "code": code, "qr_payload": payload}, ensure_ascii=False))
+    if fp is None:
+        print("fieldkit-server: warning: a plain http:// URL carries no certificate pin; FieldKit laptops refuse "
+              "to enroll with it (except `fieldkit enroll --insecure-test-server`, for tests)", file=sys.stderr)
     if args.qr:
         import qrcode
 

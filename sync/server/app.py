@@ -78,6 +78,11 @@ class EnrollRequest(BaseModel):
                        description="bearer token the device generated and keeps secret")
 
 
+class AuditHead(BaseModel):
+    seq: int = Field(ge=0, le=2**62, description="number of entries in the device's audit chain")
+    hash: str = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the chain's last entry")
+
+
 class EnrollAnswer(BaseModel):
     device_id: int
     name: str
@@ -124,9 +129,16 @@ async def current_device(
 ) -> Device:
     if creds is None or creds.scheme.lower() != "bearer":
         raise StorageError(401, "auth_required", "enroll this device, then send its token")
-    dev = await run_in_threadpool(request.app.state.storage.authenticate, creds.credentials)
+    storage = request.app.state.storage
+    dev = await run_in_threadpool(storage.authenticate, creds.credentials)
     request.app.state.guard.note_auth(request.scope, dev is not None)
     if dev is None:
+        revoked = await run_in_threadpool(storage.revoked_at, creds.credentials)
+        if revoked is not None:
+            # The holder of a revoked token is told so: the laptop then locks itself (a stolen
+            # laptop learns it at its next contact). Only that device's own token gets this.
+            raise StorageError(403, "device_revoked", "this device was revoked by the platform",
+                               revoked_at=revoked)
         raise StorageError(401, "bad_token", "token unknown or revoked")
     return dev
 
@@ -198,8 +210,16 @@ def create_app(storage: Storage, limits: Limits | None = None) -> FastAPI:
     @app.get("/v1/hello")
     async def hello(dev: Dev) -> dict:
         """Reachability probe and identity check; ``server_time`` is Unix seconds."""
+        head = await run_in_threadpool(storage.audit_head, dev)
         return {"device_id": dev.id, "name": dev.name, "scope": list(dev.scope),
-                "protocol": PROTOCOL_VERSION, "server_time": time.time()}
+                "protocol": PROTOCOL_VERSION, "server_time": time.time(),
+                "audit_head": None if head is None else {"seq": head["seq"], "hash": head["hash"]}}
+
+    @app.put("/v1/audit-head")
+    async def put_audit_head(dev: Dev, head: AuditHead) -> dict:
+        """The device's audit chain head after a sync: the second anchor it checks next time."""
+        stored = await run_in_threadpool(storage.set_audit_head, dev, head.seq, head.hash)
+        return {"seq": stored["seq"], "hash": stored["hash"]}
 
     @app.post("/v1/push", openapi_extra={"requestBody": {"required": True, "content": {
         "application/json": {"schema": PUSH_SCHEMA}}}})

@@ -47,6 +47,7 @@ from sync.server.tables import attachment_parts as attachment_parts
 from sync.server.tables import attachment_refs as attachment_refs
 from sync.server.tables import attachment_uploads as attachment_uploads
 from sync.server.tables import attachments as attachments
+from sync.server.tables import audit_heads as audit_heads
 from sync.server.tables import batches as batches
 from sync.server.tables import devices as devices
 from sync.server.tables import md as md
@@ -274,6 +275,31 @@ class Storage:
         if row is None or row.revoked_at is not None:
             return None
         return Device(row.id, row.name, tuple(json.loads(row.scope)), row.node)
+
+    def revoked_at(self, token: str) -> float | None:
+        """When the device holding ``token`` was revoked (Unix seconds), None if it was not (or
+        the token is unknown). Asked only after `authenticate` refused the token, so the device
+        can be told it was revoked rather than merely refused."""
+        with self.engine.connect() as c:
+            row = c.execute(sa.select(devices.c.revoked_at).where(devices.c.token_hash == _h(token))).first()
+        return None if row is None else row.revoked_at
+
+    def audit_head(self, device: Device) -> dict[str, Any] | None:
+        """The audit chain head the device last reported: ``{"seq", "hash", "reported_at"}``."""
+        with self.engine.connect() as c:
+            row = c.execute(sa.select(audit_heads).where(audit_heads.c.device_id == device.id)).first()
+        return None if row is None else {"seq": int(row.seq), "hash": row.hash, "reported_at": row.reported_at}
+
+    def set_audit_head(self, device: Device, seq: int, hash: str) -> dict[str, Any]:
+        """Keep the device's reported head (replacing the previous one). The server only keeps
+        it: the device checks at its next sync that its own chain still holds it."""
+        now = time.time()
+        with self._write() as c:
+            n = c.execute(audit_heads.update().where(audit_heads.c.device_id == device.id)
+                          .values(seq=seq, hash=hash, reported_at=now)).rowcount
+            if not n:
+                c.execute(audit_heads.insert().values(device_id=device.id, seq=seq, hash=hash, reported_at=now))
+        return {"seq": seq, "hash": hash, "reported_at": now}
 
     def revoke(self, device_id: int) -> bool:
         with self._write() as c:

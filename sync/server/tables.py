@@ -22,6 +22,15 @@ devices = sa.Table(
     sa.Column("enrolled_at", sa.Float),
     sa.Column("revoked_at", sa.Float),
 )
+# The last audit chain head each device reported (its second anchor, docs/sync-protocol.md):
+# a laptop whose database was swapped for an older copy no longer holds this head.
+audit_heads = sa.Table(
+    "audit_heads", md,
+    sa.Column("device_id", sa.Integer, primary_key=True),
+    sa.Column("seq", sa.BigInteger, nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+    sa.Column("reported_at", sa.Float, nullable=False),
+)
 records = sa.Table(
     "records", md,
     sa.Column("uuid", sa.String(36), primary_key=True),

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 import random
 import signal
@@ -204,7 +203,7 @@ def test_a_sync_killed_midway_loses_nothing_the_next_sync_delivers_all(tmp_path,
 
     def enroll(home: Path) -> None:
         _, code = server.storage.create_enrollment(home.name, villages)
-        qr = json.dumps({"fieldkit": 1, "url": server.url, "code": code, "fp": None})
+        qr = server.qr(code)  # HTTPS, the certificate pinned
         r = subprocess.run([sys.executable, "-m", "fieldkit.cli", "--home", str(home), "enroll", qr],
                            env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
         assert r.returncode == 0, r.stderr

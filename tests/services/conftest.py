@@ -40,7 +40,7 @@ def empty_ws(tmp_path):
 def enrolled_ws(server: ServerThread, home, login: str, scope=(SYNC_VILLAGE,)):
     ws, _ = wsvc.create(home, login, PASS, display_name=login)
     _, code = server.storage.create_enrollment(f"{login}的电脑", list(scope))
-    sync.enroll(ws, server.url, code)
+    sync.enroll(ws, server.qr(code))
     return ws
 
 

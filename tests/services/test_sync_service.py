@@ -198,7 +198,7 @@ def test_revoked_laptop_is_told_in_words(pair, server):
     server.storage.revoke(dev["id"])
     with pytest.raises(AuthError) as err:
         sync.sync_now(a, retries=0)
-    assert err.value.code == "auth_revoked" and "撤销" in err.value.message
+    assert err.value.code == "device_revoked" and "撤销" in err.value.message
 
 
 def test_task_package_flows_down_is_accepted_offline_and_flows_back(pair, server):
@@ -275,7 +275,7 @@ def test_edit_waiting_while_another_process_pulled_still_conflicts(pair):
     sync.sync_now(b)
     rsvc.save(a, "residents", {**rsvc.get(a, rec.uuid).data, "phone": "13800000001"}, uuid=rec.uuid)
     conn = sync.connection(a)
-    client = SyncClient(conn.url, token=conn.token)
+    client = SyncClient(conn.url, token=conn.token, fingerprint=conn.fingerprint)
     client.pull(FieldKitReplica(a))  # a pull only: the edit still waits in the outbox
     client.close()
     assert rsvc.get(a, rec.uuid).data["phone"] == "13800000001"  # the waiting edit still shows

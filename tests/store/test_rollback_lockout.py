@@ -200,10 +200,14 @@ def test_removing_the_chain_from_the_keyring_does_not_confirm_a_guess(home: Path
 
 
 def test_on_a_full_disk_a_passphrase_is_not_even_tried(tmp_path: Path) -> None:
+    """With no room at all (the space reserve gone too): no guess is tried."""
+    from fieldkit import fsio
+
     with tmpfs(tmp_path / "small", "3m") as mnt:
         home = mnt / "home"
         _township(home)
         before = (home / "keyring.json").read_bytes()
+        assert fsio.release_reserve(home)  # made by Store.create
         fill(mnt)
         for guess in ("not the passphrase", PASS):
             with pytest.raises(StorageError) as e:
@@ -212,6 +216,29 @@ def test_on_a_full_disk_a_passphrase_is_not_even_tried(tmp_path: Path) -> None:
         assert (home / "keyring.json").read_bytes() == before
         unfill(mnt)
         Store.open(home, user="chief", passphrase=PASS).close()
+        assert (home / fsio.RESERVE_NAME).stat().st_blocks * 512 >= fsio.RESERVE_BYTES  # made again
+
+
+def test_a_disk_that_fills_up_spends_the_reserve_on_the_counter_and_opens_read_only(tmp_path: Path) -> None:
+    from fieldkit import fsio
+
+    with tmpfs(tmp_path / "small", "3m") as mnt:
+        home = mnt / "home"
+        _township(home)
+        fill(mnt)
+        with pytest.raises(AuthError):
+            Store.open(home, user="chief", passphrase="not the passphrase")  # counted: the reserve paid
+        assert not (home / fsio.RESERVE_NAME).exists()
+        assert json.loads((home / "keyring.json").read_text())["failures"] == 1
+        store = Store.open(home, user="chief", passphrase=PASS)  # still room for the counter
+        try:
+            assert store.audit.fault is not None and store.records.count("people") >= 0
+            with pytest.raises(StorageError) as e:
+                store.records.create("people", {"name": "王五"})
+            assert "磁盘已满" in e.value.message
+        finally:
+            store.close()
+        unfill(mnt)
 
 
 @pytest.mark.parametrize("weak", ["password", "12345678", "qwertyuiop", "11111111", "abc12345", "chief2024"])

@@ -14,7 +14,7 @@ import pytest
 
 from tests.conftest import require_or_skip
 
-from .helpers import ServerThread
+from .helpers import ServerThread, tls_certificate
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 
@@ -75,7 +75,8 @@ def db_url(request, tmp_path):
 
 @pytest.fixture
 def server(db_url):
-    srv = ServerThread(db_url)
+    """Over HTTPS (see tests/conftest.py): clients pin `server.fingerprint`."""
+    srv = ServerThread(db_url, tls=tls_certificate())
     srv.start()
     yield srv
     srv.stop()

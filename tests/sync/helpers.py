@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import json
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -12,7 +15,25 @@ from sync.client import SyncClient
 from sync.server.app import create_app
 from sync.server.guard import Limits
 from sync.server.storage import Storage
+from sync.server.tls import ensure_certificate
+from sync.server.tls import fingerprint as _fingerprint
 from sync.sqlite_replica import SQLiteReplica
+
+
+@functools.cache
+def fingerprint(cert: Path) -> str:
+    return _fingerprint(cert)
+
+
+@functools.cache
+def tls_certificate() -> tuple[Path, Path]:
+    """One self-signed certificate for 127.0.0.1 per test process (made in ~10 ms, in tmp)."""
+    return ensure_certificate(Path(tempfile.mkdtemp(prefix="fk-tls-")), ["127.0.0.1", "localhost"])
+
+
+def rogue_certificate() -> tuple[Path, Path]:
+    """Another self-signed certificate for the same address: what an impostor would present."""
+    return ensure_certificate(Path(tempfile.mkdtemp(prefix="fk-rogue-tls-")), ["127.0.0.1", "localhost"])
 
 
 class ServerThread:
@@ -29,6 +50,19 @@ class ServerThread:
     @property
     def url(self) -> str:
         return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
+
+    @property
+    def fingerprint(self) -> str | None:
+        """The SHA-256 a client pins (None for a plain-HTTP server)."""
+        return fingerprint(self.tls[0]) if self.tls else None
+
+    def qr(self, code: str) -> str:
+        """The enrollment QR payload the chief would be given for ``code``."""
+        return json.dumps({"fieldkit": 1, "url": self.url, "code": code, "fp": self.fingerprint})
+
+    def client(self, **kw) -> SyncClient:
+        """A client for this server, pinned to its certificate."""
+        return SyncClient(self.url, fingerprint=self.fingerprint, **kw)
 
     def start(self) -> None:
         self.storage = Storage(self.db_url)
@@ -63,6 +97,6 @@ def enrolled(server: ServerThread, tmp: Path, name: str, scope: list[str], node:
              **client_kw) -> tuple[SyncClient, SQLiteReplica]:
     """A device enrolled on ``server`` with a fresh local replica."""
     _, code = server.storage.create_enrollment(name, scope)
-    client = SyncClient(server.url, **client_kw)
+    client = SyncClient(server.url, fingerprint=server.fingerprint, **client_kw)
     client.enroll(code, node)
     return client, SQLiteReplica(tmp / f"{name}.db", node)

@@ -35,10 +35,10 @@ class StallingReplica(SQLiteReplica):
 
 
 def main() -> None:
-    db, node, url, token, mode = sys.argv[1:6]
+    db, node, url, token, mode, fp = sys.argv[1:7]
     rep = StallingReplica(db, node)
     rep.mode = mode
-    client = SyncClient(url, token=token, batch_size=3, page_size=3)
+    client = SyncClient(url, token=token, fingerprint=fp, batch_size=3, page_size=3)
     client.sync(rep)
     print("DONE", flush=True)
 

@@ -8,7 +8,7 @@ import os
 import pytest
 
 from sync import merge as m
-from sync.client import AuthFailed, SyncClient
+from sync.client import AuthFailed
 from sync.replica import Replica
 from sync.sqlite_replica import SQLiteReplica
 
@@ -105,18 +105,18 @@ def test_revoked_device_is_refused(server, tmp_path):
 
 def test_enrollment_code_is_one_time_but_safe_to_retry(server):
     _, code = server.storage.create_enrollment("x", ["v1"])
-    first = SyncClient(server.url)
+    first = server.client()
     token = first.new_token()
     first.enroll(code, "00000000000000a5", token)
-    again = SyncClient(server.url)
+    again = server.client()
     again.enroll(code, "00000000000000a5", token)  # the answer was lost; the retry is harmless
     assert again.hello()["name"] == first.hello()["name"] == "x"
     with pytest.raises(AuthFailed):
-        SyncClient(server.url).enroll(code, "00000000000000a5")  # same node, another token
+        server.client().enroll(code, "00000000000000a5")  # same node, another token
     with pytest.raises(AuthFailed):
-        SyncClient(server.url).enroll(code, "00000000000000a6")  # someone else with the same code
+        server.client().enroll(code, "00000000000000a6")  # someone else with the same code
     with pytest.raises(AuthFailed):
-        SyncClient(server.url).enroll("AAAA-BBBB-CCCC-DDDD", "00000000000000a7")
+        server.client().enroll("AAAA-BBBB-CCCC-DDDD", "00000000000000a7")
 
 
 def test_attachments_go_up_after_their_record_resume_and_come_down_verified(server, tmp_path):

@@ -17,8 +17,8 @@ from .helpers import enrolled
 UUIDS = [f"0000000{i}-0000-4000-8000-000000000000" for i in range(7)]
 
 
-def _run_until_stalled(db, node, url, token, mode) -> None:
-    proc = subprocess.Popen([sys.executable, "-m", "tests.sync.kill_child", str(db), node, url, token, mode],
+def _run_until_stalled(db, node, url, token, mode, fp) -> None:
+    proc = subprocess.Popen([sys.executable, "-m", "tests.sync.kill_child", str(db), node, url, token, mode, fp],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=os.getcwd())
     try:
         line = proc.stdout.readline()
@@ -33,7 +33,7 @@ def test_killed_mid_push_resends_at_most_one_batch_and_loses_nothing(server, tmp
     for i, u in enumerate(UUIDS):
         rep.edit(u, "residents", {"name": f"居民{i}"}, scope="v1")
     rep.close()
-    _run_until_stalled(tmp_path / "d.db", "00000000000000e1", server.url, client.token, "push")
+    _run_until_stalled(tmp_path / "d.db", "00000000000000e1", server.url, client.token, "push", server.fingerprint)
     # The server has the first batch; the laptop died before noting it.
     assert len(server.storage.all_records()) == 3
     rep = SQLiteReplica(tmp_path / "d.db", "00000000000000e1")
@@ -51,11 +51,11 @@ def test_killed_mid_apply_keeps_page_and_cursor_together(server, tmp_path):
     writer.sync(w)
     reader, r = enrolled(server, tmp_path, "r", ["v1"], "00000000000000e3", page_size=3)
     r.close()
-    _run_until_stalled(tmp_path / "r.db", "00000000000000e3", server.url, reader.token, "apply")
+    _run_until_stalled(tmp_path / "r.db", "00000000000000e3", server.url, reader.token, "apply", server.fingerprint)
     r = SQLiteReplica(tmp_path / "r.db", "00000000000000e3")
     # Page 1 (3 records) committed with its cursor; page 2 died with its transaction.
     assert len(r.states()) == 3 and r.get_cursor() is not None
-    report = SyncClient(server.url, token=reader.token, page_size=3).pull(r)
+    report = server.client(token=reader.token, page_size=3).pull(r)
     assert report.pulled == 4  # only what was missing is fetched again
     assert r.states() == server.storage.all_records()
 

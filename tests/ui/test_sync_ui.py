@@ -4,8 +4,6 @@ enrollment from the QR text."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton
@@ -25,7 +23,7 @@ def new_laptop(server, home, login: str, enroll: bool = True):
     ws, _ = wsvc.create(home, login, PASS, display_name=login)
     if enroll:
         _, code = server.storage.create_enrollment(login, [VILLAGE])
-        sync.enroll(ws, server.url, code)
+        sync.enroll(ws, server.qr(code))
     return ws
 
 
@@ -124,7 +122,7 @@ def test_enroll_dialog_enrolls_from_the_qr_text(qtbot, server, tmp_path, open_in
     qtbot.addWidget(dialog)
     dialog.show()
     _, code = server.storage.create_enrollment("林警官的电脑", [VILLAGE])
-    dialog.target.setPlainText(json.dumps({"fieldkit": 1, "url": server.url, "code": code, "fp": None}))
+    dialog.target.setPlainText(server.qr(code))
     with qtbot.waitSignal(dialog.enrolled, timeout=20000) as sig:
         dialog.submit()
     assert sig.args[0].enrolled and sig.args[0].device_name == "林警官的电脑"
@@ -139,6 +137,7 @@ def test_enroll_dialog_explains_a_used_code(qtbot, server, tmp_path, open_in_wor
     dialog.show()
     dialog.target.setPlainText(server.url)
     dialog.code.setText("WRONG-CODE-XXXX-YYYY")
+    dialog.fingerprint.setText(server.fingerprint)
     dialog.submit()
     qtbot.waitUntil(lambda: "登记码不正确" in dialog.message.text(), timeout=20000)
     assert dialog.isVisible()
@@ -165,7 +164,7 @@ def test_watch_list_entry_arriving_by_sync_alerts_in_the_main_window(qtbot, serv
 
     ws = wsvc.unlock(seeded_home, "zhang", PASSPHRASE)
     _, code = server.storage.create_enrollment("张伟的电脑", [VILLAGE])
-    sync.enroll(ws, server.url, code)
+    sync.enroll(ws, server.qr(code))
     person = rsvc.save(ws, "residents", resident("李四", 7))
     ws.lock()
     server.storage.publish("watchlist", {"id_number": person.data["id_number"], "reason": "网上在逃"}, "*")
@@ -183,3 +182,74 @@ def test_watch_list_entry_arriving_by_sync_alerts_in_the_main_window(qtbot, serv
     assert sorted(c.module for c in server.storage.all_records().values() if c.module != "watchlist") == [
         "addresses", "residents", "villages"]
     box.close()
+
+
+def test_enroll_dialog_refuses_a_plain_http_address_in_words(qtbot, server, tmp_path, open_in_worker):
+    new_laptop(server, tmp_path / "a", "lin", enroll=False).lock()
+    worker = open_in_worker(tmp_path / "a", "lin")
+    dialog = EnrollDialog(worker)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    _, code = server.storage.create_enrollment("x", [VILLAGE])
+    dialog.target.setPlainText(server.url.replace("https://", "http://"))
+    dialog.code.setText(code)
+    dialog.submit()
+    qtbot.waitUntil(lambda: "拒绝登记" in dialog.message.text(), timeout=20000)
+    assert "https://" in dialog.message.text() and "证书指纹" in dialog.message.text()
+    assert on_worker(qtbot, worker, lambda ws: sync.status(ws).enrolled) is False
+
+
+def test_reenrolling_elsewhere_asks_the_chief_showing_both_fingerprints(qtbot, server, tmp_path, open_in_worker):
+    from PySide6.QtWidgets import QMessageBox
+
+    from tests.sync.helpers import ServerThread, rogue_certificate
+
+    new_laptop(server, tmp_path / "a", "lin").lock()
+    other = ServerThread(f"sqlite:///{tmp_path / 'other.db'}", tls=rogue_certificate())
+    other.start()
+    try:
+        worker = open_in_worker(tmp_path / "a", "lin")
+        dialog = EnrollDialog(worker)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        _, code = other.storage.create_enrollment("新平台上的电脑", [VILLAGE])
+        dialog.target.setPlainText(other.qr(code))
+        dialog.submit()
+        qtbot.waitUntil(lambda: dialog.confirm_box is not None and dialog.confirm_box.isVisible(), timeout=20000)
+        text = dialog.confirm_box.text()
+        assert server.fingerprint in text and other.fingerprint in text
+        assert server.url in text and other.url in text
+        assert on_worker(qtbot, worker, lambda ws: sync.status(ws).server) == server.url  # not yet
+        with qtbot.waitSignal(dialog.enrolled, timeout=20000) as sig:
+            dialog.confirm_box.button(QMessageBox.StandardButton.Yes).click()
+        assert sig.args[0].server == other.url and sig.args[0].device_name == "新平台上的电脑"
+    finally:
+        other.stop()
+
+
+def test_a_revoked_laptop_locks_the_window_and_the_unlock_screen_says_why(qtbot, server, seeded_home, start_app):
+    from PySide6.QtWidgets import QLineEdit
+
+    from tests.ui.conftest import PASSPHRASE, find, unlock
+
+    ws = wsvc.unlock(seeded_home, "zhang", PASSPHRASE)
+    _, code = server.storage.create_enrollment("张伟的电脑", [VILLAGE])
+    sync.enroll(ws, server.qr(code))
+    ws.lock()
+    server.storage.revoke(server.storage.list_devices()[0]["id"])
+
+    session = start_app(seeded_home)
+    unlock(qtbot, session)
+    # The controller's first contact learns of the revocation: the window locks by itself.
+    qtbot.waitUntil(lambda: session.main_window is None, timeout=20000)
+    box = find(session.unlock_window, QLineEdit, "loginPassphrase")
+    qtbot.waitUntil(box.isEnabled, timeout=10000)
+    box.setFocus()
+    qtbot.keyClicks(box, PASSPHRASE)
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+
+    def said() -> str:
+        return " ".join(lbl.text() for lbl in session.unlock_window.findChildren(QLabel) if "撤销" in lbl.text())
+
+    qtbot.waitUntil(lambda: "撤销" in said(), timeout=15000)
+    assert "恢复码" in said() and session.main_window is None

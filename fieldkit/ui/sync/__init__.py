@@ -15,6 +15,7 @@ How the main window hooks it in — one call, after its toolbar and status bar a
   worker, never a modal dialog), nudged after every local change (the worker's `changed`
   broadcast); what a round pulls reaches every screen through that same broadcast;
 * opens the conflicts view as a tab, and the enroll dialog, on request;
+* when the platform revoked this laptop, locks the window (the store has locked itself);
 * after a round whose watch-list entries name people already on this laptop, shows a
   (non-modal) "布控提醒" box listing them.
 Locking closes the window, which deletes the controller; nothing else needs tearing down.
@@ -119,6 +120,9 @@ def install(window: Any, *, controller: SyncController | None = None) -> SyncHoo
             hooks.conflicts_view.refresh()
 
     controller.synced.connect(after_round)
+    # Revoked by the platform: the store locked itself; the window follows, and the unlock
+    # screen then says why and what the chief can do (services.revocation).
+    controller.revoked.connect(lambda _exc: window.lock_requested.emit())
     window._sync_hooks = hooks
     controller.start()
     return hooks

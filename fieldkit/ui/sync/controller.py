@@ -52,7 +52,8 @@ class SyncController(QObject):
     """Owns the auto-sync loop of one unlocked session. Create after unlock; `stop()` on lock.
 
     Signals (GUI thread): `status_changed(SyncStatus)`, `online_changed(bool)`,
-    `syncing_changed(bool)`, `synced(SyncResult)`, `failed(UserFacingError)`.
+    `syncing_changed(bool)`, `synced(SyncResult)`, `failed(UserFacingError)`, `revoked(AuthError)`
+    (the platform revoked this laptop; the store is already locked — the window locks too).
     """
 
     status_changed = Signal(object)
@@ -60,6 +61,7 @@ class SyncController(QObject):
     syncing_changed = Signal(bool)
     synced = Signal(object)
     failed = Signal(object)
+    revoked = Signal(object)  # the platform revoked this laptop: the store is locked (AuthError)
     _probed = Signal(object, object)  # (generation, exception or None) from the probe thread
 
     def __init__(self, worker: Worker, parent: QObject | None = None, *, interval_s: float = 300.0,
@@ -177,6 +179,11 @@ class SyncController(QObject):
         self._probing = False
         if gen != self._generation:
             return
+        if err is not None and getattr(err, "code", "") == "device_revoked":
+            # The probe cannot lock the laptop (it has no workspace): the round on the database
+            # thread meets the same answer and locks it.
+            self._run_round()
+            return
         if err is not None:
             self._fail(err)
             return
@@ -209,6 +216,11 @@ class SyncController(QObject):
             exc = NetworkError("同步出错，请稍后再试", message_en=f"Sync failed: {exc}", code="sync_error")
         if isinstance(exc, NetworkError) and exc.code == "offline":
             self._set_online(False)
+        if isinstance(exc, AuthError) and exc.code == "device_revoked":
+            self.stop()  # the store is locked now: nothing more to read or send
+            self.failed.emit(exc)
+            self.revoked.emit(exc)
+            return
         self._failures += 1
         self.failed.emit(exc)
         # A revoked token will not heal by itself: stop hammering; "立即同步" or enrolling retries.
