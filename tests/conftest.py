@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import tempfile
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-# Keep every test away from the user's real store.
+# Keep every test away from the user's real store, and from this computer's lockout counts of
+# read-only stores ($XDG_STATE_HOME/fieldkit/lockout).
 os.environ.pop("FIELDKIT_HOME", None)
+os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="fieldkit-state-")
 
 
 def require_or_skip(reason: str) -> None:

@@ -7,11 +7,17 @@ reset"). Pure functions over a `Keyring`; the caller holds the keyring lock.
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
+from pathlib import Path
+
 from fieldkit import fsio
 from fieldkit.domain.errors import AuthError, StorageError
 from fieldkit.domain.storage_faults import READABLE, Fault, fault_of
 
 from . import crypto
+from . import keyring as _keyring
 from .keyring import Keyring
 
 LOCKOUT_MARK = "lockout_chain"  # set in the encrypted settings once the keyring's chain is sealed
@@ -42,7 +48,9 @@ def _save_or_refuse(kr: Keyring) -> bool:
     On a full disk the space reserve (`fsio.keep_reserve`, kept beside the store) is given up
     for the count, so an officer whose disk filled up still unlocks to search and export.
     Returns True when the reserve was spent: the caller then opens the store read-only, so the
-    freed room stays for the counter of the next attempts instead of filling with new rows."""
+    freed room stays for the counter of the next attempts instead of filling with new rows.
+    On a read-only medium (a write-protected stick) the count is kept on this computer instead
+    (`local_counter`); only when neither can be written is the passphrase not tried."""
     try:
         kr.save()
         return False
@@ -56,8 +64,53 @@ def _save_or_refuse(kr: Keyring) -> bool:
                 return True
             except StorageError:
                 pass
+        if fault is Fault.READ_ONLY and _save_locally(kr):
+            return False
         zh, en = _REFUSE[fault]
         raise StorageError(zh, message_en=en, code=fault.value) from e
+
+
+def local_counter(kr: Keyring) -> Path:
+    """Where this computer counts the attempts on a store it cannot write (by store id):
+    $XDG_STATE_HOME/fieldkit/lockout/. Deleting it resets that count — as copying the stick's
+    folder to another disk would; a thief with the files is held back by Argon2id, not by this."""
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "fieldkit" / "lockout" / f"{kr.store_id}.json"
+
+
+def _save_locally(kr: Keyring) -> bool:
+    # Its own count: the keyring's cannot advance on a medium that cannot be written.
+    k = local_count(kr) + 1
+    path = local_counter(kr)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fsio.atomic_write(path, json.dumps({"failures": k, "retry_at": _keyring.clock() + _keyring.delay_for(k)}).encode())
+    except OSError:
+        return False
+    return True
+
+
+def local_wait(kr: Keyring) -> float:
+    """Seconds still to wait by this computer's count of a read-only store (0 if none)."""
+    try:
+        data = json.loads(local_counter(kr).read_text())
+        return max(0.0, float(data.get("retry_at", 0.0)) - _keyring.clock())
+    except (OSError, ValueError, TypeError, AttributeError):
+        return 0.0
+
+
+def local_count(kr: Keyring) -> int:
+    """Failures this computer counted for a read-only store (0 if none)."""
+    try:
+        return int(json.loads(local_counter(kr).read_text()).get("failures", 0))
+    except (OSError, ValueError, TypeError, AttributeError):
+        return 0
+
+
+def clear_local(kr: Keyring) -> None:
+    """A correct passphrase: this computer's count for the store starts again."""
+    with contextlib.suppress(OSError):
+        local_counter(kr).unlink()
 
 
 def _save_if_possible(kr: Keyring) -> None:

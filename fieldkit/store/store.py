@@ -45,6 +45,8 @@ from .lockout import (
     _save_or_refuse,
     _wait,
     _wrong,
+    clear_local,
+    local_wait,
 )
 from .migrations import migrate
 from .outbox import Outbox
@@ -130,7 +132,7 @@ class Store:
         login = (user or "").strip().lower()
         with Keyring.locked(home):
             kr = Keyring.load(home)
-            remaining = kr.retry_after()
+            remaining = max(kr.retry_after(), local_wait(kr))  # local: a read-only store's count
             if remaining > 0:
                 raise _wait(remaining)
             if user_admin.is_disabled(kr, login):
@@ -154,6 +156,7 @@ class Store:
                 if not sealed and store.settings.get(LOCKOUT_MARK, False):
                     raise _wrong(delay)  # the chain was removed from the keyring
                 kr.note_success(lock_key)
+                clear_local(kr)
                 must_change = user_admin.must_change(kr, login)
                 if kr.user_kdf(login).weaker_than(crypto.DEFAULT_KDF):
                     # Parameters were raised since this wrap was made: re-wrap at today's cost.

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -73,20 +72,29 @@ def test_a_write_protected_stick(tmp_path: Path) -> None:
         home = stick / "home"
         _township(home)
         before = _sound(home)
+        from fieldkit.store.keyring import Keyring
+        from fieldkit.store.lockout import local_counter
+
+        counter = local_counter(Keyring.load(home))
         remount(stick, "ro")
         try:
-            # Issue 11 item 6: no attempt is tried when its failure cannot be counted.
-            for guess in (PASS, "not the passphrase"):
-                refused = _cli(home, "search", "张", passphrase=guess)
-                assert refused.returncode == ExitCode.STORAGE, refused.stderr
-                assert "只读" in refused.stderr and "没有尝试这个口令" in refused.stderr
-                assert "Traceback" not in refused.stderr
+            # Every attempt is counted before it is tried (issue 11): the stick cannot hold the
+            # count, so this computer does; a correct passphrase starts it again.
+            wrong = _cli(home, "search", "张", passphrase="not the passphrase")
+            assert wrong.returncode == ExitCode.AUTH, wrong.stderr
+            assert json.loads(counter.read_text())["failures"] == 1
+            _reads_and_exports_work(home, elsewhere, "只读")
+            assert not counter.exists()
+            added = _cli(home, "records", "add", "villages", *VILLAGE)
+            assert added.returncode == ExitCode.STORAGE, added.stderr
+            assert "只读" in added.stderr and "Traceback" not in added.stderr
         finally:
             remount(stick, "rw")
         assert _sound(home) == before
-        # Copied to a writable disk (as the message says), it reads and exports.
-        shutil.copytree(home, elsewhere / "copy")
-        _reads_and_exports_work(elsewhere / "copy", elsewhere, "")
+        # The backup made from the read-only stick restores to a whole store.
+        restored = tmp_path / "restored"
+        Store.restore(elsewhere / "stick.fkbackup", restored)
+        assert _sound(restored) == before
 
 
 @pytest.mark.slow
