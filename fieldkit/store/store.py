@@ -23,8 +23,6 @@ from fieldkit import fsio
 from fieldkit.domain.errors import (
     AuthError,
     Conflict,
-    NotFound,
-    PermissionDenied,
     StorageError,
     UserFacingError,
 )
@@ -55,6 +53,7 @@ from .search import Search
 from .settings import Drafts, Settings
 from .sync_tables import SyncTables
 from .types import UserInfo
+from .user_verbs import UserVerbs
 from .users import UserTable, check_login, check_passphrase, check_role
 from .watchlist import Watchlist
 
@@ -63,7 +62,7 @@ INFLIGHT = ".inflight"  # registry of named temporary files (fsio), swept at the
 _SUBKEYS = ("attachments", "attachment-names", "watchlist", "audit")
 
 
-class Store:
+class Store(UserVerbs):
     """An unlocked store. Build it with `create`, `open` or `recover`; `close()` when done."""
 
     # Set by `open` when the chief reset this user's passphrase: the services ask for a new one.
@@ -367,152 +366,6 @@ class Store:
             raise StorageError("数据库已锁定，请重新登录", message_en="The store is locked; unlock it again", code="closed")
         return self._key
 
-    # -- users -----------------------------------------------------------------------------
-    def users(self) -> list[UserInfo]:
-        return self._users.all()
-
-    def _require_chief(self) -> None:
-        if self._user.role != "chief":
-            raise PermissionDenied("只有所长可以管理用户", message_en="Only the chief can manage users")
-
-    def add_user(self, login: str, *, role: str, passphrase: str, display_name: str = "") -> UserInfo:
-        """Chief only. The new user can unlock with `passphrase` at once."""
-        self._require_chief()
-        login = check_login(login)
-        check_role(role)
-        check_passphrase(passphrase, login=login, display_name=display_name)
-        key = self._data_key()
-        info = UserInfo(login, role, display_name)
-        with self._db.tx():
-            if self._users.get(login) is not None:
-                raise Conflict(f"用户 {login} 已存在", message_en=f"User {login} already exists", code="user_exists")
-            self._users.insert(info, at=now_iso(), by=self._user.login)
-            self.audit.log("user_add", detail={"user": login, "role": role})
-            # Inside the transaction: if the keyring cannot be written the row rolls back too.
-            self._update_keyring(lambda kr: kr.set_user_wrap(login, role, passphrase, key))
-        return info
-
-    def remove_user(self, login: str) -> None:
-        """Chief only; the last chief cannot be removed. Their records keep their name as author.
-        Rotating the data key (issue 11 item 3) hooks in here, in `disable_user` and in
-        `new_recovery_code`: until then an old keyring.json copy still opens the store."""
-        self._require_chief()
-        info = self._users.get(login)
-        if info is None:
-            raise NotFound(f"没有用户 {login}", message_en=f"No user {login}")
-        if info.role == "chief" and self._users.chiefs() <= 1:
-            raise PermissionDenied("不能删除唯一的所长", message_en="Cannot remove the only chief")
-        with self._db.tx():
-            self._users.delete(login)
-            self.audit.log("user_remove", detail={"user": login, "role": info.role})
-            self._update_keyring(lambda kr: kr.data["users"].pop(login, None))
-
-    def set_role(self, login: str, role: str) -> UserInfo:
-        """Chief only: give `login` another role — in the users table, the keyring and, in the
-        same transaction, an audited "user_role" event that `audit.verify` replays (a role
-        written by raw SQL has none). The last chief cannot be demoted."""
-        self._require_chief()
-        check_role(role)
-        info = self._users.get(login)
-        if info is None:
-            raise NotFound(f"没有用户 {login}", message_en=f"No user {login}")
-        if info.role == "chief" and role != "chief" and self._users.chiefs() <= 1:
-            raise PermissionDenied("不能取消唯一的所长", message_en="Cannot demote the only chief")
-
-        def put(kr: Keyring) -> None:
-            if login in kr.data["users"]:
-                kr.data["users"][login]["role"] = role
-
-        with self._db.tx():
-            self._db.execute("UPDATE users SET role = ? WHERE login = ?", (role, login))
-            self.audit.log("user_role", detail={"user": login, "role": role, "was": info.role})
-            self._update_keyring(put)
-        return UserInfo(login, role, info.display_name)
-
-    def change_passphrase(self, user: str, old: str, new: str) -> None:
-        """Re-wrap the data key for `user` under `new` (the database is not re-encrypted).
-        `AuthError` if `old` is wrong. Users change their own; the chief may change anyone's."""
-        login = (user or "").strip().lower()
-        if login != self._user.login:
-            self._require_chief()
-        check_passphrase(new, login=login)
-        key = self._data_key()
-
-        def rewrap(kr: Keyring) -> None:
-            got = kr.unwrap_user(login, old)
-            if got is None or got != key:
-                raise AuthError("原口令不正确", message_en="The current passphrase is wrong", code="wrong_passphrase")
-            kr.set_user_wrap(login, kr.role(login) or "officer", new, key)
-
-        self._update_keyring(rewrap)
-
-    def reset_passphrase(self, user: str, new: str) -> None:
-        """Chief only: give another user the temporary passphrase `new` (a forgotten one is not
-        needed); their next unlock with it must set a passphrase of their own."""
-        self._require_chief()
-        login = (user or "").strip().lower()
-        check_passphrase(new, login=login)
-        key = self._data_key()
-
-        def rewrap(kr: Keyring) -> None:
-            role = kr.role(login)
-            if role is None:
-                raise NotFound(f"没有用户 {login}", message_en=f"No user {login}")
-            if user_admin.is_disabled(kr, login):
-                raise user_admin.disabled_error(login)
-            kr.set_user_wrap(login, role, new, key)
-            user_admin.mark_must_change(kr, login)
-
-        self._update_keyring(rewrap)
-        self.audit.log("user_passphrase_reset", detail={"user": login})
-
-    def disable_user(self, login: str) -> None:
-        """Chief only: the user can no longer unlock (their key wrap is deleted); their row and
-        records stay. Not oneself, not the only chief."""
-        self._require_chief()
-        info = self._existing_user(login)
-        if info.login == self._user.login:
-            raise UserFacingError("不能停用自己", message_en="You cannot disable yourself", code="disable_self")
-        if info.role == "chief" and self._users.chiefs() <= 1:
-            raise PermissionDenied("不能停用唯一的所长", message_en="Cannot disable the only chief")
-        self._update_keyring(lambda kr: user_admin.disable(kr, info.login))
-        self.audit.log("user_disable", detail={"user": info.login})
-
-    def enable_user(self, login: str, passphrase: str) -> None:
-        """Chief only: wrap the key again for a disabled user under a temporary `passphrase`,
-        which they must replace at their next unlock."""
-        self._require_chief()
-        info = self._existing_user(login)
-        check_passphrase(passphrase, login=info.login)
-        key = self._data_key()
-
-        def rewrap(kr: Keyring) -> None:
-            kr.set_user_wrap(info.login, info.role, passphrase, key)
-            user_admin.mark_must_change(kr, info.login)
-
-        self._update_keyring(rewrap)
-        self.audit.log("user_enable", detail={"user": info.login})
-
-    def user_states(self) -> dict[str, dict[str, Any]]:
-        """login -> {"disabled", "must_change"} as the keyring says (read without the key)."""
-        return user_admin.states(Keyring.load(self.home))
-
-    def _existing_user(self, login: str) -> UserInfo:
-        info = self._users.get((login or "").strip().lower())
-        if info is None:
-            raise NotFound(f"没有用户 {login}", message_en=f"No user {login}")
-        return info
-
-    def new_recovery_code(self) -> str:
-        """Chief only: replace the recovery wrap (the old code stops working). Returns the new code."""
-        self._require_chief()
-        key = self._data_key()
-        code, secret = recovery.generate()
-        self._update_keyring(lambda kr: kr.set_recovery_wrap(secret, key))
-        self.audit.log("recovery_code_replaced")
-        return code
-
-    # -- rollback found at unlock ----------------------------------------------------------
     @property
     def rollback(self) -> Rollback | None:
         """What the unlock found when the database is older than the keyring's audit anchor (or
