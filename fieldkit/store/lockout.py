@@ -10,13 +10,14 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 from fieldkit import fsio
 from fieldkit.domain.errors import AuthError, StorageError
 from fieldkit.domain.storage_faults import READABLE, Fault, fault_of
 
-from . import crypto
+from . import crypto, recovery
 from . import keyring as _keyring
 from .keyring import Keyring
 
@@ -138,3 +139,33 @@ def _wait(remaining: float) -> AuthError:
         f"尝试次数过多，请 {remaining:.0f} 秒后再试", message_en=f"Too many attempts: wait {remaining:.0f} s",
         retry_after=remaining, code="locked_out",
     )
+
+
+@contextlib.contextmanager
+def counted_attempt(home: Path) -> Iterator[tuple[Keyring, float, bool]]:
+    """One unlock attempt, under the keyring lock: refused while a wait is in force (by the
+    keyring's count and this computer's), then counted — and saved, or refused — *before* the
+    caller tries the passphrase or code. Yields (keyring, the delay a failure now costs in
+    seconds, whether the space reserve was spent). Every way in (unlock, recovery, a guarded
+    restore, a revoked laptop's recovery) goes through here."""
+    with Keyring.locked(home):
+        kr = Keyring.load(home)
+        remaining = max(kr.retry_after(), local_wait(kr))
+        if remaining > 0:
+            raise _wait(remaining)
+        delay = kr.note_failure()
+        low_space = _save_or_refuse(kr)
+        yield kr, delay, low_space
+
+
+def recovery_secret(code: str) -> bytes:
+    """The secret of a typed recovery code; `AuthError` naming the group to re-read."""
+    try:
+        return recovery.parse(code)
+    except recovery.RecoveryCodeTypo as e:
+        if e.group == 0:
+            raise AuthError(f"恢复码应为 {recovery.GROUPS} 组、每组 5 个字符，请核对",
+                            message_en=f"A recovery code has {recovery.GROUPS} groups of 5 characters",
+                            code="recovery_typo") from None
+        raise AuthError(f"恢复码第 {e.group} 组有误，请核对后重新输入",
+                        message_en=f"Group {e.group} of the recovery code is mistyped", code="recovery_typo") from None

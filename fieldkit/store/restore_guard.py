@@ -23,7 +23,6 @@ from fieldkit.domain.errors import AuthError, Conflict, PermissionDenied, Storag
 from fieldkit.domain.roles import Role
 
 from . import backup as bk
-from . import recovery
 from .db import Db, connect
 from .keyring import Keyring
 
@@ -36,28 +35,18 @@ def _credentials_key(kr: Keyring, login: str, passphrase: str | None, secret: by
 
 def guarded_restore(src: Path, home: Path, *, user: str, roles: tuple[str, ...], passphrase: str | None = None,
                     recovery_code: str | None = None, drop_newer: bool = False) -> dict[str, Any]:
-    from .lockout import _lock_key, _save_or_refuse, _wait, _wrong
+    from .lockout import _lock_key, _wrong, counted_attempt, recovery_secret
     from .store import DB_NAME, Store
 
     login = (user or "").strip().lower()
     secret = None
     if recovery_code:
-        try:
-            secret = recovery.parse(recovery_code)
-        except recovery.RecoveryCodeTypo:
-            raise AuthError("恢复码格式有误，请核对", message_en="The recovery code is mistyped",
-                            code="recovery_typo") from None
+        secret = recovery_secret(recovery_code)
     elif not passphrase:
         raise AuthError("恢复备份需要所长的口令或恢复码", message_en="Restoring needs the chief's passphrase or the recovery code",
                         code="restore_needs_chief")
     manifest = bk.read_manifest(src)
-    with Keyring.locked(home):
-        kr = Keyring.load(home)
-        remaining = kr.retry_after()
-        if remaining > 0:
-            raise _wait(remaining)
-        delay = kr.note_failure()
-        _save_or_refuse(kr)
+    with counted_attempt(home) as (kr, delay, _spent):
         key = _credentials_key(kr, login, passphrase, secret)
         if key is None:
             raise _wrong(delay)

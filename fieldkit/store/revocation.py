@@ -22,10 +22,9 @@ from typing import Any
 
 from fieldkit.domain.errors import AuthError
 
-from . import recovery
 from .db import DEFAULT_CACHE_KIB
 from .keyring import Keyring
-from .lockout import _lock_key, _save_or_refuse
+from .lockout import _lock_key, counted_attempt, recovery_secret
 from .store import Store
 
 NOTE = "revoked"
@@ -62,21 +61,8 @@ def open_with_recovery(home: Path, code: str) -> Store:
     """The store opened by its recovery code, as its first chief, changing no wrap.
     `AuthError` for a mistyped or wrong code (a wrong one counts as a failed attempt)."""
     home = Path(home)
-    try:
-        secret = recovery.parse(code)
-    except recovery.RecoveryCodeTypo as e:
-        raise AuthError(f"恢复码第 {e.group} 组有误，请核对后重新输入" if e.group else
-                        f"恢复码应为 {recovery.GROUPS} 组、每组 5 个字符，请核对",
-                        message_en="The recovery code is mistyped", code="recovery_typo") from None
-    with Keyring.locked(home):
-        kr = Keyring.load(home)
-        remaining = kr.retry_after()
-        if remaining > 0:
-            raise AuthError(f"尝试次数过多，请 {remaining:.0f} 秒后再试", message_en="Too many attempts; wait",
-                            retry_after=remaining, code="locked_out")
-        # Counted before it is tried, as at unlock (store/lockout.py).
-        kr.note_failure()
-        _save_or_refuse(kr)
+    secret = recovery_secret(code)
+    with counted_attempt(home) as (kr, _delay, _spent):
         data_key = kr.unwrap_recovery(secret)
         if data_key is None:
             raise AuthError("恢复码不正确", message_en="Wrong recovery code", code="wrong_recovery")

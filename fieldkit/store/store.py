@@ -40,11 +40,10 @@ from .lockout import (
     _audit_key,
     _lock_key,
     _save_if_possible,
-    _save_or_refuse,
-    _wait,
     _wrong,
     clear_local,
-    local_wait,
+    counted_attempt,
+    recovery_secret,
 )
 from .migrations import migrate
 from .outbox import Outbox
@@ -129,18 +128,12 @@ class Store(UserVerbs):
         during the delay that follows repeated failures; nothing but the failure count changes."""
         home = Path(home)
         login = (user or "").strip().lower()
-        with Keyring.locked(home):
-            kr = Keyring.load(home)
-            remaining = max(kr.retry_after(), local_wait(kr))  # local: a read-only store's count
-            if remaining > 0:
-                raise _wait(remaining)
+        with counted_attempt(home) as (kr, delay, spent):
             if user_admin.is_disabled(kr, login):
                 raise user_admin.disabled_error(login)
-            # Counted before it is tried: if the count cannot be saved, the guess is not tried.
-            delay = kr.note_failure()
             # The reserve spent on this count, or gone and no room to make it again: the disk is
             # full for all purposes, and the store opens read-only so the counter keeps its room.
-            low_space = _save_or_refuse(kr) or not fsio.keep_reserve(home)
+            low_space = spent or not fsio.keep_reserve(home)
             data_key = kr.unwrap_user(login, passphrase)
             if data_key is None:
                 raise _wrong(delay)
@@ -179,22 +172,8 @@ class Store(UserVerbs):
         home = Path(home)
         login = (user or "").strip().lower()
         check_passphrase(new_passphrase, login=login)
-        try:
-            secret = recovery.parse(recovery_code)
-        except recovery.RecoveryCodeTypo as e:
-            if e.group == 0:
-                raise AuthError(f"恢复码应为 {recovery.GROUPS} 组、每组 5 个字符，请核对",
-                                message_en=f"A recovery code has {recovery.GROUPS} groups of 5 characters",
-                                code="recovery_typo") from None
-            raise AuthError(f"恢复码第 {e.group} 组有误，请核对后重新输入",
-                            message_en=f"Group {e.group} of the recovery code is mistyped", code="recovery_typo") from None
-        with Keyring.locked(home):
-            kr = Keyring.load(home)
-            remaining = kr.retry_after()
-            if remaining > 0:
-                raise _wait(remaining)
-            delay = kr.note_failure()
-            _save_or_refuse(kr)
+        secret = recovery_secret(recovery_code)
+        with counted_attempt(home) as (kr, delay, _spent):
             data_key = kr.unwrap_recovery(secret)
             if data_key is None:
                 raise AuthError("恢复码不正确" + (f"，请 {delay:.0f} 秒后再试" if delay else ""),
