@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -76,8 +77,11 @@ class RollbackBanner(QToolBar):
         row.setContentsMargins(6, 4, 6, 4)
         self.label = QLabel()
         self.label.setObjectName("rollbackBanner")
-        self.label.setWordWrap(True)
+        # One line: a toolbar sizes a word-wrapped label for its narrowest width (five lines of
+        # red at 1366 px). The whole text is the tooltip and the first thing the dialog says.
+        self.label.setWordWrap(False)
         self.label.setStyleSheet("color: white; background: #B22222; font-weight: bold; padding: 6px;")
+        self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # narrow: cut, not wider
         row.addWidget(self.label, 1)
         self.decide = QPushButton(tr("处理…"))
         self.decide.setObjectName("rollbackDecide")
@@ -97,6 +101,7 @@ class RollbackBanner(QToolBar):
         decides = self.window_.info.may("restore")  # forms/permissions.toml; others are told whom to call
         text = self.message if decides or not self.message else self.message + tr("（请联系所长处理）")
         self.label.setText(text)
+        self.label.setToolTip(text)
         self.decide.setVisible(decides)
         self.setVisible(bool(self.message))
 
