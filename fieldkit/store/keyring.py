@@ -1,7 +1,9 @@
 """keyring.json: the wrapped data key, per user and for recovery, and the lockout counter.
 
 What it holds (no personal data): format version, store id, device id, whether the database is
-encrypted, per user {role, Argon2id parameters, salt, wrapped data key}, the recovery wrap,
+encrypted, per user {role, Argon2id parameters, salt, an X25519 key pair (private key wrapped
+under the passphrase's Argon2id KEK), the data key sealed to that public key}, the recovery
+pair's public key and the data key sealed to it,
 the failed-attempt counter and the time before which no attempt is accepted, and the audit
 chain's anchor (last sequence number + hash, MACed with a key derived from the data key).
 
@@ -27,6 +29,7 @@ import os
 import time
 import uuid as uuidlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +39,8 @@ from fieldkit.domain.storage_faults import os_storage_error
 
 from . import crypto
 
-FORMAT = 1
+FORMAT = 2  # written; format 1 (wraps under the KEK, no key pairs) is still read (READABLE)
+READABLE = (1, 2)
 KEYRING = "keyring.json"
 LOCKFILE = "keyring.lock"
 FREE_ATTEMPTS = 3  # failures before the delay starts
@@ -61,6 +65,18 @@ def user_ad(store_id: str, login: str) -> str:
 
 def recovery_ad(store_id: str) -> str:
     return f"fieldkit/v1/data-key/recovery/{store_id}"
+
+
+def user_priv_ad(store_id: str, login: str) -> str:
+    return f"fieldkit/v2/x25519-private/user/{login}/{store_id}"
+
+
+def user_seal_ad(store_id: str, login: str) -> str:
+    return f"fieldkit/v2/data-key/user/{login}/{store_id}"
+
+
+def recovery_seal_ad(store_id: str) -> str:
+    return f"fieldkit/v2/data-key/recovery/{store_id}"
 
 
 def delay_for(failures: int) -> float:
@@ -117,7 +133,7 @@ class Keyring:
                 "密钥文件 keyring.json 已损坏，请从备份恢复",
                 message_en="keyring.json is damaged; restore it from a backup",
             ) from e
-        if data.get("format") != FORMAT:
+        if data.get("format") not in READABLE:
             raise StorageError(
                 "密钥文件版本不受支持，请升级 FieldKit",
                 message_en=f"Unsupported keyring format {data.get('format')!r}; upgrade FieldKit",
@@ -142,6 +158,7 @@ class Keyring:
 
     def save(self) -> None:
         self.home.mkdir(parents=True, exist_ok=True)
+        self.data["format"] = FORMAT  # format-1 entries left in it are read by this version too
         blob = json.dumps(self.data, indent=1, sort_keys=True).encode("utf-8")
         atomic_write(self.path(self.home), blob)
 
@@ -275,42 +292,114 @@ class Keyring:
         self.data["retry_at"] = 0.0
 
     # -- wraps -----------------------------------------------------------------------------
+    # Format 2 (see module doc): per user {kdf, salt, "kp": {"pub", "priv"}, "sealed_key"} — the
+    # private key wrapped under the Argon2id KEK, the data key sealed to the public key. Format 1
+    # entries ({kdf, salt, "wrapped_key"}: the data key wrapped under the KEK) are still read, and
+    # rewritten as format 2 in `self.data` when they are unwrapped (the caller's save keeps it).
     def set_user_wrap(self, login: str, role: str, passphrase: str, data_key: bytes,
                       params: crypto.KdfParams | None = None) -> None:
+        """A new key pair for `login`, its private key under `passphrase`, `data_key` sealed to it.
+        Drops any other state of the entry (disabled, must_change, needs_reset)."""
         params = params or crypto.DEFAULT_KDF  # read at call time so it can be raised (or, in tests, lowered)
         salt = os.urandom(16)
         kek = crypto.passphrase_kek(passphrase, salt, params)
-        self.data["users"][login] = {
-            "role": role,
-            "kdf": params.as_dict(),
-            "salt": b64e(salt),
-            "wrapped_key": b64e(crypto.wrap(kek, data_key, user_ad(self.store_id, login))),
-        }
+        self.data["users"][login] = {"role": role, "kdf": params.as_dict(), "salt": b64e(salt)}
+        self._put_pair(login, kek, data_key)
+
+    def _put_pair(self, login: str, kek: bytes, data_key: bytes) -> None:
+        u = self.data["users"][login]
+        priv, pub = crypto.new_keypair()
+        u.pop("wrapped_key", None)
+        u["kp"] = {"pub": b64e(pub), "priv": b64e(crypto.wrap(kek, priv, user_priv_ad(self.store_id, login)))}
+        u["sealed_key"] = b64e(crypto.seal(pub, data_key, user_seal_ad(self.store_id, login)))
 
     def unwrap_user(self, login: str, passphrase: str) -> bytes | None:
+        """The data key, or None (wrong passphrase, no such user, disabled or awaiting a reset).
+        A format-1 entry that opens is upgraded to a key pair in place (same salt and KEK)."""
         u = self.data["users"].get(login)
-        if u is None or "wrapped_key" not in u:  # no such user, or disabled (store/user_admin.py)
+        if u is None or not ("wrapped_key" in u or "kp" in u):  # unknown, disabled, needs_reset
             # Spend the same time as a real attempt so timing does not reveal which logins exist.
             crypto.passphrase_kek(passphrase, b"\0" * 16, crypto.DEFAULT_KDF)
             return None
         kek = crypto.passphrase_kek(passphrase, b64d(u["salt"]), crypto.KdfParams.from_dict(u["kdf"]))
-        return crypto.unwrap(kek, b64d(u["wrapped_key"]), user_ad(self.store_id, login))
+        if "kp" not in u:
+            key = crypto.unwrap(kek, b64d(u["wrapped_key"]), user_ad(self.store_id, login))
+            if key is not None:
+                self._put_pair(login, kek, key)
+            return key
+        priv = crypto.unwrap(kek, b64d(u["kp"]["priv"]), user_priv_ad(self.store_id, login))
+        if priv is None or "sealed_key" not in u:
+            return None
+        return crypto.open_sealed(priv, b64d(u["sealed_key"]), user_seal_ad(self.store_id, login))
 
     def user_kdf(self, login: str) -> crypto.KdfParams:
         return crypto.KdfParams.from_dict(self.data["users"][login]["kdf"])
 
     def set_recovery_wrap(self, secret: bytes, data_key: bytes) -> None:
+        """A recovery pair derived from `secret` (so only the code opens it), `data_key` sealed to it."""
         salt = os.urandom(16)
-        kek = crypto.hkdf(secret, "fieldkit recovery kek v1", salt)
+        pub = self._recovery_pair(secret, salt)[1]
         self.data["recovery"] = {
-            "kdf": "hkdf-sha256",
+            "kdf": "hkdf-sha256-x25519",
             "salt": b64e(salt),
-            "wrapped_key": b64e(crypto.wrap(kek, data_key, recovery_ad(self.store_id))),
+            "pub": b64e(pub),
+            "sealed_key": b64e(crypto.seal(pub, data_key, recovery_seal_ad(self.store_id))),
         }
 
+    @staticmethod
+    def _recovery_pair(secret: bytes, salt: bytes) -> tuple[bytes, bytes]:
+        return crypto.keypair_from_seed(crypto.hkdf(secret, "fieldkit/v2/recovery-x25519", salt))
+
     def unwrap_recovery(self, secret: bytes) -> bytes | None:
+        """The data key, or None. A format-1 recovery wrap that opens is upgraded in place."""
         r = self.data.get("recovery")
         if not r:
             return None
-        kek = crypto.hkdf(secret, "fieldkit recovery kek v1", b64d(r["salt"]))
-        return crypto.unwrap(kek, b64d(r["wrapped_key"]), recovery_ad(self.store_id))
+        if "pub" not in r:
+            kek = crypto.hkdf(secret, "fieldkit recovery kek v1", b64d(r["salt"]))
+            key = crypto.unwrap(kek, b64d(r["wrapped_key"]), recovery_ad(self.store_id))
+            if key is not None:
+                self.set_recovery_wrap(secret, key)
+            return key
+        priv = self._recovery_pair(secret, b64d(r["salt"]))[0]
+        return crypto.open_sealed(priv, b64d(r["sealed_key"]), recovery_seal_ad(self.store_id))
+
+    # -- sealing a new data key without anyone's passphrase (rotation) -----------------------
+    def unsealable(self) -> tuple[list[str], bool]:
+        """(logins whose entry is still format 1, whether the recovery wrap is): a new data key
+        cannot be sealed to them, since they have no public key until their next unlock."""
+        legacy = [login for login, u in sorted(self.data["users"].items()) if "wrapped_key" in u]
+        r = self.data.get("recovery")
+        return legacy, isinstance(r, dict) and "pub" not in r
+
+    def reseal(self, data_key: bytes) -> Resealed:
+        """Seal `data_key` to every user's and the recovery code's public key — no passphrase
+        needed. Entries that have no public key (format 1: users who have not unlocked since the
+        upgrade) cannot follow: their wrap is dropped and they are marked `needs_reset` (the chief
+        gives them a temporary passphrase); a format-1 recovery wrap is dropped (the caller must
+        issue a new recovery code). Pure in-memory; the caller saves under `locked`."""
+        needs_reset: list[str] = []
+        for login, u in sorted(self.data["users"].items()):
+            if "kp" in u:
+                pub = b64d(u["kp"]["pub"])
+                u["sealed_key"] = b64e(crypto.seal(pub, data_key, user_seal_ad(self.store_id, login)))
+            elif "wrapped_key" in u:
+                self.data["users"][login] = {"role": u["role"], "needs_reset": True}
+                needs_reset.append(login)
+        r = self.data.get("recovery")
+        recovery_dropped = False
+        if r and "pub" in r:
+            r["sealed_key"] = b64e(crypto.seal(b64d(r["pub"]), data_key, recovery_seal_ad(self.store_id)))
+        elif r:
+            self.data["recovery"] = None
+            recovery_dropped = True
+        return Resealed(needs_reset, recovery_dropped)
+
+
+@dataclass(frozen=True)
+class Resealed:
+    """What `Keyring.reseal` could not carry over: logins now awaiting a reset by the chief, and
+    whether the recovery wrap was dropped (a new recovery code is then needed)."""
+
+    needs_reset: list[str]
+    recovery_dropped: bool

@@ -1,7 +1,8 @@
 """`Store`: the unlocked, encrypted home directory — the one door to FieldKit's data.
 
 Layout of a home: ``fieldkit.db`` (+ ``-wal``/``-shm``; SQLCipher 4, raw 256-bit data key),
-``keyring.json`` (the data key wrapped per user and for recovery; no personal data),
+``keyring.json`` (the data key sealed to each user's and the recovery code's X25519 public key,
+the private keys wrapped under the passphrases; no personal data),
 ``attachments/`` (AES-GCM files). See docs/security.md.
 
 Threading: a Store is used by one thread at a time — in the app, the single database worker
@@ -131,6 +132,8 @@ class Store(UserVerbs):
         with counted_attempt(home) as (kr, delay, spent):
             if user_admin.is_disabled(kr, login):
                 raise user_admin.disabled_error(login)
+            if user_admin.needs_reset(kr, login):
+                raise user_admin.needs_reset_error(login)
             # The reserve spent on this count, or gone and no room to make it again: the disk is
             # full for all purposes, and the store opens read-only so the counter keeps its room.
             low_space = spent or not fsio.keep_reserve(home)

@@ -53,7 +53,7 @@ def test_wrong_passphrase_is_a_clear_auth_error_and_changes_nothing_else(created
     after = _files(home)
     assert after["fieldkit.db"] == before["fieldkit.db"]
     kr = json.loads((home / "keyring.json").read_text())
-    assert kr["failures"] == 1 and kr["users"]["chief"]["wrapped_key"]
+    assert kr["failures"] == 1 and kr["users"]["chief"]["sealed_key"]
 
 
 def test_unknown_user_gets_the_same_message_as_a_wrong_passphrase(created, home: Path) -> None:
@@ -151,7 +151,7 @@ def test_change_passphrase_rewraps_without_reencrypting(created, home: Path) -> 
     assert (home / "fieldkit.db").read_bytes() == db_before
     assert (home / "fieldkit.db-wal").read_bytes() == wal_before
     kr_after = json.loads((home / "keyring.json").read_text())
-    assert kr_after["users"]["chief"]["wrapped_key"] != kr_before["users"]["chief"]["wrapped_key"]
+    assert kr_after["users"]["chief"]["kp"] != kr_before["users"]["chief"]["kp"]
     assert kr_after["recovery"] == kr_before["recovery"]
     store.close()
     with pytest.raises(AuthError):
