@@ -71,4 +71,4 @@ def open_with_recovery(home: Path, code: str) -> Store:
         chiefs = [login for login in kr.logins() if kr.role(login) == "chief"]
         if not chiefs:
             raise AuthError("密钥文件中没有所长账号", message_en="The keyring holds no chief", code="unknown_user")
-    return Store._unlocked(home, kr, data_key, chiefs[0], cache_kib=DEFAULT_CACHE_KIB)
+    return Store._unlocked(home, kr, data_key, chiefs[0], cache_kib=DEFAULT_CACHE_KIB)._after_unlock()

@@ -15,6 +15,7 @@ processes are serialised on the keyring lock and SQLite's own locks.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -30,7 +31,7 @@ from fieldkit.domain.errors import (
 from fieldkit.domain.storage_faults import READABLE, Fault, fault_error, fault_of
 from sync.hlc import HLC
 
-from . import crypto, recovery, user_admin
+from . import crypto, recovery, rotation, user_admin
 from .attachments import Attachments
 from .audit import Audit, Rollback, check_head
 from .ctx import Ctx, now_iso
@@ -67,6 +68,7 @@ class Store(UserVerbs):
 
     # Set by `open` when the chief reset this user's passphrase: the services ask for a new one.
     must_change_passphrase: bool = False
+    _pending_rotation: dict[str, Any] | None = None
 
     # -- lifecycle (class methods) -----------------------------------------------------------
     @staticmethod
@@ -166,7 +168,7 @@ class Store(UserVerbs):
             with contextlib.suppress(StorageError):
                 store.settings.set(LOCKOUT_MARK, True)
         store.must_change_passphrase = must_change
-        return store
+        return store._after_unlock()
 
     @classmethod
     def recover(cls, home: Path, *, recovery_code: str, user: str, new_passphrase: str,
@@ -190,7 +192,7 @@ class Store(UserVerbs):
             kr.note_success(_lock_key(data_key, kr.store_id))
             kr.set_user_wrap(login, role, new_passphrase, data_key)
             kr.save()
-        return cls._unlocked(home, kr, data_key, login, cache_kib=cache_kib)
+        return cls._unlocked(home, kr, data_key, login, cache_kib=cache_kib)._after_unlock()
 
     @classmethod
     def restore(cls, src: Path, home: Path, *, overwrite: bool = False) -> None:
@@ -224,6 +226,7 @@ class Store(UserVerbs):
             # the loss (and then fail as "no user chief").
             raise fault_error(Fault.MISSING, where=str(path))
         key = data_key if kr.encrypted else None
+        rotated = rotation.resume(home, kr) if new_user is None and os.access(home, os.W_OK) else None
         fault = Fault.READ_ONLY if not os.access(home, os.W_OK) else Fault.FULL if low_space else medium_fault(home)
         try:
             if fault is Fault.READ_ONLY or (low_space and fault is Fault.FULL):
@@ -278,7 +281,16 @@ class Store(UserVerbs):
                 db.refusal = lambda: fault_error(Fault.FULL)
         if new_user is not None:
             store.audit.log("user_add", detail={"user": new_user.login, "role": new_user.role})
+        if rotated is not None and fault is None and held is None:
+            store._pending_rotation = rotated  # finished by `_after_unlock`, outside the keyring lock
         return store
+
+    def _after_unlock(self) -> Store:
+        """Work that needs the keyring lock released: audit a rotation killed after its commit point."""
+        pending, self._pending_rotation = self._pending_rotation, None
+        if pending is not None:
+            rotation.finish(self, pending)
+        return self
 
     def __init__(self, home: Path, kr: Keyring, data_key: bytes, user: UserInfo, db: Db, version: int) -> None:
         self.home = home
@@ -297,7 +309,7 @@ class Store(UserVerbs):
             # A clock set back since the last edit must not stamp new edits as older ones.
             with contextlib.suppress(ValueError):
                 hlc.observe(last[0])
-        keys = {p: crypto.hkdf(data_key, f"fieldkit/v1/{p}", kr.store_id.encode()) for p in _SUBKEYS}
+        keys = self._subkeys(data_key)
         self._ctx = Ctx(db=db, home=home, user=user.login, hlc=hlc, schema_version=version, keys=keys)
         self.records = Records(self._ctx)
         self.search = Search(self._ctx)
@@ -308,6 +320,29 @@ class Store(UserVerbs):
         self.drafts = Drafts(self._ctx)
         self.outbox = Outbox(self._ctx)
         self.sync = SyncTables(self._ctx, self.watchlist)
+
+    def _subkeys(self, data_key: bytes) -> dict[str, bytes]:
+        keys = {p: rotation.subkey(data_key, self.store_id, p) for p in _SUBKEYS}
+        kept = self._db.one("SELECT value FROM settings WHERE key = ?", (rotation.WATCHLIST_KEY,))
+        if kept is not None:  # the watch list keeps its HMAC key across rotations (store/rotation.py)
+            keys["watchlist"] = bytes.fromhex(json.loads(kept[0]))
+        return keys
+
+    def _rekeyed(self, data_key: bytes) -> None:
+        """Reopen the database under `data_key` after a rotation's swap (store/rotation.py)."""
+        self._db.conn = connect(self.home / DB_NAME, data_key, cache_kib=self._cache_kib)
+        self._key = data_key
+        self._ctx.keys.update(self._subkeys(data_key))
+        self.attachments = Attachments(self._ctx)
+
+    def rotate_data_key(self, *, reason: str, progress: rotation.Progress | None = None,
+                        cancel: Callable[[], bool] | None = None) -> dict[str, Any]:
+        """Chief only: re-encrypt the store under a new data key sealed to every remaining user and
+        the recovery code (store/rotation.py); old keyring copies stop opening it. Audited as
+        "key_rotated" with counts. Seconds to minutes (bench/rotate_bench.py); `progress(phase,
+        done, total)` and `cancel()` are called on this (the store's) thread."""
+        self._require_chief()
+        return rotation.rotate(self, reason=reason, progress=progress, cancel=cancel)
 
     # -- session ---------------------------------------------------------------------------
     @property

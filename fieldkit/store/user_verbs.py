@@ -38,6 +38,7 @@ class UserVerbs:
     if TYPE_CHECKING:
         def _data_key(self) -> bytes: ...
         def _update_keyring(self, change: Callable[[Keyring], Any]) -> None: ...
+        def rotate_data_key(self, *, reason: str, progress: Any = None, cancel: Any = None) -> dict[str, Any]: ...
 
     def users(self) -> list[UserInfo]:
         return self._users.all()
@@ -65,8 +66,8 @@ class UserVerbs:
 
     def remove_user(self, login: str) -> None:
         """Chief only; the last chief cannot be removed. Their records keep their name as author.
-        Rotating the data key (issue 11 item 3) hooks in here, in `disable_user` and in
-        `new_recovery_code`: until then an old keyring.json copy still opens the store."""
+        Then the data key is rotated (store/rotation.py), as in `disable_user` and
+        `new_recovery_code`: an old keyring.json copy with their passphrase stops opening it."""
         self._require_chief()
         info = self._users.get(login)
         if info is None:
@@ -77,6 +78,7 @@ class UserVerbs:
             self._users.delete(login)
             self.audit.log("user_remove", detail={"user": login, "role": info.role})
             self._update_keyring(lambda kr: kr.data["users"].pop(login, None))
+        self.rotate_data_key(reason=f"user_remove:{login}")
 
     def set_role(self, login: str, role: str) -> UserInfo:
         """Chief only: give `login` another role — in the users table, the keyring and, in the
@@ -138,8 +140,8 @@ class UserVerbs:
         self.audit.log("user_passphrase_reset", detail={"user": login})
 
     def disable_user(self, login: str) -> None:
-        """Chief only: the user can no longer unlock (their key wrap is deleted); their row and
-        records stay. Not oneself, not the only chief."""
+        """Chief only: the user can no longer unlock (their key wrap is deleted, then the data key
+        is rotated); their row and records stay. Not oneself, not the only chief."""
         self._require_chief()
         info = self._existing_user(login)
         if info.login == self._user.login:
@@ -148,6 +150,7 @@ class UserVerbs:
             raise PermissionDenied("不能停用唯一的所长", message_en="Cannot disable the only chief")
         self._update_keyring(lambda kr: user_admin.disable(kr, info.login))
         self.audit.log("user_disable", detail={"user": info.login})
+        self.rotate_data_key(reason=f"user_disable:{info.login}")
 
     def enable_user(self, login: str, passphrase: str) -> None:
         """Chief only: wrap the key again for a disabled user under a temporary `passphrase`,
@@ -181,6 +184,7 @@ class UserVerbs:
         code, secret = recovery.generate()
         self._update_keyring(lambda kr: kr.set_recovery_wrap(secret, key))
         self.audit.log("recovery_code_replaced")
+        self.rotate_data_key(reason="recovery_code_replaced")  # an old keyring copy + the old code
         return code
 
     # -- rollback found at unlock ----------------------------------------------------------
