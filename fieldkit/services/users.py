@@ -3,8 +3,9 @@ the recovery code. Every verb needs `manage_users` in forms/permissions.toml (th
 audited. Temporary passphrases (add, enable, reset) must be replaced by the user at their next
 unlock (services.workspace.unlock) — except `add`, whose passphrase the new user may keep.
 
-Rotating the data key when a user is removed or disabled, or the recovery code replaced (issue
-11 item 3), is not done here yet: it hooks into `remove`, `disable` and `new_recovery_code`.
+Removing or disabling a user and replacing the recovery code rotate the data key (issue 11 item
+3, store/rotation.py: seconds per 100,000 records), inside the store verbs, on this thread; no
+progress is shown yet (ROTATION_STATUS.md of branch i11-rotate).
 
 Threading: the workspace's thread.
 """

@@ -147,6 +147,9 @@ def rotate(store: Store, *, reason: str, progress: Progress | None = None,
     if store.rollback is not None or store.audit.fault is not None:
         raise UserFacingError("数据库只读打开，不能更换数据密钥", message_en="The store is read-only; the key cannot be changed",
                               code="read_only")
+    if store._db.in_transaction:  # ATTACH is refused inside one, and the swap must follow a commit
+        raise UserFacingError("更换数据密钥不能在事务中进行", message_en="The data key cannot be rotated inside a transaction",
+                              code="in_transaction")
     home, pid, old = store.home, os.getpid(), store._data_key()
     if store.settings.get(WATCHLIST_KEY) is None:
         store.settings.set(WATCHLIST_KEY, store._ctx.keys["watchlist"].hex())

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import sqlcipher3
 
-from fieldkit.domain.errors import AuthError, Cancelled, StorageError, UserFacingError
+from fieldkit.domain.errors import AuthError, Cancelled, PermissionDenied, StorageError, UserFacingError
 from fieldkit.store import Store, recovery
 from fieldkit.store.attachments import Attachments
 from fieldkit.store.ctx import Ctx
@@ -151,7 +151,7 @@ def test_only_the_chief_rotates(home: Path) -> None:
     store, *_ = _station(home)
     store.close()
     officer = Store.open(home, user="officer1", passphrase=OFFICER_PASS)
-    with pytest.raises(UserFacingError):
+    with pytest.raises(PermissionDenied):
         officer.rotate_data_key(reason="x")
     officer.close()
 
@@ -165,3 +165,13 @@ def test_attachments_helper_reads_with_the_rotated_key(home: Path) -> None:
                             keys=store._ctx.keys))
     assert fresh.get(sha) == PHOTO
     store.close()
+
+
+def test_a_rotation_inside_an_open_transaction_is_refused_and_changes_nothing(home: Path) -> None:
+    store, _code, uuid, _sha = _station(home)
+    with pytest.raises(UserFacingError) as e, store.transaction():
+        store.rotate_data_key(reason="x")
+    assert e.value.code == "in_transaction"
+    assert store.records.get(uuid).data == {"name": "张伟"}
+    store.close()
+    Store.open(home, user="grid1", passphrase=GRID_PASS).close()
