@@ -165,7 +165,8 @@ def rotate(store: Store, *, reason: str, progress: Progress | None = None,
         with Keyring.locked(home):
             kr = Keyring.load(home)
             res = kr.reseal(new)
-            detail.update(users=len(kr.logins()) - len(res.needs_reset), needs_reset=res.needs_reset,
+            resealed = sum(1 for u in kr.data["users"].values() if "kp" in u)  # not disabled ones
+            detail.update(users=resealed, needs_reset=res.needs_reset,
                           recovery_dropped=res.recovery_dropped)
             kr.note_success(_lock_key(new, kr.store_id))
             if head is not None:

@@ -99,6 +99,8 @@ def test_disabling_a_user_rotates_the_key_too(tmp_path: Path, home: Path) -> Non
     copy = tmp_path / "keyring-copy.json"
     shutil.copy(home / "keyring.json", copy)
     store.disable_user("grid1")
+    [entry] = [e for e in store.audit.entries(limit=50) if e.action == "key_rotated"]
+    assert entry.detail["reason"] == "user_disable:grid1" and entry.detail["users"] == 2
     store.close()
     assert _old_key_opens(home, copy, "grid1", GRID_PASS) is None
     s = Store.open(home, user="officer1", passphrase=OFFICER_PASS)
