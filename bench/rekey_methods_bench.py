@@ -24,6 +24,7 @@ from pathlib import Path
 import sqlcipher3
 
 from bench.store_bench import PASS, peak_mib, records
+from fieldkit import fsio
 from fieldkit.store import Store
 
 
@@ -34,6 +35,17 @@ def _open(path: Path, key: bytes) -> sqlcipher3.Connection:
     return conn
 
 
+def export_copy(conn: sqlcipher3.Connection, dest: Path, key: bytes) -> Path:
+    """The open database copied into `dest` under `key` (ATTACH + sqlcipher_export), closed and
+    fsynced: the anchor both rekey benches measure against."""
+    conn.execute(f"ATTACH DATABASE ? AS new KEY \"x'{key.hex()}'\"", (str(dest),))
+    conn.execute("SELECT sqlcipher_export('new')").fetchone()
+    conn.execute("DETACH DATABASE new")
+    conn.close()
+    fsio.fsync_path(dest)
+    return dest
+
+
 def child(method: str, path: Path, old: bytes, new: bytes) -> None:
     conn = _open(path, old)
     if method == "rekey":
@@ -42,15 +54,7 @@ def child(method: str, path: Path, old: bytes, new: bytes) -> None:
         conn.execute(f"PRAGMA rekey = \"x'{new.hex()}'\"")
         conn.close()
     else:
-        dest = path.with_name("new.db")
-        conn.execute(f"ATTACH DATABASE ? AS new KEY \"x'{new.hex()}'\"", (str(dest),))
-        conn.execute("SELECT sqlcipher_export('new')").fetchone()
-        conn.execute("DETACH DATABASE new")
-        conn.close()
-        fd = os.open(dest, os.O_RDONLY)
-        os.fsync(fd)
-        os.close(fd)
-        path = dest
+        path = export_copy(conn, path.with_name("new.db"), new)
     check = _open(path, new)
     assert check.execute("PRAGMA cipher_integrity_check").fetchall() == []
     check.close()

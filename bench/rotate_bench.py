@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.rekey_methods_bench import _open
+from bench.rekey_methods_bench import _open, export_copy
 from bench.store_bench import PASS, peak_mib, records
 from fieldkit.store import Store
 
@@ -41,14 +41,7 @@ def anchor_child(path: Path, old: bytes) -> None:
     conn = _open(path, old)
     t = time.perf_counter()
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    dest = path.with_name("new.db")
-    conn.execute(f"ATTACH DATABASE ? AS new KEY \"x'{os.urandom(32).hex()}'\"", (str(dest),))
-    conn.execute("SELECT sqlcipher_export('new')").fetchone()
-    conn.execute("DETACH DATABASE new")
-    conn.close()
-    fd = os.open(dest, os.O_RDONLY)
-    os.fsync(fd)
-    os.close(fd)
+    export_copy(conn, path.with_name("new.db"), os.urandom(32))
     print(f"seconds {time.perf_counter() - t:.3f} peak {peak_mib():.1f}")
 
 

@@ -44,8 +44,8 @@ def use_registry(folder: Path | None) -> None:
     _registry = None if folder is None else Path(folder)
 
 
-def fsync_dir(path: Path) -> None:
-    """Make a rename or link inside `path` durable."""
+def fsync_path(path: Path) -> None:
+    """fsync a file (its bytes are on disk), or a folder (a rename or link inside it is durable)."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -129,7 +129,7 @@ def _write_named(path: Path, src: BinaryIO) -> None:
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
-    fsync_dir(path.parent)
+    fsync_path(path.parent)
 
 
 def _temp_name(path: Path) -> str:

@@ -123,7 +123,7 @@ def _swap_in(z: zipfile.ZipFile, staging: Path, home: Path) -> None:
     os.replace(staging / KEYRING, home / KEYRING)
     with contextlib.suppress(FileNotFoundError):
         (home / LOCKFILE).unlink()
-    fsio.fsync_dir(home)
+    fsio.fsync_path(home)
     _last_kept[home] = kept
 
 

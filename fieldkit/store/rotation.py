@@ -65,14 +65,6 @@ def _att_tmp(home: Path, pid: int) -> Path:
     return home / f"{ATT_DIR}.rotating.{pid}"
 
 
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _export(store: Store, dest: Path, new_key: bytes, progress: Progress | None,
             cancel: Callable[[], bool] | None) -> None:
     """`sqlcipher_export` of the open database into `dest` under `new_key`; `Cancelled` when
@@ -106,7 +98,7 @@ def _export(store: Store, dest: Path, new_key: bytes, progress: Progress | None,
             conn.set_progress_handler(None, 0)
     finally:
         conn.execute("DETACH DATABASE rotating")
-    _fsync(dest)
+    fsio.fsync_path(dest)
     if progress is not None:
         progress("database", total, total)
 
@@ -135,7 +127,7 @@ def _attachments(home: Path, dest: Path, old: bytes, new: bytes, store_id: str, 
         if progress is not None:
             progress("attachments", i + 1, len(files))
     for d in [*dest.iterdir(), dest]:
-        fsio.fsync_dir(d)
+        fsio.fsync_path(d)
     return len(files)
 
 
@@ -202,7 +194,7 @@ def swap(home: Path, note: dict[str, Any]) -> None:
             shutil.rmtree(old_att, ignore_errors=True)
             os.replace(home / ATT_DIR, old_att)
         os.replace(att_new, home / ATT_DIR)
-    fsio.fsync_dir(home)
+    fsio.fsync_path(home)
     shutil.rmtree(old_att, ignore_errors=True)
 
 
