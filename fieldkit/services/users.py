@@ -41,7 +41,6 @@ def list_users(ws: Workspace) -> list[UserRow]:
 
 
 def add(ws: Workspace, login: str, role: str, passphrase: str, display_name: str = "") -> None:
-    _strong(passphrase)
     wsvc.add_user(ws, login, role, passphrase, display_name)
 
 
@@ -52,7 +51,6 @@ def disable(ws: Workspace, login: str) -> None:
 
 def enable(ws: Workspace, login: str, temporary_passphrase: str) -> None:
     require(ws, "manage_users")
-    _strong(temporary_passphrase)
     ws.store.enable_user(login, temporary_passphrase)
 
 
@@ -66,7 +64,6 @@ def remove(ws: Workspace, login: str) -> None:
 def reset_passphrase(ws: Workspace, login: str, temporary_passphrase: str) -> None:
     """Give `login` a temporary passphrase (tell it to them); they set their own at next unlock."""
     require(ws, "manage_users")
-    _strong(temporary_passphrase)
     ws.store.reset_passphrase(login, temporary_passphrase)
 
 
@@ -75,7 +72,3 @@ def new_recovery_code(ws: Workspace) -> str:
     require(ws, "manage_users")
     code = ws.store.new_recovery_code()
     return code
-
-
-def _strong(passphrase: str) -> None:
-    wsvc.check_new_passphrase(passphrase)

@@ -144,7 +144,6 @@ def create(
     home: Path, user: str, passphrase: str, *, role: str = "chief", display_name: str = ""
 ) -> tuple[Workspace, str]:
     """Create a new store; returns the workspace and the recovery code to show once."""
-    passphrase_policy.check(passphrase, context=(user, display_name))
     home = Path(home)
     store, recovery = Store.create(home, user=user, passphrase=passphrase, role=role, display_name=display_name)
     store.audit.log("create_store")
@@ -174,7 +173,6 @@ def unlock(home: Path, user: str, passphrase: str, *, new_passphrase: str | None
                 raise AuthError("所长已重设您的口令：请设置一个只有您自己知道的新口令后再登录",
                                 message_en="The chief reset your passphrase: set a new one of your own to unlock",
                                 code=MUST_CHANGE, field="new_passphrase")
-            check_new_passphrase(new_passphrase, store.user.login, store.user.display_name)
             if new_passphrase == passphrase:
                 raise AuthError("新口令不能与所长给的临时口令相同", message_en="The new passphrase must differ from the "
                                 "temporary one", code="weak_passphrase", field="new_passphrase")
@@ -186,11 +184,6 @@ def unlock(home: Path, user: str, passphrase: str, *, new_passphrase: str | None
         store.audit.log("change_passphrase", detail={"user": store.user.login, "after": "reset"})
     store.audit.log("login")
     return Workspace(store, catalog(), home)
-
-
-def check_new_passphrase(passphrase: str, login: str = "", display_name: str = "") -> None:
-    """The one passphrase policy (`fieldkit.domain.passphrase`), with the user's own words."""
-    passphrase_policy.check(passphrase, context=(login, display_name))
 
 
 def recover(home: Path, recovery_code: str, user: str, new_passphrase: str) -> Workspace:
@@ -209,7 +202,6 @@ def recover(home: Path, recovery_code: str, user: str, new_passphrase: str) -> W
 
 
 def change_passphrase(ws: Workspace, old: str, new: str) -> None:
-    passphrase_policy.check(new, context=(ws.user.login, ws.user.display_name))
     ws.store.change_passphrase(ws.user.login, old, new)
     ws.store.audit.log("change_passphrase", detail={"user": ws.user.login})
 
