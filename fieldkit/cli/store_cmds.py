@@ -59,6 +59,8 @@ def register(sub) -> None:
         q.set_defaults(func=cmd_users_temporary, users_verb=name)
     q = us.add_parser("new-recovery-code", help="replace the recovery code; the old one stops working / 更换恢复码")
     q.set_defaults(func=cmd_users_recovery)
+    q = us.add_parser("rotate", help="finish a data-key rotation a user change left due / 完成待更换的数据密钥")
+    q.set_defaults(func=cmd_users_rotate)
 
     p = sub.add_parser("backup", help="write an encrypted backup / 加密备份")
     p.add_argument("out", type=path_arg, help="backup file to write")
@@ -142,8 +144,25 @@ def cmd_recover(args, ctx) -> int:
 
 
 def cmd_users_list(args, ctx) -> int:
-    for u in users_service.list_users(ctx.workspace()):
+    ws = ctx.workspace()
+    for u in users_service.list_users(ws):
         ctx.emit(u.to_dict())
+    _say_if_due(ws, ctx)
+    return 0
+
+
+def _say_if_due(ws, ctx) -> None:
+    due = users_service.rotation_due(ws)
+    if due is not None:
+        ctx.say(due[0] + "：fieldkit users rotate", due[1] + ": fieldkit users rotate")
+
+
+def cmd_users_rotate(args, ctx) -> int:
+    ws = ctx.workspace()
+    detail = users_service.rotate_now(ws, ctx.progress)
+    ctx.emit({"rotated": detail is not None, **(detail or {})})
+    ctx.say("已更换数据密钥" if detail else "没有待更换的数据密钥",
+            "Data key rotated" if detail else "No rotation was due")
     return 0
 
 
@@ -158,7 +177,7 @@ def cmd_users_add(args, ctx) -> int:
 
 def cmd_users_change(args, ctx) -> int:
     ws = ctx.workspace()
-    {"disable": users_service.disable, "remove": users_service.remove}[args.users_verb](ws, args.login)
+    {"disable": users_service.disable, "remove": users_service.remove}[args.users_verb](ws, args.login, ctx.progress)
     ctx.emit({"login": args.login, args.users_verb: True})
     ctx.say("已停用：该用户不能再登录" if args.users_verb == "disable" else "已删除用户",
             "Disabled: the user can no longer unlock" if args.users_verb == "disable" else "User removed")
@@ -178,7 +197,7 @@ def cmd_users_temporary(args, ctx) -> int:
 
 
 def cmd_users_recovery(args, ctx) -> int:
-    code = users_service.new_recovery_code(ctx.workspace())
+    code = users_service.new_recovery_code(ctx.workspace(), ctx.progress)
     ctx.say("新的恢复码如下，只显示这一次：请抄写后交所长保管；旧恢复码已作废。",
             "The new recovery code is shown once: write it down; the old code no longer works.")
     print(f"\n    {code}\n", file=sys.stderr)

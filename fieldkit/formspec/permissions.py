@@ -13,6 +13,7 @@ No I/O beyond reading the one file; threading: any thread (the table is immutabl
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -53,6 +54,20 @@ ROLES: tuple[Role, ...] = tuple(Role)
 
 
 @dataclass(frozen=True)
+class Partition:
+    """Which modules live in the restricted database (their own key) and which roles hold that
+    key. Derived from the table, never written by hand: a module is restricted when some role
+    may not view it, and every restricted module must have the same viewers (one key, one set
+    of holders — the loader refuses a table that would need two). See docs/security.md."""
+
+    modules: frozenset[str]
+    roles: frozenset[str]
+
+    def holds(self, role: str) -> bool:
+        return role in self.roles
+
+
+@dataclass(frozen=True)
 class PermissionTable:
     """`station[role]` and `modules[module][role]` are frozensets of action names."""
 
@@ -77,6 +92,12 @@ class PermissionTable:
 
     def viewers(self, module: str) -> tuple[Role, ...]:
         return self.roles_for("view", module)
+
+    def partition(self) -> Partition:
+        restricted = frozenset(m for m in self.modules if len(self.viewers(m)) < len(ROLES))
+        holders = {frozenset(r.value for r in self.viewers(m)) for m in restricted}
+        roles = next(iter(holders)) if len(holders) == 1 else frozenset()
+        return Partition(restricted, roles)
 
 
 def _fail(path: Path, where: str, zh: str, en: str) -> FormSpecError:
@@ -145,4 +166,29 @@ def load_permissions(path: Path, module_ids: Iterable[str]) -> PermissionTable:
             if acts and "view" not in acts:
                 raise _fail(path, f"modules.{m}.{r.value}", "能做别的事却不能查看：请加上 view 或清空",
                             "grants actions without view: add view or remove them")
-    return PermissionTable(station=station, modules=modules, source=path)
+    table = PermissionTable(station=station, modules=modules, source=path)
+    _check_partition(table, path)
+    return table
+
+
+def _check_partition(table: PermissionTable, path: Path) -> None:
+    restricted = sorted(table.partition().modules)
+    first = restricted[0] if restricted else None
+    for m in restricted:
+        if first is not None and table.viewers(m) != table.viewers(first):
+            raise _fail(path, f"modules.{m}",
+                        f"受限模块的查看角色必须与 {first!r} 相同（受限模块共用一把密钥，只发给能查看它们的角色）",
+                        f"a restricted module must have the same viewers as {first!r} (restricted modules share "
+                        "one key, held by the roles that may view them)")
+
+
+@functools.cache
+def default_partition(forms_dir: Path) -> Partition:
+    """The partition of the permissions table in `forms_dir`, read alone (the store needs it at
+    unlock, before and without the module catalogue). Its own sections name the modules."""
+    path = forms_dir / PERMISSIONS_FILE
+    try:
+        ids = list(tomllib.loads(path.read_text(encoding="utf-8")).get("modules", {}))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        ids = []
+    return load_permissions(path, ids).partition()

@@ -146,9 +146,10 @@ def store_photo(ws: Workspace, result: Any, *, accept_failed: bool = False, reco
         raise UserFacingError(f"照片不符合要求：{failed}", message_en="The photo fails the checks", code="photo_failed")
     checks = [c.to_dict() for c in result.checks]
     with ws.store.transaction():
-        sha = ws.store.attachments.put(result.jpeg, kind="idphoto", record_uuid=record_uuid)
+        sha = ws.store.attachments.put(result.jpeg, kind="idphoto", record_uuid=record_uuid, module=MODULE)
         report = json.dumps({"photo": sha, **result.to_dict()}, ensure_ascii=False, default=str).encode("utf-8")
-        checks_sha = ws.store.attachments.put(report, kind="idphoto_checks", record_uuid=record_uuid)
+        checks_sha = ws.store.attachments.put(report, kind="idphoto_checks", record_uuid=record_uuid,
+                                               module=MODULE)
         if not result.ok:
             ws.store.audit.log("photo_override", module=MODULE, target=record_uuid,
                                detail={"photo": sha, "failed": [c.code for c in result.checks if c.ok is False]})
@@ -269,8 +270,10 @@ def capture_print(
             msg_en += f"; {finger.label_en} given up after repeated poor prints"
         return PrintOutcome(finger, False, msg, msg_en, None, gave_up, session.next_finger(), time.monotonic() - t0)
     with ws.store.transaction():
-        image_sha = ws.store.attachments.put(image.to_png(), kind="fingerprint_image", record_uuid=session.record_uuid)
-        template_sha = (ws.store.attachments.put(template, kind="fingerprint_template", record_uuid=session.record_uuid)
+        image_sha = ws.store.attachments.put(image.to_png(), kind="fingerprint_image", record_uuid=session.record_uuid,
+                                            module=MODULE)
+        template_sha = (ws.store.attachments.put(template, kind="fingerprint_template", record_uuid=session.record_uuid,
+                                                     module=MODULE)
                         if template else None)
     ref = PrintRef(int(finger), image_sha, template_sha, dict(report.metrics), driver)
     session.planner.accept(finger, ref)

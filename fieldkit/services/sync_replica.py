@@ -282,6 +282,13 @@ class FieldKitReplica:
                 for ch in changes:
                     if ch.module == WATCHLIST:
                         self._apply_watch(ch)
+                        if self.tables.inbox is not None and not self.store.holds_restricted:
+                            self.tables.seal_pulled(ch.to_json())  # its reason, for those who may read it
+                        continue
+                    if not self.tables.holds(ch.module):
+                        # A restricted module in a session without its key: kept sealed for the
+                        # next unlock that has it (`apply_sealed`), never dropped, never readable here.
+                        self.tables.seal_pulled(ch.to_json())
                         continue
                     found += self._apply_one(ch)
                 self.store.settings.set(CURSOR_KEY, cursor)
@@ -291,6 +298,28 @@ class FieldKitReplica:
         finally:
             self.changes = outer | page
         return found
+
+    def apply_sealed(self) -> int:
+        """Apply the pulled changes a session without the restricted key kept sealed (oldest
+        first: merging is order-free, so pages pulled since by this session do not matter);
+        returns how many. Called at unlock when this session holds the key."""
+        sealed = self.tables.sealed_pulled()
+        if not sealed:
+            return 0
+        page = Changes(sources={"sync"})
+        self.changes, outer = page, self.changes
+        try:
+            with self.store.transaction():
+                for _id, obj in sealed:
+                    ch = Change.from_json(obj)
+                    if ch.module == WATCHLIST:
+                        self._apply_watch(ch)
+                    else:
+                        self._apply_one(ch)
+                self.tables.drop_sealed([i for i, _ in sealed])
+        finally:
+            self.changes = outer | page
+        return len(sealed)
 
     def _apply_one(self, ch: Change) -> list[m.Conflict]:
         old = self.state(ch.uuid)

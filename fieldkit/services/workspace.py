@@ -183,7 +183,21 @@ def unlock(home: Path, user: str, passphrase: str, *, new_passphrase: str | None
         store.must_change_passphrase = False
         store.audit.log("change_passphrase", detail={"user": store.user.login, "after": "reset"})
     store.audit.log("login")
-    return Workspace(store, catalog(), home)
+    return _opened(Workspace(store, catalog(), home))
+
+
+def _opened(ws: Workspace) -> Workspace:
+    """A workspace just unlocked: what a session without the restricted key pulled and kept
+    sealed is applied now, if this one holds the key (services/sync_replica.py)."""
+    if ws.store.holds_restricted:
+        from fieldkit.services.sync_replica import FieldKitReplica
+
+        try:
+            FieldKitReplica(ws).apply_sealed()
+        except BaseException:
+            ws.store.close()
+            raise
+    return ws
 
 
 def recover(home: Path, recovery_code: str, user: str, new_passphrase: str) -> Workspace:
@@ -198,7 +212,7 @@ def recover(home: Path, recovery_code: str, user: str, new_passphrase: str) -> W
     except BaseException:
         store.close()
         raise
-    return Workspace(store, catalog(), home)
+    return _opened(Workspace(store, catalog(), home))
 
 
 def change_passphrase(ws: Workspace, old: str, new: str) -> None:

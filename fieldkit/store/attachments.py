@@ -31,6 +31,7 @@ class Attachments:
     def __init__(self, ctx: Ctx) -> None:
         self._ctx = ctx
         self._db = ctx.db
+        self._s = ctx.schema
         self._dir = ctx.home / DIRNAME
         self._aead = AESGCM(ctx.keys["attachments"])
         self._name_key = ctx.keys["attachment-names"]
@@ -49,7 +50,7 @@ class Attachments:
             atomic_write(path, nonce + self._aead.encrypt(nonce, data, path.name.encode()))
         with self._db.tx():
             self._db.execute(
-                "INSERT OR IGNORE INTO attachments(sha256, kind, record_uuid, size, created_at, created_by)"
+                f"INSERT OR IGNORE INTO {self._s}.attachments(sha256, kind, record_uuid, size, created_at, created_by)"
                 " VALUES (?,?,?,?,?,?)",
                 (sha, kind, record_uuid, len(data), now_iso(), self._ctx.user),
             )
@@ -76,12 +77,12 @@ class Attachments:
     def for_record(self, record_uuid: str) -> list[tuple[str, str, int]]:
         """(sha256, kind, size) of the attachments registered for a record."""
         return [tuple(r) for r in self._db.execute(
-            "SELECT sha256, kind, size FROM attachments WHERE record_uuid = ? ORDER BY created_at", (record_uuid,)
+            f"SELECT sha256, kind, size FROM {self._s}.attachments WHERE record_uuid = ? ORDER BY created_at", (record_uuid,)
         )]
 
     def remove(self, sha: str) -> None:
         """Delete the file and its row (e.g. a photo retaken before saving)."""
         with self._db.tx():
-            self._db.execute("DELETE FROM attachments WHERE sha256 = ?", (sha,))
+            self._db.execute(f"DELETE FROM {self._s}.attachments WHERE sha256 = ?", (sha,))
         with contextlib.suppress(FileNotFoundError):
             self._path(sha).unlink()

@@ -30,13 +30,32 @@ from .attachments import DIRNAME
 from .ctx import now_iso
 from .db import Db, translated
 from .keyring import KEYRING, LOCKFILE, Keyring
+from .partition import RESTRICTED_DB
+from .partition import SCHEMA as RESTRICTED_SCHEMA
 
 MANIFEST = "fieldkit-backup.json"
 FORMAT = 1
 DB_NAME = "fieldkit.db"
 
 
-def backup(db: Db, home: Path, dest: Path, key: bytes | None, *, lock_key: bytes) -> Path:
+def _copy_db(db: Db, schema: str, copy: Path, key: bytes | None) -> None:
+    """Page-by-page copy of the open database `schema` into `copy`, under `key`."""
+    with translated():
+        target = sqlcipher3.connect(str(copy))
+        try:
+            if key is not None:
+                target.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+            db._c().backup(target, name=schema)
+            target.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            target.close()
+
+
+def backup(db: Db, home: Path, dest: Path, key: bytes | None, *, lock_key: bytes,
+           restricted_key: bytes | None = None) -> Path:
+    """`restricted_key`: the restricted database's SQLCipher key when this session has it
+    attached (copied like the main one); without it, a ``restricted.db`` is copied as the
+    encrypted file it is (this session cannot open it, and need not)."""
     if db.in_transaction:
         raise StorageError("请先完成当前操作再备份", message_en="Finish the current change before backing up")
     dest = dest if dest.suffix else dest.with_suffix(".fkbackup")
@@ -47,20 +66,19 @@ def backup(db: Db, home: Path, dest: Path, key: bytes | None, *, lock_key: bytes
         # mid-backup leaves nothing the next start does not remove.
         with fsio.registered_dir(dest.parent, ".fkbackup-") as tmp:
             copy = tmp / DB_NAME
-            with translated():
-                target = sqlcipher3.connect(str(copy))
-                try:
-                    if key is not None:
-                        target.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
-                    db._c().backup(target)
-                    target.execute("PRAGMA journal_mode = DELETE")
-                finally:
-                    target.close()
+            _copy_db(db, "main", copy, key)
+            rcopy = tmp / RESTRICTED_DB
+            if restricted_key is not None:
+                _copy_db(db, RESTRICTED_SCHEMA, rcopy, restricted_key)
+            elif (home / RESTRICTED_DB).is_file():
+                shutil.copyfile(home / RESTRICTED_DB, rcopy)
             with fsio.atomic_file(dest) as out, zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as z:
                 manifest = {"format": FORMAT, "store_id": kr.store_id, "created_at": now_iso(),
                             "encrypted": key is not None}
                 z.writestr(MANIFEST, json.dumps(manifest))
                 z.write(copy, DB_NAME)
+                if rcopy.exists():
+                    z.write(rcopy, RESTRICTED_DB)
                 # Failures and lockouts are not part of what a backup preserves.
                 kr.note_success(lock_key)
                 z.writestr(KEYRING, json.dumps(kr.data, indent=1, sort_keys=True))
@@ -111,11 +129,19 @@ def _swap_in(z: zipfile.ZipFile, staging: Path, home: Path) -> None:
         # deleted: a restore that dropped newer records can still be undone by hand.
         kept = home / f"replaced-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
         kept.mkdir()
-        for name in (DB_NAME, DB_NAME + "-wal", DB_NAME + "-shm", DIRNAME):
-            if (home / name).exists():
-                os.replace(home / name, kept / name)
+        for db in (DB_NAME, RESTRICTED_DB):
+            for name in (db, db + "-wal", db + "-shm"):
+                if (home / name).exists():
+                    os.replace(home / name, kept / name)
+        if (home / DIRNAME).exists():
+            os.replace(home / DIRNAME, kept / DIRNAME)
         with contextlib.suppress(FileNotFoundError):
             shutil.copy2(home / KEYRING, kept / KEYRING)
+    for suffix in ("", "-wal", "-shm"):  # never a WAL of another database beside a restored one
+        with contextlib.suppress(FileNotFoundError):
+            (home / (RESTRICTED_DB + suffix)).unlink()
+    if (staging / RESTRICTED_DB).exists():
+        os.replace(staging / RESTRICTED_DB, home / RESTRICTED_DB)
     os.replace(staging / DB_NAME, home / DB_NAME)
     if (staging / DIRNAME).exists():
         os.replace(staging / DIRNAME, home / DIRNAME)
@@ -149,30 +175,59 @@ def backup_keyring(src: Path) -> Keyring:
         return Keyring(Path(src).parent, json.loads(z.read(KEYRING)))
 
 
-def lacks(current: Db, src: Path, home: Path, key: bytes | None) -> dict[str, Any]:
+def _attach(c: Any, path: Path, name: str, key: bytes | None) -> None:
+    keyclause = f" KEY \"x'{key.hex()}'\"" if key is not None else ""
+    c.execute(f"ATTACH DATABASE ? AS {name}{keyclause}", (str(path),))
+    c.execute(f"SELECT count(*) FROM {name}.sqlite_master").fetchone()
+
+
+def _count_lacking(c: Any, cur: str, bk: str | None, modules: dict[str, dict[str, int]]) -> None:
+    if bk is None:  # the backup has no such database: all of it is new
+        rows = c.execute(f"SELECT module, count(*) FROM {cur}.records GROUP BY module").fetchall()
+    else:
+        rows = c.execute(f"SELECT r.module, count(*) FROM {cur}.records r WHERE NOT EXISTS "
+                         f"(SELECT 1 FROM {bk}.records b WHERE b.uuid = r.uuid) GROUP BY r.module").fetchall()
+    for module, n in rows:
+        modules.setdefault(module, {"new": 0, "changed": 0})["new"] += n
+    if bk is None:
+        return
+    for module, n in c.execute(f"SELECT r.module, count(*) FROM {cur}.records r JOIN {bk}.records b ON b.uuid = r.uuid "
+                               "WHERE r.versions <> b.versions GROUP BY r.module"):
+        modules.setdefault(module, {"new": 0, "changed": 0})["changed"] += n
+
+
+def lacks(current: Db, src: Path, home: Path, key: bytes | None,
+          restricted: tuple[bytes, bytes | None] | None = None) -> dict[str, Any]:
     """What the backup `src` lacks that the open database `current` holds: per module, records
     it does not have at all ("new") and records changed since ("changed"), and the audit
-    entries after its newest one. `key` opens the backup's database. Reads only."""
+    entries after its newest one. `key` opens the backup's database; `restricted` is (the
+    current restricted database's key, the backup's — None when it cannot be opened), to
+    compare the restricted records too. Reads only."""
     with fsio.registered_dir(home, ".restore-check-") as tmp:
         with zipfile.ZipFile(src) as z:
             z.extract(DB_NAME, tmp)
+            has_r = RESTRICTED_DB in z.namelist()
+            if has_r:
+                z.extract(RESTRICTED_DB, tmp)
         with translated():
             c = current._c()
-            keyclause = f" KEY \"x'{key.hex()}'\"" if key is not None else ""
-            c.execute(f"ATTACH DATABASE ? AS bk{keyclause}", (str(tmp / DB_NAME),))
+            attached = ["bk"]
+            _attach(c, tmp / DB_NAME, "bk", key)
             try:
-                c.execute("SELECT count(*) FROM bk.sqlite_master").fetchone()
                 modules: dict[str, dict[str, int]] = {}
-                for module, n in c.execute(
-                        "SELECT r.module, count(*) FROM main.records r WHERE NOT EXISTS "
-                        "(SELECT 1 FROM bk.records b WHERE b.uuid = r.uuid) GROUP BY r.module"):
-                    modules.setdefault(module, {"new": 0, "changed": 0})["new"] = n
-                for module, n in c.execute(
-                        "SELECT r.module, count(*) FROM main.records r JOIN bk.records b ON b.uuid = r.uuid "
-                        "WHERE r.versions <> b.versions GROUP BY r.module"):
-                    modules.setdefault(module, {"new": 0, "changed": 0})["changed"] = n
+                _count_lacking(c, "main", "bk", modules)
+                if restricted is not None and (home / RESTRICTED_DB).is_file():
+                    _attach(c, home / RESTRICTED_DB, "cur_r", restricted[0])
+                    attached.append("cur_r")
+                    bk_r = None
+                    if has_r and restricted[1] is not None:
+                        _attach(c, tmp / RESTRICTED_DB, "bk_r", restricted[1])
+                        attached.append("bk_r")
+                        bk_r = "bk_r"
+                    _count_lacking(c, "cur_r", bk_r, modules)
                 head = c.execute("SELECT coalesce(max(seq), 0) FROM main.audit").fetchone()[0]
                 bk_head = c.execute("SELECT coalesce(max(seq), 0) FROM bk.audit").fetchone()[0]
             finally:
-                c.execute("DETACH DATABASE bk")
+                for name in attached:
+                    c.execute(f"DETACH DATABASE {name}")
     return {"modules": dict(sorted(modules.items())), "audit_entries": max(0, head - bk_head)}

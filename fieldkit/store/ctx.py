@@ -44,3 +44,7 @@ class Ctx:
     hlc: HLC
     schema_version: int
     keys: dict[str, bytes] = field(default_factory=dict)  # purpose → sub-key (HKDF of the data key)
+    # Which attached database the part's tables are in ("main", or "restricted": store/partition.py)
+    # and where its row ids start (the restricted database's ids never meet the main one's).
+    schema: str = "main"
+    base: int = 0

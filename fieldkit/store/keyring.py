@@ -6,6 +6,10 @@ under the passphrase's Argon2id KEK), the data key sealed to that public key}, t
 pair's public key and the data key sealed to it,
 the failed-attempt counter and the time before which no attempt is accepted, and the audit
 chain's anchor (last sequence number + hash, MACed with a key derived from the data key).
+The restricted key (the key of ``restricted.db``: key persons, cases, …, see store/partition.py)
+is sealed, like the data key, to the public key of each user whose role may view those modules
+(``sealed_rkey``) and to the recovery pair; ``restricted`` names those modules and roles and the
+public key that a session without the key seals what it pulls to.
 
 Every write goes through `fsio.atomic_write` (an unnamed file, fsynced, linked and renamed over
 the old one, the directory fsynced): a crash leaves either the old or the new keyring, never a
@@ -79,6 +83,16 @@ def recovery_seal_ad(store_id: str) -> str:
     return f"fieldkit/v2/data-key/recovery/{store_id}"
 
 
+def rkey_seal_ad(store_id: str, who: str) -> str:
+    """`who` is a login, or "" for the recovery pair."""
+    return f"fieldkit/v2/restricted-key/{who or '(recovery)'}/{store_id}"
+
+
+def inbox_pair(rkey: bytes, store_id: str) -> tuple[bytes, bytes]:
+    """The X25519 pair of the restricted inbox, derived from the restricted key."""
+    return crypto.keypair_from_seed(crypto.hkdf(rkey, "fieldkit/v2/restricted-inbox", store_id.encode()))
+
+
 def delay_for(failures: int) -> float:
     """Seconds to wait after `failures` consecutive failures: 0,0,0 then 2,4,8,… capped at 5 min."""
     if failures < FREE_ATTEMPTS:
@@ -109,6 +123,9 @@ class Keyring:
     def __init__(self, home: Path, data: dict[str, Any]) -> None:
         self.home = home
         self.data = data
+        # The restricted key, in memory only: set by an unwrap that opened it (or by the store
+        # that holds it, before a change), so new wraps made through this object carry it.
+        self.rkey: bytes | None = None
 
     # -- file ------------------------------------------------------------------------------
     @staticmethod
@@ -212,6 +229,55 @@ class Keyring:
         u = self.data["users"].get(login)
         return u["role"] if u else None
 
+    # -- the restricted key --------------------------------------------------------------------
+    def restricted(self) -> dict[str, Any] | None:
+        """{"modules", "roles", "pub"} once the store has a restricted database, else None."""
+        r = self.data.get("restricted")
+        return r if isinstance(r, dict) else None
+
+    def restricted_modules(self) -> frozenset[str]:
+        r = self.restricted()
+        return frozenset(r["modules"]) if r else frozenset()
+
+    def rkey_holder(self, role: str | None) -> bool:
+        r = self.restricted()
+        return r is not None and role in r["roles"]
+
+    def set_restricted(self, modules: frozenset[str], roles: frozenset[str], rkey: bytes) -> None:
+        """Make `rkey` the restricted key for `modules`, sealed to every user of `roles` (and the
+        recovery pair); other users' seals are dropped. Pure in-memory."""
+        self.data["restricted"] = {"modules": sorted(modules), "roles": sorted(roles),
+                                   "pub": b64e(inbox_pair(rkey, self.store_id)[1])}
+        self.rkey = rkey
+        self._seal_rkey_all()
+
+    def _seal_rkey_all(self) -> None:
+        for login, u in self.data["users"].items():
+            self._seal_rkey(login, u)
+        r = self.data.get("recovery")
+        if isinstance(r, dict) and "pub" in r:
+            if self.rkey is not None and self.restricted():
+                r["sealed_rkey"] = b64e(crypto.seal(b64d(r["pub"]), self.rkey, rkey_seal_ad(self.store_id, "")))
+            else:
+                r.pop("sealed_rkey", None)
+
+    def _seal_rkey(self, login: str, u: dict[str, Any]) -> None:
+        if self.rkey is not None and "kp" in u and self.rkey_holder(u.get("role")):
+            u["sealed_rkey"] = b64e(crypto.seal(b64d(u["kp"]["pub"]), self.rkey, rkey_seal_ad(self.store_id, login)))
+        else:
+            u.pop("sealed_rkey", None)
+
+    def set_role(self, login: str, role: str) -> None:
+        """A new role for `login`: the restricted key is sealed to them or taken away with it."""
+        u = self.data["users"].get(login)
+        if u is not None:
+            u["role"] = role
+            self._seal_rkey(login, u)
+
+    def _open_rkey(self, priv: bytes, entry: dict[str, Any], who: str) -> None:
+        blob = entry.get("sealed_rkey")
+        self.rkey = None if blob is None else crypto.open_sealed(priv, b64d(blob), rkey_seal_ad(self.store_id, who))
+
     # -- lockout ---------------------------------------------------------------------------
     # The failure count is a position in a one-way hash chain (see `_chain_ok` and
     # docs/security.md, "Lockout"): counting a failure replaces x_k by x_{k+1} = H(x_k), so the
@@ -305,6 +371,7 @@ class Keyring:
         kek = crypto.passphrase_kek(passphrase, salt, params)
         self.data["users"][login] = {"role": role, "kdf": params.as_dict(), "salt": b64e(salt)}
         self._put_pair(login, kek, data_key)
+        self._seal_rkey(login, self.data["users"][login])
 
     def _put_pair(self, login: str, kek: bytes, data_key: bytes) -> None:
         u = self.data["users"][login]
@@ -330,7 +397,10 @@ class Keyring:
         priv = crypto.unwrap(kek, b64d(u["kp"]["priv"]), user_priv_ad(self.store_id, login))
         if priv is None or "sealed_key" not in u:
             return None
-        return crypto.open_sealed(priv, b64d(u["sealed_key"]), user_seal_ad(self.store_id, login))
+        key = crypto.open_sealed(priv, b64d(u["sealed_key"]), user_seal_ad(self.store_id, login))
+        if key is not None:
+            self._open_rkey(priv, u, login)
+        return key
 
     def user_kdf(self, login: str) -> crypto.KdfParams:
         return crypto.KdfParams.from_dict(self.data["users"][login]["kdf"])
@@ -345,6 +415,7 @@ class Keyring:
             "pub": b64e(pub),
             "sealed_key": b64e(crypto.seal(pub, data_key, recovery_seal_ad(self.store_id))),
         }
+        self._seal_rkey_all()
 
     @staticmethod
     def _recovery_pair(secret: bytes, salt: bytes) -> tuple[bytes, bytes]:
@@ -362,7 +433,10 @@ class Keyring:
                 self.set_recovery_wrap(secret, key)
             return key
         priv = self._recovery_pair(secret, b64d(r["salt"]))[0]
-        return crypto.open_sealed(priv, b64d(r["sealed_key"]), recovery_seal_ad(self.store_id))
+        key = crypto.open_sealed(priv, b64d(r["sealed_key"]), recovery_seal_ad(self.store_id))
+        if key is not None:
+            self._open_rkey(priv, r, "")
+        return key
 
     # -- sealing a new data key without anyone's passphrase (rotation) -----------------------
     def unsealable(self) -> tuple[list[str], bool]:
@@ -393,6 +467,10 @@ class Keyring:
         elif r:
             self.data["recovery"] = None
             recovery_dropped = True
+        if self.restricted() and self.rkey is not None:
+            # (`rkey` is the new restricted key: the inbox key pair follows it.)
+            self.data["restricted"]["pub"] = b64e(inbox_pair(self.rkey, self.store_id)[1])
+            self._seal_rkey_all()
         return Resealed(needs_reset, recovery_dropped)
 
 

@@ -111,6 +111,11 @@ MIGRATIONS: list[Step] = [
         # pulled value the form refuses, held aside instead of shown).
         "ALTER TABLE sync_conflicts ADD COLUMN reason TEXT",
     )),
+    ("0008_sealed_inbox", (
+        # Pulled changes of restricted modules that arrived in a session without the restricted
+        # key: sealed to the restricted inbox's public key, applied at the next unlock that has it.
+        "CREATE TABLE sealed_inbox (id INTEGER PRIMARY KEY, blob BLOB NOT NULL, at TEXT NOT NULL)",
+    )),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -15,15 +15,17 @@ from .ctx import Ctx, loads
 from .types import OutboxItem
 
 PENDING, ACKED, REJECTED = 0, 1, 2
-_SELECT = "SELECT seq, uuid, module, op, fields, schema_version, at, by, reason FROM outbox"
+_SELECT = "SELECT seq, uuid, module, op, fields, schema_version, at, by, reason FROM {}.outbox"
 
 
 class Outbox:
     def __init__(self, ctx: Ctx) -> None:
         self._db = ctx.db
+        self._s = ctx.schema
+        self._select = _SELECT.format(ctx.schema)
 
     def _items(self, where: str, params: Sequence[Any]) -> list[tuple[OutboxItem, str]]:
-        rows = self._db.execute(f"{_SELECT} WHERE {where}", params)
+        rows = self._db.execute(f"{self._select} WHERE {where}", params)
         return [(OutboxItem(s, u, m, op, loads(f), v, at, by or ""), r or "") for s, u, m, op, f, v, at, by, r in rows]
 
     def pending(self, limit: int = 500, after_seq: int = 0) -> list[OutboxItem]:
@@ -44,19 +46,19 @@ class Outbox:
 
     def count(self) -> int:
         """Changes still waiting to be sent."""
-        return self._db.one("SELECT count(*) FROM outbox WHERE status = 0")[0]
+        return self._db.one(f"SELECT count(*) FROM {self._s}.outbox WHERE status = 0")[0]
 
     def reject(self, seq: int, reason: str) -> None:
         with self._db.tx():
-            self._db.execute("UPDATE outbox SET status = 2, reason = ? WHERE seq = ?", (reason, seq))
-            self._db.execute("DELETE FROM sync_frozen WHERE seq = ?", (seq,))
+            self._db.execute(f"UPDATE {self._s}.outbox SET status = 2, reason = ? WHERE seq = ?", (reason, seq))
+            self._db.execute(f"DELETE FROM {self._s}.sync_frozen WHERE seq = ?", (seq,))
 
     def rejected(self, limit: int = 500) -> list[tuple[OutboxItem, str]]:
         """Changes the server refused, newest first, with its reason."""
         return self._items("status = 2 ORDER BY seq DESC LIMIT ?", (limit,))
 
     def rejected_count(self) -> int:
-        return self._db.one("SELECT count(*) FROM outbox WHERE status = 2")[0]
+        return self._db.one(f"SELECT count(*) FROM {self._s}.outbox WHERE status = 2")[0]
 
     def ack(self, seqs: Sequence[int]) -> int:
         """Forget acknowledged changes, keeping the newest row as a high-water mark; returns how
@@ -74,8 +76,8 @@ class Outbox:
             for i in range(0, len(seqs), 500):
                 chunk = seqs[i : i + 500]
                 n += self._db.execute(
-                    f"UPDATE outbox SET status = 1 WHERE status = 0 AND seq IN ({','.join('?' * len(chunk))})", chunk
+                    f"UPDATE {self._s}.outbox SET status = 1 WHERE status = 0 AND seq IN ({','.join('?' * len(chunk))})", chunk
                 ).rowcount
-            self._db.execute("DELETE FROM outbox WHERE status = 1 AND seq < (SELECT max(seq) FROM outbox)")
-            self._db.execute("DELETE FROM sync_frozen WHERE seq NOT IN (SELECT seq FROM outbox WHERE status = 0)")
+            self._db.execute(f"DELETE FROM {self._s}.outbox WHERE status = 1 AND seq < (SELECT max(seq) FROM {self._s}.outbox)")
+            self._db.execute(f"DELETE FROM {self._s}.sync_frozen WHERE seq NOT IN (SELECT seq FROM {self._s}.outbox WHERE status = 0)")
         return n

@@ -88,6 +88,7 @@ class Records:
     def __init__(self, ctx: Ctx) -> None:
         self._ctx = ctx
         self._db = ctx.db
+        self._s, self._base = ctx.schema, ctx.base
         self._field_indexes: set[str] = set()
 
     # -- writes ----------------------------------------------------------------------------
@@ -241,7 +242,7 @@ class Records:
 
     def sync_state(self, uuid: str) -> Any:
         """The opaque merge state last stored by `apply_remote` (None if never synced)."""
-        row = self._db.one("SELECT sync FROM records WHERE uuid = ?", (uuid,))
+        row = self._db.one(f"SELECT sync FROM {self._s}.records WHERE uuid = ?", (uuid,))
         return None if row is None else loads(row[0])
 
     # -- the one write path ------------------------------------------------------------------
@@ -252,14 +253,14 @@ class Records:
             new = [p for p in plans if p.rid is None]
             if new:
                 # BEGIN IMMEDIATE holds the write lock, so no other writer can take these row ids.
-                next_id = (db.one("SELECT max(id) FROM records")[0] or 0) + 1
+                next_id = max(db.one(f"SELECT max(id) FROM {self._s}.records")[0] or 0, self._base) + 1
                 for i, p in enumerate(new):
                     p.rid, p.is_new = next_id + i, True
             old = [p for p in plans if not p.is_new]
             stored = self._stored_terms([p for p in old if p.terms is not None])
             try:
                 db.executemany(
-                    "INSERT INTO records(id, uuid, module, data, versions, terms, created_at, created_by,"
+                    f"INSERT INTO {self._s}.records(id, uuid, module, data, versions, terms, created_at, created_by,"
                     " updated_at, updated_by, deleted, village, grid, date, sync) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     [(p.rid, p.uuid, p.module, dumps(p.data), dumps(p.versions), dumps(p.terms or []), *p.created,
                       *p.updated, int(p.deleted), *p.cols, None if p.sync is _KEEP else dumps(p.sync)) for p in new],
@@ -269,7 +270,7 @@ class Records:
                 raise Conflict("记录已存在" if one else "导入的记录中有已存在的记录",
                                message_en=f"Record {new[0].uuid} already exists" if one
                                else "A record in the batch already exists") from None
-            row_set = ("UPDATE records SET module=?, data=?, versions=?, updated_at=?, updated_by=?, deleted=?,"
+            row_set = (f"UPDATE {self._s}.records SET module=?, data=?, versions=?, updated_at=?, updated_by=?, deleted=?,"
                        " village=?, grid=?, date=?{} WHERE id=?")
             db.executemany(row_set.format(""), [
                 (p.module, dumps(p.data), dumps(p.versions), *p.updated, int(p.deleted), *p.cols, p.rid)
@@ -288,21 +289,26 @@ class Records:
                     listed.append((dumps(p.terms), p.rid))
                 gone += [(k, v, p.module, p.rid) for k, v in before]
                 added += [(k, v, p.module, p.rid) for k, v in p.terms]
-            db.executemany("DELETE FROM terms WHERE kind = ? AND key = ? AND module = ? AND rid = ?", gone)
+            db.executemany(f"DELETE FROM {self._s}.terms WHERE kind = ? AND key = ? AND module = ? AND rid = ?", gone)
             # In key order, the batch walks the terms B-tree once instead of landing on a random
             # page per term: far fewer page reads, and with SQLCipher each read is a decrypt.
-            db.executemany("INSERT OR IGNORE INTO terms(kind, key, module, rid) VALUES (?,?,?,?)", sorted(added))
-            db.executemany("UPDATE records SET terms = ? WHERE id = ?", listed)
+            db.executemany(f"INSERT OR IGNORE INTO {self._s}.terms(kind, key, module, rid) VALUES (?,?,?,?)", sorted(added))
+            db.executemany(f"UPDATE {self._s}.records SET terms = ? WHERE id = ?", listed)
             db.executemany(
-                "INSERT INTO history(record_id, at, by, op, field, old, new, stamp) VALUES (?,?,?,?,?,?,?,?)",
+                f"INSERT INTO {self._s}.history(record_id, at, by, op, field, old, new, stamp) VALUES (?,?,?,?,?,?,?,?)",
                 [(p.rid, at, by, op, f, None if f is None else dumps(o), None if f is None else dumps(n), s)
                  for p in plans for at, by, op, f, o, n, s in p.history],
             )
-            db.executemany(
-                "INSERT INTO outbox(uuid, module, op, fields, schema_version, at, by) VALUES (?,?,?,?,?,?,?)",
-                [(p.uuid, p.module, p.outbox[0], dumps(p.outbox[1]), ctx.schema_version, *p.updated)
-                 for p in plans if p.outbox is not None],
-            )
+            queued = [p for p in plans if p.outbox is not None]
+            if queued:
+                # Numbered here, not by SQLite: the restricted database's start at its base.
+                seq = max(db.one(f"SELECT max(seq) FROM {self._s}.outbox")[0] or 0, self._base) + 1
+                db.executemany(
+                    f"INSERT INTO {self._s}.outbox(seq, uuid, module, op, fields, schema_version, at, by)"
+                    " VALUES (?,?,?,?,?,?,?,?)",
+                    [(seq + i, p.uuid, p.module, p.outbox[0], dumps(p.outbox[1]), ctx.schema_version, *p.updated)
+                     for i, p in enumerate(queued) if p.outbox is not None],
+                )
 
     def _stored_terms(self, plans: list[_Plan]) -> dict[int, list[tuple[str, str]]]:
         out: dict[int, list[tuple[str, str]]] = {}
@@ -310,13 +316,13 @@ class Records:
         for i in range(0, len(ids), _CHUNK):
             chunk = ids[i : i + _CHUNK]
             for rid, terms in self._db.execute(
-                    f"SELECT id, terms FROM records WHERE id IN ({','.join('?' * len(chunk))})", chunk):
+                    f"SELECT id, terms FROM {self._s}.records WHERE id IN ({','.join('?' * len(chunk))})", chunk):
                 out[rid] = [(k, v) for k, v in loads(terms)]
         return out
 
     # -- reads -----------------------------------------------------------------------------
     def get(self, uuid: str, include_deleted: bool = False) -> Record | None:
-        row = self._db.one(f"SELECT {_COLS} FROM records WHERE uuid = ?", (uuid,))
+        row = self._db.one(f"SELECT {_COLS} FROM {self._s}.records WHERE uuid = ?", (uuid,))
         if row is None or (row[9] and not include_deleted):
             return None
         return _record(row)
@@ -327,7 +333,7 @@ class Records:
         found: dict[str, Record] = {}
         for i in range(0, len(wanted), _CHUNK):
             chunk = wanted[i : i + _CHUNK]
-            q = f"SELECT {_COLS} FROM records WHERE uuid IN ({','.join('?' * len(chunk))})"
+            q = f"SELECT {_COLS} FROM {self._s}.records WHERE uuid IN ({','.join('?' * len(chunk))})"
             for row in self._db.execute(q, chunk):
                 found[row[1]] = _record(row)
         return [found[u] for u in wanted if u in found]
@@ -338,7 +344,7 @@ class Records:
         ids = list(row_ids)
         for i in range(0, len(ids), _CHUNK):
             chunk = ids[i : i + _CHUNK]
-            q = f"SELECT {_COLS} FROM records WHERE id IN ({','.join('?' * len(chunk))})"
+            q = f"SELECT {_COLS} FROM {self._s}.records WHERE id IN ({','.join('?' * len(chunk))})"
             for row in self._db.execute(q, chunk):
                 found[row[0]] = _record(row)
         return [found[i] for i in ids if i in found]
@@ -373,19 +379,19 @@ class Records:
 
     def history(self, uuid: str) -> list[Change]:
         """Every change to the record, oldest first. `NotFound` for an unknown uuid."""
-        row = self._db.one("SELECT id FROM records WHERE uuid = ?", (uuid,))
+        row = self._db.one(f"SELECT id FROM {self._s}.records WHERE uuid = ?", (uuid,))
         if row is None:
             raise NotFound("没有找到这条记录", message_en=f"No record {uuid}")
         return [
             Change(at, by, op, field, loads(old), loads(new), stamp)
             for at, by, op, field, old, new, stamp in self._db.execute(
-                "SELECT at, by, op, field, old, new, stamp FROM history WHERE record_id = ? ORDER BY id", (row[0],)
+                f"SELECT at, by, op, field, old, new, stamp FROM {self._s}.history WHERE record_id = ? ORDER BY id", (row[0],)
             )
         ]
 
     def referencing(self, uuid: str, modules: Sequence[str] | None = None) -> list[Record]:
         """Live records whose `ref` index terms point at `uuid` (a person or an address)."""
-        sql = "SELECT r.id FROM terms t JOIN records r ON r.id = t.rid WHERE t.kind = 'ref' AND t.key = ? AND r.deleted = 0"
+        sql = f"SELECT r.id FROM {self._s}.terms t JOIN {self._s}.records r ON r.id = t.rid WHERE t.kind = 'ref' AND t.key = ? AND r.deleted = 0"
         params: list[Any] = [uuid]
         if modules:
             sql += f" AND t.module IN ({','.join('?' * len(modules))})"
@@ -394,7 +400,7 @@ class Records:
 
     def modules(self) -> dict[str, int]:
         """Live record count per module."""
-        return dict(self._db.execute("SELECT module, count(*) FROM records WHERE deleted = 0 GROUP BY module"))
+        return dict(self._db.execute(f"SELECT module, count(*) FROM {self._s}.records WHERE deleted = 0 GROUP BY module"))
 
     # -- internals -------------------------------------------------------------------------
     def _live(self, uuid: str) -> Record:
@@ -413,7 +419,7 @@ class Records:
         if index and name not in self._field_indexes:
             # The expression must match the query's text exactly for SQLite to use the index.
             try:
-                self._db.execute(f"CREATE INDEX IF NOT EXISTS ix_records_f_{name} ON records(module, deleted, {expr}, id)")
+                self._db.execute(f"CREATE INDEX IF NOT EXISTS {self._s}.ix_records_f_{name} ON records(module, deleted, {expr}, id)")
             except StorageError as e:
                 # A read-only or full disk: sort without the index (slower), never refuse to read.
                 if fault_of(e) not in READABLE:
@@ -422,14 +428,13 @@ class Records:
             self._field_indexes.add(name)
         return expr
 
-    @staticmethod
-    def _source(village: str | None, grid: str | None) -> str:
+    def _source(self, village: str | None, grid: str | None) -> str:
         # Without statistics SQLite prefers an index that avoids the sort (e.g. updated_at) and
         # then reads every row of the module to test the village — 300k decrypted page reads.
         # A village/grid filter is selective, so name the covering index it should use.
         if village is not None or grid is not None:
-            return "records INDEXED BY ix_records_village"
-        return "records"
+            return f"{self._s}.records INDEXED BY ix_records_village"
+        return f"{self._s}.records"
 
     def _filter(self, module: str, village: str | None, grid: str | None, date_from: str | None,
                 date_to: str | None, where: dict[str, Any] | None, deleted: bool = False) -> tuple[str, list[Any]]:

@@ -69,7 +69,8 @@ def guarded_restore(src: Path, home: Path, *, user: str, roles: tuple[str, ...],
             if bkey is None:
                 raise AuthError("这个备份不能用当前的口令或恢复码打开", message_en="This backup does not open with these credentials",
                                 code="backup_key")
-            missing = bk.lacks(current, src, home, bkey if kr.encrypted else None)
+            missing = bk.lacks(current, src, home, bkey if kr.encrypted else None,
+                               restricted=_restricted_keys(kr, bkr, login, passphrase, secret))
         finally:
             current.close()
     lost = {m: c for m, c in missing["modules"].items() if c["new"] or c["changed"]}
@@ -90,6 +91,22 @@ def guarded_restore(src: Path, home: Path, *, user: str, roles: tuple[str, ...],
             restored.close()
     return {"restored": str(home), "backup_of": manifest.get("created_at"), "lacked": missing,
             "kept": str(kept) if kept else None}
+
+
+def _restricted_keys(kr: Keyring, bkr: Keyring, login: str, passphrase: str | None,
+                     secret: bytes | None) -> tuple[bytes, bytes | None] | None:
+    """(current, backup) SQLCipher keys of the restricted databases, to list what the backup
+    lacks there too; None when the current one is not open to these credentials."""
+    from .partition import db_key
+
+    if kr.rkey is None:
+        return None
+    same = (bkr.restricted() or {}).get("pub") == (kr.restricted() or {}).get("pub")
+    if same:
+        bk_rkey: bytes | None = kr.rkey
+    else:  # rotated since the backup: its own seal, under the credentials of that time
+        bk_rkey = bkr.rkey if _credentials_key(bkr, login, passphrase, secret) is not None else None
+    return db_key(kr.rkey, kr.store_id), None if bk_rkey is None else db_key(bk_rkey, bkr.store_id)
 
 
 def _author(home: Path, kr: Keyring, key: bytes, login: str) -> str:

@@ -34,12 +34,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from fieldkit import fsio
 from fieldkit.domain.errors import Cancelled, UserFacingError
 
-from . import crypto
+from . import crypto, partition
 from .keyring import Keyring, b64e
 from .lockout import _audit_key, _lock_key
 
@@ -50,6 +51,7 @@ DB_NAME = "fieldkit.db"
 ATT_DIR = "attachments"
 WATCHLIST_KEY = "watchlist_key"  # settings entry: the watch list's HMAC key, kept across rotations
 NOTE = "rotation"
+DUE = "rotation_due"  # keyring entry: a user change made a rotation due that has not finished yet
 Progress = Callable[[str, int, int], None]  # (phase "database"|"attachments", done, total)
 
 
@@ -66,13 +68,13 @@ def _att_tmp(home: Path, pid: int) -> Path:
 
 
 def _export(store: Store, dest: Path, new_key: bytes, progress: Progress | None,
-            cancel: Callable[[], bool] | None) -> None:
-    """`sqlcipher_export` of the open database into `dest` under `new_key`; `Cancelled` when
-    `cancel()` says so (checked by SQLite's progress handler every 10,000 VM steps)."""
+            cancel: Callable[[], bool] | None, source: str = "main") -> None:
+    """`sqlcipher_export` of the open database `source` into `dest` under `new_key`; `Cancelled`
+    when `cancel()` says so (checked by SQLite's progress handler every 10,000 VM steps)."""
     conn = store._db._c()
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    total = conn.execute("PRAGMA page_count").fetchone()[0]
-    page = conn.execute("PRAGMA page_size").fetchone()[0]
+    total = conn.execute(f"PRAGMA {source}.page_count").fetchone()[0]
+    page = conn.execute(f"PRAGMA {source}.page_size").fetchone()[0]
     cancelled = False
 
     def tick() -> int:
@@ -89,7 +91,7 @@ def _export(store: Store, dest: Path, new_key: bytes, progress: Progress | None,
     try:
         conn.set_progress_handler(tick, 10_000)
         try:
-            conn.execute("SELECT sqlcipher_export('rotating')").fetchone()
+            conn.execute(f"SELECT sqlcipher_export('rotating', '{source}')").fetchone()
         except Exception:
             if cancelled:
                 raise Cancelled("已取消更换数据密钥，数据库未改动") from None
@@ -103,27 +105,44 @@ def _export(store: Store, dest: Path, new_key: bytes, progress: Progress | None,
         progress("database", total, total)
 
 
-def _attachments(home: Path, dest: Path, old: bytes, new: bytes, store_id: str, progress: Progress | None,
-                 cancel: Callable[[], bool] | None) -> int:
-    """Re-encrypt every attachment file into `dest` under keys from `new`; returns the count."""
+def _keys(key: bytes, store_id: str) -> dict[str, bytes]:
+    return {p: subkey(key, store_id, p) for p in ("attachments", "attachment-names")}
+
+
+def _open_any(path: Path, pairs: list[tuple[dict[str, bytes], dict[str, bytes]]]
+              ) -> tuple[bytes, dict[str, bytes], dict[str, bytes]] | None:
+    blob = path.read_bytes()
+    for old, new in pairs:
+        try:
+            return AESGCM(old["attachments"]).decrypt(blob[:crypto.NONCE_BYTES], blob[crypto.NONCE_BYTES:],
+                                                      path.name.encode()), old, new
+        except InvalidTag:
+            continue
+    return None
+
+
+def _attachments(home: Path, dest: Path, pairs: list[tuple[dict[str, bytes], dict[str, bytes]]],
+                 progress: Progress | None, cancel: Callable[[], bool] | None) -> int:
+    """Re-encrypt every attachment file into `dest`: a file that opens under the old keys of a
+    pair (the main database's, the restricted one's) is written under that pair's new keys;
+    returns the count."""
     src = home / ATT_DIR
     files = sorted(p for p in src.glob("*/*") if p.is_file()) if src.is_dir() else []
-    old_aead, new_aead = AESGCM(subkey(old, store_id, "attachments")), AESGCM(subkey(new, store_id, "attachments"))
-    new_names = subkey(new, store_id, "attachment-names")
-    old_names = subkey(old, store_id, "attachment-names")
     dest.mkdir()
     for i, path in enumerate(files):
         if cancel is not None and cancel():
             raise Cancelled("已取消更换数据密钥，数据库未改动")
-        blob = path.read_bytes()
-        data = old_aead.decrypt(blob[:crypto.NONCE_BYTES], blob[crypto.NONCE_BYTES:], path.name.encode())
-        sha = hashlib.sha256(data).hexdigest()
-        if crypto.mac(old_names, sha).hex() != path.name:
+        opened = _open_any(path, pairs)
+        if opened is None:
             continue  # not a file FieldKit wrote under this name: left behind, like any stray file
-        name = crypto.mac(new_names, sha).hex()
+        data, old, new = opened
+        sha = hashlib.sha256(data).hexdigest()
+        if crypto.mac(old["attachment-names"], sha).hex() != path.name:
+            continue
+        name = crypto.mac(new["attachment-names"], sha).hex()
         (dest / name[:2]).mkdir(exist_ok=True)
         nonce = os.urandom(crypto.NONCE_BYTES)
-        fsio.atomic_write(dest / name[:2] / name, nonce + new_aead.encrypt(nonce, data, name.encode()))
+        fsio.atomic_write(dest / name[:2] / name, nonce + AESGCM(new["attachments"]).encrypt(nonce, data, name.encode()))
         if progress is not None:
             progress("attachments", i + 1, len(files))
     for d in [*dest.iterdir(), dest]:
@@ -147,15 +166,25 @@ def rotate(store: Store, *, reason: str, progress: Progress | None = None,
         store.settings.set(WATCHLIST_KEY, store._ctx.keys["watchlist"].hex())
     store.audit.flush()
     new = crypto.random_key()
-    db_tmp, att_tmp = _db_tmp(home, pid), _att_tmp(home, pid)
+    old_r = store._rkey
+    new_r = None if old_r is None else crypto.random_key()
+    db_tmp, att_tmp, r_tmp = _db_tmp(home, pid), _att_tmp(home, pid), home / f"{partition.RESTRICTED_DB}.rotating.{pid}"
     try:
         _export(store, db_tmp, new, progress, cancel)
-        files = _attachments(home, att_tmp, old, new, store.store_id, progress, cancel)
+        pairs = [(_keys(old, store.store_id), _keys(new, store.store_id))]
+        if old_r is not None and new_r is not None:
+            _export(store, r_tmp, partition.db_key(new_r, store.store_id), progress, cancel, source=partition.SCHEMA)
+            pairs.append((partition.subkeys(old_r, store.store_id), partition.subkeys(new_r, store.store_id)))
+        files = _attachments(home, att_tmp, pairs, progress, cancel)
+        if cancel is not None and cancel():  # the last moment it is still honoured: the commit point follows
+            raise Cancelled("已取消更换数据密钥，数据库未改动")
         head = store._db.one("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
-        records = store._db.one("SELECT count(*) FROM records")[0]
-        detail: dict[str, Any] = {"reason": reason, "records": records, "attachments": files}
+        records = sum(store.records.modules().values())
+        detail: dict[str, Any] = {"reason": reason, "records": records, "attachments": files,
+                                  "restricted": new_r is not None}
         with Keyring.locked(home):
             kr = Keyring.load(home)
+            kr.rkey = new_r
             res = kr.reseal(new)
             resealed = sum(1 for u in kr.data["users"].values() if "kp" in u)  # not disabled ones
             detail.update(users=resealed, needs_reset=res.needs_reset,
@@ -165,29 +194,33 @@ def rotate(store: Store, *, reason: str, progress: Progress | None = None,
                 seq, h = head
                 kr.data["audit_anchor"] = {"seq": seq, "hash": h,
                                            "mac": b64e(crypto.mac(_audit_key(new, kr.store_id), str(seq), h))}
-            kr.data[NOTE] = {"db": db_tmp.name, "attachments": att_tmp.name, "detail": detail}
+            kr.data.pop(DUE, None)
+            kr.data[NOTE] = {"db": db_tmp.name, "attachments": att_tmp.name, "detail": detail,
+                             **({"rdb": r_tmp.name} if new_r is not None else {})}
             kr.save()  # the commit point
     except BaseException:
-        for p in (db_tmp, db_tmp.with_name(db_tmp.name + "-journal")):
+        for p in (db_tmp, db_tmp.with_name(db_tmp.name + "-journal"), r_tmp, r_tmp.with_name(r_tmp.name + "-journal")):
             with contextlib.suppress(OSError):
                 p.unlink()
         shutil.rmtree(att_tmp, ignore_errors=True)
         raise
     store._db.close()
     swap(home, kr.data[NOTE])
-    store._rekeyed(new)
+    store._rekeyed(new, new_r)
     finish(store, detail)
     return detail
 
 
 def swap(home: Path, note: dict[str, Any]) -> None:
     """Put the rotated files in place (idempotent: a second run after a crash completes it)."""
-    db_new, att_new = home / note["db"], home / note["attachments"]
-    if db_new.exists():
+    att_new = home / note["attachments"]
+    for tmp, name in ((note["db"], DB_NAME), (note.get("rdb"), partition.RESTRICTED_DB)):
+        if tmp is None or not (home / tmp).exists():
+            continue
         for suffix in ("-wal", "-shm"):  # the old key's WAL must never be replayed onto the new file
             with contextlib.suppress(FileNotFoundError):
-                (home / (DB_NAME + suffix)).unlink()
-        os.replace(db_new, home / DB_NAME)
+                (home / (name + suffix)).unlink()
+        os.replace(home / tmp, home / name)
     old_att = home / f"{ATT_DIR}.old"
     if att_new.exists():
         if (home / ATT_DIR).exists():
@@ -215,7 +248,8 @@ def resume(home: Path, kr: Keyring) -> dict[str, Any] | None:
     if note:
         swap(home, note)
         return dict(note["detail"])
-    for p in [*home.glob(f"{DB_NAME}.rotating.*"), *home.glob(f"{ATT_DIR}.rotating.*")]:
+    for p in [*home.glob(f"{DB_NAME}.rotating.*"), *home.glob(f"{ATT_DIR}.rotating.*"),
+              *home.glob(f"{partition.RESTRICTED_DB}.rotating.*")]:
         pid = p.name.split(".rotating.", 1)[1].split("-", 1)[0]  # also its "-journal"
         if pid.isdigit() and not fsio.pid_alive(int(pid)):
             if p.is_dir():

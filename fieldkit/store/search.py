@@ -25,6 +25,7 @@ _TOP = "\U0010ffff"  # sorts after any UTF-8 continuation of a prefix
 class Search:
     def __init__(self, ctx: Ctx) -> None:
         self._db = ctx.db
+        self._s = ctx.schema
 
     def exact(self, kind: str, key: str, modules: Sequence[str] | None = None, limit: int = 50) -> list[Hit]:
         """Records with the term (kind, key), oldest first, at most `limit`."""
@@ -62,7 +63,7 @@ class Search:
         return out
 
     def count(self, kind: str, key: str, modules: Sequence[str] | None = None) -> int:
-        sql = "SELECT count(*) FROM terms t WHERE t.kind = ? AND t.key = ?"
+        sql = f"SELECT count(*) FROM {self._s}.terms t WHERE t.kind = ? AND t.key = ?"
         params: list[Any] = [kind, key]
         if modules:
             sql += f" AND t.module IN ({','.join('?' * len(modules))})"
@@ -76,6 +77,6 @@ class Search:
                 return []
             cond += f" AND t.module IN ({','.join('?' * len(modules))})"
             params = [*params, *modules]
-        sql = (f"SELECT t.rid, r.uuid, t.module, t.kind, t.key FROM terms t JOIN records r ON r.id = t.rid"
+        sql = (f"SELECT t.rid, r.uuid, t.module, t.kind, t.key FROM {self._s}.terms t JOIN {self._s}.records r ON r.id = t.rid"
                f" WHERE {cond} AND r.deleted = 0 ORDER BY {order} LIMIT ?")
         return [Hit(*row) for row in self._db.execute(sql, [*params, int(limit)])]

@@ -35,22 +35,23 @@ class Drafts:
     def __init__(self, ctx: Ctx) -> None:
         self._ctx = ctx
         self._db = ctx.db
+        self._s = ctx.schema
 
     def save(self, key: str, data: Any) -> None:
         with self._db.tx():
             self._db.execute(
-                "INSERT OR REPLACE INTO drafts(key, data, saved_at, saved_by) VALUES (?,?,?,?)",
+                f"INSERT OR REPLACE INTO {self._s}.drafts(key, data, saved_at, saved_by) VALUES (?,?,?,?)",
                 (key, dumps(data), now_iso(), self._ctx.user),
             )
 
     def load(self, key: str) -> Any:
         """The saved data, or None when there is no draft."""
-        row = self._db.one("SELECT data FROM drafts WHERE key = ?", (key,))
+        row = self._db.one(f"SELECT data FROM {self._s}.drafts WHERE key = ?", (key,))
         return None if row is None else loads(row[0])
 
     def discard(self, key: str) -> None:
         with self._db.tx():
-            self._db.execute("DELETE FROM drafts WHERE key = ?", (key,))
+            self._db.execute(f"DELETE FROM {self._s}.drafts WHERE key = ?", (key,))
 
     def keys(self) -> list[str]:
-        return [r[0] for r in self._db.execute("SELECT key FROM drafts ORDER BY saved_at DESC")]
+        return [r[0] for r in self._db.execute(f"SELECT key FROM {self._s}.drafts ORDER BY saved_at DESC")]

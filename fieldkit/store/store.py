@@ -15,6 +15,7 @@ processes are serialised on the keyring lock and SQLite's own locks.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 from collections.abc import Callable, Iterator
@@ -31,7 +32,7 @@ from fieldkit.domain.errors import (
 from fieldkit.domain.storage_faults import READABLE, Fault, fault_error, fault_of
 from sync.hlc import HLC
 
-from . import crypto, recovery, rotation, user_admin
+from . import crypto, partition, recovery, rotation, user_admin
 from .attachments import Attachments
 from .audit import Audit, Rollback, check_head
 from .ctx import Ctx, now_iso
@@ -50,6 +51,14 @@ from .lockout import (
 from .migrations import migrate
 from .outbox import Outbox
 from .records import Records
+from .routed import (
+    RoutedAttachments,
+    RoutedDrafts,
+    RoutedOutbox,
+    RoutedRecords,
+    RoutedSearch,
+    RoutedSyncTables,
+)
 from .search import Search
 from .settings import Drafts, Settings
 from .sync_tables import SyncTables
@@ -119,9 +128,10 @@ class Store(UserVerbs):
             fsio.keep_reserve(home)  # room for the lockout counter once the disk is full
         except BaseException:
             store._db.close()
-            for suffix in ("", "-wal", "-shm"):
-                with contextlib.suppress(OSError):
-                    (home / (DB_NAME + suffix)).unlink()
+            for name in (DB_NAME, partition.RESTRICTED_DB):
+                for suffix in ("", "-wal", "-shm"):
+                    with contextlib.suppress(OSError):
+                        (home / (name + suffix)).unlink()
             raise
         return store, code
 
@@ -279,6 +289,14 @@ class Store(UserVerbs):
             store.audit.cannot_save(fault)
             if fault is Fault.FULL:  # the read-only connection would say "read-only medium"
                 db.refusal = lambda: fault_error(Fault.FULL)
+        try:
+            # (A new store's keyring is saved by `create`, after this.)
+            partition.setup(store, kr, writable=fault is None and held is None,
+                            save_keyring=(lambda _kr: None) if new_user is not None else Keyring.save,
+                            creating=new_user is not None)
+        except BaseException:
+            db.close()
+            raise
         if new_user is not None:
             store.audit.log("user_add", detail={"user": new_user.login, "role": new_user.role})
         if rotated is not None and fault is None and held is None:
@@ -290,6 +308,9 @@ class Store(UserVerbs):
         pending, self._pending_rotation = self._pending_rotation, None
         if pending is not None:
             rotation.finish(self, pending)
+        for action, detail in self._pending_audit:
+            self.audit.log(action, detail=detail)
+        self._pending_audit.clear()
         return self
 
     def __init__(self, home: Path, kr: Keyring, data_key: bytes, user: UserInfo, db: Db, version: int) -> None:
@@ -311,15 +332,41 @@ class Store(UserVerbs):
                 hlc.observe(last[0])
         keys = self._subkeys(data_key)
         self._ctx = Ctx(db=db, home=home, user=user.login, hlc=hlc, schema_version=version, keys=keys)
-        self.records = Records(self._ctx)
-        self.search = Search(self._ctx)
         self.audit = Audit(self._ctx, read_anchor=self._read_anchor, keyring_update=self._update_keyring)
-        self.attachments = Attachments(self._ctx)
-        self.watchlist = Watchlist(self._ctx)
         self.settings = Settings(self._ctx)
-        self.drafts = Drafts(self._ctx)
-        self.outbox = Outbox(self._ctx)
-        self.sync = SyncTables(self._ctx, self.watchlist)
+        self._rkey: bytes | None = None
+        self._pending_audit: list[tuple[str, dict[str, Any]]] = []
+        self._inbox_pub = partition.inbox_pub(kr)
+        self._build_parts(None, kr.restricted_modules(), partitioned=kr.restricted() is not None)
+
+    def _build_parts(self, rkey: bytes | None, modules: frozenset[str], *, partitioned: bool) -> None:
+        """The parts over ``fieldkit.db`` and, with `rkey` (its database attached), over
+        ``restricted.db``, behind the facades that route each module (store/routed.py)."""
+        c = self._ctx
+        rc = None if rkey is None else dataclasses.replace(
+            c, keys=partition.subkeys(rkey, self.store_id), schema=partition.SCHEMA, base=partition.BASE)
+        self._rkey, self.restricted_modules = rkey, modules
+
+        def both(cls: Any) -> tuple[Any, Any]:
+            return cls(c), (None if rc is None else cls(rc))
+
+        self.records = RoutedRecords(*both(Records), modules)
+        self.search = RoutedSearch(*both(Search), modules)
+        self.attachments = RoutedAttachments(*both(Attachments), modules, self.records)
+        self.watchlist = Watchlist(c, hidden=partition.HIDDEN_REASON if partitioned else None,
+                                   reasons=partition.SCHEMA if rc is not None else None)
+        self.drafts = RoutedDrafts(*both(Drafts), modules)
+        self.outbox = RoutedOutbox(*both(Outbox), modules)
+        self.sync = RoutedSyncTables(SyncTables(c, self.watchlist), None if rc is None else SyncTables(rc, self.watchlist),
+                                     modules, self.records)
+        pub = self._inbox_pub
+        if pub is not None:
+            self.sync.inbox = (pub, None if rkey is None else partition.inbox_priv(rkey, self.store_id))
+
+    @property
+    def holds_restricted(self) -> bool:
+        """Whether this session opened the restricted database (its user's role may view it)."""
+        return self._rkey is not None
 
     def _subkeys(self, data_key: bytes) -> dict[str, bytes]:
         keys = {p: rotation.subkey(data_key, self.store_id, p) for p in _SUBKEYS}
@@ -328,12 +375,15 @@ class Store(UserVerbs):
             keys["watchlist"] = bytes.fromhex(json.loads(kept[0]))
         return keys
 
-    def _rekeyed(self, data_key: bytes) -> None:
-        """Reopen the database under `data_key` after a rotation's swap (store/rotation.py)."""
+    def _rekeyed(self, data_key: bytes, rkey: bytes | None) -> None:
+        """Reopen the databases under `data_key` and `rkey` after a rotation's swap (store/rotation.py)."""
         self._db.conn = connect(self.home / DB_NAME, data_key, cache_kib=self._cache_kib)
         self._key = data_key
         self._ctx.keys.update(self._subkeys(data_key))
-        self.attachments = Attachments(self._ctx)
+        if rkey is not None:
+            partition.attach(self._db, self.home, rkey, self.store_id, read_only=False, create=False)
+        self._inbox_pub = partition.inbox_pub(Keyring.load(self.home))
+        self._build_parts(rkey, self.restricted_modules, partitioned=bool(self.restricted_modules))
 
     def rotate_data_key(self, *, reason: str, progress: rotation.Progress | None = None,
                         cancel: Callable[[], bool] | None = None) -> dict[str, Any]:
@@ -445,13 +495,15 @@ class Store(UserVerbs):
             # (and so the backup's) keeps the last anchor it could write.
             if fault_of(e) not in READABLE:
                 raise
+        rkey = None if self._rkey is None else partition.db_key(self._rkey, self.store_id)
         return backup(self._db, self.home, Path(dest), self._data_key() if self.encrypted else None,
-                      lock_key=_lock_key(self._data_key(), self.store_id))
+                      lock_key=_lock_key(self._data_key(), self.store_id), restricted_key=rkey)
 
     # -- keyring helpers -------------------------------------------------------------------
     def _update_keyring(self, change: Callable[[Keyring], Any]) -> None:
         with Keyring.locked(self.home):
             kr = Keyring.load(self.home)
+            kr.rkey = self._rkey  # so a wrap made by `change` carries the restricted key to its holders
             change(kr)
             kr.save()
 

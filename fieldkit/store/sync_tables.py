@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from . import crypto
 from .ctx import Ctx, dumps, loads, now_iso
 from .watchlist import Watchlist
 
@@ -38,16 +39,17 @@ class ConflictRow:
 class SyncTables:
     def __init__(self, ctx: Ctx, watchlist: Watchlist) -> None:
         self._db = ctx.db
+        self._s = ctx.schema
         self._watchlist = watchlist
 
     # -- sync state ------------------------------------------------------------------------
     def set_state(self, uuid: str, state: Any) -> None:
         """Replace a record's opaque sync state (after its local edits were acknowledged)."""
-        self._db.execute("UPDATE records SET sync = ? WHERE uuid = ?", (dumps(state), uuid))
+        self._db.execute(f"UPDATE {self._s}.records SET sync = ? WHERE uuid = ?", (dumps(state), uuid))
 
     def states_with_refs(self, marker: str) -> list[tuple[str, Any]]:
         """(uuid, state) of records whose state text contains `marker` (e.g. ``"sha256:"``)."""
-        rows = self._db.execute("SELECT uuid, sync FROM records WHERE sync LIKE ?", (f"%{marker}%",))
+        rows = self._db.execute(f"SELECT uuid, sync FROM {self._s}.records WHERE sync LIKE ?", (f"%{marker}%",))
         return [(u, loads(s)) for u, s in rows]
 
     # -- deltas fixed before they were sent ----------------------------------------------------
@@ -57,13 +59,13 @@ class SyncTables:
         seqs = list(seqs)
         for i in range(0, len(seqs), 500):
             chunk = seqs[i : i + 500]
-            rows = self._db.execute(f"SELECT seq, change FROM sync_frozen WHERE seq IN ({','.join('?' * len(chunk))})",
+            rows = self._db.execute(f"SELECT seq, change FROM {self._s}.sync_frozen WHERE seq IN ({','.join('?' * len(chunk))})",
                                     chunk)
             out.update({s: loads(c) for s, c in rows})
         return out
 
     def freeze(self, seq: int, change: Any) -> None:
-        self._db.execute("INSERT OR IGNORE INTO sync_frozen(seq, change) VALUES (?, ?)", (seq, dumps(change)))
+        self._db.execute(f"INSERT OR IGNORE INTO {self._s}.sync_frozen(seq, change) VALUES (?, ?)", (seq, dumps(change)))
 
     # -- conflicts -------------------------------------------------------------------------
     def replace_conflicts(self, uuid: str, rows: Iterable[tuple[Any, ...]]) -> None:
@@ -73,18 +75,18 @@ class SyncTables:
         """
         with self._db.tx():
             old = {(f, k): at for f, k, at in self._db.execute(
-                "SELECT field, kind, found_at FROM sync_conflicts WHERE uuid = ?", (uuid,))}
-            self._db.execute("DELETE FROM sync_conflicts WHERE uuid = ?", (uuid,))
+                f"SELECT field, kind, found_at FROM {self._s}.sync_conflicts WHERE uuid = ?", (uuid,))}
+            self._db.execute(f"DELETE FROM {self._s}.sync_conflicts WHERE uuid = ?", (uuid,))
             now = now_iso()
             self._db.executemany(
-                "INSERT INTO sync_conflicts(uuid, field, kind, module, winner, others, found_at, reason)"
+                f"INSERT INTO {self._s}.sync_conflicts(uuid, field, kind, module, winner, others, found_at, reason)"
                 " VALUES (?,?,?,?,?,?,?,?)",
                 [(uuid, r[0], r[1], r[2], dumps(r[3]), dumps(r[4]), old.get((r[0], r[1]), now),
                   r[5] if len(r) > 5 else None) for r in rows],
             )
 
     def conflicts(self, uuid: str | None = None) -> list[ConflictRow]:
-        sql = "SELECT uuid, field, kind, module, winner, others, found_at, reason FROM sync_conflicts"
+        sql = f"SELECT uuid, field, kind, module, winner, others, found_at, reason FROM {self._s}.sync_conflicts"
         params: tuple[Any, ...] = ()
         if uuid is not None:
             sql, params = sql + " WHERE uuid = ?", (uuid,)
@@ -92,16 +94,38 @@ class SyncTables:
         return [ConflictRow(u, f, k, m, loads(w), loads(o), at, r or "") for u, f, k, m, w, o, at, r in rows]
 
     def conflict_count(self) -> int:
-        return self._db.one("SELECT count(*) FROM sync_conflicts")[0]
+        return self._db.one(f"SELECT count(*) FROM {self._s}.sync_conflicts")[0]
 
     # -- attachments -----------------------------------------------------------------------
     def uploaded(self) -> set[str]:
         """SHA-256s of attachments the server holds completely (uploaded or downloaded)."""
-        return {r[0] for r in self._db.execute("SELECT sha256 FROM sync_uploaded")}
+        return {r[0] for r in self._db.execute("SELECT sha256 FROM main.sync_uploaded")}
 
     def mark_uploaded(self, sha: str) -> None:
         with self._db.tx():
-            self._db.execute("INSERT OR IGNORE INTO sync_uploaded(sha256, at) VALUES (?, ?)", (sha, now_iso()))
+            self._db.execute("INSERT OR IGNORE INTO main.sync_uploaded(sha256, at) VALUES (?, ?)", (sha, now_iso()))
+
+    # -- the sealed inbox (store/partition.py) ------------------------------------------------
+    def seal_pulled(self, change: Any, pub: bytes) -> None:
+        """Keep a pulled change this session cannot open, sealed to the restricted inbox key."""
+        blob = crypto.seal(pub, dumps(change).encode(), "fieldkit/v2/restricted-inbox")
+        self._db.execute("INSERT INTO main.sealed_inbox(blob, at) VALUES (?, ?)", (blob, now_iso()))
+
+    def sealed_pulled(self, priv: bytes) -> list[tuple[int, Any]]:
+        """(id, change) of the sealed pulled changes, oldest first; ones that do not open
+        (sealed to an older inbox key before a rotation… or altered) are skipped."""
+        out = []
+        for i, blob in self._db.execute("SELECT id, blob FROM main.sealed_inbox ORDER BY id"):
+            text = crypto.open_sealed(priv, bytes(blob), "fieldkit/v2/restricted-inbox")
+            if text is not None:
+                out.append((i, loads(text.decode())))
+        return out
+
+    def sealed_count(self) -> int:
+        return self._db.one("SELECT count(*) FROM main.sealed_inbox")[0]
+
+    def drop_sealed(self, ids: Sequence[int]) -> None:
+        self._db.executemany("DELETE FROM main.sealed_inbox WHERE id = ?", [(i,) for i in ids])
 
     # -- watch list ------------------------------------------------------------------------
     def watch_apply(self, uuid: str, id_number: str | None, reason: str, source: str) -> None:
@@ -112,12 +136,12 @@ class SyncTables:
         """
         wl = self._watchlist
         with self._db.tx():
-            row = self._db.one("SELECT id_mac FROM sync_watch WHERE uuid = ?", (uuid,))
+            row = self._db.one("SELECT id_mac FROM main.sync_watch WHERE uuid = ?", (uuid,))
             new_mac = wl.key_of(id_number) if id_number else None
             if row is not None and bytes(row[0]) != new_mac:
-                self._db.execute("DELETE FROM watchlist WHERE id_mac = ?", (row[0],))
+                wl.remove_mac(bytes(row[0]))
             if new_mac is None:
-                self._db.execute("DELETE FROM sync_watch WHERE uuid = ?", (uuid,))
+                self._db.execute("DELETE FROM main.sync_watch WHERE uuid = ?", (uuid,))
                 return
             wl.add(id_number or "", reason, source)
-            self._db.execute("INSERT OR REPLACE INTO sync_watch(uuid, id_mac) VALUES (?, ?)", (uuid, new_mac))
+            self._db.execute("INSERT OR REPLACE INTO main.sync_watch(uuid, id_mac) VALUES (?, ?)", (uuid, new_mac))

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from fieldkit.domain.errors import AuthError, Conflict, NotFound, PermissionDenied, UserFacingError
 
-from . import recovery, user_admin
+from . import recovery, rotation, user_admin
 from .ctx import now_iso
 from .keyring import Keyring
 from .types import UserInfo
@@ -64,7 +64,30 @@ class UserVerbs:
             self._update_keyring(lambda kr: kr.set_user_wrap(login, role, passphrase, key))
         return info
 
-    def remove_user(self, login: str) -> None:
+    def _rotate_due(self, reason: str, progress: Any, cancel: Any) -> None:
+        """Rotate now; if cancelled or killed first, the keyring still says a rotation is due
+        (written with the change that made it due), and `rotation_due` reports it."""
+        self.rotate_data_key(reason=reason, progress=progress, cancel=cancel)
+
+    @staticmethod
+    def _mark_due(kr: Keyring, reason: str) -> None:
+        kr.data[rotation.DUE] = {"reason": reason, "at": now_iso()}
+
+    @property
+    def rotation_due(self) -> dict[str, Any] | None:
+        """{"reason", "at"} when a user change needs the data key rotated and that rotation did
+        not finish (cancelled, or the laptop died first); None otherwise. Read without the key."""
+        due = Keyring.load(self.home).data.get(rotation.DUE)
+        return dict(due) if isinstance(due, dict) else None
+
+    def rotate_if_due(self, *, progress: Any = None, cancel: Any = None) -> dict[str, Any] | None:
+        """Chief only: finish a due rotation (see `rotation_due`); None when none is due."""
+        due = self.rotation_due
+        if due is None:
+            return None
+        return self.rotate_data_key(reason=str(due.get("reason", "due")), progress=progress, cancel=cancel)
+
+    def remove_user(self, login: str, *, progress: Any = None, cancel: Any = None) -> None:
         """Chief only; the last chief cannot be removed. Their records keep their name as author.
         Then the data key is rotated (store/rotation.py), as in `disable_user` and
         `new_recovery_code`: an old keyring.json copy with their passphrase stops opening it."""
@@ -74,13 +97,19 @@ class UserVerbs:
             raise NotFound(f"没有用户 {login}", message_en=f"No user {login}")
         if info.role == "chief" and self._users.chiefs() <= 1:
             raise PermissionDenied("不能删除唯一的所长", message_en="Cannot remove the only chief")
+        reason = f"user_remove:{login}"
+
+        def drop(kr: Keyring) -> None:
+            kr.data["users"].pop(login, None)
+            self._mark_due(kr, reason)
+
         with self._db.tx():
             self._users.delete(login)
             self.audit.log("user_remove", detail={"user": login, "role": info.role})
-            self._update_keyring(lambda kr: kr.data["users"].pop(login, None))
-        self.rotate_data_key(reason=f"user_remove:{login}")
+            self._update_keyring(drop)
+        self._rotate_due(reason, progress, cancel)
 
-    def set_role(self, login: str, role: str) -> UserInfo:
+    def set_role(self, login: str, role: str, *, progress: Any = None, cancel: Any = None) -> UserInfo:
         """Chief only: give `login` another role — in the users table, the keyring and, in the
         same transaction, an audited "user_role" event that `audit.verify` replays (a role
         written by raw SQL has none). The last chief cannot be demoted."""
@@ -92,14 +121,21 @@ class UserVerbs:
         if info.role == "chief" and role != "chief" and self._users.chiefs() <= 1:
             raise PermissionDenied("不能取消唯一的所长", message_en="Cannot demote the only chief")
 
+        kr_now = Keyring.load(self.home)
+        lost_key = kr_now.rkey_holder(info.role) and not kr_now.rkey_holder(role)
+        reason = f"user_role:{login}"
+
         def put(kr: Keyring) -> None:
-            if login in kr.data["users"]:
-                kr.data["users"][login]["role"] = role
+            kr.set_role(login, role)  # the restricted key is sealed to them, or their seal dropped
+            if lost_key:
+                self._mark_due(kr, reason)
 
         with self._db.tx():
             self._db.execute("UPDATE users SET role = ? WHERE login = ?", (role, login))
             self.audit.log("user_role", detail={"user": login, "role": role, "was": info.role})
             self._update_keyring(put)
+        if lost_key:  # they could open the restricted database: an old keyring copy must not
+            self._rotate_due(reason, progress, cancel)
         return UserInfo(login, role, info.display_name)
 
     def change_passphrase(self, user: str, old: str, new: str) -> None:
@@ -139,7 +175,7 @@ class UserVerbs:
         self._update_keyring(rewrap)
         self.audit.log("user_passphrase_reset", detail={"user": login})
 
-    def disable_user(self, login: str) -> None:
+    def disable_user(self, login: str, *, progress: Any = None, cancel: Any = None) -> None:
         """Chief only: the user can no longer unlock (their key wrap is deleted, then the data key
         is rotated); their row and records stay. Not oneself, not the only chief."""
         self._require_chief()
@@ -148,9 +184,15 @@ class UserVerbs:
             raise UserFacingError("不能停用自己", message_en="You cannot disable yourself", code="disable_self")
         if info.role == "chief" and self._users.chiefs() <= 1:
             raise PermissionDenied("不能停用唯一的所长", message_en="Cannot disable the only chief")
-        self._update_keyring(lambda kr: user_admin.disable(kr, info.login))
+        reason = f"user_disable:{info.login}"
+
+        def off(kr: Keyring) -> None:
+            user_admin.disable(kr, info.login)
+            self._mark_due(kr, reason)
+
+        self._update_keyring(off)
         self.audit.log("user_disable", detail={"user": info.login})
-        self.rotate_data_key(reason=f"user_disable:{info.login}")
+        self._rotate_due(reason, progress, cancel)
 
     def enable_user(self, login: str, passphrase: str) -> None:
         """Chief only: wrap the key again for a disabled user under a temporary `passphrase`,
@@ -177,14 +219,21 @@ class UserVerbs:
             raise NotFound(f"没有用户 {login}", message_en=f"No user {login}")
         return info
 
-    def new_recovery_code(self) -> str:
+    def new_recovery_code(self, *, progress: Any = None) -> str:
         """Chief only: replace the recovery wrap (the old code stops working). Returns the new code."""
         self._require_chief()
         key = self._data_key()
         code, secret = recovery.generate()
-        self._update_keyring(lambda kr: kr.set_recovery_wrap(secret, key))
+        reason = "recovery_code_replaced"  # an old keyring copy + the old code must open nothing new
+
+        def replace(kr: Keyring) -> None:
+            kr.set_recovery_wrap(secret, key)
+            self._mark_due(kr, reason)
+
+        self._update_keyring(replace)
         self.audit.log("recovery_code_replaced")
-        self.rotate_data_key(reason="recovery_code_replaced")  # an old keyring copy + the old code
+        # Not cancellable: the new code is in force already, and must reach the chief's eyes.
+        self._rotate_due(reason, progress, None)
         return code
 
     # -- rollback found at unlock ----------------------------------------------------------

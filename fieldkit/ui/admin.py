@@ -3,7 +3,10 @@
 Both are offered only to a role that forms/permissions.toml lets `backup` / `manage_users`
 (the services refuse everyone else anyway). The users screen lists every user with role and
 state and adds, disables, enables, removes, resets a passphrase (a temporary one the user
-replaces at their next unlock) and replaces the recovery code (shown once).
+replaces at their next unlock) and replaces the recovery code (shown once). Disabling and
+removing a user and replacing the recovery code re-encrypt the store under a new data key:
+those run with a progress dialog (disable/remove can be cancelled before the swap; the
+rotation then stays due, said in red with an "更换数据密钥" button until it is done).
 
 Threading: GUI thread; every store call is a worker job on the database thread.
 """
@@ -33,9 +36,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fieldkit.domain.errors import Cancelled
 from fieldkit.services import backup as backup_service
 from fieldkit.services import users as users_service
 from fieldkit.services.workspace import role_label
+from fieldkit.ui import errors
 from fieldkit.ui.worker import Worker
 
 ROLES = ("officer", "grid_worker", "chief")
@@ -107,12 +112,19 @@ class UsersDialog(QDialog):
         row = QHBoxLayout()
         for key, text, slot in (("add", tr("添加…"), self._add), ("disable", tr("停用"), self._disable),
                                 ("enable", tr("启用…"), self._enable_user), ("reset", tr("重设口令…"), self._reset),
-                                ("remove", tr("删除…"), self._remove), ("recovery", tr("更换恢复码…"), self._recovery)):
+                                ("remove", tr("删除…"), self._remove), ("recovery", tr("更换恢复码…"), self._recovery),
+                                ("rotate", tr("更换数据密钥"), self._rotate)):
             b = QPushButton(text)
             b.setObjectName(f"users_{key}")
             b.clicked.connect(lambda _checked=False, f=slot: f())
             row.addWidget(b)
             self.buttons[key] = b
+        self.due = QLabel()
+        self.due.setObjectName("usersRotationDue")
+        self.due.setWordWrap(True)
+        self.due.setStyleSheet("color: #b00020; font-weight: bold;")
+        self.due.hide()
+        self.buttons["rotate"].hide()
         self.message = QLabel()
         self.message.setObjectName("usersMessage")
         self.message.setWordWrap(True)
@@ -122,16 +134,21 @@ class UsersDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.table, 1)
         layout.addLayout(row)
+        layout.addWidget(self.due)
         layout.addWidget(self.message)
         layout.addWidget(close)
         self.refresh()
 
     # -- data -------------------------------------------------------------------------------
     def refresh(self) -> None:
-        self.worker.run(lambda job: users_service.list_users(job.ws), self._show, progress=False, owner=self,
-                        parent=self)
+        self.worker.run(lambda job: (users_service.list_users(job.ws), users_service.rotation_due(job.ws)),
+                        self._show, progress=False, owner=self, parent=self)
 
-    def _show(self, rows: list[users_service.UserRow]) -> None:
+    def _show(self, got: tuple[list[users_service.UserRow], tuple[str, str] | None]) -> None:
+        rows, due = got
+        self.due.setText("" if due is None else (due[1] if self.lang == "en" else due[0]))
+        self.due.setVisible(due is not None)
+        self.buttons["rotate"].setVisible(due is not None)
         self.rows = rows
         self.table.setRowCount(len(rows))
         for i, r in enumerate(rows):
@@ -157,12 +174,23 @@ class UsersDialog(QDialog):
         self.buttons["reset"].setEnabled(other and not r.disabled)  # type: ignore[union-attr]
         self.buttons["remove"].setEnabled(other)
 
-    def _do(self, fn: Any, said: str) -> None:
+    def _do(self, fn: Any, said: str, *, rotating: bool = False, cancellable: bool = True) -> None:
+        """`rotating`: the verb re-encrypts the store — a progress dialog, and the screen is
+        refreshed whatever happened (a cancelled rotation stays due and says so)."""
         def done(result: Any) -> None:
             self.message.setText(said if not isinstance(result, str) else said.replace("%1", result))
             self.refresh()
 
-        self.worker.run(fn, done, progress=False, owner=self, parent=self)
+        def failed(e: BaseException) -> None:
+            self.refresh()
+            if not isinstance(e, Cancelled):
+                errors.show_error(self, e)
+
+        if rotating:
+            self.worker.run(fn, done, failed, label=tr("正在用新的数据密钥重新加密数据库…"), cancellable=cancellable,
+                            owner=self, parent=self)
+        else:
+            self.worker.run(fn, done, progress=False, owner=self, parent=self)
 
     # -- verbs ------------------------------------------------------------------------------
     def _add(self, login: str = "", role: str = "", name: str = "", passphrase: str = "") -> None:
@@ -176,7 +204,8 @@ class UsersDialog(QDialog):
     def _disable(self) -> None:
         r = self.selected()
         if r is not None:
-            self._do(lambda job: users_service.disable(job.ws, r.login), tr("已停用：该用户不能再登录"))
+            self._do(lambda job: users_service.disable(job.ws, r.login, job.progress, job.cancel),
+                     tr("已停用：该用户不能再登录"), rotating=True)
 
     def _temporary(self, title: str) -> str:
         text, ok = QInputDialog.getText(self, title, tr("临时口令（当面告诉该用户；他下次登录时须改成自己的）："),
@@ -205,7 +234,12 @@ class UsersDialog(QDialog):
                 self, tr("删除用户"), tr("删除用户 %1？其登记的记录仍保留其姓名。").replace("%1", r.login)) \
                 != QMessageBox.StandardButton.Yes:
             return
-        self._do(lambda job: users_service.remove(job.ws, r.login), tr("已删除用户"))
+        self._do(lambda job: users_service.remove(job.ws, r.login, job.progress, job.cancel), tr("已删除用户"),
+                 rotating=True)
+
+    def _rotate(self) -> None:
+        self._do(lambda job: users_service.rotate_now(job.ws, job.progress, job.cancel), tr("已更换数据密钥"),
+                 rotating=True)
 
     def _recovery(self, confirmed: bool = False) -> None:
         if not confirmed and QMessageBox.question(
@@ -217,8 +251,8 @@ class UsersDialog(QDialog):
             self.shown_code = code
             self.message.setText(tr("新恢复码（只显示这一次，请抄写后交所长保管；旧恢复码已作废）：\n%1").replace("%1", code))
 
-        self.worker.run(lambda job: users_service.new_recovery_code(job.ws), shown, progress=False, owner=self,
-                        parent=self)
+        self.worker.run(lambda job: users_service.new_recovery_code(job.ws, job.progress), shown,
+                        label=tr("正在用新的数据密钥重新加密数据库…"), cancellable=False, owner=self, parent=self)
 
 
 class AddUserDialog(QDialog):

@@ -4,194 +4,209 @@
   <context>
     <name>Admin</name>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="52" />
+      <location filename="fieldkit/ui/admin.py" line="57" />
       <source>备份…</source>
       <translation>Back up…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="54" />
+      <location filename="fieldkit/ui/admin.py" line="59" />
       <source>把整个数据库加密备份到一个文件（U 盘或移动硬盘）</source>
       <translation>Back up the whole store, encrypted, to one file (USB stick or external disk)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="58" />
+      <location filename="fieldkit/ui/admin.py" line="63" />
       <source>用户管理…</source>
       <translation>Users…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="60" />
+      <location filename="fieldkit/ui/admin.py" line="65" />
       <source>添加、停用、删除用户，重设口令，更换恢复码</source>
       <translation>Add, disable, remove users, reset passphrases, replace the recovery code</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="72" />
+      <location filename="fieldkit/ui/admin.py" line="77" />
       <source>备份到</source>
       <translation>Back up to</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="72" />
+      <location filename="fieldkit/ui/admin.py" line="77" />
       <source>FieldKit 备份 (*.fkb)</source>
       <translation>FieldKit backup (*.fkb)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="77" />
+      <location filename="fieldkit/ui/admin.py" line="82" />
       <source>正在备份…</source>
       <translation>Backing up…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="93" />
+      <location filename="fieldkit/ui/admin.py" line="98" />
       <source>用户管理</source>
       <translation>Users</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="174" />
+      <location filename="fieldkit/ui/admin.py" line="202" />
       <source>已添加用户</source>
       <translation>User added</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="182" />
+      <location filename="fieldkit/ui/admin.py" line="211" />
       <source>临时口令（当面告诉该用户；他下次登录时须改成自己的）：</source>
       <translation>Temporary passphrase (tell the user in person; they must replace it at their next unlock):</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="208" />
+      <location filename="fieldkit/ui/admin.py" line="237" />
       <source>已删除用户</source>
       <translation>User removed</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="227" />
+      <location filename="fieldkit/ui/admin.py" line="241" />
+      <source>已更换数据密钥</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="fieldkit/ui/admin.py" line="261" />
       <source>添加用户</source>
       <translation>Add user</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="230" />
+      <location filename="fieldkit/ui/admin.py" line="264" />
       <source>警号或拼音缩写，不要用姓名</source>
       <translation>Badge number or pinyin initials, not the person's name</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="237" />
+      <location filename="fieldkit/ui/admin.py" line="271" />
       <source>登录名</source>
       <translation>Login</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="238" />
+      <location filename="fieldkit/ui/admin.py" line="272" />
       <source>显示名</source>
       <translation>Display name</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="239" />
+      <location filename="fieldkit/ui/admin.py" line="273" />
       <source>角色</source>
       <translation>Role</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="240" />
+      <location filename="fieldkit/ui/admin.py" line="274" />
       <source>初始口令</source>
       <translation>Initial passphrase</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="100" />
+      <location filename="fieldkit/ui/admin.py" line="105" />
       <source>状态</source>
       <translation>State</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="108" />
+      <location filename="fieldkit/ui/admin.py" line="113" />
       <source>添加…</source>
       <translation>Add…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="108" />
+      <location filename="fieldkit/ui/admin.py" line="113" />
       <source>停用</source>
       <translation>Disable</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="109" />
+      <location filename="fieldkit/ui/admin.py" line="114" />
       <source>启用…</source>
       <translation>Enable…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="109" />
+      <location filename="fieldkit/ui/admin.py" line="114" />
       <source>重设口令…</source>
       <translation>Reset passphrase…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="110" />
+      <location filename="fieldkit/ui/admin.py" line="115" />
       <source>删除…</source>
       <translation>Delete…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="110" />
+      <location filename="fieldkit/ui/admin.py" line="115" />
       <source>更换恢复码…</source>
       <translation>New recovery code…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="138" />
+      <location filename="fieldkit/ui/admin.py" line="116" />
+      <source>更换数据密钥</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="fieldkit/ui/admin.py" line="155" />
       <source>已停用</source>
       <translation>Disabled</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="179" />
+      <location filename="fieldkit/ui/admin.py" line="208" />
       <source>已停用：该用户不能再登录</source>
       <translation>Disabled: the user can no longer unlock</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="191" />
+      <location filename="fieldkit/ui/admin.py" line="220" />
       <source>已启用：该用户用临时口令登录后须设置新口令</source>
       <translation>Enabled: after unlocking with the temporary passphrase the user must set a new one</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="198" />
+      <location filename="fieldkit/ui/admin.py" line="227" />
       <source>已重设：该用户用临时口令登录后须设置新口令</source>
       <translation>Reset: after unlocking with the temporary passphrase the user must set a new one</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="138" />
+      <location filename="fieldkit/ui/admin.py" line="255" />
+      <source>正在用新的数据密钥重新加密数据库…</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="fieldkit/ui/admin.py" line="155" />
       <source>待改口令</source>
       <translation>Must change passphrase</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="138" />
+      <location filename="fieldkit/ui/admin.py" line="155" />
       <source>正常</source>
       <translation>Active</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="188" />
+      <location filename="fieldkit/ui/admin.py" line="217" />
       <source>启用用户</source>
       <translation>Enable user</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="195" />
+      <location filename="fieldkit/ui/admin.py" line="224" />
       <source>重设口令</source>
       <translation>Reset passphrase</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="205" />
+      <location filename="fieldkit/ui/admin.py" line="234" />
       <source>删除用户</source>
       <translation>Remove user</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="212" />
+      <location filename="fieldkit/ui/admin.py" line="246" />
       <source>更换恢复码</source>
       <translation>Replace the recovery code</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="212" />
+      <location filename="fieldkit/ui/admin.py" line="246" />
       <source>更换后旧恢复码立即作废。新恢复码只显示一次，请准备好纸笔。继续？</source>
       <translation>The old recovery code stops working at once. The new one is shown only once: have pen and paper ready. Continue?</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="76" />
+      <location filename="fieldkit/ui/admin.py" line="81" />
       <source>已备份：%1</source>
       <translation>Backed up: %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="218" />
+      <location filename="fieldkit/ui/admin.py" line="252" />
       <source>新恢复码（只显示这一次，请抄写后交所长保管；旧恢复码已作废）：
 %1</source>
       <translation>New recovery code (shown only once; write it down for the chief to keep; the old code no longer works):
 %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="205" />
+      <location filename="fieldkit/ui/admin.py" line="234" />
       <source>删除用户 %1？其登记的记录仍保留其姓名。</source>
       <translation>Remove user %1? Their records keep their name.</translation>
     </message>
@@ -2076,44 +2091,44 @@ Press "Copy details" and send them to the maintainer.</translation>
   <context>
     <name>RollbackBanner</name>
     <message>
-      <location filename="fieldkit/ui/rollback_banner.py" line="43" />
+      <location filename="fieldkit/ui/rollback_banner.py" line="44" />
       <source>数据库被换成了旧版本或日志被截断</source>
       <translation>The database was replaced by an older copy or its log was cut short</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/rollback_banner.py" line="53" />
+      <location filename="fieldkit/ui/rollback_banner.py" line="54" />
       <source>接受的原因（记入审计日志）</source>
       <translation>Reason for accepting (recorded in the audit log)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/rollback_banner.py" line="56" />
+      <location filename="fieldkit/ui/rollback_banner.py" line="57" />
       <source>确认接受</source>
       <translation>Accept</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/rollback_banner.py" line="58" />
+      <location filename="fieldkit/ui/rollback_banner.py" line="59" />
       <source>取消</source>
       <translation>Cancel</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/rollback_banner.py" line="70" />
+      <location filename="fieldkit/ui/rollback_banner.py" line="71" />
       <source>警告</source>
       <translation>Warning</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/rollback_banner.py" line="82" />
+      <location filename="fieldkit/ui/rollback_banner.py" line="86" />
       <source>处理…</source>
       <translation>Decide…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/rollback_banner.py" line="45" />
+      <location filename="fieldkit/ui/rollback_banner.py" line="46" />
       <source>如果是有意放回的旧拷贝（例如更换了硬盘），请写明原因后确认接受：原因会记入审计日志，之后恢复正常读写。
 否则请恢复备份：fieldkit restore 备份文件 --force（需要所长口令，会先列出备份中缺少的较新记录）。</source>
       <translation>If an old copy was put back on purpose (e.g. after replacing the disk), give the reason and accept: the reason is recorded in the audit log and the store is read-write again.
 Otherwise restore a backup: fieldkit restore BACKUP --force (needs the chief's passphrase; it first lists the newer records the backup lacks).</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/rollback_banner.py" line="98" />
+      <location filename="fieldkit/ui/rollback_banner.py" line="102" />
       <source>（请联系所长处理）</source>
       <translation> (ask the station chief to decide)</translation>
     </message>

@@ -113,3 +113,27 @@ def test_a_weak_temporary_passphrase_is_refused(cli):
     code, _ = cli("users", "reset-passphrase", "gw", new="aaaabbbb")
     assert code == ExitCode.INVALID and "口令" in cli.err
     assert _users(cli)["gw"]["must_change"] is False
+
+
+def test_a_rotation_left_due_is_said_by_users_list_and_finished_by_users_rotate(cli, monkeypatch):
+    from fieldkit.domain.errors import Cancelled
+    from fieldkit.store import rotation
+
+    real = rotation.rotate
+
+    def interrupted(store, **kw):  # the chief pressed Ctrl+C before the swap
+        raise Cancelled("已取消更换数据密钥，数据库未改动")
+
+    monkeypatch.setattr(rotation, "rotate", interrupted)
+    code, _ = cli("users", "remove", "gw")
+    assert code != 0
+    monkeypatch.setattr(rotation, "rotate", real)
+    code, rows = cli("users", "list")
+    assert code == 0 and "gw" not in {r["login"] for r in rows}
+    assert "数据密钥尚未更换" in cli.err and "user_remove:gw" in cli.err and "fieldkit users rotate" in cli.err
+    code, out = cli("users", "rotate")
+    assert code == 0 and out[0]["rotated"] is True and out[0]["reason"] == "user_remove:gw"
+    code, _ = cli("users", "list")
+    assert "尚未更换" not in cli.err
+    code, out = cli("users", "rotate")
+    assert code == 0 and out[0]["rotated"] is False and "没有待更换" in cli.err

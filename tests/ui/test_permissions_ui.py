@@ -5,6 +5,7 @@ the unlock window)."""
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPushButton
 
@@ -116,3 +117,25 @@ def test_a_reset_passphrase_is_replaced_in_the_unlock_window(qtbot, home, start_
     qtbot.waitUntil(lambda: not session.worker.has_workspace, timeout=15000)
     ws = ws_service.unlock(home, "gw", OWN)  # their own passphrase now opens; the temporary one does not
     ws.lock()
+
+
+def test_a_cancelled_rotation_is_said_in_the_users_screen_until_the_chief_finishes_it(qtbot, home, start_app):
+    _with_grid_worker(home)
+    ws = ws_service.unlock(home, "zhang", PASSPHRASE)
+    from fieldkit.domain.errors import Cancelled
+
+    with pytest.raises(Cancelled):
+        users_service.remove(ws, "gw", cancel=lambda: True)
+    ws.lock()
+    main = _unlock_as(qtbot, start_app(home), "zhang", PASSPHRASE)
+    from fieldkit.ui import admin
+
+    dialog = admin.open_users_dialog(main)
+    due = find(dialog, QLabel, "usersRotationDue")
+    qtbot.waitUntil(due.isVisible, timeout=15000)
+    assert "数据密钥尚未更换" in due.text() and "user_remove:gw" in due.text()
+    rotate = find(dialog, QPushButton, "users_rotate")
+    assert rotate.isVisible()
+    rotate.click()
+    qtbot.waitUntil(lambda: not due.isVisible(), timeout=30000)
+    assert not rotate.isVisible() and "已更换数据密钥" in find(dialog, QLabel, "usersMessage").text()
