@@ -61,7 +61,7 @@
     <message>
       <location filename="fieldkit/ui/admin.py" line="241" />
       <source>已更换数据密钥</source>
-      <translation type="unfinished" />
+      <translation>Data key rotated</translation>
     </message>
     <message>
       <location filename="fieldkit/ui/admin.py" line="261" />
@@ -131,7 +131,7 @@
     <message>
       <location filename="fieldkit/ui/admin.py" line="116" />
       <source>更换数据密钥</source>
-      <translation type="unfinished" />
+      <translation>Rotate the data key</translation>
     </message>
     <message>
       <location filename="fieldkit/ui/admin.py" line="155" />
@@ -156,7 +156,7 @@
     <message>
       <location filename="fieldkit/ui/admin.py" line="255" />
       <source>正在用新的数据密钥重新加密数据库…</source>
-      <translation type="unfinished" />
+      <translation>Re-encrypting the store under a new data key…</translation>
     </message>
     <message>
       <location filename="fieldkit/ui/admin.py" line="155" />
