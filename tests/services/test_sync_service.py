@@ -317,3 +317,28 @@ def test_a_demo_store_is_never_enrolled(tmp_path):
         assert e.value.code == "demo_store" and "演示" in e.value.message
     finally:
         ws.lock()
+
+
+def test_a_restricted_record_syncs_between_officers_and_waits_sealed_in_a_grid_workers_session(pair):
+    """Issue 11 item 2: "sync still carries them for the officer and chief" — and a grid worker
+    syncing the shared laptop neither reads nor loses them."""
+    a, b = pair
+    b.store.add_user("gw", role="grid_worker", passphrase="grid worker horse 33")
+    case = rsvc.save(a, "cases", {"case_date": "2026-11-30", "kind": "burglary", "village": VILLAGE,
+                                  "status": "filed", "summary": "李重点家中被盗"})
+    assert sync.sync_now(a).report.pushed == 1
+    home = b.home
+    b.lock()
+    grid = wsvc.unlock(home, "gw", "grid worker horse 33")
+    try:
+        assert not grid.store.holds_restricted
+        sync.sync_now(grid)  # pulls the case: it cannot be stored here, nor dropped
+        assert grid.store.records.get(case.uuid) is None and grid.store.sync.sealed_count() == 1
+    finally:
+        grid.lock()
+    officer = wsvc.unlock(home, "wang", PASS)  # the next holder's unlock applies what waited
+    try:
+        got = rsvc.get(officer, case.uuid)
+        assert got.data["summary"] == "李重点家中被盗" and officer.store.sync.sealed_count() == 0
+    finally:
+        officer.lock()
