@@ -25,6 +25,30 @@ from .ctx import Ctx, now_iso
 from .keyring import atomic_write
 
 DIRNAME = "attachments"
+Keys = dict[str, bytes]  # {"attachments": AES key, "attachment-names": HMAC key}
+
+
+# The file format, in one place: the store's part below, a rotation (store/rotation.py) and the
+# move into the restricted database (store/partition.py) all read and write through these.
+def file_path(folder: Path, keys: Keys, sha: str) -> Path:
+    """Where the attachment with plaintext SHA-256 `sha` lives under `folder`, for these keys."""
+    name = crypto.mac(keys["attachment-names"], sha).hex()
+    return folder / name[:2] / name
+
+
+def write_file(path: Path, data: bytes, keys: Keys) -> None:
+    """`data` encrypted (nonce ‖ AES-GCM, the file name as associated data), written atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nonce = os.urandom(crypto.NONCE_BYTES)
+    atomic_write(path, nonce + AESGCM(keys["attachments"]).encrypt(nonce, data, path.name.encode()))
+
+
+def read_file(path: Path, keys: Keys) -> bytes:
+    """The plaintext of `path`; `cryptography.exceptions.InvalidTag` when these keys did not
+    write it (or it was altered), `OSError` when it cannot be read."""
+    blob = path.read_bytes()
+    return AESGCM(keys["attachments"]).decrypt(blob[: crypto.NONCE_BYTES], blob[crypto.NONCE_BYTES :],
+                                               path.name.encode())
 
 
 class Attachments:
@@ -33,21 +57,17 @@ class Attachments:
         self._db = ctx.db
         self._s = ctx.schema
         self._dir = ctx.home / DIRNAME
-        self._aead = AESGCM(ctx.keys["attachments"])
-        self._name_key = ctx.keys["attachment-names"]
+        self._keys = {k: ctx.keys[k] for k in ("attachments", "attachment-names")}
 
     def _path(self, sha: str) -> Path:
-        name = crypto.mac(self._name_key, sha).hex()
-        return self._dir / name[:2] / name
+        return file_path(self._dir, self._keys, sha)
 
     def put(self, data: bytes, *, kind: str, record_uuid: str | None = None) -> str:
         """Store `data` encrypted; return its plaintext SHA-256 (hex). Idempotent for equal content."""
         sha = hashlib.sha256(data).hexdigest()
         path = self._path(sha)
         if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            nonce = os.urandom(crypto.NONCE_BYTES)
-            atomic_write(path, nonce + self._aead.encrypt(nonce, data, path.name.encode()))
+            write_file(path, data, self._keys)
         with self._db.tx():
             self._db.execute(
                 f"INSERT OR IGNORE INTO {self._s}.attachments(sha256, kind, record_uuid, size, created_at, created_by)"
@@ -58,13 +78,10 @@ class Attachments:
 
     def get(self, sha: str) -> bytes:
         """The plaintext. `NotFound` if absent; `IntegrityError` if the file was altered."""
-        path = self._path(sha)
         try:
-            blob = path.read_bytes()
+            data = read_file(self._path(sha), self._keys)
         except FileNotFoundError:
             raise NotFound("附件不存在", message_en=f"No attachment {sha}") from None
-        try:
-            data = self._aead.decrypt(blob[: crypto.NONCE_BYTES], blob[crypto.NONCE_BYTES :], path.name.encode())
         except Exception as e:
             raise IntegrityError("附件已损坏或被篡改", message_en=f"Attachment {sha} is damaged or altered") from e
         if hashlib.sha256(data).hexdigest() != sha:

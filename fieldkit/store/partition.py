@@ -25,20 +25,16 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-from fieldkit import fsio
 from fieldkit.domain.storage_faults import Fault, fault_error
 from fieldkit.formspec.loader import default_forms_dir
 from fieldkit.formspec.permissions import default_partition
 
-from . import crypto
+from . import attachments, crypto
 from .db import Db, connect
 from .keyring import b64d, inbox_pair
 from .migrations import migrate
@@ -52,7 +48,6 @@ SCHEMA = "restricted"
 BASE = 1 << 40
 #: What a session without the restricted key sees as a watch-list entry's reason.
 HIDDEN_REASON = "布控人员（原因仅民警和所长可见）"
-_ATT_DIR = "attachments"
 
 
 def db_key(rkey: bytes, store_id: str) -> bytes:
@@ -103,14 +98,6 @@ def attach(db: Db, home: Path, rkey: bytes, store_id: str, *, read_only: bool, c
     if not read_only:
         db.execute(f"PRAGMA {SCHEMA}.journal_mode = WAL").fetchone()
         db.execute(f"PRAGMA {SCHEMA}.synchronous = FULL")
-
-
-def detach(db: Db) -> None:
-    if db.conn is not None:
-        with contextlib.suppress(Exception):
-            db.execute(f"PRAGMA {SCHEMA}.wal_checkpoint(TRUNCATE)")
-        with contextlib.suppress(Exception):
-            db.execute(f"DETACH DATABASE {SCHEMA}")
 
 
 _ROW_COLS = ("uuid, module, data, versions, terms, created_at, created_by, updated_at, updated_by, deleted,"
@@ -192,21 +179,15 @@ def move_in(db: Db, home: Path, modules: frozenset[str], main_keys: dict[str, by
 def _copy_file(home: Path, sha: str, old: dict[str, bytes], new: dict[str, bytes]) -> Path | None:
     """Re-encrypt one attachment file under the restricted keys (new name, new key); returns the
     old file, for the caller to remove once the move committed."""
-    src_name = crypto.mac(old["attachment-names"], sha).hex()
-    src = home / _ATT_DIR / src_name[:2] / src_name
-    name = crypto.mac(new["attachment-names"], sha).hex()
-    dest = home / _ATT_DIR / name[:2] / name
+    src = attachments.file_path(home / attachments.DIRNAME, old, sha)
+    dest = attachments.file_path(home / attachments.DIRNAME, new, sha)
     if not src.exists():
         return None
     if not dest.exists():
-        blob = src.read_bytes()
-        data = AESGCM(old["attachments"]).decrypt(blob[:crypto.NONCE_BYTES], blob[crypto.NONCE_BYTES:],
-                                                  src_name.encode())
+        data = attachments.read_file(src, old)
         if hashlib.sha256(data).hexdigest() != sha:
             return None  # not the file its name says: left where it is, like any stray file
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        nonce = os.urandom(crypto.NONCE_BYTES)
-        fsio.atomic_write(dest, nonce + AESGCM(new["attachments"]).encrypt(nonce, data, name.encode()))
+        attachments.write_file(dest, data, new)
     return src
 
 

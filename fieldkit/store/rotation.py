@@ -35,12 +35,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from fieldkit import fsio
 from fieldkit.domain.errors import Cancelled, UserFacingError
 
-from . import crypto, partition
+from . import attachments, crypto, partition
 from .keyring import Keyring, b64e
 from .lockout import _audit_key, _lock_key
 
@@ -111,11 +110,9 @@ def _keys(key: bytes, store_id: str) -> dict[str, bytes]:
 
 def _open_any(path: Path, pairs: list[tuple[dict[str, bytes], dict[str, bytes]]]
               ) -> tuple[bytes, dict[str, bytes], dict[str, bytes]] | None:
-    blob = path.read_bytes()
     for old, new in pairs:
         try:
-            return AESGCM(old["attachments"]).decrypt(blob[:crypto.NONCE_BYTES], blob[crypto.NONCE_BYTES:],
-                                                      path.name.encode()), old, new
+            return attachments.read_file(path, old), old, new
         except InvalidTag:
             continue
     return None
@@ -139,10 +136,7 @@ def _attachments(home: Path, dest: Path, pairs: list[tuple[dict[str, bytes], dic
         sha = hashlib.sha256(data).hexdigest()
         if crypto.mac(old["attachment-names"], sha).hex() != path.name:
             continue
-        name = crypto.mac(new["attachment-names"], sha).hex()
-        (dest / name[:2]).mkdir(exist_ok=True)
-        nonce = os.urandom(crypto.NONCE_BYTES)
-        fsio.atomic_write(dest / name[:2] / name, nonce + AESGCM(new["attachments"]).encrypt(nonce, data, name.encode()))
+        attachments.write_file(attachments.file_path(dest, new, sha), data, new)
         if progress is not None:
             progress("attachments", i + 1, len(files))
     for d in [*dest.iterdir(), dest]:

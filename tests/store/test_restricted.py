@@ -13,7 +13,7 @@ import sqlcipher3
 
 from fieldkit.domain.errors import PermissionDenied
 from fieldkit.formspec import permissions
-from fieldkit.store import Store, crypto, rotation
+from fieldkit.store import Store, rotation
 from fieldkit.store.keyring import Keyring
 from fieldkit.store.partition import RESTRICTED_DB, db_key
 
@@ -259,7 +259,6 @@ def test_the_permissions_table_decides_what_is_restricted() -> None:
     assert p.modules == {"key_persons", "cases", "appointments", "id_applications"}
     assert p.roles == {"officer", "chief"}
     assert re.search(r"grid_worker = \[\]", (default_forms_dir() / "permissions.toml").read_text())
-    _ = crypto  # (the store's crypto module is what the attacker script could use, and did above)
 
 
 OLD_STORE = Path(__file__).parent / "data" / "store-before-restricted"
