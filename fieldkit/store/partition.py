@@ -31,8 +31,6 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from fieldkit.domain.storage_faults import Fault, fault_error
-from fieldkit.formspec.loader import default_forms_dir
-from fieldkit.formspec.permissions import default_partition
 
 from . import attachments, crypto
 from .db import Db, connect
@@ -198,6 +196,11 @@ def setup(store: Store, kr: Keyring, *, writable: bool, save_keyring: Callable[[
     when the store has none yet and this user's role holds it; move in the records of modules
     the permissions table restricts and the partition does not hold yet. The keyring is saved
     (`save_keyring`) *before* any record moves: the key must be on disk first."""
+    # Imported here, not at the top: `import fieldkit.store` must not pull the form machinery
+    # (and pypinyin) into every CLI start; an unlock needs it anyway.
+    from fieldkit.formspec.loader import default_forms_dir
+    from fieldkit.formspec.permissions import default_partition
+
     table = default_partition(default_forms_dir())
     rkey = kr.rkey
     have = kr.restricted()

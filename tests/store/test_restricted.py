@@ -182,7 +182,7 @@ def test_the_recovery_code_opens_the_restricted_records_too(home: Path) -> None:
 def test_a_store_made_before_restricted_modules_is_moved_at_the_first_officer_unlock(
         home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     nothing = permissions.Partition(frozenset(), frozenset())
-    monkeypatch.setattr("fieldkit.store.partition.default_partition", lambda _d: nothing)
+    monkeypatch.setattr("fieldkit.formspec.permissions.default_partition", lambda _d: nothing)
     store, _ = Store.create(home, user="chief", passphrase=PASS)
     with store:
         uuids = _fill(store)  # written as an older FieldKit did: all in fieldkit.db
