@@ -51,3 +51,15 @@ def server(tmp_path):
     srv.start()
     yield srv
     srv.stop()
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """The action counts of the tests that drive whole tasks (tests/ui/actions.py), as a table."""
+    import sys
+
+    actions = sys.modules.get("tests.ui.actions")
+    if actions is None or not actions.ACTION_TABLE:
+        return
+    terminalreporter.section("user actions per task")
+    for task, count, steps in actions.ACTION_TABLE:
+        terminalreporter.write_line(f"{count:>3}  {task}: {steps}")

@@ -6,7 +6,8 @@ missing — the caller shows it and everything else keeps working (the officer c
 from a file, type the card's fields, mark prints exempt). `device_status()` probes all three at
 once for a "设备检查" panel.
 
-Demo mode (env ``FIELDKIT_DEMO_DEVICES=1``, or the store setting ``devices.demo`` = true) swaps
+Demo mode (env ``FIELDKIT_DEMO_DEVICES=1``, the store setting ``devices.demo`` = true, or a store
+holding the demo township while ``devices.demo`` is unset) swaps
 in the fakes: a camera that plays a generated portrait sequence (or ``$FIELDKIT_FAKE_CAMERA``),
 the demo fingerprint reader (synthetic prints) and the demo card reader (a fictitious card).
 Fakes are never chosen silently outside demo mode.
@@ -23,6 +24,7 @@ returned device objects follow their own rules: one worker thread drives them; `
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 from collections.abc import Callable
@@ -59,7 +61,10 @@ def demo_mode(ws: Any = None) -> bool:
         return env in ("1", "true", "yes", "on")
     if ws is not None:
         try:
-            return bool(ws.store.settings.get(DEMO_SETTING, False))
+            # A demo township comes with demo devices (the officer can try the card reader at
+            # once), unless the setting says otherwise; real data never switches them on.
+            demo_store = ws.store.settings.get("demo_seed") is not None
+            return bool(ws.store.settings.get(DEMO_SETTING, demo_store))
         except UserFacingError:  # a locked store: no setting to read, so no demo
             return False
     return False
@@ -204,7 +209,7 @@ def open_card_reader(ws: Any = None, *, backend: str | None = None, library: str
                      wlt_library: str | None = None) -> Any:
     """The 2nd-generation ID-card reader as configured (SDT by default; the fake in demo mode)."""
     if demo_mode(ws) and backend is None:
-        return _idcard.open_card_reader(backend="fake")
+        return _idcard.FakeIdCardReader(photo_png=_demo_chip_photo())
     backend = backend or _setting(ws, "FIELDKIT_IDCARD_BACKEND", "devices.idcard_backend") or "sdt"
     if backend not in ("sdt", "termb", "fake"):
         raise UserFacingError(f"未知的身份证阅读器类型：{backend}（应为 sdt 或 termb）",
@@ -215,6 +220,19 @@ def open_card_reader(ws: Any = None, *, backend: str | None = None, library: str
         library=library or _setting(ws, "FIELDKIT_IDCARD_LIBRARY", "devices.idcard_library"),
         wlt_library=wlt_library or _setting(ws, "FIELDKIT_WLT_LIBRARY", "devices.wlt_library"),
     )
+
+
+@functools.lru_cache(maxsize=1)
+def _demo_chip_photo() -> bytes:
+    """The demo card's chip photo: the demo portrait's head, 102×126 like a real chip's."""
+    import io
+
+    from PIL import Image
+
+    head = Image.fromarray(_demo_portrait()).crop((440, 40, 840, 534)).resize((102, 126), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    head.save(out, format="PNG")
+    return out.getvalue()
 
 
 def read_card(reader: Any, *, progress: Callable[[Any], None] | None = None,

@@ -153,6 +153,12 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.lock_label)
         bar.addWidget(self.storage_label, 1)
         bar.addPermanentWidget(self.busy_label)
+        if self.info.demo_devices:
+            # Fakes stand in for the camera and the readers: never mistaken for a real capture.
+            demo = QLabel(tr("演示设备：读卡、拍照、指纹均为模拟"))
+            demo.setObjectName("statusDemoDevices")
+            demo.setStyleSheet("color: #8E44AD; font-weight: bold;")
+            bar.addPermanentWidget(demo)
         QTimer.singleShot(0, self.check_storage)
 
     def check_storage(self) -> None:
@@ -209,7 +215,8 @@ class MainWindow(QMainWindow):
     def new_in_current(self) -> None:
         module_id = self.current_module_id()
         if module_id and self.info.may("create", module_id):
-            self.new_record(module_id)
+            view = self.tabs.currentWidget()
+            self.new_record(module_id, view.new_initial() if hasattr(view, "new_initial") else None)
 
     def refresh_current(self) -> None:
         w = self.tabs.currentWidget()

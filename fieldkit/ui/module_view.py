@@ -64,10 +64,11 @@ def village_options(ws: Any) -> list[tuple[str, str]]:
 
 
 class ModuleView(QWidget):
-    """The list of one module. `open_requested(uuid, module_id)`, `new_requested(module_id)`."""
+    """The list of one module. `open_requested(uuid, module_id)`, `new_requested(module_id, initial)`
+    (a new record starts in the village and grid the list is filtered to)."""
 
     open_requested = Signal(str, str)
-    new_requested = Signal(str)
+    new_requested = Signal(str, object)
     count_changed = Signal(str, int)
 
     def __init__(self, worker: Worker, spec: Any, *, page_size: int, search_delay_ms: int, lang: str) -> None:
@@ -102,7 +103,7 @@ class ModuleView(QWidget):
         self.new_button = QPushButton(icon("add"), tr("新建"))
         self.new_button.setObjectName("newRecord")
         self.new_button.setToolTip(tr("新建一条记录（Ctrl+N）"))
-        self.new_button.clicked.connect(lambda: self.new_requested.emit(self.spec.id))
+        self.new_button.clicked.connect(lambda: self.new_requested.emit(self.spec.id, self.new_initial()))
         bar.addWidget(self.new_button)
         self.import_button = QPushButton(tr("导入…"))
         self.import_button.setObjectName("importCsv")
@@ -213,6 +214,16 @@ class ModuleView(QWidget):
             wanted = min(self.table.sizeHintForColumn(i) + 12, 320)
             if wanted > self.table.columnWidth(i):
                 self.table.setColumnWidth(i, wanted)
+
+    def new_initial(self) -> dict[str, Any]:
+        """What a new record of this list starts with: the village and grid it is filtered to."""
+        out: dict[str, Any] = {}
+        village, grid = self.spec.field_with_role("village"), self.spec.field_with_role("grid")
+        if village is not None and self.village.currentData():
+            out[village.name] = self.village.currentData()
+        if grid is not None and self.grid.text().strip():
+            out[grid.name] = self.grid.text().strip()
+        return out
 
     def _set_villages(self, options: list[tuple[str, str]]) -> None:
         for code, name in options:

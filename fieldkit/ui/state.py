@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from fieldkit.services import devices_access
+
 
 @dataclass(frozen=True)
 class SessionInfo:
@@ -19,6 +21,7 @@ class SessionInfo:
     role: str
     modules: tuple[Any, ...]  # formspec.ModuleSpec, immutable, in catalogue order
     permissions: Any = None  # formspec.permissions.PermissionTable (immutable): what the UI offers
+    demo_devices: bool = False  # the fakes stand in for camera, card and fingerprint readers
 
     @classmethod
     def from_workspace(cls, ws: Any) -> SessionInfo:
@@ -31,6 +34,7 @@ class SessionInfo:
             role=str(getattr(user.role, "value", user.role)),
             modules=tuple(ws.visible_modules()),
             permissions=ws.catalog.permissions,
+            demo_devices=devices_access.demo_mode(ws),
         )
 
     def may(self, action: str, module: str | None = None) -> bool:

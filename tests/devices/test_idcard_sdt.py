@@ -93,6 +93,8 @@ def test_reads_a_card_into_chinese_fields(libs, sim):
         "birth_date": "1975-06-12",
         "ethnicity": "22",
         "hukou_address": "福建省宁德市福安市穆云畲族乡某某村45号",
+        "id_authority": "福安市公安局",
+        "id_valid_to": "长期",
     }
 
 

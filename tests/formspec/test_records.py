@@ -195,3 +195,17 @@ def test_a_bad_value_in_a_hidden_field_does_not_block_saving(cat) -> None:
 def test_rows_that_are_not_tables(cat) -> None:
     got = issues_by_field(cat["rentals"], rental(tenants=[{"name": "张伟", "id_number": "11010519491231002X"}, "李娜"]))
     assert got["tenants[1]"].message == "每一行应为字段表"
+
+
+def test_sex_and_birth_date_must_agree_with_the_id_number(cat) -> None:
+    """11010519491231002X is a woman born 1949-12-31: a record saying otherwise is a typing slip."""
+    spec = cat["residents"]
+    assert "sex" not in issues_by_field(spec, resident()) and "birth_date" not in issues_by_field(spec, resident())
+    sex = issues_by_field(spec, resident(sex="男"))["sex"]
+    assert sex.severity == "error" and sex.message == "性别与身份证号不符：身份证号显示为女"
+    assert "female" in sex.message_en
+    born = issues_by_field(spec, resident(birth_date="1949-12-30"))["birth_date"]
+    assert born.severity == "error" and born.message == "出生日期与身份证号不符：身份证号显示为1949-12-31"
+    # A wrong ID number is said once, at the number, not again at sex and birth date.
+    wrong = issues_by_field(spec, resident(id_number="110105194912310021", sex="男"))
+    assert "id_number" in wrong and "sex" not in wrong

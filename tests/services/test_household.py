@@ -268,5 +268,6 @@ def test_a_duplicate_already_in_the_store_does_not_block_the_household(ws):
     result = hh.submit_pass(ws, c0.address.uuid, visit=hh.visit_prefill(c0, officer="陈所长"),
                             status_marks={someone.uuid: ("moved_out", "2026-11-01")})
     assert result.ok, result.errors
-    again = hh.submit_pass(ws, c0.address.uuid, new_residents=[new_person(head.data["name"], head.data["id_number"])])
+    again = hh.submit_pass(ws, c0.address.uuid, new_residents=[new_person(head.data["name"], head.data["id_number"],
+                                                                           head.data["sex"], head.data["birth_date"])])
     assert not again.ok and "已登记过此人" in again.errors[0].message

@@ -66,6 +66,7 @@ def test_a_dry_run_says_what_would_happen_and_writes_nothing(ws, tmp_path):
     name, idn = header.index("姓名"), header.index("公民身份号码")
     fresh = list(rows[1])
     fresh[0], fresh[name], fresh[idn] = "", "新来的", id_number(random.Random(5), "350924", dt.date(1995, 1, 1), True)
+    fresh[header.index("性别")], fresh[header.index("出生日期")] = "男", "1995-01-01"  # as the number says
     broken = list(rows[2])
     broken[0] = "../../etc/passwd"
     path = tmp_path / "mixed.csv"

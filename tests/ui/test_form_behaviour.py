@@ -23,7 +23,7 @@ def watched_home(seeded_home: Path) -> Path:
     try:
         watch_service.add(ws, WATCHED_ID, "网上追逃人员，发现后立即报告")
         rec_service.save(ws, "residents", {
-            "name": "王芳", "id_number": GOOD_ID, "sex": "女", "birth_date": "1990-03-07", "ethnicity": "01",
+            "name": "王芳", "id_number": GOOD_ID, "sex": "男", "birth_date": "1990-03-07", "ethnicity": "01",
             "village": VILLAGE_CODE,
         })
     finally:

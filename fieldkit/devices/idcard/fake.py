@@ -29,9 +29,11 @@ DEMO_CARD = {
 
 
 class FakeIdCardReader:
-    def __init__(self, *, delay: float = 0.5, card: dict[str, str] | None = None) -> None:
+    def __init__(self, *, delay: float = 0.5, card: dict[str, str] | None = None,
+                 photo_png: bytes | None = None) -> None:
         self.delay = delay  # s until the pretend card is placed
         self.card = dict(card or DEMO_CARD)
+        self.photo_png = photo_png  # the "chip photo" the demo card returns already decoded
         self._cancel = threading.Event()
 
     def cancel(self) -> None:
@@ -53,7 +55,8 @@ class FakeIdCardReader:
                 raise Cancelled()
             time.sleep(0.02)
         info = parse_base_text(build_base_text(**self.card))
-        info.photo_status = "no_decoder"
+        info.photo_png = self.photo_png
+        info.photo_status = "decoded" if self.photo_png else "no_decoder"
         return info
 
     def close(self) -> None:

@@ -43,8 +43,9 @@ class IdCardInfo:
 
     def resident_values(self) -> dict[str, str]:
         """Values for the residents form (forms/08_residents.toml), keyed by its field names:
-        name, id_number, sex ("男"/"女"), birth_date (ISO), ethnicity (GB 3304 code) and
-        hukou_address — the card's address is the household-registration address. Empty or
+        name, id_number, sex ("男"/"女"), birth_date (ISO), ethnicity (GB 3304 code),
+        hukou_address (the card's address is the household-registration address), id_authority
+        and id_valid_to (ISO date or "长期"). Empty or
         unknown values are left out so they never overwrite what the officer typed."""
         values = {
             "name": self.name,
@@ -53,6 +54,8 @@ class IdCardInfo:
             "birth_date": self.birth_date if len(self.birth_date) == 10 else "",
             "ethnicity": self.ethnicity_code if self.ethnicity else "",
             "hukou_address": self.address,
+            "id_authority": self.authority,
+            "id_valid_to": self.valid_to,
         }
         return {k: v for k, v in values.items() if v}
 

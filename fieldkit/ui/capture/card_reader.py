@@ -7,6 +7,11 @@ reads "取消读卡"; pressing it cancels (`reader.cancel()` from the GUI thread
 A missing reader or library is said in the status label; the officer types the fields instead.
 
 `fill_form(form, values)` fills only the fields still empty: what the officer typed wins.
+`CardReaderMount` puts the panel on any dialog that hosts a generated form a card can fill: a
+person form (it has an ID-number field) is filled from the chip; a form that points at a
+resident (申领人, 当事人…) gets that resident — the one already registered, or a new one created
+in place from the card. F2 reads from anywhere in the dialog; afterwards focus rests on the
+dialog's 确定/保存 button, so Enter finishes the entry.
 Threading: GUI thread only.
 """
 
@@ -14,12 +19,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from fieldkit.domain.errors import Cancelled, UserFacingError
 from fieldkit.services import devices_access as devices
 from fieldkit.services import id_application as app_service
+from fieldkit.services import records as rec_service
 from fieldkit.ui.capture.common import EventBridge
 from fieldkit.ui.errors import message_for, show_error, ui_language
 from fieldkit.ui.worker import Job, Worker
@@ -34,7 +41,8 @@ class CardReaderPanel(QWidget):
 
     card_read = Signal(object)
 
-    def __init__(self, worker: Worker, parent: QWidget | None = None, *, timeout: float = 30.0) -> None:
+    def __init__(self, worker: Worker, parent: QWidget | None = None, *, timeout: float = 30.0,
+                 demo: bool = False) -> None:
         super().__init__(parent)
         self.setObjectName("cardReaderPanel")
         self.worker = worker
@@ -44,8 +52,10 @@ class CardReaderPanel(QWidget):
         self._reader: Any = None
         self._events = EventBridge(self)
         self._events.slots.append(self._on_event)
-        self.button = QPushButton(tr("读取身份证"))
+        self.demo = demo
+        self.button = QPushButton(self._label())
         self.button.setObjectName("readCard")
+        self.button.setAutoDefault(False)
         self.button.clicked.connect(self._clicked)
         self.status = QLabel()
         self.status.setObjectName("cardStatus")
@@ -55,6 +65,11 @@ class CardReaderPanel(QWidget):
         layout.addWidget(self.button)
         layout.addWidget(self.status, 1)
         self.lookup: Any = None
+        self.existing_title = ""
+
+    def _label(self) -> str:
+        text = tr("读取身份证（F2）")
+        return text + tr("·演示设备") if self.demo else text
 
     def _clicked(self) -> None:
         if self.reading:
@@ -78,7 +93,9 @@ class CardReaderPanel(QWidget):
             finally:
                 self._reader = None
                 reader.close()
-            return app_service.card_lookup(job.ws, info)
+            lookup = app_service.card_lookup(job.ws, info)
+            title = rec_service.title(job.ws, lookup.existing) if lookup.existing is not None else ""
+            return lookup, title, devices.demo_mode(job.ws)
 
         self._job = self.worker.run(run, self._done, self._failed, progress=False, parent=self, owner=self)
 
@@ -95,13 +112,16 @@ class CardReaderPanel(QWidget):
     def _reset(self) -> None:
         self.reading = False
         self._job = None
-        self.button.setText(tr("读取身份证"))
+        self.button.setText(self._label())
 
-    def _done(self, lookup: Any) -> None:
+    def _done(self, result: tuple[Any, str, bool]) -> None:
+        lookup, self.existing_title, self.demo = result
         self._reset()
         self.lookup = lookup
         name = lookup.values.get("name", "")
         text = tr("已读取：%1").replace("%1", name)
+        if self.demo:
+            text = tr("演示卡，不是真实证件。") + text
         if lookup.existing is not None:
             text += tr("（此人已登记，将使用已有档案）")
         if lookup.photo_message:
@@ -135,3 +155,63 @@ def fill_form(form: Any, values: dict[str, Any]) -> list[str]:
     if filled and hasattr(form, "update_relevance"):
         form.update_relevance()
     return filled
+
+
+def card_mode(spec: Any) -> str | None:
+    """How a card read lands in a form of this module: "fill" (it has an ID-number field), "pick"
+    (it points at a resident), or None (nothing of a card belongs there)."""
+    if any(str(f.type) == "id_number" for f in spec.fields):
+        return "fill"
+    if any(str(f.type) == "person_ref" and (f.ref or "residents") == "residents" for f in spec.fields):
+        return "pick"
+    return None
+
+
+class CardReaderMount(QObject):
+    """The card reader on a form dialog. `filled()` is called after the form changed.
+
+    `create_person(initial)` (optional) opens a new-resident form prefilled from the card, for
+    forms that point at a resident not registered yet; its result is picked by the caller.
+    """
+
+    def __init__(self, dialog: QWidget, form: Any, worker: Worker, *, demo: bool, accept_button: QWidget,
+                 filled: Any, create_person: Any = None) -> None:
+        super().__init__(dialog)
+        self.form, self.accept_button, self.filled, self.create_person = form, accept_button, filled, create_person
+        self.mode = card_mode(form.spec)
+        self.panel = CardReaderPanel(worker, dialog, demo=demo)
+        self.panel.card_read.connect(self._read)
+        self.shortcut = QShortcut(QKeySequence(Qt.Key.Key_F2), dialog, activated=self.read)
+        self.shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+
+    def read(self) -> None:
+        if not self.panel.reading:
+            self.panel.read()
+
+    def _read(self, lookup: Any) -> None:
+        if self.mode == "fill":
+            filled = fill_form(self.form, lookup.values)
+            self.form.touched.update(filled)
+        elif self.mode == "pick":
+            editor = self._person_editor()
+            if editor is None:
+                return
+            if lookup.existing is not None:
+                editor.set_value(lookup.existing.uuid)
+                editor.changed.emit()
+            elif self.create_person is not None:
+                self.create_person(editor, dict(lookup.values))
+                return
+        self.filled()
+        missing = self.form.first_empty_required()
+        if missing is not None and self.mode == "fill":
+            self.form.focus_field(missing)  # what the chip does not say (the village): asked next
+        else:
+            self.accept_button.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _person_editor(self) -> Any:
+        """The first resident reference still empty (or the first one, to replace it)."""
+        refs = [self.form.rows[f.name].editor for f in self.form.spec.fields
+                if str(f.type) == "person_ref" and (f.ref or "residents") == "residents"
+                and not self.form.rows[f.name].editor.isHidden()]
+        return next((e for e in refs if not e.value()), refs[0] if refs else None)

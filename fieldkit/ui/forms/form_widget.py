@@ -307,7 +307,21 @@ class FormWidget(QScrollArea):
             self.ensureWidgetVisible(r.editor)
             r.editor.focus_widget().setFocus()
 
-    def focus_first(self) -> None:
+    def first_empty_required(self) -> str | None:
+        """The first shown, required field still empty (where a prefilled form needs the officer)."""
+        for f in self.spec.fields:
+            r = self.rows[f.name]
+            if f.required and not r.editor.isHidden() and r.editor.isEnabled() and r.editor.value() in (None, "", []):
+                return f.name
+        return None
+
+    def focus_first(self, *, empty: bool = False) -> None:
+        """Focus the first shown field, or with `empty` the first required one still empty (a
+        prefilled form starts where the officer has something to type)."""
+        name = self.first_empty_required() if empty else None
+        if name is not None:
+            self.focus_field(name)
+            return
         for r in self.rows.values():
             if not r.editor.isHidden():
                 r.editor.focus_widget().setFocus()

@@ -4,6 +4,7 @@
   messages appear next to their fields, a likely duplicate person and a watch-list hit appear
   as banners above the form (a watch-list hit also raises an alert box once per ID number).
 - Ctrl+S or Enter saves; Esc / closing asks about unsaved changes.
+- A form a card can fill (a person's, or one pointing at a resident) has 读取身份证 (F2) on top.
 - Drafts are saved into the encrypted store every few seconds while there are changes, and
   offered back the next time the same form opens: a crash or power cut loses nothing.
 
@@ -32,6 +33,7 @@ from fieldkit.domain.errors import ValidationFailed
 from fieldkit.services import door
 from fieldkit.services import drafts as draft_service
 from fieldkit.services import records as rec_service
+from fieldkit.ui.capture.card_reader import CardReaderMount, card_mode
 from fieldkit.ui.errors import background_error, show_error
 from fieldkit.ui.forms.form_widget import EditorFactory, FormWidget
 from fieldkit.ui.state import SessionInfo
@@ -111,6 +113,7 @@ class RecordDialog(QDialog):
                                   tr("由办理流程填写：请在记录页面使用 %1").replace("%1", steps))
         for ref in self.factory.ref_editors:
             ref.create_requested.connect(self._create_in_place)
+        self.card_reader: CardReaderMount | None = None
         layout.addWidget(self.form, 1)
 
         bottom = QHBoxLayout()
@@ -128,6 +131,11 @@ class RecordDialog(QDialog):
         bottom.addWidget(buttons)
         layout.addLayout(bottom)
         QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
+        if card_mode(spec) is not None and uuid is None:
+            self.card_reader = CardReaderMount(self, self.form, worker, demo=info.demo_devices,
+                                               accept_button=self.save_button, filled=self._card_filled,
+                                               create_person=self._create_person)
+            layout.insertWidget(layout.indexOf(self.form), self.card_reader.panel)
 
         self._check_timer = QTimer(self)
         self._check_timer.setSingleShot(True)
@@ -166,7 +174,7 @@ class RecordDialog(QDialog):
                 self._offer_draft(draft)
             self.ready = True
             self._draft_timer.start()
-            self.form.focus_first()
+            self.form.focus_first(empty=bool(initial))
 
         self.worker.run(work, done, self._load_failed, progress=False, parent=self)
 
@@ -376,6 +384,30 @@ class RecordDialog(QDialog):
         child.saved.connect(lambda uuid, mod: self.saved.emit(uuid, mod))
         child.finished.connect(lambda _r: picker.pick(child.saved_uuid, child.saved_title) if child.saved_uuid else None)
         child.finished.connect(lambda _r: self._children.remove(child) if child in self._children else None)
+        self._children.append(child)
+        child.show()
+
+    def _card_filled(self) -> None:
+        self.dirty = True
+        self._draft_dirty = True
+        self.run_check()  # the duplicate and watch-list banners, at once
+
+    def _create_person(self, editor: Any, initial: dict) -> None:
+        """The card's holder is not registered: the resident form, filled from the card; once
+        saved, this form points at them."""
+        child = RecordDialog(self.worker, self.info, self.info.module("residents"), initial=initial,
+                             lang=self.lang, parent=self)
+        child.saved.connect(lambda uuid, mod: self.saved.emit(uuid, mod))
+
+        def finished(_r: int) -> None:
+            if child.saved_uuid:
+                editor.set_value(child.saved_uuid)
+                editor.changed.emit()
+                self.save_button.setFocus()
+            if child in self._children:
+                self._children.remove(child)
+
+        child.finished.connect(finished)
         self._children.append(child)
         child.show()
 

@@ -2,9 +2,10 @@
 
 Each is the generated form of its module (`ui.forms.FormWidget`), prefilled. "确定" runs
 `services.records.check` on the database thread and only closes when no error is left; the
-values are *not* saved here — the household card saves the whole pass together. A likely
-duplicate person is shown above the form; for a new tenant the worker can choose the person
-already registered instead ("the same person entered once").
+values are *not* saved here — the household card saves the whole pass together. The same check
+runs a moment after typing stops, so a person already registered under this ID number is named
+above the form while the number is typed ("已登记：…"), and the worker can choose that record
+instead ("the same person entered once"). A person form has 读取身份证 (F2).
 
 Threading: GUI thread only; checks go through the worker.
 """
@@ -13,11 +14,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QCheckBox, QDialog, QDialogButtonBox, QLabel, QMessageBox, QVBoxLayout, QWidget
 
 from fieldkit.services import records as rec_service
+from fieldkit.ui.capture.card_reader import CardReaderMount, card_mode
 from fieldkit.ui.errors import show_error
 from fieldkit.ui.forms.form_widget import EditorFactory, FormWidget
 from fieldkit.ui.state import SessionInfo
@@ -25,6 +27,7 @@ from fieldkit.ui.worker import Worker
 
 # Tenant-row fields asked for alongside the person (the rest of the row comes from the person).
 TENANT_EXTRA = ("move_in_date", "residence_permit_no")
+LIVE_CHECK_MS = 350  # after the last keystroke, as in the record dialog
 
 
 def tr(text: str) -> str:
@@ -43,7 +46,8 @@ class QuickFormDialog(QDialog):
         self.worker, self.info, self.lang = worker, info, lang
         self.spec = info.module(module_id)
         self.checking = False
-        self._recheck = False
+        self._recheck = False  # the queued check accepts
+        self._recheck_queued = False
         self.duplicates: list[Any] = []
         self.use_existing: str | None = None
         self.kind = ""  # "visit" | "resident" | "tenant": set by the card, kept in its draft
@@ -80,6 +84,17 @@ class QuickFormDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
         self.form.set_values(initial, defaults=True)
+        self._live_timer = QTimer(self)
+        self._live_timer.setSingleShot(True)
+        self._live_timer.setInterval(LIVE_CHECK_MS)
+        self._live_timer.timeout.connect(self.live_check)
+        self.form.changed.connect(self._live_timer.start)
+        self.card_reader: CardReaderMount | None = None
+        if card_mode(self.spec) is not None:
+            self.card_reader = CardReaderMount(self, self.form, worker, demo=info.demo_devices,
+                                               accept_button=self.buttons.button(QDialogButtonBox.StandardButton.Ok),
+                                               filled=self.live_check)
+            layout.insertWidget(layout.indexOf(self.form), self.card_reader.panel)
 
     @property
     def edited(self) -> bool:
@@ -130,8 +145,18 @@ class QuickFormDialog(QDialog):
             self.use_existing = self.duplicates[0].uuid
             self.accept()
             return
+        self._run_check(accepting=True)
+
+    def live_check(self) -> None:
+        """The check while typing: banners only, messages for the touched fields."""
+        self._live_timer.stop()
+        self._run_check(accepting=False)
+
+    def _run_check(self, *, accepting: bool) -> None:
         if self.checking:
-            self._recheck = True  # values may have changed since the check in flight began
+            # values may have changed since the check in flight began; an accept wins over a live check
+            self._recheck = bool(self._recheck) or accepting
+            self._recheck_queued = True
             return
         self.checking = True
         values, module = self.form.values(), self.spec.id
@@ -141,33 +166,49 @@ class QuickFormDialog(QDialog):
             titles = [rec_service.title(job.ws, r) for r in result.duplicates]
             return result, titles
 
-        self.worker.run(work, self._checked, self._failed, progress=False, owner=self)
+        self.worker.run(work, lambda out: self._checked(out, accepting), self._failed, progress=False, owner=self)
 
     def _failed(self, exc: BaseException) -> None:
         self.checking = False
+        self._recheck = self._recheck_queued = False
         show_error(self, exc)
 
-    def _checked(self, out: tuple[Any, list[str]]) -> None:
+    def _checked(self, out: tuple[Any, list[str]], accepting: bool) -> None:
         self.checking = False
-        if self._recheck:
-            self._recheck = False
-            self.try_accept()
+        if self._recheck_queued:
+            again = self._recheck or accepting
+            self._recheck = self._recheck_queued = False
+            self._run_check(accepting=again)
             return
         result, titles = out
-        self.form.show_issues(result.issues, all_fields=True)
+        self.form.show_issues(result.issues, all_fields=accepting)
+        self._show_duplicates(result, titles)
+        if not accepting:
+            return
+        if result.ok and not self._same_id_duplicate(values=self.form.values()):
+            self.accept()
+        elif self.same_person.isChecked() and self._same_id_duplicate(values=self.form.values()):
+            self.use_existing = self.duplicates[0].uuid
+            self.accept()
+        elif (name := self.form.first_error()) is not None:
+            self.form.focus_field(name)
+
+    def _show_duplicates(self, result: Any, titles: list[str]) -> None:
+        """Same ID number: "已登记" and the record is chosen (unticking enters a second copy
+        nowhere: the save refuses it). Same name and birth date: "可能已登记过", the worker decides."""
+        was_exact = self.duplicates and self._same_id_duplicate(values=self.form.values())
         self.duplicates = list(result.duplicates)
+        exact = self._same_id_duplicate(values=self.form.values())
         texts = []
         if titles:
-            texts.append(tr("可能已登记过此人：") + "；".join(titles))
+            texts.append((tr("已登记：") if exact else tr("可能已登记过此人：")) + "；".join(titles))
         if result.watch_hits:
             texts.append(tr("布控名单提示：") + "；".join(h.reason for _p, h in result.watch_hits))
         self.banner.setText("\n".join(texts))
         self.banner.setVisible(bool(texts))
         self.same_person.setVisible(bool(titles))
-        if result.ok and not self._same_id_duplicate(values=self.form.values()):
-            self.accept()
-        elif (name := self.form.first_error()) is not None:
-            self.form.focus_field(name)
+        if exact and not was_exact:
+            self.same_person.setChecked(True)
 
     def _same_id_duplicate(self, values: dict[str, Any]) -> bool:
         """An ID number already registered must not be entered again: choose the record instead."""
