@@ -8,6 +8,7 @@ its package for the card office. Each subcommand is self-contained (`_register_*
 
 from __future__ import annotations
 
+import argparse
 import os
 from pathlib import Path
 
@@ -112,6 +113,14 @@ def _register_applications(sub) -> None:
     s.add_argument("--receipt", help="the card office's receipt number (on submission)")
     s.add_argument("--on", help="delivery date YYYY-MM-DD (default today)")
     s.set_defaults(func=cmd_application_status)
+    f = asub.add_parser("fingerprints", help="take both prints for an application with the reader / 采集指纹",
+                        description="Thumbs first; after five poor prints or a finger given with --unusable the "
+                        "next finger is asked for. The prints are saved into the application.")
+    f.add_argument("uuid")
+    f.add_argument("--unusable", action="append", default=[], metavar="FINGER:REASON", type=finger_reason,
+                   help="a finger that cannot be taken, e.g. 11:injured (reasons: missing, injured, other)")
+    f.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for each finger")
+    f.set_defaults(func=cmd_application_fingerprints)
     e = asub.add_parser("export", help="write the package for the card office (sealed unless --plain)")
     e.add_argument("uuid")
     e.add_argument("--out-dir", type=path_arg, required=True, help="an existing folder")
@@ -129,6 +138,29 @@ def cmd_application_status(args, ctx) -> int:
     rec = app_service.set_status(ws, args.uuid, args.status, on=args.on, receipt_no=args.receipt)
     ctx.emit({"uuid": rec.uuid, "status": rec.data.get("status"), "receipt_no": rec.data.get("receipt_no"),
               "delivered_date": rec.data.get("delivered_date")})
+    return 0
+
+
+def finger_reason(item: str) -> tuple[int, str]:
+    """argparse type for --unusable: "11:injured" → (11, "injured")."""
+    finger, _, reason = item.partition(":")
+    if not finger.isdigit() or not (11 <= int(finger) <= 20) or reason not in ("missing", "injured", "other"):
+        raise argparse.ArgumentTypeError(f"指位写法不对：{item}（应为 11–20 加原因，如 11:injured） / "
+                                         f"bad finger {item!r}: 11–20 and a reason, e.g. 11:injured")
+    return int(finger), reason
+
+
+def cmd_application_fingerprints(args, ctx) -> int:
+    ws = ctx.workspace()
+    reader = devices_access.open_fingerprint_reader(ws)
+    try:
+        rec, outcomes = app_service.collect_prints(ws, args.uuid, reader, unusable=tuple(args.unusable), say=ctx.say,
+                                                   timeout=args.timeout)
+    finally:
+        reader.close()
+    ctx.emit({"uuid": rec.uuid, "finger_1": rec.data.get("finger_1"), "finger_2": rec.data.get("finger_2"),
+              "finger_note": rec.data.get("finger_note"), "attempts": len(outcomes),
+              "demo": devices_access.demo_mode(ws)})
     return 0
 
 

@@ -281,6 +281,35 @@ def capture_print(
                         False, session.next_finger(), time.monotonic() - t0)
 
 
+def collect_prints(
+    ws: Workspace, uuid: str, reader: Any, *, unusable: tuple[tuple[int, str], ...] = (), mode: str = "enroll",
+    say: Callable[[str, str], None] | None = None, progress: ProgressFn = None, cancel: CancelFn = None,
+    timeout: float = 60.0,
+) -> tuple[Any, list[PrintOutcome]]:
+    """Both prints of application `uuid` by the finger rule (thumbs first, falling back finger by
+    finger after five poor prints or a finger the officer marks unusable), saved into the record
+    through the door. `say(zh, en)` hears each prompt and verdict. When too few fingers are
+    usable nothing is saved and `UserFacingError(code="prints_short")` says to mark the applicant
+    exempt or note why. Blocks: worker thread (or the CLI)."""
+    _application(ws, uuid)
+    session = PrintSession(record_uuid=uuid)
+    for finger, reason in unusable:
+        session.mark_unusable(Finger(finger), reason)
+    outcomes: list[PrintOutcome] = []
+    while not session.complete and session.next_finger() is not None:
+        if say:
+            say(*session.prompt())
+        outcome = capture_print(ws, session, reader, mode=mode, progress=progress, cancel=cancel, timeout=timeout)
+        outcomes.append(outcome)
+        if say:
+            say(outcome.message, outcome.message_en)
+    if not session.complete:
+        zh, en = session.prompt()
+        raise UserFacingError(zh + "；如确实无法采集，请勾选“免采指纹”", message_en=en + "; tick 'fingerprints exempt' if none "
+                              "can be taken", field="fingerprint_1", code="prints_short")
+    return door.save(ws, MODULE, session.form_values(), uuid=uuid, partial=True), outcomes
+
+
 def verify_applicant(
     ws: Workspace, uuid: str, reader: Any, *, which: int = 1,
     progress: ProgressFn = None, cancel: CancelFn = None, timeout: float = 60.0,

@@ -69,3 +69,19 @@ def test_card_read_with_the_demo_reader_and_device_check(cli, monkeypatch):
     code, out = cli("devices")
     assert code == 0 and {o["device"] for o in out} == {"camera", "fingerprint", "idcard"}
     assert all(o["ok"] and o["demo"] for o in out)
+
+
+def test_fingerprints_from_the_command_line_by_the_finger_rule(cli, monkeypatch, capsys):
+    monkeypatch.setenv("FIELDKIT_DEMO_DEVICES", "1")
+    code, out = cli("applications", "fingerprints", cli.uuid, "--unusable", "11:injured")
+    assert code == 0, out
+    # The right thumb is injured: the right index stands in for it; the left thumb is the second.
+    assert (out[0]["finger_1"], out[0]["finger_2"]) == ("12", "16")
+    assert "右手拇指" in out[0]["finger_note"] and "受伤" in out[0]["finger_note"] and out[0]["demo"] is True
+    code, shown = cli("records", "show", cli.uuid)
+    assert code == 0 and '"12"' in json.dumps(shown) and "受伤" in json.dumps(shown, ensure_ascii=False)
+    with pytest.raises(SystemExit) as usage:
+        cli("applications", "fingerprints", cli.uuid, "--unusable", "thumb")
+    assert usage.value.code == ExitCode.USAGE and "11:injured" in capsys.readouterr().err
+    code, _ = cli("applications", "fingerprints", "00000000-0000-4000-8000-000000000000")
+    assert code == ExitCode.NOT_FOUND

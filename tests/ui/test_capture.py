@@ -223,3 +223,36 @@ def test_form_fields_open_the_dialogs_and_fill_their_siblings(qtbot, worker, mon
     qtbot.waitUntil(lambda: form.values().get("photo") is not None, timeout=10000)
     assert form.values()["photo_check"] == "全部检查合格"
     assert form.rows["photo"].editor.state.text() == "已采集"
+
+
+def test_application_form_takes_photo_then_both_prints_in_one_guided_pass(qtbot, worker, monkeypatch, tmp_path):
+    """身份证办理: one button starts the pass; after the photo the print dialog follows by itself,
+    and the other print fields show their state without buttons of their own."""
+    from fieldkit.ui.forms.form_widget import EditorFactory, FormWidget
+    from fieldkit.ui.state import SessionInfo
+
+    monkeypatch.setenv(devices.DEMO_ENV, "1")
+    infos = []
+    worker.run(lambda job: SessionInfo.from_workspace(job.ws), infos.append, progress=False)
+    qtbot.waitUntil(lambda: bool(infos), timeout=10000)
+    form = FormWidget(infos[0].module("id_applications"), EditorFactory(worker, infos[0], "zh"), "zh")
+    qtbot.addWidget(form)
+    form.set_values({}, defaults=True)
+    form.show()
+    photo = form.rows["photo"].editor
+    assert photo.button.text() == "采集照片和指纹…"
+    assert form.rows["fingerprint_1"].editor.button.isVisible()
+    assert [n for n in ("template_1", "fingerprint_2", "template_2") if form.rows[n].editor.button.isVisible()] == []
+
+    photo.button.click()
+    pd = photo.dialog
+    pd.load_file(write_jpeg(tmp_path / "good.jpg", portraits.good()))
+    qtbot.waitUntil(lambda: pd.use_button.isEnabled(), timeout=30000)
+    pd.use_button.click()
+    prints = form.rows["fingerprint_1"].editor
+    qtbot.waitUntil(lambda: prints.dialog is not None and prints.dialog.isVisible(), timeout=10000)
+    qtbot.waitUntil(lambda: prints.dialog.done_button.isEnabled(), timeout=60000)
+    prints.dialog.done_button.click()
+    values = form.values()
+    assert values["photo"] and values["photo_check"] == "全部检查合格"
+    assert (values["finger_1"], values["finger_2"]) == ("11", "16") and values["template_2"]

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QPushButton
 
@@ -12,7 +13,13 @@ from fieldkit.services import devices_access
 from fieldkit.ui.scan import open_scan_view
 from fieldkit.ui.scan.dialogs import QuickFormDialog
 from tests.ui.conftest import find, unlock
-from tests.ui.test_scan import CODE, STATION, scan_home, scan_with_wedge, visible, wait_for_card  # noqa: F401
+from tests.ui.test_scan import CODE, STATION, scan_with_wedge, seed, visible, wait_for_card
+
+
+@pytest.fixture
+def scan_home(home):
+    seed(home)
+    return home
 
 
 def open_new_resident(qtbot, main):

@@ -11,6 +11,12 @@ attachment sha; it also fills a sibling `photo_check` field. The fingerprint edi
 two-print dialog once for the whole form and fills finger_1/fingerprint_1/template_1,
 finger_2/…, and finger_note — every sibling field the dialog produced that the form has.
 
+In a form with both (身份证办理) the capture is one guided pass: the photo button reads
+"采集照片和指纹…" and, once the photo is taken, the fingerprint dialog follows at once (unless the
+applicant is exempt or the prints are there); only the first fingerprint field keeps a button
+(to take the prints again), the others show their state. `attach(form)` is called by the form
+once every editor exists.
+
 Threading: GUI thread only.
 """
 
@@ -68,6 +74,13 @@ class _CaptureEditor(Editor):
     def focus_widget(self) -> QWidget:
         return self.button
 
+    def attach(self, form: Any) -> None:
+        """Called once the whole form exists (see the module docstring)."""
+
+    @staticmethod
+    def _editors(form: Any, kind: type) -> list[Any]:
+        return [r.editor for r in form.rows.values() if isinstance(r.editor, kind)]
+
     def _fill_siblings(self, values: dict[str, Any]) -> None:
         form = _form_of(self)
         for name, value in values.items():
@@ -91,10 +104,19 @@ class PhotoFieldEditor(_CaptureEditor):
         dialog.open()
         self.dialog = dialog
 
+    def attach(self, form: Any) -> None:
+        if self._editors(form, FingerprintFieldEditor):
+            self.button.setText(tr("采集照片和指纹…"))
+
     def _taken(self, ref: Any) -> None:
         self.set_value(ref.sha)
         self._fill_siblings({"photo_check": ref.summary})
         self.changed.emit()
+        form = _form_of(self)
+        prints = self._editors(form, FingerprintFieldEditor) if form is not None else []
+        exempt = form.rows.get("fingerprint_exempt") if form is not None else None
+        if prints and not prints[0].value() and not (exempt is not None and exempt.editor.value()):
+            prints[0].open_dialog()  # the guided pass goes on to the prints
 
 
 class FingerprintFieldEditor(_CaptureEditor):
@@ -106,6 +128,11 @@ class FingerprintFieldEditor(_CaptureEditor):
         dialog.prints_taken.connect(self._taken)
         dialog.open()
         self.dialog = dialog
+
+    def attach(self, form: Any) -> None:
+        first = self._editors(form, FingerprintFieldEditor)[0]
+        if first is not self:
+            self.button.hide()  # one dialog takes both prints and their templates
 
     def _taken(self, values: dict[str, Any]) -> None:
         if self.field.name in values:

@@ -199,6 +199,10 @@ class FormWidget(QScrollArea):
                 button.setDefault(False)
             editor.changed.connect(lambda name=f.name: self._edited(name))
             editor.live_message.connect(lambda err, info, name=f.name: self._live(name, err, info))
+        for r in self.rows.values():
+            attach = getattr(r.editor, "attach", None)  # editors that work with their siblings
+            if attach is not None:
+                attach(self)
 
     def lock_fields(self, names: set[str] | frozenset[str], why: str) -> None:
         """Show these fields but let nobody type in them (a workflow step fills them)."""
