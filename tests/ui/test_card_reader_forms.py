@@ -149,3 +149,24 @@ def test_sex_against_the_id_number_is_refused_by_the_field(qtbot, seeded_home, s
     act.done()
     dialog.dirty = False
     dialog.reject()
+
+
+@pytest.mark.parametrize(("module", "group"), [("visits", "persons_met"), ("disputes", "parties"), ("rentals", "tenants")])
+def test_a_card_adds_a_person_to_the_forms_list_of_people(qtbot, seeded_home, start_app, module, group):
+    main = unlock(qtbot, start_app(seeded_home))
+    dialog = main.new_record(module)
+    qtbot.waitUntil(lambda: dialog.ready)
+    assert dialog.card_reader is not None and dialog.card_reader.mode == "row"
+    rows = dialog.form.rows[group].editor
+    before = len(rows.rows)
+    dialog.card_reader.read()
+    qtbot.waitUntil(lambda: any(r["id_number"].value() == CARD_ID for r in rows.rows), timeout=10000)
+    row = next(r for r in rows.rows if r["id_number"].value() == CARD_ID)
+    assert row["name"].value() == "张三丰"
+    assert len(rows.rows) in (before, before + 1)
+    dialog.card_reader.read()  # the same card twice: still one row for that person
+    qtbot.waitUntil(lambda: not dialog.card_reader.panel.reading, timeout=10000)
+    qtbot.wait(100)
+    assert sum(r["id_number"].value() == CARD_ID for r in rows.rows) == 1
+    dialog.dirty = False
+    dialog.reject()

@@ -158,13 +158,21 @@ def fill_form(form: Any, values: dict[str, Any]) -> list[str]:
 
 
 def card_mode(spec: Any) -> str | None:
-    """How a card read lands in a form of this module: "fill" (it has an ID-number field), "pick"
-    (it points at a resident), or None (nothing of a card belongs there)."""
+    """How a card read lands in a form of this module: "fill" (it has an ID-number field), "row"
+    (a list of people with their ID numbers: tenants, persons met, parties — the card adds one),
+    "pick" (it points at a resident), or None (nothing of a card belongs there)."""
     if any(str(f.type) == "id_number" for f in spec.fields):
         return "fill"
+    if _people_group(spec) is not None:
+        return "row"
     if any(str(f.type) == "person_ref" and (f.ref or "residents") == "residents" for f in spec.fields):
         return "pick"
     return None
+
+
+def _people_group(spec: Any) -> Any:
+    return next((f for f in spec.fields if str(f.type) == "repeat"
+                 and any(str(s.type) == "id_number" for s in f.fields)), None)
 
 
 class CardReaderMount(QObject):
@@ -192,6 +200,8 @@ class CardReaderMount(QObject):
         if self.mode == "fill":
             filled = fill_form(self.form, lookup.values)
             self.form.touched.update(filled)
+        elif self.mode == "row":
+            self._add_row(lookup)
         elif self.mode == "pick":
             editor = self._person_editor()
             if editor is None:
@@ -208,6 +218,27 @@ class CardReaderMount(QObject):
             self.form.focus_field(missing)  # what the chip does not say (the village): asked next
         else:
             self.accept_button.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _add_row(self, lookup: Any) -> None:
+        """One more person in the group: the registered resident when there is one, and the
+        name and number the row shows either way (a row already holding this number is kept)."""
+        group = _people_group(self.form.spec)
+        editor = self.form.rows[group.name].editor
+        number = lookup.values.get("id_number")
+        names = {s.name for s in group.fields}
+        if any(r.get("id_number") and r["id_number"].value() == number for r in editor.rows):
+            return
+        row = {k: v for k, v in lookup.values.items() if k in names and k != "photo"}
+        person = next((s.name for s in group.fields if str(s.type) == "person_ref"), None)
+        if person is not None and lookup.existing is not None:
+            row[person] = lookup.existing.uuid
+        blank = next((r for r in editor.rows if all(e.value() in (None, "", [], False) for e in r.values())), None)
+        if blank is not None:
+            for name, value in row.items():
+                blank[name].set_value(value)
+            editor.changed.emit()
+        else:
+            editor.add_row(row)
 
     def _person_editor(self) -> Any:
         """The first resident reference still empty (or the first one, to replace it)."""
