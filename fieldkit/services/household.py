@@ -42,6 +42,7 @@ OPEN_EVENT = {"reported", "handling"}
 OPEN_DISPUTE = {"open", "mediating"}
 STATUS_DATE = {"moved_out": "moved_out_date", "deceased": "death_date"}
 STATUS_ZH = {"present": "在册", "moved_out": "迁出", "deceased": "死亡"}
+HEAD_RELATION = "02"  # 户主 in lists.toml relation_to_head: the head's own relation, often left blank
 
 
 # -- results ----------------------------------------------------------------------------------
@@ -61,6 +62,7 @@ class Person:
     tenant: bool = False
     key_person: str = ""  # e.g. "刑满释放人员·风险高（红）"; "重点人员" when the role may not see details
     status_date: str = ""  # when they moved out or died
+    relation_code: str = ""  # the stored relation_to_head value (HEAD_RELATION for a head without one)
 
 
 @dataclass(frozen=True)
@@ -278,14 +280,17 @@ def _person(ws: Workspace, r: Any, tenant: bool, flag: str) -> Person:
         relation=_label(ws, PERSON, "relation_to_head", d.get("relation_to_head")), is_head=bool(d.get("is_head")),
         phone=str(d.get("phone") or ""), tenant=tenant, key_person=flag,
         status_date=str(d.get(STATUS_DATE.get(str(d.get("status")), "")) or ""),
+        relation_code=str(d.get("relation_to_head") or (HEAD_RELATION if d.get("is_head") else "")),
     )
 
 
 def visit_prefill(card: HouseholdCard, *, officer: str, status_marks: Mapping[str, Any] | None = None) -> dict:
     """A visit form filled in for this household: address, today, `officer`, persons met (the
-    residents present, after this pass's quick marks). Pure: safe on the GUI thread."""
+    residents present, after this pass's quick marks, each with the name, ID number and relation
+    the card knows, so the visit records whom it met). Pure: safe on the GUI thread."""
     marks = status_marks or {}
-    met = [{"person": p.uuid, "phone": p.phone or None}
+    met = [{"person": p.uuid, "name": p.name or None, "id_number": p.id_number or None,
+            "relation": p.relation_code or None, "phone": p.phone or None}
            for p in card.residents if _mark(marks.get(p.uuid))[0] == "present"
            or (p.uuid not in marks and p.status == "present")]
     return {

@@ -3,7 +3,9 @@
 Three ways in, all ending in `services.household.open_by_payload` on the database thread:
 - the webcam (`CameraFeed`: capture and decoding on their own threads; the preview never waits);
 - a USB barcode scanner typing into the "门牌码" field (a keyboard wedge: a burst of keys ending
-  in Enter or Tab; typing by hand works the same way);
+  in Enter or Tab; typing by hand works the same way), or wherever the focus is in the view
+  (`wedge.WedgeFilter`: a burst never lands in a date box); the focus comes back to the field
+  after every action on the card, so the next plate can be scanned at once;
 - "从图片文件识别…" (decoded on the database thread, with the station keys at hand).
 No camera, or one unplugged mid-scan, shows a plain message in the preview; the other two inputs
 keep working. A code read while the card holds unsubmitted changes of another house does not
@@ -17,8 +19,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QImage, QKeyEvent, QPixmap
+from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -41,6 +43,7 @@ from fieldkit.ui.errors import message_for, show_error
 from fieldkit.ui.scan.card import HouseholdCardWidget
 from fieldkit.ui.scan.dialogs import RegisterAddressPanel
 from fieldkit.ui.scan.feed import CameraFeed
+from fieldkit.ui.scan.wedge import WedgeFilter
 from fieldkit.ui.state import SessionInfo
 from fieldkit.ui.worker import Worker
 
@@ -55,21 +58,6 @@ CARD_MODULES = frozenset({"residents", "rentals", "visits", "vehicles", "key_per
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("ScanView", text)
-
-
-class _WedgeFilter(QObject):
-    """Tab ends a scan like Enter does (many scanners are set to send Tab)."""
-
-    def __init__(self, on_submit: Any) -> None:
-        super().__init__()
-        self._submit = on_submit
-
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
-                and event.key() == Qt.Key.Key_Tab and obj.text().strip():  # type: ignore[attr-defined]
-            self._submit()
-            return True
-        return False
 
 
 class ScanView(QWidget):
@@ -125,8 +113,7 @@ class ScanView(QWidget):
         self.wedge.setObjectName("wedgeInput")
         self.wedge.setPlaceholderText(tr("用扫码枪扫门牌，或输入地址编码后按回车"))
         self.wedge.returnPressed.connect(self._wedge_submit)
-        self._wedge_filter = _WedgeFilter(self._wedge_submit)
-        self.wedge.installEventFilter(self._wedge_filter)
+        self.wedge_filter = WedgeFilter(self, self.wedge, self._wedge_submit, self._burst)
         lbox.addWidget(QLabel(tr("门牌码：")))
         lbox.addWidget(self.wedge)
         self.file_button = QPushButton(tr("从图片文件识别…"))
@@ -144,6 +131,7 @@ class ScanView(QWidget):
         self.placeholder.setWordWrap(True)
         self.card = HouseholdCardWidget(worker, info, lang)
         self.card.pass_saved.connect(self._pass_saved)
+        self.card.scan_ready.connect(self.wedge.setFocus)
         self.card.open_requested.connect(self.open_requested)
         self.register = RegisterAddressPanel(worker, info, lang)
         self.register.register_button.clicked.connect(self.register_address)
@@ -274,6 +262,11 @@ class ScanView(QWidget):
         if text:
             self.handle_payload(text, source="wedge")
 
+    def _burst(self, text: str) -> None:
+        """A scan typed while another widget of the view had the focus: the scan field takes it."""
+        self.wedge.setFocus()
+        self.handle_payload(text, source="wedge")
+
     def choose_image(self) -> None:
         path, _f = QFileDialog.getOpenFileName(self, tr("选择门牌照片"), "",
                                                tr("图片") + " (*.jpg *.jpeg *.png *.bmp *.tif *.tiff *.webp)")
@@ -327,7 +320,10 @@ class ScanView(QWidget):
             self.card.show_card(outcome)
             self.stack.setCurrentWidget(self.card)
             self.wedge.setFocus()  # the next plate can be scanned at once with a USB scanner
-            self._status(text or tr("已打开：%1").replace("%1", outcome.title), "ok" if outcome.verified else "warning")
+            # The same word as the card's header, whatever the payload's own message says.
+            mark = tr("门牌已核验") if outcome.verified else tr("未经签名核验")
+            text = text or tr("已打开：%1").replace("%1", outcome.title)
+            self._status(text if mark in text else f"{mark}：{text}", "ok" if outcome.verified else "warning")
         elif isinstance(outcome, hh.UnknownCode):
             self.register.show_code(outcome.code, outcome.prefill)
             self.stack.setCurrentWidget(self.register)
@@ -374,8 +370,8 @@ class ScanView(QWidget):
         shown = {card.address.uuid, *(p.uuid for p in card.residents)}
         if not (changes.uuids & shown or changes.modules & CARD_MODULES):
             return
-        address = card.address.uuid
-        self.worker.run(lambda job: hh.card(job.ws, address), self._reloaded, lambda _e: None,
+        address, payload = card.address.uuid, card.payload  # the plate read stays what it was
+        self.worker.run(lambda job: hh.card(job.ws, address, payload=payload), self._reloaded, lambda _e: None,
                         progress=False, key="scan-card-reload", owner=self)
 
     def _reloaded(self, card: hh.HouseholdCard) -> None:
