@@ -139,6 +139,19 @@ class NotADoorplate:
 
 
 @dataclass(frozen=True)
+class PlaqueScan:
+    """A safety plaque (平安星级牌) on a village's or compound's wall: its signed index when
+    `payload.verified`, otherwise only what it claims (`payload.plaque`, None when unreadable)."""
+
+    payload: Payload
+    village_name: str  # from the store; "" when the village is not in it
+
+    @property
+    def verified(self) -> bool:
+        return self.payload.verified
+
+
+@dataclass(frozen=True)
 class PassIssue:
     """One problem in the pass. `field` is a path: "visit.visit_date", "new_tenants[0].id_number"."""
 
@@ -169,9 +182,15 @@ def find_address(ws: Workspace, code: str) -> Any | None:
     return ws.store.records.get(hits[0].uuid) if hits else None
 
 
-def open_by_payload(ws: Workspace, text: str) -> HouseholdCard | UnknownCode | NotADoorplate:
-    """What a scanned/typed text leads to. A forged plate never opens a card."""
+def open_by_payload(ws: Workspace, text: str) -> HouseholdCard | UnknownCode | NotADoorplate | PlaqueScan:
+    """What a scanned/typed text leads to. A forged plate never opens a card; a plaque shows
+    its index (audited as `unverified_plaque` when its signature does not verify)."""
     payload = parse_payload(text, trusted_keys(ws))
+    if payload.kind in (PayloadKind.PLAQUE, PayloadKind.PLAQUE_INVALID):
+        if not payload.verified:
+            ws.store.audit.log("unverified_plaque", detail={"station": payload.station})
+        name = rec.village_name(ws, payload.plaque.village_code) if payload.plaque else ""
+        return PlaqueScan(payload, "" if payload.plaque and name == payload.plaque.village_code else name)
     # An unknown station's plate, and a genuine one signed outside its station's ground, are read
     # like a bare code: usable, shown as unverified with the payload's words (the card's
     # `verified` is the payload's). Only a forged or damaged plate opens nothing.

@@ -139,3 +139,22 @@ def test_enter_presses_the_focused_button_and_tab_leaves_the_residents_table(qtb
     qtbot.keyClick(card.residents, Qt.Key.Key_Tab)
     assert not card.residents.hasFocus()
     assert not card.residents.isAncestorOf(QApplication.focusWidget())
+
+
+def test_a_plaque_scan_shows_the_signed_index_and_a_repainted_one_is_not_verified(qtbot, round_home, start_app):
+    from fieldkit.ledger.plaque import sign_plaque
+
+    _main, view = open_view(qtbot, start_app, round_home)
+    good = sign_plaque(STATION, village_code=VILLAGE, date_from="2026-01-01", date_to="2026-06-30", index=88.5, stars=4)
+    burst(qtbot, good)
+    panel = find(view, QLabel, "plaquePanel")
+    qtbot.waitUntil(lambda: view.stack.currentWidget() is panel)
+    text = panel.text()
+    assert "平安牌已核验" in text and "半岭村" in text and "★★★★☆" in text and "88.5" in text
+    assert "2026-01-01" in text and "2026-06-30" in text
+    assert "平安牌已核验" in status(view) and view.wedge.hasFocus()
+
+    burst(qtbot, good.replace(":88.5:4:", ":98.5:5:"))
+    qtbot.waitUntil(lambda: "未经签名核验" in panel.text())
+    assert "平安牌已核验" not in panel.text() and "未经签名核验" in status(view)
+    assert find(view, QLabel, "scanStatus").property("kind") == "error"

@@ -7,6 +7,7 @@ Three ways in, all ending in `services.household.open_by_payload` on the databas
   (`wedge.WedgeFilter`: a burst never lands in a date box); the focus comes back to the field
   after every action on the card, so the next plate can be scanned at once;
 - "从图片文件识别…" (decoded on the database thread, with the station keys at hand).
+A safety plaque (平安星级牌) shows its signed index (`plaque.PlaquePanel`), or "未经签名核验".
 No camera, or one unplugged mid-scan, shows a plain message in the preview; the other two inputs
 keep working. A code read while the card holds unsubmitted changes of another house does not
 replace it: the status line says so.
@@ -43,6 +44,7 @@ from fieldkit.ui.errors import message_for, show_error
 from fieldkit.ui.scan.card import HouseholdCardWidget
 from fieldkit.ui.scan.dialogs import RegisterAddressPanel
 from fieldkit.ui.scan.feed import CameraFeed
+from fieldkit.ui.scan.plaque import PlaquePanel
 from fieldkit.ui.scan.wedge import WedgeFilter
 from fieldkit.ui.state import SessionInfo
 from fieldkit.ui.worker import Worker
@@ -135,7 +137,8 @@ class ScanView(QWidget):
         self.card.open_requested.connect(self.open_requested)
         self.register = RegisterAddressPanel(worker, info, lang)
         self.register.register_button.clicked.connect(self.register_address)
-        for w in (self.placeholder, self.card, self.register):
+        self.plaque = PlaquePanel()
+        for w in (self.placeholder, self.card, self.register, self.plaque):
             self.stack.addWidget(w)
         splitter = QSplitter()
         splitter.addWidget(left)
@@ -307,6 +310,12 @@ class ScanView(QWidget):
             return
         payload = getattr(outcome, "payload", None)
         text = (payload.message_en if self.lang == "en" else payload.message_zh) if payload else ""
+        if isinstance(outcome, hh.PlaqueScan):
+            self._status(text, "ok" if outcome.verified else "error")
+            if not self.card.has_pending:  # a card with unsubmitted entries stays on screen
+                self.plaque.show_scan(outcome, self.lang)
+                self.stack.setCurrentWidget(self.plaque)
+            return
         if isinstance(outcome, hh.NotADoorplate):
             self._status(text, "error" if outcome.forged or outcome.payload.kind.startswith("doorplate") else "warning")
             return
