@@ -39,7 +39,7 @@ class QuickFormDialog(QDialog):
         super().__init__(parent)
         self.setObjectName(f"quickForm_{module_id}")
         self.setWindowTitle(title)
-        self.resize(900, 620)
+        self.resize(1080, 640)  # the persons-met table's whole rows, on a 1366×768 laptop
         self.worker, self.info, self.lang = worker, info, lang
         self.spec = info.module(module_id)
         self.checking = False
