@@ -19,7 +19,6 @@ from PySide6.QtWidgets import QHeaderView, QPushButton, QTableWidget, QToolButto
 from fieldkit.ui.forms.editors import Editor
 from fieldkit.ui.resources import icon
 
-
 # Column widths (px at the default font) that show a whole value: a linked person's name and ID
 # number beside the pick/open buttons, an 18-character ID number. Text columns take what is left;
 # when the table is too narrow for all of them it scrolls sideways rather than clip a value.
