@@ -124,6 +124,23 @@ def test_a_burst_into_the_date_box_opens_the_plate_and_leaves_the_date(qtbot, ro
     assert "未经签名核验" in header(view) and "未经签名核验" in status(view)  # a bare code, said alike
 
 
+def test_a_person_typing_in_the_date_box_still_types_and_ctrl_shift_d_returns_to_the_scan_field(
+        qtbot, round_home, start_app):
+    main, view = open_view(qtbot, start_app, round_home)
+    burst(qtbot, sign_doorplate(CODE, STATION))
+    card = wait_for_card(qtbot, view)
+    date_box = card.mark_date
+    date_box.setDate(QDate(2026, 3, 1))
+    date_box.setFocus()
+    qtbot.waitUntil(date_box.hasFocus)
+    qtbot.keyClicks(date_box, "2025")  # a short run and no Enter: a person, whose keys arrive a moment late
+    qtbot.waitUntil(lambda: date_box.date().year() == 2025)
+    assert view.wedge.text() == ""
+
+    qtbot.keyClick(main, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(view.wedge.hasFocus)
+
+
 def test_enter_presses_the_focused_button_and_tab_leaves_the_residents_table(qtbot, round_home, start_app):
     _main, view = open_view(qtbot, start_app, round_home)
     burst(qtbot, sign_doorplate(CODE, STATION))

@@ -148,6 +148,8 @@ class ScanView(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
         self.detect_cameras(start=False)
+        for button in self.findChildren(QPushButton):  # the card's own set theirs
+            button.setAutoDefault(True)  # Enter presses the focused button, as Space does (a QDialog's rule)
 
     # -- camera -----------------------------------------------------------------------------
     def detect_cameras(self, start: bool = True) -> None:
