@@ -523,9 +523,12 @@ def submit_pass(
         return result
     with ws.store.transaction():
         new_people: dict[str, str] = {}
+        met_rows: list[dict] = []  # the new people as persons met, named like the card's prefill
         for module, values, label in creates:
             r = rec.save(ws, module, values)
             new_people[label] = r.uuid
+            met_rows.append({"person": r.uuid, "name": r.data.get("name"), "id_number": r.data.get("id_number"),
+                             "relation": r.data.get("relation_to_head"), "phone": r.data.get("phone")})
             result.created.setdefault(module, []).append(r.uuid)
         for module, uuid, values in updates:
             rec.save(ws, module, values, uuid)
@@ -544,7 +547,7 @@ def submit_pass(
         if visit is not None:
             met = list(visit.get("persons_met") or [])
             known = {m.get("person") for m in met}
-            met += [{"person": u} for u in new_people.values() if u not in known]
+            met += [row for row in met_rows if row["person"] not in known]
             result.created.setdefault("visits", []).append(
                 rec.save(ws, "visits", {**visit, "address": address_uuid, "persons_met": met}).uuid)
         ws.store.audit.log("household_pass", module=ADDRESS, target=address_uuid,
