@@ -8,8 +8,11 @@ so a script learns that something was refused without parsing every line (never 
 
 Trusted station public keys come from `--key FKK1:…` (repeatable) or `--keys-file` (one per
 line), trusted for every address unless a ground follows the key (`FKK1:…=350724101,350724102`:
-the address-code prefixes that station may sign), and with `--store` from the store (the own key
-and the imported ones, each with its ground). `doorplates trust` imports a key into the store
+the address-code prefixes that station may sign), and from the store (the own key — the one this
+store signs its doorplates and plaques with — and the imported ones, each with its ground): with
+`--store`, and by default when no key is given and there is a store (`--no-store` not to unlock
+it; without a passphrase at hand it stays locked, said on stderr). A plaque's line carries its
+`plaque` content and, from the store, the village's name. `doorplates trust` imports a key into the store
 with its ground; `doorplates ground` shows or sets the own station's.
 
 Station signing keys never appear on the command line: `keygen` writes the secret to a file
@@ -22,6 +25,8 @@ import csv
 import io
 import json
 import os
+import sys
+from dataclasses import asdict
 from pathlib import Path
 
 from fieldkit.cli.context import path_arg
@@ -35,8 +40,10 @@ from fieldkit.domain.doorplate_code import (
 from fieldkit.domain.errors import ExitCode, UserFacingError
 from fieldkit.domain.limits import ADDRESS_LIST_MAX_BYTES, KEYS_FILE_MAX_BYTES, loads_json
 from fieldkit.services import doorplates as service
-from fieldkit.services import station_keys
+from fieldkit.services import records, station_keys
+from fieldkit.services import workspace as ws_service
 from fieldkit.services.files import MiB, read_user_text
+from fieldkit.services.workspace import Workspace
 
 KEY_ENV = "FIELDKIT_STATION_KEY"
 
@@ -53,16 +60,41 @@ def _key_arg(text: str) -> StationPublicKey:
     return key.with_ground([g for g in ground.replace("，", ",").split(",") if g.strip()]) if sep else key
 
 
-def _trusted_keys(args, ctx) -> list[StationPublicKey]:
+def _trusted_keys(args, ctx) -> tuple[list[StationPublicKey], Workspace | None]:
+    """The keys to verify with, and the unlocked workspace when the store's keys are among them."""
     texts = list(args.key or [])
     if args.keys_file:
         lines = read_user_text(Path(args.keys_file), KEYS_FILE_MAX_BYTES).splitlines()
         texts += [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
     given = [_key_arg(t) for t in texts]
-    if not getattr(args, "store", False):
-        return given
+    if not _use_store(args, ctx, given=bool(texts)):
+        return given, None
+    ws = ctx.workspace()
     named = {k.station for k in given}  # a key given for this run overrides the store's copy
-    return given + [k for k in station_keys.trusted_keys(ctx.workspace()) if k.station not in named]
+    return given + [k for k in station_keys.trusted_keys(ws) if k.station not in named], ws
+
+
+def _use_store(args, ctx, *, given: bool) -> bool:
+    """--store; or, with no key given, the store at --home when there is one: a plate this store
+    printed must not come back as "unknown station" because nobody typed its key."""
+    if getattr(args, "store", False):
+        return True
+    if getattr(args, "no_store", False) or given or not ws_service.store_exists(ctx.home):
+        return False
+    if not (os.environ.get("FIELDKIT_PASSPHRASE") or sys.stdin.isatty()):
+        ctx.say("注意：没有口令（FIELDKIT_PASSPHRASE），未打开本机数据库：本所门牌将显示为未核验",
+                "Note: no passphrase (FIELDKIT_PASSPHRASE), so the store stays locked: its plates show as unverified")
+        return False
+    return True
+
+
+def _with_place(line: dict, ws: Workspace | None) -> dict:
+    """A plaque's village named from the store (the payload only carries its code)."""
+    plaque = line.get("plaque")
+    if plaque and ws is not None:
+        name = records.village_name(ws, plaque["village_code"])
+        plaque["village_name"] = name if name != plaque["village_code"] else None
+    return line
 
 
 def _add_key_args(p) -> None:
@@ -70,6 +102,8 @@ def _add_key_args(p) -> None:
     p.add_argument("--keys-file", type=path_arg, metavar="FILE", help="file with one trusted station public key per line")
     p.add_argument("--store", action="store_true",
                    help="also trust the store's keys (own and imported, each for its ground) / 使用本机已信任的公钥")
+    p.add_argument("--no-store", action="store_true",
+                   help="do not unlock the store for its keys (the default when no --key is given) / 不使用本机公钥")
 
 
 # -- scan ------------------------------------------------------------------------------------
@@ -80,7 +114,9 @@ def _register_scan(sub) -> None:
         description="One JSON line per image: file, payload, kind, code, station, verified, message. "
         "A file that cannot be read or is over a limit (e.g. more than 60 megapixels) gets a line with "
         "`error` and the rest are still read. Exit code 0 when every file was read (even if it held no "
-        "code), otherwise the code of the first failure (5 missing file, 1 not an image or too large).",
+        "code), otherwise the code of the first failure (5 missing file, 1 not an image or too large). "
+        "Without --key the store's own station key and its imported keys verify (the store is unlocked; "
+        "--no-store not to). A safety plaque's line has `plaque`: village, stars, index, period.",
     )
     p.add_argument("images", type=path_arg, nargs="+", metavar="IMAGE")
     _add_key_args(p)
@@ -89,7 +125,7 @@ def _register_scan(sub) -> None:
 
 
 def cmd_scan(args, ctx) -> int:
-    keys = _trusted_keys(args, ctx)
+    keys, ws = _trusted_keys(args, ctx)
     decoder = create_decoder(args.decoder)
     status = int(ExitCode.OK)
     for image in args.images:
@@ -100,7 +136,7 @@ def cmd_scan(args, ctx) -> int:
             ctx.error(e)
             status = status or int(e.exit_code)
             continue
-        ctx.emit(result.to_dict())
+        ctx.emit(_with_place(result.to_dict(), ws))
     return status
 
 
@@ -204,11 +240,12 @@ def cmd_sign(args, ctx) -> int:
 
 
 def cmd_check(args, ctx) -> int:
-    keys = _trusted_keys(args, ctx)
+    keys, ws = _trusted_keys(args, ctx)
     for text in args.texts:
         p = service.classify_payload(text, keys)
-        ctx.emit({"payload": text, "kind": str(p.kind), "code": p.code, "station": p.station,
-                  "verified": p.verified, "message": p.message_zh, "message_en": p.message_en})
+        ctx.emit(_with_place({"payload": text, "kind": str(p.kind), "code": p.code, "station": p.station,
+                              "verified": p.verified, "message": p.message_zh, "message_en": p.message_en,
+                              "plaque": asdict(p.plaque) if p.plaque is not None else None}, ws))
     return 0
 
 

@@ -33,6 +33,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 
 from fieldkit.domain.errors import UserFacingError
 from fieldkit.domain.limits import QR_PAYLOAD_MAX_CHARS
+from fieldkit.domain.plaque_code import PLAQUE_PREFIX, PlaqueError, PlaqueInfo, read_plaque, verify_plaque
 
 PAYLOAD_PREFIX = "FKD1"
 PUBLIC_KEY_PREFIX = "FKK1"
@@ -59,6 +60,8 @@ class PayloadKind(StrEnum):
     DOORPLATE_UNKNOWN_STATION = "doorplate_unknown_station"
     DOORPLATE_DAMAGED = "doorplate_damaged"  # our prefix, but the rest is unreadable
     ADDRESS_CODE = "address_code"  # a bare code: usable, not verified
+    PLAQUE = "plaque"  # a safety plaque (平安星级牌) whose signature verifies
+    PLAQUE_INVALID = "plaque_invalid"  # a plaque that does not verify: forged, altered, unknown, damaged
     ADDRESS_URL = "address_url"  # a URL carrying a code as a parameter: usable, not verified
     ID_NUMBER = "id_number"
     WECHAT = "wechat"
@@ -82,6 +85,7 @@ class Payload:
     verified: bool
     message_zh: str
     message_en: str
+    plaque: PlaqueInfo | None = None  # a plaque's content: signed when `verified`, else only claimed
 
     @property
     def message(self) -> str:
@@ -340,6 +344,34 @@ def _out_of_ground(text: str, code: str, key: StationPublicKey) -> Payload:
     return Payload(PayloadKind.DOORPLATE_OUT_OF_GROUND, text, code, station, False, zh, en)
 
 
+def _plaque_words(p: PlaqueInfo) -> tuple[str, str]:
+    return (f"村（社区）{p.village_code}，{p.stars} 星，平安指数 {p.index:.1f}，评定期间 {p.date_from} 至 {p.date_to}",
+            f"village {p.village_code}, {p.stars} stars, safety index {p.index:.1f}, rated {p.date_from} to {p.date_to}")
+
+
+def _parse_plaque(text: str, keys: dict[str, StationPublicKey]) -> Payload:
+    """A safety plaque: its signed index when the signature verifies; otherwise what it claims,
+    said to be unverified (a resident or an officer must not take a forged star for real)."""
+    try:
+        info = verify_plaque(text, keys)
+    except PlaqueError as e:
+        try:
+            claimed: PlaqueInfo | None = read_plaque(text)
+        except PlaqueError:
+            claimed = None
+        zh, en = f"平安牌未经签名核验：{e.message_zh}。", f"Safety plaque not verified: {e.message_en}. "
+        if claimed is not None:
+            words = _plaque_words(claimed)
+            zh += f"牌上写的是{words[0]}，不能作数。"
+            en += f"It claims {words[1]}; do not rely on it."
+        return Payload(PayloadKind.PLAQUE_INVALID, text, None, claimed.station if claimed else None, False,
+                       zh, en.strip(), plaque=claimed)
+    words = _plaque_words(info)
+    return Payload(PayloadKind.PLAQUE, text, None, info.station, True,
+                   f"平安牌已核验：{words[0]}，由 {info.station} 签发。",
+                   f"Verified safety plaque: {words[1]}, issued by {info.station}.", plaque=info)
+
+
 # --------------------------------------------------------------------------------------------
 # Everything else a worker may scan
 # --------------------------------------------------------------------------------------------
@@ -420,6 +452,8 @@ def parse_payload(
     upper = folded.upper()
     if upper.startswith(PAYLOAD_PREFIX + ":"):
         return _parse_signed(upper, keys)
+    if upper.startswith(PLAQUE_PREFIX + ":"):
+        return _parse_plaque(upper, keys)
     lower = folded.lower()
     if lower.startswith("wxp://") or lower.startswith("weixin://wxpay"):
         return _payload(PayloadKind.PAYMENT, text, "这是微信收款码，不是门牌。", "This is a WeChat Pay code, not a doorplate.")

@@ -1,28 +1,19 @@
 """The safety plaque (平安星级牌): a printable A4/A5 sheet for a village or compound with its
 stars, its safety index, the period, and a QR code residents scan to see — and check — it.
 
-The QR carries ``FKP1:<VILLAGE>:<FROM>-<TO>:<INDEX>:<STARS>:<STATION>:<SIG>``, signed with the
-same Ed25519 station key as doorplates (`domain.doorplate_code.StationKey`) over
-``b"FKP1\\n" + STATION + b"\\n" + VILLAGE:FROM-TO:INDEX:STARS``, the signature in base32 without
-padding. Like a doorplate it uses only the QR alphanumeric set (digits, A–Z, ``:.-``), so it
-stays a small, robust symbol; the different prefix means a plaque can never pass for a doorplate
-or the reverse. Dates are YYYYMMDD, the index has one decimal, stars 0–5 (0: vetoed).
+The QR's payload, its signing and its verification are `fieldkit.domain.plaque_code` (re-exported
+here for the writers' callers); the app and the CLI read scanned plaques through
+`domain.doorplate_code.parse_payload`.
 
 Threading: pure functions and one-call writers; run the PDF writer on a worker thread.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import io
 import math
-import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 
 import qrcode
-from cryptography.exceptions import InvalidSignature
 from qrcode.constants import ERROR_CORRECT_Q
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, A5
@@ -30,81 +21,21 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
-from fieldkit.domain.doorplate_code import StationKey, StationPublicKey
+from fieldkit.domain.plaque_code import (
+    PLAQUE_PREFIX,
+    PlaqueError,
+    PlaqueInfo,
+    read_plaque,
+    sign_plaque,
+    verify_plaque,
+)
 from fieldkit.ledger.fonts import register_cjk_font
 from fieldkit.ledger.output import Out, output_target
 
-PLAQUE_PREFIX = "FKP1"
-_BODY = re.compile(r"(\d{12}):(\d{8})-(\d{8}):(\d{1,3}\.\d):([0-5])")
-_STATION = re.compile(r"[0-9A-Z]{1,16}")
+__all__ = ["PLAQUE_PREFIX", "SIZES", "PlaqueError", "PlaqueInfo", "plaque_bytes", "qr_image", "read_plaque",
+           "sign_plaque", "verify_plaque", "write_plaque"]
+
 SIZES = {"A4": A4, "A5": A5}
-
-
-class PlaqueError(ValueError):
-    """A plaque payload that is malformed, from an unknown station, or altered."""
-
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(en)
-        self.message_zh = zh
-        self.message_en = en
-
-
-@dataclass(frozen=True)
-class PlaqueInfo:
-    """What a verified plaque QR says."""
-
-    village_code: str
-    date_from: str  # ISO
-    date_to: str
-    index: float
-    stars: int
-    station: str
-
-
-def _b32(data: bytes) -> str:
-    return base64.b32encode(data).decode("ascii").rstrip("=")
-
-
-def _body(village_code: str, date_from: str, date_to: str, index: float, stars: int) -> str:
-    d1, d2 = date_from.replace("-", ""), date_to.replace("-", "")
-    body = f"{village_code}:{d1}-{d2}:{max(0.0, min(100.0, index)):.1f}:{int(stars)}"
-    if not _BODY.fullmatch(body):
-        raise PlaqueError("平安牌内容格式不对", f"Cannot encode plaque {body!r}")
-    return body
-
-
-def _message(station: str, body: str) -> bytes:
-    return f"{PLAQUE_PREFIX}\n{station}\n{body}".encode("ascii")
-
-
-def sign_plaque(key: StationKey, *, village_code: str, date_from: str, date_to: str, index: float, stars: int) -> str:
-    """The QR payload of a plaque, signed by the station's key."""
-    body = _body(village_code, date_from, date_to, index, stars)
-    sig = key.private.sign(_message(key.station, body))
-    return f"{PLAQUE_PREFIX}:{body}:{key.station}:{_b32(sig)}"
-
-
-def verify_plaque(text: str, trusted: Mapping[str, StationPublicKey] | Iterable[StationPublicKey]) -> PlaqueInfo:
-    """Check a scanned plaque payload against the trusted station keys; `PlaqueError` if not good."""
-    keys = {k.upper(): v for k, v in trusted.items()} if isinstance(trusted, Mapping) else {k.station: k for k in trusted}
-    parts = text.strip().split(":")
-    if len(parts) != 7 or parts[0] != PLAQUE_PREFIX:
-        raise PlaqueError("不是平安牌二维码", "Not a safety plaque code")
-    body, station, sig_text = ":".join(parts[1:5]), parts[5], parts[6]
-    m = _BODY.fullmatch(body)
-    if not m or not _STATION.fullmatch(station):
-        raise PlaqueError("平安牌二维码已损坏", "The plaque code is damaged")
-    key = keys.get(station)
-    if key is None:
-        raise PlaqueError(f"未知的发牌单位 {station}，无法核验", f"Unknown issuing station {station}")
-    try:
-        sig = base64.b32decode(sig_text + "=" * (-len(sig_text) % 8))
-        key.key.verify(sig, _message(station, body))
-    except (binascii.Error, ValueError, InvalidSignature):
-        raise PlaqueError("平安牌签名不符：可能被伪造或篡改", "The plaque signature does not match: forged or altered") from None
-    d1, d2 = m.group(2), m.group(3)
-    return PlaqueInfo(m.group(1), f"{d1[:4]}-{d1[4:6]}-{d1[6:]}", f"{d2[:4]}-{d2[4:6]}-{d2[6:]}",
-                      float(m.group(4)), int(m.group(5)), station)
 
 
 def qr_image(payload: str, box: int = 8):

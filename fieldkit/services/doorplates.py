@@ -40,8 +40,10 @@ _PREFERENCE = {
     PayloadKind.DOORPLATE_OUT_OF_GROUND: 2,
     PayloadKind.DOORPLATE_UNKNOWN_STATION: 3,
     PayloadKind.DOORPLATE_DAMAGED: 4,
-    PayloadKind.ADDRESS_CODE: 5,
-    PayloadKind.ADDRESS_URL: 6,
+    PayloadKind.PLAQUE: 5,
+    PayloadKind.PLAQUE_INVALID: 6,
+    PayloadKind.ADDRESS_CODE: 7,
+    PayloadKind.ADDRESS_URL: 8,
 }
 
 
@@ -63,6 +65,9 @@ class ScanResult:
     message_en: str
     decoder: str | None = None
     others: list[dict] = field(default_factory=list)  # further codes in the same image
+    # A safety plaque's content (village_code, date_from, date_to, index, stars, station):
+    # signed when `verified`, otherwise only what the plaque claims.
+    plaque: dict | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -127,7 +132,8 @@ def _result(source: str, codes: Sequence[DecodedCode], trusted_keys: TrustedKeys
     others = [{"payload": p.text, "kind": str(p.kind), "verified": p.verified, "message": p.message_zh}
               for p, _ in parsed[1:]]
     return ScanResult(source, best.text, str(best.kind), best.code, best.station, best.verified,
-                      best.message_zh, best.message_en, code.decoder, others)
+                      best.message_zh, best.message_en, code.decoder, others,
+                      asdict(best.plaque) if best.plaque is not None else None)
 
 
 def doorplate_sheet(

@@ -42,6 +42,7 @@ OPEN_EVENT = {"reported", "handling"}
 OPEN_DISPUTE = {"open", "mediating"}
 STATUS_DATE = {"moved_out": "moved_out_date", "deceased": "death_date"}
 STATUS_ZH = {"present": "在册", "moved_out": "迁出", "deceased": "死亡"}
+HEAD_RELATION = "02"  # 户主 in lists.toml relation_to_head: the head's own relation, often left blank
 
 
 # -- results ----------------------------------------------------------------------------------
@@ -61,6 +62,7 @@ class Person:
     tenant: bool = False
     key_person: str = ""  # e.g. "刑满释放人员·风险高（红）"; "重点人员" when the role may not see details
     status_date: str = ""  # when they moved out or died
+    relation_code: str = ""  # the stored relation_to_head value (HEAD_RELATION for a head without one)
 
 
 @dataclass(frozen=True)
@@ -137,6 +139,19 @@ class NotADoorplate:
 
 
 @dataclass(frozen=True)
+class PlaqueScan:
+    """A safety plaque (平安星级牌) on a village's or compound's wall: its signed index when
+    `payload.verified`, otherwise only what it claims (`payload.plaque`, None when unreadable)."""
+
+    payload: Payload
+    village_name: str  # from the store; "" when the village is not in it
+
+    @property
+    def verified(self) -> bool:
+        return self.payload.verified
+
+
+@dataclass(frozen=True)
 class PassIssue:
     """One problem in the pass. `field` is a path: "visit.visit_date", "new_tenants[0].id_number"."""
 
@@ -167,9 +182,15 @@ def find_address(ws: Workspace, code: str) -> Any | None:
     return ws.store.records.get(hits[0].uuid) if hits else None
 
 
-def open_by_payload(ws: Workspace, text: str) -> HouseholdCard | UnknownCode | NotADoorplate:
-    """What a scanned/typed text leads to. A forged plate never opens a card."""
+def open_by_payload(ws: Workspace, text: str) -> HouseholdCard | UnknownCode | NotADoorplate | PlaqueScan:
+    """What a scanned/typed text leads to. A forged plate never opens a card; a plaque shows
+    its index (audited as `unverified_plaque` when its signature does not verify)."""
     payload = parse_payload(text, trusted_keys(ws))
+    if payload.kind in (PayloadKind.PLAQUE, PayloadKind.PLAQUE_INVALID):
+        if not payload.verified:
+            ws.store.audit.log("unverified_plaque", detail={"station": payload.station})
+        name = rec.village_name(ws, payload.plaque.village_code) if payload.plaque else ""
+        return PlaqueScan(payload, "" if payload.plaque and name == payload.plaque.village_code else name)
     # An unknown station's plate, and a genuine one signed outside its station's ground, are read
     # like a bare code: usable, shown as unverified with the payload's words (the card's
     # `verified` is the payload's). Only a forged or damaged plate opens nothing.
@@ -278,14 +299,17 @@ def _person(ws: Workspace, r: Any, tenant: bool, flag: str) -> Person:
         relation=_label(ws, PERSON, "relation_to_head", d.get("relation_to_head")), is_head=bool(d.get("is_head")),
         phone=str(d.get("phone") or ""), tenant=tenant, key_person=flag,
         status_date=str(d.get(STATUS_DATE.get(str(d.get("status")), "")) or ""),
+        relation_code=str(d.get("relation_to_head") or (HEAD_RELATION if d.get("is_head") else "")),
     )
 
 
 def visit_prefill(card: HouseholdCard, *, officer: str, status_marks: Mapping[str, Any] | None = None) -> dict:
     """A visit form filled in for this household: address, today, `officer`, persons met (the
-    residents present, after this pass's quick marks). Pure: safe on the GUI thread."""
+    residents present, after this pass's quick marks, each with the name, ID number and relation
+    the card knows, so the visit records whom it met). Pure: safe on the GUI thread."""
     marks = status_marks or {}
-    met = [{"person": p.uuid, "phone": p.phone or None}
+    met = [{"person": p.uuid, "name": p.name or None, "id_number": p.id_number or None,
+            "relation": p.relation_code or None, "phone": p.phone or None}
            for p in card.residents if _mark(marks.get(p.uuid))[0] == "present"
            or (p.uuid not in marks and p.status == "present")]
     return {
@@ -499,9 +523,12 @@ def submit_pass(
         return result
     with ws.store.transaction():
         new_people: dict[str, str] = {}
+        met_rows: list[dict] = []  # the new people as persons met, named like the card's prefill
         for module, values, label in creates:
             r = rec.save(ws, module, values)
             new_people[label] = r.uuid
+            met_rows.append({"person": r.uuid, "name": r.data.get("name"), "id_number": r.data.get("id_number"),
+                             "relation": r.data.get("relation_to_head"), "phone": r.data.get("phone")})
             result.created.setdefault(module, []).append(r.uuid)
         for module, uuid, values in updates:
             rec.save(ws, module, values, uuid)
@@ -520,7 +547,7 @@ def submit_pass(
         if visit is not None:
             met = list(visit.get("persons_met") or [])
             known = {m.get("person") for m in met}
-            met += [{"person": u} for u in new_people.values() if u not in known]
+            met += [row for row in met_rows if row["person"] not in known]
             result.created.setdefault("visits", []).append(
                 rec.save(ws, "visits", {**visit, "address": address_uuid, "persons_met": met}).uuid)
         ws.store.audit.log("household_pass", module=ADDRESS, target=address_uuid,

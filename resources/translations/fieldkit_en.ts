@@ -919,247 +919,247 @@ Press "Copy details" and send them to the maintainer.</translation>
   <context>
     <name>HouseholdCard</name>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="60" />
+      <location filename="fieldkit/ui/scan/card.py" line="63" />
       <source>无</source>
       <translation>None</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="102" />
+      <location filename="fieldkit/ui/scan/card.py" line="108" />
       <source>登记走访</source>
       <translation>Record a visit</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="103" />
+      <location filename="fieldkit/ui/scan/card.py" line="109" />
       <source>新增人员</source>
       <translation>Add a person</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="104" />
+      <location filename="fieldkit/ui/scan/card.py" line="111" />
       <source>登记新租客</source>
       <translation>Register a new tenant</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="106" />
+      <location filename="fieldkit/ui/scan/card.py" line="113" />
       <source>放弃</source>
       <translation>Discard</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="107" />
+      <location filename="fieldkit/ui/scan/card.py" line="114" />
       <source>提交</source>
       <translation>Submit</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="119" />
+      <location filename="fieldkit/ui/scan/card.py" line="126" />
       <source>住户</source>
       <translation>Residents</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="136" />
+      <location filename="fieldkit/ui/scan/card.py" line="143" />
       <source>出租与租客</source>
       <translation>Rental and tenants</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="205" />
+      <location filename="fieldkit/ui/scan/card.py" line="219" />
       <source>（门牌已核验）</source>
       <translation>(doorplate verified)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="205" />
+      <location filename="fieldkit/ui/scan/card.py" line="219" />
       <source>（未经签名核验）</source>
       <translation>(signature not verified)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="206" />
+      <location filename="fieldkit/ui/scan/card.py" line="220" />
       <source>未登记</source>
       <translation>Not registered</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="413" />
+      <location filename="fieldkit/ui/scan/card.py" line="428" />
       <source>没有待提交的内容</source>
       <translation>Nothing to submit</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="56" />
+      <location filename="fieldkit/ui/scan/card.py" line="59" />
       <source>在册</source>
       <translation>Present</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="56" />
+      <location filename="fieldkit/ui/scan/card.py" line="59" />
       <source>迁出</source>
       <translation>Moved out</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="56" />
+      <location filename="fieldkit/ui/scan/card.py" line="59" />
       <source>死亡</source>
       <translation>Deceased</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="122" />
+      <location filename="fieldkit/ui/scan/card.py" line="129" />
       <source>迁出/死亡日期：</source>
       <translation>Date moved out / died: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="130" />
+      <location filename="fieldkit/ui/scan/card.py" line="137" />
       <source>姓名</source>
       <translation>Name</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="130" />
+      <location filename="fieldkit/ui/scan/card.py" line="137" />
       <source>性别</source>
       <translation>Sex</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="130" />
+      <location filename="fieldkit/ui/scan/card.py" line="137" />
       <source>出生日期</source>
       <translation>Date of birth</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="130" />
+      <location filename="fieldkit/ui/scan/card.py" line="137" />
       <source>与户主关系</source>
       <translation>Relation to head</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="131" />
+      <location filename="fieldkit/ui/scan/card.py" line="138" />
       <source>状态</source>
       <translation>Status</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="131" />
+      <location filename="fieldkit/ui/scan/card.py" line="138" />
       <source>标记</source>
       <translation>Mark</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="141" />
+      <location filename="fieldkit/ui/scan/card.py" line="148" />
       <source>公民身份号码</source>
       <translation>ID number</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="141" />
+      <location filename="fieldkit/ui/scan/card.py" line="148" />
       <source>联系电话</source>
       <translation>Phone</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="141" />
+      <location filename="fieldkit/ui/scan/card.py" line="148" />
       <source>入住日期</source>
       <translation>Moved in</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="142" />
+      <location filename="fieldkit/ui/scan/card.py" line="149" />
       <source>已搬离</source>
       <translation>Moved away</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="208" />
+      <location filename="fieldkit/ui/scan/card.py" line="222" />
       <source>布控名单预警：</source>
       <translation>Watch-list alert: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="213" />
+      <location filename="fieldkit/ui/scan/card.py" line="227" />
       <source>出租状态：</source>
       <translation>Rental status: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="224" />
+      <location filename="fieldkit/ui/scan/card.py" line="238" />
       <source>车辆</source>
       <translation>Vehicles</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="226" />
+      <location filename="fieldkit/ui/scan/card.py" line="240" />
       <source>重点人员</source>
       <translation>Key persons</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="228" />
+      <location filename="fieldkit/ui/scan/card.py" line="242" />
       <source>未办结事项</source>
       <translation>Open matters</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="229" />
+      <location filename="fieldkit/ui/scan/card.py" line="243" />
       <source>最近走访</source>
       <translation>Latest visit</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="240" />
+      <location filename="fieldkit/ui/scan/card.py" line="254" />
       <source>（待提交）</source>
       <translation>(to submit)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="404" />
+      <location filename="fieldkit/ui/scan/card.py" line="419" />
       <source>走访记录 1 条</source>
       <translation>1 visit record</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="413" />
+      <location filename="fieldkit/ui/scan/card.py" line="428" />
       <source>待提交：</source>
       <translation>To submit: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="444" />
+      <location filename="fieldkit/ui/scan/card.py" line="461" />
       <source>正在保存…</source>
       <translation>Saving…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="207" />
+      <location filename="fieldkit/ui/scan/card.py" line="221" />
       <source>地址编码</source>
       <translation>Address code</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="207" />
+      <location filename="fieldkit/ui/scan/card.py" line="221" />
       <source>户主</source>
       <translation>Head of household</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="213" />
+      <location filename="fieldkit/ui/scan/card.py" line="227" />
       <source>未出租</source>
       <translation>Not rented</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="227" />
+      <location filename="fieldkit/ui/scan/card.py" line="241" />
       <source>事件：</source>
       <translation>Events: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="227" />
+      <location filename="fieldkit/ui/scan/card.py" line="241" />
       <source>纠纷：</source>
       <translation>Disputes: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="237" />
+      <location filename="fieldkit/ui/scan/card.py" line="251" />
       <source>（租客）</source>
       <translation>(tenant)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="406" />
+      <location filename="fieldkit/ui/scan/card.py" line="421" />
       <source>新增人员 %1 人</source>
       <translation>%1 new people</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="408" />
+      <location filename="fieldkit/ui/scan/card.py" line="423" />
       <source>状态变更 %1 人</source>
       <translation>%1 status changes</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="410" />
+      <location filename="fieldkit/ui/scan/card.py" line="425" />
       <source>租客搬离 %1 人</source>
       <translation>%1 tenants moved away</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="412" />
+      <location filename="fieldkit/ui/scan/card.py" line="427" />
       <source>新租客 %1 人</source>
       <translation>%1 new tenants</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="415" />
+      <location filename="fieldkit/ui/scan/card.py" line="430" />
       <source>已恢复上次未提交的内容（%1 保存）。</source>
       <translation>Restored the entries not yet submitted (saved at %1). </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="457" />
+      <location filename="fieldkit/ui/scan/card.py" line="474" />
       <source>未保存，请改正：</source>
       <translation>Not saved; please correct: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="469" />
+      <location filename="fieldkit/ui/scan/card.py" line="486" />
       <source>已保存：新建 %1 条，更新 %2 条</source>
       <translation>Saved: %1 created, %2 updated</translation>
     </message>
@@ -1745,6 +1745,54 @@ Press "Copy details" and send them to the maintainer.</translation>
     </message>
   </context>
   <context>
+    <name>PlaquePanel</name>
+    <message>
+      <location filename="fieldkit/ui/scan/plaque.py" line="37" />
+      <source>平安牌已核验</source>
+      <translation>Safety plaque verified</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/plaque.py" line="37" />
+      <source>未经签名核验</source>
+      <translation>Not verified by signature</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/plaque.py" line="46" />
+      <source>一票否决，不评星</source>
+      <translation>Vetoed: no stars this period</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/plaque.py" line="38" />
+      <source>平安星级牌</source>
+      <translation>Safety star plaque</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/plaque.py" line="46" />
+      <source>%1 星</source>
+      <translation>%1 stars</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/plaque.py" line="53" />
+      <source>平安指数</source>
+      <translation>Safety index</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/plaque.py" line="54" />
+      <source>评定期间</source>
+      <translation>Rated</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/plaque.py" line="54" />
+      <source>至</source>
+      <translation>to</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/plaque.py" line="55" />
+      <source>签发单位</source>
+      <translation>Issued by</translation>
+    </message>
+  </context>
+  <context>
     <name>RecordDialog</name>
     <message>
       <location filename="fieldkit/ui/forms/record_dialog.py" line="87" />
@@ -2078,12 +2126,12 @@ Press "Copy details" and send them to the maintainer.</translation>
   <context>
     <name>Repeat</name>
     <message>
-      <location filename="fieldkit/ui/forms/repeat.py" line="44" />
+      <location filename="fieldkit/ui/forms/repeat.py" line="58" />
       <source>添加一行</source>
       <translation>Add a row</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/repeat.py" line="68" />
+      <location filename="fieldkit/ui/forms/repeat.py" line="82" />
       <source>删除这一行</source>
       <translation>Remove this row</translation>
     </message>
@@ -2141,52 +2189,52 @@ Otherwise restore a backup: fieldkit restore BACKUP --force (needs the chief's p
       <translation>Same person: use the existing record (no duplicate)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/dialogs.py" line="76" />
-      <source>确定</source>
-      <translation>OK</translation>
-    </message>
-    <message>
-      <location filename="fieldkit/ui/scan/dialogs.py" line="78" />
+      <location filename="fieldkit/ui/scan/dialogs.py" line="82" />
       <source>取消</source>
       <translation>Cancel</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/dialogs.py" line="107" />
+      <location filename="fieldkit/ui/scan/dialogs.py" line="111" />
       <source>放弃填写的内容？</source>
       <translation>Discard what you typed?</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/dialogs.py" line="108" />
+      <location filename="fieldkit/ui/scan/dialogs.py" line="112" />
       <source>这张表里填写的内容还没有确定。</source>
       <translation>What you typed in this form has not been confirmed.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/dialogs.py" line="110" />
+      <location filename="fieldkit/ui/scan/dialogs.py" line="114" />
       <source>继续填写</source>
       <translation>Keep editing</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/dialogs.py" line="111" />
+      <location filename="fieldkit/ui/scan/dialogs.py" line="115" />
       <source>放弃</source>
       <translation>Discard</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/dialogs.py" line="200" />
+      <location filename="fieldkit/ui/scan/dialogs.py" line="204" />
       <source>登记此地址</source>
       <translation>Register this address</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/dialogs.py" line="161" />
+      <location filename="fieldkit/ui/scan/dialogs.py" line="80" />
+      <source>确定</source>
+      <translation>OK</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/dialogs.py" line="165" />
       <source>可能已登记过此人：</source>
       <translation>This person may already be registered: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/dialogs.py" line="163" />
+      <location filename="fieldkit/ui/scan/dialogs.py" line="167" />
       <source>布控名单提示：</source>
       <translation>Watch-list alert: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/dialogs.py" line="207" />
+      <location filename="fieldkit/ui/scan/dialogs.py" line="211" />
       <source>门牌码 %1 还没有登记为标准地址。请补全地址信息后登记，随后即可采集这一户。</source>
       <translation>Doorplate code %1 is not registered as a standard address yet. Complete the address and register it; then collect this household.</translation>
     </message>
@@ -2194,157 +2242,167 @@ Otherwise restore a backup: fieldkit restore BACKUP --force (needs the chief's p
   <context>
     <name>ScanView</name>
     <message>
-      <location filename="fieldkit/ui/scan/__init__.py" line="45" />
+      <location filename="fieldkit/ui/scan/__init__.py" line="46" />
       <source>扫门牌</source>
       <translation>Scan doorplate</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/__init__.py" line="68" />
+      <location filename="fieldkit/ui/scan/__init__.py" line="69" />
       <source>打印门牌…</source>
       <translation>Print doorplates…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="105" />
+      <location filename="fieldkit/ui/scan/view.py" line="95" />
       <source>重新检测摄像头</source>
       <translation>Detect camera again</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="112" />
+      <location filename="fieldkit/ui/scan/view.py" line="102" />
       <source>正在打开摄像头…</source>
       <translation>Opening the camera…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="126" />
+      <location filename="fieldkit/ui/scan/view.py" line="116" />
       <source>用扫码枪扫门牌，或输入地址编码后按回车</source>
       <translation>Scan the doorplate with a scanner, or type the address code and press Enter</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="132" />
+      <location filename="fieldkit/ui/scan/view.py" line="121" />
       <source>从图片文件识别…</source>
       <translation>Read from an image file…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="136" />
+      <location filename="fieldkit/ui/scan/view.py" line="125" />
       <source>请对准门牌二维码</source>
       <translation>Aim at the doorplate QR code</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="142" />
+      <location filename="fieldkit/ui/scan/view.py" line="131" />
       <source>扫描门牌后，这里显示这一户的住户、租客、车辆和走访记录。</source>
       <translation>After a scan, the household's residents, tenants, vehicles and visits show here.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="231" />
+      <location filename="fieldkit/ui/scan/view.py" line="222" />
       <source>还有未提交的内容</source>
       <translation>Entries not yet submitted</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="232" />
+      <location filename="fieldkit/ui/scan/view.py" line="223" />
       <source>这一户还有未提交的内容。保留为草稿，下次扫这块门牌时恢复？</source>
       <translation>This household has entries not yet submitted. Keep them as a draft, restored the next time this doorplate is scanned?</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="234" />
+      <location filename="fieldkit/ui/scan/view.py" line="225" />
       <source>保留并关闭</source>
       <translation>Keep and close</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="235" />
+      <location filename="fieldkit/ui/scan/view.py" line="226" />
       <source>放弃这些内容</source>
       <translation>Discard them</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="236" />
+      <location filename="fieldkit/ui/scan/view.py" line="227" />
       <source>取消</source>
       <translation>Cancel</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="278" />
+      <location filename="fieldkit/ui/scan/view.py" line="274" />
       <source>选择门牌照片</source>
       <translation>Choose a doorplate photo</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="284" />
+      <location filename="fieldkit/ui/scan/view.py" line="280" />
       <source>正在识别图片…</source>
       <translation>Reading the image…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="301" />
+      <location filename="fieldkit/ui/scan/view.py" line="297" />
       <source>正在查找…</source>
       <translation>Searching…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="108" />
+      <location filename="fieldkit/ui/scan/view.py" line="98" />
       <source>摄像头：</source>
       <translation>Camera: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="130" />
+      <location filename="fieldkit/ui/scan/view.py" line="119" />
       <source>门牌码：</source>
       <translation>Doorplate code: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="172" />
+      <location filename="fieldkit/ui/scan/view.py" line="163" />
       <source>没有找到摄像头。请插上 USB 摄像头后点“重新检测摄像头”；也可以用扫码枪扫描，或从图片文件识别。</source>
       <translation>No camera found. Plug in a USB camera and press "Detect camera again"; a barcode scanner or an image file also work.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="193" />
+      <location filename="fieldkit/ui/scan/view.py" line="184" />
       <source>分辨率较低：请靠近门牌，让二维码占画面三分之一以上</source>
       <translation>Low resolution: move closer so the QR code fills a third of the picture</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="194" />
+      <location filename="fieldkit/ui/scan/view.py" line="185" />
       <source>自动对焦已开启</source>
       <translation>Autofocus on</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="194" />
+      <location filename="fieldkit/ui/scan/view.py" line="185" />
       <source>摄像头不支持自动对焦：保持 30–50 厘米距离，避免反光</source>
       <translation>The camera has no autofocus: keep 30–50 cm away and avoid glare</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="199" />
+      <location filename="fieldkit/ui/scan/view.py" line="190" />
       <source>扫码枪和图片文件仍可使用。</source>
       <translation>A barcode scanner and image files still work.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="279" />
+      <location filename="fieldkit/ui/scan/view.py" line="275" />
       <source>图片</source>
       <translation>Image</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="323" />
+      <location filename="fieldkit/ui/scan/view.py" line="325" />
       <source>这一户还有未提交的内容：请先提交或放弃，再扫下一户。</source>
       <translation>This household has unsubmitted changes: submit or discard them before the next scan.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="354" />
+      <location filename="fieldkit/ui/scan/view.py" line="333" />
+      <source>门牌已核验</source>
+      <translation>Doorplate verified</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/view.py" line="333" />
+      <source>未经签名核验</source>
+      <translation>Not verified by signature</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/view.py" line="359" />
       <source>请补全标注的地址信息</source>
       <translation>Please complete the marked address fields</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="179" />
+      <location filename="fieldkit/ui/scan/view.py" line="170" />
       <source>摄像头：%1</source>
       <translation>Camera: %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="191" />
-      <source>分辨率 %1×%2</source>
-      <translation>Resolution %1×%2</translation>
-    </message>
-    <message>
-      <location filename="fieldkit/ui/scan/view.py" line="262" />
-      <source>有一户上次未提交：已打开 %1</source>
-      <translation>A household was left unsubmitted: opened %1</translation>
-    </message>
-    <message>
-      <location filename="fieldkit/ui/scan/view.py" line="330" />
+      <location filename="fieldkit/ui/scan/view.py" line="334" />
       <source>已打开：%1</source>
       <translation>Opened: %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="334" />
+      <location filename="fieldkit/ui/scan/view.py" line="182" />
+      <source>分辨率 %1×%2</source>
+      <translation>Resolution %1×%2</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/view.py" line="253" />
+      <source>有一户上次未提交：已打开 %1</source>
+      <translation>A household was left unsubmitted: opened %1</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/view.py" line="339" />
       <source>未登记的地址编码 %1：可以登记此地址。</source>
       <translation>Unregistered address code %1: you can register this address.</translation>
     </message>

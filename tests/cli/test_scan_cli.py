@@ -126,3 +126,52 @@ def test_print_a_villages_doorplates_from_the_store_and_scan_one_back(tmp_path, 
         assert result.verified and result.code in {p.code for p in plates}
     finally:
         ws.lock()
+
+
+def _qr_png(path, payload: str):
+    import numpy as np
+
+    from fieldkit.ledger.plaque import qr_image
+
+    code = np.array(qr_image(payload, box=6))
+    cv2.imwrite(str(path), np.pad(code, 80, constant_values=255))
+    return path
+
+
+def test_scan_trusts_the_stores_own_key_without_key_and_reads_plaques(run, tmp_path, monkeypatch):
+    """A plate this store just signed says 已核验 with no --key; a plaque shows its signed index and
+    its village's name; a repainted plaque does not verify."""
+    from fieldkit.domain.doorplate_code import sign_doorplate
+    from fieldkit.ledger.plaque import sign_plaque
+    from fieldkit.services import records, station_keys
+    from fieldkit.services import workspace as wsvc
+
+    home = tmp_path / "home"
+    ws, _ = wsvc.create(home, "chief", "correct horse battery", role="chief")
+    try:
+        records.save(ws, "villages", {"code": "350924201201", "name": "半岭村", "township": "坑底乡",
+                                      "kind": ws.catalog["villages"].field("kind").choices[0].value})
+        ws.store.settings.set(station_keys.CODE_SETTING, "KD350924")
+        key = station_keys.station_key(ws)  # the key this store signs its doorplates and plaques with
+    finally:
+        ws.lock()
+    plate = _qr_png(tmp_path / "plate.png", sign_doorplate("3509242012010008", key))
+    good = sign_plaque(key, village_code="350924201201", date_from="2026-01-01", date_to="2026-06-30",
+                       index=91.0, stars=5)
+    plaque = _qr_png(tmp_path / "plaque.png", good)
+    forged = _qr_png(tmp_path / "forged.png", sign_plaque(key, village_code="350924201201", date_from="2026-01-01",
+                                                          date_to="2026-06-30", index=60.0, stars=2)
+                     .replace(":60.0:2:", ":99.0:5:"))
+    monkeypatch.setenv("FIELDKIT_PASSPHRASE", "correct horse battery")
+    code, (door, board, fake), _ = run("--home", str(home), "scan", str(plate), str(plaque), str(forged))
+    assert code == ExitCode.OK
+    assert door["kind"] == "doorplate" and door["verified"] is True and "已核验" in door["message"]
+    assert "未知单位" not in door["message"]
+    assert board["kind"] == "plaque" and board["verified"] is True
+    assert board["plaque"]["stars"] == 5 and board["plaque"]["index"] == 91.0
+    assert board["plaque"]["village_name"] == "半岭村" and board["plaque"]["date_to"] == "2026-06-30"
+    assert fake["kind"] == "plaque_invalid" and fake["verified"] is False and "未经签名核验" in fake["message"]
+
+    monkeypatch.delenv("FIELDKIT_PASSPHRASE")  # a script without the passphrase: said, and unverified
+    code, (door,), err = run("--home", str(home), "scan", str(plate))
+    assert code == ExitCode.OK and door["verified"] is False and "FIELDKIT_PASSPHRASE" in err

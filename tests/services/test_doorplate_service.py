@@ -88,3 +88,37 @@ def test_sheet_signs_every_plate_and_refuses_bad_rows_before_writing(tmp_path):
     with pytest.raises(ValidationFailed) as e:
         svc.doorplate_sheet([good, bad], out2, key, station_name="东山派出所")
     assert "第 2 行" in e.value.message and not out2.exists()
+
+
+def _plaque_photo(path, payload):
+    from fieldkit.ledger.plaque import qr_image
+
+    code = cv2.cvtColor(np.array(qr_image(payload, box=6)), cv2.COLOR_GRAY2BGR)
+    image = np.full((code.shape[0] + 200, code.shape[1] + 200, 3), 230, np.uint8)
+    image[100 : 100 + code.shape[0], 100 : 100 + code.shape[1]] = code
+    cv2.imwrite(str(path), image)
+    return path
+
+
+def test_a_scanned_plaque_shows_its_signed_index_and_a_tampered_one_does_not_verify(tmp_path):
+    from fieldkit.ledger.plaque import sign_plaque
+
+    key = bench_station_key()
+    good = sign_plaque(key, village_code="350724101201", date_from="2026-01-01", date_to="2026-06-30",
+                       index=86.5, stars=4)
+    r = svc.scan_image(_plaque_photo(tmp_path / "牌匾.png", good), trusted_keys=[key.public()])
+    assert (r.kind, r.verified, r.station) == ("plaque", True, key.station)
+    assert r.plaque == {"village_code": "350724101201", "date_from": "2026-01-01", "date_to": "2026-06-30",
+                        "index": 86.5, "stars": 4, "station": key.station}
+    assert "平安牌已核验" in r.message and "4 星" in r.message and "86.5" in r.message
+
+    five_stars = good.replace(":86.5:4:", ":96.5:5:")  # someone repainted the plaque's code
+    forged = svc.classify_payload(five_stars, [key.public()])
+    assert forged.kind == "plaque_invalid" and not forged.verified
+    assert "未经签名核验" in forged.message_zh and "伪造或篡改" in forged.message_zh
+    assert forged.plaque is not None and forged.plaque.stars == 5  # shown only as what it claims
+    unknown = svc.classify_payload(good, [])
+    assert unknown.kind == "plaque_invalid" and "未知的发牌单位" in unknown.message_zh
+    # A key vouches for its station's ground only, as for doorplates.
+    elsewhere = svc.classify_payload(good, [key.public().with_ground(["350725"])])
+    assert not elsewhere.verified and "辖区" in elsewhere.message_zh

@@ -187,6 +187,11 @@ def test_full_pass_is_saved_together_and_shows_on_the_card(ws):
     visit_rec = ws.store.records.get(result.created["visits"][0])
     met = [m["person"] for m in visit_rec.data["persons_met"]]
     assert by_name["李小明"].uuid in met and by_name["王芳"].uuid in met and visit_rec.data["officer"] == "陈所长"
+    # Everyone met is named in the visit itself, those already living here and those new in this pass.
+    named = {m["person"]: (m["name"], m["id_number"]) for m in visit_rec.data["persons_met"]}
+    assert named[by_name["王芳"].uuid] == ("王芳", TENANT_ID) and named[by_name["李小明"].uuid] == ("李小明", NEW_ID)
+    head = card.head
+    assert head is not None and named[head.uuid] == (head.name, head.id_number)
     assert card.visits[0].uuid == visit_rec.uuid
     # One person, entered once: the tenant is findable by ID number exactly once.
     assert ws.store.search.count("id", TENANT_ID, modules=["residents"]) == 1

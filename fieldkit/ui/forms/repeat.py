@@ -19,6 +19,13 @@ from PySide6.QtWidgets import QHeaderView, QPushButton, QTableWidget, QToolButto
 from fieldkit.ui.forms.editors import Editor
 from fieldkit.ui.resources import icon
 
+# Column widths (px at the default font) that show a whole value: a linked person's name and ID
+# number beside the pick/open buttons, an 18-character ID number. Text columns take what is left;
+# when the table is too narrow for all of them it scrolls sideways rather than clip a value.
+WIDTHS = {"person_ref": 270, "address_ref": 270, "village": 150, "id_number": 180, "uscc": 180, "phone": 130,
+          "plate": 110, "date": 130, "datetime": 160, "choice": 120, "number": 90, "bool": 60}
+TEXT_MIN = 36  # the section minimum; also the width of the remove button's column
+
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("Repeat", text)
@@ -36,9 +43,16 @@ class RepeatEditor(Editor):
         self.table.setObjectName(f"repeat_{field.name}")
         self.table.setHorizontalHeaderLabels([f.label.get(lang) + (" *" if f.required else "") for f in self.subfields] + [""])
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.table.horizontalHeader().setSectionResizeMode(len(self.subfields), QHeaderView.ResizeMode.Fixed)
-        self.table.setColumnWidth(len(self.subfields), 36)
+        header = self.table.horizontalHeader()
+        header.setMinimumSectionSize(TEXT_MIN)
+        for col, f in enumerate(self.subfields):
+            width = WIDTHS.get(str(f.type))
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive if width else
+                                        QHeaderView.ResizeMode.Stretch)
+            if width:
+                self.table.setColumnWidth(col, width)
+        header.setSectionResizeMode(len(self.subfields), QHeaderView.ResizeMode.Fixed)
+        self.table.setColumnWidth(len(self.subfields), TEXT_MIN)
         self.table.setMinimumHeight(90)
         self.table.setTabKeyNavigation(False)  # Tab moves between the cell editors instead
         self.add_button = QPushButton(icon("add"), tr("添加一行"))

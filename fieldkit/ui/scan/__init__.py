@@ -37,6 +37,7 @@ def open_scan_view(window: Any, **view_options: Any) -> ScanView:
         w = window.tabs.widget(i)
         if isinstance(w, ScanView):
             window.tabs.setCurrentIndex(i)
+            w.wedge.setFocus()  # Ctrl+Shift+D from anywhere: ready for the next plate
             return w
     view = ScanView(window.worker, window.info, window.lang, **view_options)
     view.open_requested.connect(window.open_record)

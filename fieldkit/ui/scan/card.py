@@ -20,6 +20,7 @@ import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QDate, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -45,6 +46,8 @@ from fieldkit.ui.state import SessionInfo
 from fieldkit.ui.worker import Worker
 
 MARKS = ("present", "moved_out", "deceased")
+# The pass's keys, shown on their buttons. F5 is the window's 刷新, F9 its 同步.
+VISIT_KEY, RESIDENT_KEY, SUBMIT_KEY = "F2", "F3", "Ctrl+Return"
 DRAFT_DELAY_MS = 800  # after the last change: often enough that a flat battery costs one entry at most
 
 
@@ -61,10 +64,13 @@ def _lines(title: str, lines: list[str]) -> str:
 
 
 class HouseholdCardWidget(QScrollArea):
-    """`pass_saved(result)` after a successful submit; `open_requested(uuid, module)` for a record."""
+    """`pass_saved(result)` after a successful submit; `open_requested(uuid, module)` for a record;
+    `scan_ready()` after each action on the card (a mark, a quick form closed, a submit): the
+    scan field may take the keyboard again, for the next plate."""
 
     pass_saved = Signal(object)
     open_requested = Signal(str, str)
+    scan_ready = Signal()
 
     def __init__(self, worker: Worker, info: SessionInfo, lang: str = "zh", parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -99,12 +105,13 @@ class HouseholdCardWidget(QScrollArea):
 
         # The pass's buttons stay at the top: a 768-pixel-high laptop screen shows them without scrolling.
         actions = QHBoxLayout()
-        self.visit_button = self._button("recordVisitButton", tr("登记走访"), self.record_visit, actions)
-        self.resident_button = self._button("addResidentButton", tr("新增人员"), self.add_resident, actions)
+        self.visit_button = self._button("recordVisitButton", tr("登记走访"), self.record_visit, actions, VISIT_KEY)
+        self.resident_button = self._button("addResidentButton", tr("新增人员"), self.add_resident, actions,
+                                            RESIDENT_KEY)
         self.tenant_button = self._button("newTenantButton", tr("登记新租客"), self.add_tenant, actions)
         actions.addStretch(1)
         self.discard_button = self._button("discardPassButton", tr("放弃"), self.discard, actions)
-        self.submit_button = self._button("submitPassButton", tr("提交"), self.submit, actions)
+        self.submit_button = self._button("submitPassButton", tr("提交"), self.submit, actions, SUBMIT_KEY)
         self.submit_button.setDefault(True)
         self.box.addLayout(actions)
         self.pending_label = QLabel()
@@ -164,6 +171,7 @@ class HouseholdCardWidget(QScrollArea):
         t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         t.horizontalHeader().setStretchLastSection(True)
+        t.setTabKeyNavigation(False)  # Tab leaves the table (its buttons are reached with the mouse or F-keys)
         return t
 
     @staticmethod
@@ -172,11 +180,17 @@ class HouseholdCardWidget(QScrollArea):
         rows = sum(table.rowHeight(i) for i in range(table.rowCount())) or 30
         table.setFixedHeight(table.horizontalHeader().height() + rows + 2 * table.frameWidth() + 2)
 
-    def _button(self, name: str, text: str, slot: Any, layout: QHBoxLayout) -> QPushButton:
+    def _button(self, name: str, text: str, slot: Any, layout: QHBoxLayout | None, key: str = "") -> QPushButton:
         b = QPushButton(text)
+        if key:
+            sequence = QKeySequence(key)
+            b.setText(f"{text} ({sequence.toString(QKeySequence.SequenceFormat.NativeText)})")
+            b.setShortcut(sequence)  # after setText, which sets the shortcut to the text's mnemonic
         b.setObjectName(name)
+        b.setAutoDefault(True)  # Enter presses the focused button, as Space does
         b.clicked.connect(slot)
-        layout.addWidget(b)
+        if layout is not None:
+            layout.addWidget(b)
         return b
 
     def _reset_pending(self) -> None:
@@ -246,11 +260,9 @@ class HouseholdCardWidget(QScrollArea):
             lay = QHBoxLayout(cell)
             lay.setContentsMargins(0, 0, 0, 0)
             for m in MARKS:
-                b = QPushButton(status_label(m))
-                b.setObjectName(f"mark_{m}_{i}")
+                b = self._button(f"mark_{m}_{i}", status_label(m),
+                                 lambda _c=False, uuid=p.uuid, m=m: self.mark(uuid, m), lay)
                 b.setEnabled(m != status)
-                b.clicked.connect(lambda _c=False, uuid=p.uuid, m=m: self.mark(uuid, m))
-                lay.addWidget(b)
             self.residents.setCellWidget(i, 5, cell)
 
     # -- pending changes --------------------------------------------------------------------
@@ -264,10 +276,12 @@ class HouseholdCardWidget(QScrollArea):
             self.marks[uuid] = (status, self.mark_date.date().toString("yyyy-MM-dd"))
         self._fill_residents()
         self._update_pending()
+        self.scan_ready.emit()
 
     def set_tenant_left(self, index: int, left: bool) -> None:
         (self.tenants_left.add if left else self.tenants_left.discard)(index)
         self._update_pending()
+        self.scan_ready.emit()
 
     def _household_defaults(self) -> dict:
         assert self.card is not None
@@ -319,6 +333,7 @@ class HouseholdCardWidget(QScrollArea):
                 on_accept(dialog)
             self._update_pending()  # accepted or not, the draft no longer holds the open form
             dialog.deleteLater()
+            self.scan_ready.emit()
 
         dialog.kind = dialog.kind or kind
         dialog.finished.connect(finished)
@@ -424,6 +439,7 @@ class HouseholdCardWidget(QScrollArea):
         if self.card is not None:
             self.show_card(self.card)
             self.flush_draft()  # the draft goes with what it held
+        self.scan_ready.emit()
 
     # -- submit -----------------------------------------------------------------------------
     def submit(self) -> None:
@@ -432,14 +448,15 @@ class HouseholdCardWidget(QScrollArea):
             return
         self.submitting = True
         self.submit_button.setEnabled(False)
-        address = self.card.address.uuid
+        address, payload = self.card.address.uuid, self.card.payload
         visit, residents, tenants = self.visit, list(self.new_residents), list(self.new_tenants)
         marks, left = dict(self.marks), sorted(self.tenants_left)
 
         def work(job):
             result = hh.submit_pass(job.ws, address, visit=visit, new_residents=residents, status_marks=marks,
                                     tenants_left=left, new_tenants=tenants)
-            return result, (hh.card(job.ws, address) if result.ok else None)
+            # The card after the save shows the plate as it was read (verified or not), not as a bare address.
+            return result, (hh.card(job.ws, address, payload=payload) if result.ok else None)
 
         self.worker.run(work, self._submitted, self._submit_failed, label=tr("正在保存…"), cancellable=False,
                         parent=self, owner=self)
@@ -469,6 +486,7 @@ class HouseholdCardWidget(QScrollArea):
         self.pending_label.setText(tr("已保存：新建 %1 条，更新 %2 条").replace(
             "%1", str(sum(len(v) for v in result.created.values()))).replace("%2", str(len(result.updated))))
         self.pass_saved.emit(result)
+        self.scan_ready.emit()
 
     def _issue_text(self, issue: hh.PassIssue) -> str:
         if self.lang == "en":

@@ -1,6 +1,6 @@
 """Quick forms of the household pass: a visit, a new resident, a new tenant, a new address.
 
-Each is the generated form of its module (`ui.forms.FormWidget`), prefilled. "确定" runs
+Each is the generated form of its module (`ui.forms.FormWidget`), prefilled. "确定" (or Ctrl+S) runs
 `services.records.check` on the database thread and only closes when no error is left; the
 values are *not* saved here — the household card saves the whole pass together. The same check
 runs a moment after typing stops, so a person already registered under this ID number is named
@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QCheckBox, QDialog, QDialogButtonBox, QLabel, QMessageBox, QVBoxLayout, QWidget
 
 from fieldkit.services import records as rec_service
@@ -42,7 +42,7 @@ class QuickFormDialog(QDialog):
         super().__init__(parent)
         self.setObjectName(f"quickForm_{module_id}")
         self.setWindowTitle(title)
-        self.resize(900, 620)
+        self.resize(1080, 640)  # the persons-met table's whole rows, on a 1366×768 laptop
         self.worker, self.info, self.lang = worker, info, lang
         self.spec = info.module(module_id)
         self.checking = False
@@ -77,7 +77,11 @@ class QuickFormDialog(QDialog):
             layout.addWidget(row)
             self.extra[f.name] = editor
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("确定"))
+        save = QKeySequence(QKeySequence.StandardKey.Save)
+        # Ctrl+S, as in every record form: the officer's hands stay on the keyboard through the pass.
+        QShortcut(save, self, self.try_accept)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(
+            f"{tr('确定')} ({save.toString(QKeySequence.SequenceFormat.NativeText)})")
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setObjectName("quickFormOk")
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("取消"))
         self.buttons.accepted.connect(self.try_accept)

@@ -3,8 +3,11 @@
 Three ways in, all ending in `services.household.open_by_payload` on the database thread:
 - the webcam (`CameraFeed`: capture and decoding on their own threads; the preview never waits);
 - a USB barcode scanner typing into the "门牌码" field (a keyboard wedge: a burst of keys ending
-  in Enter or Tab; typing by hand works the same way);
+  in Enter or Tab; typing by hand works the same way), or wherever the focus is in the view
+  (`wedge.WedgeFilter`: a burst never lands in a date box); the focus comes back to the field
+  after every action on the card, so the next plate can be scanned at once;
 - "从图片文件识别…" (decoded on the database thread, with the station keys at hand).
+A safety plaque (平安星级牌) shows its signed index (`plaque.PlaquePanel`), or "未经签名核验".
 No camera, or one unplugged mid-scan, shows a plain message in the preview; the other two inputs
 keep working. A code read while the card holds unsubmitted changes of another house does not
 replace it: the status line says so.
@@ -17,8 +20,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QImage, QKeyEvent, QPixmap
+from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -41,6 +44,8 @@ from fieldkit.ui.errors import message_for, show_error
 from fieldkit.ui.scan.card import HouseholdCardWidget
 from fieldkit.ui.scan.dialogs import RegisterAddressPanel
 from fieldkit.ui.scan.feed import CameraFeed
+from fieldkit.ui.scan.plaque import PlaquePanel
+from fieldkit.ui.scan.wedge import WedgeFilter
 from fieldkit.ui.state import SessionInfo
 from fieldkit.ui.worker import Worker
 
@@ -55,21 +60,6 @@ CARD_MODULES = frozenset({"residents", "rentals", "visits", "vehicles", "key_per
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("ScanView", text)
-
-
-class _WedgeFilter(QObject):
-    """Tab ends a scan like Enter does (many scanners are set to send Tab)."""
-
-    def __init__(self, on_submit: Any) -> None:
-        super().__init__()
-        self._submit = on_submit
-
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
-                and event.key() == Qt.Key.Key_Tab and obj.text().strip():  # type: ignore[attr-defined]
-            self._submit()
-            return True
-        return False
 
 
 class ScanView(QWidget):
@@ -125,8 +115,7 @@ class ScanView(QWidget):
         self.wedge.setObjectName("wedgeInput")
         self.wedge.setPlaceholderText(tr("用扫码枪扫门牌，或输入地址编码后按回车"))
         self.wedge.returnPressed.connect(self._wedge_submit)
-        self._wedge_filter = _WedgeFilter(self._wedge_submit)
-        self.wedge.installEventFilter(self._wedge_filter)
+        self.wedge_filter = WedgeFilter(self, self.wedge, self._wedge_submit, self._burst)
         lbox.addWidget(QLabel(tr("门牌码：")))
         lbox.addWidget(self.wedge)
         self.file_button = QPushButton(tr("从图片文件识别…"))
@@ -144,10 +133,12 @@ class ScanView(QWidget):
         self.placeholder.setWordWrap(True)
         self.card = HouseholdCardWidget(worker, info, lang)
         self.card.pass_saved.connect(self._pass_saved)
+        self.card.scan_ready.connect(self.wedge.setFocus)
         self.card.open_requested.connect(self.open_requested)
         self.register = RegisterAddressPanel(worker, info, lang)
         self.register.register_button.clicked.connect(self.register_address)
-        for w in (self.placeholder, self.card, self.register):
+        self.plaque = PlaquePanel()
+        for w in (self.placeholder, self.card, self.register, self.plaque):
             self.stack.addWidget(w)
         splitter = QSplitter()
         splitter.addWidget(left)
@@ -157,6 +148,8 @@ class ScanView(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
         self.detect_cameras(start=False)
+        for button in self.findChildren(QPushButton):  # the card's own set theirs
+            button.setAutoDefault(True)  # Enter presses the focused button, as Space does (a QDialog's rule)
 
     # -- camera -----------------------------------------------------------------------------
     def detect_cameras(self, start: bool = True) -> None:
@@ -274,6 +267,11 @@ class ScanView(QWidget):
         if text:
             self.handle_payload(text, source="wedge")
 
+    def _burst(self, text: str) -> None:
+        """A scan typed while another widget of the view had the focus: the scan field takes it."""
+        self.wedge.setFocus()
+        self.handle_payload(text, source="wedge")
+
     def choose_image(self) -> None:
         path, _f = QFileDialog.getOpenFileName(self, tr("选择门牌照片"), "",
                                                tr("图片") + " (*.jpg *.jpeg *.png *.bmp *.tif *.tiff *.webp)")
@@ -314,6 +312,12 @@ class ScanView(QWidget):
             return
         payload = getattr(outcome, "payload", None)
         text = (payload.message_en if self.lang == "en" else payload.message_zh) if payload else ""
+        if isinstance(outcome, hh.PlaqueScan):
+            self._status(text, "ok" if outcome.verified else "error")
+            if not self.card.has_pending:  # a card with unsubmitted entries stays on screen
+                self.plaque.show_scan(outcome, self.lang)
+                self.stack.setCurrentWidget(self.plaque)
+            return
         if isinstance(outcome, hh.NotADoorplate):
             self._status(text, "error" if outcome.forged or outcome.payload.kind.startswith("doorplate") else "warning")
             return
@@ -327,7 +331,10 @@ class ScanView(QWidget):
             self.card.show_card(outcome)
             self.stack.setCurrentWidget(self.card)
             self.wedge.setFocus()  # the next plate can be scanned at once with a USB scanner
-            self._status(text or tr("已打开：%1").replace("%1", outcome.title), "ok" if outcome.verified else "warning")
+            # The same word as the card's header, whatever the payload's own message says.
+            mark = tr("门牌已核验") if outcome.verified else tr("未经签名核验")
+            text = text or tr("已打开：%1").replace("%1", outcome.title)
+            self._status(text if mark in text else f"{mark}：{text}", "ok" if outcome.verified else "warning")
         elif isinstance(outcome, hh.UnknownCode):
             self.register.show_code(outcome.code, outcome.prefill)
             self.stack.setCurrentWidget(self.register)
@@ -374,8 +381,8 @@ class ScanView(QWidget):
         shown = {card.address.uuid, *(p.uuid for p in card.residents)}
         if not (changes.uuids & shown or changes.modules & CARD_MODULES):
             return
-        address = card.address.uuid
-        self.worker.run(lambda job: hh.card(job.ws, address), self._reloaded, lambda _e: None,
+        address, payload = card.address.uuid, card.payload  # the plate read stays what it was
+        self.worker.run(lambda job: hh.card(job.ws, address, payload=payload), self._reloaded, lambda _e: None,
                         progress=False, key="scan-card-reload", owner=self)
 
     def _reloaded(self, card: hh.HouseholdCard) -> None:
