@@ -165,7 +165,7 @@ def test_card_reader_button_in_demo_mode(qtbot, worker, monkeypatch):
     # A demo card is never mistaken for a real one; its chip photo is stored as an attachment.
     assert panel.status.text().startswith("演示卡，不是真实证件。已读取：张三丰")
     assert lookup.values["photo"] and "已读取证件照片" in panel.status.text()
-    assert panel.button.text() == "读取身份证（F2）·演示设备"
+    assert panel.button.text() == "读取身份证 (F2) · 演示设备"
 
 
 def test_card_reader_missing_library(qtbot, worker, monkeypatch, tmp_path):

@@ -45,7 +45,7 @@ def test_new_resident_from_the_card_in_three_actions(qtbot, seeded_home, start_a
     dialog = visible_dialog("recordDialog_residents")
     qtbot.waitUntil(lambda: dialog.ready)
     panel = dialog.card_reader.panel
-    assert panel.button.text() == "读取身份证（F2）·演示设备"
+    assert panel.button.text() == "读取身份证 (F2) · 演示设备"
     act.key(dialog.focusWidget() or dialog, Qt.Key.Key_F2, what="F2 读取身份证")
     qtbot.waitUntil(lambda: dialog.form.rows["id_number"].editor.value() == CARD_ID, timeout=10000)
     values = dialog.form.values()

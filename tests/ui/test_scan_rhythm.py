@@ -1,6 +1,6 @@
 """The officer's round at the door, by keyboard and scanner only (issue 13, items 2 and 3).
 
-Scan → card → 登记走访 (F2) → Ctrl+S → 提交 (Ctrl+Enter) → the next burst opens the next plate,
+Scan → card → 登记走访 (F3) → Ctrl+S → 提交 (Ctrl+Enter) → the next burst opens the next plate,
 wherever the focus was left; the card's header and the status line say the same about the plate
 before and after the submit; the visit records whom it met. A keyboard-wedge scanner types into
 whatever widget has the focus, so every burst here goes to `QApplication.focusWidget()`.
@@ -16,10 +16,12 @@ from PySide6.QtWidgets import QApplication, QLabel, QPushButton
 
 from fieldkit.devices.camera import FileCameraBackend
 from fieldkit.domain.doorplate_code import sign_doorplate
+from fieldkit.services import devices_access
 from fieldkit.services import records as rec_service
 from fieldkit.services import workspace as ws_service
 from fieldkit.ui.scan import open_scan_view
 from fieldkit.ui.scan.dialogs import QuickFormDialog
+from tests.ui.actions import Actions
 from tests.ui.conftest import PASSPHRASE, find, unlock
 from tests.ui.test_scan import CODE, STATION, VILLAGE, seed, visible, wait_for_card
 
@@ -65,15 +67,17 @@ def open_view(qtbot, start_app, home):
 
 def test_scan_visit_save_and_submit_by_keys_then_the_next_burst_opens_the_next_plate(qtbot, round_home, start_app):
     main, view = open_view(qtbot, start_app, round_home)
+    act = Actions(qtbot, "scan → visit saved (household card)")
+    act.steps.append("scan the doorplate")
     burst(qtbot, sign_doorplate(CODE, STATION))
     card = wait_for_card(qtbot, view)
     assert "门牌已核验" in header(view) and "门牌已核验" in status(view)
     assert view.wedge.hasFocus()
     visit_button = find(card, QPushButton, "recordVisitButton")
-    assert "(F2)" in visit_button.text() and "(F3)" in find(card, QPushButton, "addResidentButton").text()
+    assert "(F3)" in visit_button.text() and "(F4)" in find(card, QPushButton, "addResidentButton").text()
     assert "(Ctrl+" in find(card, QPushButton, "submitPassButton").text()  # Ctrl+回车 in Qt's Chinese
 
-    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_F2)
+    act.key(QApplication.focusWidget(), Qt.Key.Key_F3, what="F3 登记走访")
     qtbot.waitUntil(lambda: visible(QuickFormDialog, "quickForm_visits") is not None)
     dialog = visible(QuickFormDialog, "quickForm_visits")
     met = dialog.form.rows["persons_met"].editor
@@ -84,15 +88,16 @@ def test_scan_visit_save_and_submit_by_keys_then_the_next_burst_opens_the_next_p
     assert rows["吴大山"]["relation"].value() == "02"  # the head, though his record leaves it blank
     qtbot.waitUntil(lambda: dialog.form.rows["village"].editor.loaded)
     dialog.activateWindow()
-    qtbot.keyClick(dialog, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    act.key(dialog, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier, what="Ctrl+S 确定")
     qtbot.waitUntil(lambda: visible(QuickFormDialog, "quickForm_visits") is None, timeout=10000)
     assert "走访记录 1 条" in find(card, QLabel, "passPending").text()
     main.activateWindow()
     qtbot.waitUntil(view.wedge.hasFocus)  # the form closed: back in the scan field
 
-    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    act.key(QApplication.focusWidget(), Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier, what="Ctrl+Enter 提交")
     qtbot.waitUntil(lambda: "已保存" in find(card, QLabel, "passPending").text(), timeout=10000)
     assert view.wedge.hasFocus()
+    assert act.done() <= 5
     # One verification state for the plate, after the save as before it.
     assert "门牌已核验" in header(view) and "门牌已核验" in status(view)
     saved = []
@@ -175,3 +180,34 @@ def test_a_plaque_scan_shows_the_signed_index_and_a_repainted_one_is_not_verifie
     qtbot.waitUntil(lambda: "未经签名核验" in panel.text())
     assert "平安牌已核验" not in panel.text() and "未经签名核验" in status(view)
     assert find(view, QLabel, "scanStatus").property("kind") == "error"
+
+
+def test_a_card_read_at_the_door_adds_the_person_in_three_actions(qtbot, round_home, start_app, monkeypatch):
+    monkeypatch.setenv(devices_access.DEMO_ENV, "1")
+    main, view = open_view(qtbot, start_app, round_home)
+    burst(qtbot, sign_doorplate(CODE, STATION))
+    card = wait_for_card(qtbot, view)
+    assert "(F2)" in card.card_reader.button.text() and "演示设备" in card.card_reader.button.text()
+    act = Actions(qtbot, "card read at the door → new resident saved (household card)")
+    act.key(QApplication.focusWidget(), Qt.Key.Key_F2, what="F2 读取身份证")
+    qtbot.waitUntil(lambda: visible(QuickFormDialog, "quickForm_residents") is not None, timeout=10000)
+    dialog = visible(QuickFormDialog, "quickForm_residents")
+    assert dialog.form.rows["name"].editor.value() == "张三丰"
+    assert dialog.form.rows["address"].editor.value()  # this household's address
+    ok = find(dialog, QPushButton, "quickFormOk")
+    dialog.activateWindow()
+    qtbot.waitUntil(ok.hasFocus)
+    act.key(ok, Qt.Key.Key_Return, what="Enter 确定")
+    qtbot.waitUntil(lambda: bool(card.new_residents), timeout=10000)
+    main.activateWindow()
+    qtbot.waitUntil(view.wedge.hasFocus)
+    act.key(QApplication.focusWidget(), Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier, what="Ctrl+Enter 提交")
+    qtbot.waitUntil(lambda: "已保存" in find(card, QLabel, "passPending").text(), timeout=10000)
+    assert act.done() <= 3
+    names = [card.residents.item(r, 0).text() for r in range(card.residents.rowCount())]
+    assert "张三丰" in names
+
+    # The same card again: already of this household, said on the card, no form.
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_F2)
+    qtbot.waitUntil(lambda: "已在本户登记" in card.card_reader.status.text(), timeout=10000)
+    assert visible(QuickFormDialog, "quickForm_residents") is None

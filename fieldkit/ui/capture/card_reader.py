@@ -56,7 +56,7 @@ class CardReaderPanel(QWidget):
         self.button = QPushButton(self._label())
         self.button.setObjectName("readCard")
         self.button.setAutoDefault(False)
-        self.button.clicked.connect(self._clicked)
+        self.button.clicked.connect(self.toggle)
         self.status = QLabel()
         self.status.setObjectName("cardStatus")
         self.status.setWordWrap(True)
@@ -68,10 +68,11 @@ class CardReaderPanel(QWidget):
         self.existing_title = ""
 
     def _label(self) -> str:
-        text = tr("读取身份证（F2）")
-        return text + tr("·演示设备") if self.demo else text
+        text = tr("读取身份证") + " (F2)"  # the household card's buttons name their keys the same way
+        return text + " · " + tr("演示设备") if self.demo else text
 
-    def _clicked(self) -> None:
+    def toggle(self) -> None:
+        """Read a card, or cancel the read under way (the button, or its key)."""
         if self.reading:
             self.cancel()
         else:

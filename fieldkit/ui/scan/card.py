@@ -20,12 +20,13 @@ import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QDate, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QDateEdit,
     QDialog,
+    QDialogButtonBox,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -40,6 +41,7 @@ from PySide6.QtWidgets import (
 
 from fieldkit.services import drafts as draft_service
 from fieldkit.services import household as hh
+from fieldkit.ui.capture.card_reader import CardReaderPanel
 from fieldkit.ui.errors import background_error, show_error
 from fieldkit.ui.scan.dialogs import QuickFormDialog, tenant_extra_fields
 from fieldkit.ui.state import SessionInfo
@@ -47,7 +49,8 @@ from fieldkit.ui.worker import Worker
 
 MARKS = ("present", "moved_out", "deceased")
 # The pass's keys, shown on their buttons. F5 is the window's 刷新, F9 its 同步.
-VISIT_KEY, RESIDENT_KEY, SUBMIT_KEY = "F2", "F3", "Ctrl+Return"
+# F2 reads an ID card here as in every person form (ui/capture/card_reader.py).
+CARD_KEY, VISIT_KEY, RESIDENT_KEY, TENANT_KEY, SUBMIT_KEY = "F2", "F3", "F4", "F6", "Ctrl+Return"
 DRAFT_DELAY_MS = 800  # after the last change: often enough that a flat battery costs one entry at most
 
 
@@ -105,15 +108,21 @@ class HouseholdCardWidget(QScrollArea):
 
         # The pass's buttons stay at the top: a 768-pixel-high laptop screen shows them without scrolling.
         actions = QHBoxLayout()
+        self.card_reader = CardReaderPanel(worker, self, demo=info.demo_devices)
+        # A QShortcut, not the button's: the button's text changes while reading, which resets it.
+        QShortcut(QKeySequence(CARD_KEY), self, self.card_reader.toggle, context=Qt.ShortcutContext.WindowShortcut)
+        self.card_reader.card_read.connect(self.add_from_card)
+        actions.addWidget(self.card_reader.button)
         self.visit_button = self._button("recordVisitButton", tr("登记走访"), self.record_visit, actions, VISIT_KEY)
         self.resident_button = self._button("addResidentButton", tr("新增人员"), self.add_resident, actions,
                                             RESIDENT_KEY)
-        self.tenant_button = self._button("newTenantButton", tr("登记新租客"), self.add_tenant, actions)
+        self.tenant_button = self._button("newTenantButton", tr("登记新租客"), self.add_tenant, actions, TENANT_KEY)
         actions.addStretch(1)
         self.discard_button = self._button("discardPassButton", tr("放弃"), self.discard, actions)
         self.submit_button = self._button("submitPassButton", tr("提交"), self.submit, actions, SUBMIT_KEY)
         self.submit_button.setDefault(True)
         self.box.addLayout(actions)
+        self.box.addWidget(self.card_reader.status)
         self.pending_label = QLabel()
         self.pending_label.setObjectName("passPending")
         self.pending_label.setWordWrap(True)
@@ -307,6 +316,32 @@ class HouseholdCardWidget(QScrollArea):
                                           title=tr("新增人员"), lang=self.lang, parent=self),
                           lambda d: self.new_residents.append(d.values()) if d.use_existing is None else None,
                           "resident")
+
+    def add_from_card(self, lookup: Any) -> QuickFormDialog | None:
+        """A card read at the door: someone of this household is named; anyone else opens
+        新增人员 filled from the chip, resting on 确定 (a registered person is named there too)."""
+        if self.card is None:
+            return None
+        here = next((p for p in self.card.residents
+                     if lookup.existing is not None and p.uuid == lookup.existing.uuid), None)
+        if here is not None:
+            self.card_reader.status.setText(tr("%1 已在本户登记").replace("%1", lookup.values.get("name", "")))
+            self.scan_ready.emit()
+            return None
+        initial = {**self._household_defaults(), **lookup.values}
+        dialog = QuickFormDialog(self.worker, self.info, "residents", initial, title=tr("新增人员"), lang=self.lang,
+                                 parent=self)
+        dialog.form.touched.update(lookup.values)
+        opened = self._open(dialog, lambda d: self.new_residents.append(d.values()) if d.use_existing is None else None,
+                            "resident")
+        dialog.live_check()
+        ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        missing = dialog.form.first_empty_required()
+        if missing:
+            dialog.form.focus_field(missing)
+        else:
+            ok.setFocus()
+        return opened
 
     def add_tenant(self) -> QuickFormDialog | None:
         if self.card is None:
