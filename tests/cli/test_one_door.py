@@ -90,7 +90,8 @@ def test_the_same_person_cannot_be_entered_twice(cli):
     assert [f["uuid"] for f in found if f["module"] == "residents"] == [someone["uuid"]]
     # Giving an existing record another person's number is refused the same way.
     other = cli("records", "list", "residents", "--limit", "2")[1][1]
-    code, _ = cli("records", "edit", other["uuid"], "--set", f"id_number={number}")
+    code, _ = cli("records", "edit", other["uuid"], "--set", f"id_number={number}",
+                  "--set", f"sex={someone['data']['sex']}", "--set", f"birth_date={someone['data']['birth_date']}")
     assert code == ExitCode.CONFLICT
 
 

@@ -23,7 +23,8 @@ def id_number(seq: int, birth: str = "19900101") -> str:
 
 
 def resident(name: str, seq: int, **more) -> dict:
-    return {"name": name, "id_number": id_number(seq), "sex": "男", "birth_date": "1990-01-01",
+    """A resident whose sex and birth date agree with the ID number (the door checks)."""
+    return {"name": name, "id_number": id_number(seq), "sex": "男" if seq % 2 else "女", "birth_date": "1990-01-01",
             "village": VILLAGE, **more}
 
 
