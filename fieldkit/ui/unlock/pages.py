@@ -72,6 +72,11 @@ class LoginPage(QWidget):
         super().__init__()
         layout = QVBoxLayout(self)
         layout.addWidget(_heading(tr("解锁")))
+        self.lock_reason = QLabel()
+        self.lock_reason.setObjectName("lockReason")
+        self.lock_reason.setWordWrap(True)
+        self.lock_reason.hide()
+        layout.addWidget(self.lock_reason)
         form = QFormLayout()
         self.user = QComboBox()
         self.user.setObjectName("loginUser")
@@ -110,6 +115,9 @@ class LoginPage(QWidget):
         layout.addStretch(1)
         self.unlock.clicked.connect(self._submit)
         self.passphrase.returnPressed.connect(self._submit)
+
+    def set_lock_reason(self, text: str) -> None:
+        show_message(self.lock_reason, text)
 
     def _submit(self) -> None:
         if not self.unlock.isEnabled():

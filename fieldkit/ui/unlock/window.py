@@ -41,11 +41,21 @@ def tr(text: str) -> str:
     return QCoreApplication.translate("Unlock", text)
 
 
+def lock_reason_text(reason: str, idle_minutes: int) -> str:
+    """What the unlock screen says about the last lock ("" on a fresh start)."""
+    if reason == "idle":
+        return tr("因 %1 分钟无操作已自动锁定").replace("%1", str(idle_minutes))
+    if reason == "manual":
+        return tr("已手动锁定（Ctrl+L）")
+    return ""
+
+
 class UnlockWindow(QWidget):
     unlocked = Signal(object)  # SessionInfo
     language_requested = Signal(str)
 
-    def __init__(self, worker: Worker, home: Path, *, last_user: str = "", language: str = "zh") -> None:
+    def __init__(self, worker: Worker, home: Path, *, last_user: str = "", language: str = "zh",
+                 lock_reason: str = "", idle_minutes: int = 10) -> None:
         super().__init__()
         self.setObjectName("unlockWindow")
         self.worker = worker
@@ -74,6 +84,7 @@ class UnlockWindow(QWidget):
 
         users = ws_service.list_users(self.home)
         self.login_page = LoginPage(users, last_user)
+        self.login_page.set_lock_reason(lock_reason_text(lock_reason, idle_minutes))
         self.create_page = CreatePage(str(self.home))
         self.code_page = RecoveryCodePage()
         self.demo_page = DemoPage()
