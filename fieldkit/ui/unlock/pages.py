@@ -268,11 +268,12 @@ class RecoveryCodePage(QWidget):
         self.code.setObjectName("recoveryCode")
         self.code.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
-        mono.setPointSize(16)
+        mono.setPointSize(13)
         mono.setWeight(QFont.Weight.Bold)
         self.code.setFont(mono)
         self.code.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.code.setWordWrap(True)
+        # One unbroken line, like the printed sheet: a code wrapped mid-group is copied wrongly.
+        self.code.setWordWrap(False)
         layout.addWidget(self.code)
         self.written = QCheckBox(tr("我已把恢复码抄写（或打印）下来，放在安全的地方"))
         self.written.setObjectName("writtenDown")
@@ -292,7 +293,9 @@ class RecoveryCodePage(QWidget):
         layout.addStretch(1)
 
     def set_code(self, code: str) -> None:
-        self.code.setText(code)
+        from fieldkit.ui.recovery_sheet import printable_code
+
+        self.code.setText(printable_code(code))
 
     def focus(self) -> None:
         self.written.setFocus()
