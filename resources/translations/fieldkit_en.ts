@@ -4019,9 +4019,9 @@ Otherwise restore a backup: fieldkit restore BACKUP --force (needs the chief's p
     <message>
       <location filename="fieldkit/ui/unlock/pages.py" line="314" />
       <source>示范乡镇有虚构的村庄、门牌、约 2000 名居民和各类台账，方便先熟悉操作。
-示范数据以后可以整体删除。正式使用请选“从空白开始”。</source>
+示范数据以后可以在“设置 → 示范数据”里整体删除。正式使用请选“从空白开始”。</source>
       <translation>The demo township has invented villages, doorplates, about 2,000 residents and every kind of register, to practise on.
-It can be removed later. For real work choose "Start empty".</translation>
+It can be removed later under Settings → Demo data. For real work choose "Start empty".</translation>
     </message>
     <message>
       <location filename="fieldkit/ui/unlock/pages.py" line="321" />
@@ -4154,6 +4154,12 @@ The passphrase unlocks it; remember it — if forgotten, only the recovery code 
       <location filename="fieldkit/ui/unlock/window.py" line="242" />
       <source>已取消，没有放入示范数据。可以重试，或从空白开始。</source>
       <translation>Cancelled; no demo data was added. Try again, or start empty.</translation>
+    </message>
+    <message>
+      <source>示范乡镇有虚构的村庄、门牌、约 2000 名居民和各类台账，方便先熟悉操作。
+示范数据以后可以整体删除。正式使用请选“从空白开始”。</source>
+      <translation type="vanished">The demo township has invented villages, doorplates, about 2,000 residents and every kind of register, to practise on.
+It can be removed later. For real work choose "Start empty".</translation>
     </message>
     <message>
       <source>忘记口令时用它重设口令。与电脑分开保管。</source>

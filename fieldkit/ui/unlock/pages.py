@@ -312,7 +312,7 @@ class DemoPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(_heading(tr("要先放入示范数据吗？")))
         text = QLabel(tr("示范乡镇有虚构的村庄、门牌、约 2000 名居民和各类台账，方便先熟悉操作。\n"
-                         "示范数据以后可以整体删除。正式使用请选“从空白开始”。"))
+                         "示范数据以后可以在“设置 → 示范数据”里整体删除。正式使用请选“从空白开始”。"))
         text.setWordWrap(True)
         layout.addWidget(text)
         self.message = _message_label()
