@@ -44,52 +44,57 @@
       <translation>Users</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="202" />
+      <location filename="fieldkit/ui/admin.py" line="140" />
+      <source>打印恢复码…</source>
+      <translation>Print the recovery code…</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/admin.py" line="208" />
       <source>已添加用户</source>
       <translation>User added</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="211" />
+      <location filename="fieldkit/ui/admin.py" line="217" />
       <source>临时口令（当面告诉该用户；他下次登录时须改成自己的）：</source>
       <translation>Temporary passphrase (tell the user in person; they must replace it at their next unlock):</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="237" />
+      <location filename="fieldkit/ui/admin.py" line="243" />
       <source>已删除用户</source>
       <translation>User removed</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="241" />
+      <location filename="fieldkit/ui/admin.py" line="247" />
       <source>已更换数据密钥</source>
       <translation>Data key rotated</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="261" />
+      <location filename="fieldkit/ui/admin.py" line="275" />
       <source>添加用户</source>
       <translation>Add user</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="264" />
+      <location filename="fieldkit/ui/admin.py" line="278" />
       <source>警号或拼音缩写，不要用姓名</source>
       <translation>Badge number or pinyin initials, not the person's name</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="271" />
+      <location filename="fieldkit/ui/admin.py" line="285" />
       <source>登录名</source>
       <translation>Login</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="272" />
+      <location filename="fieldkit/ui/admin.py" line="286" />
       <source>显示名</source>
       <translation>Display name</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="273" />
+      <location filename="fieldkit/ui/admin.py" line="287" />
       <source>角色</source>
       <translation>Role</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="274" />
+      <location filename="fieldkit/ui/admin.py" line="288" />
       <source>初始口令</source>
       <translation>Initial passphrase</translation>
     </message>
@@ -134,62 +139,62 @@
       <translation>Rotate the data key</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="155" />
+      <location filename="fieldkit/ui/admin.py" line="161" />
       <source>已停用</source>
       <translation>Disabled</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="208" />
+      <location filename="fieldkit/ui/admin.py" line="214" />
       <source>已停用：该用户不能再登录</source>
       <translation>Disabled: the user can no longer unlock</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="220" />
+      <location filename="fieldkit/ui/admin.py" line="226" />
       <source>已启用：该用户用临时口令登录后须设置新口令</source>
       <translation>Enabled: after unlocking with the temporary passphrase the user must set a new one</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="227" />
+      <location filename="fieldkit/ui/admin.py" line="233" />
       <source>已重设：该用户用临时口令登录后须设置新口令</source>
       <translation>Reset: after unlocking with the temporary passphrase the user must set a new one</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="255" />
+      <location filename="fieldkit/ui/admin.py" line="262" />
       <source>正在用新的数据密钥重新加密数据库…</source>
       <translation>Re-encrypting the store under a new data key…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="155" />
+      <location filename="fieldkit/ui/admin.py" line="161" />
       <source>待改口令</source>
       <translation>Must change passphrase</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="155" />
+      <location filename="fieldkit/ui/admin.py" line="161" />
       <source>正常</source>
       <translation>Active</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="217" />
+      <location filename="fieldkit/ui/admin.py" line="223" />
       <source>启用用户</source>
       <translation>Enable user</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="224" />
+      <location filename="fieldkit/ui/admin.py" line="230" />
       <source>重设口令</source>
       <translation>Reset passphrase</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="234" />
+      <location filename="fieldkit/ui/admin.py" line="240" />
       <source>删除用户</source>
       <translation>Remove user</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="246" />
+      <location filename="fieldkit/ui/admin.py" line="252" />
       <source>更换恢复码</source>
       <translation>Replace the recovery code</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="246" />
+      <location filename="fieldkit/ui/admin.py" line="252" />
       <source>更换后旧恢复码立即作废。新恢复码只显示一次，请准备好纸笔。继续？</source>
       <translation>The old recovery code stops working at once. The new one is shown only once: have pen and paper ready. Continue?</translation>
     </message>
@@ -199,14 +204,14 @@
       <translation>Backed up: %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="252" />
+      <location filename="fieldkit/ui/admin.py" line="258" />
       <source>新恢复码（只显示这一次，请抄写后交所长保管；旧恢复码已作废）：
 %1</source>
       <translation>New recovery code (shown only once; write it down for the chief to keep; the old code no longer works):
 %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="234" />
+      <location filename="fieldkit/ui/admin.py" line="240" />
       <source>删除用户 %1？其登记的记录仍保留其姓名。</source>
       <translation>Remove user %1? Their records keep their name.</translation>
     </message>
