@@ -261,26 +261,15 @@ def cmd_task_credits(args, ctx) -> int:
 
 # -- check-ins ---------------------------------------------------------------------------------
 def cmd_checkin(args, ctx) -> int:
-    from fieldkit.devices import gps as gps_dev
-    from fieldkit.domain.errors import DeviceUnavailable
-
     ws = ctx.workspace()
-    receiver = None
-    note_zh = note_en = ""
+    position = None
     if args.gps is not None and not args.geo:
-        try:
-            receiver = gps_dev.open_gps(args.gps or None, fake=args.gps == "fake")
-        except DeviceUnavailable as e:
-            # No receiver must not stop the check-in: it is saved without a position.
-            note_zh, note_en = e.message, e.message_en or e.message
-    try:
-        result = checkins.check_in(ws, village=args.village, place=args.place, work=args.work,
-                                   notes=args.notes, geo=args.geo, gps=receiver)
-    finally:
-        if receiver is not None:
-            receiver.close()
-    if note_zh or result.note_zh:
-        ctx.say(note_zh or result.note_zh, note_en or result.note_en)
+        # No receiver or no fix never stops the check-in: it is saved without a position.
+        position = checkins.read_position(ws, port=args.gps or None, timeout=5.0)
+    result = checkins.check_in(ws, village=args.village, place=args.place, work=args.work,
+                               notes=args.notes, geo=args.geo, position=position)
+    if result.note_zh:
+        ctx.say(result.note_zh, result.note_en)
     ctx.emit({"uuid": result.record.uuid, "at": result.record.data.get("at"), "position": result.position,
               "geo": result.record.data.get("geo")})
     return 0

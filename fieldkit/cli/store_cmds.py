@@ -29,6 +29,9 @@ def register(sub) -> None:
     p = sub.add_parser("demo", help="seed a realistic demo township / 生成演示乡镇数据")
     p.add_argument("--seed", type=int, default=1, help="same seed, same township")
     p.add_argument("--people", type=int, default=2000, help="number of residents")
+    p.add_argument("--remove", action="store_true",
+                   help="delete the demo township again (records you typed or edited stay) / 删除示范数据")
+    p.add_argument("--yes", action="store_true", help="with --remove: really delete (without it: only count)")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("passwd", help="change your passphrase (re-wraps the key only) / 修改口令")
@@ -117,8 +120,27 @@ def cmd_init(args, ctx) -> int:
 
 
 def cmd_demo(args, ctx) -> int:
+    if args.remove:
+        return _demo_remove(args, ctx)
     summary = demo_service.generate(ctx.workspace(), seed=args.seed, people=args.people, progress=ctx.progress)
     ctx.emit(summary)
+    return 0
+
+
+def _demo_remove(args, ctx) -> int:
+    from fieldkit.services import demo_remove
+
+    ws = ctx.workspace()
+    result = demo_remove.remove(ws, dry_run=not args.yes, progress=ctx.progress)
+    kept = sum(result.kept.values())
+    if args.yes:
+        ctx.say(f"已删除示范数据 {result.total} 条；保留改动过或仍被引用的示范记录 {kept} 条",
+                f"Removed {result.total} demo records; kept {kept} edited or still referenced")
+    else:
+        # Deleting thousands of records is asked for twice: a count first, then --yes.
+        ctx.say(f"将删除示范数据 {result.total} 条（保留 {kept} 条改动过或仍被引用的）。确认删除请加 --yes",
+                f"Would remove {result.total} demo records (keeping {kept}). Add --yes to delete")
+    ctx.emit({"removed": args.yes, "deleted": result.deleted, "kept": result.kept})
     return 0
 
 

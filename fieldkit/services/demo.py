@@ -37,6 +37,10 @@ PER_THOUSAND = {
 }
 
 
+# The store setting listing every record the demo wrote (services.demo_remove takes them away).
+DEMO_RECORDS = "demo_records"
+
+
 class _Township:
     def __init__(self, ws: Workspace, seed: int, people: int, progress, cancel) -> None:
         self.ws = ws
@@ -54,6 +58,7 @@ class _Township:
         self.hamlets: dict[str, tuple[str, list[str]]] = {}  # village code → (name, hamlets)
         self.queue: list[door.Request] = []
         self.keys: set[tuple[str, Any]] = set()  # (module, key value) already given out
+        self.created: list[str] = []  # uuids written, the marker `demo_remove` goes by
 
     # -- writing ----------------------------------------------------------------------------
     def uuid(self) -> str:
@@ -110,6 +115,7 @@ class _Township:
         if batch.refused:
             o = batch.refused[0]
             raise AssertionError(f"demo {o.module or o.request.module} refused: {o.error}")
+        self.created += [o.record.uuid for o in batch.outcomes if o.record is not None]
         self.queue = []
 
     def person_id(self, region: str, birth: dt.date, male: bool) -> str:
@@ -310,6 +316,7 @@ def generate(ws: Workspace, *, seed: int = 1, people: int = 2000,
         t.registers()
         t.flush()
         ws.store.settings.set("demo_seed", seed)
+        ws.store.settings.set(DEMO_RECORDS, t.created)
         for key, value in (("station_name", D.STATION), ("station_code", D.STATION_CODE)):
             if ws.store.settings.get(key) is None:  # a real station's own settings are never overwritten
                 ws.store.settings.set(key, value)

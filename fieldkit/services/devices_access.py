@@ -1,4 +1,4 @@
-"""The UI's and CLI's one door to the backpack devices: camera, fingerprint reader, card reader.
+"""The UI's and CLI's one door to the backpack devices: camera, fingerprint reader, card reader, GPS.
 
 The UI may not import `fieldkit.devices` (layer rule), so it opens devices through here. Each
 opener raises `DeviceUnavailable` with a plain Chinese message when the device or its library is
@@ -16,6 +16,12 @@ Card-reader configuration: env ``FIELDKIT_IDCARD_BACKEND`` (sdt | termb), ``FIEL
 ``FIELDKIT_WLT_LIBRARY``, or the store settings ``devices.idcard_backend`` / ``devices.idcard_library``
 / ``devices.wlt_library`` (the env wins: a station can pin hardware per laptop).
 
+The settings dialog's 设备 section chooses the card reader type (``devices.idcard_backend``:
+sdt | termb | none | fake), the camera (``devices.camera``, an index from `list_cameras`) and the
+GPS receiver's serial port (``devices.gps_port``, "" for the first USB receiver found), kept in
+the encrypted store: `device_settings(ws)` / `save_device_settings(ws, values)`; its 测试 buttons
+call `try_device(ws, kind, value)`, which answers in words and never raises for a missing device.
+
 Threading: every function that touches a device blocks (opening a reader starts a helper process,
 a capture waits for a finger) — call them from the UI worker, never on the GUI thread. The
 returned device objects follow their own rules: one worker thread drives them; `cancel()` and
@@ -27,6 +33,7 @@ from __future__ import annotations
 import functools
 import os
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,8 +43,9 @@ import numpy as np
 
 from fieldkit.devices import camera as _camera
 from fieldkit.devices import fingerprint as _fp
+from fieldkit.devices import gps as _gps
 from fieldkit.devices import idcard as _idcard
-from fieldkit.domain.errors import DeviceUnavailable, UserFacingError
+from fieldkit.domain.errors import Cancelled, DeviceUnavailable, UserFacingError
 
 DEMO_ENV = "FIELDKIT_DEMO_DEVICES"
 DEMO_SETTING = "devices.demo"
@@ -52,6 +60,18 @@ CardEvent = _idcard.CardEvent
 Frame = _camera.Frame
 FrameSource = _camera.FrameSource
 LatestFrame = _camera.LatestFrame
+GpsFix = _gps.Fix
+
+CARD_READER_SETTING = "devices.idcard_backend"
+CAMERA_SETTING = "devices.camera"
+GPS_PORT_SETTING = "devices.gps_port"
+# (value, Chinese, English) as the settings dialog offers them; "none" = no reader on this laptop.
+CARD_READER_TYPES = (
+    ("sdt", "SDT 通用阅读器（华视、神思等）", "SDT reader (most models)"),
+    ("termb", "termb 阅读器（精伦等）", "termb reader"),
+    ("none", "不使用阅读器（手工录入）", "No reader (type the card in)"),
+    ("fake", "演示（虚构身份证）", "Demo (a fictitious card)"),
+)
 
 
 def demo_mode(ws: Any = None) -> bool:
@@ -117,9 +137,26 @@ def list_cameras(ws: Any = None) -> list[Any]:
 
 
 def open_camera(ws: Any = None, index: int | None = None, width: int = 1280, height: int = 720) -> Any:
-    """Open a camera (default: the first). Raises `DeviceUnavailable` when there is none."""
+    """Open a camera (default: the one chosen in settings, else the first). Raises
+    `DeviceUnavailable` when there is none."""
     backend = _demo_camera_backend() if demo_mode(ws) else None
+    if index is None:
+        index = _camera_setting(ws)
     return _camera.open_camera(index, width, height, backend=backend)
+
+
+def _camera_setting(ws: Any) -> int | None:
+    chosen = _stored(ws, CAMERA_SETTING)
+    return chosen if isinstance(chosen, int) and not isinstance(chosen, bool) else None
+
+
+def _stored(ws: Any, key: str) -> Any:
+    if ws is None:
+        return None
+    try:
+        return ws.store.settings.get(key)
+    except UserFacingError:  # a locked store
+        return None
 
 
 def frame_source(camera: Any, on_frame: Callable[[Any], None],
@@ -210,7 +247,12 @@ def open_card_reader(ws: Any = None, *, backend: str | None = None, library: str
     """The 2nd-generation ID-card reader as configured (SDT by default; the fake in demo mode)."""
     if demo_mode(ws) and backend is None:
         return _idcard.FakeIdCardReader(photo_png=_demo_chip_photo())
-    backend = backend or _setting(ws, "FIELDKIT_IDCARD_BACKEND", "devices.idcard_backend") or "sdt"
+    backend = backend or _setting(ws, "FIELDKIT_IDCARD_BACKEND", CARD_READER_SETTING) or "sdt"
+    if backend == "none":
+        raise DeviceUnavailable("设置里选了“不使用阅读器”：请手工录入身份证信息，或在“设置 → 设备”里选择阅读器类型",
+                                message_en="Settings say this laptop has no card reader: type the card in, "
+                                           "or choose the reader type under Settings → Devices",
+                                code="no_card_reader")
     if backend not in ("sdt", "termb", "fake"):
         raise UserFacingError(f"未知的身份证阅读器类型：{backend}（应为 sdt 或 termb）",
                               message_en=f"Unknown ID-card reader type {backend!r} (sdt or termb)",
@@ -292,3 +334,129 @@ def device_status(ws: Any = None) -> list[DeviceStatus]:
     probe("fingerprint", "指纹仪", "Fingerprint reader", finger)
     probe("idcard", "身份证阅读器", "ID-card reader", card)
     return out
+
+
+# -- GPS receiver ---------------------------------------------------------------------------
+GPS_SLICE_S = 1.5  # how often a read looks at `cancel`; receivers speak once a second
+
+
+def gps_ports() -> list[str]:
+    """Serial ports that look like a USB GPS receiver, likeliest first (for the chooser)."""
+    return _gps.candidate_ports()
+
+
+def open_gps(ws: Any = None, port: str | None = None) -> Any:
+    """The GPS receiver: `port`, else the one chosen in settings, else the first USB one found
+    (``$FIELDKIT_GPS_PORT`` wins, "fake" for the demo receiver; demo mode uses it too).
+    Raises `DeviceUnavailable` with the reason when there is none."""
+    if port == "fake" or (demo_mode(ws) and port is None):
+        return _gps.open_gps(fake=True)
+    if port is None and not os.environ.get("FIELDKIT_GPS_PORT"):
+        port = str(_stored(ws, GPS_PORT_SETTING) or "") or None
+    return _gps.open_gps(port)
+
+
+def read_gps_fix(receiver: Any, *, timeout: float = 10.0, progress: Callable[[int, int], None] | None = None,
+                 cancel: Callable[[], bool] | None = None) -> Any:
+    """Read one fix (`GpsFix`) within `timeout` s, or None when the receiver has no fix.
+
+    Reads in slices so `cancel()` is honoured within ~1.5 s (`Cancelled`); `progress(seconds
+    waited, whole seconds)`. A receiver silent for the whole time raises `DeviceUnavailable`.
+    """
+    start = time.monotonic()
+    deadline = start + timeout
+    silent: DeviceUnavailable | None = None
+    while True:
+        if cancel is not None and cancel():
+            raise Cancelled()
+        left = deadline - time.monotonic()
+        if left <= 0:
+            break
+        try:
+            fix = receiver.read_fix(min(GPS_SLICE_S, left))
+        except DeviceUnavailable as e:
+            if e.code != "gps_silent":
+                raise
+            silent = e  # a slice may fall between two sentences: silence counts only at the end
+            continue
+        silent = None
+        if fix is not None:
+            return fix
+        if progress is not None:
+            progress(min(int(timeout), int(time.monotonic() - start)), int(timeout))
+        if not isinstance(receiver, _gps.SerialGps):
+            break  # a replayed receiver has said all it has
+    if silent is not None:
+        raise silent
+    return None
+
+
+# -- settings and the 测试 buttons ----------------------------------------------------------
+def device_settings(ws: Any) -> dict[str, Any]:
+    """{"idcard_backend", "camera", "gps_port"} as chosen in settings (defaults: sdt, None, "")."""
+    backend = _stored(ws, CARD_READER_SETTING) or "sdt"
+    return {"idcard_backend": backend if backend in {c[0] for c in CARD_READER_TYPES} else "sdt",
+            "camera": _camera_setting(ws), "gps_port": str(_stored(ws, GPS_PORT_SETTING) or "")}
+
+
+def save_device_settings(ws: Any, values: dict[str, Any]) -> None:
+    """Store the 设备 section's choices (keys as `device_settings` returns them)."""
+    keys = {"idcard_backend": CARD_READER_SETTING, "camera": CAMERA_SETTING, "gps_port": GPS_PORT_SETTING}
+    if values.get("idcard_backend") not in {c[0] for c in CARD_READER_TYPES} | {None}:
+        raise UserFacingError("未知的身份证阅读器类型", message_en="Unknown ID-card reader type", code="bad_setting")
+    with ws.store.transaction():
+        for key, value in values.items():
+            ws.store.settings.set(keys[key], value)
+
+
+def try_device(ws: Any, kind: str, value: Any = None) -> DeviceStatus:
+    """Try one device as the settings dialog has it (`value`: the reader type, camera index or
+    port being chosen) and say what happened in words. Never raises for a missing device."""
+    labels = {"idcard": ("身份证阅读器", "ID-card reader"), "camera": ("摄像头", "Camera"),
+              "gps": ("GPS 接收器", "GPS receiver")}
+    zh_label, en_label = labels[kind]
+    try:
+        zh, en = _TESTS[kind](ws, value)
+    except UserFacingError as e:
+        return DeviceStatus(kind, zh_label, en_label, False, e.message, e.message_en or e.message, demo_mode(ws))
+    return DeviceStatus(kind, zh_label, en_label, True, zh, en, demo_mode(ws))
+
+
+def _test_card(ws: Any, backend: Any) -> tuple[str, str]:
+    reader = open_card_reader(ws, backend=backend or None)
+    reader.close()
+    return "阅读器已连接，可以读卡", "The reader is connected and ready"
+
+
+def _test_camera(ws: Any, index: Any) -> tuple[str, str]:
+    camera = open_camera(ws, index if isinstance(index, int) else None, 640, 480)
+    try:
+        camera.read()  # CameraLost (words included) when it opens but gives no picture
+    finally:
+        camera.close()
+    return "摄像头有画面，可以拍照", "The camera gives a picture"
+
+
+def _test_gps(ws: Any, port: Any) -> tuple[str, str]:
+    receiver = open_gps(ws, port or None)
+    try:
+        fix = read_gps_fix(receiver, timeout=5.0)
+    finally:
+        receiver.close()
+    if fix is None:
+        return ("接收器已连接，但还没有搜到卫星（到室外空旷处再试）",
+                "The receiver is connected but has no fix yet (try outdoors)")
+    return describe_fix(fix)
+
+
+def describe_fix(fix: Any) -> tuple[str, str]:
+    """A fix in words: "北纬 27.452057°，东经 119.509463°，精度约 6 米（7 颗卫星）" and English."""
+    ns, ew = ("北纬" if fix.lat >= 0 else "南纬"), ("东经" if fix.lon >= 0 else "西经")
+    acc_zh = f"，精度约 {fix.accuracy_m:g} 米" if fix.accuracy_m is not None else ""
+    acc_en = f", accurate to about {fix.accuracy_m:g} m" if fix.accuracy_m is not None else ""
+    return (f"{ns} {abs(fix.lat):.6f}°，{ew} {abs(fix.lon):.6f}°{acc_zh}（{fix.satellites} 颗卫星）",
+            f"{fix.lat:.6f}, {fix.lon:.6f}{acc_en} ({fix.satellites} satellites)")
+
+
+_TESTS: dict[str, Callable[[Any, Any], tuple[str, str]]] = {"idcard": _test_card, "camera": _test_camera,
+                                                            "gps": _test_gps}

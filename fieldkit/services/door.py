@@ -489,10 +489,16 @@ def _write(ctx: _Ctx, accepted: list[Outcome], changes: Changes) -> None:
              o.request.restamp) for o in updates])
         for o, r in zip(updates, recs, strict=True):
             o.record = r
+    # Many deletes (a demo removal) in one store write: one savepoint each grows with the batch.
+    tombstones = [o for o in accepted if o.status == "deleted" and not o._old.deleted]
+    batched: dict[int, Any] = {}
+    if len(tombstones) > 1:
+        recs = store.records.delete_many([o._old.uuid for o in tombstones])
+        batched = {id(o): r for o, r in zip(tombstones, recs, strict=True)}
     for o in accepted:
         if o.status == "deleted":
-            o.record = (store.records.restore(o._old.uuid, again=True) if o._old.deleted
-                        else store.records.delete(o._old.uuid))
+            o.record = batched.get(id(o)) or (store.records.restore(o._old.uuid, again=True) if o._old.deleted
+                                              else store.records.delete(o._old.uuid))
         elif o.status == "restored":
             spec = catalog.get(o.module)
             o.record = store.records.restore(o._old.uuid, terms=index_terms(spec, o._old.data) if spec else None)

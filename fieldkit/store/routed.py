@@ -112,6 +112,15 @@ class RoutedRecords(_Split):
     def delete(self, uuid: str) -> Record:
         return self._holder(uuid).delete(uuid)
 
+    def delete_many(self, uuids: Iterable[str]) -> list[Record]:
+        items = [(u,) for u in uuids]
+        if self.r is None:
+            return self.main.delete_many([i[0] for i in items])
+        r: Records = self.r
+        in_r = {rec.uuid for rec in r.get_many([i[0] for i in items])}
+        return self._grouped(items, lambda it: r if it[0] in in_r else self.main,
+                             lambda p, its: p.delete_many([i[0] for i in its]))
+
     def restore(self, uuid: str, **kw: Any) -> Record:
         return self._holder(uuid).restore(uuid, **kw)
 

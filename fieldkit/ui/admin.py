@@ -136,6 +136,12 @@ class UsersDialog(QDialog):
         layout.addLayout(row)
         layout.addWidget(self.due)
         layout.addWidget(self.message)
+        # The new code goes on paper like the first one (recovery_sheet: paper printers only).
+        self.print_code = QPushButton(tr("打印恢复码…"))
+        self.print_code.setObjectName("users_printRecovery")
+        self.print_code.clicked.connect(self._print_code)
+        self.print_code.hide()
+        layout.addWidget(self.print_code, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(close)
         self.refresh()
 
@@ -250,9 +256,17 @@ class UsersDialog(QDialog):
         def shown(code: str) -> None:
             self.shown_code = code
             self.message.setText(tr("新恢复码（只显示这一次，请抄写后交所长保管；旧恢复码已作废）：\n%1").replace("%1", code))
+            self.print_code.show()
 
         self.worker.run(lambda job: users_service.new_recovery_code(job.ws, job.progress), shown,
                         label=tr("正在用新的数据密钥重新加密数据库…"), cancellable=False, owner=self, parent=self)
+
+
+    def _print_code(self) -> None:
+        from fieldkit.ui.recovery_sheet import print_sheet
+
+        user = f"{self.info.display_name}（{self.info.login}）"
+        print_sheet(self, code=self.shown_code, store=str(self.info.home), user=user)
 
 
 class AddUserDialog(QDialog):

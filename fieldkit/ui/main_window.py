@@ -297,7 +297,7 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> None:
         from fieldkit.ui.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(self.settings, self)
+        dialog = SettingsDialog(self.settings, self, worker=self.worker, lang=self.lang)
         if dialog.exec():
             changed = dialog.apply()
             if changed:

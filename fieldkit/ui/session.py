@@ -86,7 +86,9 @@ class Session(QObject):
         self.unlock_window: QWidget | None = None
         self.main_window: QWidget | None = None
         self.idle = IdleWatcher(app, self.settings.get("idle_lock_minutes") * 60)
-        self.idle.idle.connect(self.lock)
+        self.idle.idle.connect(lambda: self.lock(reason="idle"))
+        # Why the store was last locked, for the unlock screen ("" at start and after unlock).
+        self.lock_reason = ""
         translations.set_language(self.settings.get("language"))
         app.aboutToQuit.connect(self.shutdown)
 
@@ -98,7 +100,8 @@ class Session(QObject):
         from fieldkit.ui.unlock import UnlockWindow
 
         window = UnlockWindow(
-            self.worker, self.home, last_user=self.settings.get("last_user"), language=self.translations.language
+            self.worker, self.home, last_user=self.settings.get("last_user"), language=self.translations.language,
+            lock_reason=self.lock_reason, idle_minutes=self.settings.get("idle_lock_minutes"),
         )
         window.unlocked.connect(self._on_unlocked)
         window.language_requested.connect(self._unlock_language)
@@ -116,6 +119,7 @@ class Session(QObject):
 
     def _on_unlocked(self, info: SessionInfo) -> None:
         self.info = info
+        self.lock_reason = ""
         self.settings.set("last_user", info.login)
         self.show_main()
         self._replace("unlock_window", None)
@@ -128,20 +132,23 @@ class Session(QObject):
 
         assert self.info is not None
         window = MainWindow(self.worker, self.info, self.settings, self.translations.language)
-        window.lock_requested.connect(self.lock)
+        window.lock_requested.connect(lambda: self.lock(reason="manual"))
         window.settings_changed.connect(self._settings_changed)
         self._replace("main_window", window)
         window.show()
         return window
 
     # -- locking ----------------------------------------------------------------------------
-    def lock(self) -> None:
+    def lock(self, reason: str = "manual") -> None:
         """Hide everything personal, then drop the key on the database thread.
 
+        `reason` ("manual" | "idle") is said on the unlock screen: an officer back from a
+        doorstep should not wonder whether someone else locked the laptop.
         Open forms queue their drafts first (FIFO worker), so the lock job runs after them.
         """
         if self.main_window is None:
             return
+        self.lock_reason = reason
         self.idle.enabled = False
         self.main_window.prepare_lock()  # type: ignore[attr-defined]
         self._replace("main_window", None)

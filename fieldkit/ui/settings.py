@@ -32,6 +32,7 @@ class Setting:
     maximum: int = 0
     choices: tuple[tuple[Any, str], ...] = ()  # (value, label shown as-is: language names)
     suffix: str = ""
+    advanced: bool = False  # tuning a village officer never needs: under 高级, folded away
 
     def translated_label(self) -> str:
         return _tr(self.label)
@@ -56,14 +57,16 @@ class Setting:
 # Labels are marked for lupdate through QT_TRANSLATE_NOOP-style literal calls in settings_dialog.
 SETTINGS: tuple[Setting, ...] = (
     Setting("language", str, "zh", "界面语言", choices=(("zh", "中文"), ("en", "English"))),
-    Setting("idle_lock_minutes", int, 10, "无操作多少分钟后自动锁定", 1, 240, suffix="分钟"),
-    Setting("page_size", int, 200, "列表每次读取的行数", 50, 2000, suffix="行"),
-    Setting("search_delay_ms", int, 250, "边输边查：停止输入多久后开始查找", 50, 2000, suffix="毫秒"),
-    Setting("draft_seconds", int, 5, "表单草稿自动保存间隔", 2, 120, suffix="秒"),
+    Setting("idle_lock_minutes", int, 10, "离开电脑多久后自动锁定", 1, 240, suffix="分钟"),
+    Setting("draft_seconds", int, 5, "正在填的表多久存一次草稿", 2, 120, suffix="秒", advanced=True),
+    Setting("page_size", int, 200, "列表每次读取的行数", 50, 2000, suffix="行", advanced=True),
+    Setting("search_delay_ms", int, 250, "边输边查：停止输入多久后开始查找", 50, 2000, suffix="毫秒", advanced=True),
     Setting("last_user", str, "", "上次登录的用户"),
 )
 BY_KEY = {s.key: s for s in SETTINGS}
 VISIBLE = tuple(s for s in SETTINGS if s.key != "last_user")
+BASIC = tuple(s for s in VISIBLE if not s.advanced)
+ADVANCED = tuple(s for s in VISIBLE if s.advanced)
 
 
 class Settings:

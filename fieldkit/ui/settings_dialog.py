@@ -1,4 +1,8 @@
-"""The settings dialog, generated from the declarations in `settings.py`.
+"""The settings dialog, in a village officer's words: language and the idle lock at the top,
+the devices (when unlocked: `settings_devices`), the demo data while there is some, and the
+tuning knobs (list page size, search delay, draft interval) folded away under 高级.
+
+The preference rows are generated from the declarations in `settings.py`.
 
 Threading: GUI thread only.
 """
@@ -7,19 +11,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QGroupBox,
     QLineEdit,
     QSpinBox,
+    QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
-from fieldkit.ui.settings import VISIBLE, Setting, Settings
+from fieldkit.ui.settings import ADVANCED, BASIC, Setting, Settings
 
 
 def tr(text: str) -> str:
@@ -58,25 +65,64 @@ def _value(editor: QWidget) -> Any:
 
 
 class SettingsDialog(QDialog):
-    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+    """`worker` (an unlocked session's) adds the 设备 and 示范数据 sections."""
+
+    def __init__(self, settings: Settings, parent: QWidget | None = None, *, worker: Any = None,
+                 lang: str = "zh") -> None:
         super().__init__(parent)
         self.setObjectName("settingsDialog")
         self.setWindowTitle(tr("设置"))
+        self.setMinimumWidth(620)
         self.settings = settings
-        form = QFormLayout(self)
+        layout = QVBoxLayout(self)
         self.editors: dict[str, QWidget] = {}
-        for s in VISIBLE:
-            editor = _editor(s, settings.get(s.key))
-            editor.setObjectName(f"setting_{s.key}")
-            self.editors[s.key] = editor
-            form.addRow(s.translated_label(), editor)
+        basic = QGroupBox(tr("常用"))
+        basic.setObjectName("basicSection")
+        self._rows(QFormLayout(basic), BASIC)
+        layout.addWidget(basic)
+        self.devices = self.demo = None
+        if worker is not None:
+            from fieldkit.ui.settings_devices import DemoSection, DeviceSection
+
+            self.devices = DeviceSection(worker, lang, self)
+            layout.addWidget(self.devices)
+            self.demo = DemoSection(worker, self)
+            layout.addWidget(self.demo)
+        self.advanced_toggle = QToolButton()
+        self.advanced_toggle.setObjectName("advancedToggle")
+        self.advanced_toggle.setText(tr("高级"))
+        self.advanced_toggle.setCheckable(True)
+        self.advanced_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.advanced_toggle.setArrowType(Qt.ArrowType.RightArrow)
+        self.advanced = QGroupBox(tr("高级（一般不用改）"))
+        self.advanced.setObjectName("advancedSection")
+        self._rows(QFormLayout(self.advanced), ADVANCED)
+        self.advanced.setVisible(False)
+        self.advanced_toggle.toggled.connect(self._show_advanced)
+        layout.addWidget(self.advanced_toggle)
+        layout.addWidget(self.advanced)
+        layout.addStretch(1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        layout.addWidget(buttons)
+
+    def _rows(self, form: QFormLayout, declared: tuple[Setting, ...]) -> None:
+        for s in declared:
+            editor = _editor(s, self.settings.get(s.key))
+            editor.setObjectName(f"setting_{s.key}")
+            self.editors[s.key] = editor
+            form.addRow(s.translated_label(), editor)
+
+    def _show_advanced(self, shown: bool) -> None:
+        self.advanced.setVisible(shown)
+        self.advanced_toggle.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
+        self.adjustSize()
 
     def apply(self) -> set[str]:
-        """Write the edited values; returns the keys that changed."""
+        """Write the edited values (device choices on the worker); returns the keys that changed."""
+        if self.devices is not None:
+            self.devices.save()
         changed = set()
         for key, editor in self.editors.items():
             value = _value(editor)

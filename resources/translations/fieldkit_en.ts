@@ -44,52 +44,57 @@
       <translation>Users</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="202" />
+      <location filename="fieldkit/ui/admin.py" line="140" />
+      <source>打印恢复码…</source>
+      <translation>Print the recovery code…</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/admin.py" line="208" />
       <source>已添加用户</source>
       <translation>User added</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="211" />
+      <location filename="fieldkit/ui/admin.py" line="217" />
       <source>临时口令（当面告诉该用户；他下次登录时须改成自己的）：</source>
       <translation>Temporary passphrase (tell the user in person; they must replace it at their next unlock):</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="237" />
+      <location filename="fieldkit/ui/admin.py" line="243" />
       <source>已删除用户</source>
       <translation>User removed</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="241" />
+      <location filename="fieldkit/ui/admin.py" line="247" />
       <source>已更换数据密钥</source>
       <translation>Data key rotated</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="261" />
+      <location filename="fieldkit/ui/admin.py" line="275" />
       <source>添加用户</source>
       <translation>Add user</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="264" />
+      <location filename="fieldkit/ui/admin.py" line="278" />
       <source>警号或拼音缩写，不要用姓名</source>
       <translation>Badge number or pinyin initials, not the person's name</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="271" />
+      <location filename="fieldkit/ui/admin.py" line="285" />
       <source>登录名</source>
       <translation>Login</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="272" />
+      <location filename="fieldkit/ui/admin.py" line="286" />
       <source>显示名</source>
       <translation>Display name</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="273" />
+      <location filename="fieldkit/ui/admin.py" line="287" />
       <source>角色</source>
       <translation>Role</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="274" />
+      <location filename="fieldkit/ui/admin.py" line="288" />
       <source>初始口令</source>
       <translation>Initial passphrase</translation>
     </message>
@@ -134,62 +139,62 @@
       <translation>Rotate the data key</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="155" />
+      <location filename="fieldkit/ui/admin.py" line="161" />
       <source>已停用</source>
       <translation>Disabled</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="208" />
+      <location filename="fieldkit/ui/admin.py" line="214" />
       <source>已停用：该用户不能再登录</source>
       <translation>Disabled: the user can no longer unlock</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="220" />
+      <location filename="fieldkit/ui/admin.py" line="226" />
       <source>已启用：该用户用临时口令登录后须设置新口令</source>
       <translation>Enabled: after unlocking with the temporary passphrase the user must set a new one</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="227" />
+      <location filename="fieldkit/ui/admin.py" line="233" />
       <source>已重设：该用户用临时口令登录后须设置新口令</source>
       <translation>Reset: after unlocking with the temporary passphrase the user must set a new one</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="255" />
+      <location filename="fieldkit/ui/admin.py" line="262" />
       <source>正在用新的数据密钥重新加密数据库…</source>
       <translation>Re-encrypting the store under a new data key…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="155" />
+      <location filename="fieldkit/ui/admin.py" line="161" />
       <source>待改口令</source>
       <translation>Must change passphrase</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="155" />
+      <location filename="fieldkit/ui/admin.py" line="161" />
       <source>正常</source>
       <translation>Active</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="217" />
+      <location filename="fieldkit/ui/admin.py" line="223" />
       <source>启用用户</source>
       <translation>Enable user</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="224" />
+      <location filename="fieldkit/ui/admin.py" line="230" />
       <source>重设口令</source>
       <translation>Reset passphrase</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="234" />
+      <location filename="fieldkit/ui/admin.py" line="240" />
       <source>删除用户</source>
       <translation>Remove user</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="246" />
+      <location filename="fieldkit/ui/admin.py" line="252" />
       <source>更换恢复码</source>
       <translation>Replace the recovery code</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="246" />
+      <location filename="fieldkit/ui/admin.py" line="252" />
       <source>更换后旧恢复码立即作废。新恢复码只显示一次，请准备好纸笔。继续？</source>
       <translation>The old recovery code stops working at once. The new one is shown only once: have pen and paper ready. Continue?</translation>
     </message>
@@ -199,14 +204,14 @@
       <translation>Backed up: %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="252" />
+      <location filename="fieldkit/ui/admin.py" line="258" />
       <source>新恢复码（只显示这一次，请抄写后交所长保管；旧恢复码已作废）：
 %1</source>
       <translation>New recovery code (shown only once; write it down for the chief to keep; the old code no longer works):
 %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="234" />
+      <location filename="fieldkit/ui/admin.py" line="240" />
       <source>删除用户 %1？其登记的记录仍保留其姓名。</source>
       <translation>Remove user %1? Their records keep their name.</translation>
     </message>
@@ -2008,119 +2013,176 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>No residents recorded</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="52" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="53" />
       <source>记录</source>
       <translation>Record</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="52" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="53" />
       <source>日期</source>
       <translation>Date</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="130" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="131" />
       <source>正在读取…</source>
       <translation>Loading…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="200" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="204" />
       <source>修改记录</source>
       <translation>Change history</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="221" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="225" />
       <source>基本信息</source>
       <translation>Details</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="281" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="285" />
       <source>删除记录</source>
       <translation>Delete record</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="281" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="285" />
       <source>确定删除这条记录吗？删除后仍保留它的修改记录。</source>
       <translation>Delete this record? Its history is kept.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="42" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="43" />
       <source>新建</source>
       <translation>New</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="42" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="43" />
       <source>修改</source>
       <translation>Changed</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="42" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="43" />
       <source>删除</source>
       <translation>Deleted</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="51" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="52" />
       <source>类别</source>
       <translation>Kind</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="84" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="85" />
       <source>时间</source>
       <translation>Time</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="84" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="85" />
       <source>操作人</source>
       <translation>By</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="84" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="85" />
       <source>操作</source>
       <translation>Action</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="84" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="85" />
       <source>项目</source>
       <translation>Field</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="84" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="85" />
       <source>原值 → 新值</source>
       <translation>Old → new</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="178" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="182" />
       <source>编辑（Ctrl+E）</source>
       <translation>Edit (Ctrl+E)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="183" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="187" />
       <source>删除…</source>
       <translation>Delete…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="189" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="193" />
       <source>这类记录没有表单定义，按原始数据显示，不能编辑。</source>
       <translation>There is no form for these records: shown as raw data, not editable.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="288" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="292" />
       <source>这条记录已删除。</source>
       <translation>This record has been deleted.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="248" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="252" />
       <source>无</source>
       <translation>None</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="86" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="87" />
       <source>（空）</source>
       <translation>(empty)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="192" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="196" />
       <source>登记于 %1，最后修改 %2</source>
       <translation>Registered %1, last changed %2</translation>
+    </message>
+  </context>
+  <context>
+    <name>RecoverySheet</name>
+    <message>
+      <location filename="fieldkit/ui/recovery_sheet.py" line="75" />
+      <source>FieldKit 恢复码</source>
+      <translation>FieldKit recovery code</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/recovery_sheet.py" line="86" />
+      <source>忘记口令时，只有这个恢复码能打开数据库。
+请把这张纸锁在柜子里，和电脑分开保管；不要拍照，不要复印，不要存进电脑。</source>
+      <translation>If the passphrase is forgotten, only this recovery code opens the store.
+Keep this sheet locked away, apart from the laptop; do not photograph, copy or store it on a computer.</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/recovery_sheet.py" line="144" />
+      <source>没有纸质打印机</source>
+      <translation>No paper printer</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/recovery_sheet.py" line="145" />
+      <source>这台电脑没有连接纸质打印机（只有“打印到 PDF/文件”）。
+恢复码不能存成文件：请把屏幕上的恢复码一组一组抄在纸上，核对一遍，锁在柜子里。</source>
+      <translation>This laptop has no paper printer (only "print to PDF/file").
+The recovery code must not be saved as a file: copy it from the screen group by group onto paper, check it once, and lock it away.</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/recovery_sheet.py" line="148" />
+      <source>我来手抄</source>
+      <translation>I will copy it by hand</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/recovery_sheet.py" line="168" />
+      <source>不能打印到文件</source>
+      <translation>Cannot print to a file</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/recovery_sheet.py" line="168" />
+      <source>恢复码只能打印在纸上，不能存成 PDF 或文件。请选择纸质打印机，或手抄。</source>
+      <translation>The recovery code may only be printed on paper, never saved as a PDF or file. Choose a paper printer, or copy it by hand.</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/recovery_sheet.py" line="76" />
+      <source>数据库：%1</source>
+      <translation>Store: %1</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/recovery_sheet.py" line="77" />
+      <source>用户：%1</source>
+      <translation>User: %1</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/recovery_sheet.py" line="78" />
+      <source>打印日期：%1</source>
+      <translation>Printed on: %1</translation>
     </message>
   </context>
   <context>
@@ -2410,212 +2472,379 @@ Otherwise restore a backup: fieldkit restore BACKUP --force (needs the chief's p
   <context>
     <name>Settings</name>
     <message>
-      <location filename="fieldkit/ui/settings.py" line="58" />
+      <location filename="fieldkit/ui/settings.py" line="59" />
       <source>界面语言</source>
       <translation>Language</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/settings.py" line="59" />
-      <source>无操作多少分钟后自动锁定</source>
-      <translation>Lock after this many idle minutes</translation>
+      <location filename="fieldkit/ui/settings.py" line="60" />
+      <source>离开电脑多久后自动锁定</source>
+      <translation>Lock when away from the laptop for</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/settings.py" line="59" />
+      <location filename="fieldkit/ui/settings.py" line="60" />
       <source>分钟</source>
       <translation>min</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/settings.py" line="60" />
-      <source>列表每次读取的行数</source>
-      <translation>Rows read per page in lists</translation>
-    </message>
-    <message>
-      <location filename="fieldkit/ui/settings.py" line="60" />
-      <source>行</source>
-      <translation>rows</translation>
+      <location filename="fieldkit/ui/settings.py" line="61" />
+      <source>正在填的表多久存一次草稿</source>
+      <translation>Save a draft of an open form every</translation>
     </message>
     <message>
       <location filename="fieldkit/ui/settings.py" line="61" />
-      <source>边输边查：停止输入多久后开始查找</source>
-      <translation>Search as you type: wait after the last key</translation>
-    </message>
-    <message>
-      <location filename="fieldkit/ui/settings.py" line="61" />
-      <source>毫秒</source>
-      <translation>ms</translation>
-    </message>
-    <message>
-      <location filename="fieldkit/ui/settings.py" line="62" />
-      <source>表单草稿自动保存间隔</source>
-      <translation>Autosave form drafts every</translation>
-    </message>
-    <message>
-      <location filename="fieldkit/ui/settings.py" line="62" />
       <source>秒</source>
       <translation>s</translation>
     </message>
     <message>
+      <location filename="fieldkit/ui/settings.py" line="62" />
+      <source>列表每次读取的行数</source>
+      <translation>Rows read per page in lists</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/settings.py" line="62" />
+      <source>行</source>
+      <translation>rows</translation>
+    </message>
+    <message>
       <location filename="fieldkit/ui/settings.py" line="63" />
+      <source>边输边查：停止输入多久后开始查找</source>
+      <translation>Search as you type: wait after the last key</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/settings.py" line="63" />
+      <source>毫秒</source>
+      <translation>ms</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/settings.py" line="64" />
       <source>上次登录的用户</source>
       <translation>Last user</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/settings_dialog.py" line="64" />
+      <location filename="fieldkit/ui/settings_devices.py" line="57" />
+      <source>设备</source>
+      <translation>Devices</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/settings_devices.py" line="69" />
+      <source>正在查找摄像头…</source>
+      <translation>Looking for cameras…</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/settings_devices.py" line="72" />
+      <source>自动查找（USB 定位器）</source>
+      <translation>Find automatically (USB receiver)</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/settings_devices.py" line="133" />
+      <source>正在测试…</source>
+      <translation>Testing…</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/settings_devices.py" line="151" />
+      <source>示范数据</source>
+      <translation>Demo data</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/settings_devices.py" line="155" />
+      <source>这里有示范乡镇的虚构数据。正式使用前可以整体删除；您自己录入或改过的记录会保留。</source>
+      <translation>This store holds the fictitious demo township. Remove it before real use; records you typed or edited stay.</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/settings_devices.py" line="158" />
+      <source>删除示范数据…</source>
+      <translation>Remove demo data…</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/settings_devices.py" line="178" />
+      <source>删除示范数据</source>
+      <translation>Remove demo data</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/settings_devices.py" line="182" />
+      <source>取消</source>
+      <translation>Cancel</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/settings_devices.py" line="74" />
+      <source>身份证阅读器</source>
+      <translation>ID-card reader</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/settings_devices.py" line="74" />
+      <source>摄像头</source>
+      <translation>Camera</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/settings_devices.py" line="75" />
+      <source>GPS 定位器</source>
+      <translation>GPS receiver</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/settings_devices.py" line="77" />
+      <source>测试</source>
+      <translation>Test</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/settings_devices.py" line="104" />
+      <source>没有找到摄像头</source>
+      <translation>No camera found</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/settings_devices.py" line="171" />
+      <source>正在清点示范数据…</source>
+      <translation>Counting the demo records…</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/settings_devices.py" line="175" />
+      <source>将删除示范数据 %1 条。</source>
+      <translation>%1 demo records will be removed.</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/settings_devices.py" line="178" />
+      <source>删除后不能撤销。确定删除吗？</source>
+      <translation>This cannot be undone. Remove them?</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/settings_devices.py" line="192" />
+      <source>正在删除示范数据…</source>
+      <translation>Removing the demo data…</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/settings_devices.py" line="205" />
+      <source>已取消，示范数据没有改动。</source>
+      <translation>Cancelled; the demo data is unchanged.</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/settings_devices.py" line="112" />
+      <source>（未连接）</source>
+      <translation> (not connected)</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/settings_devices.py" line="177" />
+      <source>您改过的、或仍被您的记录引用的示范记录 %1 条会保留。</source>
+      <translation>%1 demo records you edited, or that your records still point at, stay.</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/settings_devices.py" line="195" />
+      <source>已删除示范数据 %1 条。</source>
+      <translation>Removed %1 demo records.</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/settings_dialog.py" line="74" />
       <source>设置</source>
       <translation>Settings</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/settings_dialog.py" line="79" />
+      <source>常用</source>
+      <translation>General</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/settings_dialog.py" line="93" />
+      <source>高级</source>
+      <translation>Advanced</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/settings_dialog.py" line="97" />
+      <source>高级（一般不用改）</source>
+      <translation>Advanced (rarely needs changing)</translation>
+    </message>
+    <message>
+      <source>无操作多少分钟后自动锁定</source>
+      <translation type="vanished">Lock after this many idle minutes</translation>
+    </message>
+    <message>
+      <source>表单草稿自动保存间隔</source>
+      <translation type="vanished">Autosave form drafts every</translation>
     </message>
   </context>
   <context>
     <name>StationCheckins</name>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="54" />
+      <location filename="fieldkit/ui/station/checkins.py" line="56" />
       <source>本周</source>
       <translation>This week</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="81" />
+      <location filename="fieldkit/ui/station/checkins.py" line="83" />
       <source>现在签到</source>
       <translation>Check in now</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="86" />
+      <location filename="fieldkit/ui/station/checkins.py" line="88" />
       <source>选择所在村（社区）</source>
       <translation>Choose the village</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="87" />
+      <location filename="fieldkit/ui/station/checkins.py" line="89" />
       <source>所在村</source>
       <translation>Village</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="90" />
+      <location filename="fieldkit/ui/station/checkins.py" line="92" />
       <source>如：自然村、学校、水库</source>
       <translation>e.g. hamlet, school, reservoir</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="91" />
+      <location filename="fieldkit/ui/station/checkins.py" line="93" />
       <source>地点</source>
       <translation>Place</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="96" />
+      <location filename="fieldkit/ui/station/checkins.py" line="98" />
       <source>工作内容</source>
       <translation>Work done</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="99" />
+      <location filename="fieldkit/ui/station/checkins.py" line="101" />
       <source>备注</source>
       <translation>Remarks</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="100" />
-      <source>签到时读取 USB GPS 定位器；没有定位器或搜不到卫星时只记录所选村和地点。</source>
-      <translation>A check-in reads the USB GPS receiver; without one, or without satellites, it records the chosen village and place only.</translation>
+      <location filename="fieldkit/ui/station/checkins.py" line="102" />
+      <source>使用GPS定位</source>
+      <translation>Use GPS</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="102" />
+      <location filename="fieldkit/ui/station/checkins.py" line="106" />
       <source>定位</source>
       <translation>Position</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="103" />
+      <location filename="fieldkit/ui/station/checkins.py" line="107" />
+      <source>签到前读取 USB GPS 定位器，先显示位置再保存；没有定位器或搜不到卫星时只记录所选村和地点。</source>
+      <translation>Reads the USB GPS receiver before checking in and shows the position before saving; without a receiver or a fix only the village and place are recorded.</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/station/checkins.py" line="111" />
       <source>签到</source>
       <translation>Check in</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="123" />
+      <location filename="fieldkit/ui/station/checkins.py" line="131" />
       <source>只看我自己</source>
       <translation>Only mine</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="129" />
+      <location filename="fieldkit/ui/station/checkins.py" line="137" />
       <source>刷新</source>
       <translation>Refresh</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="168" />
+      <location filename="fieldkit/ui/station/checkins.py" line="179" />
+      <source>正在读取 GPS 定位…</source>
+      <translation>Reading the GPS position…</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/station/checkins.py" line="204" />
+      <source>请核对位置，再点“确认签到”</source>
+      <translation>Check the position, then click "Confirm check-in"</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/station/checkins.py" line="205" />
+      <source>确认签到</source>
+      <translation>Confirm check-in</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/station/checkins.py" line="216" />
       <source>正在签到…</source>
       <translation>Checking in…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="54" />
+      <location filename="fieldkit/ui/station/checkins.py" line="56" />
       <source>上周</source>
       <translation>Last week</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="78" />
+      <location filename="fieldkit/ui/station/checkins.py" line="80" />
       <source>打点签到</source>
       <translation>Check-ins</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="116" />
+      <location filename="fieldkit/ui/station/checkins.py" line="124" />
       <source>签到周报</source>
       <translation>Weekly check-in report</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="136" />
+      <location filename="fieldkit/ui/station/checkins.py" line="144" />
       <source>姓名</source>
       <translation>Name</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="136" />
+      <location filename="fieldkit/ui/station/checkins.py" line="144" />
       <source>日期</source>
       <translation>Date</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="136" />
+      <location filename="fieldkit/ui/station/checkins.py" line="144" />
       <source>签到次数</source>
       <translation>Check-ins</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="136" />
+      <location filename="fieldkit/ui/station/checkins.py" line="144" />
       <source>到过的村</source>
       <translation>Villages visited</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="136" />
+      <location filename="fieldkit/ui/station/checkins.py" line="144" />
       <source>最早</source>
       <translation>Earliest</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="136" />
+      <location filename="fieldkit/ui/station/checkins.py" line="144" />
       <source>最晚</source>
       <translation>Latest</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="136" />
+      <location filename="fieldkit/ui/station/checkins.py" line="144" />
       <source>带定位</source>
       <translation>With position</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="161" />
+      <location filename="fieldkit/ui/station/checkins.py" line="168" />
       <source>请先选择所在村（社区）</source>
       <translation>Choose the village first</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="180" />
+      <location filename="fieldkit/ui/station/checkins.py" line="203" />
+      <source>已定位：</source>
+      <translation>Position: </translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/station/checkins.py" line="228" />
       <source>已记录位置</source>
       <translation>Position recorded</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="191" />
+      <location filename="fieldkit/ui/station/checkins.py" line="240" />
       <source>未签到：</source>
       <translation>Not checked in: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="179" />
+      <location filename="fieldkit/ui/station/checkins.py" line="187" />
+      <source>已取消定位，没有签到</source>
+      <translation>Positioning cancelled; not checked in</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/station/checkins.py" line="227" />
       <source>。已记录位置</source>
       <translation>. Position recorded</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="178" />
+      <location filename="fieldkit/ui/station/checkins.py" line="226" />
       <source>已签到：%1 %2</source>
       <translation>Checked in: %1 %2</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="209" />
+      <location filename="fieldkit/ui/station/checkins.py" line="258" />
       <source>%1 至 %2：%3 人签到 %4 次</source>
       <translation>%1 to %2: %3 people, %4 check-ins</translation>
+    </message>
+    <message>
+      <source>签到时读取 USB GPS 定位器；没有定位器或搜不到卫星时只记录所选村和地点。</source>
+      <translation type="vanished">A check-in reads the USB GPS receiver; without one, or without satellites, it records the chosen village and place only.</translation>
     </message>
     <message>
       <source>本机版本暂不读取 GPS 定位器，签到只记录所选村和地点。</source>
@@ -3761,233 +3990,247 @@ Otherwise restore a backup: fieldkit restore BACKUP --force (needs the chief's p
       <translation>Passphrase too weak: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="84" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="89" />
       <source>输入口令后按回车</source>
       <translation>Type the passphrase and press Enter</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="85" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="90" />
       <source>用户</source>
       <translation>User</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="86" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="91" />
       <source>口令</source>
       <translation>Passphrase</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="100" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="105" />
       <source>忘记口令？用恢复码</source>
       <translation>Forgot it? Use the recovery code</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="103" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="108" />
       <source>解锁</source>
       <translation>Unlock</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="157" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="165" />
       <source>至少 8 个字符；一句好记的话比复杂的短口令更安全</source>
       <translation>At least 8 characters; a memorable sentence beats a short complex one</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="162" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="170" />
       <source>再输入一次</source>
       <translation>Again</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="178" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="186" />
       <source>两次输入的口令不一致</source>
       <translation>The two passphrases differ</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="197" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="205" />
       <source>字母或数字，如 zhangwei</source>
       <translation>Letters or digits, e.g. zhangwei</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="200" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="208" />
       <source>如 张伟</source>
       <translation>e.g. 张伟</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="201" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="209" />
       <source>登录名</source>
       <translation>Login</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="202" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="210" />
       <source>姓名</source>
       <translation>Name</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="204" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="212" />
       <source>第一个用户是本机的管理者（所长角色），以后可以添加民警和网格员。</source>
       <translation>The first user manages this laptop (station chief role); officers and grid workers can be added later.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="214" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="222" />
       <source>建立数据库</source>
       <translation>Create the store</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="255" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="263" />
       <source>忘记口令时，只有这个恢复码能打开数据库。请抄在纸上或打印出来，和电脑分开保管；不要拍照，不要存在这台电脑里。</source>
       <translation>If the passphrase is forgotten, only this recovery code opens the store. Write it down or print it and keep it away from the laptop; do not photograph it or save it on this computer.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="269" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="278" />
       <source>我已把恢复码抄写（或打印）下来，放在安全的地方</source>
       <translation>I have written down (or printed) the recovery code and put it somewhere safe</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="273" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="282" />
       <source>打印…</source>
       <translation>Print…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="275" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="284" />
       <source>继续</source>
       <translation>Continue</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="303" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="314" />
       <source>示范乡镇有虚构的村庄、门牌、约 2000 名居民和各类台账，方便先熟悉操作。
-示范数据以后可以整体删除。正式使用请选“从空白开始”。</source>
+示范数据以后可以在“设置 → 示范数据”里整体删除。正式使用请选“从空白开始”。</source>
       <translation>The demo township has invented villages, doorplates, about 2,000 residents and every kind of register, to practise on.
-It can be removed later. For real work choose "Start empty".</translation>
+It can be removed later under Settings → Demo data. For real work choose "Start empty".</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="310" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="321" />
       <source>从空白开始</source>
       <translation>Start empty</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="312" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="323" />
       <source>生成示范乡镇</source>
       <translation>Create the demo township</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="341" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="352" />
       <source>抄在纸上的恢复码</source>
       <translation>The recovery code from paper</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="343" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="354" />
       <source>恢复码</source>
       <translation>Recovery code</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="349" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="360" />
       <source>返回</source>
       <translation>Back</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="351" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="362" />
       <source>重设口令并解锁</source>
       <translation>Reset passphrase and unlock</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="118" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="126" />
       <source>请输入口令</source>
       <translation>Please type the passphrase</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="140" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="148" />
       <source>正在解锁…</source>
       <translation>Unlocking…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="190" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="198" />
       <source>第一次使用：建立本机数据库</source>
       <translation>First use: create the store on this laptop</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="226" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="234" />
       <source>登录名只能用字母、数字、下划线或点</source>
       <translation>A login may only use letters, digits, _ or .</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="239" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="247" />
       <source>正在建立…</source>
       <translation>Creating…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="254" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="262" />
       <source>恢复码（只显示这一次）</source>
       <translation>Recovery code (shown only this once)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="302" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="313" />
       <source>要先放入示范数据吗？</source>
       <translation>Start with demo data?</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="335" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="346" />
       <source>用恢复码重设口令</source>
       <translation>Reset the passphrase with the recovery code</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="361" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="372" />
       <source>请输入恢复码</source>
       <translation>Please type the recovery code</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="167" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="175" />
       <source>口令强度：</source>
       <translation>Strength: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/pages.py" line="191" />
+      <location filename="fieldkit/ui/unlock/pages.py" line="199" />
       <source>数据全部加密保存在本机：%1
 口令用来解锁；请记住它，忘记时只能用恢复码。</source>
       <translation>Everything is stored encrypted on this laptop: %1
 The passphrase unlocks it; remember it — if forgotten, only the recovery code helps.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/window.py" line="54" />
+      <location filename="fieldkit/ui/unlock/window.py" line="48" />
+      <source>已手动锁定（Ctrl+L）</source>
+      <translation>Locked by hand (Ctrl+L)</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/unlock/window.py" line="63" />
       <source>FieldKit 警务工作包 — 解锁</source>
       <translation>FieldKit — Unlock</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/window.py" line="60" />
+      <location filename="fieldkit/ui/unlock/window.py" line="69" />
       <source>FieldKit 警务工作包</source>
       <translation>FieldKit</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/window.py" line="171" />
+      <location filename="fieldkit/ui/unlock/window.py" line="46" />
+      <source>因 %1 分钟无操作已自动锁定</source>
+      <translation>Locked automatically after %1 minutes without use</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/unlock/window.py" line="181" />
       <source>%1 秒后可以再试</source>
       <translation>Try again in %1 s</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/window.py" line="200" />
+      <location filename="fieldkit/ui/unlock/window.py" line="210" />
       <source>正在建立加密数据库…</source>
       <translation>Creating the encrypted store…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/window.py" line="221" />
-      <source>忘记口令时用它重设口令。与电脑分开保管。</source>
-      <translation>Use it to reset a forgotten passphrase. Keep it away from the laptop.</translation>
-    </message>
-    <message>
-      <location filename="fieldkit/ui/unlock/window.py" line="250" />
+      <location filename="fieldkit/ui/unlock/window.py" line="246" />
       <source>正在生成示范乡镇…</source>
       <translation>Creating the demo township…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/window.py" line="271" />
+      <location filename="fieldkit/ui/unlock/window.py" line="267" />
       <source>正在重设口令…</source>
       <translation>Resetting the passphrase…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/window.py" line="221" />
-      <source>FieldKit 恢复码</source>
-      <translation>FieldKit recovery code</translation>
-    </message>
-    <message>
-      <location filename="fieldkit/ui/unlock/window.py" line="246" />
+      <location filename="fieldkit/ui/unlock/window.py" line="242" />
       <source>已取消，没有放入示范数据。可以重试，或从空白开始。</source>
       <translation>Cancelled; no demo data was added. Try again, or start empty.</translation>
+    </message>
+    <message>
+      <source>示范乡镇有虚构的村庄、门牌、约 2000 名居民和各类台账，方便先熟悉操作。
+示范数据以后可以整体删除。正式使用请选“从空白开始”。</source>
+      <translation type="vanished">The demo township has invented villages, doorplates, about 2,000 residents and every kind of register, to practise on.
+It can be removed later. For real work choose "Start empty".</translation>
+    </message>
+    <message>
+      <source>忘记口令时用它重设口令。与电脑分开保管。</source>
+      <translation type="vanished">Use it to reset a forgotten passphrase. Keep it away from the laptop.</translation>
+    </message>
+    <message>
+      <source>FieldKit 恢复码</source>
+      <translation type="vanished">FieldKit recovery code</translation>
     </message>
     <message>
       <source>弱：加长，或混用字母、数字和符号</source>

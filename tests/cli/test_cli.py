@@ -104,6 +104,18 @@ def test_export_is_sealed_and_imports_back(cli, tmp_path, monkeypatch):
     assert code == 0 and out[-1] == {"created": 0, "updated": 0, "unchanged": 20, "refused": 0, "dry_run": False}
 
 
+def test_demo_remove_counts_first_then_deletes_with_yes(cli):
+    cli("init", "--demo", "--people", "30")
+    code, out = cli("demo", "--remove")
+    assert code == 0 and out[-1]["removed"] is False and out[-1]["deleted"]["villages"] == 20
+    assert len(cli("records", "list", "villages")[1]) == 20  # only counted
+    code, out = cli("demo", "--remove", "--yes")
+    assert code == 0 and out[-1]["removed"] is True
+    assert cli("records", "list", "villages")[1] == []
+    code, _ = cli("demo", "--remove", "--yes")
+    assert code == ExitCode.ERROR  # nothing left to remove: said, not a traceback
+
+
 def test_import_reports_bad_rows_and_changes_nothing(cli, tmp_path):
     cli("init")
     bad = tmp_path / "v.csv"

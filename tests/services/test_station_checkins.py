@@ -103,3 +103,15 @@ def test_check_in_reads_the_receiver_itself_when_asked(empty_ws, monkeypatch):
     monkeypatch.setenv("FIELDKIT_GPS_PORT", "/dev/fieldkit-no-such-port")
     result = checkins.check_in(empty_ws, village="坑底村", use_gps=True)
     assert result.position == "none" and result.note_zh.startswith("未定位")
+
+
+def test_read_position_in_words_and_cancel(villages):
+    from fieldkit.domain.errors import Cancelled
+
+    pos = checkins.read_position(villages, gps=FakeGps())
+    assert pos.geo == {"lat": 27.452057, "lon": 119.509463, "acc": 6.0} and pos.satellites == 7
+    assert pos.text_zh == "北纬 27.452057°，东经 119.509463°，精度约 6 米（7 颗卫星）"
+    with pytest.raises(Cancelled):  # the officer pressed 取消 while the receiver searched
+        checkins.read_position(villages, gps=FakeGps(), cancel=lambda: True)
+    pos = checkins.read_position(villages, port="/dev/no-such-gps")
+    assert pos.geo is None and pos.note_zh.startswith("未定位：") and "/dev/no-such-gps" in pos.note_zh

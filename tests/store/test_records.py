@@ -57,6 +57,20 @@ def test_delete_is_a_tombstone_that_leaves_lists_and_search(store: Store) -> Non
         store.records.delete(uid)
 
 
+def test_delete_many_tombstones_each_like_delete(store: Store) -> None:
+    uids = [_person(store, "周强", f"11010119900307{n:04d}") for n in (11, 38, 54)]
+    keep = _person(store, "周强", "110101199003070070")
+    pending = len(store.outbox.pending())
+    gone = store.records.delete_many(uids[:2] + uids[2:])
+    assert [r.uuid for r in gone] == uids and all(r.deleted for r in gone)
+    assert [h.uuid for h in store.search.exact("name", "周强")] == [keep]
+    assert all(store.records.history(u)[-1].op == "delete" for u in uids)
+    assert len(store.outbox.pending()) == pending + 3  # each deletion syncs
+    with pytest.raises(NotFound):  # all or nothing: one already gone refuses the batch
+        store.records.delete_many([keep, uids[0]])
+    assert store.records.get(keep) is not None
+
+
 def test_every_change_has_an_outbox_row_with_values_and_stamps(store: Store) -> None:
     uid = _person(store, "赵磊", "110101199003070097")
     rec = store.records.update(uid, {"name": "赵磊磊"})

@@ -93,6 +93,7 @@ def test_the_chief_backs_up_deletes_and_manages_users_in_the_app(qtbot, home, st
     dialog._recovery(confirmed=True)
     qtbot.waitUntil(lambda: dialog.shown_code != "", timeout=15000)
     assert dialog.shown_code in find(dialog, QLabel, "usersMessage").text()
+    assert find(dialog, QPushButton, "users_printRecovery").isVisible()  # on paper, like the first one
 
 
 def test_a_reset_passphrase_is_replaced_in_the_unlock_window(qtbot, home, start_app):

@@ -51,6 +51,8 @@ def test_lock_with_ctrl_l_and_unlock_again(qtbot, seeded_home, start_app):
     qtbot.waitUntil(lambda: session.unlock_window is not None and session.unlock_window.isVisible())
     assert session.main_window is None  # nothing personal stays on screen
     qtbot.waitUntil(lambda: not session.worker.has_workspace)  # the key left memory
+    reason = find(session.unlock_window, QLabel, "lockReason")
+    assert reason.isVisible() and reason.text() == "已手动锁定（Ctrl+L）"
 
     main = unlock(qtbot, session)
     qtbot.waitUntil(lambda: main.nav.count("villages") == 1)
@@ -66,8 +68,16 @@ def test_idle_time_locks(qtbot, seeded_home, start_app):
     assert session.idle.check(now=session.idle.last_activity + limit + 1)
     qtbot.waitUntil(lambda: session.unlock_window is not None and session.main_window is None)
     qtbot.waitUntil(lambda: not session.worker.has_workspace)
+    # The officer coming back is told why the screen is locked, with the configured minutes.
+    reason = find(session.unlock_window, QLabel, "lockReason")
+    assert reason.isVisible() and reason.text() == "因 10 分钟无操作已自动锁定"
     assert PASSPHRASE  # the same passphrase unlocks again
     unlock(qtbot, session)
+
+
+def test_fresh_start_gives_no_lock_reason(qtbot, seeded_home, start_app):
+    session = start_app(seeded_home)
+    assert not find(session.unlock_window, QLabel, "lockReason").isVisible()
 
 
 def test_forgotten_passphrase_reset_with_recovery_code(qtbot, home, start_app):

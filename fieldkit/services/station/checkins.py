@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from fieldkit.devices.gps import GpsReceiver, open_gps
+from fieldkit.devices.gps import GpsReceiver
 from fieldkit.domain.errors import DeviceUnavailable, UserFacingError
+from fieldkit.services import devices_access
 from fieldkit.services import records as rsvc
 from fieldkit.services.ledgers import resolve_village
 from fieldkit.services.workspace import Workspace
@@ -38,6 +40,46 @@ class CheckInResult:
     note_en: str = ""
 
 
+@dataclass(frozen=True)
+class Position:
+    """What a GPS reading gave: `geo` ({"lat", "lon", "acc"}) and `satellites`, or None with
+    the reason in `note_zh`/`note_en` ("未定位：…"). `text_zh`/`text_en` say the fix in words."""
+
+    geo: dict[str, float] | None
+    satellites: int | None = None
+    note_zh: str = ""
+    note_en: str = ""
+    text_zh: str = ""
+    text_en: str = ""
+
+
+NO_RECEIVER = Position(None, None, "未定位（未连接 GPS 接收器）", "No position (no GPS receiver)")
+NOT_USED = Position(None, None, "未定位（没有使用GPS定位）", "No position (GPS not used)")
+
+
+def read_position(ws: Workspace, *, gps: GpsReceiver | None = None, port: str | None = None, timeout: float = 10.0,
+                  progress: Callable[[int, int], None] | None = None,
+                  cancel: Callable[[], bool] | None = None) -> Position:
+    """Read the receiver (`gps`, else the one on `port` — "fake" for the demo receiver — or chosen
+    in settings or found on USB, opened for this one reading and closed). Never raises for a missing receiver or fix: the reason is in the
+    result. `Cancelled` when asked to stop. Blocks up to `timeout` s: the workspace's thread."""
+    opened = None
+    try:
+        if gps is None:
+            gps = opened = devices_access.open_gps(ws, port)
+        fix = devices_access.read_gps_fix(gps, timeout=timeout, progress=progress, cancel=cancel)
+    except DeviceUnavailable as e:
+        return Position(None, None, f"未定位：{e.message}", f"No position: {e.message_en or e.message}")
+    finally:
+        if opened is not None:
+            opened.close()
+    if fix is None:
+        return Position(None, None, "未定位：GPS 尚未搜到卫星（请到室外空旷处再试）",
+                        "No position: the GPS has no fix yet (try outdoors)")
+    zh, en = devices_access.describe_fix(fix)
+    return Position(fix.as_geo(), fix.satellites, text_zh=zh, text_en=en)
+
+
 def check_in(
     ws: Workspace,
     *,
@@ -51,11 +93,13 @@ def check_in(
     geo: dict[str, float] | str | None = None,
     at: str | None = None,
     timeout: float = 5.0,
+    position: Position | None = None,
 ) -> CheckInResult:
-    """Record a check-in for the signed-in user. `geo` (typed in) wins over `gps`.
+    """Record a check-in for the signed-in user. `geo` (typed in) wins over `position` (a
+    reading already taken with `read_position`, shown to the user first), which wins over `gps`.
 
-    `use_gps` opens the USB/serial receiver for this one reading (devices.gps.open_gps) when no
-    `gps` is given, and closes it afterwards; the UI passes it, since it may not touch devices.
+    `use_gps` opens the USB/serial receiver for this one reading when no `gps` is given, and
+    closes it afterwards.
 
     Raises `NotFound` for an unknown village name and `ValidationFailed` for a bad value; a GPS
     problem only adds a note to the result.
@@ -68,29 +112,16 @@ def check_in(
     for k, v in (("place", place), ("grid", grid), ("notes", notes)):
         if v:
             values[k] = v
-    position, zh, en = "none", "未定位（未连接 GPS 接收器）", "No position (no GPS receiver)"
     if geo:
         values.update(geo=geo, geo_source="manual")
-        position, zh, en = "manual", "", ""
-    elif gps is not None or use_gps:
-        opened = None
-        try:
-            if gps is None:
-                gps = opened = open_gps()
-            fix = gps.read_fix(timeout)
-        except DeviceUnavailable as e:
-            zh, en = f"未定位：{e.message}", f"No position: {e.message_en or e.message}"
-        else:
-            if fix is None:
-                zh, en = "未定位：GPS 尚未搜到卫星（请到室外空旷处再试）", "No position: the GPS has no fix yet (try outdoors)"
-            else:
-                values.update(geo=fix.as_geo(), geo_source="gps", satellites=fix.satellites)
-                position, zh, en = "gps", "", ""
-        finally:
-            if opened is not None:
-                opened.close()
+        rec = rsvc.save(ws, MODULE, values)
+        return CheckInResult(rec, "manual")
+    if position is None:
+        position = read_position(ws, gps=gps, timeout=timeout) if gps is not None or use_gps else NO_RECEIVER
+    if position.geo is not None:
+        values.update(geo=position.geo, geo_source="gps", satellites=position.satellites)
     rec = rsvc.save(ws, MODULE, values)
-    return CheckInResult(rec, position, zh, en)
+    return CheckInResult(rec, "gps" if position.geo is not None else "none", position.note_zh, position.note_en)
 
 
 def parse_week(text: str) -> tuple[dt.date, dt.date]:

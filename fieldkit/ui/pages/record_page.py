@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fieldkit.domain.masking import mask_id_numbers
 from fieldkit.ui.pages import data as page_data
 from fieldkit.ui.resources import icon
 from fieldkit.ui.state import SessionInfo
@@ -163,8 +164,11 @@ class RecordPage(QScrollArea):
         layout = QVBoxLayout(body)
         layout.setContentsMargins(16, 12, 16, 12)
         head = QHBoxLayout()
-        title = QLabel(record.title)
+        # The heading is read from across the table: the ID number in it is masked; the full
+        # number is in the fields below and on hover.
+        title = QLabel(mask_id_numbers(record.title))
         title.setObjectName("pageTitle")
+        title.setToolTip(record.title)
         title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         kind = QLabel(self.module_label(record.module))
         kind.setObjectName("pageKind")
@@ -214,7 +218,7 @@ class RecordPage(QScrollArea):
         layout.addLayout(columns)
         layout.addStretch(1)
         self.setWidget(body)
-        self.title_changed.emit(record.title)
+        self.title_changed.emit(mask_id_numbers(record.title))
         self.loaded.emit()
 
     def _fields(self, record: page_data.RecordView) -> QWidget:

@@ -4,9 +4,10 @@
 it never refuses a check-in for want of a GPS fix — the note it returns ("未定位：…") is shown
 as is, so the officer knows whether the record carries a position.
 
-GPS: the UI may not touch `fieldkit.devices` (layer rule); it asks the service to read the USB
-receiver for the check-in (`use_gps=True`), which saves without a position — and says why —
-when there is no receiver or no fix.
+GPS: with 使用GPS定位 ticked, 签到 first reads the receiver (`read_position`, a worker job with
+progress and cancel; the UI may not touch `fieldkit.devices`). A fix is shown (lat/lon,
+accuracy) and saved only when the officer confirms it; no receiver or no fix saves at once with
+"未定位" and the reason, so a check-in is never blocked by the receiver.
 
 Threading: GUI thread only; saving and the report are worker jobs.
 """
@@ -37,6 +38,7 @@ from fieldkit.ui.worker import Worker
 
 MODULE = "checkins"
 WEEKS_BACK = 8
+GPS_TIMEOUT_S = 20.0  # a receiver just switched on needs tens of seconds for its first fix
 
 
 def tr(text: str) -> str:
@@ -97,9 +99,15 @@ class CheckinsPanel(QWidget):
         self.notes = QLineEdit()
         self.notes.setObjectName("checkinNotes")
         form.addRow(tr("备注"), self.notes)
-        self.gps = hint(tr("签到时读取 USB GPS 定位器；没有定位器或搜不到卫星时只记录所选村和地点。"))
+        self.use_gps = QCheckBox(tr("使用GPS定位"))
+        self.use_gps.setObjectName("checkinUseGps")
+        self.use_gps.setChecked(True)
+        self.use_gps.toggled.connect(lambda _on: self._forget_position())
+        form.addRow(tr("定位"), self.use_gps)
+        self.gps = hint(tr("签到前读取 USB GPS 定位器，先显示位置再保存；没有定位器或搜不到卫星时只记录所选村和地点。"))
         self.gps.setObjectName("checkinGps")
-        form.addRow(tr("定位"), self.gps)
+        form.addRow("", self.gps)
+        self.position: ci_service.Position | None = None  # a fix shown, waiting for 确认签到
         self.save_button = QPushButton(icon("add"), tr("签到"))
         self.save_button.setObjectName("checkinSave")
         self.save_button.clicked.connect(self.save)
@@ -156,18 +164,58 @@ class CheckinsPanel(QWidget):
     def save(self) -> None:
         if self.saving:
             return
-        code = self.village.currentData()
-        if not code:
+        if not self.village.currentData():
             self.message.setText(tr("请先选择所在村（社区）"))
             self.village.setFocus()
             return
-        values = dict(village=code, work=self.work.currentData(), place=self.place.text().strip() or None,
-                      notes=self.notes.text().strip() or None)
+        if self.use_gps.isChecked() and self.position is None:
+            self._locate()
+            return
+        self._save(self.position if self.use_gps.isChecked() else ci_service.NOT_USED)
+
+    def _locate(self) -> None:
+        self.saving = True
+        self.save_button.setEnabled(False)
+        self.message.setText(tr("正在读取 GPS 定位…"))
+
+        def failed(exc: BaseException) -> None:
+            from fieldkit.domain.errors import Cancelled
+
+            self.saving = False
+            self.save_button.setEnabled(True)
+            if isinstance(exc, Cancelled):
+                self.message.setText(tr("已取消定位，没有签到"))
+            else:
+                self._failed(exc)
+
+        self.worker.run(lambda job: ci_service.read_position(job.ws, timeout=GPS_TIMEOUT_S, progress=job.progress,
+                                                             cancel=job.cancel),
+                        self._located, failed, label=tr("正在读取 GPS 定位…"), owner=self, parent=self)
+
+    def _located(self, position: ci_service.Position) -> None:
+        self.saving = False
+        self.save_button.setEnabled(True)
+        if position.geo is None:  # nothing to confirm: saved at once, saying why
+            self._save(position)
+            return
+        self.position = position
+        text = position.text_en if self.lang == "en" else position.text_zh
+        self.gps.setText(tr("已定位：") + text)
+        self.message.setText(tr("请核对位置，再点“确认签到”"))
+        self.save_button.setText(tr("确认签到"))
+
+    def _forget_position(self) -> None:
+        self.position = None
+        self.save_button.setText(tr("签到"))
+
+    def _save(self, position: ci_service.Position | None) -> None:
+        values = dict(village=self.village.currentData(), work=self.work.currentData(),
+                      place=self.place.text().strip() or None, notes=self.notes.text().strip() or None)
         self.saving = True
         self.save_button.setEnabled(False)
         self.message.setText(tr("正在签到…"))
-        self.worker.run(lambda job: ci_service.check_in(job.ws, use_gps=True, **values), self._saved, self._failed,
-                        progress=False, owner=self, parent=self)
+        self.worker.run(lambda job: ci_service.check_in(job.ws, position=position, **values), self._saved,
+                        self._failed, progress=False, owner=self, parent=self)
 
     def _saved(self, result: ci_service.CheckInResult) -> None:
         self.saving = False
@@ -178,6 +226,7 @@ class CheckinsPanel(QWidget):
         text = tr("已签到：%1 %2").replace("%1", at).replace("%2", self.village.currentText())
         self.message.setText(text + (f"。{note}" if note else tr("。已记录位置")))
         self.gps.setText(note or tr("已记录位置"))
+        self._forget_position()
         self.place.clear()
         self.notes.clear()
         self.record_saved.emit(result.record.uuid, MODULE)

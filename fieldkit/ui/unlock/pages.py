@@ -72,6 +72,11 @@ class LoginPage(QWidget):
         super().__init__()
         layout = QVBoxLayout(self)
         layout.addWidget(_heading(tr("解锁")))
+        self.lock_reason = QLabel()
+        self.lock_reason.setObjectName("lockReason")
+        self.lock_reason.setWordWrap(True)
+        self.lock_reason.hide()
+        layout.addWidget(self.lock_reason)
         form = QFormLayout()
         self.user = QComboBox()
         self.user.setObjectName("loginUser")
@@ -110,6 +115,9 @@ class LoginPage(QWidget):
         layout.addStretch(1)
         self.unlock.clicked.connect(self._submit)
         self.passphrase.returnPressed.connect(self._submit)
+
+    def set_lock_reason(self, text: str) -> None:
+        show_message(self.lock_reason, text)
 
     def _submit(self) -> None:
         if not self.unlock.isEnabled():
@@ -260,11 +268,12 @@ class RecoveryCodePage(QWidget):
         self.code.setObjectName("recoveryCode")
         self.code.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
-        mono.setPointSize(16)
+        mono.setPointSize(13)
         mono.setWeight(QFont.Weight.Bold)
         self.code.setFont(mono)
         self.code.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.code.setWordWrap(True)
+        # One unbroken line, like the printed sheet: a code wrapped mid-group is copied wrongly.
+        self.code.setWordWrap(False)
         layout.addWidget(self.code)
         self.written = QCheckBox(tr("我已把恢复码抄写（或打印）下来，放在安全的地方"))
         self.written.setObjectName("writtenDown")
@@ -284,7 +293,9 @@ class RecoveryCodePage(QWidget):
         layout.addStretch(1)
 
     def set_code(self, code: str) -> None:
-        self.code.setText(code)
+        from fieldkit.ui.recovery_sheet import printable_code
+
+        self.code.setText(printable_code(code))
 
     def focus(self) -> None:
         self.written.setFocus()
@@ -301,7 +312,7 @@ class DemoPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(_heading(tr("要先放入示范数据吗？")))
         text = QLabel(tr("示范乡镇有虚构的村庄、门牌、约 2000 名居民和各类台账，方便先熟悉操作。\n"
-                         "示范数据以后可以整体删除。正式使用请选“从空白开始”。"))
+                         "示范数据以后可以在“设置 → 示范数据”里整体删除。正式使用请选“从空白开始”。"))
         text.setWordWrap(True)
         layout.addWidget(text)
         self.message = _message_label()

@@ -15,7 +15,6 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QPageSize, QPainter
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from fieldkit.domain.errors import AuthError, UserFacingError
@@ -41,11 +40,21 @@ def tr(text: str) -> str:
     return QCoreApplication.translate("Unlock", text)
 
 
+def lock_reason_text(reason: str, idle_minutes: int) -> str:
+    """What the unlock screen says about the last lock ("" on a fresh start)."""
+    if reason == "idle":
+        return tr("因 %1 分钟无操作已自动锁定").replace("%1", str(idle_minutes))
+    if reason == "manual":
+        return tr("已手动锁定（Ctrl+L）")
+    return ""
+
+
 class UnlockWindow(QWidget):
     unlocked = Signal(object)  # SessionInfo
     language_requested = Signal(str)
 
-    def __init__(self, worker: Worker, home: Path, *, last_user: str = "", language: str = "zh") -> None:
+    def __init__(self, worker: Worker, home: Path, *, last_user: str = "", language: str = "zh",
+                 lock_reason: str = "", idle_minutes: int = 10) -> None:
         super().__init__()
         self.setObjectName("unlockWindow")
         self.worker = worker
@@ -74,6 +83,7 @@ class UnlockWindow(QWidget):
 
         users = ws_service.list_users(self.home)
         self.login_page = LoginPage(users, last_user)
+        self.login_page.set_lock_reason(lock_reason_text(lock_reason, idle_minutes))
         self.create_page = CreatePage(str(self.home))
         self.code_page = RecoveryCodePage()
         self.demo_page = DemoPage()
@@ -200,34 +210,20 @@ class UnlockWindow(QWidget):
         self.worker.run(work, done, failed, label=tr("正在建立加密数据库…"), cancellable=False, parent=self)
 
     def _print_code(self) -> None:
-        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+        from fieldkit.ui.recovery_sheet import print_sheet
 
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        printer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
-        dialog = QPrintDialog(printer, self)
-        if dialog.exec() == QPrintDialog.DialogCode.Accepted:
-            self.render_code(printer)
+        print_sheet(self, **self._sheet())
+
+    def _sheet(self) -> dict[str, str]:
+        session = self.session
+        user = f"{session.display_name}（{session.login}）" if session else ""
+        return {"code": self.code_page.code.text(), "store": str(self.home), "user": user}
 
     def render_code(self, device) -> None:
-        """Draw the recovery sheet on a printer (or a PDF-mode QPrinter)."""
-        session = self.session
-        painter = QPainter(device)
-        try:
-            rect = painter.viewport().adjusted(600, 600, -600, -600)
-            font = QFont(self.font())
-            font.setPointSize(14)
-            painter.setFont(font)
-            who = f"{session.display_name} ({session.login})" if session else ""
-            body = tr("FieldKit 恢复码") + f"\n{who}\n{self.home}\n\n" + tr(
-                "忘记口令时用它重设口令。与电脑分开保管。"
-            )
-            painter.drawText(rect, int(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft), body)
-            font.setPointSize(20)
-            font.setBold(True)
-            painter.setFont(font)
-            painter.drawText(rect, int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap), self.code_page.code.text())
-        finally:
-            painter.end()
+        """Draw the recovery sheet on a printer (or an image)."""
+        from fieldkit.ui.recovery_sheet import render_sheet
+
+        render_sheet(device, base=self.font(), **self._sheet())
 
     def _generate_demo(self) -> None:
         from fieldkit.services import demo
