@@ -25,8 +25,14 @@ def tr(text: str) -> str:
 
 
 def match_label(kind: str) -> str:
-    return {"id": tr("身份证号"), "plate": tr("车牌"), "phone": tr("电话"), "code": tr("编码"),
-            "name": tr("姓名"), "bi": tr("姓名"), "py": tr("拼音首字母"), "pyf": tr("拼音")}.get(kind, kind)
+    return {"id": tr("身份证号"), "id_tail": tr("身份证号后几位"), "plate": tr("车牌"), "plate_tail": tr("车牌"),
+            "phone": tr("电话"), "code": tr("编码"), "name": tr("姓名"), "bi": tr("姓名"), "py": tr("拼音首字母"),
+            "pyf": tr("拼音")}.get(kind, kind)
+
+
+def hit_label(hit: search_service.SearchHit, lang: str) -> str:
+    """The 匹配 column: the kind of key, or the other name a person was found by (曾用名：王小明)."""
+    return hit.alias_label(lang) if hit.alias else match_label(hit.matched)
 
 
 class GlobalSearchDialog(QDialog):
@@ -79,9 +85,12 @@ class GlobalSearchDialog(QDialog):
         if not text:
             self.results.clear()
             return
+        lang = self.lang
+
         def work(job):
             hits = search_service.search(job.ws, text, limit=LIMIT)
-            return text, [(h.record.uuid, h.module, rec_service.title(job.ws, h.record), h.matched) for h in hits]
+            return text, [(h.record.uuid, h.module, rec_service.title(job.ws, h.record), hit_label(h, lang))
+                          for h in hits]
 
         self.status.setText(tr("正在查找…"))
         self.worker.run(work, self._show, progress=False, key="global-search", parent=self)
@@ -95,7 +104,7 @@ class GlobalSearchDialog(QDialog):
                 label = self.info.module(module).label.get(self.lang)
             except KeyError:
                 label = module
-            item = QTreeWidgetItem([title, label, match_label(matched)])
+            item = QTreeWidgetItem([title, label, matched])
             item.setData(0, Qt.ItemDataRole.UserRole, (uuid, module))
             self.results.addTopLevelItem(item)
         n = len(hits)
