@@ -50,7 +50,7 @@ class GlobalSearchDialog(QDialog):
         self.box = QLineEdit()
         self.box.setObjectName("globalSearchBox")
         self.box.setClearButtonEnabled(True)
-        self.box.setPlaceholderText(tr("身份证号、车牌、电话、门牌编码、姓名或拼音首字母"))
+        self.box.setPlaceholderText(tr("身份证号或后6位、车牌（可不输省份简称）、电话、门牌编码、姓名或拼音首字母"))
         layout.addWidget(self.box)
         self.results = QTreeWidget()
         self.results.setObjectName("globalResults")

@@ -836,22 +836,22 @@ Press "Copy details" and send them to the maintainer.</translation>
   <context>
     <name>GlobalSearch</name>
     <message>
-      <location filename="fieldkit/ui/search_dialog.py" line="41" />
+      <location filename="fieldkit/ui/search_dialog.py" line="47" />
       <source>全局查找</source>
       <translation>Search everywhere</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/search_dialog.py" line="47" />
-      <source>身份证号、车牌、电话、门牌编码、姓名或拼音首字母</source>
-      <translation>ID number, plate, phone, doorplate code, name or pinyin initials</translation>
+      <location filename="fieldkit/ui/search_dialog.py" line="53" />
+      <source>身份证号或后6位、车牌（可不输省份简称）、电话、门牌编码、姓名或拼音首字母</source>
+      <translation>ID number or its last 6 digits, plate (province optional), phone, doorplate code, name or pinyin initials</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/search_dialog.py" line="56" />
+      <location filename="fieldkit/ui/search_dialog.py" line="62" />
       <source>输入后自动查找；↓ 进入结果，回车打开</source>
       <translation>Results appear as you type; ↓ to the results, Enter opens</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/search_dialog.py" line="86" />
+      <location filename="fieldkit/ui/search_dialog.py" line="95" />
       <source>正在查找…</source>
       <translation>Searching…</translation>
     </message>
@@ -862,16 +862,21 @@ Press "Copy details" and send them to the maintainer.</translation>
     </message>
     <message>
       <location filename="fieldkit/ui/search_dialog.py" line="28" />
+      <source>身份证号后几位</source>
+      <translation>End of ID number</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/search_dialog.py" line="28" />
       <source>车牌</source>
       <translation>Plate</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/search_dialog.py" line="28" />
+      <location filename="fieldkit/ui/search_dialog.py" line="29" />
       <source>电话</source>
       <translation>Phone</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/search_dialog.py" line="28" />
+      <location filename="fieldkit/ui/search_dialog.py" line="29" />
       <source>编码</source>
       <translation>Code</translation>
     </message>
@@ -886,34 +891,38 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>Pinyin initials</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/search_dialog.py" line="29" />
+      <location filename="fieldkit/ui/search_dialog.py" line="30" />
       <source>拼音</source>
       <translation>Pinyin</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/search_dialog.py" line="52" />
+      <location filename="fieldkit/ui/search_dialog.py" line="58" />
       <source>记录</source>
       <translation>Record</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/search_dialog.py" line="52" />
+      <location filename="fieldkit/ui/search_dialog.py" line="58" />
       <source>模块</source>
       <translation>Module</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/search_dialog.py" line="52" />
+      <location filename="fieldkit/ui/search_dialog.py" line="58" />
       <source>匹配</source>
       <translation>Matched</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/search_dialog.py" line="102" />
+      <location filename="fieldkit/ui/search_dialog.py" line="111" />
       <source>没有找到</source>
       <translation>Nothing found</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/search_dialog.py" line="102" />
+      <location filename="fieldkit/ui/search_dialog.py" line="111" />
       <source>找到 %1 条</source>
       <translation>%1 found</translation>
+    </message>
+    <message>
+      <source>身份证号、车牌、电话、门牌编码、姓名或拼音首字母</source>
+      <translation type="vanished">ID number, plate, phone, doorplate code, name or pinyin initials</translation>
     </message>
   </context>
   <context>
@@ -1555,17 +1564,17 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>Loading…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/module_view.py" line="271" />
+      <location filename="fieldkit/ui/module_view.py" line="272" />
       <source>（只显示前 %1 条）</source>
       <translation> (first %1 shown)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/module_view.py" line="274" />
+      <location filename="fieldkit/ui/module_view.py" line="275" />
       <source>共 %1 条</source>
       <translation>%1 records</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/module_view.py" line="272" />
+      <location filename="fieldkit/ui/module_view.py" line="273" />
       <source>找到 %1 条</source>
       <translation>%1 found</translation>
     </message>
