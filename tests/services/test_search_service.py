@@ -56,9 +56,8 @@ def test_pinyin_initials_find_the_person(demo_ws):
 def test_phone_and_plate_and_doorplate_code(demo_ws):
     p = next(r for r in _residents(demo_ws) if r.data.get("phone"))
     assert p.uuid in [h.record.uuid for h in search.search(demo_ws, p.data["phone"])]
-    car = records.rows(demo_ws, records.list_ids(demo_ws, "vehicles")[:1])[0]
-    plate_field = next(f.name for f in demo_ws.catalog["vehicles"].fields if records.ftype(f) == "plate")
-    assert car.uuid in [h.record.uuid for h in search.search(demo_ws, car.data[plate_field].lower())]
+    car, plate = _car(demo_ws)
+    assert car.uuid in [h.record.uuid for h in search.search(demo_ws, plate.lower())]
     addr = records.rows(demo_ws, records.list_ids(demo_ws, "addresses")[:1])[0]
     assert addr.uuid in [h.record.uuid for h in search.search(demo_ws, addr.data["code"])]
 
@@ -71,7 +70,7 @@ def test_nothing_found_for_unknown_text(demo_ws):
 
 def _car(ws):
     plate_field = next(f.name for f in ws.catalog["vehicles"].fields if records.ftype(f) == "plate")
-    car = records.rows(ws, records.list_ids(ws, "vehicles")[:1])[0]
+    car = next(c for c in records.rows(ws, records.list_ids(ws, "vehicles")) if c.data.get(plate_field))
     return car, car.data[plate_field]
 
 
