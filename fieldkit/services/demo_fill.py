@@ -13,9 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import random
 import re
-from typing import Any
-
 from collections.abc import Callable
+from typing import Any
 
 from fieldkit.formspec import FieldSpec
 from fieldkit.services import demo_data as D
