@@ -113,6 +113,20 @@ TEXT_KINDS: tuple[tuple[re.Pattern[str], str, float], ...] = tuple((re.compile(p
 ))
 
 
+#: A number field's plausible range, told by its Chinese label the same way (first match wins;
+#: anything else 1-12): a village has hundreds of people, a rented room tens of square metres.
+NUMBER_RANGES: tuple[tuple[re.Pattern[str], int, int], ...] = tuple((re.compile(p), lo, hi) for p, lo, hi in (
+    (r"流动人口", 10, 300), (r"常住人口|户籍人口", 400, 3000), (r"人口", 40, 600), (r"户数", 15, 200),
+    (r"人数", 20, 300), (r"宣传资料", 30, 500), (r"路程|距离", 1, 30), (r"出租面积", 15, 120), (r"面积", 5, 60),
+    (r"租金", 300, 1500), (r"间数", 1, 6), (r"层数", 1, 4), (r"从业人员", 2, 60), (r"监控", 0, 16),
+    (r"金额", 300, 30000), (r"随访间隔", 7, 30), (r"积分", 5, 20), (r"卫星", 4, 12),
+))
+
+
+def number_range(f: FieldSpec) -> tuple[int, int]:
+    return next(((lo, hi) for pattern, lo, hi in NUMBER_RANGES if pattern.search(f.label.zh)), (1, 12))
+
+
 def text_kind(f: FieldSpec) -> tuple[str, float]:
     """The kind of a text field's demo value and how often an optional one is filled."""
     if f.role == "person_name":
@@ -217,7 +231,7 @@ class Filler:
         if t in ("text", "textarea"):
             return self.text(f, module, values)
         if t == "number":
-            return rng.randint(1, 12)
+            return rng.randint(*number_range(f))
         if t == "date":
             if f.role == "birth_date":
                 return str(self.today - dt.timedelta(days=rng.randrange(6 * 365, 80 * 365)))

@@ -98,6 +98,8 @@ def test_each_field_holds_a_value_of_its_kind(demo_ws):
     narrative = re.compile(r"备注|情况|诉求|问题|经过|案情|说明|结果|描述|标题|部位")
     misplaced = {(m, f.name, v) for m, f, v in values if v in phrases and not narrative.search(f.label.zh)}
     assert not misplaced
+    villages = records.rows(demo_ws, records.list_ids(demo_ws, "villages"))
+    assert all(v.data["resident_population"] >= 100 for v in villages)  # a village, not a household
     # Remarks are jotted beside some records, not all.
     remarks = [v for m, f, v in values if m == "residents" and f.name == "remarks"]
     assert 0 < len(remarks) < 0.5 * records.counts(demo_ws)["residents"]
