@@ -112,6 +112,14 @@ def plan(text: str, *, in_village: bool = False) -> list[tuple[str, str, str]]:
     return steps
 
 
+def tail_needs_village(ws: Workspace, text: str, village: str | None = None) -> bool:
+    """Whether `text` looks like the last 4-5 characters of an ID number, which are looked up
+    only within a village, and there is none (so the screen can say why nothing was found)."""
+    q = normalise(text).upper()
+    short = _ID_TAIL.match(q) is not None and len(q) in VILLAGE_TAILS
+    return short and (village or home_village(ws)) is None
+
+
 def home_village(ws: Workspace) -> str | None:
     """The laptop's own village: its sync scope when that is one village (or grids of one)."""
     scope = ws.store.settings.get(_SCOPE_KEY) or []
