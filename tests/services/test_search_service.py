@@ -122,7 +122,8 @@ def test_an_id_number_is_found_by_its_tail_within_a_village_and_not_across_villa
     hit = search.search(ws, mine_id[-4:].lower(), village=here)[0]
     assert hit.matched == "id_tail" and hit.field is not None and hit.field.name == "id_number"
     # No village to limit it to: 4 or 5 digits are too ambiguous across a county; 6 are enough.
-    assert search.search(ws, mine_id[-4:]) == []
+    assert search.search(ws, mine_id[-4:]) == [] and search.tail_needs_village(ws, mine_id[-4:])
+    assert not search.tail_needs_village(ws, mine_id[-4:], here) and not search.tail_needs_village(ws, mine_id[-6:])
     assert search.search(ws, mine_id[-5:]) == []
     assert [h.record.uuid for h in search.search(ws, mine_id[-6:])] == [mine.uuid]
 
