@@ -32,8 +32,6 @@ _PLATE_TAIL = re.compile(r"^[A-Z][A-Z0-9]+$")  # a plate as typed without its pr
 _ID_TAIL = re.compile(r"^\d+X?$")
 #: Tail lengths that need a village: shorter ones repeat too often across a county.
 VILLAGE_TAILS = tuple(n for n in ID_TAILS if n < max(ID_TAILS))
-#: The settings key where sync keeps this laptop's jurisdiction (services/sync_replica.py).
-_SCOPE_KEY = "sync.scope"
 _NAME_KINDS = frozenset({"name", "bi", "py", "pyf"})
 
 
@@ -121,8 +119,11 @@ def tail_needs_village(ws: Workspace, text: str, village: str | None = None) -> 
 
 
 def home_village(ws: Workspace) -> str | None:
-    """The laptop's own village: its sync scope when that is one village (or grids of one)."""
-    scope = ws.store.settings.get(_SCOPE_KEY) or []
+    """The laptop's own village: its sync scope (set at enrolment) when that is one village or
+    grids of one."""
+    from fieldkit.services.sync_replica import SCOPE_KEY  # sync's merge code: only when searched
+
+    scope = ws.store.settings.get(SCOPE_KEY) or []
     villages = {str(s).partition("/")[0] for s in scope}
     return villages.pop() if len(villages) == 1 and "*" not in villages else None
 
