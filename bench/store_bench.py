@@ -1,10 +1,12 @@
 """Store bench: encrypted (SQLCipher 4) vs plain SQLite, same code, same generated data.
 
-    python -m bench.store_bench [--records N] [--cache-mib 2,16,64] [--dir PATH]
+    python -m bench.store_bench [--records N] [--cache-mib 2,16,64] [--dir PATH] [--no-tails]
 
 Prints bulk insert rate, ID-number lookup p50/p99, two-character name search p95, pinyin
 initials search p95, `ids()` of the largest module (30 % of N: 300,000 rows at N = 1,000,000),
-unlock time and peak memory, for each page-cache size. Searches include fetching the hit
+unlock time and peak memory, for each page-cache size; ID-tail searches (last 4 digits within a
+village, last 6 anywhere). `--no-tails` builds the stores without the `id_tail` terms (as a
+store before migration 0009) and then times that migration's backfill on them. Searches include fetching the hit
 records (what the search box does), not just the index probe.
 
 Data (no pypinyin at run time, see _PINYIN): realistic Chinese names (common surnames, one- or two-character given names, ~40 % of
@@ -31,7 +33,9 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from fieldkit.formspec.index import tail_terms
 from fieldkit.store import IndexTerms, Store
+from fieldkit.store.migrations import MIGRATIONS
 
 SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
             "任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
@@ -79,6 +83,8 @@ def terms_for(name: str, idno: str, phone: str, village: str, day: str) -> Index
     pyf = "".join(_PY[c][0] for c in name)
     t = [("name", name), ("id", idno), ("phone", phone), ("py", py), ("pyf", pyf)]
     t += [("bi", name[i : i + 2]) for i in range(len(name) - 1)]
+    if TAILS:
+        t += tail_terms(("id", idno))
     return IndexTerms(t, village, f"{village}-G{int(phone[-1]) % 4}", day)
 
 
@@ -121,6 +127,7 @@ def timed(fn: Callable[[], object]) -> float:
     return (time.perf_counter() - t) * 1000
 
 
+TAILS = True  # index ID tails as today's formspec does (--no-tails: as before migration 0009)
 MODES = ("encrypted", "plain")
 PASS = "bench passphrase"
 Query = tuple[str, Callable[[Store], object]]
@@ -153,15 +160,16 @@ def load(root: Path, n: int, seed: int, batch: int = 10_000) -> dict[str, float]
 def collect_samples(n: int, seed: int, k: int = 1000) -> dict[str, list[str]]:
     rng = random.Random(seed + 1)
     pick = set(rng.sample(range(n), min(k, n)))
-    ids, names2, py = [], [], []
+    ids, names2, py, tails = [], [], [], []
     for i, (_, data, _) in enumerate(records(n, seed)):
         if i in pick:
             ids.append(data["id_number"])
+            tails.append([data["id_number"], data["village"]])
             name = data["name"]
             py.append("".join(_PY[c][1] for c in name)[:2])
             if len(name) == 2:
                 names2.append(name)
-    return {"ids": ids, "names2": names2[:300], "py": py[:300]}
+    return {"ids": ids, "names2": names2[:300], "py": py[:300], "tails": tails[:300]}
 
 
 def queries(samples: dict[str, list[str]]) -> list[Query]:
@@ -177,6 +185,13 @@ def queries(samples: dict[str, list[str]]) -> list[Query]:
     out += [("id", search("id", q)) for q in samples["ids"]]
     out += [("name2", search("bi", q)) for q in samples["names2"]]
     out += [("py", search("py", q, prefix=True)) for q in samples["py"]]
+    def tail(q: str, village: str | None) -> Callable[[Store], object]:
+        def run(s: Store) -> object:
+            return s.records.get_many([h.uuid for h in s.search.exact("id_tail", q, limit=50, village=village)])
+        return run
+
+    out += [("tail4", tail(idno[-4:], village)) for idno, village in samples["tails"]]
+    out += [("tail6", tail(idno[-6:], None)) for idno, _village in samples["tails"]]
     out += [("ids", lambda s: s.records.ids("people"))]
     out += [("ids_date", lambda s: s.records.ids("people", order_by="date", desc=True))]
     out += [("ids_village", lambda s: s.records.ids("people", village="V03", order_by="updated_at"))]
@@ -186,7 +201,8 @@ def queries(samples: dict[str, list[str]]) -> list[Query]:
 
 def summarise(t: dict[str, list[float]]) -> dict[str, float]:
     return {"id_p50": pct(t["id"], 50), "id_p99": pct(t["id"], 99), "name2_p95": pct(t["name2"], 95),
-            "py_p95": pct(t["py"], 95), "ids_ms": t["ids"][0], "ids_date_ms": t["ids_date"][0],
+            "py_p95": pct(t["py"], 95), "tail4_p95": pct(t["tail4"], 95), "tail6_p95": pct(t["tail6"], 95),
+            "ids_ms": t["ids"][0], "ids_date_ms": t["ids_date"][0],
             "ids_village_ms": t["ids_village"][0], "ids_field_ms": t["ids_field"][0]}
 
 
@@ -237,6 +253,20 @@ def memory_probe(home: Path, cache_mib: int, samples_file: Path) -> None:
     print(f"{peak_mib():.1f}")
 
 
+def backfill_tails(root: Path, mode: str) -> float:
+    """Milliseconds migration 0009 takes to add the tail terms to a store built without them."""
+    statements = dict(MIGRATIONS)["0009_search_tails"]
+    st = open_store(root, mode)
+    try:
+        with st._raw() as conn:
+            t = time.perf_counter()
+            for sql in statements:
+                conn.execute(sql)
+            return (time.perf_counter() - t) * 1000
+    finally:
+        st.close()
+
+
 def _build_field_index(root: Path, mode: str) -> None:
     with open_store(root, mode) as s:
         s.records.ids("people", order_by="name")
@@ -265,12 +295,15 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--dir", type=Path, default=None, help="where to build the stores (default: a temp dir)")
     ap.add_argument("--keep", action="store_true", help="keep the stores afterwards")
+    ap.add_argument("--no-tails", action="store_true", help="build without ID-tail terms, then time their backfill")
     ap.add_argument("--memory-probe", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--samples", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.memory_probe:
         memory_probe(args.memory_probe, int(args.cache_mib), args.samples)
         return
+    global TAILS
+    TAILS = not args.no_tails
     n, caches = args.records, [int(x) for x in args.cache_mib.split(",")]
     root = Path(tempfile.mkdtemp(prefix="fieldkit-bench-", dir=args.dir))
     t0 = time.perf_counter()
@@ -281,6 +314,7 @@ def main(argv: list[str] | None = None) -> None:
         sizes = {m: sum(p.stat().st_size for p in (root / m).rglob("*") if p.is_file()) / 2**20 for m in MODES}
         unlock = {m: min(timed(lambda m=m: open_store(root, m).close()) for _ in range(3)) for m in MODES}
         build = {m: timed(lambda m=m: _build_field_index(root, m)) for m in MODES}
+        backfill = {m: backfill_tails(root, m) for m in MODES} if args.no_tails else None
         by_cache = {c: compare(root, c, qs) for c in caches}
         samples_file = root / "samples.json"
         samples_file.write_text(json.dumps(samples, ensure_ascii=False), "utf-8")
@@ -297,6 +331,8 @@ def main(argv: list[str] | None = None) -> None:
     row("unlock (Argon2id + key + schema check)", unlock["encrypted"], unlock["plain"], "ms", "{:.0f}")
     row("files on disk", sizes["encrypted"], sizes["plain"], "MiB", "{:,.0f}")
     row("first sort by a data field (builds its index)", build["encrypted"], build["plain"], "ms", "{:,.0f}")
+    if backfill:
+        row("migration 0009: backfill the ID-tail terms", backfill["encrypted"], backfill["plain"], "ms", "{:,.0f}")
     row(f"peak RSS, fresh process: unlock + all queries ×2, {max(caches)} MiB cache", mem["encrypted"], mem["plain"],
         "MiB", "{:.0f}")
     for c in caches:
@@ -311,6 +347,8 @@ def main(argv: list[str] | None = None) -> None:
             row("two-character name search p95, CPU time", ec["name2_p95"], pc["name2_p95"], "ms")
             row("pinyin-initials search p95 (+fetch 50)", e["py_p95"], p["py_p95"], "ms")
             row("pinyin-initials search p95, CPU time", ec["py_p95"], pc["py_p95"], "ms")
+            row("ID tail, 4 digits in a village p95 (+fetch)", e["tail4_p95"], p["tail4_p95"], "ms", "{:.3f}")
+            row("ID tail, 6 digits anywhere p95 (+fetch)", e["tail6_p95"], p["tail6_p95"], "ms", "{:.3f}")
             row("ids() people, by id", e["ids_ms"], p["ids_ms"], "ms", "{:.0f}")
             row("ids() people, by date desc", e["ids_date_ms"], p["ids_date_ms"], "ms", "{:.0f}")
             row("ids() people, village=V03 by updated_at", e["ids_village_ms"], p["ids_village_ms"], "ms", "{:.0f}")

@@ -56,6 +56,7 @@ def register(sub) -> None:
     p.add_argument("text")
     p.add_argument("--module", action="append", help="limit to a module (repeatable)")
     p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--village", help="village code: an ID number's last 4-5 digits are looked up there / 村代码")
     p.set_defaults(func=cmd_search)
 
 
@@ -208,10 +209,14 @@ def cmd_delete(args, ctx) -> int:
 
 def cmd_search(args, ctx) -> int:
     ws = ctx.workspace()
-    hits = search_service.search(ws, args.text, modules=args.module, limit=args.limit)
+    hits = search_service.search(ws, args.text, modules=args.module, limit=args.limit, village=args.village)
     for h in hits:
         out = record_json(ws, h.record)
         out["matched"] = h.matched
+        if h.field is not None:
+            out["matched_field"] = h.field.name
+        if h.alias:  # found by another name than the one in the title
+            out["matched_label"] = h.alias_label(ctx.lang)
         ctx.emit(out)
     if not hits:
         ctx.say("没有找到", "Nothing found")

@@ -17,7 +17,11 @@ from fieldkit.formspec.model import FieldSpec, FieldType, ModuleSpec
 from fieldkit.formspec.values import code_key, is_empty, parse_date
 
 #: Term kinds (see AGENTS.md): the store keeps one (kind, key) row per term.
-KINDS = ("id", "plate", "phone", "code", "name", "bi", "py", "pyf", "ref")
+KINDS = ("id", "id_tail", "plate", "plate_tail", "phone", "code", "name", "bi", "py", "pyf", "ref")
+#: How many trailing characters of an ID number are indexed as `id_tail` keys (each length its
+#: own key, so "the last 4 digits" is one exact seek). The store's migration 0009 backfills
+#: the same rule in SQL: change both together.
+ID_TAILS = (4, 5, 6)
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,18 @@ def exact_term(f: FieldSpec, value: Any) -> tuple[str, str] | None:
     return None
 
 
+def tail_terms(term: tuple[str, str]) -> list[tuple[str, str]]:
+    """The extra keys an exact term gets so officers find it as they type it: an ID number by
+    its last 4-6 characters, a plate without its province character (officers skip 闽 because
+    the IME makes it slow)."""
+    kind, key = term
+    if kind == "id" and len(key) >= max(ID_TAILS):
+        return [("id_tail", key[-n:]) for n in ID_TAILS]
+    if kind == "plate" and len(key) >= 3 and key[0] in validators.PROVINCES:
+        return [("plate_tail", key[1:])]
+    return []
+
+
 def _field_terms(fields: tuple[FieldSpec, ...], values: Mapping[str, Any], out: list[tuple[str, str]]) -> None:
     for f in fields:
         value = values.get(f.name)
@@ -72,6 +88,7 @@ def _field_terms(fields: tuple[FieldSpec, ...], values: Mapping[str, Any], out: 
             term = exact_term(f, value)
             if term and term[1]:
                 out.append(term)
+                out.extend(tail_terms(term))
         elif f.search == "name" and isinstance(value, str):
             nt = name_terms(value)
             if nt.full:
@@ -79,6 +96,18 @@ def _field_terms(fields: tuple[FieldSpec, ...], values: Mapping[str, Any], out: 
             out.extend(("bi", b) for b in nt.bigrams)
             out.extend(("py", p) for p in nt.initials)
             out.extend(("pyf", p) for p in nt.pinyin)
+
+
+def term_field(spec: ModuleSpec, values: Mapping[str, Any], terms: list[tuple[str, str]]) -> FieldSpec | None:
+    """The first field of `spec` whose own terms include every one of `terms` (which field a
+    search hit matched: 姓名 or 曾用名); a repeat group answers for its rows. None if none does."""
+    wanted = set(terms)
+    for f in spec.fields:
+        out: list[tuple[str, str]] = []
+        _field_terms((f,), values, out)
+        if wanted and wanted <= set(out):
+            return f
+    return None
 
 
 def _role_value(spec: ModuleSpec, role: str, values: Mapping[str, Any]) -> str | None:
@@ -97,7 +126,8 @@ def _role_value(spec: ModuleSpec, role: str, values: Mapping[str, Any]) -> str |
 def index_terms(spec: ModuleSpec, values: Mapping[str, Any]) -> IndexTerms:
     """The terms to index for a record of `spec` with (normalised) `values`.
 
-    Fields with `search = "exact"` give id/plate/phone/code terms by type; `search = "name"`
+    Fields with `search = "exact"` give id/plate/phone/code terms by type (plus `tail_terms`:
+    id_tail, plate_tail); `search = "name"`
     gives name, bi (2-character substrings), py (initials) and pyf (full pinyin) terms; every
     person/address reference gives a ref term (so a person's page finds what points at them).
     Repeat-group rows are included (tenants' ID numbers and names, parties' phones…).

@@ -251,6 +251,9 @@ class _Township:
             return
         spec = self.ws.catalog["rentals"]
         fixed: dict[str, Any] = {"address": addr_uuid, "landlord": owner, "village": addr["village"]}
+        status = spec.field_with_role("status")
+        if status is not None and status.choices:
+            fixed[status.name] = status.choices[0].value  # it has tenants: let, not vacant
         repeat = next((f for f in spec.fields if f.type == "repeat"), None)
         if repeat is not None:
             rows = []

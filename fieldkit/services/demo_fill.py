@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
+from collections.abc import Callable
 from typing import Any
 
 from fieldkit.formspec import FieldSpec
@@ -70,6 +72,90 @@ def _is_iso_date(text: str) -> bool:
     return len(text) >= 10 and text[4] == "-"
 
 
+#: What a free-text field holds, told by its Chinese label: (pattern, kind, share of optional
+#: fields filled). First match wins. The demo's one hand table — a new form's fields fall into
+#: these kinds without code; a label nothing matches stays empty unless required.
+TEXT_KINDS: tuple[tuple[re.Pattern[str], str, float], ...] = tuple((re.compile(p), k, share) for p, k, share in (
+    (r"曾用名|别名", "alias", 0.05),
+    (r"外文姓名", "foreign_name", 1.0),
+    (r"处置人/单位|移交单位|联合单位", "agency", 1.0),
+    (r"姓名|书记|主任|组长|班主任|网格员|调解员|^.{1,3}人$", "person", 1.0),
+    (r"户号", "household_no", 1.0),
+    (r"护照", "passport", 1.0),
+    (r"车辆识别代号|车架号", "vin", 1.0),
+    (r"发动机号", "engine_no", 1.0),
+    (r"品牌|型号", "make", 1.0),
+    (r"班级", "school_class", 1.0),
+    (r"学校", "school", 1.0),
+    (r"编号|号码|证号", "number", 1.0),
+    (r"务工地", "work_city", 0.8),
+    (r"服务处所|单位|雇主", "employer", 0.7),
+    (r"籍|来自|原住|迁往", "region", 1.0),
+    (r"楼栋", "building", 0.1),  # a mountain village's houses have no blocks or flats
+    (r"单元", "flat", 1.0),  # …and a flat only in a block
+    (r"地址|住址|地点", "address", 1.0),
+    (r"职业", "occupation", 1.0),
+    (r"重点部位", "key_places", 1.0),
+    (r"备注", "remark", 0.15),
+    (r"纠纷", "dispute", 1.0),
+    (r"调解经过", "mediation", 1.0),
+    (r"案情", "case", 1.0),
+    (r"宣传", "publicity", 1.0),
+    (r"事件", "event", 1.0),
+    (r"情况记录|随访", "follow_up", 1.0),
+    (r"事项", "matter", 1.0),
+    (r"办理结果|完成情况", "handled", 1.0),
+    (r"结果|处置|处理|结论|反馈", "outcome", 1.0),
+    (r"发现问题", "findings", 1.0),
+    (r"诉求", "issue", 0.4),
+    (r"问题|隐患", "issue", 1.0),
+    (r"任务", "task", 1.0),
+))
+
+
+#: A number field's plausible range, told by its Chinese label the same way (first match wins;
+#: anything else 1-12): a village has hundreds of people, a rented room tens of square metres.
+NUMBER_RANGES: tuple[tuple[re.Pattern[str], int, int], ...] = tuple((re.compile(p), lo, hi) for p, lo, hi in (
+    (r"流动人口", 10, 300), (r"常住人口|户籍人口", 400, 3000), (r"人口", 40, 600), (r"户数", 15, 200),
+    (r"人数", 20, 300), (r"宣传资料", 30, 500), (r"路程|距离", 1, 30), (r"出租面积", 15, 120), (r"面积", 5, 60),
+    (r"租金", 300, 1500), (r"间数", 1, 6), (r"层数", 1, 4), (r"从业人员", 2, 60), (r"监控", 0, 16),
+    (r"金额", 300, 30000), (r"随访间隔", 7, 30), (r"积分", 5, 20), (r"卫星", 4, 12),
+))
+
+
+def number_range(f: FieldSpec) -> tuple[int, int]:
+    return next(((lo, hi) for pattern, lo, hi in NUMBER_RANGES if pattern.search(f.label.zh)), (1, 12))
+
+
+def text_kind(f: FieldSpec) -> tuple[str, float]:
+    """The kind of a text field's demo value and how often an optional one is filled."""
+    if f.role == "person_name":
+        return "person", 1.0
+    for pattern, kind, share in TEXT_KINDS:
+        if pattern.search(f.label.zh):
+            return kind, share
+    return "note", 0.0
+
+
+_VIN_CHARS = "0123456789ABCDEFGHJKLMNPRSTUVWXYZ"
+_VIN_VALUES = dict(zip("ABCDEFGHJKLMNPRSTUVWXYZ", (1, 2, 3, 4, 5, 6, 7, 8, 1, 2, 3, 4, 5, 7, 9, 2, 3, 4, 5, 6, 7, 8, 9),
+                       strict=True))
+_VIN_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
+
+
+def vin(rng: random.Random) -> str:
+    """A 17-character VIN of a Chinese-built vehicle (WMI "L…") with its ISO 3779 check digit."""
+    chars = ["L", *(rng.choice(_VIN_CHARS[10:]) for _ in range(2)), *(rng.choice(_VIN_CHARS) for _ in range(14))]
+    chars[8] = "0"
+    total = sum((int(c) if c.isdigit() else _VIN_VALUES[c]) * w for c, w in zip(chars, _VIN_WEIGHTS, strict=True))
+    chars[8] = "X" if total % 11 == 10 else str(total % 11)
+    return "".join(chars)
+
+
+def _digits(rng: random.Random, n: int) -> str:
+    return "".join(rng.choice("0123456789") for _ in range(n))
+
+
 class Filler:
     """Fills fields for one township: `pools` hold the uuids and codes that refs point at."""
 
@@ -82,27 +168,41 @@ class Filler:
         self.village_codes: list[str] = []
         self.grids: dict[str, list[str]] = {}
 
-    def text(self, f: FieldSpec, module: str) -> str:
-        rng, label = self.rng, f.label.zh
-        if "姓名" in label or "用名" in label or (label.endswith("人") and "联系" not in label):
-            return person_name(rng, rng.random() < 0.5)
-        if "籍" in label or "来自" in label or "原住" in label:
-            return rng.choice(D.MIGRANT_REGIONS)[1]
-        if "学校" in label:
-            return rng.choice(D.SCHOOLS)
-        if "单位" in label or "处所" in label or "雇主" in label:
-            return rng.choice(D.EMPLOYERS)
-        if "地址" in label or "住址" in label or "地点" in label:
-            _, addr = rng.choice(self.addresses) if self.addresses else (None, {"full_text": D.COUNTY + D.TOWNSHIP})
-            return addr.get("full_text", D.COUNTY)
-        if "编号" in label or "号码" in label or "证号" in label:
-            return "".join(rng.choice("0123456789") for _ in range(9))
-        if "职业" in label:
-            return rng.choice(D.OCCUPATIONS)
-        key = {"disputes": "dispute", "events": "event", "visits": "issue"}.get(module, "note")
-        if "结果" in label or "处理" in label or "结论" in label:
-            key = "outcome"
-        return rng.choice(D.PHRASES[key])
+    def text(self, f: FieldSpec, module: str, values: dict[str, Any] | None = None) -> str | None:
+        """A free-text value of the field's kind (`text_kind`); None for an optional field
+        left empty as often as real registers leave it (most people have no 曾用名)."""
+        kind, share = text_kind(f)
+        if not f.required and self.rng.random() >= share:
+            return None
+        return _TEXT_MAKERS[kind](self, values or {})
+
+    # -- one maker per text kind -------------------------------------------------------------
+    def _person(self, values: dict[str, Any]) -> str:
+        return person_name(self.rng, self.rng.random() < 0.5)
+
+    def _alias(self, values: dict[str, Any]) -> str:
+        """A former name keeps the surname more often than not (a childhood name, say)."""
+        name = person_name(self.rng, values.get("sex") != "女")
+        own = str(values.get("name") or "")
+        return own[0] + name[1:] if own and self.rng.random() < 0.7 else name
+
+    def _address(self, values: dict[str, Any]) -> str:
+        _, addr = self.rng.choice(self.addresses) if self.addresses else (None, {"full_text": D.COUNTY + D.TOWNSHIP})
+        return str(addr.get("full_text", D.COUNTY))
+
+    def _employer(self, values: dict[str, Any]) -> str | None:
+        return None if values.get("occupation") in D.NO_EMPLOYER else self.rng.choice(D.EMPLOYERS)
+
+    def _make(self, values: dict[str, Any]) -> str:
+        return self.rng.choice(D.MAKES.get(str(values.get("vehicle_type")), D.MAKES["car"]))
+
+    def _building(self, values: dict[str, Any]) -> str:
+        return f"{self.rng.randint(1, 6)}栋"
+
+    def _flat(self, values: dict[str, Any]) -> str | None:
+        if not values.get("building"):
+            return None
+        return f"{self.rng.randint(1, 3)}单元{self.rng.randint(1, 5)}0{self.rng.randint(1, 4)}"
 
     def after_earlier_dates(self, values: dict[str, Any], parent: dict[str, Any] | None) -> dt.date:
         """A past day no earlier than the dates already filled in (this record's earlier fields,
@@ -128,12 +228,10 @@ class Filler:
             return f.choices[0].value  # most records in a register are the open/active kind
         if f.role == "grid" and values.get("village"):
             return rng.choice(self.grids.get(values["village"], [""])) or None
-        if t in ("text",):
-            return self.text(f, module)
-        if t == "textarea":
-            return rng.choice(D.PHRASES["note"] + D.PHRASES["issue"][:3])
+        if t in ("text", "textarea"):
+            return self.text(f, module, values)
         if t == "number":
-            return rng.randint(1, 12)
+            return rng.randint(*number_range(f))
         if t == "date":
             if f.role == "birth_date":
                 return str(self.today - dt.timedelta(days=rng.randrange(6 * 365, 80 * 365)))
@@ -183,3 +281,37 @@ class Filler:
             if v is not None:
                 values[f.name] = v
         return values
+
+
+def _pool(name: str) -> Callable[[Filler, dict[str, Any]], str]:
+    return lambda filler, _values: filler.rng.choice(D.PHRASES[name])
+
+
+def _choice(pool: list[str]) -> Callable[[Filler, dict[str, Any]], str]:
+    return lambda filler, _values: filler.rng.choice(pool)
+
+
+_TEXT_MAKERS: dict[str, Callable[[Filler, dict[str, Any]], str | None]] = {
+    "person": Filler._person,
+    "alias": Filler._alias,
+    "foreign_name": _choice(D.FOREIGN_NAMES),
+    "agency": _choice(D.AGENCIES),
+    "household_no": lambda f, _v: str(f.rng.randrange(10**8, 10**9)),
+    "passport": lambda f, _v: f.rng.choice("CEGBP") + _digits(f.rng, 7),
+    "vin": lambda f, _v: vin(f.rng),
+    "engine_no": lambda f, _v: f.rng.choice(D.ENGINE_CODES) + _digits(f.rng, 6),
+    "make": Filler._make,
+    "school_class": lambda f, _v: f"{'一二三四五六'[f.rng.randrange(6)]}年级{f.rng.randint(1, 3)}班",
+    "school": _choice(D.SCHOOLS),
+    "number": lambda f, _v: _digits(f.rng, 9),
+    "work_city": _choice(D.WORK_CITIES),
+    "employer": Filler._employer,
+    "region": lambda f, _v: f.rng.choice(D.MIGRANT_REGIONS)[1],
+    "building": Filler._building,
+    "flat": Filler._flat,
+    "address": Filler._address,
+    "occupation": _choice(D.OCCUPATIONS),
+    **{kind: _pool(kind) for kind in ("key_places", "remark", "dispute", "mediation", "case", "publicity", "event",
+                                      "follow_up", "matter", "handled", "outcome", "findings", "issue", "task",
+                                      "note")},
+}

@@ -19,6 +19,29 @@ from .db import Db
 
 Step = tuple[str, tuple[str, ...]]
 
+# 0009: formspec.index.tail_terms in SQL, frozen as released (a migration never changes): each
+# ID number's last 4, 5 and 6 characters, each plate without its province character. Added to
+# the row's own term list (in the order index_terms emits them) and to the terms index.
+_TERM = "json_extract(j.value, '$[0]')"
+_KEY = "json_extract(j.value, '$[1]')"
+_PROVINCES = "'京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼'"
+_TAIL_TERMS = (
+    f"""UPDATE records SET terms = (SELECT json_group_array(json(v)) FROM (
+        SELECT j.key AS pos, 0 AS sub, j.value AS v FROM json_each(records.terms) j
+        UNION ALL
+        SELECT j.key, t.n, json_array('id_tail', substr({_KEY}, -t.n))
+            FROM json_each(records.terms) j, (SELECT 4 AS n UNION ALL SELECT 5 UNION ALL SELECT 6) t
+            WHERE {_TERM} = 'id' AND length({_KEY}) >= 6
+        UNION ALL
+        SELECT j.key, 1, json_array('plate_tail', substr({_KEY}, 2)) FROM json_each(records.terms) j
+            WHERE {_TERM} = 'plate' AND length({_KEY}) >= 3 AND instr({_PROVINCES}, substr({_KEY}, 1, 1)) > 0
+        ORDER BY pos, sub))
+    WHERE deleted = 0 AND (terms LIKE '%"id"%' OR terms LIKE '%"plate"%')""",
+    f"""INSERT OR IGNORE INTO terms(kind, key, module, rid)
+        SELECT {_TERM}, {_KEY}, r.module, r.id FROM records r, json_each(r.terms) j
+        WHERE r.deleted = 0 AND {_TERM} IN ('id_tail', 'plate_tail')""",
+)
+
 MIGRATIONS: list[Step] = [
     ("0001_core", (
         """CREATE TABLE users (
@@ -116,6 +139,8 @@ MIGRATIONS: list[Step] = [
         # key: sealed to the restricted inbox's public key, applied at the next unlock that has it.
         "CREATE TABLE sealed_inbox (id INTEGER PRIMARY KEY, blob BLOB NOT NULL, at TEXT NOT NULL)",
     )),
+    # Search that forgives (issue 13): an ID number by its tail, a plate without 闽.
+    ("0009_search_tails", _TAIL_TERMS),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

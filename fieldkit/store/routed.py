@@ -172,8 +172,9 @@ class RoutedSearch(_Split):
     """`store.search` over both databases: each answers, the hits are merged in the order the
     single-database search gives (and cut at `limit`)."""
 
-    def exact(self, kind: str, key: str, modules: Sequence[str] | None = None, limit: int = 50) -> list[Hit]:
-        return _merged((p.exact(kind, key, modules, limit) for p in self._parts(modules)),
+    def exact(self, kind: str, key: str, modules: Sequence[str] | None = None, limit: int = 50, *,
+              village: str | None = None) -> list[Hit]:
+        return _merged((p.exact(kind, key, modules, limit, village=village) for p in self._parts(modules)),
                        key=lambda h: (h.module, h.id), limit=limit)
 
     def prefix(self, kind: str, key: str, modules: Sequence[str] | None = None, limit: int = 50) -> list[Hit]:

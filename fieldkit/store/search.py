@@ -27,9 +27,15 @@ class Search:
         self._db = ctx.db
         self._s = ctx.schema
 
-    def exact(self, kind: str, key: str, modules: Sequence[str] | None = None, limit: int = 50) -> list[Hit]:
-        """Records with the term (kind, key), oldest first, at most `limit`."""
-        return self._query("t.kind = ? AND t.key = ?", [kind, key], modules, limit, "t.module, t.rid")
+    def exact(self, kind: str, key: str, modules: Sequence[str] | None = None, limit: int = 50, *,
+              village: str | None = None) -> list[Hit]:
+        """Records with the term (kind, key), oldest first, at most `limit`; with `village`, only
+        records of that village (the records' village column: an ID number's last 4 digits are
+        unambiguous within one village, not across a county)."""
+        if village is None:
+            return self._query("t.kind = ? AND t.key = ?", [kind, key], modules, limit, "t.module, t.rid")
+        return self._query("t.kind = ? AND t.key = ? AND r.village = ?", [kind, key, village], modules, limit,
+                           "t.module, t.rid")
 
     def prefix(self, kind: str, key: str, modules: Sequence[str] | None = None, limit: int = 50) -> list[Hit]:
         """Records with a term of `kind` starting with `key`, in key order, at most `limit`."""

@@ -262,7 +262,8 @@ class ModuleView(QWidget):
 
         if text:
             def work(job):
-                hits = search_service.search(job.ws, text, modules=[module], limit=SEARCH_LIMIT)
+                hits = search_service.search(job.ws, text, modules=[module], limit=SEARCH_LIMIT,
+                                            village=filters.get("village"))
                 recs = [h.record for h in hits if _passes(h.record, filters)]
                 return [r.id for r in recs], display_rows(job.ws, columns, recs, lang), len(recs)
         else:

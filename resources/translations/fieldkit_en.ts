@@ -841,84 +841,108 @@ Press "Copy details" and send them to the maintainer.</translation>
   <context>
     <name>GlobalSearch</name>
     <message>
-      <location filename="fieldkit/ui/search_dialog.py" line="41" />
+      <location filename="fieldkit/ui/search_dialog.py" line="58" />
       <source>全局查找</source>
       <translation>Search everywhere</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/search_dialog.py" line="47" />
-      <source>身份证号、车牌、电话、门牌编码、姓名或拼音首字母</source>
-      <translation>ID number, plate, phone, doorplate code, name or pinyin initials</translation>
+      <location filename="fieldkit/ui/search_dialog.py" line="65" />
+      <source>身份证号或后6位、车牌（可不输省份简称）、电话、门牌编码、姓名或拼音首字母</source>
+      <translation>ID number or its last 6 digits, plate (province optional), phone, doorplate code, name or pinyin initials</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/search_dialog.py" line="56" />
+      <location filename="fieldkit/ui/search_dialog.py" line="70" />
+      <source>全部村（社区）</source>
+      <translation>All villages</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/search_dialog.py" line="71" />
+      <source>选了村，只查这个村的记录，身份证号输后4位即可</source>
+      <translation>With a village chosen, only its records are searched and the last 4 digits of an ID number are enough</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/search_dialog.py" line="81" />
       <source>输入后自动查找；↓ 进入结果，回车打开</source>
       <translation>Results appear as you type; ↓ to the results, Enter opens</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/search_dialog.py" line="86" />
+      <location filename="fieldkit/ui/search_dialog.py" line="118" />
       <source>正在查找…</source>
       <translation>Searching…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/search_dialog.py" line="28" />
+      <location filename="fieldkit/ui/search_dialog.py" line="39" />
       <source>身份证号</source>
       <translation>ID number</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/search_dialog.py" line="28" />
+      <location filename="fieldkit/ui/search_dialog.py" line="39" />
+      <source>身份证号后几位</source>
+      <translation>End of ID number</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/search_dialog.py" line="39" />
       <source>车牌</source>
       <translation>Plate</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/search_dialog.py" line="28" />
+      <location filename="fieldkit/ui/search_dialog.py" line="40" />
       <source>电话</source>
       <translation>Phone</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/search_dialog.py" line="28" />
+      <location filename="fieldkit/ui/search_dialog.py" line="40" />
       <source>编码</source>
       <translation>Code</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/search_dialog.py" line="29" />
+      <location filename="fieldkit/ui/search_dialog.py" line="40" />
       <source>姓名</source>
       <translation>Name</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/search_dialog.py" line="29" />
+      <location filename="fieldkit/ui/search_dialog.py" line="40" />
       <source>拼音首字母</source>
       <translation>Pinyin initials</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/search_dialog.py" line="29" />
+      <location filename="fieldkit/ui/search_dialog.py" line="41" />
       <source>拼音</source>
       <translation>Pinyin</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/search_dialog.py" line="52" />
+      <location filename="fieldkit/ui/search_dialog.py" line="77" />
       <source>记录</source>
       <translation>Record</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/search_dialog.py" line="52" />
+      <location filename="fieldkit/ui/search_dialog.py" line="77" />
       <source>模块</source>
       <translation>Module</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/search_dialog.py" line="52" />
+      <location filename="fieldkit/ui/search_dialog.py" line="77" />
       <source>匹配</source>
       <translation>Matched</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/search_dialog.py" line="102" />
+      <location filename="fieldkit/ui/search_dialog.py" line="141" />
+      <source>没有找到：身份证号后4–5位只在选定的村里查找，请先选村，或输入后6位</source>
+      <translation>Nothing found: the last 4–5 digits of an ID number are looked up only in a chosen village. Choose one, or type the last 6</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/search_dialog.py" line="143" />
       <source>没有找到</source>
       <translation>Nothing found</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/search_dialog.py" line="102" />
+      <location filename="fieldkit/ui/search_dialog.py" line="139" />
       <source>找到 %1 条</source>
       <translation>%1 found</translation>
+    </message>
+    <message>
+      <source>身份证号、车牌、电话、门牌编码、姓名或拼音首字母</source>
+      <translation type="vanished">ID number, plate, phone, doorplate code, name or pinyin initials</translation>
     </message>
   </context>
   <context>
@@ -1560,17 +1584,17 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>Loading…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/module_view.py" line="271" />
+      <location filename="fieldkit/ui/module_view.py" line="272" />
       <source>（只显示前 %1 条）</source>
       <translation> (first %1 shown)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/module_view.py" line="274" />
+      <location filename="fieldkit/ui/module_view.py" line="275" />
       <source>共 %1 条</source>
       <translation>%1 records</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/module_view.py" line="272" />
+      <location filename="fieldkit/ui/module_view.py" line="273" />
       <source>找到 %1 条</source>
       <translation>%1 found</translation>
     </message>

@@ -57,6 +57,33 @@ def test_add_show_edit_list_search_history(cli):
     assert [o["uuid"] for o in out] == [uuid]
 
 
+def test_search_forgives_what_officers_type_and_names_a_former_name(cli):
+    cli("init")
+    cli("records", "add", "villages", "--set", "code=350924201201", "--set", "name=坑底村",
+        "--set", "township=坑底乡", "--set", "kind=village")
+    _, out = cli("records", "add", "residents", "--json", json.dumps({
+        "name": "王大明", "former_name": "王小明", "id_number": "350924199003071236", "sex": "男",
+        "birth_date": "1990-03-07", "ethnicity": "01", "village": "350924201201", "status": "present",
+        "resident_type": "registered"}))
+    person = out[0]["uuid"]
+    _, out = cli("records", "add", "vehicles", "--json", json.dumps({
+        "plate_type": "02", "plate": "闽JF73296", "vehicle_type": "car", "owner": person, "village": "350924201201"}))
+    car = out[0]["uuid"]
+    code, out = cli("search", "王小明")
+    assert code == 0 and [(o["uuid"], o["matched_field"], o["matched_label"]) for o in out] == [
+        (person, "former_name", "曾用名：王小明")]
+    _, out = cli("--lang", "en", "search", "王小明")
+    assert out[0]["matched_label"] == "Former name: 王小明"
+    _, out = cli("search", "王大明")
+    assert out[0]["matched_field"] == "name" and "matched_label" not in out[0]
+    _, out = cli("search", "jf73296")
+    assert [(o["uuid"], o["matched"]) for o in out] == [(car, "plate_tail")]
+    _, out = cli("search", "1236")  # 4 digits: only within a village
+    assert person not in [o["uuid"] for o in out]
+    _, out = cli("search", "1236", "--village", "350924201201")
+    assert [(o["uuid"], o["matched"]) for o in out][:1] == [(person, "id_tail")]
+
+
 def test_invalid_id_number_exit_code_and_message(cli, capsys):
     cli("init")
     code, _ = cli("records", "add", "residents", "--set", "name=李四", "--set", "id_number=350924199003071235")

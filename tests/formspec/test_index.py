@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fieldkit.formspec import index_terms, load_modules, normalise_record
+from fieldkit.formspec.index import term_field
 
 P1 = "1b4e28ba-2fa1-11d2-883f-0016d3cca427"
 P2 = "1b4e28ba-2fa1-11d2-883f-0016d3cca428"
@@ -61,6 +62,25 @@ def test_plates_vins_and_usccs(cat) -> None:
     assert ("plate", "闽J12345") in t.terms and ("code", "LSVAM4187C2184847") in t.terms
     t = index_terms(cat["places"], {"name": "寿宁县坑底乡供销社", "uscc": "91350100m000100y43"})
     assert ("code", "91350100M000100Y43") in t.terms
+
+
+def test_an_id_number_is_indexed_by_its_tails_and_a_plate_without_its_province(cat) -> None:
+    t = index_terms(cat["residents"], {"name": "张伟", "id_number": "11010519491231002x"})
+    assert t.keys("id_tail") == ["002X", "1002X", "31002X"]
+    t = index_terms(cat["vehicles"], {"plate": "闽jf·73296", "owner": P1})
+    assert t.keys("plate_tail") == ["JF73296"]
+    t = index_terms(cat["vehicles"], {"plate": "使123456", "owner": P1})  # not a province: no tail
+    assert t.keys("plate_tail") == []
+
+
+def test_the_field_a_term_came_from_is_named(cat) -> None:
+    spec = cat["residents"]
+    values = {"name": "王大明", "former_name": "王小明", "id_number": "11010519491231002X"}
+    assert term_field(spec, values, [("name", "王小明")]).name == "former_name"
+    assert term_field(spec, values, [("bi", "王大")]).name == "name"
+    assert term_field(spec, values, [("bi", "王小"), ("bi", "小明")]).name == "former_name"
+    assert term_field(spec, values, [("bi", "王"), ("bi", "小明")]) is None
+    assert term_field(spec, values, [("id_tail", "002X")]).name == "id_number"
 
 
 def test_address_code_is_exact(cat) -> None:

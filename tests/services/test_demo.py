@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from fieldkit.domain.errors import Cancelled, Conflict
 from fieldkit.domain.validators import check_id_number
 from fieldkit.services import demo, records
+from fieldkit.services import demo_data as D
 from fieldkit.services import workspace as wsvc
 
 
@@ -56,3 +59,54 @@ def test_cancel_leaves_the_store_empty(tmp_path):
     with pytest.raises(Conflict):
         demo.generate(ws, seed=1, people=40)
     ws.lock()
+
+
+# -- a township that reads true (issue 13 item 8) ------------------------------------------------
+
+_NAME = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
+
+
+def _text_values(ws):
+    """(module, field, value) of every filled text field, repeat rows included."""
+    def walk(fields, data, module):
+        for f in fields:
+            v = data.get(f.name)
+            if records.ftype(f) == "repeat":
+                for row in v or []:
+                    yield from walk(f.fields, row, module)
+            elif records.ftype(f) in ("text", "textarea") and v is not None:
+                yield module, f, v
+    for spec in ws.catalog:
+        for rec in records.rows(ws, records.list_ids(ws, spec.id)):
+            yield from walk(spec.fields, rec.data, spec.id)
+
+
+def test_each_field_holds_a_value_of_its_kind(demo_ws):
+    values = list(_text_values(demo_ws))
+    by_label: dict[str, list[str]] = {}
+    for _module, f, v in values:
+        by_label.setdefault(f.label.zh, []).append(v)
+    assert by_label["户号"] and all(re.fullmatch(r"\d{9}", v) for v in by_label["户号"])
+    makes = {m for pool in D.MAKES.values() for m in pool}
+    assert by_label["品牌型号"] and set(by_label["品牌型号"]) <= makes
+    assert all(len(v) == 17 for v in by_label["车辆识别代号"])
+    for label in ("村党支部书记", "村委会主任", "治保主任", "人民调解员", "网格员", "班主任", "调解人", "姓名", "曾用名"):
+        assert by_label[label] and all(_NAME.match(v) for v in by_label[label]), label
+    assert all(re.fullmatch(r"[一二三四五六]年级\d班", v) for v in by_label["班级"])
+    # No phrase meant for a visit or a remark lands in a name, number, make or place field.
+    phrases = {p for pool in D.PHRASES.values() for p in pool}
+    narrative = re.compile(r"备注|情况|诉求|问题|经过|案情|说明|结果|描述|标题|部位")
+    misplaced = {(m, f.name, v) for m, f, v in values if v in phrases and not narrative.search(f.label.zh)}
+    assert not misplaced
+    villages = records.rows(demo_ws, records.list_ids(demo_ws, "villages"))
+    assert all(v.data["resident_population"] >= 100 for v in villages)  # a village, not a household
+    # Remarks are jotted beside some records, not all.
+    remarks = [v for m, f, v in values if m == "residents" and f.name == "remarks"]
+    assert 0 < len(remarks) < 0.5 * records.counts(demo_ws)["residents"]
+
+
+def test_few_residents_have_a_former_name(demo_ws):
+    people = records.rows(demo_ws, records.list_ids(demo_ws, "residents"))
+    former = [p for p in people if p.data.get("former_name")]
+    assert 0 < len(former) < 0.2 * len(people)
+    assert all(p.data["former_name"] != p.data["name"] for p in former)

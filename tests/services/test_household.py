@@ -101,8 +101,9 @@ def test_card_shows_vehicles_flags_open_matters_visits_and_watch_hits(ws):
     assert next(p for p in card.residents if p.uuid == head.uuid).key_person == "刑满释放人员·风险高（红）"
     assert [e.text.split(" ", 1)[1] for e in card.events] == ["楼道充电"]  # the resolved one is not open
     assert len(card.disputes) == 1
-    assert card.visits[0].date == "2026-09-09" and [v.date for v in card.visits] == sorted(
-        (v.date for v in card.visits), reverse=True)
+    dates = [v.date for v in card.visits]  # the demo may have visited this house too
+    assert dates == sorted(dates, reverse=True) and "2026-09-09" in dates
+    assert [d for d in dates if d in ("2026-03-01", "2026-09-09", "2025-12-31")][:1] == ["2026-09-09"]
     assert [(w.name, w.reason) for w in card.watch] == [(tenant.name, "网上追逃")]
 
 

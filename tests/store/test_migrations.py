@@ -9,7 +9,7 @@ import pytest
 import sqlite_utils
 
 from fieldkit.domain.errors import StorageError
-from fieldkit.store import Store, migrations
+from fieldkit.store import IndexTerms, Store, migrations
 
 from .conftest import PASS
 
@@ -71,3 +71,28 @@ def test_a_store_from_a_newer_version_is_refused_untouched(store: Store, home: P
 def test_migration_names_are_unique_and_ordered() -> None:
     names = [n for n, _ in migrations.MIGRATIONS]
     assert names == sorted(names) and len(set(names)) == len(names)
+
+
+def test_0009_adds_tail_terms_to_live_records_and_a_later_edit_replaces_them(home: Path, monkeypatch) -> None:
+    step = [name for name, _ in migrations.MIGRATIONS].index("0009_search_tails")
+    monkeypatch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:step])
+    old, _ = Store.create(home, user="chief", passphrase=PASS)
+    terms = IndexTerms([("id", "35092419900307123X"), ("plate", "闽JF73296"), ("name", "张伟")], "V01")
+    car = old.records.create("vehicles", {"plate": "闽JF73296"}, terms=terms)
+    gone = old.records.create("vehicles", {"plate": "闽JF73297"},
+                              terms=IndexTerms([("id", "350924199003071248"), ("plate", "闽JF73297")], "V01"))
+    old.records.delete(gone.uuid)
+    old.close()
+
+    monkeypatch.undo()
+    new = Store.open(home, user="chief", passphrase=PASS)
+    assert [h.uuid for h in new.search.exact("plate_tail", "JF73296")] == [car.uuid]
+    assert [h.uuid for h in new.search.exact("id_tail", "123X", village="V01")] == [car.uuid]
+    assert new.search.exact("id_tail", "123X", village="V02") == []
+    assert new.search.exact("plate_tail", "JF73297") == [] and new.search.exact("id_tail", "071248") == []
+    # The row's own term list knows the new terms: an edit that drops the plate leaves no tail behind.
+    new.records.update(car.uuid, {"plate": None}, terms=IndexTerms([("id", "35092419900307123X")], "V01"))
+    assert new.search.exact("plate_tail", "JF73296") == []
+    assert new.search.exact("id_tail", "07123X") == []  # the store keeps exactly the terms it is given
+    assert new.integrity_check() == []
+    new.close()
