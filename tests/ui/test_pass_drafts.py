@@ -123,3 +123,36 @@ def test_a_killed_app_gives_the_pass_back_with_the_open_form(qtbot, scan_home, s
     reopened = visible(QuickFormDialog, "quickForm_residents")
     assert reopened.form.rows["name"].editor.value() == "吴小花"
     assert view.card.has_pending
+
+
+def test_lock_with_pending_entries_then_unlock_gives_them_back(qtbot, scan_home, start_app):
+    """Counted as the officer does it: Ctrl+L, the passphrase, Enter, Ctrl+Shift+D — the pass is there."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QLineEdit
+
+    from tests.ui.actions import Actions
+    from tests.ui.conftest import PASSPHRASE
+
+    session = start_app(scan_home)
+    main = unlock(qtbot, session)
+    _pending_pass(qtbot, main)
+    act = Actions(qtbot, "lock with pending entries → unlock → entries there")
+    main.activateWindow()
+    act.key(main, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier, what="Ctrl+L 锁定")
+    qtbot.waitUntil(lambda: session.unlock_window is not None and session.unlock_window.isVisible(), timeout=10000)
+    box = find(session.unlock_window, QLineEdit, "loginPassphrase")
+    qtbot.waitUntil(box.isEnabled)
+    box.setFocus()
+    act.type(box, PASSPHRASE, "type the passphrase")
+    act.key(box, Qt.Key.Key_Return, what="Enter 解锁")
+    qtbot.waitUntil(lambda: session.main_window is not None and session.main_window.isVisible(), timeout=15000)
+    main = session.main_window
+    main.activateWindow()
+    act.key(main, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+            what="Ctrl+Shift+D 扫门牌")
+    view = main.tabs.currentWidget()
+    card = wait_for_card(qtbot, view)
+    label = find(card, QLabel, "passPending")
+    qtbot.waitUntil(lambda: "已恢复" in label.text(), timeout=10000)
+    assert "走访记录 1 条" in label.text() and "状态变更 1 人" in label.text()
+    assert act.done() <= 4
