@@ -57,7 +57,8 @@ def status_label(status: str) -> str:
 
 
 def _lines(title: str, lines: list[str]) -> str:
-    return f"<b>{title}</b>：" + ("；".join(lines) if lines else tr("无"))
+    """`title` carries its own colon (tr of the whole label: "车辆：" / "Vehicles: ")."""
+    return f"<b>{title}</b>" + (tr("；").join(lines) if lines else tr("无"))
 
 
 class HouseholdCardWidget(QScrollArea):
@@ -172,6 +173,17 @@ class HouseholdCardWidget(QScrollArea):
         rows = sum(table.rowHeight(i) for i in range(table.rowCount())) or 30
         table.setFixedHeight(table.horizontalHeader().height() + rows + 2 * table.frameWidth() + 2)
 
+    @staticmethod
+    def _fit_column(table: QTableWidget, column: int) -> None:
+        """Cell widgets do not size their column: widen it to the widest one, or its buttons
+        ("Moved out", "Deceased") are squeezed below their text."""
+        widths = [w.sizeHint().width() for w in (table.cellWidget(r, column) for r in range(table.rowCount())) if w]
+        header = table.horizontalHeader()
+        if widths and header.sectionSize(column) < max(widths) + 4:
+            header.setStretchLastSection(False)
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
+            header.resizeSection(column, max(widths) + 4)
+
     def _button(self, name: str, text: str, slot: Any, layout: QHBoxLayout) -> QPushButton:
         b = QPushButton(text)
         b.setObjectName(name)
@@ -204,13 +216,13 @@ class HouseholdCardWidget(QScrollArea):
             self._load_draft(card.address.uuid)
         mark = tr("（门牌已核验）") if card.verified else tr("（未经签名核验）")
         head = card.head.name if card.head else tr("未登记")
-        self.title.setText(f"<h3>{card.title}</h3>{tr('地址编码')} {card.code} {mark}<br>{tr('户主')}：{head}")
-        self.watch_banner.setText(tr("布控名单预警：") + "；".join(
-            f"{w.name}（{w.id_number}）：{w.reason}" for w in card.watch))
+        self.title.setText(f"<h3>{card.title}</h3>" + tr("地址编码 %1 %2").replace("%1", card.code).replace("%2", mark)
+                           + "<br>" + tr("户主：%1").replace("%1", head))
+        self.watch_banner.setText(tr("布控名单预警：") + tr("；").join(self._watch_text(w) for w in card.watch))
         self.watch_banner.setVisible(bool(card.watch))
         self._fill_residents()
         self._fit(self.residents)
-        self.rental_label.setText(tr("出租状态：") + (card.rental_status or tr("未出租")))
+        self.rental_label.setText(tr("出租状态：%1").replace("%1", card.rental_status or tr("未出租")))
         self.tenants.setRowCount(len(card.tenants))
         for i, t in enumerate(card.tenants):
             for col, text in enumerate((t.name, t.id_number, t.phone, t.move_in_date)):
@@ -220,13 +232,15 @@ class HouseholdCardWidget(QScrollArea):
             left.setChecked(i in self.tenants_left)
             left.toggled.connect(lambda on, idx=i: self.set_tenant_left(idx, on))
             self.tenants.setCellWidget(i, 4, left)
+        self._fit_column(self.tenants, 4)
         self._fit(self.tenants)
-        self.others["cardVehicles"].setText(_lines(tr("车辆"), [v.text for v in card.vehicles]))
-        flags = [f"{p.name}：{p.key_person}" for p in card.residents if p.key_person]
-        self.others["cardFlags"].setText(_lines(tr("重点人员"), flags))
-        matters = [tr("事件：") + e.text for e in card.events] + [tr("纠纷：") + d.text for d in card.disputes]
-        self.others["cardMatters"].setText(_lines(tr("未办结事项"), matters))
-        self.others["cardVisits"].setText(_lines(tr("最近走访"), [v.text for v in card.visits]))
+        self.others["cardVehicles"].setText(_lines(tr("车辆："), [v.text for v in card.vehicles]))
+        flags = [tr("%1：%2").replace("%1", p.name).replace("%2", p.key_person) for p in card.residents if p.key_person]
+        self.others["cardFlags"].setText(_lines(tr("重点人员："), flags))
+        matters = ([tr("事件：%1").replace("%1", e.text) for e in card.events]
+                   + [tr("纠纷：%1").replace("%1", d.text) for d in card.disputes])
+        self.others["cardMatters"].setText(_lines(tr("未办结事项："), matters))
+        self.others["cardVisits"].setText(_lines(tr("最近走访："), [v.text for v in card.visits]))
         self._update_pending()
 
     def _fill_residents(self) -> None:
@@ -252,6 +266,7 @@ class HouseholdCardWidget(QScrollArea):
                 b.clicked.connect(lambda _c=False, uuid=p.uuid, m=m: self.mark(uuid, m))
                 lay.addWidget(b)
             self.residents.setCellWidget(i, 5, cell)
+        self._fit_column(self.residents, 5)
 
     # -- pending changes --------------------------------------------------------------------
     def mark(self, uuid: str, status: str) -> None:
@@ -410,7 +425,7 @@ class HouseholdCardWidget(QScrollArea):
             parts.append(tr("租客搬离 %1 人").replace("%1", str(len(self.tenants_left))))
         if self.new_tenants:
             parts.append(tr("新租客 %1 人").replace("%1", str(len(self.new_tenants))))
-        text = tr("待提交：") + "、".join(parts) if parts else tr("没有待提交的内容")
+        text = tr("待提交：") + tr("、").join(parts) if parts else tr("没有待提交的内容")
         if parts and self.restored_at:
             text = tr("已恢复上次未提交的内容（%1 保存）。").replace("%1", self.restored_at) + text
         self.pending_label.setText(text)
@@ -439,7 +454,7 @@ class HouseholdCardWidget(QScrollArea):
         def work(job):
             result = hh.submit_pass(job.ws, address, visit=visit, new_residents=residents, status_marks=marks,
                                     tenants_left=left, new_tenants=tenants)
-            return result, (hh.card(job.ws, address) if result.ok else None)
+            return result, (hh.card(job.ws, address, lang=self.lang) if result.ok else None)
 
         self.worker.run(work, self._submitted, self._submit_failed, label=tr("正在保存…"), cancellable=False,
                         parent=self, owner=self)
@@ -459,7 +474,7 @@ class HouseholdCardWidget(QScrollArea):
             self._update_pending()
             return
         warnings = [self._issue_text(i) for i in result.issues if i.severity != "error"]
-        alerts = [f"• {w.name}（{w.id_number}）：{w.reason}" for w in result.watch]
+        alerts = ["• " + self._watch_text(w) for w in result.watch]
         self.issues_label.setText("\n".join(([tr("布控名单预警："), *alerts] if alerts else []) + warnings))
         self._reset_pending()
         assert card is not None
@@ -469,6 +484,10 @@ class HouseholdCardWidget(QScrollArea):
         self.pending_label.setText(tr("已保存：新建 %1 条，更新 %2 条").replace(
             "%1", str(sum(len(v) for v in result.created.values()))).replace("%2", str(len(result.updated))))
         self.pass_saved.emit(result)
+
+    @staticmethod
+    def _watch_text(w: hh.WatchAlert) -> str:
+        return tr("%1（%2）：%3").replace("%1", w.name).replace("%2", w.id_number).replace("%3", w.reason)
 
     def _issue_text(self, issue: hh.PassIssue) -> str:
         if self.lang == "en":

@@ -253,7 +253,7 @@ class ScanView(QWidget):
             for address in draft_service.pending_passes(job.ws):
                 found = job.ws.store.records.get(address)
                 if found is not None:
-                    return hh.card(job.ws, address)
+                    return hh.card(job.ws, address, lang=self.lang)
             return None
 
         def done(card: Any) -> None:
@@ -287,7 +287,7 @@ class ScanView(QWidget):
             result = doorplates.scan_image(path, trusted_keys=station_keys.trusted_keys(job.ws))
             if result.payload is None:
                 return result
-            return hh.open_by_payload(job.ws, result.payload)
+            return hh.open_by_payload(job.ws, result.payload, self.lang)
 
         self.worker.run(work, self._opened, self._open_failed, progress=False, owner=self)
 
@@ -299,7 +299,7 @@ class ScanView(QWidget):
         self._last_text = text
         self.opening = True
         self.status.setText(tr("正在查找…"))
-        self.worker.run(lambda job: hh.open_by_payload(job.ws, text), self._opened, self._open_failed,
+        self.worker.run(lambda job: hh.open_by_payload(job.ws, text, self.lang), self._opened, self._open_failed,
                         progress=False, key="scan-open", owner=self)
 
     def _open_failed(self, exc: BaseException) -> None:
@@ -345,7 +345,7 @@ class ScanView(QWidget):
 
         def work(job):
             record = hh.register_address(job.ws, code, values)
-            return hh.card(job.ws, record.uuid)
+            return hh.card(job.ws, record.uuid, lang=self.lang)
 
         def failed(exc: BaseException) -> None:
             issues = getattr(exc, "issues", None)
@@ -375,7 +375,7 @@ class ScanView(QWidget):
         if not (changes.uuids & shown or changes.modules & CARD_MODULES):
             return
         address = card.address.uuid
-        self.worker.run(lambda job: hh.card(job.ws, address), self._reloaded, lambda _e: None,
+        self.worker.run(lambda job: hh.card(job.ws, address, lang=self.lang), self._reloaded, lambda _e: None,
                         progress=False, key="scan-card-reload", owner=self)
 
     def _reloaded(self, card: hh.HouseholdCard) -> None:
