@@ -4,9 +4,11 @@ Why not QtCharts: it lives in PySide6-Addons, a download several times the size 
 PySide6-Essentials, for a laptop that updates over 3G in the hills. The dashboard needs a few
 readable charts (counts per month, per category, per village), which take a page of painting.
 
-What a reader gets: a title, Chinese axis titles, tick labels with round numbers, the value
-written on each bar / point, a legend when there is more than one series, a tooltip with the
-exact figure under the mouse, and "暂无数据" instead of an empty frame.
+What a reader gets: a title, axis titles in the UI language (the y title written across, above
+the axis: English stacked letter by letter is unreadable), tick labels with round numbers,
+category labels wrapped between words, the value written on each bar / point, a legend when
+there is more than one series, a tooltip with the exact figure under the mouse, and "暂无数据"
+instead of an empty frame.
 
 Threading: GUI thread only (QWidget/QPainter). Data is plain lists handed in by the caller.
 """
@@ -172,8 +174,32 @@ class _Chart(QWidget):
     def _top(self) -> float:
         return max((v for s in self.series for v in s.values), default=0.0)
 
-    def _label_lines(self, text: str) -> list[str]:
-        return text.split("\n")
+    def _label_lines(self, text: str, fm: QFontMetricsF, width: float) -> list[str]:
+        """A category label's lines: its own line breaks, then breaks between words where a line
+        is wider than `width` (a word is never cut; what still does not fit is elided)."""
+        out: list[str] = []
+        for line in text.split("\n"):
+            current = ""
+            for word in line.split(" "):
+                trial = f"{current} {word}" if current else word
+                if current and fm.horizontalAdvance(trial) > width:
+                    out.append(current)
+                    current = word
+                else:
+                    current = trial
+            out.append(current)
+        return [fm.elidedText(line, Qt.TextElideMode.ElideRight, width) for line in out]
+
+    def _take_y_title(self, p: QPainter, r: QRectF, font: QFont) -> QRectF:
+        """Write the y-axis title across, above the axis; returns what is left of `r`."""
+        if not self.y_title:
+            return r
+        fm = QFontMetricsF(font)
+        p.setFont(font)
+        p.setPen(AXIS)
+        p.drawText(QRectF(r.left(), r.top(), r.width(), fm.height()),
+                   Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, self.y_title)
+        return r.adjusted(0, fm.height() + 2, 0, 0)
 
 
 class BarChart(_Chart):
@@ -202,8 +228,10 @@ class BarChart(_Chart):
         fm, sfm = QFontMetricsF(base), QFontMetricsF(small)
         ticks = nice_ticks(self._top())
         top_val = ticks[-1]
-        lines = max(len(self._label_lines(c)) for c in self.categories)
-        left = r.left() + (sfm.height() + 6 if self.y_title else 0) + max(sfm.horizontalAdvance(fmt_value(t)) for t in ticks) + 6
+        r = self._take_y_title(p, r, small)
+        left = r.left() + max(sfm.horizontalAdvance(fmt_value(t)) for t in ticks) + 6
+        wrapped = [self._label_lines(c, sfm, (r.right() - left) / len(self.categories) - 2) for c in self.categories]
+        lines = max(len(w) for w in wrapped)
         bottom = r.bottom() - lines * sfm.height() - 6 - (fm.height() + 2 if self.x_title else 0)
         plot = QRectF(left, r.top() + sfm.height(), r.right() - left, bottom - r.top() - sfm.height())
         self._paint_value_axis(p, plot, ticks, small, vertical=True)
@@ -226,8 +254,7 @@ class BarChart(_Chart):
                 self._hits.append((bar.adjusted(0, -sfm.height(), 0, 0), f"{cat.replace(chr(10), ' ')} · {s.label}：{fmt_value(v)}"))
             p.setPen(TEXT)
             text_rect = QRectF(plot.left() + ci * slot, plot.bottom() + 4, slot, lines * sfm.height())
-            label = "\n".join(sfm.elidedText(line, Qt.TextElideMode.ElideRight, slot) for line in self._label_lines(cat))
-            p.drawText(text_rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, label)
+            p.drawText(text_rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, "\n".join(wrapped[ci]))
         self._paint_axis_titles(p, r, plot, base, small)
 
     def _paint_horizontal(self, p: QPainter, r: QRectF) -> None:
@@ -291,8 +318,6 @@ class BarChart(_Chart):
             p.setFont(base)
             p.drawText(QRectF(plot.left(), r.bottom() - QFontMetricsF(base).height(), plot.width(), QFontMetricsF(base).height()),
                        Qt.AlignmentFlag.AlignCenter, self.x_title)
-        if self.y_title and not self.horizontal:
-            _draw_vertical_title(p, r, plot, small, self.y_title)
 
 
 class LineChart(_Chart):
@@ -303,8 +328,10 @@ class LineChart(_Chart):
         fm, sfm = QFontMetricsF(base), QFontMetricsF(small)
         ticks = nice_ticks(self._top())
         top_val = ticks[-1]
-        lines = max(len(self._label_lines(c)) for c in self.categories)
-        left = r.left() + (sfm.height() + 6 if self.y_title else 0) + max(sfm.horizontalAdvance(fmt_value(t)) for t in ticks) + 6
+        r = self._take_y_title(p, r, small)
+        left = r.left() + max(sfm.horizontalAdvance(fmt_value(t)) for t in ticks) + 6
+        wrapped = [self._label_lines(c, sfm, (r.right() - left - 6) / len(self.categories) - 2) for c in self.categories]
+        lines = max(len(w) for w in wrapped)
         bottom = r.bottom() - lines * sfm.height() - 6 - (fm.height() + 2 if self.x_title else 0)
         plot = QRectF(left, r.top() + sfm.height(), r.right() - left - 6, bottom - r.top() - sfm.height())
         p.setFont(small)
@@ -322,10 +349,9 @@ class LineChart(_Chart):
         slot = plot.width() / n
         xs = [plot.left() + slot * (i + 0.5) for i in range(n)]
         p.setPen(TEXT)
-        for i, cat in enumerate(self.categories):
-            label = "\n".join(sfm.elidedText(line, Qt.TextElideMode.ElideRight, slot) for line in self._label_lines(cat))
+        for i, lines_of in enumerate(wrapped):
             p.drawText(QRectF(xs[i] - slot / 2, plot.bottom() + 4, slot, lines * sfm.height()),
-                       Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, label)
+                       Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, "\n".join(lines_of))
         # Values are written only where they will not pile up: all points of a lone series, or
         # each series' peak when several lines share the plot (the tooltip gives the rest).
         for si, s in enumerate(self.series):
@@ -354,18 +380,4 @@ class LineChart(_Chart):
             p.setFont(base)
             p.drawText(QRectF(plot.left(), r.bottom() - fm.height(), plot.width(), fm.height()),
                        Qt.AlignmentFlag.AlignCenter, self.x_title)
-        if self.y_title:
-            _draw_vertical_title(p, r, plot, small, self.y_title)
 
-
-def _draw_vertical_title(p: QPainter, r: QRectF, plot: QRectF, font: QFont, text: str) -> None:
-    """A y-axis title written top to bottom, character by character — how Chinese reads best
-    (rotated Chinese is harder to read than stacked characters)."""
-    fm = QFontMetricsF(font)
-    p.setFont(font)
-    p.setPen(AXIS)
-    h = fm.height() * len(text)
-    y = plot.center().y() - h / 2
-    for ch in text:
-        p.drawText(QRectF(r.left(), y, fm.height() + 2, fm.height()), Qt.AlignmentFlag.AlignCenter, ch)
-        y += fm.height()

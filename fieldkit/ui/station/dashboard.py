@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtCore import QCoreApplication, QLocale, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -39,10 +39,11 @@ def tr(text: str) -> str:
     return QCoreApplication.translate("StationDashboard", text)
 
 
-def month_label(month: str, first: bool) -> str:
-    """'2026-01' → '1月' (+ the year under the first month and under every January)."""
+def month_label(month: str, first: bool, lang: str = "zh") -> str:
+    """'2026-01' → '1月' / 'Jan' (+ the year under the first month and under every January)."""
     y, m = month[:4], int(month[5:7])
-    return f"{m}月\n{y}" if first or m == 1 else f"{m}月"
+    name = QLocale(QLocale.Language.English).monthName(m, QLocale.FormatType.ShortFormat) if lang == "en" else f"{m}月"
+    return f"{name}\n{y}" if first or m == 1 else name
 
 
 class Card(QFrame):
@@ -245,7 +246,7 @@ class DashboardView(QWidget):
         else:
             series = sorted((s for s in self.data.trends if s.total), key=lambda s: -s.total)[:MAX_TREND_LINES]
         months = self.data.months
-        self.trend.set_data([month_label(m, i == 0) for i, m in enumerate(months)],
+        self.trend.set_data([month_label(m, i == 0, self.lang) for i, m in enumerate(months)],
                             [ChartSeries(self._mod(s.key, s.label), tuple(p.count for p in s.points)) for s in series],
                             y_title=tr("条数"))
 
@@ -330,8 +331,9 @@ def _refill(combo: QComboBox, items: list[tuple[str, str]]) -> None:
 
 
 def _wrap(label: str, width: int = 5) -> str:
-    """Category names under bars: break long Chinese labels onto two lines instead of eliding."""
-    if len(label) <= width:
+    """Category names under bars: break long Chinese labels onto two lines instead of eliding.
+    Words (English) are left whole: the chart breaks between them to fit the bar's width."""
+    if len(label) <= width or any(ch.isascii() and ch.isalpha() for ch in label):
         return label
     cut = label.find("/") + 1 or len(label) // 2 + len(label) % 2
     return label[:cut] + "\n" + label[cut:]
