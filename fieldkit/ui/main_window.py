@@ -41,7 +41,7 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.lang = lang
         self.dialogs: list[QWidget] = []  # open record forms (drafts are saved before a lock)
-        self.setWindowTitle(tr("FieldKit 警务工作包") + f" — {info.display_name}")
+        self.setWindowTitle(info.display_name)  # Qt appends the application's display name
         self.setWindowIcon(icon("app"))
         self.resize(1366, 740)
 
