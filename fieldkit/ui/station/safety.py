@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fieldkit.services.ledgers import file_stem
 from fieldkit.services.station import safety_index as safety_service
 from fieldkit.ui.resources import icon
 from fieldkit.ui.station.common import fill_table, hint, make_table, open_folder, section, stars_text
@@ -168,7 +169,9 @@ class SafetyPanel(QWidget):
         v = self.current()
         if v is None:
             return
-        suggested = default_folder() / f"{v.village_name}平安星级牌_{dt.date.today():%Y%m}.pdf"
+        # One language per name: the village's code stands in for its Chinese name in English.
+        stem = f"safety-plaque-{v.village_code}" if self.lang == "en" else file_stem(f"{v.village_name}平安星级牌")
+        suggested = default_folder() / f"{stem}-{dt.date.today():%Y-%m}.pdf"
         path, _ = QFileDialog.getSaveFileName(self, tr("星级牌保存到"), str(suggested), tr("PDF 文件 (*.pdf)"))
         if path:
             self.print_plaque(path if path.lower().endswith(".pdf") else path + ".pdf")
