@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QSizePolicy, QSplitter, QTabW
 
 from fieldkit.services import records as rec_service
 from fieldkit.services.workspace import role_label, storage_notice
+from fieldkit.ui import words
 from fieldkit.ui.module_view import ModuleView
 from fieldkit.ui.nav import NavigationPane
 from fieldkit.ui.resources import icon
@@ -85,7 +86,7 @@ class MainWindow(QMainWindow):
         action.setObjectName(name)
         if shortcut:
             action.setShortcut(QKeySequence(shortcut))
-            action.setToolTip(f"{text}（{QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)}）")
+            action.setToolTip(words.counted(text, QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)))
         action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         action.triggered.connect(slot)
         self.addAction(action)

@@ -18,6 +18,7 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QCheckBox, QDialog, QDialogButtonBox, QLabel, QMessageBox, QVBoxLayout, QWidget
 
 from fieldkit.services import records as rec_service
+from fieldkit.ui import words
 from fieldkit.ui.errors import show_error
 from fieldkit.ui.forms.form_widget import EditorFactory, FormWidget
 from fieldkit.ui.state import SessionInfo
@@ -158,9 +159,9 @@ class QuickFormDialog(QDialog):
         self.duplicates = list(result.duplicates)
         texts = []
         if titles:
-            texts.append(tr("可能已登记过此人：") + "；".join(titles))
+            texts.append(tr("可能已登记过此人：") + words.clauses(titles))
         if result.watch_hits:
-            texts.append(tr("布控名单提示：") + "；".join(h.reason for _p, h in result.watch_hits))
+            texts.append(tr("布控名单提示：") + words.clauses(h.reason for _p, h in result.watch_hits))
         self.banner.setText("\n".join(texts))
         self.banner.setVisible(bool(texts))
         self.same_person.setVisible(bool(titles))

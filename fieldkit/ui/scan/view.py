@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from fieldkit.services import doorplates, station_keys
 from fieldkit.services import drafts as draft_service
 from fieldkit.services import household as hh
+from fieldkit.ui import words
 from fieldkit.ui.errors import message_for, show_error
 from fieldkit.ui.scan.card import HouseholdCardWidget
 from fieldkit.ui.scan.dialogs import RegisterAddressPanel
@@ -192,7 +193,7 @@ class ScanView(QWidget):
         if width * height < LOW_RES:
             hints.append(tr("分辨率较低：请靠近门牌，让二维码占画面三分之一以上"))
         hints.append(tr("自动对焦已开启") if autofocus else tr("摄像头不支持自动对焦：保持 30–50 厘米距离，避免反光"))
-        self.hint.setText("；".join(hints))
+        self.hint.setText(words.clauses(hints))
 
     def _camera_failed(self, exc: BaseException) -> None:
         self.preview.setPixmap(QPixmap())

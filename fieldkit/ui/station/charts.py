@@ -23,6 +23,8 @@ from PySide6.QtCore import QCoreApplication, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
+from fieldkit.ui import words
+
 # Okabe–Ito-like colours: distinguishable by most colour-blind readers and on a washed-out
 # screen in sunlight; the first is the app's blue.
 PALETTE = ("#2f6db5", "#e08a1e", "#3a9a5b", "#c4463a", "#7a5ba6", "#8c6d46", "#d16ba5", "#5a6b7b")
@@ -70,6 +72,7 @@ class _Chart(QWidget):
         self.x_title = ""
         self.y_title = ""
         self._hits: list[tuple[QRectF, str]] = []  # screen areas → tooltip text
+        self._labels: list[list[str]] = []  # category labels as last drawn, line by line
         self.setMouseTracking(True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.setMinimumHeight(200)
@@ -155,11 +158,15 @@ class _Chart(QWidget):
         """What the tooltips would say, in drawing order (for tests and accessibility)."""
         return [t for _r, t in self._hits]
 
+    def label_lines(self) -> list[list[str]]:
+        """The category labels under the axis as last painted, each as its lines."""
+        return [list(lines) for lines in self._labels]
+
     def paintEvent(self, event: QPaintEvent) -> None:
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         p.fillRect(self.rect(), QColor("white"))
-        self._hits = []
+        self._hits, self._labels = [], []
         r = self._paint_frame(p)
         if self.is_empty:
             self._paint_empty(p, r)
@@ -231,6 +238,7 @@ class BarChart(_Chart):
         r = self._take_y_title(p, r, small)
         left = r.left() + max(sfm.horizontalAdvance(fmt_value(t)) for t in ticks) + 6
         wrapped = [self._label_lines(c, sfm, (r.right() - left) / len(self.categories) - 2) for c in self.categories]
+        self._labels = wrapped
         lines = max(len(w) for w in wrapped)
         bottom = r.bottom() - lines * sfm.height() - 6 - (fm.height() + 2 if self.x_title else 0)
         plot = QRectF(left, r.top() + sfm.height(), r.right() - left, bottom - r.top() - sfm.height())
@@ -251,7 +259,7 @@ class BarChart(_Chart):
                     p.setPen(TEXT)
                     p.drawText(QRectF(bar.center().x() - 40, bar.top() - sfm.height() - 1, 80, sfm.height()),
                                Qt.AlignmentFlag.AlignCenter, label)
-                self._hits.append((bar.adjusted(0, -sfm.height(), 0, 0), f"{cat.replace(chr(10), ' ')} · {s.label}：{fmt_value(v)}"))
+                self._hits.append((bar.adjusted(0, -sfm.height(), 0, 0), words.labelled(f"{cat.replace(chr(10), ' ')} · {s.label}", fmt_value(v))))
             p.setPen(TEXT)
             text_rect = QRectF(plot.left() + ci * slot, plot.bottom() + 4, slot, lines * sfm.height())
             p.drawText(text_rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, "\n".join(wrapped[ci]))
@@ -287,7 +295,7 @@ class BarChart(_Chart):
                 p.drawText(QRectF(bar.right() + 4, bar.top(), value_room + 40, bar.height()),
                            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, fmt_value(v))
                 self._hits.append((QRectF(plot.left(), bar.top(), plot.width(), bar.height()),
-                                   f"{cat} · {s.label}：{fmt_value(v)}"))
+                                   words.labelled(f"{cat} · {s.label}", fmt_value(v))))
         self._paint_axis_titles(p, r, plot, base, small)
 
     def _paint_value_axis(self, p: QPainter, plot: QRectF, ticks: list[float], font: QFont, *, vertical: bool) -> None:
@@ -331,6 +339,7 @@ class LineChart(_Chart):
         r = self._take_y_title(p, r, small)
         left = r.left() + max(sfm.horizontalAdvance(fmt_value(t)) for t in ticks) + 6
         wrapped = [self._label_lines(c, sfm, (r.right() - left - 6) / len(self.categories) - 2) for c in self.categories]
+        self._labels = wrapped
         lines = max(len(w) for w in wrapped)
         bottom = r.bottom() - lines * sfm.height() - 6 - (fm.height() + 2 if self.x_title else 0)
         plot = QRectF(left, r.top() + sfm.height(), r.right() - left - 6, bottom - r.top() - sfm.height())
@@ -369,7 +378,8 @@ class LineChart(_Chart):
                 p.setBrush(QColor("white"))
                 p.drawEllipse(pt, 3.2, 3.2)
                 self._hits.append((QRectF(pt.x() - slot / 2, plot.top(), slot, plot.height()),
-                                   f"{self.categories[i].replace(chr(10), ' ')} · {s.label}：{fmt_value(s.values[i])}"))
+                                   words.labelled(f"{self.categories[i].replace(chr(10), ' ')} · {s.label}",
+                                                  fmt_value(s.values[i]))))
                 if s.values[i] and (len(self.series) == 1 or i == peak):
                     p.setPen(color.darker(130))
                     p.drawText(QRectF(pt.x() - 30, pt.y() - sfm.height() - 3, 60, sfm.height()),

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from fieldkit.services.station import dashboard as dash_service
+from fieldkit.ui import words
 from fieldkit.ui.resources import icon
 from fieldkit.ui.station.charts import BarChart, ChartSeries, LineChart
 from fieldkit.ui.station.common import fill_table, hint, make_table, row_key, section
@@ -207,7 +208,7 @@ class DashboardView(QWidget):
         self.card_tasks.set(f"{open_tasks:,}")
         self.card_sync.set(f"{data.pending_sync:,}" if data.pending_sync_known else "—")
         if not data.pending_sync_known:
-            self.card_sync.setToolTip("；".join(data.notes))
+            self.card_sync.setToolTip(words.clauses(data.notes))
 
         _refill(self.trend_pick, [(tr("有数据的主要工作"), "")] + [(self._mod(s.key, s.label), s.key) for s in data.trends])
         _refill(self.category_pick, [(self._category_title(s), s.key) for s in data.categories])
@@ -314,6 +315,8 @@ def _titled(caption: str, pick: QComboBox, chart: QWidget) -> QFrame:
     label.setStyleSheet("background: white;")
     row.addWidget(label)
     pick.setMinimumWidth(170)
+    # "Events & hazards · Category" is longer than 170 px: show it whole rather than cut.
+    pick.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
     row.addWidget(pick)
     return _card(chart, chooser=row)
 
