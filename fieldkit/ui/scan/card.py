@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 
 from fieldkit.services import drafts as draft_service
 from fieldkit.services import household as hh
+from fieldkit.ui import words
 from fieldkit.ui.errors import background_error, show_error
 from fieldkit.ui.scan.dialogs import QuickFormDialog, tenant_extra_fields
 from fieldkit.ui.state import SessionInfo
@@ -58,7 +59,7 @@ def status_label(status: str) -> str:
 
 def _lines(title: str, lines: list[str]) -> str:
     """`title` carries its own colon (tr of the whole label: "车辆：" / "Vehicles: ")."""
-    return f"<b>{title}</b>" + (tr("；").join(lines) if lines else tr("无"))
+    return f"<b>{title}</b>" + (words.clauses(lines) if lines else tr("无"))
 
 
 class HouseholdCardWidget(QScrollArea):
@@ -179,10 +180,10 @@ class HouseholdCardWidget(QScrollArea):
         ("Moved out", "Deceased") are squeezed below their text."""
         widths = [w.sizeHint().width() for w in (table.cellWidget(r, column) for r in range(table.rowCount())) if w]
         header = table.horizontalHeader()
-        if widths and header.sectionSize(column) < max(widths) + 4:
+        if widths:
             header.setStretchLastSection(False)
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
-            header.resizeSection(column, max(widths) + 4)
+            header.resizeSection(column, max(widths))
 
     def _button(self, name: str, text: str, slot: Any, layout: QHBoxLayout) -> QPushButton:
         b = QPushButton(text)
@@ -218,7 +219,7 @@ class HouseholdCardWidget(QScrollArea):
         head = card.head.name if card.head else tr("未登记")
         self.title.setText(f"<h3>{card.title}</h3>" + tr("地址编码 %1 %2").replace("%1", card.code).replace("%2", mark)
                            + "<br>" + tr("户主：%1").replace("%1", head))
-        self.watch_banner.setText(tr("布控名单预警：") + tr("；").join(self._watch_text(w) for w in card.watch))
+        self.watch_banner.setText(tr("布控名单预警：") + words.clauses(self._watch_text(w) for w in card.watch))
         self.watch_banner.setVisible(bool(card.watch))
         self._fill_residents()
         self._fit(self.residents)
@@ -235,7 +236,7 @@ class HouseholdCardWidget(QScrollArea):
         self._fit_column(self.tenants, 4)
         self._fit(self.tenants)
         self.others["cardVehicles"].setText(_lines(tr("车辆："), [v.text for v in card.vehicles]))
-        flags = [tr("%1：%2").replace("%1", p.name).replace("%2", p.key_person) for p in card.residents if p.key_person]
+        flags = [words.labelled(p.name, p.key_person) for p in card.residents if p.key_person]
         self.others["cardFlags"].setText(_lines(tr("重点人员："), flags))
         matters = ([tr("事件：%1").replace("%1", e.text) for e in card.events]
                    + [tr("纠纷：%1").replace("%1", d.text) for d in card.disputes])
@@ -259,6 +260,7 @@ class HouseholdCardWidget(QScrollArea):
             cell = QWidget()
             lay = QHBoxLayout(cell)
             lay.setContentsMargins(0, 0, 0, 0)
+            lay.setSpacing(2)  # three marks share a column of a narrow card
             for m in MARKS:
                 b = QPushButton(status_label(m))
                 b.setObjectName(f"mark_{m}_{i}")
@@ -425,7 +427,7 @@ class HouseholdCardWidget(QScrollArea):
             parts.append(tr("租客搬离 %1 人").replace("%1", str(len(self.tenants_left))))
         if self.new_tenants:
             parts.append(tr("新租客 %1 人").replace("%1", str(len(self.new_tenants))))
-        text = tr("待提交：") + tr("、").join(parts) if parts else tr("没有待提交的内容")
+        text = tr("待提交：") + words.items(parts) if parts else tr("没有待提交的内容")
         if parts and self.restored_at:
             text = tr("已恢复上次未提交的内容（%1 保存）。").replace("%1", self.restored_at) + text
         self.pending_label.setText(text)
