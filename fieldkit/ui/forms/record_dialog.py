@@ -215,7 +215,7 @@ class RecordDialog(QDialog):
 
         def work(job):
             result = rec_service.check(job.ws, module, values, uuid)
-            dups = [(r.uuid, rec_service.title(job.ws, r)) for r in result.duplicates]
+            dups = [(r.uuid, rec_service.title(job.ws, r, self.lang)) for r in result.duplicates]
             return result, dups
 
         self.worker.run(work, self._checked, progress=False, key=f"check:{id(self)}", owner=self)
@@ -313,7 +313,7 @@ class RecordDialog(QDialog):
         def work(job):
             record = rec_service.save(job.ws, module, values, uuid)
             draft_service.discard_draft(job.ws, key)
-            return record.uuid, rec_service.title(job.ws, record)
+            return record.uuid, rec_service.title(job.ws, record, self.lang)
 
         self.worker.run(work, self._saved, self._save_failed, label=tr("正在保存…"), cancellable=False, parent=self)
 

@@ -139,7 +139,7 @@ class QuickFormDialog(QDialog):
 
         def work(job):
             result = rec_service.check(job.ws, module, values)
-            titles = [rec_service.title(job.ws, r) for r in result.duplicates]
+            titles = [rec_service.title(job.ws, r, self.lang) for r in result.duplicates]
             return result, titles
 
         self.worker.run(work, self._checked, self._failed, progress=False, owner=self)

@@ -184,7 +184,7 @@ class DashboardView(QWidget):
         self.loading = True
         self.refresh_button.setEnabled(False)
         self.as_of.setText(tr("正在统计…"))
-        self.worker.run(lambda job: dash_service.dashboard(job.ws), self._show, self._failed,
+        self.worker.run(lambda job: dash_service.dashboard(job.ws, lang=self.lang), self._show, self._failed,
                         progress=False, key="station-dashboard", owner=self, parent=self)
 
     def _failed(self, exc: BaseException) -> None:
