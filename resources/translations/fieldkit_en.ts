@@ -977,22 +977,22 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>Rental and tenants</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="218" />
+      <location filename="fieldkit/ui/scan/card.py" line="229" />
       <source>（门牌已核验）</source>
       <translation>(doorplate verified)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="218" />
+      <location filename="fieldkit/ui/scan/card.py" line="229" />
       <source>（未经签名核验）</source>
       <translation>(signature not verified)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="219" />
+      <location filename="fieldkit/ui/scan/card.py" line="230" />
       <source>未登记</source>
       <translation>Not registered</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="430" />
+      <location filename="fieldkit/ui/scan/card.py" line="441" />
       <source>没有待提交的内容</source>
       <translation>Nothing to submit</translation>
     </message>
@@ -1067,127 +1067,127 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>Moved away</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="222" />
+      <location filename="fieldkit/ui/scan/card.py" line="233" />
       <source>布控名单预警：</source>
       <translation>Watch-list alert: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="238" />
+      <location filename="fieldkit/ui/scan/card.py" line="249" />
       <source>车辆：</source>
       <translation>Vehicles: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="240" />
+      <location filename="fieldkit/ui/scan/card.py" line="251" />
       <source>重点人员：</source>
       <translation>Key persons: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="243" />
+      <location filename="fieldkit/ui/scan/card.py" line="254" />
       <source>未办结事项：</source>
       <translation>Open matters: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="244" />
+      <location filename="fieldkit/ui/scan/card.py" line="255" />
       <source>最近走访：</source>
       <translation>Recent visits: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="255" />
+      <location filename="fieldkit/ui/scan/card.py" line="266" />
       <source>（待提交）</source>
       <translation>(to submit)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="421" />
+      <location filename="fieldkit/ui/scan/card.py" line="432" />
       <source>走访记录 1 条</source>
       <translation>1 visit record</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="430" />
+      <location filename="fieldkit/ui/scan/card.py" line="441" />
       <source>待提交：</source>
       <translation>To submit: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="461" />
+      <location filename="fieldkit/ui/scan/card.py" line="472" />
       <source>正在保存…</source>
       <translation>Saving…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="226" />
+      <location filename="fieldkit/ui/scan/card.py" line="237" />
       <source>出租状态：%1</source>
       <translation>Rental status: %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="226" />
+      <location filename="fieldkit/ui/scan/card.py" line="237" />
       <source>未出租</source>
       <translation>Not rented</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="252" />
+      <location filename="fieldkit/ui/scan/card.py" line="263" />
       <source>（租客）</source>
-      <translation>(tenant)</translation>
+      <translation> (tenant)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="221" />
+      <location filename="fieldkit/ui/scan/card.py" line="232" />
       <source>户主：%1</source>
       <translation>Head of household: %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="241" />
+      <location filename="fieldkit/ui/scan/card.py" line="252" />
       <source>事件：%1</source>
       <translation>Event: %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="242" />
+      <location filename="fieldkit/ui/scan/card.py" line="253" />
       <source>纠纷：%1</source>
       <translation>Dispute: %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="423" />
+      <location filename="fieldkit/ui/scan/card.py" line="434" />
       <source>新增人员 %1 人</source>
       <translation>%1 new people</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="425" />
+      <location filename="fieldkit/ui/scan/card.py" line="436" />
       <source>状态变更 %1 人</source>
       <translation>%1 status changes</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="427" />
+      <location filename="fieldkit/ui/scan/card.py" line="438" />
       <source>租客搬离 %1 人</source>
       <translation>%1 tenants moved away</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="429" />
+      <location filename="fieldkit/ui/scan/card.py" line="440" />
       <source>新租客 %1 人</source>
       <translation>%1 new tenants</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="432" />
+      <location filename="fieldkit/ui/scan/card.py" line="443" />
       <source>已恢复上次未提交的内容（%1 保存）。</source>
       <translation>Restored the entries not yet submitted (saved at %1). </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="474" />
+      <location filename="fieldkit/ui/scan/card.py" line="485" />
       <source>未保存，请改正：</source>
       <translation>Not saved; please correct: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="256" />
+      <location filename="fieldkit/ui/scan/card.py" line="267" />
       <source>户主</source>
       <translation>Head of household</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="486" />
+      <location filename="fieldkit/ui/scan/card.py" line="497" />
       <source>已保存：新建 %1 条，更新 %2 条</source>
       <translation>Saved: %1 created, %2 updated</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="492" />
+      <location filename="fieldkit/ui/scan/card.py" line="503" />
       <source>%1（%2）：%3</source>
       <translation>%1 (%2): %3</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="220" />
+      <location filename="fieldkit/ui/scan/card.py" line="231" />
       <source>地址编码 %1 %2</source>
       <translation>Address code %1 %2</translation>
     </message>

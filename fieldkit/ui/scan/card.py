@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QDate, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QDate, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -166,24 +166,35 @@ class HouseholdCardWidget(QScrollArea):
         t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         t.horizontalHeader().setStretchLastSection(True)
+        t.installEventFilter(self)  # re-fitted to its rows when its width changes (see eventFilter)
         return t
 
     @staticmethod
     def _fit(table: QTableWidget) -> None:
         """As tall as its rows: the card scrolls as a whole, not table by table."""
         rows = sum(table.rowHeight(i) for i in range(table.rowCount())) or 30
-        table.setFixedHeight(table.horizontalHeader().height() + rows + 2 * table.frameWidth() + 2)
+        # A sideways scroll bar (English on a narrow card) would cover the last row.
+        wide = table.horizontalHeader().length() > table.width() - 2 * table.frameWidth()
+        bar = table.horizontalScrollBar().sizeHint().height() if wide else 0
+        table.setFixedHeight(table.horizontalHeader().height() + rows + bar + 2 * table.frameWidth() + 2)
 
     @staticmethod
     def _fit_column(table: QTableWidget, column: int) -> None:
         """Cell widgets do not size their column: widen it to the widest one, or its buttons
-        ("Moved out", "Deceased") are squeezed below their text."""
+        ("Moved out", "Deceased") are squeezed below their text. The column is shown right after
+        the name: when a narrow card cannot hold every column, what scrolls out of sight is text
+        (the status, which the disabled mark also shows), never a button."""
         widths = [w.sizeHint().width() for w in (table.cellWidget(r, column) for r in range(table.rowCount())) if w]
         header = table.horizontalHeader()
         if widths:
-            header.setStretchLastSection(False)
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
             header.resizeSection(column, max(widths))
+            header.moveSection(header.visualIndex(column), 1)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and isinstance(watched, QTableWidget):
+            self._fit(watched)  # narrower now: room for a sideways scroll bar under the last row
+        return super().eventFilter(watched, event)
 
     def _button(self, name: str, text: str, slot: Any, layout: QHBoxLayout) -> QPushButton:
         b = QPushButton(text)
