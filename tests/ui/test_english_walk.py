@@ -304,6 +304,20 @@ def test_every_screen_reads_english(qtbot, english_main):
         qtbot.waitUntil(lambda page=page: page.view is not None, timeout=10000)
         walk.check(f"record page {module}", main)
 
+    for module in ("residents", "rentals"):  # the form as a user opens it: Ctrl+N on the list
+        main.open_module(module)
+        form = main.new_record(module)
+        qtbot.waitUntil(form.isVisible)
+        walk.check(f"new {module} form", form)
+        form.dirty = False
+        form.close()
+
+    main.findChild(QAction, "doorplatePrintAction").trigger()
+    qtbot.waitUntil(lambda: top_level("doorplatePrintDialog") is not None)
+    plates = top_level("doorplatePrintDialog")
+    walk.check("doorplate printing", plates)
+    plates.reject()
+
     view = open_scan_view(main)
     view.handle_payload(code)
     qtbot.waitUntil(lambda: view.stack.currentWidget() is view.card and view.card.card is not None, timeout=10000)
