@@ -143,6 +143,8 @@ class HouseholdCardWidget(QScrollArea):
         self.tenants = self._table("tenantsTable", [tr("姓名"), tr("公民身份号码"), tr("联系电话"), tr("入住日期"),
                                                      tr("已搬离")])
         rbox.addWidget(self.tenants)
+        for table in (self.residents, self.tenants):
+            table.installEventFilter(self)  # re-fitted to its rows when its width changes (see eventFilter)
         self.box.addWidget(rental)
         self.others: dict[str, QLabel] = {}
         for name in ("cardVehicles", "cardFlags", "cardMatters", "cardVisits"):
@@ -166,7 +168,6 @@ class HouseholdCardWidget(QScrollArea):
         t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         t.horizontalHeader().setStretchLastSection(True)
-        t.installEventFilter(self)  # re-fitted to its rows when its width changes (see eventFilter)
         return t
 
     @staticmethod
