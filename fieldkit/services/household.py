@@ -53,7 +53,7 @@ class Person:
     uuid: str
     name: str
     id_number: str
-    sex: str
+    sex: str  # display label in the card's language (男 / Male)
     birth_date: str
     status: str  # present | moved_out | deceased
     relation: str  # display label of relation_to_head ("" if none)
@@ -182,9 +182,9 @@ def find_address(ws: Workspace, code: str) -> Any | None:
     return ws.store.records.get(hits[0].uuid) if hits else None
 
 
-def open_by_payload(ws: Workspace, text: str) -> HouseholdCard | UnknownCode | NotADoorplate | PlaqueScan:
-    """What a scanned/typed text leads to. A forged plate never opens a card; a plaque shows
-    its index (audited as `unverified_plaque` when its signature does not verify)."""
+def open_by_payload(ws: Workspace, text: str, lang: str = "zh") -> HouseholdCard | UnknownCode | NotADoorplate | PlaqueScan:
+    """What a scanned/typed text leads to (a card's words in `lang`). A forged plate never opens a
+    card; a plaque shows its index (audited as `unverified_plaque` when its signature does not verify)."""
     payload = parse_payload(text, trusted_keys(ws))
     if payload.kind in (PayloadKind.PLAQUE, PayloadKind.PLAQUE_INVALID):
         if not payload.verified:
@@ -205,21 +205,26 @@ def open_by_payload(ws: Workspace, text: str) -> HouseholdCard | UnknownCode | N
     address = find_address(ws, payload.code)
     if address is None:
         return UnknownCode(payload.code, payload, address_prefill(ws, payload.code))
-    return card(ws, address.uuid, payload=payload)
+    return card(ws, address.uuid, payload=payload, lang=lang)
 
 
 # -- the card ---------------------------------------------------------------------------------
-def _label(ws: Workspace, module: str, name: str, value: Any) -> str:
+def _label(ws: Workspace, module: str, name: str, value: Any, lang: str = "zh") -> str:
     spec = ws.catalog[module]
-    return rec.display_value(ws, spec.field(name), value) if spec.has_field(name) else str(value or "")
+    return rec.display_value(ws, spec.field(name), value, lang) if spec.has_field(name) else str(value or "")
 
 
-def _line(ws: Workspace, r: Any, date_field: str) -> Line:
-    return Line(r.uuid, r.module, rec.title(ws, r), str(r.data.get(date_field) or ""))
+def _line(ws: Workspace, r: Any, date_field: str, lang: str) -> Line:
+    return Line(r.uuid, r.module, rec.title(ws, r, lang), str(r.data.get(date_field) or ""))
 
 
-def card(ws: Workspace, address_uuid: str, *, payload: Payload | None = None) -> HouseholdCard:
-    """Everything about one address, for the grid worker at its door. NotFound if not an address."""
+def _words(lang: str, zh: str, en: str) -> str:
+    return en if lang == "en" else zh
+
+
+def card(ws: Workspace, address_uuid: str, *, payload: Payload | None = None, lang: str = "zh") -> HouseholdCard:
+    """Everything about one address, for the grid worker at its door; choice values and the
+    lines' words in `lang` ("zh" | "en"). NotFound if not an address."""
     address = ws.store.records.get(address_uuid)
     if address is None or address.module != ADDRESS:
         raise NotFound("没有这个标准地址", message_en="No such standard address")
@@ -245,18 +250,21 @@ def card(ws: Workspace, address_uuid: str, *, payload: Payload | None = None) ->
     for person in people.values():
         for r in ws.store.records.referencing(person.uuid, modules=["vehicles", "key_persons"]):
             if r.module == "vehicles" and "vehicles" in visible and r.data.get("owner") == person.uuid:
-                plate = r.data.get("plate") or "无号牌"
-                kind = _label(ws, "vehicles", "vehicle_type", r.data.get("vehicle_type"))
-                vehicles.append(Line(r.uuid, r.module, f"{plate} {kind}（{person.data.get('name', '')}）"))
+                plate = r.data.get("plate") or _words(lang, "无号牌", "no plate")
+                kind = _label(ws, "vehicles", "vehicle_type", r.data.get("vehicle_type"), lang)
+                owner = person.data.get("name", "")
+                vehicles.append(Line(r.uuid, r.module, _words(lang, f"{plate} {kind}（{owner}）", f"{plate} {kind} ({owner})")))
             elif r.module == "key_persons" and "key_persons" in visible and r.data.get("status") == "listed":
-                text = (f"{_label(ws, 'key_persons', 'category', r.data.get('category'))}·风险"
-                        f"{_label(ws, 'key_persons', 'risk_level', r.data.get('risk_level'))}")
+                category = _label(ws, "key_persons", "category", r.data.get("category"), lang)
+                risk = _label(ws, "key_persons", "risk_level", r.data.get("risk_level"), lang)
+                text = _words(lang, f"{category}·风险{risk}", f"{category} · risk {risk}")
                 flags[person.uuid] = text
-                key_lines.append(Line(r.uuid, r.module, f"{person.data.get('name', '')}：{text}"))
+                name = person.data.get("name", "")
+                key_lines.append(Line(r.uuid, r.module, _words(lang, f"{name}：{text}", f"{name}: {text}")))
         if person.uuid not in flags and "key_person" in (person.data.get("tags") or []):
-            flags[person.uuid] = "重点人员"
+            flags[person.uuid] = _words(lang, "重点人员", "key person")
 
-    residents = [_person(ws, r, r.uuid in tenant_ids, flags.get(r.uuid, "")) for r in people.values()]
+    residents = [_person(ws, r, r.uuid in tenant_ids, flags.get(r.uuid, ""), lang) for r in people.values()]
     residents.sort(key=lambda p: (not p.is_head, p.status != "present", p.tenant, p.birth_date))
     head = next((p for p in residents if p.is_head and p.status == "present"), None)
     tenants = []
@@ -281,22 +289,23 @@ def card(ws: Workspace, address_uuid: str, *, payload: Payload | None = None) ->
     return HouseholdCard(
         address=address, title=str(address.data.get("full_text") or ""), code=str(address.data.get("code") or ""),
         payload=payload, residents=residents, head=head, rental=rental,
-        rental_status=_label(ws, RENTAL, "status", rental.data.get("status")) if rental else "",
+        rental_status=_label(ws, RENTAL, "status", rental.data.get("status"), lang) if rental else "",
         tenants=tenants, vehicles=vehicles, key_persons=key_lines,
-        events=[_line(ws, r, "found_at") for r in by_module.get("events", [])
+        events=[_line(ws, r, "found_at", lang) for r in by_module.get("events", [])
                 if "events" in visible and r.data.get("status") in OPEN_EVENT],
-        disputes=[_line(ws, r, "reported_date") for r in by_module.get("disputes", [])
+        disputes=[_line(ws, r, "reported_date", lang) for r in by_module.get("disputes", [])
                   if "disputes" in visible and r.data.get("status") in OPEN_DISPUTE],
-        visits=[_line(ws, r, "visit_date") for r in visits], watch=watch,
+        visits=[_line(ws, r, "visit_date", lang) for r in visits], watch=watch,
     )
 
 
-def _person(ws: Workspace, r: Any, tenant: bool, flag: str) -> Person:
+def _person(ws: Workspace, r: Any, tenant: bool, flag: str, lang: str) -> Person:
     d = r.data
     return Person(
-        uuid=r.uuid, name=str(d.get("name") or ""), id_number=str(d.get("id_number") or ""), sex=str(d.get("sex") or ""),
+        uuid=r.uuid, name=str(d.get("name") or ""), id_number=str(d.get("id_number") or ""),
+        sex=_label(ws, PERSON, "sex", d.get("sex"), lang),
         birth_date=str(d.get("birth_date") or ""), status=str(d.get("status") or "present"),
-        relation=_label(ws, PERSON, "relation_to_head", d.get("relation_to_head")), is_head=bool(d.get("is_head")),
+        relation=_label(ws, PERSON, "relation_to_head", d.get("relation_to_head"), lang), is_head=bool(d.get("is_head")),
         phone=str(d.get("phone") or ""), tenant=tenant, key_person=flag,
         status_date=str(d.get(STATUS_DATE.get(str(d.get("status")), "")) or ""),
         relation_code=str(d.get("relation_to_head") or (HEAD_RELATION if d.get("is_head") else "")),

@@ -17,6 +17,7 @@ Threading: runs on the thread that owns the workspace (the UI's database worker)
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 from collections import Counter
@@ -91,6 +92,36 @@ class LedgerExport:
             "module": self.module, "format": self.format, "path": self.path, "rows": self.rows,
             "pages": self.pages, "sealed": self.sealed, "filters": self.filters.__dict__,
         }
+
+
+_UNSAFE_IN_NAME = re.compile(r"[\s&/\\:*?\"<>|（）()]+")
+
+
+def file_stem(text: str) -> str:
+    """`text` as part of a file name: no spaces, `&`, brackets or path characters (a name the
+    chief can type in a terminal, mail or put on a USB stick formatted FAT)."""
+    return _UNSAFE_IN_NAME.sub("-", text).strip("-")
+
+
+def period_part(date_from: str | None, date_to: str | None, lang: str = "zh") -> str:
+    """"2026-11" for one whole calendar month, "2026-11-01_2026-11-15" for another span,
+    "全部"/"all" without one."""
+    if not date_from or not date_to:
+        return "all" if lang == "en" else "全部"
+    lo, hi = dt.date.fromisoformat(date_from), dt.date.fromisoformat(date_to)
+    next_day = hi + dt.timedelta(days=1)
+    if lo.day == 1 and (lo.year, lo.month) == (hi.year, hi.month) and next_day.month != hi.month:
+        return f"{lo:%Y-%m}"
+    return f"{date_from}_{date_to}"
+
+
+def default_file_name(spec: ModuleSpec, fmt: str, date_from: str | None = None, date_to: str | None = None,
+                      *, lang: str = "zh") -> str:
+    """The name a ledger is offered under, in one language: `visits-2026-11.xlsx` in English
+    (the module id: labels such as "Addresses & doorplates" make poor names), `走访记录-2026-11.xlsx`
+    in Chinese."""
+    stem = spec.id.replace("_", "-") if lang == "en" else file_stem(spec.label.zh)
+    return f"{stem}-{period_part(date_from, date_to, lang)}.{fmt}"
 
 
 def resolve_village(ws: Workspace, text: str | None) -> str | None:

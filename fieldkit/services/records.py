@@ -159,20 +159,21 @@ def rows(ws: Workspace, ids: list[int]):
     return ws.store.records.rows(ids)
 
 
-def title(ws: Workspace, record) -> str:
-    """The record's display title from its module's title template, e.g. "张伟 3509…"; for a
-    module without a form, its title or name value, else the module and the uuid's start."""
+def title(ws: Workspace, record, lang: str = "zh") -> str:
+    """The record's display title from its module's title template, e.g. "张伟 3509…" (choice
+    values in `lang`); for a module without a form, its title or name value, else the module and
+    the uuid's start."""
     spec = ws.catalog.get(record.module)
     if spec is None:
         data = record.data if isinstance(record.data, dict) else {}
         named = next((data[k] for k in ("title", "name", "label") if isinstance(data.get(k), str) and data[k]), "")
         return named or f"{record.module} {record.uuid[:8]}"
-    data = {f.name: display_value(ws, f, record.data.get(f.name)) for f in spec.fields}
+    data = {f.name: display_value(ws, f, record.data.get(f.name), lang) for f in spec.fields}
     try:
         text = spec.title.format_map(_Blank(data)).strip()
     except (ValueError, AttributeError):
         text = ""
-    return text or spec.label.zh
+    return text or spec.label.get(lang)
 
 
 class _Blank(dict):
@@ -188,12 +189,14 @@ def display_value(ws: Workspace, f: FieldSpec, value: Any, lang: str = "zh") -> 
     if t in ("choice", "multi_choice"):
         labels = {c.value: (c.label.en if lang == "en" else c.label.zh) for c in f.choices}
         items = value if isinstance(value, list) else [value]
-        return "、".join(labels.get(v, str(v)) for v in items)
+        return ("、" if lang != "en" else ", ").join(labels.get(v, str(v)) for v in items)
     if t == "bool":
         return ("Yes" if value else "No") if lang == "en" else ("是" if value else "否")
     if t in ("person_ref", "address_ref"):
         ref = ws.store.records.get(str(value))
-        return title(ws, ref) if ref is not None else "（已删除）"
+        if ref is None:
+            return "(deleted)" if lang == "en" else "（已删除）"
+        return title(ws, ref, lang)
     if t == "village":
         return village_name(ws, str(value))
     if t == "repeat":

@@ -116,6 +116,7 @@ class UsersDialog(QDialog):
                                 ("rotate", tr("更换数据密钥"), self._rotate)):
             b = QPushButton(text)
             b.setObjectName(f"users_{key}")
+            b.setMinimumWidth(b.sizeHint().width())  # seven in a row: the row squeezed English ones
             b.clicked.connect(lambda _checked=False, f=slot: f())
             row.addWidget(b)
             self.buttons[key] = b

@@ -26,7 +26,6 @@ def start_session(app: QApplication, home: Path) -> Session:
     sys.setswitchinterval(0.001)
     app.setApplicationName("FieldKit")
     app.setOrganizationName("FieldKit")
-    app.setApplicationDisplayName("FieldKit 警务工作包")
     app.setWindowIcon(icon("app"))
     load_cjk_font(app)
     load_style(app)

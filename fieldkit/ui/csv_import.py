@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from fieldkit.services import importer, sealed
+from fieldkit.ui import words
 from fieldkit.ui.errors import show_error
 from fieldkit.ui.worker import Worker
 
@@ -56,7 +57,7 @@ class ProblemsDialog(QDialog):
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
         en = lang == "en"
-        lines = [(tr("第 %1 行").replace("%1", str(p["line"])) + "：" + (p["message_en"] if en else p["message"]))
+        lines = [words.labelled(tr("第 %1 行").replace("%1", str(p["line"])), p["message_en"] if en else p["message"])
                  for p in report.problems[:MAX_LISTED]]
         if len(report.problems) > MAX_LISTED:
             lines.append(tr("……还有 %1 处").replace("%1", str(len(report.problems) - MAX_LISTED)))

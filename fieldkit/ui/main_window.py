@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QSizePolicy, QSplitter, QTabW
 
 from fieldkit.services import records as rec_service
 from fieldkit.services.workspace import role_label, storage_notice
+from fieldkit.ui import words
 from fieldkit.ui.module_view import ModuleView
 from fieldkit.ui.nav import NavigationPane
 from fieldkit.ui.resources import icon
@@ -41,7 +42,7 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.lang = lang
         self.dialogs: list[QWidget] = []  # open record forms (drafts are saved before a lock)
-        self.setWindowTitle(tr("FieldKit 警务工作包") + f" — {info.display_name}")
+        self.setWindowTitle(info.display_name)  # Qt appends the application's display name
         self.setWindowIcon(icon("app"))
         self.resize(1366, 740)
 
@@ -85,7 +86,7 @@ class MainWindow(QMainWindow):
         action.setObjectName(name)
         if shortcut:
             action.setShortcut(QKeySequence(shortcut))
-            action.setToolTip(f"{text}（{QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)}）")
+            action.setToolTip(words.counted(text, QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)))
         action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         action.triggered.connect(slot)
         self.addAction(action)

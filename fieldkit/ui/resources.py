@@ -123,4 +123,7 @@ class Translations:
         _installed[:] = [t for t in wanted if t is not None]
         for t in _installed:
             QCoreApplication.installTranslator(t)
+        # Qt appends the display name to every window title: set in the language, so a title
+        # never names the app itself (it would read twice) and never mixes languages.
+        self._app.setApplicationDisplayName(QCoreApplication.translate("App", "FieldKit 警务工作包"))
         return True

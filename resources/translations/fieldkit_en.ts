@@ -44,57 +44,57 @@
       <translation>Users</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="140" />
+      <location filename="fieldkit/ui/admin.py" line="141" />
       <source>打印恢复码…</source>
       <translation>Print the recovery code…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="208" />
+      <location filename="fieldkit/ui/admin.py" line="209" />
       <source>已添加用户</source>
       <translation>User added</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="217" />
+      <location filename="fieldkit/ui/admin.py" line="218" />
       <source>临时口令（当面告诉该用户；他下次登录时须改成自己的）：</source>
       <translation>Temporary passphrase (tell the user in person; they must replace it at their next unlock):</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="243" />
+      <location filename="fieldkit/ui/admin.py" line="244" />
       <source>已删除用户</source>
       <translation>User removed</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="247" />
+      <location filename="fieldkit/ui/admin.py" line="248" />
       <source>已更换数据密钥</source>
       <translation>Data key rotated</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="275" />
+      <location filename="fieldkit/ui/admin.py" line="276" />
       <source>添加用户</source>
       <translation>Add user</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="278" />
+      <location filename="fieldkit/ui/admin.py" line="279" />
       <source>警号或拼音缩写，不要用姓名</source>
       <translation>Badge number or pinyin initials, not the person's name</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="285" />
+      <location filename="fieldkit/ui/admin.py" line="286" />
       <source>登录名</source>
       <translation>Login</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="286" />
+      <location filename="fieldkit/ui/admin.py" line="287" />
       <source>显示名</source>
       <translation>Display name</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="287" />
+      <location filename="fieldkit/ui/admin.py" line="288" />
       <source>角色</source>
       <translation>Role</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="288" />
+      <location filename="fieldkit/ui/admin.py" line="289" />
       <source>初始口令</source>
       <translation>Initial passphrase</translation>
     </message>
@@ -139,62 +139,62 @@
       <translation>Rotate the data key</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="161" />
+      <location filename="fieldkit/ui/admin.py" line="162" />
       <source>已停用</source>
       <translation>Disabled</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="214" />
+      <location filename="fieldkit/ui/admin.py" line="215" />
       <source>已停用：该用户不能再登录</source>
       <translation>Disabled: the user can no longer unlock</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="226" />
+      <location filename="fieldkit/ui/admin.py" line="227" />
       <source>已启用：该用户用临时口令登录后须设置新口令</source>
       <translation>Enabled: after unlocking with the temporary passphrase the user must set a new one</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="233" />
+      <location filename="fieldkit/ui/admin.py" line="234" />
       <source>已重设：该用户用临时口令登录后须设置新口令</source>
       <translation>Reset: after unlocking with the temporary passphrase the user must set a new one</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="262" />
+      <location filename="fieldkit/ui/admin.py" line="263" />
       <source>正在用新的数据密钥重新加密数据库…</source>
       <translation>Re-encrypting the store under a new data key…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="161" />
+      <location filename="fieldkit/ui/admin.py" line="162" />
       <source>待改口令</source>
       <translation>Must change passphrase</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="161" />
+      <location filename="fieldkit/ui/admin.py" line="162" />
       <source>正常</source>
       <translation>Active</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="223" />
+      <location filename="fieldkit/ui/admin.py" line="224" />
       <source>启用用户</source>
       <translation>Enable user</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="230" />
+      <location filename="fieldkit/ui/admin.py" line="231" />
       <source>重设口令</source>
       <translation>Reset passphrase</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="240" />
+      <location filename="fieldkit/ui/admin.py" line="241" />
       <source>删除用户</source>
       <translation>Remove user</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="252" />
+      <location filename="fieldkit/ui/admin.py" line="253" />
       <source>更换恢复码</source>
       <translation>Replace the recovery code</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="252" />
+      <location filename="fieldkit/ui/admin.py" line="253" />
       <source>更换后旧恢复码立即作废。新恢复码只显示一次，请准备好纸笔。继续？</source>
       <translation>The old recovery code stops working at once. The new one is shown only once: have pen and paper ready. Continue?</translation>
     </message>
@@ -204,16 +204,24 @@
       <translation>Backed up: %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="258" />
+      <location filename="fieldkit/ui/admin.py" line="259" />
       <source>新恢复码（只显示这一次，请抄写后交所长保管；旧恢复码已作废）：
 %1</source>
       <translation>New recovery code (shown only once; write it down for the chief to keep; the old code no longer works):
 %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="240" />
+      <location filename="fieldkit/ui/admin.py" line="241" />
       <source>删除用户 %1？其登记的记录仍保留其姓名。</source>
       <translation>Remove user %1? Their records keep their name.</translation>
+    </message>
+  </context>
+  <context>
+    <name>App</name>
+    <message>
+      <location filename="fieldkit/ui/resources.py" line="128" />
+      <source>FieldKit 警务工作包</source>
+      <translation>FieldKit</translation>
     </message>
   </context>
   <context>
@@ -232,60 +240,75 @@
   <context>
     <name>CaptureEditors</name>
     <message>
-      <location filename="fieldkit/ui/capture/field_editors.py" line="86" />
+      <location filename="fieldkit/ui/capture/field_editors.py" line="99" />
       <source>拍照/导入…</source>
       <translation>Photo / import…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/capture/field_editors.py" line="102" />
+      <location filename="fieldkit/ui/capture/field_editors.py" line="124" />
       <source>采集指纹…</source>
       <translation>Capture fingerprints…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/capture/field_editors.py" line="59" />
+      <location filename="fieldkit/ui/capture/field_editors.py" line="65" />
       <source>已采集</source>
       <translation>Captured</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/capture/field_editors.py" line="59" />
+      <location filename="fieldkit/ui/capture/field_editors.py" line="65" />
       <source>未采集</source>
       <translation>Not captured</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/capture/field_editors.py" line="109" />
+      <source>采集照片和指纹…</source>
+      <translation>Photo and fingerprints…</translation>
     </message>
   </context>
   <context>
     <name>CardReader</name>
     <message>
-      <location filename="fieldkit/ui/capture/card_reader.py" line="47" />
+      <location filename="fieldkit/ui/capture/card_reader.py" line="71" />
       <source>读取身份证</source>
       <translation>Read ID card</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/capture/card_reader.py" line="67" />
+      <location filename="fieldkit/ui/capture/card_reader.py" line="83" />
       <source>取消读卡</source>
       <translation>Cancel reading</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/capture/card_reader.py" line="68" />
+      <location filename="fieldkit/ui/capture/card_reader.py" line="84" />
       <source>正在连接身份证阅读器…</source>
       <translation>Connecting to the ID-card reader…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/capture/card_reader.py" line="106" />
+      <location filename="fieldkit/ui/capture/card_reader.py" line="127" />
       <source>（此人已登记，将使用已有档案）</source>
       <translation>(already registered; the existing record will be used)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/capture/card_reader.py" line="104" />
+      <location filename="fieldkit/ui/capture/card_reader.py" line="72" />
+      <source>演示设备</source>
+      <translation>demo devices</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/capture/card_reader.py" line="123" />
       <source>已读取：%1</source>
       <translation>Read: %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/capture/card_reader.py" line="115" />
+      <location filename="fieldkit/ui/capture/card_reader.py" line="125" />
+      <source>演示卡，不是真实证件。</source>
+      <translation>Demo card, not a real ID card. </translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/capture/card_reader.py" line="136" />
       <source>已取消读卡</source>
       <translation>Card reading cancelled</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/capture/card_reader.py" line="117" />
+      <location filename="fieldkit/ui/capture/card_reader.py" line="138" />
       <source>；也可以手工录入</source>
       <translation>; you can also type it in</translation>
     </message>
@@ -293,7 +316,7 @@
   <context>
     <name>Charts</name>
     <message>
-      <location filename="fieldkit/ui/station/charts.py" line="141" />
+      <location filename="fieldkit/ui/station/charts.py" line="146" />
       <source>暂无数据</source>
       <translation>No data</translation>
     </message>
@@ -301,72 +324,72 @@
   <context>
     <name>Conflicts</name>
     <message>
-      <location filename="fieldkit/ui/sync/conflicts_view.py" line="41" />
+      <location filename="fieldkit/ui/sync/conflicts_view.py" line="42" />
       <source>（空）</source>
       <translation>(empty)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/conflicts_view.py" line="72" />
+      <location filename="fieldkit/ui/sync/conflicts_view.py" line="73" />
       <source>同步冲突</source>
       <translation>Sync conflicts</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/conflicts_view.py" line="87" />
+      <location filename="fieldkit/ui/sync/conflicts_view.py" line="88" />
       <source>正在读取…</source>
       <translation>Loading…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/conflicts_view.py" line="118" />
+      <location filename="fieldkit/ui/sync/conflicts_view.py" line="119" />
       <source>删除与修改冲突</source>
       <translation>Deleted here, changed there</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/conflicts_view.py" line="118" />
+      <location filename="fieldkit/ui/sync/conflicts_view.py" line="119" />
       <source>同一项被两人修改</source>
       <translation>Same field changed by two people</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/conflicts_view.py" line="139" />
+      <location filename="fieldkit/ui/sync/conflicts_view.py" line="140" />
       <source>查看记录</source>
       <translation>Open record</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/conflicts_view.py" line="106" />
+      <location filename="fieldkit/ui/sync/conflicts_view.py" line="107" />
       <source>没有需要处理的冲突。</source>
       <translation>No conflicts to resolve.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/conflicts_view.py" line="54" />
+      <location filename="fieldkit/ui/sync/conflicts_view.py" line="55" />
       <source>（已删除）</source>
       <translation>(deleted)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/conflicts_view.py" line="108" />
+      <location filename="fieldkit/ui/sync/conflicts_view.py" line="109" />
       <source>以下 %1 处在两台电脑上被同时修改。请逐一选择保留哪个值；选择后会在下次同步时发给其他电脑。</source>
       <translation>These %1 fields were changed on two computers at once. Choose which value to keep for each; your choice goes to the other computers at the next sync.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/conflicts_view.py" line="123" />
+      <location filename="fieldkit/ui/sync/conflicts_view.py" line="124" />
       <source>本机的值</source>
       <translation>This laptop's value</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/conflicts_view.py" line="123" />
+      <location filename="fieldkit/ui/sync/conflicts_view.py" line="124" />
       <source>对方的值</source>
       <translation>Their value</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/conflicts_view.py" line="130" />
+      <location filename="fieldkit/ui/sync/conflicts_view.py" line="131" />
       <source>保留本机的值</source>
       <translation>Keep this laptop's value</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/conflicts_view.py" line="130" />
+      <location filename="fieldkit/ui/sync/conflicts_view.py" line="131" />
       <source>采用对方的值</source>
       <translation>Take their value</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/conflicts_view.py" line="124" />
+      <location filename="fieldkit/ui/sync/conflicts_view.py" line="125" />
       <source>（当前显示）</source>
       <translation>(shown now)</translation>
     </message>
@@ -374,77 +397,77 @@
   <context>
     <name>CsvImport</name>
     <message>
-      <location filename="fieldkit/ui/csv_import.py" line="48" />
+      <location filename="fieldkit/ui/csv_import.py" line="49" />
       <source>导入前检查</source>
       <translation>Check before importing</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/csv_import.py" line="69" />
+      <location filename="fieldkit/ui/csv_import.py" line="70" />
       <source>只导入没问题的行</source>
       <translation>Import only the good rows</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/csv_import.py" line="69" />
+      <location filename="fieldkit/ui/csv_import.py" line="70" />
       <source>导入</source>
       <translation>Import</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/csv_import.py" line="95" />
+      <location filename="fieldkit/ui/csv_import.py" line="96" />
       <source>选择要导入的 CSV 文件</source>
       <translation>Choose a CSV file to import</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/csv_import.py" line="95" />
+      <location filename="fieldkit/ui/csv_import.py" line="96" />
       <source>CSV 文件 (*.csv *.fkcsv);;所有文件 (*)</source>
       <translation>CSV files (*.csv *.fkcsv);;All files (*)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/csv_import.py" line="136" />
+      <location filename="fieldkit/ui/csv_import.py" line="137" />
       <source>导入完成</source>
       <translation>Import finished</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/csv_import.py" line="101" />
+      <location filename="fieldkit/ui/csv_import.py" line="102" />
       <source>加密的文件</source>
       <translation>Sealed file</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/csv_import.py" line="102" />
+      <location filename="fieldkit/ui/csv_import.py" line="103" />
       <source>这个文件是加密导出的，请输入导出时设的口令：</source>
       <translation>This file is a sealed export; type the passphrase it was sealed with:</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/csv_import.py" line="118" />
+      <location filename="fieldkit/ui/csv_import.py" line="119" />
       <source>正在检查 %1…</source>
       <translation>Checking %1…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/csv_import.py" line="129" />
+      <location filename="fieldkit/ui/csv_import.py" line="130" />
       <source>正在导入 %1…</source>
       <translation>Importing %1…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/csv_import.py" line="62" />
-      <source>……还有 %1 处</source>
-      <translation>… and %1 more</translation>
-    </message>
-    <message>
-      <location filename="fieldkit/ui/csv_import.py" line="59" />
+      <location filename="fieldkit/ui/csv_import.py" line="60" />
       <source>第 %1 行</source>
       <translation>Line %1</translation>
     </message>
     <message>
       <location filename="fieldkit/ui/csv_import.py" line="63" />
+      <source>……还有 %1 处</source>
+      <translation>… and %1 more</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/csv_import.py" line="64" />
       <source>第 %1 行 %2 命中布控名单：%3</source>
       <translation>Line %1: %2 is on the watch list: %3</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/csv_import.py" line="51" />
+      <location filename="fieldkit/ui/csv_import.py" line="52" />
       <source>将新增 %1 条，更新 %2 条，未变 %3 条；有问题 %4 行。什么都还没有导入。</source>
       <translation>%1 would be added, %2 updated, %3 unchanged; %4 rows have problems. Nothing has been imported yet.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/csv_import.py" line="134" />
+      <location filename="fieldkit/ui/csv_import.py" line="135" />
       <source>新增 %1 条，更新 %2 条，未变 %3 条，跳过 %4 条。</source>
       <translation>%1 added, %2 updated, %3 unchanged, %4 skipped.</translation>
     </message>
@@ -567,59 +590,69 @@
   <context>
     <name>Editors</name>
     <message>
-      <location filename="fieldkit/ui/forms/editors.py" line="151" />
+      <location filename="fieldkit/ui/forms/editors.py" line="152" />
       <source>如 1990-05-01</source>
       <translation>e.g. 1990-05-01</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/editors.py" line="156" />
+      <location filename="fieldkit/ui/forms/editors.py" line="157" />
       <source>从日历选择</source>
       <translation>Pick from a calendar</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/editors.py" line="206" />
+      <location filename="fieldkit/ui/forms/editors.py" line="207" />
       <source>（请选择）</source>
       <translation>(choose)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/editors.py" line="260" />
+      <location filename="fieldkit/ui/forms/editors.py" line="261" />
       <source>是</source>
       <translation>Yes</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/editors.py" line="183" />
+      <location filename="fieldkit/ui/forms/editors.py" line="184" />
       <source>日期格式应为 年-月-日，如 1990-05-01</source>
       <translation>Dates are YYYY-MM-DD, e.g. 1990-05-01</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/editors.py" line="348" />
+      <location filename="fieldkit/ui/forms/editors.py" line="351" />
       <source>纬度</source>
       <translation>Latitude</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/editors.py" line="348" />
+      <location filename="fieldkit/ui/forms/editors.py" line="351" />
       <source>经度</source>
       <translation>Longitude</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/editors.py" line="288" />
+      <location filename="fieldkit/ui/forms/editors.py" line="289" />
       <source>如 350102199003071234</source>
       <translation>e.g. 350102199003071234</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/editors.py" line="288" />
+      <location filename="fieldkit/ui/forms/editors.py" line="289" />
       <source>如 闽A12345</source>
       <translation>e.g. 闽A12345</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/editors.py" line="289" />
+      <location filename="fieldkit/ui/forms/editors.py" line="290" />
       <source>如 13800000000</source>
       <translation>e.g. 13800000000</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/editors.py" line="289" />
+      <location filename="fieldkit/ui/forms/editors.py" line="290" />
       <source>18 位统一社会信用代码</source>
       <translation>18-character unified social credit code</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/forms/editors.py" line="328" />
+      <source>男</source>
+      <translation>Male</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/forms/editors.py" line="328" />
+      <source>女</source>
+      <translation>Female</translation>
     </message>
     <message>
       <source>需要摄像头</source>
@@ -773,67 +806,67 @@ Press "Copy details" and send them to the maintainer.</translation>
   <context>
     <name>FingerprintCapture</name>
     <message>
-      <location filename="fieldkit/ui/capture/fingerprint_dialog.py" line="53" />
+      <location filename="fieldkit/ui/capture/fingerprint_dialog.py" line="54" />
       <source>采集指纹</source>
       <translation>Capture fingerprints</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/capture/fingerprint_dialog.py" line="70" />
+      <location filename="fieldkit/ui/capture/fingerprint_dialog.py" line="71" />
       <source>正在连接指纹仪…</source>
       <translation>Connecting to the fingerprint reader…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/capture/fingerprint_dialog.py" line="82" />
+      <location filename="fieldkit/ui/capture/fingerprint_dialog.py" line="83" />
       <source>开始采集</source>
       <translation>Start capture</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/capture/fingerprint_dialog.py" line="84" />
+      <location filename="fieldkit/ui/capture/fingerprint_dialog.py" line="85" />
       <source>取消采集</source>
       <translation>Cancel capture</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/capture/fingerprint_dialog.py" line="86" />
+      <location filename="fieldkit/ui/capture/fingerprint_dialog.py" line="87" />
       <source>此手指缺失</source>
       <translation>Finger missing</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/capture/fingerprint_dialog.py" line="88" />
+      <location filename="fieldkit/ui/capture/fingerprint_dialog.py" line="89" />
       <source>此手指受伤</source>
       <translation>Finger injured</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/capture/fingerprint_dialog.py" line="90" />
+      <location filename="fieldkit/ui/capture/fingerprint_dialog.py" line="91" />
       <source>完成</source>
       <translation>Done</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/capture/fingerprint_dialog.py" line="92" />
+      <location filename="fieldkit/ui/capture/fingerprint_dialog.py" line="93" />
       <source>关闭</source>
       <translation>Close</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/capture/fingerprint_dialog.py" line="105" />
+      <location filename="fieldkit/ui/capture/fingerprint_dialog.py" line="106" />
       <source>已采集：</source>
       <translation>Captured: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/capture/fingerprint_dialog.py" line="136" />
+      <location filename="fieldkit/ui/capture/fingerprint_dialog.py" line="137" />
       <source>重新连接</source>
       <translation>Reconnect</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/capture/fingerprint_dialog.py" line="217" />
+      <location filename="fieldkit/ui/capture/fingerprint_dialog.py" line="218" />
       <source>已取消采集；可点“开始采集”继续</source>
       <translation>Capture cancelled; press "Start capture" to continue</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/capture/fingerprint_dialog.py" line="128" />
+      <location filename="fieldkit/ui/capture/fingerprint_dialog.py" line="129" />
       <source>指纹仪已连接：%1</source>
       <translation>Fingerprint reader connected: %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/capture/fingerprint_dialog.py" line="201" />
+      <location filename="fieldkit/ui/capture/fingerprint_dialog.py" line="202" />
       <source>不合格：%1</source>
       <translation>Not acceptable: %1</translation>
     </message>
@@ -948,249 +981,296 @@ Press "Copy details" and send them to the maintainer.</translation>
   <context>
     <name>HouseholdCard</name>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="63" />
+      <location filename="fieldkit/ui/scan/card.py" line="68" />
       <source>无</source>
       <translation>None</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="108" />
+      <location filename="fieldkit/ui/scan/card.py" line="118" />
       <source>登记走访</source>
       <translation>Record a visit</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="109" />
+      <location filename="fieldkit/ui/scan/card.py" line="119" />
       <source>新增人员</source>
       <translation>Add a person</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="111" />
+      <location filename="fieldkit/ui/scan/card.py" line="121" />
       <source>登记新租客</source>
       <translation>Register a new tenant</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="113" />
+      <location filename="fieldkit/ui/scan/card.py" line="123" />
       <source>放弃</source>
       <translation>Discard</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="114" />
+      <location filename="fieldkit/ui/scan/card.py" line="124" />
       <source>提交</source>
       <translation>Submit</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="126" />
+      <location filename="fieldkit/ui/scan/card.py" line="137" />
       <source>住户</source>
       <translation>Residents</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="143" />
+      <location filename="fieldkit/ui/scan/card.py" line="154" />
       <source>出租与租客</source>
       <translation>Rental and tenants</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="219" />
+      <location filename="fieldkit/ui/scan/card.py" line="253" />
       <source>（门牌已核验）</source>
       <translation>(doorplate verified)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="219" />
+      <location filename="fieldkit/ui/scan/card.py" line="253" />
       <source>（未经签名核验）</source>
       <translation>(signature not verified)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="220" />
+      <location filename="fieldkit/ui/scan/card.py" line="254" />
       <source>未登记</source>
       <translation>Not registered</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="428" />
+      <location filename="fieldkit/ui/scan/card.py" line="492" />
       <source>没有待提交的内容</source>
       <translation>Nothing to submit</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="59" />
+      <location filename="fieldkit/ui/scan/card.py" line="63" />
       <source>在册</source>
       <translation>Present</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="59" />
+      <location filename="fieldkit/ui/scan/card.py" line="63" />
       <source>迁出</source>
       <translation>Moved out</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="59" />
+      <location filename="fieldkit/ui/scan/card.py" line="63" />
       <source>死亡</source>
       <translation>Deceased</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="129" />
+      <location filename="fieldkit/ui/scan/card.py" line="140" />
       <source>迁出/死亡日期：</source>
       <translation>Date moved out / died: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="137" />
+      <location filename="fieldkit/ui/scan/card.py" line="148" />
       <source>姓名</source>
       <translation>Name</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="137" />
+      <location filename="fieldkit/ui/scan/card.py" line="148" />
       <source>性别</source>
       <translation>Sex</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="137" />
+      <location filename="fieldkit/ui/scan/card.py" line="148" />
       <source>出生日期</source>
       <translation>Date of birth</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="137" />
+      <location filename="fieldkit/ui/scan/card.py" line="148" />
       <source>与户主关系</source>
       <translation>Relation to head</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="138" />
+      <location filename="fieldkit/ui/scan/card.py" line="149" />
       <source>状态</source>
       <translation>Status</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="138" />
+      <location filename="fieldkit/ui/scan/card.py" line="149" />
       <source>标记</source>
       <translation>Mark</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="148" />
+      <location filename="fieldkit/ui/scan/card.py" line="159" />
       <source>公民身份号码</source>
       <translation>ID number</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="148" />
+      <location filename="fieldkit/ui/scan/card.py" line="159" />
       <source>联系电话</source>
       <translation>Phone</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="148" />
+      <location filename="fieldkit/ui/scan/card.py" line="159" />
       <source>入住日期</source>
       <translation>Moved in</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="149" />
+      <location filename="fieldkit/ui/scan/card.py" line="160" />
       <source>已搬离</source>
       <translation>Moved away</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="222" />
+      <location filename="fieldkit/ui/scan/card.py" line="257" />
       <source>布控名单预警：</source>
       <translation>Watch-list alert: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="227" />
-      <source>出租状态：</source>
-      <translation>Rental status: </translation>
+      <location filename="fieldkit/ui/scan/card.py" line="273" />
+      <source>车辆：</source>
+      <translation>Vehicles: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="238" />
-      <source>车辆</source>
-      <translation>Vehicles</translation>
+      <location filename="fieldkit/ui/scan/card.py" line="275" />
+      <source>重点人员：</source>
+      <translation>Key persons: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="240" />
-      <source>重点人员</source>
-      <translation>Key persons</translation>
+      <location filename="fieldkit/ui/scan/card.py" line="278" />
+      <source>未办结事项：</source>
+      <translation>Open matters: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="242" />
-      <source>未办结事项</source>
-      <translation>Open matters</translation>
+      <location filename="fieldkit/ui/scan/card.py" line="279" />
+      <source>最近走访：</source>
+      <translation>Recent visits: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="243" />
-      <source>最近走访</source>
-      <translation>Latest visit</translation>
-    </message>
-    <message>
-      <location filename="fieldkit/ui/scan/card.py" line="254" />
+      <location filename="fieldkit/ui/scan/card.py" line="290" />
       <source>（待提交）</source>
       <translation>(to submit)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="419" />
+      <location filename="fieldkit/ui/scan/card.py" line="483" />
       <source>走访记录 1 条</source>
       <translation>1 visit record</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="428" />
+      <location filename="fieldkit/ui/scan/card.py" line="492" />
       <source>待提交：</source>
       <translation>To submit: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="461" />
+      <location filename="fieldkit/ui/scan/card.py" line="525" />
       <source>正在保存…</source>
       <translation>Saving…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="221" />
-      <source>地址编码</source>
-      <translation>Address code</translation>
+      <location filename="fieldkit/ui/scan/card.py" line="261" />
+      <source>出租状态：%1</source>
+      <translation>Rental status: %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="221" />
-      <source>户主</source>
-      <translation>Head of household</translation>
-    </message>
-    <message>
-      <location filename="fieldkit/ui/scan/card.py" line="227" />
+      <location filename="fieldkit/ui/scan/card.py" line="261" />
       <source>未出租</source>
       <translation>Not rented</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="241" />
-      <source>事件：</source>
-      <translation>Events: </translation>
-    </message>
-    <message>
-      <location filename="fieldkit/ui/scan/card.py" line="241" />
-      <source>纠纷：</source>
-      <translation>Disputes: </translation>
-    </message>
-    <message>
-      <location filename="fieldkit/ui/scan/card.py" line="251" />
+      <location filename="fieldkit/ui/scan/card.py" line="287" />
       <source>（租客）</source>
       <translation>(tenant)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="421" />
+      <location filename="fieldkit/ui/scan/card.py" line="256" />
+      <source>户主：%1</source>
+      <translation>Head of household: %1</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/card.py" line="276" />
+      <source>事件：%1</source>
+      <translation>Event: %1</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/card.py" line="277" />
+      <source>纠纷：%1</source>
+      <translation>Dispute: %1</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/card.py" line="357" />
+      <source>%1 已在本户登记</source>
+      <translation>%1 is already registered in this household</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/card.py" line="485" />
       <source>新增人员 %1 人</source>
       <translation>%1 new people</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="423" />
+      <location filename="fieldkit/ui/scan/card.py" line="487" />
       <source>状态变更 %1 人</source>
       <translation>%1 status changes</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="425" />
+      <location filename="fieldkit/ui/scan/card.py" line="489" />
       <source>租客搬离 %1 人</source>
       <translation>%1 tenants moved away</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="427" />
+      <location filename="fieldkit/ui/scan/card.py" line="491" />
       <source>新租客 %1 人</source>
       <translation>%1 new tenants</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="430" />
+      <location filename="fieldkit/ui/scan/card.py" line="494" />
       <source>已恢复上次未提交的内容（%1 保存）。</source>
       <translation>Restored the entries not yet submitted (saved at %1). </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="474" />
+      <location filename="fieldkit/ui/scan/card.py" line="538" />
       <source>未保存，请改正：</source>
       <translation>Not saved; please correct: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="486" />
+      <location filename="fieldkit/ui/scan/card.py" line="291" />
+      <source>户主</source>
+      <translation>Head of household</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/card.py" line="550" />
       <source>已保存：新建 %1 条，更新 %2 条</source>
       <translation>Saved: %1 created, %2 updated</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/card.py" line="557" />
+      <source>%1（%2）：%3</source>
+      <translation>%1 (%2): %3</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/card.py" line="255" />
+      <source>地址编码 %1 %2</source>
+      <translation>Address code %1 %2</translation>
+    </message>
+    <message>
+      <source>出租状态：</source>
+      <translation type="vanished">Rental status: </translation>
+    </message>
+    <message>
+      <source>车辆</source>
+      <translation type="vanished">Vehicles</translation>
+    </message>
+    <message>
+      <source>重点人员</source>
+      <translation type="vanished">Key persons</translation>
+    </message>
+    <message>
+      <source>未办结事项</source>
+      <translation type="vanished">Open matters</translation>
+    </message>
+    <message>
+      <source>最近走访</source>
+      <translation type="vanished">Latest visit</translation>
+    </message>
+    <message>
+      <source>地址编码</source>
+      <translation type="vanished">Address code</translation>
+    </message>
+    <message>
+      <source>事件：</source>
+      <translation type="vanished">Events: </translation>
+    </message>
+    <message>
+      <source>纠纷：</source>
+      <translation type="vanished">Disputes: </translation>
     </message>
   </context>
   <context>
@@ -1296,52 +1376,47 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>All statuses</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="313" />
-      <source>_全部</source>
-      <translation>_All</translation>
-    </message>
-    <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="317" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="315" />
       <source>Excel 表格 (*.xlsx)</source>
       <translation>Excel workbook (*.xlsx)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="317" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="315" />
       <source>PDF 文件 (*.pdf)</source>
       <translation>PDF file (*.pdf)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="317" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="315" />
       <source>加密 CSV (*.csv)</source>
       <translation>Sealed CSV (*.csv)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="318" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="316" />
       <source>台账保存到</source>
       <translation>Save the ledger to</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="330" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="328" />
       <source>期间的开始日期晚于结束日期</source>
       <translation>The period starts after it ends</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="332" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="330" />
       <source>请选择保存位置</source>
       <translation>Choose where to save</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="377" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="375" />
       <source>正在导出…</source>
       <translation>Exporting…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="456" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="454" />
       <source>正在停止…</source>
       <translation>Stopping…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="463" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="461" />
       <source>（已加密）</source>
       <translation>(sealed)</translation>
     </message>
@@ -1391,27 +1466,27 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>This ledger has no officer field</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="335" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="333" />
       <source>文件夹不存在：</source>
       <translation>Folder does not exist: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="338" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="336" />
       <source>CSV 台账须设置导出口令</source>
       <translation>A CSV ledger needs an export passphrase</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="340" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="338" />
       <source>两次输入的导出口令不一致</source>
       <translation>The two export passphrases differ</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="378" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="376" />
       <source>正在导出台账…</source>
       <translation>Exporting the ledger…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="475" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="473" />
       <source>已停止导出，未留下文件。</source>
       <translation>Export stopped; no file was left.</translation>
     </message>
@@ -1431,17 +1506,17 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>CSV (sealed)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="421" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="419" />
       <source>您的角色不能以这种格式导出这本台账</source>
       <translation>Your role may not export this ledger in this format</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="462" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="460" />
       <source>，%1 页</source>
       <translation>, %1 pages</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="479" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="477" />
       <source>导出失败：</source>
       <translation>Export failed: </translation>
     </message>
@@ -1451,72 +1526,80 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>Filter by "%1" (empty = all)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="447" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="445" />
       <source>正在导出：%1 / %2 行</source>
       <translation>Exporting: %1 / %2 rows</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="464" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="462" />
       <source>已导出 %1 行%2%3：%4</source>
       <translation>Exported %1 rows%2%3: %4</translation>
+    </message>
+    <message>
+      <source>_全部</source>
+      <translation type="vanished">_All</translation>
     </message>
   </context>
   <context>
     <name>MainWindow</name>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="95" />
+      <location filename="fieldkit/ui/main_window.py" line="96" />
       <source>新建</source>
       <translation>New</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="96" />
+      <location filename="fieldkit/ui/main_window.py" line="97" />
       <source>全局查找</source>
       <translation>Search everywhere</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="97" />
+      <location filename="fieldkit/ui/main_window.py" line="98" />
       <source>设置</source>
       <translation>Settings</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="98" />
+      <location filename="fieldkit/ui/main_window.py" line="99" />
       <source>锁定</source>
       <translation>Lock</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="99" />
+      <location filename="fieldkit/ui/main_window.py" line="100" />
       <source>刷新</source>
       <translation>Refresh</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="100" />
+      <location filename="fieldkit/ui/main_window.py" line="101" />
       <source>关闭标签页</source>
       <translation>Close tab</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="102" />
+      <location filename="fieldkit/ui/main_window.py" line="103" />
       <source>工具栏</source>
       <translation>Toolbar</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="137" />
+      <location filename="fieldkit/ui/main_window.py" line="138" />
       <source>已解锁 · Ctrl+L 锁定</source>
       <translation>Unlocked · Ctrl+L locks</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="244" />
+      <location filename="fieldkit/ui/main_window.py" line="252" />
       <source>正在打开…</source>
       <translation>Opening…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="44" />
-      <source>FieldKit 警务工作包</source>
-      <translation>FieldKit</translation>
+      <location filename="fieldkit/ui/main_window.py" line="159" />
+      <source>演示设备：读卡、拍照、指纹均为模拟</source>
+      <translation>Demo devices: card reader, camera and fingerprint reader are simulated</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="169" />
+      <location filename="fieldkit/ui/main_window.py" line="176" />
       <source>处理中…</source>
       <translation>Working…</translation>
+    </message>
+    <message>
+      <source>FieldKit 警务工作包</source>
+      <translation type="vanished">FieldKit</translation>
     </message>
     <message>
       <source>这些改动只保存在本机，还没有上传。</source>
@@ -1534,67 +1617,67 @@ Press "Copy details" and send them to the maintainer.</translation>
   <context>
     <name>ModuleView</name>
     <message>
-      <location filename="fieldkit/ui/module_view.py" line="100" />
+      <location filename="fieldkit/ui/module_view.py" line="101" />
       <source>查找：身份证号、车牌、电话、姓名或拼音首字母（如 zw）</source>
       <translation>Find: ID number, plate, phone, name or pinyin initials (e.g. zw)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/module_view.py" line="102" />
+      <location filename="fieldkit/ui/module_view.py" line="103" />
       <source>新建</source>
       <translation>New</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/module_view.py" line="104" />
+      <location filename="fieldkit/ui/module_view.py" line="105" />
       <source>新建一条记录（Ctrl+N）</source>
       <translation>New record (Ctrl+N)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/module_view.py" line="107" />
+      <location filename="fieldkit/ui/module_view.py" line="108" />
       <source>导入…</source>
       <translation>Import…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/module_view.py" line="109" />
+      <location filename="fieldkit/ui/module_view.py" line="110" />
       <source>从 CSV 文件导入（先检查每一行，有问题时什么都不写）</source>
       <translation>Import from a CSV file (every row is checked first; nothing is written while any row has a problem)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/module_view.py" line="117" />
+      <location filename="fieldkit/ui/module_view.py" line="118" />
       <source>全部村（社区）</source>
       <translation>All villages</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/module_view.py" line="121" />
+      <location filename="fieldkit/ui/module_view.py" line="122" />
       <source>网格编号</source>
       <translation>Grid</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/module_view.py" line="123" />
+      <location filename="fieldkit/ui/module_view.py" line="124" />
       <source>日期</source>
       <translation>Date</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/module_view.py" line="249" />
+      <location filename="fieldkit/ui/module_view.py" line="260" />
       <source>正在查找…</source>
       <translation>Searching…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/module_view.py" line="249" />
+      <location filename="fieldkit/ui/module_view.py" line="260" />
       <source>正在读取…</source>
       <translation>Loading…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/module_view.py" line="272" />
+      <location filename="fieldkit/ui/module_view.py" line="283" />
       <source>（只显示前 %1 条）</source>
       <translation> (first %1 shown)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/module_view.py" line="275" />
+      <location filename="fieldkit/ui/module_view.py" line="286" />
       <source>共 %1 条</source>
       <translation>%1 records</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/module_view.py" line="273" />
+      <location filename="fieldkit/ui/module_view.py" line="284" />
       <source>找到 %1 条</source>
       <translation>%1 found</translation>
     </message>
@@ -1824,132 +1907,132 @@ Press "Copy details" and send them to the maintainer.</translation>
   <context>
     <name>RecordDialog</name>
     <message>
-      <location filename="fieldkit/ui/forms/record_dialog.py" line="87" />
+      <location filename="fieldkit/ui/forms/record_dialog.py" line="90" />
       <source>查看已有记录</source>
       <translation>Open the existing record</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/record_dialog.py" line="91" />
+      <location filename="fieldkit/ui/forms/record_dialog.py" line="94" />
       <source>合并到已有记录…</source>
       <translation>Merge into the existing record…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/record_dialog.py" line="121" />
+      <location filename="fieldkit/ui/forms/record_dialog.py" line="125" />
       <source>保存（Ctrl+S）</source>
       <translation>Save (Ctrl+S)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/record_dialog.py" line="146" />
+      <location filename="fieldkit/ui/forms/record_dialog.py" line="155" />
       <source>正在读取…</source>
       <translation>Loading…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/record_dialog.py" line="181" />
+      <location filename="fieldkit/ui/forms/record_dialog.py" line="190" />
       <source>恢复草稿</source>
       <translation>Restore draft</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/record_dialog.py" line="185" />
+      <location filename="fieldkit/ui/forms/record_dialog.py" line="194" />
       <source>丢弃草稿</source>
       <translation>Discard draft</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/record_dialog.py" line="249" />
+      <location filename="fieldkit/ui/forms/record_dialog.py" line="258" />
       <source>合并重复记录</source>
       <translation>Merge duplicate records</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/record_dialog.py" line="253" />
+      <location filename="fieldkit/ui/forms/record_dialog.py" line="262" />
       <source>合并</source>
       <translation>Merge</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/record_dialog.py" line="281" />
+      <location filename="fieldkit/ui/forms/record_dialog.py" line="290" />
       <source>请按规定处置，不要向当事人透露。</source>
       <translation>Follow the procedure; do not tell the person.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/record_dialog.py" line="309" />
+      <location filename="fieldkit/ui/forms/record_dialog.py" line="318" />
       <source>正在保存…</source>
       <translation>Saving…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/record_dialog.py" line="396" />
+      <location filename="fieldkit/ui/forms/record_dialog.py" line="429" />
       <source>还没保存</source>
       <translation>Not saved</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/record_dialog.py" line="396" />
+      <location filename="fieldkit/ui/forms/record_dialog.py" line="429" />
       <source>这张表有改动还没保存。</source>
       <translation>This form has changes that are not saved.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/record_dialog.py" line="398" />
+      <location filename="fieldkit/ui/forms/record_dialog.py" line="431" />
       <source>保存</source>
       <translation>Save</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/record_dialog.py" line="399" />
+      <location filename="fieldkit/ui/forms/record_dialog.py" line="432" />
       <source>不保存</source>
       <translation>Don't save</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/record_dialog.py" line="400" />
+      <location filename="fieldkit/ui/forms/record_dialog.py" line="433" />
       <source>继续填写</source>
       <translation>Keep editing</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/record_dialog.py" line="287" />
+      <location filename="fieldkit/ui/forms/record_dialog.py" line="296" />
       <source>布控提醒</source>
       <translation>Watch-list alert</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/record_dialog.py" line="182" />
+      <location filename="fieldkit/ui/forms/record_dialog.py" line="191" />
       <source>这张表有一份没保存的草稿（%1）。要恢复吗？</source>
       <translation>This form has an unsaved draft (%1). Restore it?</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/record_dialog.py" line="250" />
+      <location filename="fieldkit/ui/forms/record_dialog.py" line="259" />
       <source>把这条记录合并到“%1”？这条记录会被删除，它的修改记录和所有指向它的记录都转到“%1”。</source>
       <translation>Merge this record into “%1”? This record is deleted; its history and every record pointing at it move to “%1”.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/record_dialog.py" line="73" />
+      <location filename="fieldkit/ui/forms/record_dialog.py" line="76" />
       <source>新建：%1</source>
       <translation>New: %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/record_dialog.py" line="73" />
+      <location filename="fieldkit/ui/forms/record_dialog.py" line="76" />
       <source>编辑：%1</source>
       <translation>Edit: %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/record_dialog.py" line="111" />
+      <location filename="fieldkit/ui/forms/record_dialog.py" line="114" />
       <source>由办理流程填写：请在记录页面使用 %1</source>
       <translation>Set by the workflow: use %1 on the record's page</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/record_dialog.py" line="240" />
+      <location filename="fieldkit/ui/forms/record_dialog.py" line="249" />
       <source>已登记过：%1。同一个人只登记一次，请打开已有记录。</source>
       <translation>Already registered: %1. A person is registered once: open the existing record.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/record_dialog.py" line="242" />
+      <location filename="fieldkit/ui/forms/record_dialog.py" line="251" />
       <source>这个人可能已经登记过：%1。请先查看，避免同一个人录两次。</source>
       <translation>This person may already be registered: %1. Check first so nobody is entered twice.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/record_dialog.py" line="331" />
+      <location filename="fieldkit/ui/forms/record_dialog.py" line="340" />
       <source>有 %1 处需要改正，已在表中标出</source>
       <translation>%1 fields need correcting; they are marked in the form</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/record_dialog.py" line="353" />
+      <location filename="fieldkit/ui/forms/record_dialog.py" line="362" />
       <source>草稿已保存 %1</source>
       <translation>Draft saved %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/record_dialog.py" line="280" />
+      <location filename="fieldkit/ui/forms/record_dialog.py" line="289" />
       <source>%1 在布控名单上：%2</source>
       <translation>%1 is on the watch list: %2</translation>
     </message>
@@ -1957,197 +2040,197 @@ Press "Copy details" and send them to the maintainer.</translation>
   <context>
     <name>RecordPage</name>
     <message>
-      <location filename="fieldkit/ui/pages/hub_pages.py" line="41" />
+      <location filename="fieldkit/ui/pages/hub_pages.py" line="42" />
       <source>重点人员</source>
       <translation>Key person</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/hub_pages.py" line="55" />
+      <location filename="fieldkit/ui/pages/hub_pages.py" line="56" />
       <source>住址与同户</source>
       <translation>Address and household</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/hub_pages.py" line="33" />
+      <location filename="fieldkit/ui/pages/hub_pages.py" line="34" />
       <source>走访这户</source>
       <translation>Visit this household</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/hub_pages.py" line="51" />
+      <location filename="fieldkit/ui/pages/hub_pages.py" line="52" />
       <source>不是重点人员</source>
       <translation>Not a key person</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/hub_pages.py" line="60" />
+      <location filename="fieldkit/ui/pages/hub_pages.py" line="61" />
       <source>打开这个地址</source>
       <translation>Open this address</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/hub_pages.py" line="68" />
+      <location filename="fieldkit/ui/pages/hub_pages.py" line="69" />
       <source>同户成员</source>
       <translation>Household members</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/hub_pages.py" line="94" />
+      <location filename="fieldkit/ui/pages/hub_pages.py" line="95" />
       <source>住在这里的人</source>
       <translation>People living here</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/hub_pages.py" line="96" />
+      <location filename="fieldkit/ui/pages/hub_pages.py" line="97" />
       <source>与这个地址有关的记录</source>
       <translation>Records about this address</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/hub_pages.py" line="44" />
+      <location filename="fieldkit/ui/pages/hub_pages.py" line="45" />
       <source>列为重点人员：</source>
       <translation>Listed as a key person: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/hub_pages.py" line="49" />
+      <location filename="fieldkit/ui/pages/hub_pages.py" line="50" />
       <source>重点人员记录</source>
       <translation>Key-person records</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/hub_pages.py" line="62" />
+      <location filename="fieldkit/ui/pages/hub_pages.py" line="63" />
       <source>现住址：</source>
       <translation>Current address: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/hub_pages.py" line="65" />
+      <location filename="fieldkit/ui/pages/hub_pages.py" line="66" />
       <source>现住址：未填写</source>
       <translation>Current address: not recorded</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/hub_pages.py" line="68" />
+      <location filename="fieldkit/ui/pages/hub_pages.py" line="69" />
       <source>没有登记同户成员</source>
       <translation>No household members recorded</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/hub_pages.py" line="79" />
+      <location filename="fieldkit/ui/pages/hub_pages.py" line="80" />
       <source>没有相关记录：</source>
       <translation>No records: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/hub_pages.py" line="85" />
+      <location filename="fieldkit/ui/pages/hub_pages.py" line="86" />
       <source>其他相关记录</source>
       <translation>Other related records</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/hub_pages.py" line="94" />
+      <location filename="fieldkit/ui/pages/hub_pages.py" line="95" />
       <source>没有登记住户</source>
       <translation>No residents recorded</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="53" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="54" />
       <source>记录</source>
       <translation>Record</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="53" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="54" />
       <source>日期</source>
       <translation>Date</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="131" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="132" />
       <source>正在读取…</source>
       <translation>Loading…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="204" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="205" />
       <source>修改记录</source>
       <translation>Change history</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="225" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="226" />
       <source>基本信息</source>
       <translation>Details</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="285" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="286" />
       <source>删除记录</source>
       <translation>Delete record</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="285" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="286" />
       <source>确定删除这条记录吗？删除后仍保留它的修改记录。</source>
       <translation>Delete this record? Its history is kept.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="43" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="44" />
       <source>新建</source>
       <translation>New</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="43" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="44" />
       <source>修改</source>
       <translation>Changed</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="43" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="44" />
       <source>删除</source>
       <translation>Deleted</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="52" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="53" />
       <source>类别</source>
       <translation>Kind</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="85" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="86" />
       <source>时间</source>
       <translation>Time</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="85" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="86" />
       <source>操作人</source>
       <translation>By</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="85" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="86" />
       <source>操作</source>
       <translation>Action</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="85" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="86" />
       <source>项目</source>
       <translation>Field</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="85" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="86" />
       <source>原值 → 新值</source>
       <translation>Old → new</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="182" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="183" />
       <source>编辑（Ctrl+E）</source>
       <translation>Edit (Ctrl+E)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="187" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="188" />
       <source>删除…</source>
       <translation>Delete…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="193" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="194" />
       <source>这类记录没有表单定义，按原始数据显示，不能编辑。</source>
       <translation>There is no form for these records: shown as raw data, not editable.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="292" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="293" />
       <source>这条记录已删除。</source>
       <translation>This record has been deleted.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="252" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="253" />
       <source>无</source>
       <translation>None</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="87" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="88" />
       <source>（空）</source>
       <translation>(empty)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="196" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="197" />
       <source>登记于 %1，最后修改 %2</source>
       <translation>Registered %1, last changed %2</translation>
     </message>
@@ -2270,225 +2353,230 @@ Otherwise restore a backup: fieldkit restore BACKUP --force (needs the chief's p
   <context>
     <name>ScanDialogs</name>
     <message>
-      <location filename="fieldkit/ui/scan/dialogs.py" line="57" />
+      <location filename="fieldkit/ui/scan/dialogs.py" line="62" />
       <source>是同一个人：使用已登记的记录（不重复录入）</source>
       <translation>Same person: use the existing record (no duplicate)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/dialogs.py" line="82" />
+      <location filename="fieldkit/ui/scan/dialogs.py" line="87" />
       <source>取消</source>
       <translation>Cancel</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/dialogs.py" line="111" />
+      <location filename="fieldkit/ui/scan/dialogs.py" line="127" />
       <source>放弃填写的内容？</source>
       <translation>Discard what you typed?</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/dialogs.py" line="112" />
+      <location filename="fieldkit/ui/scan/dialogs.py" line="128" />
       <source>这张表里填写的内容还没有确定。</source>
       <translation>What you typed in this form has not been confirmed.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/dialogs.py" line="114" />
+      <location filename="fieldkit/ui/scan/dialogs.py" line="130" />
       <source>继续填写</source>
       <translation>Keep editing</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/dialogs.py" line="115" />
+      <location filename="fieldkit/ui/scan/dialogs.py" line="131" />
       <source>放弃</source>
       <translation>Discard</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/dialogs.py" line="204" />
+      <location filename="fieldkit/ui/scan/dialogs.py" line="246" />
       <source>登记此地址</source>
       <translation>Register this address</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/dialogs.py" line="80" />
+      <location filename="fieldkit/ui/scan/dialogs.py" line="85" />
       <source>确定</source>
       <translation>OK</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/dialogs.py" line="165" />
-      <source>可能已登记过此人：</source>
-      <translation>This person may already be registered: </translation>
-    </message>
-    <message>
-      <location filename="fieldkit/ui/scan/dialogs.py" line="167" />
+      <location filename="fieldkit/ui/scan/dialogs.py" line="211" />
       <source>布控名单提示：</source>
       <translation>Watch-list alert: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/dialogs.py" line="211" />
+      <location filename="fieldkit/ui/scan/dialogs.py" line="253" />
       <source>门牌码 %1 还没有登记为标准地址。请补全地址信息后登记，随后即可采集这一户。</source>
       <translation>Doorplate code %1 is not registered as a standard address yet. Complete the address and register it; then collect this household.</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/dialogs.py" line="209" />
+      <source>已登记：</source>
+      <translation>Already registered: </translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/dialogs.py" line="209" />
+      <source>可能已登记过此人：</source>
+      <translation>This person may already be registered: </translation>
     </message>
   </context>
   <context>
     <name>ScanView</name>
     <message>
-      <location filename="fieldkit/ui/scan/__init__.py" line="46" />
+      <location filename="fieldkit/ui/scan/__init__.py" line="47" />
       <source>扫门牌</source>
       <translation>Scan doorplate</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/__init__.py" line="69" />
+      <location filename="fieldkit/ui/scan/__init__.py" line="70" />
       <source>打印门牌…</source>
       <translation>Print doorplates…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="95" />
+      <location filename="fieldkit/ui/scan/view.py" line="96" />
       <source>重新检测摄像头</source>
       <translation>Detect camera again</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="102" />
+      <location filename="fieldkit/ui/scan/view.py" line="103" />
       <source>正在打开摄像头…</source>
       <translation>Opening the camera…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="116" />
+      <location filename="fieldkit/ui/scan/view.py" line="117" />
       <source>用扫码枪扫门牌，或输入地址编码后按回车</source>
       <translation>Scan the doorplate with a scanner, or type the address code and press Enter</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="121" />
+      <location filename="fieldkit/ui/scan/view.py" line="122" />
       <source>从图片文件识别…</source>
       <translation>Read from an image file…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="125" />
+      <location filename="fieldkit/ui/scan/view.py" line="126" />
       <source>请对准门牌二维码</source>
       <translation>Aim at the doorplate QR code</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="131" />
+      <location filename="fieldkit/ui/scan/view.py" line="132" />
       <source>扫描门牌后，这里显示这一户的住户、租客、车辆和走访记录。</source>
       <translation>After a scan, the household's residents, tenants, vehicles and visits show here.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="222" />
+      <location filename="fieldkit/ui/scan/view.py" line="225" />
       <source>还有未提交的内容</source>
       <translation>Entries not yet submitted</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="223" />
+      <location filename="fieldkit/ui/scan/view.py" line="226" />
       <source>这一户还有未提交的内容。保留为草稿，下次扫这块门牌时恢复？</source>
       <translation>This household has entries not yet submitted. Keep them as a draft, restored the next time this doorplate is scanned?</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="225" />
+      <location filename="fieldkit/ui/scan/view.py" line="228" />
       <source>保留并关闭</source>
       <translation>Keep and close</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="226" />
+      <location filename="fieldkit/ui/scan/view.py" line="229" />
       <source>放弃这些内容</source>
       <translation>Discard them</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="227" />
+      <location filename="fieldkit/ui/scan/view.py" line="230" />
       <source>取消</source>
       <translation>Cancel</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="274" />
+      <location filename="fieldkit/ui/scan/view.py" line="277" />
       <source>选择门牌照片</source>
       <translation>Choose a doorplate photo</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="280" />
+      <location filename="fieldkit/ui/scan/view.py" line="283" />
       <source>正在识别图片…</source>
       <translation>Reading the image…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="297" />
+      <location filename="fieldkit/ui/scan/view.py" line="300" />
       <source>正在查找…</source>
       <translation>Searching…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="98" />
+      <location filename="fieldkit/ui/scan/view.py" line="99" />
       <source>摄像头：</source>
       <translation>Camera: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="119" />
+      <location filename="fieldkit/ui/scan/view.py" line="120" />
       <source>门牌码：</source>
       <translation>Doorplate code: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="163" />
+      <location filename="fieldkit/ui/scan/view.py" line="166" />
       <source>没有找到摄像头。请插上 USB 摄像头后点“重新检测摄像头”；也可以用扫码枪扫描，或从图片文件识别。</source>
       <translation>No camera found. Plug in a USB camera and press "Detect camera again"; a barcode scanner or an image file also work.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="184" />
+      <location filename="fieldkit/ui/scan/view.py" line="187" />
       <source>分辨率较低：请靠近门牌，让二维码占画面三分之一以上</source>
       <translation>Low resolution: move closer so the QR code fills a third of the picture</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="185" />
+      <location filename="fieldkit/ui/scan/view.py" line="188" />
       <source>自动对焦已开启</source>
       <translation>Autofocus on</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="185" />
+      <location filename="fieldkit/ui/scan/view.py" line="188" />
       <source>摄像头不支持自动对焦：保持 30–50 厘米距离，避免反光</source>
       <translation>The camera has no autofocus: keep 30–50 cm away and avoid glare</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="190" />
+      <location filename="fieldkit/ui/scan/view.py" line="193" />
       <source>扫码枪和图片文件仍可使用。</source>
       <translation>A barcode scanner and image files still work.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="275" />
+      <location filename="fieldkit/ui/scan/view.py" line="278" />
       <source>图片</source>
       <translation>Image</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="325" />
+      <location filename="fieldkit/ui/scan/view.py" line="328" />
       <source>这一户还有未提交的内容：请先提交或放弃，再扫下一户。</source>
       <translation>This household has unsubmitted changes: submit or discard them before the next scan.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="333" />
+      <location filename="fieldkit/ui/scan/view.py" line="336" />
       <source>门牌已核验</source>
       <translation>Doorplate verified</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="333" />
+      <location filename="fieldkit/ui/scan/view.py" line="336" />
       <source>未经签名核验</source>
       <translation>Not verified by signature</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="359" />
+      <location filename="fieldkit/ui/scan/view.py" line="362" />
       <source>请补全标注的地址信息</source>
       <translation>Please complete the marked address fields</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="170" />
+      <location filename="fieldkit/ui/scan/view.py" line="173" />
       <source>摄像头：%1</source>
       <translation>Camera: %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="334" />
+      <location filename="fieldkit/ui/scan/view.py" line="337" />
       <source>已打开：%1</source>
       <translation>Opened: %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="182" />
+      <location filename="fieldkit/ui/scan/view.py" line="185" />
       <source>分辨率 %1×%2</source>
       <translation>Resolution %1×%2</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="253" />
+      <location filename="fieldkit/ui/scan/view.py" line="256" />
       <source>有一户上次未提交：已打开 %1</source>
       <translation>A household was left unsubmitted: opened %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="339" />
+      <location filename="fieldkit/ui/scan/view.py" line="342" />
       <source>未登记的地址编码 %1：可以登记此地址。</source>
       <translation>Unregistered address code %1: you can register this address.</translation>
     </message>
@@ -2687,182 +2775,187 @@ Otherwise restore a backup: fieldkit restore BACKUP --force (needs the chief's p
   <context>
     <name>StationCheckins</name>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="56" />
+      <location filename="fieldkit/ui/station/checkins.py" line="57" />
       <source>本周</source>
       <translation>This week</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="83" />
+      <location filename="fieldkit/ui/station/checkins.py" line="84" />
       <source>现在签到</source>
       <translation>Check in now</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="88" />
+      <location filename="fieldkit/ui/station/checkins.py" line="89" />
       <source>选择所在村（社区）</source>
       <translation>Choose the village</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="89" />
+      <location filename="fieldkit/ui/station/checkins.py" line="90" />
       <source>所在村</source>
       <translation>Village</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="92" />
+      <location filename="fieldkit/ui/station/checkins.py" line="93" />
       <source>如：自然村、学校、水库</source>
       <translation>e.g. hamlet, school, reservoir</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="93" />
+      <location filename="fieldkit/ui/station/checkins.py" line="94" />
       <source>地点</source>
       <translation>Place</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="98" />
+      <location filename="fieldkit/ui/station/checkins.py" line="99" />
       <source>工作内容</source>
       <translation>Work done</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="101" />
+      <location filename="fieldkit/ui/station/checkins.py" line="102" />
       <source>备注</source>
       <translation>Remarks</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="102" />
+      <location filename="fieldkit/ui/station/checkins.py" line="103" />
       <source>使用GPS定位</source>
       <translation>Use GPS</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="106" />
+      <location filename="fieldkit/ui/station/checkins.py" line="107" />
       <source>定位</source>
       <translation>Position</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="107" />
+      <location filename="fieldkit/ui/station/checkins.py" line="108" />
       <source>签到前读取 USB GPS 定位器，先显示位置再保存；没有定位器或搜不到卫星时只记录所选村和地点。</source>
       <translation>Reads the USB GPS receiver before checking in and shows the position before saving; without a receiver or a fix only the village and place are recorded.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="111" />
+      <location filename="fieldkit/ui/station/checkins.py" line="112" />
       <source>签到</source>
       <translation>Check in</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="131" />
+      <location filename="fieldkit/ui/station/checkins.py" line="132" />
       <source>只看我自己</source>
       <translation>Only mine</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="137" />
+      <location filename="fieldkit/ui/station/checkins.py" line="138" />
       <source>刷新</source>
       <translation>Refresh</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="179" />
+      <location filename="fieldkit/ui/station/checkins.py" line="180" />
       <source>正在读取 GPS 定位…</source>
       <translation>Reading the GPS position…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="204" />
+      <location filename="fieldkit/ui/station/checkins.py" line="205" />
       <source>请核对位置，再点“确认签到”</source>
       <translation>Check the position, then click "Confirm check-in"</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="205" />
+      <location filename="fieldkit/ui/station/checkins.py" line="206" />
       <source>确认签到</source>
       <translation>Confirm check-in</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="216" />
+      <location filename="fieldkit/ui/station/checkins.py" line="217" />
       <source>正在签到…</source>
       <translation>Checking in…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="56" />
+      <location filename="fieldkit/ui/station/checkins.py" line="57" />
       <source>上周</source>
       <translation>Last week</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="80" />
+      <location filename="fieldkit/ui/station/checkins.py" line="81" />
       <source>打点签到</source>
       <translation>Check-ins</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="124" />
+      <location filename="fieldkit/ui/station/checkins.py" line="125" />
       <source>签到周报</source>
       <translation>Weekly check-in report</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="144" />
+      <location filename="fieldkit/ui/station/checkins.py" line="145" />
       <source>姓名</source>
       <translation>Name</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="144" />
+      <location filename="fieldkit/ui/station/checkins.py" line="145" />
       <source>日期</source>
       <translation>Date</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="144" />
+      <location filename="fieldkit/ui/station/checkins.py" line="145" />
       <source>签到次数</source>
       <translation>Check-ins</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="144" />
+      <location filename="fieldkit/ui/station/checkins.py" line="145" />
       <source>到过的村</source>
       <translation>Villages visited</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="144" />
+      <location filename="fieldkit/ui/station/checkins.py" line="145" />
       <source>最早</source>
       <translation>Earliest</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="144" />
+      <location filename="fieldkit/ui/station/checkins.py" line="145" />
       <source>最晚</source>
       <translation>Latest</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="144" />
+      <location filename="fieldkit/ui/station/checkins.py" line="145" />
       <source>带定位</source>
       <translation>With position</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="168" />
+      <location filename="fieldkit/ui/station/checkins.py" line="169" />
       <source>请先选择所在村（社区）</source>
       <translation>Choose the village first</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="203" />
+      <location filename="fieldkit/ui/station/checkins.py" line="204" />
       <source>已定位：</source>
       <translation>Position: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="228" />
+      <location filename="fieldkit/ui/station/checkins.py" line="229" />
       <source>已记录位置</source>
       <translation>Position recorded</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="240" />
+      <location filename="fieldkit/ui/station/checkins.py" line="241" />
       <source>未签到：</source>
       <translation>Not checked in: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="187" />
+      <location filename="fieldkit/ui/station/checkins.py" line="188" />
       <source>已取消定位，没有签到</source>
       <translation>Positioning cancelled; not checked in</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="227" />
+      <location filename="fieldkit/ui/station/checkins.py" line="228" />
       <source>。已记录位置</source>
       <translation>. Position recorded</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="226" />
+      <location filename="fieldkit/ui/station/checkins.py" line="227" />
       <source>已签到：%1 %2</source>
       <translation>Checked in: %1 %2</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/checkins.py" line="258" />
+      <location filename="fieldkit/ui/station/checkins.py" line="58" />
+      <source>%1 至 %2</source>
+      <translation>%1 to %2</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/station/checkins.py" line="259" />
       <source>%1 至 %2：%3 人签到 %4 次</source>
       <translation>%1 to %2: %3 people, %4 check-ins</translation>
     </message>
@@ -2890,192 +2983,192 @@ Otherwise restore a backup: fieldkit restore BACKUP --force (needs the chief's p
   <context>
     <name>StationDashboard</name>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="97" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="99" />
       <source>导出台账…</source>
       <translation>Export ledger…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="100" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="102" />
       <source>刷新</source>
       <translation>Refresh</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="108" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="110" />
       <source>重点人员逾期未随访</source>
       <translation>Key persons overdue for follow-up</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="109" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="111" />
       <source>未办结事件隐患</source>
       <translation>Open events and hazards</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="110" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="112" />
       <source>待接收 / 进行中的任务</source>
       <translation>Tasks to take / in progress</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="111" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="113" />
       <source>待同步的修改</source>
       <translation>Changes waiting for sync</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="122" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="124" />
       <source>近 12 个月工作量（按月）</source>
       <translation>Work in the last 12 months (by month)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="130" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="132" />
       <source>按类别统计</source>
       <translation>By category</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="138" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="140" />
       <source>按村（社区）统计，近 12 个月</source>
       <translation>By village, last 12 months</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="145" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="147" />
       <source>未办结事件（按当前处置层级）</source>
       <translation>Open events (by current level)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="148" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="150" />
       <source>任务包（按状态）</source>
       <translation>Tasks (by status)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="163" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="165" />
       <source>双击或按回车打开该人员的记录</source>
       <translation>Double-click or press Enter to open the person's record</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="167" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="169" />
       <source>各模块记录数</source>
       <translation>Records per module</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="184" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="186" />
       <source>正在统计…</source>
       <translation>Counting…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="93" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="95" />
       <source>工作统计</source>
       <translation>Work statistics</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="128" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="130" />
       <source>显示：</source>
       <translation>Show: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="136" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="138" />
       <source>类别：</source>
       <translation>Category: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="143" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="145" />
       <source>模块：</source>
       <translation>Module: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="155" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="157" />
       <source>逾期未随访的重点人员</source>
       <translation>Key persons overdue for follow-up</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="159" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="161" />
       <source>人员</source>
       <translation>Person</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="159" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="161" />
       <source>所属村</source>
       <translation>Village</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="159" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="161" />
       <source>类别</source>
       <translation>Category</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="159" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="161" />
       <source>风险</source>
       <translation>Risk</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="159" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="161" />
       <source>应随访日期</source>
       <translation>Follow-up due</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="159" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="161" />
       <source>逾期天数</source>
       <translation>Days overdue</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="160" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="162" />
       <source>责任民警</source>
       <translation>Responsible officer</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="193" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="195" />
       <source>统计失败：</source>
       <translation>Statistics failed: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="222" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="224" />
       <source>件数</source>
       <translation>Cases</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="224" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="226" />
       <source>项数</source>
       <translation>Items</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="250" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="252" />
       <source>条数</source>
       <translation>Records</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="221" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="223" />
       <source>未办结</source>
       <translation>Open</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="224" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="226" />
       <source>任务</source>
       <translation>Tasks</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="226" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="228" />
       <source>记录数</source>
       <translation>Records</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="237" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="239" />
       <source>没有逾期的随访。</source>
       <translation>No overdue follow-ups.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="211" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="213" />
       <source>有数据的主要工作</source>
       <translation>Main work with data</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="200" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="202" />
       <source>数据截至 %1 %2</source>
       <translation>Data as of %1 %2</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="235" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="237" />
       <source>共 %1 人逾期。双击一行打开该人员的记录。</source>
       <translation>%1 people overdue. Double-click a row to open the person's record.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="232" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="234" />
       <source>共 %1 人逾期，下面列出逾期最久的 %2 人；全部名单见“重点人员随访”。</source>
       <translation>%1 people overdue; the %2 most overdue are listed; see "Key-person follow-ups" for all.</translation>
     </message>
@@ -3499,335 +3592,339 @@ Otherwise restore a backup: fieldkit restore BACKUP --force (needs the chief's p
   <context>
     <name>StationSafety</name>
     <message>
-      <location filename="fieldkit/ui/station/safety.py" line="44" />
+      <location filename="fieldkit/ui/station/safety.py" line="47" />
       <source>无扣分</source>
       <translation>No deductions</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/safety.py" line="78" />
+      <location filename="fieldkit/ui/station/safety.py" line="81" />
       <source>计算</source>
       <translation>Calculate</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/safety.py" line="92" />
+      <location filename="fieldkit/ui/station/safety.py" line="95" />
       <source>A4 星级牌</source>
       <translation>A4 star plaque</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/safety.py" line="93" />
+      <location filename="fieldkit/ui/station/safety.py" line="96" />
       <source>A5 星级牌</source>
       <translation>A5 star plaque</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/safety.py" line="94" />
+      <location filename="fieldkit/ui/station/safety.py" line="97" />
       <source>打印星级牌…</source>
       <translation>Print star plaque…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/safety.py" line="97" />
+      <location filename="fieldkit/ui/station/safety.py" line="100" />
       <source>打开所在文件夹</source>
       <translation>Open the folder</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/safety.py" line="126" />
+      <location filename="fieldkit/ui/station/safety.py" line="129" />
       <source>正在计算…</source>
       <translation>Calculating…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/safety.py" line="172" />
+      <location filename="fieldkit/ui/station/safety.py" line="177" />
       <source>星级牌保存到</source>
       <translation>Save the plaque to</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/safety.py" line="172" />
+      <location filename="fieldkit/ui/station/safety.py" line="177" />
       <source>PDF 文件 (*.pdf)</source>
       <translation>PDF file (*.pdf)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/safety.py" line="184" />
+      <location filename="fieldkit/ui/station/safety.py" line="189" />
       <source>正在生成星级牌…</source>
       <translation>Making the plaque…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/safety.py" line="64" />
+      <location filename="fieldkit/ui/station/safety.py" line="67" />
       <source>平安指数与星级</source>
       <translation>Safety index and stars</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/safety.py" line="74" />
+      <location filename="fieldkit/ui/station/safety.py" line="77" />
       <source>评定期间</source>
       <translation>Rating period</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/safety.py" line="76" />
+      <location filename="fieldkit/ui/station/safety.py" line="79" />
       <source>至</source>
       <translation>to</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/safety.py" line="85" />
+      <location filename="fieldkit/ui/station/safety.py" line="88" />
       <source>村（社区）</source>
       <translation>Village</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/safety.py" line="85" />
+      <location filename="fieldkit/ui/station/safety.py" line="88" />
       <source>平安指数</source>
       <translation>Safety index</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/safety.py" line="85" />
+      <location filename="fieldkit/ui/station/safety.py" line="88" />
       <source>星级</source>
       <translation>Stars</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/safety.py" line="85" />
+      <location filename="fieldkit/ui/station/safety.py" line="88" />
       <source>扣分明细</source>
       <translation>Deductions</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/safety.py" line="89" />
+      <location filename="fieldkit/ui/station/safety.py" line="92" />
       <source>权重表公开在 safety_weights.toml：指数 = 100 − 各类案件、纠纷、隐患的扣分；命案一票否决。</source>
       <translation>The weights are public in safety_weights.toml: index = 100 − deductions for cases, disputes and hazards; a homicide vetoes the rating.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/safety.py" line="122" />
+      <location filename="fieldkit/ui/station/safety.py" line="125" />
       <source>评定期间的开始日期晚于结束日期</source>
       <translation>The rating period starts after it ends</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/safety.py" line="164" />
+      <location filename="fieldkit/ui/station/safety.py" line="167" />
       <source>星级牌由所长打印（需要派出所签名密钥）</source>
       <translation>The chief prints plaques (the station signing key is needed)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/safety.py" line="201" />
+      <location filename="fieldkit/ui/station/safety.py" line="206" />
       <source>未生成：</source>
       <translation>Not made: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/safety.py" line="150" />
+      <location filename="fieldkit/ui/station/safety.py" line="153" />
       <source>注意：本机没有“%1”登记模块，指数未计入这些记录。</source>
       <translation>Note: this laptop has no "%1" module; those records are not in the index.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/safety.py" line="43" />
-      <source>起</source>
-      <translation>cases</translation>
-    </message>
-    <message>
-      <location filename="fieldkit/ui/station/safety.py" line="43" />
+      <location filename="fieldkit/ui/station/safety.py" line="46" />
       <source>（否决）</source>
       <translation>(vetoed)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/safety.py" line="147" />
+      <location filename="fieldkit/ui/station/safety.py" line="150" />
       <source>%1 至 %2，%3 个村（社区）。</source>
       <translation>%1 to %2, %3 villages.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/safety.py" line="193" />
+      <location filename="fieldkit/ui/station/safety.py" line="45" />
+      <source>%1 %2 起</source>
+      <translation>%1: %2 cases</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/station/safety.py" line="198" />
       <source>已生成 %1 的星级牌（%2，指数 %3）：%4</source>
       <translation>Plaque for %1 made (%2, index %3): %4</translation>
+    </message>
+    <message>
+      <source>起</source>
+      <translation type="vanished">cases</translation>
     </message>
   </context>
   <context>
     <name>StationTasks</name>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="75" />
+      <location filename="fieldkit/ui/station/tasks.py" line="76" />
       <source>刷新</source>
       <translation>Refresh</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="80" />
+      <location filename="fieldkit/ui/station/tasks.py" line="81" />
       <source>发布任务</source>
       <translation>Publish a task</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="85" />
+      <location filename="fieldkit/ui/station/tasks.py" line="86" />
       <source>如：查找走失儿童 王小明（3岁）</source>
       <translation>e.g. find a lost child, 王小明 (3)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="86" />
+      <location filename="fieldkit/ui/station/tasks.py" line="87" />
       <source>任务名称</source>
       <translation>Task</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="98" />
+      <location filename="fieldkit/ui/station/tasks.py" line="99" />
       <source>类型 / 紧急</source>
       <translation>Kind / urgency</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="102" />
+      <location filename="fieldkit/ui/station/tasks.py" line="103" />
       <source>任务要求</source>
       <translation>What is asked</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="105" />
+      <location filename="fieldkit/ui/station/tasks.py" line="106" />
       <source>全所（不限村）</source>
       <translation>Whole station (any village)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="106" />
+      <location filename="fieldkit/ui/station/tasks.py" line="107" />
       <source>所在村</source>
       <translation>Village</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="109" />
+      <location filename="fieldkit/ui/station/tasks.py" line="110" />
       <source>登录名，逗号分隔；留空发给所有人</source>
       <translation>Logins, comma-separated; empty = everyone</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="110" />
+      <location filename="fieldkit/ui/station/tasks.py" line="111" />
       <source>指派给</source>
       <translation>Assign to</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="115" />
+      <location filename="fieldkit/ui/station/tasks.py" line="116" />
       <source> 分</source>
       <translation> pts</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="116" />
+      <location filename="fieldkit/ui/station/tasks.py" line="117" />
       <source>期限</source>
       <translation>Due</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="128" />
+      <location filename="fieldkit/ui/station/tasks.py" line="129" />
       <source>积分</source>
       <translation>Points</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="129" />
+      <location filename="fieldkit/ui/station/tasks.py" line="130" />
       <source>发布</source>
       <translation>Publish</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="146" />
+      <location filename="fieldkit/ui/station/tasks.py" line="147" />
       <source>接收任务</source>
       <translation>Take task</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="151" />
+      <location filename="fieldkit/ui/station/tasks.py" line="152" />
       <source>完成情况（完成时必填）</source>
       <translation>Outcome (required to complete)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="152" />
+      <location filename="fieldkit/ui/station/tasks.py" line="153" />
       <source>完成任务</source>
       <translation>Complete task</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="182" />
+      <location filename="fieldkit/ui/station/tasks.py" line="183" />
       <source>本月</source>
       <translation>This month</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="183" />
+      <location filename="fieldkit/ui/station/tasks.py" line="184" />
       <source>本年</source>
       <translation>This year</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="184" />
+      <location filename="fieldkit/ui/station/tasks.py" line="185" />
       <source>全部</source>
       <translation>All</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="267" />
+      <location filename="fieldkit/ui/station/tasks.py" line="268" />
       <source>正在保存…</source>
       <translation>Saving…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="72" />
+      <location filename="fieldkit/ui/station/tasks.py" line="73" />
       <source>任务包</source>
       <translation>Tasks</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="140" />
+      <location filename="fieldkit/ui/station/tasks.py" line="141" />
       <source>我的任务</source>
       <translation>My tasks</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="141" />
+      <location filename="fieldkit/ui/station/tasks.py" line="142" />
       <source>任务</source>
       <translation>Tasks</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="141" />
+      <location filename="fieldkit/ui/station/tasks.py" line="142" />
       <source>类型</source>
       <translation>Kind</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="141" />
+      <location filename="fieldkit/ui/station/tasks.py" line="142" />
       <source>状态</source>
       <translation>Status</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="141" />
+      <location filename="fieldkit/ui/station/tasks.py" line="142" />
       <source>村</source>
       <translation>Village</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="141" />
+      <location filename="fieldkit/ui/station/tasks.py" line="142" />
       <source>发布时间</source>
       <translation>Published</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="164" />
+      <location filename="fieldkit/ui/station/tasks.py" line="165" />
       <source>接收人</source>
       <translation>Taken by</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="170" />
+      <location filename="fieldkit/ui/station/tasks.py" line="171" />
       <source>全部任务</source>
       <translation>All tasks</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="189" />
+      <location filename="fieldkit/ui/station/tasks.py" line="190" />
       <source>姓名</source>
       <translation>Name</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="189" />
+      <location filename="fieldkit/ui/station/tasks.py" line="190" />
       <source>登录名</source>
       <translation>Login</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="274" />
+      <location filename="fieldkit/ui/station/tasks.py" line="275" />
       <source>请填写任务名称和任务要求</source>
       <translation>Fill in the task name and what is asked</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="281" />
+      <location filename="fieldkit/ui/station/tasks.py" line="282" />
       <source>已发布：</source>
       <translation>Published: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="296" />
+      <location filename="fieldkit/ui/station/tasks.py" line="297" />
       <source>请填写完成情况</source>
       <translation>Please write the outcome</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="314" />
+      <location filename="fieldkit/ui/station/tasks.py" line="315" />
       <source>未保存：</source>
       <translation>Not saved: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="288" />
+      <location filename="fieldkit/ui/station/tasks.py" line="289" />
       <source>已接收：</source>
       <translation>Taken: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="243" />
+      <location filename="fieldkit/ui/station/tasks.py" line="244" />
       <source>所有人</source>
       <translation>Everyone</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="249" />
+      <location filename="fieldkit/ui/station/tasks.py" line="250" />
       <source>我正在办 %1 项，可接收 %2 项</source>
       <translation>I have %1 in progress; %2 can be taken</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/tasks.py" line="300" />
+      <location filename="fieldkit/ui/station/tasks.py" line="301" />
       <source>已完成：%1，记 %2 分</source>
       <translation>Completed: %1, %2 points</translation>
     </message>
@@ -3835,12 +3932,12 @@ Otherwise restore a backup: fieldkit restore BACKUP --force (needs the chief's p
   <context>
     <name>StepDialog</name>
     <message>
-      <location filename="fieldkit/ui/forms/step_dialog.py" line="87" />
+      <location filename="fieldkit/ui/forms/step_dialog.py" line="88" />
       <source>正在保存…</source>
       <translation>Saving…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/step_dialog.py" line="38" />
+      <location filename="fieldkit/ui/forms/step_dialog.py" line="39" />
       <source>确定要“%1”吗？</source>
       <translation>%1 — are you sure?</translation>
     </message>
@@ -3848,127 +3945,127 @@ Otherwise restore a backup: fieldkit restore BACKUP --force (needs the chief's p
   <context>
     <name>SyncStatus</name>
     <message>
-      <location filename="fieldkit/ui/sync/status_widget.py" line="29" />
+      <location filename="fieldkit/ui/sync/status_widget.py" line="30" />
       <source>从未</source>
       <translation>never</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/status_widget.py" line="37" />
+      <location filename="fieldkit/ui/sync/status_widget.py" line="38" />
       <source>刚刚</source>
       <translation>just now</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/status_widget.py" line="42" />
+      <location filename="fieldkit/ui/sync/status_widget.py" line="43" />
       <source>%1 天前</source>
       <translation>%1 days ago</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/status_widget.py" line="63" />
+      <location filename="fieldkit/ui/sync/status_widget.py" line="64" />
       <source>立即同步</source>
       <translation>Sync now</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/status_widget.py" line="65" />
+      <location filename="fieldkit/ui/sync/status_widget.py" line="66" />
       <source>同步冲突…</source>
       <translation>Sync conflicts…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/status_widget.py" line="66" />
+      <location filename="fieldkit/ui/sync/status_widget.py" line="67" />
       <source>登记到服务器…</source>
       <translation>Enroll with server…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/status_widget.py" line="107" />
+      <location filename="fieldkit/ui/sync/status_widget.py" line="108" />
       <source>同步：读取中…</source>
       <translation>Sync: loading…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/status_widget.py" line="111" />
+      <location filename="fieldkit/ui/sync/status_widget.py" line="112" />
       <source>● 正在同步…</source>
       <translation>● Syncing…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/status_widget.py" line="39" />
+      <location filename="fieldkit/ui/sync/status_widget.py" line="40" />
       <source>%1 分钟前</source>
       <translation>%1 min ago</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/status_widget.py" line="41" />
+      <location filename="fieldkit/ui/sync/status_widget.py" line="42" />
       <source>%1 小时前</source>
       <translation>%1 h ago</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/status_widget.py" line="113" />
+      <location filename="fieldkit/ui/sync/status_widget.py" line="114" />
       <source>○ 离线</source>
       <translation>○ Offline</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/status_widget.py" line="142" />
+      <location filename="fieldkit/ui/sync/status_widget.py" line="143" />
       <source>未同步的修改都安全地保存在本机。</source>
       <translation>Unsynced changes are kept safely on this laptop.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/status_widget.py" line="148" />
+      <location filename="fieldkit/ui/sync/status_widget.py" line="149" />
       <source>重新登记…</source>
       <translation>Enroll again…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/status_widget.py" line="109" />
+      <location filename="fieldkit/ui/sync/status_widget.py" line="110" />
       <source>未登记同步服务器 · 待同步 %1 条</source>
       <translation>Not enrolled for sync · %1 pending</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/status_widget.py" line="115" />
+      <location filename="fieldkit/ui/sync/status_widget.py" line="116" />
       <source>● 在线</source>
       <translation>● Online</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/status_widget.py" line="117" />
+      <location filename="fieldkit/ui/sync/status_widget.py" line="118" />
       <source>◌ 检查网络…</source>
       <translation>◌ Checking network…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/status_widget.py" line="118" />
+      <location filename="fieldkit/ui/sync/status_widget.py" line="119" />
       <source>待同步 %1 条</source>
       <translation>%1 pending</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/status_widget.py" line="119" />
+      <location filename="fieldkit/ui/sync/status_widget.py" line="120" />
       <source>上次同步 %1</source>
       <translation>last sync %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/status_widget.py" line="92" />
+      <location filename="fieldkit/ui/sync/status_widget.py" line="93" />
       <source>布控提醒 %1 条</source>
       <translation>%1 watch-list alerts</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/status_widget.py" line="94" />
+      <location filename="fieldkit/ui/sync/status_widget.py" line="95" />
       <source>%1 条未被服务器接收</source>
       <translation>%1 not accepted by the server</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/status_widget.py" line="121" />
+      <location filename="fieldkit/ui/sync/status_widget.py" line="122" />
       <source>冲突 %1 处</source>
       <translation>%1 conflicts</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/status_widget.py" line="123" />
+      <location filename="fieldkit/ui/sync/status_widget.py" line="124" />
       <source>被拒 %1 条</source>
       <translation>%1 rejected</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/status_widget.py" line="136" />
+      <location filename="fieldkit/ui/sync/status_widget.py" line="137" />
       <source>服务器：%1</source>
       <translation>Server: %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/status_widget.py" line="140" />
+      <location filename="fieldkit/ui/sync/status_widget.py" line="141" />
       <source>上次同步失败：%1</source>
       <translation>Last sync failed: %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/status_widget.py" line="138" />
+      <location filename="fieldkit/ui/sync/status_widget.py" line="139" />
       <source>辖区：%1</source>
       <translation>Area: %1</translation>
     </message>
@@ -3976,32 +4073,32 @@ Otherwise restore a backup: fieldkit restore BACKUP --force (needs the chief's p
   <context>
     <name>SyncUi</name>
     <message>
-      <location filename="fieldkit/ui/sync/__init__.py" line="100" />
+      <location filename="fieldkit/ui/sync/__init__.py" line="101" />
       <source>立即同步</source>
       <translation>Sync now</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/__init__.py" line="104" />
+      <location filename="fieldkit/ui/sync/__init__.py" line="105" />
       <source>同步冲突…</source>
       <translation>Sync conflicts…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/__init__.py" line="77" />
+      <location filename="fieldkit/ui/sync/__init__.py" line="78" />
       <source>布控提醒</source>
       <translation>Watch-list alert</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/__init__.py" line="65" />
+      <location filename="fieldkit/ui/sync/__init__.py" line="66" />
       <source>同步冲突</source>
       <translation>Sync conflicts</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/__init__.py" line="78" />
+      <location filename="fieldkit/ui/sync/__init__.py" line="79" />
       <source>平台新下发的布控名单中有本机已登记的人员：</source>
       <translation>The watch list just received from the platform names people registered on this laptop:</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/sync/__init__.py" line="76" />
+      <location filename="fieldkit/ui/sync/__init__.py" line="77" />
       <source>…另有 %1 人</source>
       <translation>…and %1 more</translation>
     </message>
@@ -4203,11 +4300,6 @@ The passphrase unlocks it; remember it — if forgotten, only the recovery code 
       <translation>Locked by hand (Ctrl+L)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/window.py" line="63" />
-      <source>FieldKit 警务工作包 — 解锁</source>
-      <translation>FieldKit — Unlock</translation>
-    </message>
-    <message>
       <location filename="fieldkit/ui/unlock/window.py" line="69" />
       <source>FieldKit 警务工作包</source>
       <translation>FieldKit</translation>
@@ -4241,6 +4333,10 @@ The passphrase unlocks it; remember it — if forgotten, only the recovery code 
       <location filename="fieldkit/ui/unlock/window.py" line="242" />
       <source>已取消，没有放入示范数据。可以重试，或从空白开始。</source>
       <translation>Cancelled; no demo data was added. Try again, or start empty.</translation>
+    </message>
+    <message>
+      <source>FieldKit 警务工作包 — 解锁</source>
+      <translation type="vanished">FieldKit — Unlock</translation>
     </message>
     <message>
       <source>示范乡镇有虚构的村庄、门牌、约 2000 名居民和各类台账，方便先熟悉操作。
@@ -4295,6 +4391,34 @@ It can be removed later. For real work choose "Start empty".</translation>
     <message>
       <source>网格员</source>
       <translation type="vanished">Grid worker</translation>
+    </message>
+  </context>
+  <context>
+    <name>Words</name>
+    <message>
+      <location filename="fieldkit/ui/words.py" line="36" />
+      <source>、</source>
+      <translation>, </translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/words.py" line="41" />
+      <source>；</source>
+      <translation>; </translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/words.py" line="25" />
+      <source>%1：</source>
+      <translation>%1:</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/words.py" line="26" />
+      <source>%1：%2</source>
+      <translation>%1: %2</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/words.py" line="31" />
+      <source>%1（%2）</source>
+      <translation>%1 (%2)</translation>
     </message>
   </context>
   <context>

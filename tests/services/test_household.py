@@ -104,6 +104,15 @@ def test_card_shows_vehicles_flags_open_matters_visits_and_watch_hits(ws):
     dates = [v.date for v in card.visits]  # the demo may have visited this house too
     assert dates == sorted(dates, reverse=True) and "2026-09-09" in dates
     assert [d for d in dates if d in ("2026-03-01", "2026-09-09", "2025-12-31")][:1] == ["2026-09-09"]
+
+    # The same card in English: choice values by their English labels, English punctuation.
+    en = hh.card(ws, addr.uuid, lang="en")
+    person = next(p for p in en.residents if p.uuid == head.uuid)
+    assert person.sex in ("Male", "Female") and person.relation in ("", "Head of household")
+    assert person.key_person == "Released prisoner · risk High (red)"
+    assert any(v.text.startswith("闽J12345 ") and v.text.endswith(f" ({head.name})") for v in en.vehicles)
+    assert not any(ch in v.text for v in en.vehicles for ch in "（）：")
+    assert en.visits[0].text.startswith("2026-09-09 ") and "入户" not in en.visits[0].text
     assert [(w.name, w.reason) for w in card.watch] == [(tenant.name, "网上追逃")]
 
 

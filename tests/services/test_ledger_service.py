@@ -149,3 +149,23 @@ def test_station_name_comes_from_settings(empty_ws, tmp_path):
     sheet = openpyxl.load_workbook(tmp_path / "e.xlsx", read_only=True).worksheets[0]
     assert "寿宁县公安局坑底派出所" in next(sheet.iter_rows(min_row=2, max_row=2, values_only=True))[0]
     assert _data_rows(tmp_path / "e.xlsx") == []
+
+
+def test_default_file_names_use_one_language_and_no_spaces():
+    from fieldkit.formspec import load_modules
+
+    catalog = load_modules()
+    visits, addresses = catalog["visits"], catalog["addresses"]  # "Addresses & doorplates" in English
+    assert ledgers.default_file_name(visits, "xlsx", "2026-11-01", "2026-11-30", lang="en") == "visits-2026-11.xlsx"
+    assert ledgers.default_file_name(visits, "xlsx", "2026-11-01", "2026-11-30") == "走访记录-2026-11.xlsx"
+    assert ledgers.default_file_name(catalog["key_persons"], "pdf", "2026-02-01", "2026-02-28",
+                                     lang="en") == "key-persons-2026-02.pdf"
+    # Not a whole month: both days; no period: all.
+    assert ledgers.default_file_name(addresses, "csv", "2026-11-01", "2026-11-15",
+                                     lang="en") == "addresses-2026-11-01_2026-11-15.csv"
+    assert ledgers.default_file_name(addresses, "pdf", lang="en") == "addresses-all.pdf"
+    assert ledgers.default_file_name(addresses, "pdf") == "标准地址-全部.pdf"
+    for spec in catalog:
+        for lang in ("zh", "en"):
+            name = ledgers.default_file_name(spec, "xlsx", "2026-01-01", "2026-01-31", lang=lang)
+            assert not set(name) & set(" &/（）()"), name

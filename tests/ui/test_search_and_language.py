@@ -113,4 +113,5 @@ def test_switch_to_english(qtbot, seeded_home, start_app):
 
     # The choice is remembered: the unlock window after a lock is English too.
     session.lock()
-    assert session.unlock_window.windowTitle() == "FieldKit — Unlock"
+    assert session.unlock_window.windowTitle() == "Unlock"
+    assert QApplication.applicationDisplayName() == "FieldKit"

@@ -47,3 +47,26 @@ def test_empty_chart_says_so(qtbot):
     assert chart.is_empty
     _paint(chart)
     assert chart.hit_texts() == []  # nothing pretends to be a bar
+
+
+def test_english_category_labels_break_between_words(qtbot):
+    """Long English categories under narrow bars go onto lines at spaces, never mid-word."""
+    bars = BarChart("By category")
+    qtbot.addWidget(bars)
+    labels = ["Suspicious person or activity", "Fire hazard", "Traffic hazard", "Public order", "Environment"]
+    bars.set_data(labels, [ChartSeries("Events", (1, 2, 3, 4, 5))], y_title="Records")
+    bars.resize(420, 300)
+    bars.grab()
+    drawn = bars.label_lines()
+    assert [" ".join(lines) for lines in drawn] == labels  # every word whole, in order
+    assert len(drawn[0]) > 1  # the long one did wrap
+    assert drawn[4] == ["Environment"]
+
+
+def test_english_months_on_the_trend_axis():
+    from fieldkit.ui.station.dashboard import month_label
+
+    months = [f"2026-{m:02d}" for m in range(1, 13)]
+    assert [month_label(m, i == 0, "en") for i, m in enumerate(months)][:3] == ["Jan\n2026", "Feb", "Mar"]
+    assert month_label("2027-01", False, "en") == "Jan\n2027" and month_label("2026-12", False, "en") == "Dec"
+    assert month_label("2026-03", False) == "3月"

@@ -102,7 +102,7 @@ def test_unlock_window_language_switch(qtbot, seeded_home, start_app):
     session = start_app(seeded_home)
     combo = find(session.unlock_window, QComboBox, "unlockLanguage")
     combo.setCurrentIndex(combo.findData("en"))
-    qtbot.waitUntil(lambda: session.unlock_window.windowTitle() == "FieldKit — Unlock")
+    qtbot.waitUntil(lambda: session.unlock_window.windowTitle() == "Unlock")
     assert find(session.unlock_window, QPushButton, "unlockButton").text() == "Unlock"
     main = unlock(qtbot, session)
     assert main.nav.label_of("visits").isascii()  # module labels in English too

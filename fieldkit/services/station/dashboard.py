@@ -127,7 +127,7 @@ def _pending_sync(ws: Workspace) -> tuple[int, bool]:
     return int(count()), True
 
 
-def dashboard(ws: Workspace, today: dt.date | None = None, *, months: int = 12) -> Dashboard:
+def dashboard(ws: Workspace, today: dt.date | None = None, *, months: int = 12, lang: str = "zh") -> Dashboard:
     """Everything the dashboard shows, for the modules the user's role may see."""
     today = today or dt.date.today()
     visible = {m.id for m in ws.visible_modules()}
@@ -139,7 +139,7 @@ def dashboard(ws: Workspace, today: dt.date | None = None, *, months: int = 12) 
 
     overdue_n, overdue_by_village, overdue_list = 0, [], []
     if "key_persons" in visible:
-        report = followups.followup_report(ws, today)
+        report = followups.followup_report(ws, today, lang)
         overdue_n = report.overdue_count
         overdue_by_village = [Count(v, v, n) for v, n in sorted(report.overdue_by_village().items(), key=lambda x: -x[1])]
         overdue_list = report.overdue[:20]

@@ -129,8 +129,9 @@ class FollowUpReport:
         return out
 
 
-def followup_report(ws: Workspace, today: dt.date | str) -> FollowUpReport:
-    """Every key person under management with their due date, most overdue first."""
+def followup_report(ws: Workspace, today: dt.date | str, lang: str = "zh") -> FollowUpReport:
+    """Every key person under management with their due date, most overdue first (titles and
+    category labels in `lang`)."""
     today_d = _date(today) or dt.date.today()
     spec = ws.module(MODULE)
     category = spec.field("category")
@@ -144,9 +145,9 @@ def followup_report(ws: Workspace, today: dt.date | str) -> FollowUpReport:
                 last = last_follow_up(d)
                 report.items.append(FollowUpItem(
                     uuid=rec.uuid,
-                    title=rsvc.title(ws, rec),
+                    title=rsvc.title(ws, rec, lang),
                     village=rsvc.village_name(ws, str(d.get("village") or "")) if d.get("village") else "",
-                    category=category.choice_label(str(d.get("category") or ""), "zh"),
+                    category=category.choice_label(str(d.get("category") or ""), lang),
                     risk_level=str(d.get("risk_level") or ""),
                     interval_days=effective_interval(d),
                     last=last.isoformat() if last else None,

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from fieldkit.domain.errors import Cancelled, UserFacingError
 from fieldkit.services import devices_access as devices
 from fieldkit.services import id_application as app_service
+from fieldkit.ui import words
 from fieldkit.ui.capture.common import EventBridge
 from fieldkit.ui.errors import message_for, show_error, ui_language
 from fieldkit.ui.worker import Job, Worker
@@ -186,7 +187,7 @@ class FingerprintDialog(QDialog):
         if ev.kind == "retry":
             text = "⚠ " + text
         elif ev.kind == "stage" and ev.total:
-            text = f"{text}（{ev.done}/{ev.total}）"
+            text = words.counted(text, f"{ev.done}/{ev.total}")
         self.event_label.setText(text)
 
     def _captured(self, outcome: Any) -> None:

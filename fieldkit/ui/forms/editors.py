@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from fieldkit.domain import validators
+from fieldkit.ui import words
 from fieldkit.ui.resources import icon
 
 
@@ -324,10 +325,12 @@ class CodeEditor(TextEditor):
             return
         info = ""
         if str(self.field.type) == "id_number" and check.info:
-            parts = [check.info.get("sex") or "", check.info.get("birth_date") or "", check.info.get("region") or ""]
+            sex = {"男": tr("男"), "女": tr("女")}.get(check.info.get("sex") or "", "")
+            parts = [sex, check.info.get("birth_date") or "", check.info.get("region") or ""]
             info = " · ".join(p for p in parts if p)
-        if check.warning:
-            info = f"{info}（{check.warning}）" if info else check.warning
+        warning = (check.warning_en or check.warning) if en else check.warning
+        if warning:
+            info = words.counted(info, warning) if info else warning
         self.live_message.emit("", info)
 
     def value(self) -> Any:

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from fieldkit import formspec
+from fieldkit.ui import words
 from fieldkit.ui.forms.editors import (
     BoolEditor,
     ChoiceEditor,
@@ -292,11 +293,11 @@ class FormWidget(QScrollArea):
                 continue
             text = i.message_en if self.lang == "en" else i.message
             if name != i.field:
-                text = f"{i.label_en if self.lang == 'en' else i.label}：{text}"
+                text = words.labelled(i.label_en if self.lang == "en" else i.label, text)
             (errors if i.severity == "error" else warnings).setdefault(name, []).append(text)
         for name, r in self.rows.items():
-            r.check_error = "；".join(dict.fromkeys(errors.get(name, [])))
-            r.check_warning = "；".join(dict.fromkeys(warnings.get(name, [])))
+            r.check_error = words.clauses(dict.fromkeys(errors.get(name, [])))
+            r.check_warning = words.clauses(dict.fromkeys(warnings.get(name, [])))
             r.refresh()
 
     def first_error(self) -> str | None:

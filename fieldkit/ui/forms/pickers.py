@@ -48,7 +48,7 @@ class PickerDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("pickerDialog")
         self.worker = worker
-        self.module = module
+        self.module, self.lang = module, lang
         self.chosen: tuple[str, str] | None = None  # (uuid, title)
         self.setWindowTitle(tr("选择：") + module.label.get(lang))
         self.resize(560, 420)
@@ -106,7 +106,7 @@ class PickerDialog(QDialog):
 
         def work(job):
             hits = search_service.search(job.ws, text, modules=[module_id], limit=50)
-            return text, [(h.record.uuid, rec_service.title(job.ws, h.record)) for h in hits]
+            return text, [(h.record.uuid, rec_service.title(job.ws, h.record, self.lang)) for h in hits]
 
         self.worker.run(work, self._show, progress=False, key="picker", owner=self)
 
@@ -240,7 +240,7 @@ class RefEditor(Editor):
         uuid = self._uuid
 
         def work(job):
-            return rec_service.title(job.ws, rec_service.get(job.ws, uuid, audit=False))
+            return rec_service.title(job.ws, rec_service.get(job.ws, uuid, audit=False), self.lang)
 
         def done(title: str) -> None:
             if self._uuid == uuid:

@@ -33,6 +33,7 @@ from fieldkit.domain.errors import ValidationFailed
 from fieldkit.services import door
 from fieldkit.services import drafts as draft_service
 from fieldkit.services import records as rec_service
+from fieldkit.ui import words
 from fieldkit.ui.capture.card_reader import CardReaderMount, card_mode
 from fieldkit.ui.errors import background_error, show_error
 from fieldkit.ui.forms.form_widget import EditorFactory, FormWidget
@@ -108,7 +109,7 @@ class RecordDialog(QDialog):
             # The workflow's fields move only by its steps (buttons on the record page): shown
             # here, never typed, so a save can never try to move them.
             wf = spec.workflow
-            steps = "、".join(st.label.get(lang) for st in wf.steps)
+            steps = words.items(st.label.get(lang) for st in wf.steps)
             self.form.lock_fields(set(wf.owns) - (set(wf.create_may_set) if uuid is None else set()),
                                   tr("由办理流程填写：请在记录页面使用 %1").replace("%1", steps))
         for ref in self.factory.ref_editors:
@@ -222,7 +223,7 @@ class RecordDialog(QDialog):
 
         def work(job):
             result = rec_service.check(job.ws, module, values, uuid)
-            dups = [(r.uuid, rec_service.title(job.ws, r)) for r in result.duplicates]
+            dups = [(r.uuid, rec_service.title(job.ws, r, self.lang)) for r in result.duplicates]
             return result, dups
 
         self.worker.run(work, self._checked, progress=False, key=f"check:{id(self)}", owner=self)
@@ -243,7 +244,7 @@ class RecordDialog(QDialog):
         if not dups:
             self.duplicate_banner.hide()
             return
-        names = "、".join(title for _u, title in dups[:3])
+        names = words.items(title for _u, title in dups[:3])
         if same_key:
             self.duplicate_text.setText(tr("已登记过：%1。同一个人只登记一次，请打开已有记录。").replace("%1", names))
         else:
@@ -320,7 +321,7 @@ class RecordDialog(QDialog):
         def work(job):
             record = rec_service.save(job.ws, module, values, uuid)
             draft_service.discard_draft(job.ws, key)
-            return record.uuid, rec_service.title(job.ws, record)
+            return record.uuid, rec_service.title(job.ws, record, self.lang)
 
         self.worker.run(work, self._saved, self._save_failed, label=tr("正在保存…"), cancellable=False, parent=self)
 

@@ -19,6 +19,7 @@ from fieldkit.domain.errors import UserFacingError, ValidationFailed
 from fieldkit.formspec import LedgerSpec, ModuleSpec
 from fieldkit.formspec.values import default_value
 from fieldkit.services import door
+from fieldkit.ui import words
 from fieldkit.ui.errors import message_for, show_error
 from fieldkit.ui.forms.form_widget import EditorFactory, FormWidget
 from fieldkit.ui.state import SessionInfo
@@ -60,7 +61,7 @@ class StepDialog(QDialog):
                  parent: QWidget | None) -> None:
         super().__init__(parent)
         self.setObjectName(f"stepDialog_{step.name}")
-        self.setWindowTitle(f"{spec.label.get(lang)}：{step.label.get(lang)}")
+        self.setWindowTitle(words.labelled(spec.label.get(lang), step.label.get(lang)))
         self.worker, self.uuid, self.step, self.lang = worker, uuid, step, lang
         inputs = ModuleSpec(id=f"{spec.id}.{step.name}", number=0, label=step.label, group=spec.group, roles=(),
                             fields=step.inputs, ledger=LedgerSpec(step.label, ()), title="")

@@ -102,11 +102,11 @@ def _history(ws: Any, spec: Any, changes: list[Any], lang: str) -> tuple[History
     return tuple(reversed(rows))  # newest first: what changed last is what one looks for
 
 
-def link(ws: Any, record: Any) -> Link:
+def link(ws: Any, record: Any, lang: str = "zh") -> Link:
     spec = ws.catalog.get(record.module)
     date_f = spec.field_with_role("date") if spec is not None else None
     date = str(record.data.get(date_f.name) or "") if date_f is not None else ""
-    return Link(record.uuid, record.module, rec_service.title(ws, record), date)
+    return Link(record.uuid, record.module, rec_service.title(ws, record, lang), date)
 
 
 def record_view(ws: Any, record: Any, history: list[Any] | None, lang: str) -> RecordView:
@@ -116,7 +116,7 @@ def record_view(ws: Any, record: Any, history: list[Any] | None, lang: str) -> R
     if spec is None:  # no form: every stored value as it is, so nothing is hidden from the chief
         raw = tuple((k, v if isinstance(v, str) else json.dumps(v, ensure_ascii=False))
                     for k, v in sorted(record.data.items()) if v not in (None, "", []))
-        return RecordView(record.uuid, record.module, rec_service.title(ws, record), raw,
+        return RecordView(record.uuid, record.module, rec_service.title(ws, record, lang), raw,
                           _history(ws, None, history, lang), local_time(record.created_at),
                           local_time(record.updated_at), no_form=True)
     fields = []
@@ -135,13 +135,13 @@ def record_view(ws: Any, record: Any, history: list[Any] | None, lang: str) -> R
     steps = tuple((st.name, st.label.get(lang)) for st in spec.workflow.available(record.data, ws.user.role)) \
         if spec.workflow is not None else ()
     return RecordView(
-        record.uuid, record.module, rec_service.title(ws, record), tuple(fields),
+        record.uuid, record.module, rec_service.title(ws, record, lang), tuple(fields),
         _history(ws, spec, history, lang), local_time(record.created_at), local_time(record.updated_at), steps,
     )
 
 
-def _related(ws: Any, grouped: dict[str, list[Any]]) -> dict[str, tuple[Link, ...]]:
-    return {module: tuple(link(ws, r) for r in recs) for module, recs in grouped.items()}
+def _related(ws: Any, grouped: dict[str, list[Any]], lang: str) -> dict[str, tuple[Link, ...]]:
+    return {module: tuple(link(ws, r, lang) for r in recs) for module, recs in grouped.items()}
 
 
 def load_record(ws: Any, uuid: str, lang: str) -> RecordView:
@@ -151,7 +151,7 @@ def load_record(ws: Any, uuid: str, lang: str) -> RecordView:
 def load_person(ws: Any, uuid: str, lang: str, officer: str) -> PersonView:
     page = page_service.person_page(ws, uuid)
     person = page.person
-    related = _related(ws, page.related)
+    related = _related(ws, page.related, lang)
     spec = ws.catalog[PERSON]
     # "走访这户": the visit form opens with the household's address, head and village filled.
     head = next((r for r in page.household if r.data.get("is_head")), person if person.data.get("is_head") else None)
@@ -171,10 +171,10 @@ def load_person(ws: Any, uuid: str, lang: str, officer: str) -> PersonView:
     initial["persons_met"] = [met]
     return PersonView(
         record=record_view(ws, person, page.history, lang),
-        address=link(ws, page.address) if page.address is not None else None,
-        household=tuple(link(ws, r) for r in page.household),
+        address=link(ws, page.address, lang) if page.address is not None else None,
+        household=tuple(link(ws, r, lang) for r in page.household),
         related={m: links for m, links in related.items() if m != "key_persons"},
-        key_person=tuple(link(ws, r) for r in page.key_person),
+        key_person=tuple(link(ws, r, lang) for r in page.key_person),
         visit_initial=initial,
     )
 
@@ -183,6 +183,6 @@ def load_address(ws: Any, uuid: str, lang: str) -> AddressView:
     page = page_service.address_page(ws, uuid)
     return AddressView(
         record=record_view(ws, page.address, page.history, lang),
-        residents=tuple(link(ws, r) for r in page.residents),
-        related=_related(ws, page.related),
+        residents=tuple(link(ws, r, lang) for r in page.residents),
+        related=_related(ws, page.related, lang),
     )

@@ -10,6 +10,7 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from fieldkit.ui import words
 from fieldkit.ui.pages import data as page_data
 from fieldkit.ui.pages.record_page import RecordPage
 from fieldkit.ui.resources import icon
@@ -41,7 +42,7 @@ class PersonPage(RecordPage):
         status = QGroupBox(tr("重点人员"))
         sl = QVBoxLayout(status)
         if view.key_person:
-            warn = QLabel(tr("列为重点人员：") + "；".join(ln.title for ln in view.key_person))
+            warn = QLabel(tr("列为重点人员：") + words.clauses(ln.title for ln in view.key_person))
             warn.setObjectName("keyPersonWarning")
             warn.setWordWrap(True)
             sl.addWidget(warn)
@@ -76,7 +77,7 @@ class PersonPage(RecordPage):
                     empty.append(self.module_label(module_id))
         if empty:
             # "No vehicles" is an answer too, but one line says it for every empty register.
-            none = QLabel(tr("没有相关记录：") + "、".join(empty))
+            none = QLabel(tr("没有相关记录：") + words.items(empty))
             none.setObjectName("hintText")
             none.setWordWrap(True)
             out.append(none)

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from fieldkit.domain.masking import mask_id_numbers
+from fieldkit.ui import words
 from fieldkit.ui.pages import data as page_data
 from fieldkit.ui.resources import icon
 from fieldkit.ui.state import SessionInfo
@@ -228,7 +229,7 @@ class RecordPage(QScrollArea):
         for i, (label, value) in enumerate(record.fields):
             row, col = divmod(i, 2)
             col *= 2
-            name = QLabel(label + "：")
+            name = QLabel(words.labelled(label))
             name.setObjectName("fieldName")
             name.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
             text = QLabel(value)
@@ -242,7 +243,7 @@ class RecordPage(QScrollArea):
 
     def links_box(self, title: str, links: tuple[page_data.Link, ...], *, show_module: bool = False,
                   empty: str = "") -> QGroupBox:
-        box = QGroupBox(f"{title}（{len(links)}）")
+        box = QGroupBox(words.counted(title, len(links)))
         layout = QVBoxLayout(box)
         if links:
             table = LinkTable(links, self.module_label, show_module=show_module)

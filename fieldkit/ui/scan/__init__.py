@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QAction, QKeySequence
 
+from fieldkit.ui import words
 from fieldkit.ui.scan.card import HouseholdCardWidget
 from fieldkit.ui.scan.feed import CameraFeed
 from fieldkit.ui.scan.print_dialog import DoorplatePrintDialog
@@ -61,7 +62,7 @@ def install(window: Any) -> QAction:
     action.setObjectName("scanAction")
     action.setShortcut(QKeySequence(SHORTCUT))
     action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-    action.setToolTip(tr("扫门牌") + f"（{SHORTCUT}）")
+    action.setToolTip(words.counted(tr("扫门牌"), SHORTCUT))
     action.triggered.connect(lambda: open_scan_view(window))
     window.addAction(action)
     from PySide6.QtWidgets import QToolBar
@@ -70,7 +71,7 @@ def install(window: Any) -> QAction:
     printing.setObjectName("doorplatePrintAction")
     printing.setShortcut(QKeySequence(PRINT_SHORTCUT))
     printing.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-    printing.setToolTip(tr("打印门牌…") + f"（{PRINT_SHORTCUT}）")
+    printing.setToolTip(words.counted(tr("打印门牌…"), PRINT_SHORTCUT))
     printing.triggered.connect(lambda: open_print_dialog(window))
     info = getattr(window, "info", None)
     # Signing doorplates is the station's word (forms/permissions.toml): not offered to whom it would refuse.

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QDate, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QDate, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 
 from fieldkit.services import drafts as draft_service
 from fieldkit.services import household as hh
+from fieldkit.ui import words
 from fieldkit.ui.capture.card_reader import CardReaderPanel
 from fieldkit.ui.errors import background_error, show_error
 from fieldkit.ui.scan.dialogs import QuickFormDialog, tenant_extra_fields
@@ -63,7 +64,8 @@ def status_label(status: str) -> str:
 
 
 def _lines(title: str, lines: list[str]) -> str:
-    return f"<b>{title}</b>：" + ("；".join(lines) if lines else tr("无"))
+    """`title` carries its own colon (tr of the whole label: "车辆：" / "Vehicles: ")."""
+    return f"<b>{title}</b>" + (words.clauses(lines) if lines else tr("无"))
 
 
 class HouseholdCardWidget(QScrollArea):
@@ -157,6 +159,8 @@ class HouseholdCardWidget(QScrollArea):
         self.tenants = self._table("tenantsTable", [tr("姓名"), tr("公民身份号码"), tr("联系电话"), tr("入住日期"),
                                                      tr("已搬离")])
         rbox.addWidget(self.tenants)
+        for table in (self.residents, self.tenants):
+            table.installEventFilter(self)  # re-fitted to its rows when its width changes (see eventFilter)
         self.box.addWidget(rental)
         self.others: dict[str, QLabel] = {}
         for name in ("cardVehicles", "cardFlags", "cardMatters", "cardVisits"):
@@ -187,7 +191,28 @@ class HouseholdCardWidget(QScrollArea):
     def _fit(table: QTableWidget) -> None:
         """As tall as its rows: the card scrolls as a whole, not table by table."""
         rows = sum(table.rowHeight(i) for i in range(table.rowCount())) or 30
-        table.setFixedHeight(table.horizontalHeader().height() + rows + 2 * table.frameWidth() + 2)
+        # A sideways scroll bar (English on a narrow card) would cover the last row.
+        wide = table.horizontalHeader().length() > table.width() - 2 * table.frameWidth()
+        bar = table.horizontalScrollBar().sizeHint().height() if wide else 0
+        table.setFixedHeight(table.horizontalHeader().height() + rows + bar + 2 * table.frameWidth() + 2)
+
+    @staticmethod
+    def _fit_column(table: QTableWidget, column: int) -> None:
+        """Cell widgets do not size their column: widen it to the widest one, or its buttons
+        ("Moved out", "Deceased") are squeezed below their text. The column is shown right after
+        the name: when a narrow card cannot hold every column, what scrolls out of sight is text
+        (the status, which the disabled mark also shows), never a button."""
+        widths = [w.sizeHint().width() for w in (table.cellWidget(r, column) for r in range(table.rowCount())) if w]
+        header = table.horizontalHeader()
+        if widths:
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
+            header.resizeSection(column, max(widths))
+            header.moveSection(header.visualIndex(column), 1)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and isinstance(watched, QTableWidget):
+            self._fit(watched)  # narrower now: room for a sideways scroll bar under the last row
+        return super().eventFilter(watched, event)
 
     def _button(self, name: str, text: str, slot: Any, layout: QHBoxLayout | None, key: str = "") -> QPushButton:
         b = QPushButton(text)
@@ -227,13 +252,13 @@ class HouseholdCardWidget(QScrollArea):
             self._load_draft(card.address.uuid)
         mark = tr("（门牌已核验）") if card.verified else tr("（未经签名核验）")
         head = card.head.name if card.head else tr("未登记")
-        self.title.setText(f"<h3>{card.title}</h3>{tr('地址编码')} {card.code} {mark}<br>{tr('户主')}：{head}")
-        self.watch_banner.setText(tr("布控名单预警：") + "；".join(
-            f"{w.name}（{w.id_number}）：{w.reason}" for w in card.watch))
+        self.title.setText(f"<h3>{card.title}</h3>" + tr("地址编码 %1 %2").replace("%1", card.code).replace("%2", mark)
+                           + "<br>" + tr("户主：%1").replace("%1", head))
+        self.watch_banner.setText(tr("布控名单预警：") + words.clauses(self._watch_text(w) for w in card.watch))
         self.watch_banner.setVisible(bool(card.watch))
         self._fill_residents()
         self._fit(self.residents)
-        self.rental_label.setText(tr("出租状态：") + (card.rental_status or tr("未出租")))
+        self.rental_label.setText(tr("出租状态：%1").replace("%1", card.rental_status or tr("未出租")))
         self.tenants.setRowCount(len(card.tenants))
         for i, t in enumerate(card.tenants):
             for col, text in enumerate((t.name, t.id_number, t.phone, t.move_in_date)):
@@ -243,13 +268,15 @@ class HouseholdCardWidget(QScrollArea):
             left.setChecked(i in self.tenants_left)
             left.toggled.connect(lambda on, idx=i: self.set_tenant_left(idx, on))
             self.tenants.setCellWidget(i, 4, left)
+        self._fit_column(self.tenants, 4)
         self._fit(self.tenants)
-        self.others["cardVehicles"].setText(_lines(tr("车辆"), [v.text for v in card.vehicles]))
-        flags = [f"{p.name}：{p.key_person}" for p in card.residents if p.key_person]
-        self.others["cardFlags"].setText(_lines(tr("重点人员"), flags))
-        matters = [tr("事件：") + e.text for e in card.events] + [tr("纠纷：") + d.text for d in card.disputes]
-        self.others["cardMatters"].setText(_lines(tr("未办结事项"), matters))
-        self.others["cardVisits"].setText(_lines(tr("最近走访"), [v.text for v in card.visits]))
+        self.others["cardVehicles"].setText(_lines(tr("车辆："), [v.text for v in card.vehicles]))
+        flags = [words.labelled(p.name, p.key_person) for p in card.residents if p.key_person]
+        self.others["cardFlags"].setText(_lines(tr("重点人员："), flags))
+        matters = ([tr("事件：%1").replace("%1", e.text) for e in card.events]
+                   + [tr("纠纷：%1").replace("%1", d.text) for d in card.disputes])
+        self.others["cardMatters"].setText(_lines(tr("未办结事项："), matters))
+        self.others["cardVisits"].setText(_lines(tr("最近走访："), [v.text for v in card.visits]))
         self._update_pending()
 
     def _fill_residents(self) -> None:
@@ -268,11 +295,13 @@ class HouseholdCardWidget(QScrollArea):
             cell = QWidget()
             lay = QHBoxLayout(cell)
             lay.setContentsMargins(0, 0, 0, 0)
+            lay.setSpacing(2)  # three marks share a column of a narrow card
             for m in MARKS:
                 b = self._button(f"mark_{m}_{i}", status_label(m),
                                  lambda _c=False, uuid=p.uuid, m=m: self.mark(uuid, m), lay)
                 b.setEnabled(m != status)
             self.residents.setCellWidget(i, 5, cell)
+        self._fit_column(self.residents, 5)
 
     # -- pending changes --------------------------------------------------------------------
     def mark(self, uuid: str, status: str) -> None:
@@ -460,7 +489,7 @@ class HouseholdCardWidget(QScrollArea):
             parts.append(tr("租客搬离 %1 人").replace("%1", str(len(self.tenants_left))))
         if self.new_tenants:
             parts.append(tr("新租客 %1 人").replace("%1", str(len(self.new_tenants))))
-        text = tr("待提交：") + "、".join(parts) if parts else tr("没有待提交的内容")
+        text = tr("待提交：") + words.items(parts) if parts else tr("没有待提交的内容")
         if parts and self.restored_at:
             text = tr("已恢复上次未提交的内容（%1 保存）。").replace("%1", self.restored_at) + text
         self.pending_label.setText(text)
@@ -491,7 +520,7 @@ class HouseholdCardWidget(QScrollArea):
             result = hh.submit_pass(job.ws, address, visit=visit, new_residents=residents, status_marks=marks,
                                     tenants_left=left, new_tenants=tenants)
             # The card after the save shows the plate as it was read (verified or not), not as a bare address.
-            return result, (hh.card(job.ws, address, payload=payload) if result.ok else None)
+            return result, (hh.card(job.ws, address, payload=payload, lang=self.lang) if result.ok else None)
 
         self.worker.run(work, self._submitted, self._submit_failed, label=tr("正在保存…"), cancellable=False,
                         parent=self, owner=self)
@@ -511,7 +540,7 @@ class HouseholdCardWidget(QScrollArea):
             self._update_pending()
             return
         warnings = [self._issue_text(i) for i in result.issues if i.severity != "error"]
-        alerts = [f"• {w.name}（{w.id_number}）：{w.reason}" for w in result.watch]
+        alerts = ["• " + self._watch_text(w) for w in result.watch]
         self.issues_label.setText("\n".join(([tr("布控名单预警："), *alerts] if alerts else []) + warnings))
         self._reset_pending()
         assert card is not None
@@ -522,6 +551,10 @@ class HouseholdCardWidget(QScrollArea):
             "%1", str(sum(len(v) for v in result.created.values()))).replace("%2", str(len(result.updated))))
         self.pass_saved.emit(result)
         self.scan_ready.emit()
+
+    @staticmethod
+    def _watch_text(w: hh.WatchAlert) -> str:
+        return tr("%1（%2）：%3").replace("%1", w.name).replace("%2", w.id_number).replace("%3", w.reason)
 
     def _issue_text(self, issue: hh.PassIssue) -> str:
         if self.lang == "en":

@@ -19,6 +19,7 @@ from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QCheckBox, QDialog, QDialogButtonBox, QLabel, QMessageBox, QVBoxLayout, QWidget
 
 from fieldkit.services import records as rec_service
+from fieldkit.ui import words
 from fieldkit.ui.capture.card_reader import CardReaderMount, card_mode
 from fieldkit.ui.errors import show_error
 from fieldkit.ui.forms.form_widget import EditorFactory, FormWidget
@@ -167,7 +168,7 @@ class QuickFormDialog(QDialog):
 
         def work(job):
             result = rec_service.check(job.ws, module, values)
-            titles = [rec_service.title(job.ws, r) for r in result.duplicates]
+            titles = [rec_service.title(job.ws, r, self.lang) for r in result.duplicates]
             return result, titles
 
         self.worker.run(work, lambda out: self._checked(out, accepting), self._failed, progress=False, owner=self)
@@ -205,9 +206,9 @@ class QuickFormDialog(QDialog):
         exact = self._same_id_duplicate(values=self.form.values())
         texts = []
         if titles:
-            texts.append((tr("已登记：") if exact else tr("可能已登记过此人：")) + "；".join(titles))
+            texts.append((tr("已登记：") if exact else tr("可能已登记过此人：")) + words.clauses(titles))
         if result.watch_hits:
-            texts.append(tr("布控名单提示：") + "；".join(h.reason for _p, h in result.watch_hits))
+            texts.append(tr("布控名单提示：") + words.clauses(h.reason for _p, h in result.watch_hits))
         self.banner.setText("\n".join(texts))
         self.banner.setVisible(bool(texts))
         self.same_person.setVisible(bool(titles))

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 from fieldkit.services import doorplates, station_keys
 from fieldkit.services import drafts as draft_service
 from fieldkit.services import household as hh
+from fieldkit.ui import words
 from fieldkit.ui.errors import message_for, show_error
 from fieldkit.ui.scan.card import HouseholdCardWidget
 from fieldkit.ui.scan.dialogs import RegisterAddressPanel
@@ -185,7 +186,7 @@ class ScanView(QWidget):
         if width * height < LOW_RES:
             hints.append(tr("分辨率较低：请靠近门牌，让二维码占画面三分之一以上"))
         hints.append(tr("自动对焦已开启") if autofocus else tr("摄像头不支持自动对焦：保持 30–50 厘米距离，避免反光"))
-        self.hint.setText("；".join(hints))
+        self.hint.setText(words.clauses(hints))
 
     def _camera_failed(self, exc: BaseException) -> None:
         self.preview.setPixmap(QPixmap())
@@ -246,7 +247,7 @@ class ScanView(QWidget):
             for address in draft_service.pending_passes(job.ws):
                 found = job.ws.store.records.get(address)
                 if found is not None:
-                    return hh.card(job.ws, address)
+                    return hh.card(job.ws, address, lang=self.lang)
             return None
 
         def done(card: Any) -> None:
@@ -285,7 +286,7 @@ class ScanView(QWidget):
             result = doorplates.scan_image(path, trusted_keys=station_keys.trusted_keys(job.ws))
             if result.payload is None:
                 return result
-            return hh.open_by_payload(job.ws, result.payload)
+            return hh.open_by_payload(job.ws, result.payload, self.lang)
 
         self.worker.run(work, self._opened, self._open_failed, progress=False, owner=self)
 
@@ -297,7 +298,7 @@ class ScanView(QWidget):
         self._last_text = text
         self.opening = True
         self.status.setText(tr("正在查找…"))
-        self.worker.run(lambda job: hh.open_by_payload(job.ws, text), self._opened, self._open_failed,
+        self.worker.run(lambda job: hh.open_by_payload(job.ws, text, self.lang), self._opened, self._open_failed,
                         progress=False, key="scan-open", owner=self)
 
     def _open_failed(self, exc: BaseException) -> None:
@@ -352,7 +353,7 @@ class ScanView(QWidget):
 
         def work(job):
             record = hh.register_address(job.ws, code, values)
-            return hh.card(job.ws, record.uuid)
+            return hh.card(job.ws, record.uuid, lang=self.lang)
 
         def failed(exc: BaseException) -> None:
             issues = getattr(exc, "issues", None)
@@ -382,7 +383,8 @@ class ScanView(QWidget):
         if not (changes.uuids & shown or changes.modules & CARD_MODULES):
             return
         address, payload = card.address.uuid, card.payload  # the plate read stays what it was
-        self.worker.run(lambda job: hh.card(job.ws, address, payload=payload), self._reloaded, lambda _e: None,
+        self.worker.run(lambda job: hh.card(job.ws, address, payload=payload, lang=self.lang), self._reloaded,
+                        lambda _e: None,
                         progress=False, key="scan-card-reload", owner=self)
 
     def _reloaded(self, card: hh.HouseholdCard) -> None:

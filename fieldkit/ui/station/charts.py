@@ -4,9 +4,11 @@ Why not QtCharts: it lives in PySide6-Addons, a download several times the size 
 PySide6-Essentials, for a laptop that updates over 3G in the hills. The dashboard needs a few
 readable charts (counts per month, per category, per village), which take a page of painting.
 
-What a reader gets: a title, Chinese axis titles, tick labels with round numbers, the value
-written on each bar / point, a legend when there is more than one series, a tooltip with the
-exact figure under the mouse, and "暂无数据" instead of an empty frame.
+What a reader gets: a title, axis titles in the UI language (the y title written across, above
+the axis: English stacked letter by letter is unreadable), tick labels with round numbers,
+category labels wrapped between words, the value written on each bar / point, a legend when
+there is more than one series, a tooltip with the exact figure under the mouse, and "暂无数据"
+instead of an empty frame.
 
 Threading: GUI thread only (QWidget/QPainter). Data is plain lists handed in by the caller.
 """
@@ -20,6 +22,8 @@ from dataclasses import dataclass
 from PySide6.QtCore import QCoreApplication, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
+
+from fieldkit.ui import words
 
 # Okabe–Ito-like colours: distinguishable by most colour-blind readers and on a washed-out
 # screen in sunlight; the first is the app's blue.
@@ -68,6 +72,7 @@ class _Chart(QWidget):
         self.x_title = ""
         self.y_title = ""
         self._hits: list[tuple[QRectF, str]] = []  # screen areas → tooltip text
+        self._labels: list[list[str]] = []  # category labels as last drawn, line by line
         self.setMouseTracking(True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.setMinimumHeight(200)
@@ -153,11 +158,15 @@ class _Chart(QWidget):
         """What the tooltips would say, in drawing order (for tests and accessibility)."""
         return [t for _r, t in self._hits]
 
+    def label_lines(self) -> list[list[str]]:
+        """The category labels under the axis as last painted, each as its lines."""
+        return [list(lines) for lines in self._labels]
+
     def paintEvent(self, event: QPaintEvent) -> None:
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         p.fillRect(self.rect(), QColor("white"))
-        self._hits = []
+        self._hits, self._labels = [], []
         r = self._paint_frame(p)
         if self.is_empty:
             self._paint_empty(p, r)
@@ -172,8 +181,32 @@ class _Chart(QWidget):
     def _top(self) -> float:
         return max((v for s in self.series for v in s.values), default=0.0)
 
-    def _label_lines(self, text: str) -> list[str]:
-        return text.split("\n")
+    def _label_lines(self, text: str, fm: QFontMetricsF, width: float) -> list[str]:
+        """A category label's lines: its own line breaks, then breaks between words where a line
+        is wider than `width` (a word is never cut; what still does not fit is elided)."""
+        out: list[str] = []
+        for line in text.split("\n"):
+            current = ""
+            for word in line.split(" "):
+                trial = f"{current} {word}" if current else word
+                if current and fm.horizontalAdvance(trial) > width:
+                    out.append(current)
+                    current = word
+                else:
+                    current = trial
+            out.append(current)
+        return [fm.elidedText(line, Qt.TextElideMode.ElideRight, width) for line in out]
+
+    def _take_y_title(self, p: QPainter, r: QRectF, font: QFont) -> QRectF:
+        """Write the y-axis title across, above the axis; returns what is left of `r`."""
+        if not self.y_title:
+            return r
+        fm = QFontMetricsF(font)
+        p.setFont(font)
+        p.setPen(AXIS)
+        p.drawText(QRectF(r.left(), r.top(), r.width(), fm.height()),
+                   Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, self.y_title)
+        return r.adjusted(0, fm.height() + 2, 0, 0)
 
 
 class BarChart(_Chart):
@@ -202,8 +235,11 @@ class BarChart(_Chart):
         fm, sfm = QFontMetricsF(base), QFontMetricsF(small)
         ticks = nice_ticks(self._top())
         top_val = ticks[-1]
-        lines = max(len(self._label_lines(c)) for c in self.categories)
-        left = r.left() + (sfm.height() + 6 if self.y_title else 0) + max(sfm.horizontalAdvance(fmt_value(t)) for t in ticks) + 6
+        r = self._take_y_title(p, r, small)
+        left = r.left() + max(sfm.horizontalAdvance(fmt_value(t)) for t in ticks) + 6
+        wrapped = [self._label_lines(c, sfm, (r.right() - left) / len(self.categories) - 2) for c in self.categories]
+        self._labels = wrapped
+        lines = max(len(w) for w in wrapped)
         bottom = r.bottom() - lines * sfm.height() - 6 - (fm.height() + 2 if self.x_title else 0)
         plot = QRectF(left, r.top() + sfm.height(), r.right() - left, bottom - r.top() - sfm.height())
         self._paint_value_axis(p, plot, ticks, small, vertical=True)
@@ -223,11 +259,10 @@ class BarChart(_Chart):
                     p.setPen(TEXT)
                     p.drawText(QRectF(bar.center().x() - 40, bar.top() - sfm.height() - 1, 80, sfm.height()),
                                Qt.AlignmentFlag.AlignCenter, label)
-                self._hits.append((bar.adjusted(0, -sfm.height(), 0, 0), f"{cat.replace(chr(10), ' ')} · {s.label}：{fmt_value(v)}"))
+                self._hits.append((bar.adjusted(0, -sfm.height(), 0, 0), words.labelled(f"{cat.replace(chr(10), ' ')} · {s.label}", fmt_value(v))))
             p.setPen(TEXT)
             text_rect = QRectF(plot.left() + ci * slot, plot.bottom() + 4, slot, lines * sfm.height())
-            label = "\n".join(sfm.elidedText(line, Qt.TextElideMode.ElideRight, slot) for line in self._label_lines(cat))
-            p.drawText(text_rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, label)
+            p.drawText(text_rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, "\n".join(wrapped[ci]))
         self._paint_axis_titles(p, r, plot, base, small)
 
     def _paint_horizontal(self, p: QPainter, r: QRectF) -> None:
@@ -260,7 +295,7 @@ class BarChart(_Chart):
                 p.drawText(QRectF(bar.right() + 4, bar.top(), value_room + 40, bar.height()),
                            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, fmt_value(v))
                 self._hits.append((QRectF(plot.left(), bar.top(), plot.width(), bar.height()),
-                                   f"{cat} · {s.label}：{fmt_value(v)}"))
+                                   words.labelled(f"{cat} · {s.label}", fmt_value(v))))
         self._paint_axis_titles(p, r, plot, base, small)
 
     def _paint_value_axis(self, p: QPainter, plot: QRectF, ticks: list[float], font: QFont, *, vertical: bool) -> None:
@@ -291,8 +326,6 @@ class BarChart(_Chart):
             p.setFont(base)
             p.drawText(QRectF(plot.left(), r.bottom() - QFontMetricsF(base).height(), plot.width(), QFontMetricsF(base).height()),
                        Qt.AlignmentFlag.AlignCenter, self.x_title)
-        if self.y_title and not self.horizontal:
-            _draw_vertical_title(p, r, plot, small, self.y_title)
 
 
 class LineChart(_Chart):
@@ -303,8 +336,11 @@ class LineChart(_Chart):
         fm, sfm = QFontMetricsF(base), QFontMetricsF(small)
         ticks = nice_ticks(self._top())
         top_val = ticks[-1]
-        lines = max(len(self._label_lines(c)) for c in self.categories)
-        left = r.left() + (sfm.height() + 6 if self.y_title else 0) + max(sfm.horizontalAdvance(fmt_value(t)) for t in ticks) + 6
+        r = self._take_y_title(p, r, small)
+        left = r.left() + max(sfm.horizontalAdvance(fmt_value(t)) for t in ticks) + 6
+        wrapped = [self._label_lines(c, sfm, (r.right() - left - 6) / len(self.categories) - 2) for c in self.categories]
+        self._labels = wrapped
+        lines = max(len(w) for w in wrapped)
         bottom = r.bottom() - lines * sfm.height() - 6 - (fm.height() + 2 if self.x_title else 0)
         plot = QRectF(left, r.top() + sfm.height(), r.right() - left - 6, bottom - r.top() - sfm.height())
         p.setFont(small)
@@ -322,10 +358,9 @@ class LineChart(_Chart):
         slot = plot.width() / n
         xs = [plot.left() + slot * (i + 0.5) for i in range(n)]
         p.setPen(TEXT)
-        for i, cat in enumerate(self.categories):
-            label = "\n".join(sfm.elidedText(line, Qt.TextElideMode.ElideRight, slot) for line in self._label_lines(cat))
+        for i, lines_of in enumerate(wrapped):
             p.drawText(QRectF(xs[i] - slot / 2, plot.bottom() + 4, slot, lines * sfm.height()),
-                       Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, label)
+                       Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, "\n".join(lines_of))
         # Values are written only where they will not pile up: all points of a lone series, or
         # each series' peak when several lines share the plot (the tooltip gives the rest).
         for si, s in enumerate(self.series):
@@ -343,7 +378,8 @@ class LineChart(_Chart):
                 p.setBrush(QColor("white"))
                 p.drawEllipse(pt, 3.2, 3.2)
                 self._hits.append((QRectF(pt.x() - slot / 2, plot.top(), slot, plot.height()),
-                                   f"{self.categories[i].replace(chr(10), ' ')} · {s.label}：{fmt_value(s.values[i])}"))
+                                   words.labelled(f"{self.categories[i].replace(chr(10), ' ')} · {s.label}",
+                                                  fmt_value(s.values[i]))))
                 if s.values[i] and (len(self.series) == 1 or i == peak):
                     p.setPen(color.darker(130))
                     p.drawText(QRectF(pt.x() - 30, pt.y() - sfm.height() - 3, 60, sfm.height()),
@@ -354,18 +390,4 @@ class LineChart(_Chart):
             p.setFont(base)
             p.drawText(QRectF(plot.left(), r.bottom() - fm.height(), plot.width(), fm.height()),
                        Qt.AlignmentFlag.AlignCenter, self.x_title)
-        if self.y_title:
-            _draw_vertical_title(p, r, plot, small, self.y_title)
 
-
-def _draw_vertical_title(p: QPainter, r: QRectF, plot: QRectF, font: QFont, text: str) -> None:
-    """A y-axis title written top to bottom, character by character — how Chinese reads best
-    (rotated Chinese is harder to read than stacked characters)."""
-    fm = QFontMetricsF(font)
-    p.setFont(font)
-    p.setPen(AXIS)
-    h = fm.height() * len(text)
-    y = plot.center().y() - h / 2
-    for ch in text:
-        p.drawText(QRectF(r.left(), y, fm.height() + 2, fm.height()), Qt.AlignmentFlag.AlignCenter, ch)
-        y += fm.height()

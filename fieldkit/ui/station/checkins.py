@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from fieldkit.services.station import checkins as ci_service
+from fieldkit.ui import words
 from fieldkit.ui.module_view import village_options
 from fieldkit.ui.resources import icon
 from fieldkit.ui.station.common import fill_table, hint, make_table, section
@@ -54,7 +55,7 @@ def recent_weeks(today: dt.date, n: int = WEEKS_BACK) -> list[tuple[str, str]]:
         monday = day - dt.timedelta(days=day.weekday())
         sunday = monday + dt.timedelta(days=6)
         prefix = tr("本周") if i == 0 else tr("上周") if i == 1 else week
-        out.append((f"{prefix}（{monday:%m-%d} 至 {sunday:%m-%d}）", week))
+        out.append((words.counted(prefix, tr("%1 至 %2").replace("%1", f"{monday:%m-%d}").replace("%2", f"{sunday:%m-%d}")), week))
     return out
 
 
@@ -251,7 +252,7 @@ class CheckinsPanel(QWidget):
     def _loaded(self, report: ci_service.WeekReport) -> None:
         self.loading = False
         self.report = report
-        rows = [(p.name, d.date, d.checkins, "、".join(d.villages), d.first, d.last, d.located)
+        rows = [(p.name, d.date, d.checkins, words.items(d.villages), d.first, d.last, d.located)
                 for p in report.people for d in p.days]
         fill_table(self.table, rows, numeric=(2, 6))
         total = sum(p.total for p in report.people)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtCore import QCoreApplication, QLocale, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from fieldkit.services.station import dashboard as dash_service
+from fieldkit.ui import words
 from fieldkit.ui.resources import icon
 from fieldkit.ui.station.charts import BarChart, ChartSeries, LineChart
 from fieldkit.ui.station.common import fill_table, hint, make_table, row_key, section
@@ -39,10 +40,11 @@ def tr(text: str) -> str:
     return QCoreApplication.translate("StationDashboard", text)
 
 
-def month_label(month: str, first: bool) -> str:
-    """'2026-01' → '1月' (+ the year under the first month and under every January)."""
+def month_label(month: str, first: bool, lang: str = "zh") -> str:
+    """'2026-01' → '1月' / 'Jan' (+ the year under the first month and under every January)."""
     y, m = month[:4], int(month[5:7])
-    return f"{m}月\n{y}" if first or m == 1 else f"{m}月"
+    name = QLocale(QLocale.Language.English).monthName(m, QLocale.FormatType.ShortFormat) if lang == "en" else f"{m}月"
+    return f"{name}\n{y}" if first or m == 1 else name
 
 
 class Card(QFrame):
@@ -182,7 +184,7 @@ class DashboardView(QWidget):
         self.loading = True
         self.refresh_button.setEnabled(False)
         self.as_of.setText(tr("正在统计…"))
-        self.worker.run(lambda job: dash_service.dashboard(job.ws), self._show, self._failed,
+        self.worker.run(lambda job: dash_service.dashboard(job.ws, lang=self.lang), self._show, self._failed,
                         progress=False, key="station-dashboard", owner=self, parent=self)
 
     def _failed(self, exc: BaseException) -> None:
@@ -206,7 +208,7 @@ class DashboardView(QWidget):
         self.card_tasks.set(f"{open_tasks:,}")
         self.card_sync.set(f"{data.pending_sync:,}" if data.pending_sync_known else "—")
         if not data.pending_sync_known:
-            self.card_sync.setToolTip("；".join(data.notes))
+            self.card_sync.setToolTip(words.clauses(data.notes))
 
         _refill(self.trend_pick, [(tr("有数据的主要工作"), "")] + [(self._mod(s.key, s.label), s.key) for s in data.trends])
         _refill(self.category_pick, [(self._category_title(s), s.key) for s in data.categories])
@@ -245,7 +247,7 @@ class DashboardView(QWidget):
         else:
             series = sorted((s for s in self.data.trends if s.total), key=lambda s: -s.total)[:MAX_TREND_LINES]
         months = self.data.months
-        self.trend.set_data([month_label(m, i == 0) for i, m in enumerate(months)],
+        self.trend.set_data([month_label(m, i == 0, self.lang) for i, m in enumerate(months)],
                             [ChartSeries(self._mod(s.key, s.label), tuple(p.count for p in s.points)) for s in series],
                             y_title=tr("条数"))
 
@@ -313,6 +315,8 @@ def _titled(caption: str, pick: QComboBox, chart: QWidget) -> QFrame:
     label.setStyleSheet("background: white;")
     row.addWidget(label)
     pick.setMinimumWidth(170)
+    # "Events & hazards · Category" is longer than 170 px: show it whole rather than cut.
+    pick.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
     row.addWidget(pick)
     return _card(chart, chooser=row)
 
@@ -330,8 +334,9 @@ def _refill(combo: QComboBox, items: list[tuple[str, str]]) -> None:
 
 
 def _wrap(label: str, width: int = 5) -> str:
-    """Category names under bars: break long Chinese labels onto two lines instead of eliding."""
-    if len(label) <= width:
+    """Category names under bars: break long Chinese labels onto two lines instead of eliding.
+    Words (English) are left whole: the chart breaks between them to fit the bar's width."""
+    if len(label) <= width or any(ch.isascii() and ch.isalpha() for ch in label):
         return label
     cut = label.find("/") + 1 or len(label) // 2 + len(label) % 2
     return label[:cut] + "\n" + label[cut:]

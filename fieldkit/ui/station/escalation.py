@@ -54,8 +54,8 @@ class EventRow:
     village: str
 
 
-def load_events(ws: Any, statuses: tuple[str, ...]) -> list[EventRow]:
-    """Database thread: events with these statuses, newest first, as plain rows."""
+def load_events(ws: Any, statuses: tuple[str, ...], lang: str = "zh") -> list[EventRow]:
+    """Database thread: events with these statuses, newest first, as plain rows (words in `lang`)."""
     spec = ws.module(MODULE)
     category = spec.field("category")
     out: list[EventRow] = []
@@ -63,8 +63,8 @@ def load_events(ws: Any, statuses: tuple[str, ...]) -> list[EventRow]:
         ids = rec_service.list_ids(ws, MODULE, order_by="found_at", desc=True, where={"status": status})[:LIST_LIMIT]
         for rec in rec_service.rows(ws, ids):
             d = rec.data
-            out.append(EventRow(rec.uuid, str(d.get("title") or rec_service.title(ws, rec)),
-                                category.choice_label(str(d.get("category") or ""), "zh"), str(d.get("urgency") or ""),
+            out.append(EventRow(rec.uuid, str(d.get("title") or rec_service.title(ws, rec, lang)),
+                                category.choice_label(str(d.get("category") or ""), lang), str(d.get("urgency") or ""),
                                 str(d.get("level") or "grid"), str(d.get("status") or ""), str(d.get("found_at") or ""),
                                 rec_service.village_name(ws, str(d["village"])) if d.get("village") else ""))
     out.sort(key=lambda e: e.found_at, reverse=True)
@@ -179,7 +179,7 @@ class EscalationPanel(QWidget):
     def refresh(self) -> None:
         self.loading = True
         statuses = SCOPES[self.scope.currentData()]
-        self.worker.run(lambda job: load_events(job.ws, statuses), self._loaded, progress=False,
+        self.worker.run(lambda job: load_events(job.ws, statuses, self.lang), self._loaded, progress=False,
                         key="station-events", owner=self, parent=self)
 
     def _loaded(self, events: list[EventRow]) -> None:
@@ -208,7 +208,7 @@ class EscalationPanel(QWidget):
             self.timeline.setRowCount(0)
             self.steps, self.steps_for = [], None
         else:
-            self.heading.setText(f"<b>{event.title}</b>　{self._labels['level'].get(event.level, event.level)} · "
+            self.heading.setText(f"<b>{event.title}</b>&nbsp;&nbsp;{self._labels['level'].get(event.level, event.level)} · "
                                  f"{self._labels['status'].get(event.status, event.status)}")
             levels = esc_service.LEVELS
             cur = levels.index(event.level) if event.level in levels else 0

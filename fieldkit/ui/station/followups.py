@@ -141,7 +141,7 @@ class FollowupsPanel(QWidget):
     def refresh(self) -> None:
         self.loading = True
         self.summary.setText(tr("正在读取…"))
-        self.worker.run(lambda job: fu_service.followup_report(job.ws, dt.date.today()), self._loaded,
+        self.worker.run(lambda job: fu_service.followup_report(job.ws, dt.date.today(), self.lang), self._loaded,
                         progress=False, key="station-followups", owner=self, parent=self)
 
     def _loaded(self, report: fu_service.FollowUpReport) -> None:

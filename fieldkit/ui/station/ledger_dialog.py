@@ -308,10 +308,8 @@ class LedgerDialog(QDialog):
         """A sensible file name until the chief types or picks one."""
         if self._path_touched or not hasattr(self, "path"):
             return
-        spec = self.spec()
         lo, hi = self.period()
-        span = f"_{lo}_{hi}" if lo else tr("_全部")
-        self.path.setText(str(default_folder() / f"{spec.label.get(self.lang)}台账{span}.{self.fmt}"))
+        self.path.setText(str(default_folder() / ledger_service.default_file_name(self.spec(), self.fmt, lo, hi, lang=self.lang)))
 
     def browse(self) -> None:
         filters = {"xlsx": tr("Excel 表格 (*.xlsx)"), "pdf": tr("PDF 文件 (*.pdf)"), "csv": tr("加密 CSV (*.csv)")}

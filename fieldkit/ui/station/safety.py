@@ -26,7 +26,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fieldkit.services.ledgers import file_stem
 from fieldkit.services.station import safety_index as safety_service
+from fieldkit.ui import words
 from fieldkit.ui.resources import icon
 from fieldkit.ui.station.common import fill_table, hint, make_table, open_folder, section, stars_text
 from fieldkit.ui.station.ledger_dialog import default_folder
@@ -37,11 +39,12 @@ def tr(text: str) -> str:
     return QCoreApplication.translate("StationSafety", text)
 
 
-def penalty_text(v: safety_service.SafetyIndex) -> str:
-    """'入室盗窃 2 起 −16；…' — what lowered the index, biggest first."""
+def penalty_text(v: safety_service.SafetyIndex, lang: str = "zh") -> str:
+    """'入室盗窃 2 起 −16；…' / 'Burglary 2 cases −16; …' — what lowered the index, biggest first."""
     parts = sorted(v.penalties, key=lambda p: -p.points)
-    return "；".join(f"{p.label_zh} {p.count} " + tr("起") + (tr("（否决）") if p.veto else f" −{p.points:g}")
-                    for p in parts) or tr("无扣分")
+    return words.clauses(tr("%1 %2 起").replace("%1", p.label_en if lang == "en" else p.label_zh)
+                         .replace("%2", str(p.count)) + (tr("（否决）") if p.veto else f" −{p.points:g}")
+                         for p in parts) or tr("无扣分")
 
 
 class SafetyPanel(QWidget):
@@ -139,7 +142,7 @@ class SafetyPanel(QWidget):
         self.loading = False
         self.compute.setEnabled(True)
         self.report = report
-        rows = [(v.village_name, f"{v.index:.1f}", stars_text(v.stars, v.vetoed), penalty_text(v)) for v in report.villages]
+        rows = [(v.village_name, f"{v.index:.1f}", stars_text(v.stars, v.vetoed), penalty_text(v, self.lang)) for v in report.villages]
         fill_table(self.table, rows, [v.village_code for v in report.villages], numeric=(1,))
         for r, v in enumerate(report.villages):
             item = self.table.item(r, 2)
@@ -147,7 +150,7 @@ class SafetyPanel(QWidget):
         text = tr("%1 至 %2，%3 个村（社区）。").replace("%1", report.date_from).replace("%2", report.date_to) \
             .replace("%3", str(len(report.villages)))
         if report.missing_modules:
-            text += tr("注意：本机没有“%1”登记模块，指数未计入这些记录。").replace("%1", "、".join(report.missing_modules))
+            text += tr("注意：本机没有“%1”登记模块，指数未计入这些记录。").replace("%1", words.items(report.missing_modules))
         self.note.setText(text)
         self._enable()
 
@@ -168,7 +171,9 @@ class SafetyPanel(QWidget):
         v = self.current()
         if v is None:
             return
-        suggested = default_folder() / f"{v.village_name}平安星级牌_{dt.date.today():%Y%m}.pdf"
+        # One language per name: the village's code stands in for its Chinese name in English.
+        stem = f"safety-plaque-{v.village_code}" if self.lang == "en" else file_stem(f"{v.village_name}平安星级牌")
+        suggested = default_folder() / f"{stem}-{dt.date.today():%Y-%m}.pdf"
         path, _ = QFileDialog.getSaveFileName(self, tr("星级牌保存到"), str(suggested), tr("PDF 文件 (*.pdf)"))
         if path:
             self.print_plaque(path if path.lower().endswith(".pdf") else path + ".pdf")

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from fieldkit.services.station import tasks as task_service
+from fieldkit.ui import words
 from fieldkit.ui.module_view import village_options
 from fieldkit.ui.resources import icon
 from fieldkit.ui.station.common import fill_table, hint, make_table, row_key, section
@@ -240,7 +241,7 @@ class TasksPanel(QWidget):
         row = next((i for i, t in enumerate(self.mine) if t.uuid == keep), -1)
         if row >= 0:
             self.mine_table.selectRow(row)
-        fill_table(self.all_table, [(t.title, st.get(t.status, t.status), t.village, "、".join(t.assignees) or tr("所有人"),
+        fill_table(self.all_table, [(t.title, st.get(t.status, t.status), t.village, words.items(t.assignees) or tr("所有人"),
                                      t.accepted_by, t.points, t.published_at.replace("T", " ")) for t in self.all],
                    [t.uuid for t in self.all], numeric=(5,))
         fill_table(self.credit_table, [(c.name, c.login, c.tasks, c.points) for c in self.credits], numeric=(2, 3))

@@ -31,6 +31,7 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMessageBox
 
+from fieldkit.ui import words
 from fieldkit.ui.sync.conflicts_view import ConflictsView
 from fieldkit.ui.sync.controller import SyncController
 from fieldkit.ui.sync.enroll_dialog import EnrollDialog
@@ -71,7 +72,7 @@ class SyncHooks:
     def show_alerts(self, alerts: list[tuple[str, str, str]]) -> QMessageBox:
         """Watch-list entries that arrived name people already in this laptop: say so at once
         (non-modal: a nested event loop inside a worker callback is how UI state breaks)."""
-        lines = [f"• {title}：{reason}" for _uuid, title, reason in alerts[:20]]
+        lines = ["• " + words.labelled(title, reason) for _uuid, title, reason in alerts[:20]]
         if len(alerts) > 20:
             lines.append(tr("…另有 %1 人").replace("%1", str(len(alerts) - 20)))
         box = QMessageBox(QMessageBox.Icon.Warning, tr("布控提醒"),

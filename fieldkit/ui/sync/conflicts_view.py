@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from fieldkit.services import records as rsvc
 from fieldkit.services import sync_service
+from fieldkit.ui import words
 from fieldkit.ui.worker import Worker
 
 
@@ -116,7 +117,7 @@ class ConflictsView(QWidget):
         card.setFrameShape(QFrame.Shape.StyledPanel)
         grid = QGridLayout(card)
         what = (tr("删除与修改冲突") if row["kind"] == "edit_vs_delete" else tr("同一项被两人修改"))
-        title = QLabel(f"<b>{row['title']}</b>（{row['module_label']}）· {row['field_label']} · {what}")
+        title = QLabel(words.counted(f"<b>{row['title']}</b>", row["module_label"]) + f" · {row['field_label']} · {what}")
         title.setTextFormat(Qt.TextFormat.RichText)
         title.setWordWrap(True)
         grid.addWidget(title, 0, 0, 1, 2)

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QHBoxLayout, QMenu, QToolButton, QWidget
 
 from fieldkit.domain.errors import UserFacingError
 from fieldkit.services.sync_service import SyncResult, SyncStatus
+from fieldkit.ui import words
 from fieldkit.ui.errors import message_for
 from fieldkit.ui.sync.controller import SyncController
 
@@ -92,7 +93,7 @@ class SyncStatusWidget(QWidget):
             notes.append(tr("布控提醒 %1 条").replace("%1", str(len(result.alerts))))
         if result.rejected:
             notes.append(tr("%1 条未被服务器接收").replace("%1", str(len(result.rejected))))
-        self.note = "；".join(notes)
+        self.note = words.clauses(notes)
         self.render()
 
     def _on_failed(self, exc: UserFacingError) -> None:
@@ -135,7 +136,7 @@ class SyncStatusWidget(QWidget):
         if st is not None and st.enrolled:
             tip.append(tr("服务器：%1").replace("%1", st.server or ""))
             if st.scope:
-                tip.append(tr("辖区：%1").replace("%1", "、".join(st.scope)))
+                tip.append(tr("辖区：%1").replace("%1", words.items(st.scope)))
         if self.error:
             tip.append(tr("上次同步失败：%1").replace("%1", self.error))
         if st is not None and st.pending:

@@ -60,7 +60,7 @@ class UnlockWindow(QWidget):
         self.worker = worker
         self.home = Path(home)
         self.session: SessionInfo | None = None
-        self.setWindowTitle(tr("FieldKit 警务工作包 — 解锁"))
+        self.setWindowTitle(tr("解锁"))  # Qt appends the application's display name
         self.setWindowIcon(icon("app"))
         self.resize(560, 460)
 
