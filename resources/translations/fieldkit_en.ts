@@ -268,47 +268,67 @@
   <context>
     <name>CardReader</name>
     <message>
-      <location filename="fieldkit/ui/capture/card_reader.py" line="71" />
+      <location filename="fieldkit/ui/capture/card_reader.py" line="41" />
+      <source>已读取证件照片</source>
+      <translation>card photo read</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/capture/card_reader.py" line="42" />
+      <source>未配置照片解码库（WLT），证件照片无法显示</source>
+      <translation>no photo decoder (WLT) is configured, so the card photo cannot be shown</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/capture/card_reader.py" line="43" />
+      <source>证件照片解码失败</source>
+      <translation>the card photo could not be decoded</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/capture/card_reader.py" line="43" />
+      <source>证件中无照片</source>
+      <translation>the card holds no photo</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/capture/card_reader.py" line="78" />
       <source>读取身份证</source>
       <translation>Read ID card</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/capture/card_reader.py" line="83" />
+      <location filename="fieldkit/ui/capture/card_reader.py" line="90" />
       <source>取消读卡</source>
       <translation>Cancel reading</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/capture/card_reader.py" line="84" />
+      <location filename="fieldkit/ui/capture/card_reader.py" line="91" />
       <source>正在连接身份证阅读器…</source>
       <translation>Connecting to the ID-card reader…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/capture/card_reader.py" line="127" />
+      <location filename="fieldkit/ui/capture/card_reader.py" line="134" />
       <source>（此人已登记，将使用已有档案）</source>
       <translation>(already registered; the existing record will be used)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/capture/card_reader.py" line="72" />
+      <location filename="fieldkit/ui/capture/card_reader.py" line="79" />
       <source>演示设备</source>
       <translation>demo devices</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/capture/card_reader.py" line="123" />
+      <location filename="fieldkit/ui/capture/card_reader.py" line="130" />
       <source>已读取：%1</source>
       <translation>Read: %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/capture/card_reader.py" line="125" />
+      <location filename="fieldkit/ui/capture/card_reader.py" line="132" />
       <source>演示卡，不是真实证件。</source>
       <translation>Demo card, not a real ID card. </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/capture/card_reader.py" line="136" />
+      <location filename="fieldkit/ui/capture/card_reader.py" line="143" />
       <source>已取消读卡</source>
       <translation>Card reading cancelled</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/capture/card_reader.py" line="138" />
+      <location filename="fieldkit/ui/capture/card_reader.py" line="145" />
       <source>；也可以手工录入</source>
       <translation>; you can also type it in</translation>
     </message>

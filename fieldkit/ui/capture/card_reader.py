@@ -36,6 +36,13 @@ def tr(text: str) -> str:
     return QCoreApplication.translate("CardReader", text)
 
 
+def _photo_words() -> dict[str, str]:
+    """The chip photo's state (`IdCardInfo.photo_message`, Chinese) in the UI's language."""
+    return {"已读取证件照片": tr("已读取证件照片"),
+            "未配置照片解码库（WLT），证件照片无法显示": tr("未配置照片解码库（WLT），证件照片无法显示"),
+            "证件照片解码失败": tr("证件照片解码失败"), "证件中无照片": tr("证件中无照片")}
+
+
 class CardReaderPanel(QWidget):
     """A button and a one-line status. `card_read(CardLookup)` when a card was read."""
 
@@ -126,7 +133,7 @@ class CardReaderPanel(QWidget):
         if lookup.existing is not None:
             text += tr("（此人已登记，将使用已有档案）")
         if lookup.photo_message:
-            text += f"；{lookup.photo_message}"
+            text += "；" + _photo_words().get(lookup.photo_message, lookup.photo_message)
         self.status.setText(text)
         self.card_read.emit(lookup)
 
