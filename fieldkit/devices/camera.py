@@ -39,8 +39,9 @@ FAKE_CAMERA_ENV = "FIELDKIT_FAKE_CAMERA"  # demo mode: a video file or image pat
 @dataclass(frozen=True)
 class CameraInfo:
     index: int  # what `open_camera(index)` takes
-    name: str  # what the camera chooser shows
+    name: str  # what the camera chooser shows (a demo camera: the file it plays)
     path: str | None = None  # /dev/videoN, or the file a fake plays
+    demo: bool = False  # a file played as a camera (demo mode and tests), named so by the UI
 
 
 @dataclass(frozen=True)
@@ -237,7 +238,7 @@ class FileCameraBackend:
         self.pace_fps = pace_fps
 
     def list_cameras(self) -> list[CameraInfo]:
-        return [CameraInfo(i, f"演示摄像头 {i + 1}（{Path(s).name}）", s) for i, s in enumerate(self.sources)]
+        return [CameraInfo(i, Path(s).name, s, demo=True) for i, s in enumerate(self.sources)]
 
     def open(self, index: int, width: int = 1280, height: int = 720) -> OpenCvCamera:
         if not 0 <= index < len(self.sources):

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from fieldkit.domain.errors import UserFacingError
 from fieldkit.services import demo_remove
 from fieldkit.services import devices_access as devices
+from fieldkit.ui.capture.common import camera_label
 from fieldkit.ui.worker import Worker
 
 
@@ -103,7 +104,7 @@ class DeviceSection(QGroupBox):
         if not cameras:
             self.camera.addItem(tr("没有找到摄像头"), None)
         for cam in cameras:
-            self.camera.addItem(cam.name, cam.index)
+            self.camera.addItem(camera_label(cam), cam.index)
         if chosen["camera"] is not None and self.camera.findData(chosen["camera"]) >= 0:
             self.camera.setCurrentIndex(self.camera.findData(chosen["camera"]))
         for port in ports:

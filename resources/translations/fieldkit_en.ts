@@ -227,14 +227,19 @@
   <context>
     <name>Capture</name>
     <message>
-      <location filename="fieldkit/ui/capture/common.py" line="96" />
+      <location filename="fieldkit/ui/capture/common.py" line="103" />
       <source>头顶</source>
       <translation>Top of head</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/capture/common.py" line="97" />
+      <location filename="fieldkit/ui/capture/common.py" line="104" />
       <source>双眼在此线以上</source>
       <translation>Eyes above this line</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/capture/common.py" line="28" />
+      <source>演示摄像头 %1（%2）</source>
+      <translation>Demo camera %1 (%2)</translation>
     </message>
   </context>
   <context>
@@ -2446,157 +2451,157 @@ Otherwise restore a backup: fieldkit restore BACKUP --force (needs the chief's p
       <translation>Print doorplates…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="96" />
+      <location filename="fieldkit/ui/scan/view.py" line="97" />
       <source>重新检测摄像头</source>
       <translation>Detect camera again</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="103" />
+      <location filename="fieldkit/ui/scan/view.py" line="104" />
       <source>正在打开摄像头…</source>
       <translation>Opening the camera…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="117" />
+      <location filename="fieldkit/ui/scan/view.py" line="118" />
       <source>用扫码枪扫门牌，或输入地址编码后按回车</source>
       <translation>Scan the doorplate with a scanner, or type the address code and press Enter</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="122" />
+      <location filename="fieldkit/ui/scan/view.py" line="123" />
       <source>从图片文件识别…</source>
       <translation>Read from an image file…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="126" />
+      <location filename="fieldkit/ui/scan/view.py" line="127" />
       <source>请对准门牌二维码</source>
       <translation>Aim at the doorplate QR code</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="132" />
+      <location filename="fieldkit/ui/scan/view.py" line="133" />
       <source>扫描门牌后，这里显示这一户的住户、租客、车辆和走访记录。</source>
       <translation>After a scan, the household's residents, tenants, vehicles and visits show here.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="225" />
+      <location filename="fieldkit/ui/scan/view.py" line="226" />
       <source>还有未提交的内容</source>
       <translation>Entries not yet submitted</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="226" />
+      <location filename="fieldkit/ui/scan/view.py" line="227" />
       <source>这一户还有未提交的内容。保留为草稿，下次扫这块门牌时恢复？</source>
       <translation>This household has entries not yet submitted. Keep them as a draft, restored the next time this doorplate is scanned?</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="228" />
+      <location filename="fieldkit/ui/scan/view.py" line="229" />
       <source>保留并关闭</source>
       <translation>Keep and close</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="229" />
+      <location filename="fieldkit/ui/scan/view.py" line="230" />
       <source>放弃这些内容</source>
       <translation>Discard them</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="230" />
+      <location filename="fieldkit/ui/scan/view.py" line="231" />
       <source>取消</source>
       <translation>Cancel</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="277" />
+      <location filename="fieldkit/ui/scan/view.py" line="278" />
       <source>选择门牌照片</source>
       <translation>Choose a doorplate photo</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="283" />
+      <location filename="fieldkit/ui/scan/view.py" line="284" />
       <source>正在识别图片…</source>
       <translation>Reading the image…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="300" />
+      <location filename="fieldkit/ui/scan/view.py" line="301" />
       <source>正在查找…</source>
       <translation>Searching…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="99" />
+      <location filename="fieldkit/ui/scan/view.py" line="100" />
       <source>摄像头：</source>
       <translation>Camera: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="120" />
+      <location filename="fieldkit/ui/scan/view.py" line="121" />
       <source>门牌码：</source>
       <translation>Doorplate code: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="166" />
+      <location filename="fieldkit/ui/scan/view.py" line="167" />
       <source>没有找到摄像头。请插上 USB 摄像头后点“重新检测摄像头”；也可以用扫码枪扫描，或从图片文件识别。</source>
       <translation>No camera found. Plug in a USB camera and press "Detect camera again"; a barcode scanner or an image file also work.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="187" />
+      <location filename="fieldkit/ui/scan/view.py" line="188" />
       <source>分辨率较低：请靠近门牌，让二维码占画面三分之一以上</source>
       <translation>Low resolution: move closer so the QR code fills a third of the picture</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="188" />
+      <location filename="fieldkit/ui/scan/view.py" line="189" />
       <source>自动对焦已开启</source>
       <translation>Autofocus on</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="188" />
+      <location filename="fieldkit/ui/scan/view.py" line="189" />
       <source>摄像头不支持自动对焦：保持 30–50 厘米距离，避免反光</source>
       <translation>The camera has no autofocus: keep 30–50 cm away and avoid glare</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="193" />
+      <location filename="fieldkit/ui/scan/view.py" line="194" />
       <source>扫码枪和图片文件仍可使用。</source>
       <translation>A barcode scanner and image files still work.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="278" />
+      <location filename="fieldkit/ui/scan/view.py" line="279" />
       <source>图片</source>
       <translation>Image</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="328" />
+      <location filename="fieldkit/ui/scan/view.py" line="329" />
       <source>这一户还有未提交的内容：请先提交或放弃，再扫下一户。</source>
       <translation>This household has unsubmitted changes: submit or discard them before the next scan.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="336" />
+      <location filename="fieldkit/ui/scan/view.py" line="337" />
       <source>门牌已核验</source>
       <translation>Doorplate verified</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="336" />
+      <location filename="fieldkit/ui/scan/view.py" line="337" />
       <source>未经签名核验</source>
       <translation>Not verified by signature</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="362" />
+      <location filename="fieldkit/ui/scan/view.py" line="363" />
       <source>请补全标注的地址信息</source>
       <translation>Please complete the marked address fields</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="173" />
+      <location filename="fieldkit/ui/scan/view.py" line="174" />
       <source>摄像头：%1</source>
       <translation>Camera: %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="337" />
+      <location filename="fieldkit/ui/scan/view.py" line="338" />
       <source>已打开：%1</source>
       <translation>Opened: %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="185" />
+      <location filename="fieldkit/ui/scan/view.py" line="186" />
       <source>分辨率 %1×%2</source>
       <translation>Resolution %1×%2</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="256" />
+      <location filename="fieldkit/ui/scan/view.py" line="257" />
       <source>有一户上次未提交：已打开 %1</source>
       <translation>A household was left unsubmitted: opened %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="342" />
+      <location filename="fieldkit/ui/scan/view.py" line="343" />
       <source>未登记的地址编码 %1：可以登记此地址。</source>
       <translation>Unregistered address code %1: you can register this address.</translation>
     </message>
@@ -2654,112 +2659,112 @@ Otherwise restore a backup: fieldkit restore BACKUP --force (needs the chief's p
       <translation>Last user</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/settings_devices.py" line="57" />
+      <location filename="fieldkit/ui/settings_devices.py" line="58" />
       <source>设备</source>
       <translation>Devices</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/settings_devices.py" line="69" />
+      <location filename="fieldkit/ui/settings_devices.py" line="70" />
       <source>正在查找摄像头…</source>
       <translation>Looking for cameras…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/settings_devices.py" line="72" />
+      <location filename="fieldkit/ui/settings_devices.py" line="73" />
       <source>自动查找（USB 定位器）</source>
       <translation>Find automatically (USB receiver)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/settings_devices.py" line="133" />
+      <location filename="fieldkit/ui/settings_devices.py" line="134" />
       <source>正在测试…</source>
       <translation>Testing…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/settings_devices.py" line="151" />
+      <location filename="fieldkit/ui/settings_devices.py" line="152" />
       <source>示范数据</source>
       <translation>Demo data</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/settings_devices.py" line="155" />
+      <location filename="fieldkit/ui/settings_devices.py" line="156" />
       <source>这里有示范乡镇的虚构数据。正式使用前可以整体删除；您自己录入或改过的记录会保留。</source>
       <translation>This store holds the fictitious demo township. Remove it before real use; records you typed or edited stay.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/settings_devices.py" line="158" />
+      <location filename="fieldkit/ui/settings_devices.py" line="159" />
       <source>删除示范数据…</source>
       <translation>Remove demo data…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/settings_devices.py" line="178" />
+      <location filename="fieldkit/ui/settings_devices.py" line="179" />
       <source>删除示范数据</source>
       <translation>Remove demo data</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/settings_devices.py" line="182" />
+      <location filename="fieldkit/ui/settings_devices.py" line="183" />
       <source>取消</source>
       <translation>Cancel</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/settings_devices.py" line="74" />
+      <location filename="fieldkit/ui/settings_devices.py" line="75" />
       <source>身份证阅读器</source>
       <translation>ID-card reader</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/settings_devices.py" line="74" />
+      <location filename="fieldkit/ui/settings_devices.py" line="75" />
       <source>摄像头</source>
       <translation>Camera</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/settings_devices.py" line="75" />
+      <location filename="fieldkit/ui/settings_devices.py" line="76" />
       <source>GPS 定位器</source>
       <translation>GPS receiver</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/settings_devices.py" line="77" />
+      <location filename="fieldkit/ui/settings_devices.py" line="78" />
       <source>测试</source>
       <translation>Test</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/settings_devices.py" line="104" />
+      <location filename="fieldkit/ui/settings_devices.py" line="105" />
       <source>没有找到摄像头</source>
       <translation>No camera found</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/settings_devices.py" line="171" />
+      <location filename="fieldkit/ui/settings_devices.py" line="172" />
       <source>正在清点示范数据…</source>
       <translation>Counting the demo records…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/settings_devices.py" line="175" />
+      <location filename="fieldkit/ui/settings_devices.py" line="176" />
       <source>将删除示范数据 %1 条。</source>
       <translation>%1 demo records will be removed.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/settings_devices.py" line="178" />
+      <location filename="fieldkit/ui/settings_devices.py" line="179" />
       <source>删除后不能撤销。确定删除吗？</source>
       <translation>This cannot be undone. Remove them?</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/settings_devices.py" line="192" />
+      <location filename="fieldkit/ui/settings_devices.py" line="193" />
       <source>正在删除示范数据…</source>
       <translation>Removing the demo data…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/settings_devices.py" line="205" />
+      <location filename="fieldkit/ui/settings_devices.py" line="206" />
       <source>已取消，示范数据没有改动。</source>
       <translation>Cancelled; the demo data is unchanged.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/settings_devices.py" line="112" />
+      <location filename="fieldkit/ui/settings_devices.py" line="113" />
       <source>（未连接）</source>
       <translation> (not connected)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/settings_devices.py" line="177" />
+      <location filename="fieldkit/ui/settings_devices.py" line="178" />
       <source>您改过的、或仍被您的记录引用的示范记录 %1 条会保留。</source>
       <translation>%1 demo records you edited, or that your records still point at, stay.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/settings_devices.py" line="195" />
+      <location filename="fieldkit/ui/settings_devices.py" line="196" />
       <source>已删除示范数据 %1 条。</source>
       <translation>Removed %1 demo records.</translation>
     </message>

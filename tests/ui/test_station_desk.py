@@ -266,3 +266,24 @@ def test_escalation_checkin_and_safety_panels(qtbot, desk, tmp_path):
     qtbot.waitUntil(lambda: safety.last_plaque is not None, timeout=15000)
     assert plaque.read_bytes().startswith(b"%PDF")
     QApplication.processEvents()
+
+
+def test_a_monthly_visit_register_in_five_actions(qtbot, desk, township, tmp_path, monkeypatch):
+    """Counted as the chief does it, from the dashboard: 导出台账, the module, the month, Excel, 导出."""
+    from tests.ui.actions import Actions
+
+    monkeypatch.setenv("HOME", str(tmp_path))  # the default folder (~/文档, ~/Documents or ~)
+    act = Actions(qtbot, "ledger export (chief's desk → this month's visits as XLSX)")
+    act.steps.append("工作台 (already open)")
+    act.click(desk.dashboard.export_button, "导出台账")
+    dialog = desk.findChild(LedgerDialog, "ledgerDialog")
+    qtbot.waitUntil(lambda: dialog.village.count() > 1)
+    act.steps.append("choose 走访登记")
+    dialog.module.setCurrentIndex(dialog.module.findData("visits"))
+    act.click(dialog.findChild(type(dialog.formats.button(0)), "ledgerFormat_xlsx"), "Excel")
+    assert Path(dialog.path.text()).parent == tmp_path and dialog.path.text().endswith(".xlsx")
+    assert " " not in Path(dialog.path.text()).name
+    act.click(dialog.export_button, "导出")
+    qtbot.waitUntil(lambda: dialog.outcome == "done", timeout=30000)
+    assert Path(dialog.path.text()).exists()
+    assert act.done() <= 5

@@ -22,6 +22,13 @@ def tr(text: str) -> str:
     return QCoreApplication.translate("Capture", text)
 
 
+def camera_label(cam: Any) -> str:
+    """A camera as the choosers show it: its system name, or 演示摄像头 N（file） for a demo one."""
+    if getattr(cam, "demo", False):
+        return tr("演示摄像头 %1（%2）").replace("%1", str(cam.index + 1)).replace("%2", cam.name)
+    return cam.name
+
+
 class EventBridge(QObject):
     """Carries device progress events (CaptureEvent, CardEvent, frames) to the GUI thread.
 

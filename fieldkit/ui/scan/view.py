@@ -41,6 +41,7 @@ from fieldkit.services import doorplates, station_keys
 from fieldkit.services import drafts as draft_service
 from fieldkit.services import household as hh
 from fieldkit.ui import words
+from fieldkit.ui.capture.common import camera_label
 from fieldkit.ui.errors import message_for, show_error
 from fieldkit.ui.scan.card import HouseholdCardWidget
 from fieldkit.ui.scan.dialogs import RegisterAddressPanel
@@ -159,7 +160,7 @@ class ScanView(QWidget):
         self.camera_box.blockSignals(True)
         self.camera_box.clear()
         for cam in cams:
-            self.camera_box.addItem(cam.name, cam.index)
+            self.camera_box.addItem(camera_label(cam), cam.index)
         self.camera_box.blockSignals(False)
         if not cams:
             self.preview.setPixmap(QPixmap())
@@ -170,7 +171,7 @@ class ScanView(QWidget):
         if start and self.isVisible():
             self.start_camera(cams[0].index)
         else:
-            self.preview.setText(tr("摄像头：%1").replace("%1", cams[0].name))
+            self.preview.setText(tr("摄像头：%1").replace("%1", camera_label(cams[0])))
 
     def start_camera(self, index: int) -> None:
         self.preview.setPixmap(QPixmap())
@@ -335,7 +336,7 @@ class ScanView(QWidget):
             # The same word as the card's header, whatever the payload's own message says.
             mark = tr("门牌已核验") if outcome.verified else tr("未经签名核验")
             text = text or tr("已打开：%1").replace("%1", outcome.title)
-            self._status(text if mark in text else f"{mark}：{text}", "ok" if outcome.verified else "warning")
+            self._status(text if mark in text else words.labelled(mark, text), "ok" if outcome.verified else "warning")
         elif isinstance(outcome, hh.UnknownCode):
             self.register.show_code(outcome.code, outcome.prefill)
             self.stack.setCurrentWidget(self.register)
