@@ -304,7 +304,7 @@ def _parse_signed(text: str, keys: dict[str, StationPublicKey]) -> Payload:
         return Payload(
             PayloadKind.DOORPLATE, text, code, station, True,
             f"门牌已核验：地址编码 {code}，由 {station} 签发。",
-            f"Verified doorplate: address code {code}, issued by {station}.",
+            f"Doorplate verified: address code {code}, issued by {station}.",
         )
     # A genuine plate whose station field was edited still verifies under the real issuer's key.
     for other, other_key in keys.items():

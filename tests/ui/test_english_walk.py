@@ -26,6 +26,7 @@ from PySide6.QtGui import QAction, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
+    QAbstractScrollArea,
     QApplication,
     QCheckBox,
     QComboBox,
@@ -179,12 +180,13 @@ def _clipped(w: QWidget) -> int | None:
 
 
 def _beyond_table(w: QWidget) -> int:
-    """A button in a table cell that sticks out of the table's visible width (the user must
-    scroll sideways to reach it: "Deceased" behind a scroll bar reads as clipped too)."""
+    """A button in a table cell or a scrolled panel (the household card) that sticks out of its
+    visible width (the user must scroll sideways to reach it: "Deceased" or "Submit" behind a
+    scroll bar reads as clipped too)."""
     if not isinstance(w, QAbstractButton):
         return 0
     parent = w.parentWidget()
-    while parent is not None and not isinstance(parent.parentWidget(), QAbstractItemView):
+    while parent is not None and not isinstance(parent.parentWidget(), QAbstractScrollArea):
         parent = parent.parentWidget()
     if parent is None:
         return 0
@@ -222,7 +224,7 @@ class Walk:
                                       f" ({w.contentsRect().width()}px wide)")
             hidden = _beyond_table(w)
             if hidden:
-                self.offenders.append(f"[{screen}] {hidden}px of {name} {w.text()!r} scrolled out of its table")
+                self.offenders.append(f"[{screen}] {hidden}px of {name} {w.text()!r} scrolled out of view")
 
     def assert_clean(self) -> None:
         assert not self.offenders, (f"{len(self.offenders)} offenders on {len(self.screens)} screens:\n"

@@ -33,7 +33,7 @@ def test_a_change_made_elsewhere_refreshes_the_list_the_page_and_the_counts(qtbo
 
     # Another screen (here: a job like the CSV importer) adds a person and renames this one.
     _on_worker(qtbot, session, lambda ws: door.submit(ws, [
-        door.Request("save", "residents", {**PERSON, "name": "王芳", "id_number": "110101199003071217",
+        door.Request("save", "residents", {**PERSON, "name": "王芳", "id_number": "110101199003071225",
                                            "sex": "女"}),
         door.Request("save", "residents", {"name": "李晓明"}, rec.uuid, partial=True)], source="import"))
     qtbot.waitUntil(lambda: view.model.rowCount() == 2, timeout=10000)

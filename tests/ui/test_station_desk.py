@@ -228,7 +228,7 @@ def test_recorded_followup_leaves_the_overdue_list(qtbot, desk, township):
     qtbot.waitUntil(lambda: desk.dashboard.card_overdue.value.text() == str(expected.overdue_followups - 1))
 
 
-def test_escalation_checkin_and_safety_panels(qtbot, desk, tmp_path):
+def test_escalation_checkin_and_safety_panels(qtbot, desk, tmp_path, monkeypatch):
     panel = desk.show_panel("escalationPanel")
     qtbot.waitUntil(lambda: not panel.loading and panel.table.rowCount() > 0)
     panel.table.selectRow(0)
@@ -247,6 +247,8 @@ def test_escalation_checkin_and_safety_panels(qtbot, desk, tmp_path):
     assert panel.feedback_button.isEnabled() and not panel.escalate_button.isEnabled()
 
     checkins = desk.show_panel("checkinsPanel")
+    # The demo township brings the demo GPS (tests/ui/test_checkin_gps.py); here: a real laptop without one.
+    monkeypatch.setenv("FIELDKIT_DEMO_DEVICES", "0")
     qtbot.waitUntil(lambda: checkins.village.count() > 0 and not checkins.loading)
     checkins.village.setCurrentIndex(0)
     type_text(qtbot, checkins.place, "村部")

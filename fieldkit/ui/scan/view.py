@@ -105,7 +105,7 @@ class ScanView(QWidget):
         self.preview.setObjectName("scanPreview")
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.preview.setWordWrap(True)
-        self.preview.setMinimumSize(480, 270)
+        self.preview.setMinimumSize(320, 240)  # room for the card beside it on a 1366-pixel screen
         self.preview.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.preview.setStyleSheet("background:#222;color:#eee;padding:12px")
         lbox.addWidget(self.preview, 1)
@@ -146,7 +146,7 @@ class ScanView(QWidget):
         splitter.addWidget(left)
         splitter.addWidget(self.stack)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([520, 840])
+        splitter.setSizes([400, 960])  # the card holds the work; the preview needs only to aim
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
         self.detect_cameras(start=False)
