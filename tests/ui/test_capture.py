@@ -256,3 +256,33 @@ def test_application_form_takes_photo_then_both_prints_in_one_guided_pass(qtbot,
     values = form.values()
     assert values["photo"] and values["photo_check"] == "全部检查合格"
     assert (values["finger_1"], values["finger_2"]) == ("11", "16") and values["template_2"]
+
+
+def test_id_photo_with_the_demo_camera_in_three_actions(qtbot, worker, monkeypatch, tmp_path):
+    """身份证办理 with the demo camera: 采集照片和指纹, 拍照, 使用此照片 — then the prints follow."""
+    from fieldkit.ui.forms.form_widget import EditorFactory, FormWidget
+    from fieldkit.ui.state import SessionInfo
+    from tests.ui.actions import Actions
+
+    monkeypatch.setenv(devices.DEMO_ENV, "1")
+    infos = []
+    worker.run(lambda job: SessionInfo.from_workspace(job.ws), infos.append, progress=False)
+    qtbot.waitUntil(lambda: bool(infos), timeout=10000)
+    form = FormWidget(infos[0].module("id_applications"), EditorFactory(worker, infos[0], "zh"), "zh")
+    qtbot.addWidget(form)
+    form.set_values({}, defaults=True)
+    form.show()
+    act = Actions(qtbot, "ID photo with the demo camera (身份证办理)")
+    photo = form.rows["photo"].editor
+    act.click(photo.button, "采集照片和指纹…")
+    pd = photo.dialog
+    qtbot.waitUntil(lambda: pd._frame is not None and pd.take_button.isEnabled(), timeout=30000)
+    act.click(pd.take_button, "拍照")
+    qtbot.waitUntil(lambda: pd.use_button.isEnabled(), timeout=30000)
+    act.click(pd.use_button, "使用此照片")
+    qtbot.waitUntil(lambda: form.values().get("photo") is not None, timeout=10000)
+    assert form.values()["photo_check"] == "全部检查合格"
+    assert act.done() <= 3
+    prints = form.rows["fingerprint_1"].editor
+    qtbot.waitUntil(lambda: prints.dialog is not None and prints.dialog.isVisible(), timeout=10000)
+    prints.dialog.reject()
