@@ -225,9 +225,8 @@ def test_form_fields_open_the_dialogs_and_fill_their_siblings(qtbot, worker, mon
     assert form.rows["photo"].editor.state.text() == "已采集"
 
 
-def test_application_form_takes_photo_then_both_prints_in_one_guided_pass(qtbot, worker, monkeypatch, tmp_path):
-    """身份证办理: one button starts the pass; after the photo the print dialog follows by itself,
-    and the other print fields show their state without buttons of their own."""
+def demo_application_form(qtbot, worker, monkeypatch):
+    """The 身份证办理 form as the app builds it, with the demo devices."""
     from fieldkit.ui.forms.form_widget import EditorFactory, FormWidget
     from fieldkit.ui.state import SessionInfo
 
@@ -239,6 +238,13 @@ def test_application_form_takes_photo_then_both_prints_in_one_guided_pass(qtbot,
     qtbot.addWidget(form)
     form.set_values({}, defaults=True)
     form.show()
+    return form
+
+
+def test_application_form_takes_photo_then_both_prints_in_one_guided_pass(qtbot, worker, monkeypatch, tmp_path):
+    """身份证办理: one button starts the pass; after the photo the print dialog follows by itself,
+    and the other print fields show their state without buttons of their own."""
+    form = demo_application_form(qtbot, worker, monkeypatch)
     photo = form.rows["photo"].editor
     assert photo.button.text() == "采集照片和指纹…"
     assert form.rows["fingerprint_1"].editor.button.isVisible()
@@ -260,18 +266,9 @@ def test_application_form_takes_photo_then_both_prints_in_one_guided_pass(qtbot,
 
 def test_id_photo_with_the_demo_camera_in_three_actions(qtbot, worker, monkeypatch, tmp_path):
     """身份证办理 with the demo camera: 采集照片和指纹, 拍照, 使用此照片 — then the prints follow."""
-    from fieldkit.ui.forms.form_widget import EditorFactory, FormWidget
-    from fieldkit.ui.state import SessionInfo
     from tests.ui.actions import Actions
 
-    monkeypatch.setenv(devices.DEMO_ENV, "1")
-    infos = []
-    worker.run(lambda job: SessionInfo.from_workspace(job.ws), infos.append, progress=False)
-    qtbot.waitUntil(lambda: bool(infos), timeout=10000)
-    form = FormWidget(infos[0].module("id_applications"), EditorFactory(worker, infos[0], "zh"), "zh")
-    qtbot.addWidget(form)
-    form.set_values({}, defaults=True)
-    form.show()
+    form = demo_application_form(qtbot, worker, monkeypatch)
     act = Actions(qtbot, "ID photo with the demo camera (身份证办理)")
     photo = form.rows["photo"].editor
     act.click(photo.button, "采集照片和指纹…")
