@@ -8,6 +8,7 @@ index and plaques, dashboard figures. Same services as the UI; JSON lines on std
     fieldkit checkin --village 坑底村 --gps
     fieldkit checkins report --week 2026-W47
     fieldkit safety plaque --village 坑底村 --from 2026-01-01 --to 2026-06-30 --out 坑底村.pdf
+    fieldkit safety plaque --village 坑底村 --compound 下洋村 --from 2026-01-01 --to 2026-06-30 --out 下洋村.pdf
 """
 
 from __future__ import annotations
@@ -126,12 +127,14 @@ def register(sub) -> None:
 
     p = sub.add_parser("safety", help="village safety index and plaques / 平安指数")
     ss = p.add_subparsers(dest="safety_cmd", required=True)
-    q = ss.add_parser("index", help="every village's index and stars")
+    q = ss.add_parser("index", help="every village's index and stars (and its compounds' with --compounds)")
     q.add_argument("--from", dest="date_from", required=True)
     q.add_argument("--to", dest="date_to", required=True)
+    q.add_argument("--compounds", action="store_true", help="also a line per compound (小区/自然村) after its village")
     q.set_defaults(func=cmd_safety_index)
-    q = ss.add_parser("plaque", help="print a village's plaque PDF with its signed QR")
+    q = ss.add_parser("plaque", help="print a village's or a compound's plaque PDF with its signed QR")
     q.add_argument("--village", required=True)
+    q.add_argument("--compound", help="a compound (小区, or 自然村) of the village: its own plaque / 按小区（自然村）打印")
     q.add_argument("--from", dest="date_from", required=True)
     q.add_argument("--to", dest="date_to", required=True)
     q.add_argument("--out", type=path_arg, required=True)
@@ -293,13 +296,15 @@ def cmd_safety_index(args, ctx) -> int:
                 "Note: no case register; the index leaves out criminal cases (" + ", ".join(report.missing_modules) + ")")
     for v in report.villages:
         ctx.emit(_plain(v))
+        for c in report.compounds.get(v.village_code, []) if args.compounds else ():
+            ctx.emit(_plain(c))
     return 0
 
 
 def cmd_safety_plaque(args, ctx) -> int:
     rating = safety_index.print_plaque(ctx.workspace(), args.village, args.date_from, args.date_to, args.out,
-                                       size=args.size)
-    ctx.emit({"village": rating.village_name, "index": rating.index, "stars": rating.stars,
+                                       size=args.size, compound=args.compound)
+    ctx.emit({"village": rating.village_name, "compound": rating.compound or None, "index": rating.index, "stars": rating.stars,
               "vetoed": rating.vetoed, "out": args.out})
     return 0
 

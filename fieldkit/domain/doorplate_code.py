@@ -345,6 +345,11 @@ def _out_of_ground(text: str, code: str, key: StationPublicKey) -> Payload:
 
 
 def _plaque_words(p: PlaqueInfo) -> tuple[str, str]:
+    if p.compound:
+        return (f"村（社区）{p.village_code} 小区（自然村）{p.compound}，{p.stars} 星，平安指数 {p.index:.1f}，"
+                f"评定期间 {p.date_from} 至 {p.date_to}",
+                f"compound {p.compound} of village {p.village_code}, {p.stars} stars, safety index {p.index:.1f}, "
+                f"rated {p.date_from} to {p.date_to}")
     return (f"村（社区）{p.village_code}，{p.stars} 星，平安指数 {p.index:.1f}，评定期间 {p.date_from} 至 {p.date_to}",
             f"village {p.village_code}, {p.stars} stars, safety index {p.index:.1f}, rated {p.date_from} to {p.date_to}")
 

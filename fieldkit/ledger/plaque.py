@@ -72,8 +72,10 @@ def write_plaque(
     vetoed: bool = False,
     size: str = "A4",
     issued: str = "",
+    compound: str = "",
 ) -> int:
     """Write one plaque page (portrait A4 or A5) to a path or binary file; returns pages (1).
+    A compound's plaque (`compound` set) names the compound large and its village beneath.
 
     Raises `FontMissing` without a CJK font, `StorageError` when the file cannot be written.
     """
@@ -82,17 +84,20 @@ def write_plaque(
     s = w / A4[0]  # everything scales with the page so A5 is the same design, smaller
     with output_target(out) as target:
         c = Canvas(target, pagesize=(w, h), pageCompression=1)
-        c.setTitle(f"{village_name} 平安星级牌")
+        c.setTitle(" ".join(filter(None, (village_name, compound, "平安星级牌"))))
         c.setAuthor(station)
         c.setStrokeColor(colors.HexColor("#B22222"))
         c.setLineWidth(4 * s)
         c.rect(12 * mm * s, 12 * mm * s, w - 24 * mm * s, h - 24 * mm * s)
         c.setFillColor(colors.HexColor("#B22222"))
         c.setFont(font, 34 * s)
-        c.drawCentredString(w / 2, h - 45 * mm * s, "平安星级村（社区）")
+        c.drawCentredString(w / 2, h - 45 * mm * s, "平安星级小区（自然村）" if compound else "平安星级村（社区）")
         c.setFillColor(colors.black)
         c.setFont(font, 44 * s)
-        c.drawCentredString(w / 2, h - 75 * mm * s, village_name)
+        c.drawCentredString(w / 2, h - 75 * mm * s, compound or village_name)
+        if compound:
+            c.setFont(font, 16 * s)
+            c.drawCentredString(w / 2, h - 86 * mm * s, village_name)
         star_y = h - 105 * mm * s
         for i in range(5):
             _star(c, w / 2 + (i - 2) * 28 * mm * s, star_y, 11 * mm * s, i < stars)

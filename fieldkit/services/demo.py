@@ -37,6 +37,11 @@ PER_THOUSAND = {
 }
 
 
+# The township seat's two residential compounds (小区): two of every three of its addresses are in
+# one of them (by doorplate number, so the random draws, and every other record, stay the same);
+# elsewhere an address's compound is its hamlet (services.station.safety_index.compound_of).
+SEAT_COMPOUNDS = ("坑底新村小区", "溪畔花园")
+
 # The store setting listing every record the demo wrote (services.demo_remove takes them away).
 DEMO_RECORDS = "demo_records"
 
@@ -172,6 +177,8 @@ class _Township:
                 "code": f"{code}{n:04d}", "village": code, "hamlet": hamlet, "doorplate_no": f"{n}号",
                 "road": self.rng.choice(D.ROADS), "full_text": f"{D.COUNTY}{D.TOWNSHIP}{vname}{hamlet}{n}号",
                 "grid": self.rng.choice(self.fill.grids[code]), "rental": False, "house_use": "own",
+                # Given even when empty: a drawn blank would shift every later draw.
+                "compound": SEAT_COMPOUNDS[n % 2] if code == self.fill.village_codes[0] and n % 3 else None,
             })
             self.fill.addresses.append((addr_uuid, addr))
             made += self.household(addr_uuid, addr, code, rel)
