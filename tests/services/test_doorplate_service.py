@@ -109,7 +109,7 @@ def test_a_scanned_plaque_shows_its_signed_index_and_a_tampered_one_does_not_ver
     r = svc.scan_image(_plaque_photo(tmp_path / "牌匾.png", good), trusted_keys=[key.public()])
     assert (r.kind, r.verified, r.station) == ("plaque", True, key.station)
     assert r.plaque == {"village_code": "350724101201", "date_from": "2026-01-01", "date_to": "2026-06-30",
-                        "index": 86.5, "stars": 4, "station": key.station}
+                        "index": 86.5, "stars": 4, "station": key.station, "compound": ""}
     assert "平安牌已核验" in r.message and "4 星" in r.message and "86.5" in r.message
 
     five_stars = good.replace(":86.5:4:", ":96.5:5:")  # someone repainted the plaque's code

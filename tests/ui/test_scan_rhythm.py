@@ -21,6 +21,7 @@ from fieldkit.services import records as rec_service
 from fieldkit.services import workspace as ws_service
 from fieldkit.ui.scan import open_scan_view
 from fieldkit.ui.scan.dialogs import QuickFormDialog
+from fieldkit.ui.scan.plaque import PlaquePanel
 from tests.ui.actions import Actions
 from tests.ui.conftest import PASSPHRASE, find, unlock
 from tests.ui.test_scan import CODE, STATION, VILLAGE, seed, visible, wait_for_card
@@ -169,7 +170,7 @@ def test_a_plaque_scan_shows_the_signed_index_and_a_repainted_one_is_not_verifie
     _main, view = open_view(qtbot, start_app, round_home)
     good = sign_plaque(STATION, village_code=VILLAGE, date_from="2026-01-01", date_to="2026-06-30", index=88.5, stars=4)
     burst(qtbot, good)
-    panel = find(view, QLabel, "plaquePanel")
+    panel = find(view, PlaquePanel, "plaquePanel")
     qtbot.waitUntil(lambda: view.stack.currentWidget() is panel)
     text = panel.text()
     assert "平安牌已核验" in text and "半岭村" in text and "★★★★☆" in text and "88.5" in text
@@ -180,6 +181,37 @@ def test_a_plaque_scan_shows_the_signed_index_and_a_repainted_one_is_not_verifie
     qtbot.waitUntil(lambda: "未经签名核验" in panel.text())
     assert "平安牌已核验" not in panel.text() and "未经签名核验" in status(view)
     assert find(view, QLabel, "scanStatus").property("kind") == "error"
+
+
+def test_a_compound_plaque_shows_its_signed_index_and_beside_it_the_current_one(qtbot, round_home, start_app):
+    from fieldkit.ledger.plaque import sign_plaque
+
+    ws = ws_service.unlock(round_home, "zhang", PASSPHRASE)
+    try:  # a burglary at a 龙湖小区 address, filed after its plaque was signed at 100 and five stars
+        lake = rec_service.save(ws, "addresses", {"code": "3509242012010010", "village": VILLAGE, "doorplate_no": "10号",
+                                                  "full_text": "坑底乡半岭村龙湖小区10号", "house_type": "apartment",
+                                                  "compound": "龙湖小区"})
+        rec_service.save(ws, "cases", {"case_date": "2026-03-01", "kind": "burglary", "village": VILLAGE,
+                                       "address": lake.uuid})
+    finally:
+        ws.lock()
+    _main, view = open_view(qtbot, start_app, round_home)
+    burst(qtbot, sign_plaque(STATION, village_code=VILLAGE, date_from="2026-01-01", date_to="2026-06-30",
+                             index=100.0, stars=5, compound="龙湖小区"))
+    panel = find(view, PlaquePanel, "plaquePanel")
+    qtbot.waitUntil(lambda: view.stack.currentWidget() is panel)
+    text = panel.text()
+    assert "平安牌已核验" in text and "龙湖小区" in text and "半岭村" in text and "★★★★★" in text and "100.0" in text
+    assert "龙湖小区" in status(view)
+
+    now = find(panel, QPushButton, "plaqueNowButton")
+    assert now.isVisible()
+    qtbot.mouseClick(now, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.now is not None, timeout=15000)
+    shown = find(panel, QLabel, "plaqueNow").text()
+    assert "牌上（已签名）" in shown and "100.0" in shown and "92.0" in shown  # signed vs now, side by side
+    assert "与牌上不同" in shown
+    assert panel.now.same_period.compound == "龙湖小区"
 
 
 def test_a_card_read_at_the_door_adds_the_person_in_three_actions(qtbot, round_home, start_app, monkeypatch):

@@ -260,14 +260,50 @@ def test_escalation_checkin_and_safety_panels(qtbot, desk, tmp_path, monkeypatch
 
     safety = desk.show_panel("safetyPanel")
     qtbot.waitUntil(lambda: safety.report is not None, timeout=15000)
-    assert safety.table.rowCount() == len(safety.report.villages) == 20
-    assert "★" in safety.table.item(0, 2).text() or "否决" in safety.table.item(0, 2).text()
+    assert len(safety.report.villages) == 20
+    assert "★" in safety.table.item(0, 3).text() or "否决" in safety.table.item(0, 3).text()
     safety.table.selectRow(0)
     plaque = tmp_path / "plaque.pdf"
     safety.print_plaque(str(plaque))
     qtbot.waitUntil(lambda: safety.last_plaque is not None, timeout=15000)
     assert plaque.read_bytes().startswith(b"%PDF")
     QApplication.processEvents()
+
+
+def test_the_safety_panel_lists_compounds_under_their_village_and_prints_a_compounds_plaque(qtbot, desk, tmp_path):
+    from pypdf import PdfReader
+
+    from fieldkit.ledger.plaque import verify_plaque
+    from fieldkit.services import station_keys
+
+    safety = desk.show_panel("safetyPanel")
+    qtbot.waitUntil(lambda: safety.report is not None, timeout=15000)
+    table = safety.table
+    cells = [[table.item(r, c).text() for c in range(5)] for r in range(table.rowCount())]
+    seat = next(r for r, row in enumerate(cells) if row[0] == "坑底村")
+    below = []
+    for row in cells[seat + 1:]:
+        if row[0]:  # the next village
+            break
+        below.append(row[1])
+    assert {"坑底新村小区", "溪畔花园"} <= set(below)  # the seat's compounds, right under it
+    assert all(row[3] for row in cells)  # every row has its stars (or the veto)
+    assert "小区（自然村）" in safety.note.text()
+
+    table.selectRow(next(r for r, row in enumerate(cells) if row[1] == "溪畔花园"))
+    plaque = tmp_path / "compound.pdf"
+    safety.print_plaque(str(plaque))
+    qtbot.waitUntil(lambda: safety.last_plaque is not None, timeout=15000)
+    assert "坑底村 溪畔花园" in safety.message.text()
+    page = PdfReader(plaque).pages[0]
+    assert "溪畔花园" in page.extract_text()
+    import zxingcpp
+
+    payload = zxingcpp.read_barcodes(page.images[0].image)[0].text
+    keys: list = []  # the store is the worker's: ask it there, as the app does
+    desk.worker.run(lambda job: station_keys.station_key(job.ws).public(), keys.append, progress=False)
+    qtbot.waitUntil(lambda: bool(keys), timeout=15000)
+    assert verify_plaque(payload, keys).compound == "溪畔花园"
 
 
 def test_a_monthly_visit_register_in_five_actions(qtbot, desk, township, tmp_path, monkeypatch):

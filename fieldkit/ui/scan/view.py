@@ -139,7 +139,7 @@ class ScanView(QWidget):
         self.card.open_requested.connect(self.open_requested)
         self.register = RegisterAddressPanel(worker, info, lang)
         self.register.register_button.clicked.connect(self.register_address)
-        self.plaque = PlaquePanel()
+        self.plaque = PlaquePanel(worker, lang)
         for w in (self.placeholder, self.card, self.register, self.plaque):
             self.stack.addWidget(w)
         splitter = QSplitter()

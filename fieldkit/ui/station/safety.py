@@ -1,4 +1,5 @@
-"""The village safety index (平安指数) with stars, and printing a village's signed plaque.
+"""The safety index (平安指数) with stars of each village and, under it, of its compounds (小区 or
+自然村), and printing the selected one's signed plaque.
 
 Figures from `services.station.safety_index.safety_report` (the published weights table);
 the plaque PDF from `print_plaque` (signed QR, audited as a print). A rating made without the
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QDate, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -48,7 +49,7 @@ def penalty_text(v: safety_service.SafetyIndex, lang: str = "zh") -> str:
 
 
 class SafetyPanel(QWidget):
-    """Per-village index table; "打印星级牌" for the selected village."""
+    """Index table, each village followed by its compounds; "打印星级牌" for the selected row."""
 
     record_saved = Signal(str, str)
     open_requested = Signal(str, str)
@@ -60,6 +61,7 @@ class SafetyPanel(QWidget):
         self.info = info
         self.lang = lang
         self.report: safety_service.SafetyReport | None = None
+        self.rows: list[safety_service.SafetyIndex] = []  # the table's rows: a village, then its compounds
         self.last_plaque: str | None = None
         self.loading = False
 
@@ -85,7 +87,8 @@ class SafetyPanel(QWidget):
 
         self.note = hint()
         self.note.setObjectName("safetyNote")
-        self.table = make_table([tr("村（社区）"), tr("平安指数"), tr("星级"), tr("扣分明细")], "safetyTable", stretch=3)
+        self.table = make_table([tr("村（社区）"), tr("小区（自然村）"), tr("平安指数"), tr("星级"), tr("扣分明细")],
+                                "safetyTable", stretch=4)
         self.table.itemSelectionChanged.connect(self._enable)
 
         bottom = QHBoxLayout()
@@ -142,13 +145,20 @@ class SafetyPanel(QWidget):
         self.loading = False
         self.compute.setEnabled(True)
         self.report = report
-        rows = [(v.village_name, f"{v.index:.1f}", stars_text(v.stars, v.vetoed), penalty_text(v, self.lang)) for v in report.villages]
-        fill_table(self.table, rows, [v.village_code for v in report.villages], numeric=(1,))
-        for r, v in enumerate(report.villages):
-            item = self.table.item(r, 2)
-            item.setForeground(QColor("#b91c1c") if v.vetoed else QColor("#b45309"))
-        text = tr("%1 至 %2，%3 个村（社区）。").replace("%1", report.date_from).replace("%2", report.date_to) \
-            .replace("%3", str(len(report.villages)))
+        self.rows = [r for v in report.villages for r in (v, *report.compounds.get(v.village_code, []))]
+        # A compound's row leaves the village blank: the bold village row above it names it.
+        rows = [("" if v.compound else v.village_name, v.compound, f"{v.index:.1f}", stars_text(v.stars, v.vetoed),
+                 penalty_text(v, self.lang)) for v in self.rows]
+        fill_table(self.table, rows, [v.village_code for v in self.rows], numeric=(2,))
+        bold = QFont(self.table.font())
+        bold.setBold(True)
+        for r, v in enumerate(self.rows):
+            self.table.item(r, 3).setForeground(QColor("#b91c1c") if v.vetoed else QColor("#b45309"))
+            if not v.compound:
+                self.table.item(r, 0).setFont(bold)
+        compounds = sum(len(c) for c in report.compounds.values())
+        text = tr("%1 至 %2，%3 个村（社区），%4 个小区（自然村）。").replace("%1", report.date_from) \
+            .replace("%2", report.date_to).replace("%3", str(len(report.villages))).replace("%4", str(compounds))
         if report.missing_modules:
             text += tr("注意：本机没有“%1”登记模块，指数未计入这些记录。").replace("%1", words.items(report.missing_modules))
         self.note.setText(text)
@@ -156,9 +166,9 @@ class SafetyPanel(QWidget):
 
     def current(self) -> safety_service.SafetyIndex | None:
         row = self.table.currentRow()
-        if self.report is None or row < 0 or row >= len(self.report.villages):
+        if self.report is None or row < 0 or row >= len(self.rows):
             return None
-        return self.report.villages[row]
+        return self.rows[row]
 
     def _enable(self) -> None:
         allowed = self.info.may("sign_plaques")  # forms/permissions.toml
@@ -171,8 +181,12 @@ class SafetyPanel(QWidget):
         v = self.current()
         if v is None:
             return
-        # One language per name: the village's code stands in for its Chinese name in English.
-        stem = f"safety-plaque-{v.village_code}" if self.lang == "en" else file_stem(f"{v.village_name}平安星级牌")
+        # One language per name: the village's code stands in for its Chinese name in English (a
+        # compound's plaque keeps its name: it has no code).
+        if self.lang == "en":
+            stem = file_stem(f"safety-plaque-{v.village_code}" + (f"-{v.compound}" if v.compound else ""))
+        else:
+            stem = file_stem(f"{v.village_name}{v.compound}平安星级牌")
         suggested = default_folder() / f"{stem}-{dt.date.today():%Y-%m}.pdf"
         path, _ = QFileDialog.getSaveFileName(self, tr("星级牌保存到"), str(suggested), tr("PDF 文件 (*.pdf)"))
         if path:
@@ -187,7 +201,8 @@ class SafetyPanel(QWidget):
         size = self.size.currentData()
         self.print_button.setEnabled(False)
         self.message.setText(tr("正在生成星级牌…"))
-        self.worker.run(lambda job: safety_service.print_plaque(job.ws, v.village_code, lo, hi, path, size=size),
+        self.worker.run(lambda job: safety_service.print_plaque(job.ws, v.village_code, lo, hi, path, size=size,
+                                                                compound=v.compound or None),
                         lambda rating: self._printed(rating, path), self._print_failed, progress=False,
                         owner=self, parent=self)
 
@@ -195,7 +210,7 @@ class SafetyPanel(QWidget):
         self.last_plaque = path
         self._enable()
         self.folder_button.setVisible(True)
-        self.message.setText(tr("已生成 %1 的星级牌（%2，指数 %3）：%4").replace("%1", rating.village_name)
+        self.message.setText(tr("已生成 %1 的星级牌（%2，指数 %3）：%4").replace("%1", rating.place)
                              .replace("%2", stars_text(rating.stars, rating.vetoed)).replace("%3", f"{rating.index:.1f}")
                              .replace("%4", str(Path(path))))
 
