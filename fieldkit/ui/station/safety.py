@@ -153,9 +153,11 @@ class SafetyPanel(QWidget):
         bold = QFont(self.table.font())
         bold.setBold(True)
         for r, v in enumerate(self.rows):
-            self.table.item(r, 3).setForeground(QColor("#b91c1c") if v.vetoed else QColor("#b45309"))
-            if not v.compound:
-                self.table.item(r, 0).setFont(bold)
+            stars, place = self.table.item(r, 3), self.table.item(r, 0)
+            if stars is not None:
+                stars.setForeground(QColor("#b91c1c") if v.vetoed else QColor("#b45309"))
+            if place is not None and not v.compound:
+                place.setFont(bold)
         compounds = sum(len(c) for c in report.compounds.values())
         text = tr("%1 至 %2，%3 个村（社区），%4 个小区（自然村）。").replace("%1", report.date_from) \
             .replace("%2", report.date_to).replace("%3", str(len(report.villages))).replace("%4", str(compounds))
