@@ -1026,42 +1026,42 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>Register a new tenant</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="123" />
+      <location filename="fieldkit/ui/scan/card.py" line="132" />
       <source>放弃</source>
       <translation>Discard</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="124" />
+      <location filename="fieldkit/ui/scan/card.py" line="133" />
       <source>提交</source>
       <translation>Submit</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="137" />
+      <location filename="fieldkit/ui/scan/card.py" line="141" />
       <source>住户</source>
       <translation>Residents</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="154" />
+      <location filename="fieldkit/ui/scan/card.py" line="158" />
       <source>出租与租客</source>
       <translation>Rental and tenants</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="253" />
+      <location filename="fieldkit/ui/scan/card.py" line="257" />
       <source>（门牌已核验）</source>
       <translation>(doorplate verified)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="253" />
+      <location filename="fieldkit/ui/scan/card.py" line="257" />
       <source>（未经签名核验）</source>
       <translation>(signature not verified)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="254" />
+      <location filename="fieldkit/ui/scan/card.py" line="258" />
       <source>未登记</source>
       <translation>Not registered</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="492" />
+      <location filename="fieldkit/ui/scan/card.py" line="496" />
       <source>没有待提交的内容</source>
       <translation>Nothing to submit</translation>
     </message>
@@ -1081,187 +1081,187 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>Deceased</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="140" />
+      <location filename="fieldkit/ui/scan/card.py" line="144" />
       <source>迁出/死亡日期：</source>
       <translation>Date moved out / died: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="148" />
+      <location filename="fieldkit/ui/scan/card.py" line="152" />
       <source>姓名</source>
       <translation>Name</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="148" />
+      <location filename="fieldkit/ui/scan/card.py" line="152" />
       <source>性别</source>
       <translation>Sex</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="148" />
+      <location filename="fieldkit/ui/scan/card.py" line="152" />
       <source>出生日期</source>
       <translation>Date of birth</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="148" />
+      <location filename="fieldkit/ui/scan/card.py" line="152" />
       <source>与户主关系</source>
       <translation>Relation to head</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="149" />
+      <location filename="fieldkit/ui/scan/card.py" line="153" />
       <source>状态</source>
       <translation>Status</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="149" />
+      <location filename="fieldkit/ui/scan/card.py" line="153" />
       <source>标记</source>
       <translation>Mark</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="159" />
+      <location filename="fieldkit/ui/scan/card.py" line="163" />
       <source>公民身份号码</source>
       <translation>ID number</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="159" />
+      <location filename="fieldkit/ui/scan/card.py" line="163" />
       <source>联系电话</source>
       <translation>Phone</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="159" />
+      <location filename="fieldkit/ui/scan/card.py" line="163" />
       <source>入住日期</source>
       <translation>Moved in</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="160" />
+      <location filename="fieldkit/ui/scan/card.py" line="164" />
       <source>已搬离</source>
       <translation>Moved away</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="257" />
+      <location filename="fieldkit/ui/scan/card.py" line="261" />
       <source>布控名单预警：</source>
       <translation>Watch-list alert: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="273" />
+      <location filename="fieldkit/ui/scan/card.py" line="277" />
       <source>车辆：</source>
       <translation>Vehicles: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="275" />
+      <location filename="fieldkit/ui/scan/card.py" line="279" />
       <source>重点人员：</source>
       <translation>Key persons: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="278" />
+      <location filename="fieldkit/ui/scan/card.py" line="282" />
       <source>未办结事项：</source>
       <translation>Open matters: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="279" />
+      <location filename="fieldkit/ui/scan/card.py" line="283" />
       <source>最近走访：</source>
       <translation>Recent visits: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="290" />
+      <location filename="fieldkit/ui/scan/card.py" line="294" />
       <source>（待提交）</source>
       <translation>(to submit)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="483" />
+      <location filename="fieldkit/ui/scan/card.py" line="487" />
       <source>走访记录 1 条</source>
       <translation>1 visit record</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="492" />
+      <location filename="fieldkit/ui/scan/card.py" line="496" />
       <source>待提交：</source>
       <translation>To submit: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="525" />
+      <location filename="fieldkit/ui/scan/card.py" line="529" />
       <source>正在保存…</source>
       <translation>Saving…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="261" />
+      <location filename="fieldkit/ui/scan/card.py" line="265" />
       <source>出租状态：%1</source>
       <translation>Rental status: %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="261" />
+      <location filename="fieldkit/ui/scan/card.py" line="265" />
       <source>未出租</source>
       <translation>Not rented</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="287" />
+      <location filename="fieldkit/ui/scan/card.py" line="291" />
       <source>（租客）</source>
       <translation>(tenant)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="256" />
+      <location filename="fieldkit/ui/scan/card.py" line="260" />
       <source>户主：%1</source>
       <translation>Head of household: %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="276" />
+      <location filename="fieldkit/ui/scan/card.py" line="280" />
       <source>事件：%1</source>
       <translation>Event: %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="277" />
+      <location filename="fieldkit/ui/scan/card.py" line="281" />
       <source>纠纷：%1</source>
       <translation>Dispute: %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="357" />
+      <location filename="fieldkit/ui/scan/card.py" line="361" />
       <source>%1 已在本户登记</source>
       <translation>%1 is already registered in this household</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="485" />
+      <location filename="fieldkit/ui/scan/card.py" line="489" />
       <source>新增人员 %1 人</source>
       <translation>%1 new people</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="487" />
+      <location filename="fieldkit/ui/scan/card.py" line="491" />
       <source>状态变更 %1 人</source>
       <translation>%1 status changes</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="489" />
+      <location filename="fieldkit/ui/scan/card.py" line="493" />
       <source>租客搬离 %1 人</source>
       <translation>%1 tenants moved away</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="491" />
+      <location filename="fieldkit/ui/scan/card.py" line="495" />
       <source>新租客 %1 人</source>
       <translation>%1 new tenants</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="494" />
+      <location filename="fieldkit/ui/scan/card.py" line="498" />
       <source>已恢复上次未提交的内容（%1 保存）。</source>
       <translation>Restored the entries not yet submitted (saved at %1). </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="538" />
+      <location filename="fieldkit/ui/scan/card.py" line="542" />
       <source>未保存，请改正：</source>
       <translation>Not saved; please correct: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="291" />
+      <location filename="fieldkit/ui/scan/card.py" line="295" />
       <source>户主</source>
       <translation>Head of household</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="550" />
+      <location filename="fieldkit/ui/scan/card.py" line="554" />
       <source>已保存：新建 %1 条，更新 %2 条</source>
       <translation>Saved: %1 created, %2 updated</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="557" />
+      <location filename="fieldkit/ui/scan/card.py" line="561" />
       <source>%1（%2）：%3</source>
       <translation>%1 (%2): %3</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="255" />
+      <location filename="fieldkit/ui/scan/card.py" line="259" />
       <source>地址编码 %1 %2</source>
       <translation>Address code %1 %2</translation>
     </message>
@@ -1884,49 +1884,104 @@ Press "Copy details" and send them to the maintainer.</translation>
   <context>
     <name>PlaquePanel</name>
     <message>
-      <location filename="fieldkit/ui/scan/plaque.py" line="37" />
-      <source>平安牌已核验</source>
-      <translation>Safety plaque verified</translation>
-    </message>
-    <message>
-      <location filename="fieldkit/ui/scan/plaque.py" line="37" />
-      <source>未经签名核验</source>
-      <translation>Not verified by signature</translation>
-    </message>
-    <message>
-      <location filename="fieldkit/ui/scan/plaque.py" line="46" />
+      <location filename="fieldkit/ui/scan/plaque.py" line="36" />
       <source>一票否决，不评星</source>
       <translation>Vetoed: no stars this period</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/plaque.py" line="38" />
-      <source>平安星级牌</source>
-      <translation>Safety star plaque</translation>
+      <location filename="fieldkit/ui/scan/plaque.py" line="52" />
+      <source>对照当前指数</source>
+      <translation>Compare with today's index</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/plaque.py" line="46" />
+      <location filename="fieldkit/ui/scan/plaque.py" line="54" />
+      <source>按现有记录重新计算这里的平安指数，与牌上签名的数字对照</source>
+      <translation>Rate this place again from the records as they are now, beside the figures signed on the plaque</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/plaque.py" line="84" />
+      <source>平安牌已核验</source>
+      <translation>Safety plaque verified</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/plaque.py" line="84" />
+      <source>未经签名核验</source>
+      <translation>Not verified by signature</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/plaque.py" line="115" />
+      <source>正在计算…</source>
+      <translation>Calculating…</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/plaque.py" line="131" />
+      <source>牌上（已签名）</source>
+      <translation>On the plaque (signed)</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/plaque.py" line="131" />
+      <source>牌上（未核验）</source>
+      <translation>On the plaque (not verified)</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/plaque.py" line="144" />
+      <source>按现有记录，同期的指数或星级与牌上不同：牌子签发后有记录补录或更正。</source>
+      <translation>From today's records the same period's index or stars differ from the plaque: records were added or corrected after it was issued.</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/plaque.py" line="145" />
+      <source>按现有记录，同期的指数和星级与牌上一致。</source>
+      <translation>From today's records the same period's index and stars match the plaque.</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/plaque.py" line="36" />
       <source>%1 星</source>
       <translation>%1 stars</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/plaque.py" line="53" />
+      <location filename="fieldkit/ui/scan/plaque.py" line="134" />
+      <source>同期现值</source>
+      <translation>Same period, now</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/plaque.py" line="135" />
+      <source>最近同长期间</source>
+      <translation>Latest period of the same length</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/plaque.py" line="85" />
+      <source>平安星级牌</source>
+      <translation>Safety star plaque</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/plaque.py" line="103" />
       <source>平安指数</source>
       <translation>Safety index</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/plaque.py" line="54" />
+      <location filename="fieldkit/ui/scan/plaque.py" line="104" />
       <source>评定期间</source>
       <translation>Rated</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/plaque.py" line="54" />
+      <location filename="fieldkit/ui/scan/plaque.py" line="104" />
       <source>至</source>
       <translation>to</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/plaque.py" line="55" />
+      <location filename="fieldkit/ui/scan/plaque.py" line="105" />
       <source>签发单位</source>
       <translation>Issued by</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/plaque.py" line="149" />
+      <source>星级</source>
+      <translation>Stars</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/plaque.py" line="94" />
+      <source>所属村（社区）</source>
+      <translation>Village (community)</translation>
     </message>
   </context>
   <context>
@@ -3617,134 +3672,143 @@ Otherwise restore a backup: fieldkit restore BACKUP --force (needs the chief's p
   <context>
     <name>StationSafety</name>
     <message>
-      <location filename="fieldkit/ui/station/safety.py" line="47" />
+      <location filename="fieldkit/ui/station/safety.py" line="48" />
       <source>无扣分</source>
       <translation>No deductions</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/safety.py" line="81" />
+      <location filename="fieldkit/ui/station/safety.py" line="83" />
       <source>计算</source>
       <translation>Calculate</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/safety.py" line="95" />
+      <location filename="fieldkit/ui/station/safety.py" line="98" />
       <source>A4 星级牌</source>
       <translation>A4 star plaque</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/safety.py" line="96" />
+      <location filename="fieldkit/ui/station/safety.py" line="99" />
       <source>A5 星级牌</source>
       <translation>A5 star plaque</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/safety.py" line="97" />
+      <location filename="fieldkit/ui/station/safety.py" line="100" />
       <source>打印星级牌…</source>
       <translation>Print star plaque…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/safety.py" line="100" />
+      <location filename="fieldkit/ui/station/safety.py" line="103" />
       <source>打开所在文件夹</source>
       <translation>Open the folder</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/safety.py" line="129" />
+      <location filename="fieldkit/ui/station/safety.py" line="132" />
       <source>正在计算…</source>
       <translation>Calculating…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/safety.py" line="177" />
+      <location filename="fieldkit/ui/station/safety.py" line="193" />
       <source>星级牌保存到</source>
       <translation>Save the plaque to</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/safety.py" line="177" />
+      <location filename="fieldkit/ui/station/safety.py" line="193" />
       <source>PDF 文件 (*.pdf)</source>
       <translation>PDF file (*.pdf)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/safety.py" line="189" />
+      <location filename="fieldkit/ui/station/safety.py" line="205" />
       <source>正在生成星级牌…</source>
       <translation>Making the plaque…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/safety.py" line="67" />
+      <location filename="fieldkit/ui/station/safety.py" line="69" />
       <source>平安指数与星级</source>
       <translation>Safety index and stars</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/safety.py" line="77" />
+      <location filename="fieldkit/ui/station/safety.py" line="79" />
       <source>评定期间</source>
       <translation>Rating period</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/safety.py" line="79" />
+      <location filename="fieldkit/ui/station/safety.py" line="81" />
       <source>至</source>
       <translation>to</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/safety.py" line="88" />
+      <location filename="fieldkit/ui/station/safety.py" line="90" />
       <source>村（社区）</source>
       <translation>Village</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/safety.py" line="88" />
+      <location filename="fieldkit/ui/station/safety.py" line="90" />
+      <source>小区（自然村）</source>
+      <translation>Compound (hamlet)</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/station/safety.py" line="90" />
       <source>平安指数</source>
       <translation>Safety index</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/safety.py" line="88" />
+      <location filename="fieldkit/ui/station/safety.py" line="90" />
       <source>星级</source>
       <translation>Stars</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/safety.py" line="88" />
+      <location filename="fieldkit/ui/station/safety.py" line="90" />
       <source>扣分明细</source>
       <translation>Deductions</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/safety.py" line="92" />
+      <location filename="fieldkit/ui/station/safety.py" line="95" />
       <source>权重表公开在 safety_weights.toml：指数 = 100 − 各类案件、纠纷、隐患的扣分；命案一票否决。</source>
       <translation>The weights are public in safety_weights.toml: index = 100 − deductions for cases, disputes and hazards; a homicide vetoes the rating.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/safety.py" line="125" />
+      <location filename="fieldkit/ui/station/safety.py" line="128" />
       <source>评定期间的开始日期晚于结束日期</source>
       <translation>The rating period starts after it ends</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/safety.py" line="167" />
+      <location filename="fieldkit/ui/station/safety.py" line="179" />
       <source>星级牌由所长打印（需要派出所签名密钥）</source>
       <translation>The chief prints plaques (the station signing key is needed)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/safety.py" line="206" />
+      <location filename="fieldkit/ui/station/safety.py" line="223" />
       <source>未生成：</source>
       <translation>Not made: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/safety.py" line="153" />
+      <location filename="fieldkit/ui/station/safety.py" line="165" />
       <source>注意：本机没有“%1”登记模块，指数未计入这些记录。</source>
       <translation>Note: this laptop has no "%1" module; those records are not in the index.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/safety.py" line="46" />
+      <location filename="fieldkit/ui/station/safety.py" line="47" />
       <source>（否决）</source>
       <translation>(vetoed)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/safety.py" line="150" />
-      <source>%1 至 %2，%3 个村（社区）。</source>
-      <translation>%1 to %2, %3 villages.</translation>
-    </message>
-    <message>
-      <location filename="fieldkit/ui/station/safety.py" line="45" />
+      <location filename="fieldkit/ui/station/safety.py" line="46" />
       <source>%1 %2 起</source>
       <translation>%1: %2 cases</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/safety.py" line="198" />
+      <location filename="fieldkit/ui/station/safety.py" line="162" />
+      <source>%1 至 %2，%3 个村（社区），%4 个小区（自然村）。</source>
+      <translation>%1 to %2: %3 villages (communities), %4 compounds (hamlets).</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/station/safety.py" line="215" />
       <source>已生成 %1 的星级牌（%2，指数 %3）：%4</source>
       <translation>Plaque for %1 made (%2, index %3): %4</translation>
+    </message>
+    <message>
+      <source>%1 至 %2，%3 个村（社区）。</source>
+      <translation type="vanished">%1 to %2, %3 villages.</translation>
     </message>
     <message>
       <source>起</source>
