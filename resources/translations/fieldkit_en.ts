@@ -3763,8 +3763,8 @@ Otherwise restore a backup: fieldkit restore BACKUP --force (needs the chief's p
     </message>
     <message>
       <location filename="fieldkit/ui/station/safety.py" line="95" />
-      <source>权重表公开在 safety_weights.toml：指数 = 100 − 各类案件、纠纷、隐患的扣分；命案一票否决。</source>
-      <translation>The weights are public in safety_weights.toml: index = 100 − deductions for cases, disputes and hazards; a homicide vetoes the rating.</translation>
+      <source>权重表公开在 safety_weights.toml：指数 = 100 − 各类案件、纠纷、隐患的扣分；命案一票否决。小区（自然村）只计其地址上的记录。</source>
+      <translation>The weights are public in safety_weights.toml: index = 100 − deductions for cases, disputes and hazards; a homicide vetoes the rating. A compound (hamlet) counts only the records at its addresses.</translation>
     </message>
     <message>
       <location filename="fieldkit/ui/station/safety.py" line="128" />
@@ -3805,6 +3805,10 @@ Otherwise restore a backup: fieldkit restore BACKUP --force (needs the chief's p
       <location filename="fieldkit/ui/station/safety.py" line="215" />
       <source>已生成 %1 的星级牌（%2，指数 %3）：%4</source>
       <translation>Plaque for %1 made (%2, index %3): %4</translation>
+    </message>
+    <message>
+      <source>权重表公开在 safety_weights.toml：指数 = 100 − 各类案件、纠纷、隐患的扣分；命案一票否决。</source>
+      <translation type="vanished">The weights are public in safety_weights.toml: index = 100 − deductions for cases, disputes and hazards; a homicide vetoes the rating.</translation>
     </message>
     <message>
       <source>%1 至 %2，%3 个村（社区）。</source>

@@ -131,5 +131,16 @@ def test_safety_index_plaque_and_dashboard(cli, tmp_path):
     code, out = cli("safety", "plaque", "--village", out[0]["village_code"], "--from", "2026-01-01",
                     "--to", "2026-12-31", "--out", str(tmp_path / "p.pdf"))
     assert code == 0 and len(PdfReader(tmp_path / "p.pdf").pages) == 1
+
+    code, out = cli("safety", "index", "--from", "2026-01-01", "--to", "2026-12-31", "--compounds")
+    compounds = [v for v in out if v["compound"]]
+    assert code == 0 and len(out) - len(compounds) == 20 and "坑底新村小区" in {v["compound"] for v in compounds}
+    code, out = cli("safety", "plaque", "--village", "坑底村", "--compound", "坑底新村小区", "--from", "2026-01-01",
+                    "--to", "2026-12-31", "--out", str(tmp_path / "c.pdf"))
+    assert code == 0 and out[0]["compound"] == "坑底新村小区"
+    assert "坑底新村小区" in PdfReader(tmp_path / "c.pdf").pages[0].extract_text()
+    code, _out = cli("safety", "plaque", "--village", "坑底村", "--compound", "没有这个小区", "--from", "2026-01-01",
+                     "--to", "2026-12-31", "--out", str(tmp_path / "x.pdf"))
+    assert code == ExitCode.NOT_FOUND and "没有这个小区" in cli.err and not (tmp_path / "x.pdf").exists()
     code, out = cli("dashboard", "--today", "2026-11-23", "--months", "6")
     assert code == 0 and len(out[0]["months"]) == 6 and out[0]["pending_sync_known"] is True

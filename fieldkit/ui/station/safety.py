@@ -92,7 +92,7 @@ class SafetyPanel(QWidget):
         self.table.itemSelectionChanged.connect(self._enable)
 
         bottom = QHBoxLayout()
-        bottom.addWidget(hint(tr("权重表公开在 safety_weights.toml：指数 = 100 − 各类案件、纠纷、隐患的扣分；命案一票否决。")), 1)
+        bottom.addWidget(hint(tr("权重表公开在 safety_weights.toml：指数 = 100 − 各类案件、纠纷、隐患的扣分；命案一票否决。小区（自然村）只计其地址上的记录。")), 1)
         self.size = QComboBox()
         self.size.setObjectName("plaqueSize")
         self.size.addItem(tr("A4 星级牌"), "A4")
