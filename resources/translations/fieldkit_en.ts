@@ -1909,27 +1909,27 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>Not verified by signature</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/plaque.py" line="115" />
+      <location filename="fieldkit/ui/scan/plaque.py" line="116" />
       <source>正在计算…</source>
       <translation>Calculating…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/plaque.py" line="131" />
+      <location filename="fieldkit/ui/scan/plaque.py" line="132" />
       <source>牌上（已签名）</source>
       <translation>On the plaque (signed)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/plaque.py" line="131" />
+      <location filename="fieldkit/ui/scan/plaque.py" line="132" />
       <source>牌上（未核验）</source>
       <translation>On the plaque (not verified)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/plaque.py" line="144" />
+      <location filename="fieldkit/ui/scan/plaque.py" line="145" />
       <source>按现有记录，同期的指数或星级与牌上不同：牌子签发后有记录补录或更正。</source>
       <translation>From today's records the same period's index or stars differ from the plaque: records were added or corrected after it was issued.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/plaque.py" line="145" />
+      <location filename="fieldkit/ui/scan/plaque.py" line="146" />
       <source>按现有记录，同期的指数和星级与牌上一致。</source>
       <translation>From today's records the same period's index and stars match the plaque.</translation>
     </message>
@@ -1939,12 +1939,17 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>%1 stars</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/plaque.py" line="134" />
+      <location filename="fieldkit/ui/scan/plaque.py" line="97" />
+      <source>至</source>
+      <translation>to</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/plaque.py" line="135" />
       <source>同期现值</source>
       <translation>Same period, now</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/plaque.py" line="135" />
+      <location filename="fieldkit/ui/scan/plaque.py" line="136" />
       <source>最近同长期间</source>
       <translation>Latest period of the same length</translation>
     </message>
@@ -1954,34 +1959,29 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>Safety star plaque</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/plaque.py" line="103" />
+      <location filename="fieldkit/ui/scan/plaque.py" line="104" />
       <source>平安指数</source>
       <translation>Safety index</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/plaque.py" line="104" />
-      <source>评定期间</source>
-      <translation>Rated</translation>
-    </message>
-    <message>
-      <location filename="fieldkit/ui/scan/plaque.py" line="104" />
-      <source>至</source>
-      <translation>to</translation>
-    </message>
-    <message>
-      <location filename="fieldkit/ui/scan/plaque.py" line="105" />
-      <source>签发单位</source>
-      <translation>Issued by</translation>
-    </message>
-    <message>
-      <location filename="fieldkit/ui/scan/plaque.py" line="149" />
+      <location filename="fieldkit/ui/scan/plaque.py" line="150" />
       <source>星级</source>
       <translation>Stars</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/plaque.py" line="151" />
+      <source>评定期间</source>
+      <translation>Rated</translation>
     </message>
     <message>
       <location filename="fieldkit/ui/scan/plaque.py" line="94" />
       <source>所属村（社区）</source>
       <translation>Village (community)</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/plaque.py" line="106" />
+      <source>签发单位</source>
+      <translation>Issued by</translation>
     </message>
   </context>
   <context>

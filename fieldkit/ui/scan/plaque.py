@@ -94,6 +94,7 @@ class PlaquePanel(QWidget):
                        f"{html.escape(words.labelled(tr('所属村（社区）'), village))}　{info.village_code}</span>")
         else:
             heading = f"<b>{village}</b><br><span style='font-size:10pt'>{info.village_code}</span>"
+        period = f"{info.date_from} {tr('至')} {info.date_to}"
         if not scan.verified:
             parts.append(f"<p>{html.escape(p.message_en if lang == 'en' else p.message_zh)}</p>")
         parts += [
@@ -101,8 +102,8 @@ class PlaquePanel(QWidget):
             f"<p style='font-size:20pt'>{heading}</p>",
             f"<p style='font-size:32pt;color:{'#e6b800' if scan.verified else ink}'>{_stars(info.stars)}</p>",
             f"<p style='font-size:14pt'>{_rating(info.stars)}　{tr('平安指数')} <b>{info.index:.1f}</b></p>",
-            f"<p>{tr('评定期间')}：{info.date_from} {tr('至')} {info.date_to}</p>",
-            f"<p>{tr('签发单位')}：{html.escape(info.station)}</p></div>",
+            f"<p>{html.escape(words.labelled(tr('评定期间'), period))}</p>",
+            f"<p>{html.escape(words.labelled(tr('签发单位'), info.station))}</p></div>",
         ]
         self.label.setText("".join(parts))
 
