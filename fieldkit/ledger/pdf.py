@@ -62,6 +62,7 @@ TITLE_SIZE = 16  # pt
 SUB_SIZE = 10  # pt
 FOOT_SIZE = 8.0  # pt
 HEADER_GREY = colors.HexColor("#E7E6E6")
+FIT_TOLERANCE = 0.01  # pt
 ROW_PAD = 1.5  # pt, above and below the text of a body row
 SIGN_SIZE = 10.0  # pt, the sign-off line
 SIGN_BAND = 7 * mm  # room above the footer the per-page sign-off line takes from the frame
@@ -138,6 +139,9 @@ class _Wrapper:
         return sum(self.width(c) for c in text)
 
     def __call__(self, text: str, avail: float, whole: bool = False) -> str:
+        # Widths summed in another order differ in the last bits: a token measured to fit exactly
+        # (a column fitted to its widest date) must not be cut for 1e-13 pt.
+        avail += FIT_TOLERANCE
         if "\n" not in text and stringWidth(text, self.font, self.size) <= avail:
             return text
         lines: list[str] = []
@@ -158,7 +162,8 @@ class _Wrapper:
             if line and w + self.text_width(tok.rstrip()) > avail:
                 lines.append(line.rstrip())
                 line, w = "", 0.0
-            if tw > avail and not line:
+            if tw > avail and not line and not (whole and tw <= avail + 2 * CELL_PAD):
+                # (A whole token a little wider than the column may use the cell's padding.)
                 for ch in tok:  # wider than the column on its own: cut between characters
                     cw = self.width(ch)
                     if line and w + cw > avail:
@@ -204,7 +209,7 @@ def write_pdf(
     font = register_cjk_font()
     stream = checked_rows(rows, len(layout.columns), total=total, progress=progress, cancel=cancel)
     sample, stream = peek(stream)
-    pdf = _LedgerPdf(layout, font, font_size, sample)
+    pdf = _LedgerPdf(layout, font, font_size, sample, total)
     counter = None
     if summary is None and layout.village_column is not None and layout.date_column is not None:
         counter = VillageMonthCounter(layout.village_column, layout.date_column)
@@ -236,12 +241,13 @@ def write_pdf(
 class _LedgerPdf:
     """Geometry (pt), styles and page decorations of one PDF ledger; one per `write_pdf` call."""
 
-    def __init__(self, layout: LedgerLayout, font: str, font_size: float, sample: Iterable[Row] = ()) -> None:
+    def __init__(self, layout: LedgerLayout, font: str, font_size: float, sample: Iterable[Row] = (),
+                 total: int = 0) -> None:
         self.layout, self.font, self.size = layout, font, font_size
         self.pagesize = landscape(A4) if layout.orientation == "landscape" else portrait(A4)
         self.page_w, self.page_h = self.pagesize
         self.avail_w = self.page_w - 2 * MARGIN_X
-        self.widths = fit_widths(layout, sample, text_measure(font_size), self.avail_w)
+        self.widths = fit_widths(layout, sample, text_measure(font_size), self.avail_w, total)
         self.whole = [c.kind in WHOLE_KINDS for c in layout.columns]
         self.body_bottom = MARGIN_BOTTOM + (SIGN_BAND if layout.sign_every_page else 0)
         self.sign_y = MARGIN_BOTTOM + 1.5 * mm

@@ -4,11 +4,13 @@ Fixed widths per field type gave '2026-11-/29' and '张旺/国' while mostly emp
 kept their space. Here every column gets:
 - a *floor*: its widest unbreakable token (a whole date, a whole name, a Latin word) and its
   header in at most two lines (headers of up to four CJK characters on one), never less;
-- a *natural* width: the 90th percentile of its cells on one line, so a column that is empty
-  in nine rows of ten stays narrow and one long remark does not widen it for every page.
-When the naturals do not fit the page, long-text columns give way first (down to two lines of
-their natural width), then short text, and only then do they go down to their floors; spare
-room goes to the wrapping columns. Widths declared in the form (`[ledger.widths]`, mm) bound
+- a *natural* width: the 80th percentile of its cells on one line, so a column that is empty
+  in four rows of five stays narrow and one long remark does not widen it for every page (but
+  is wide enough for that remark in three lines);
+Then the fewest lines per row that fit the page: every column at its natural width over 1, 2
+or 3 lines (never under its floor), so dates and names keep their width while long text wraps;
+spare room goes to the columns nearest to one line first. If even three lines do not fit, long
+text gives way to its floor first, then short text, then the rest. Widths declared in the form (`[ledger.widths]`, mm) bound
 all of this.
 
 The writers stream, so the widths come from the first `SAMPLE_ROWS` rows (`peek`), which the
@@ -30,7 +32,7 @@ MARGIN_X = 12 * MM  # left and right page margin of both writers
 CELL_PAD = 3.0  # pt, left and right inside a cell
 BODY_SIZE = 9.0  # pt: the PDF's default body size, and the size the XLSX widths are fitted at
 SAMPLE_ROWS = 500  # rows measured before the first page is laid out
-PERCENTILE = 0.9
+PERCENTILE = 0.8  # a column empty in four rows of five is fitted to its header
 
 #: Kinds whose cells are read as whole tokens: a date, an ID number, a name breaks only
 #: between the tokens of a list ("张三、李四"), never inside one.
@@ -103,7 +105,8 @@ def _column_bounds(col: Column, cells: Sequence[str], measure: Measure) -> tuple
                 floor = max(floor, max(measure(t.rstrip()) for t in tokens(line, whole)))
     # A pathological Latin "word" (a URL) may still break rather than take the page.
     floor = min(floor, 60 * MM)
-    return floor, max(floor, _percentile(lengths, PERCENTILE))
+    # ...but its longest cell should not grow a row past three lines when there is room.
+    return floor, max(floor, _percentile(lengths, PERCENTILE), max(lengths, default=0.0) / MAX_LINES)
 
 
 def fit_widths(
@@ -111,11 +114,13 @@ def fit_widths(
     sample: Iterable[Row],
     measure: Measure,
     avail: float,
+    total: int = 0,
 ) -> list[float]:
     """Column widths in pt (padding included) that fill `avail` for `layout` and `sample` rows.
 
-    `measure(text)` is the text's width in pt at the body size. Declared widths (`Column.min_mm`
-    / `max_mm`) win over measured ones.
+    `measure(text)` is the text's width in pt at the body size. `total` (rows expected, when
+    known) widens number columns to its digits: the 序号 of row 10,000 lies beyond the sample.
+    Declared widths (`Column.min_mm` / `max_mm`) win over measured ones.
     """
     cols = layout.columns
     cells: list[list[str]] = [[] for _ in cols]
@@ -127,6 +132,8 @@ def fit_widths(
     hi: list[float] = []
     for col, texts in zip(cols, cells, strict=True):
         floor, natural = _column_bounds(col, texts, measure)
+        if col.kind == "number" and total:
+            floor = natural = max(natural, measure("0" * len(str(total))))
         floor, natural = floor + 2 * CELL_PAD, natural + 2 * CELL_PAD
         dmin = col.min_mm * MM if col.min_mm is not None else 0.0
         dmax = col.max_mm * MM if col.max_mm is not None else float("inf")
@@ -165,17 +172,22 @@ def _shrink(widths: list[float], idx: list[int], target: list[float], excess: fl
 
 
 def _grow(widths: list[float], cols: Sequence[Column], nat: list[float], hi: list[float], spare: float) -> None:
-    """Give `spare` pt first to the wrapped columns (up to their natural width: more rows on one
-    line), then to the wrapping columns (all, when there are none), within declared maxima."""
-    for group, cap in ((None, nat), (("long", "text"), hi), (None, hi)):
+    """Give `spare` pt first to the wrapped columns, the nearest to one line first (each column
+    made whole puts more rows on one line), then to the wrapping columns (all, when there are
+    none), within their declared maxima."""
+    for i in sorted(range(len(cols)), key=lambda i: nat[i] - widths[i]):
+        add = min(spare, max(0.0, nat[i] - widths[i]))
+        widths[i] += add
+        spare -= add
+    for group in (("long", "text"), None):
         while spare > 1e-6:
-            idx = [i for i, c in enumerate(cols) if (group is None or c.kind in group) and widths[i] < cap[i] - 1e-6]
+            idx = [i for i, c in enumerate(cols) if (group is None or c.kind in group) and widths[i] < hi[i] - 1e-6]
             if not idx:
                 break
             base = sum(widths[i] for i in idx)
             given = 0.0
             for i in idx:
-                add = min(spare * widths[i] / base, cap[i] - widths[i])
+                add = min(spare * widths[i] / base, hi[i] - widths[i])
                 widths[i] += add
                 given += add
             spare -= given

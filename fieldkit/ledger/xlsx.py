@@ -52,10 +52,10 @@ def _footer_escape(text: str) -> str:
     return text.replace("&", "&&")
 
 
-def column_chars(layout: LedgerLayout, sample: Iterable[Row]) -> list[float]:
+def column_chars(layout: LedgerLayout, sample: Iterable[Row], total: int = 0) -> list[float]:
     """Column widths in half-width cells: the widths the PDF prints at its body size, fitted to
     `sample` rows (`widths.fit_widths`), so both files read alike."""
-    pts = fit_widths(layout, sample, text_measure(BODY_SIZE), page_avail(layout.orientation))
+    pts = fit_widths(layout, sample, text_measure(BODY_SIZE), page_avail(layout.orientation), total)
     return [round(chars_from_pt(w), 1) for w in pts]
 
 
@@ -75,7 +75,7 @@ def write_xlsx(
     `rows` is consumed once, lazily. `summary` gives (village, month, count) triples computed
     elsewhere (e.g. by the store); when None and the layout names a village and a date column,
     the counts are taken from the rows while they stream. `total` (rows expected, 0 if unknown)
-    is only passed on to `progress(done, total)`. Raises `Cancelled` when `cancel()` turns true
+    goes to `progress(done, total)` and widens number columns to its digits. Raises `Cancelled` when `cancel()` turns true
     (a path target is then left untouched), `UserFacingError` when there are more rows than a
     sheet holds, `StorageError` when the file cannot be written.
     """
@@ -86,7 +86,7 @@ def write_xlsx(
     stream = checked_rows(rows, ncols, total=total, progress=progress, cancel=cancel)
     # constant_memory writes <cols> before the first row: the widths must be known by then.
     sample, stream = peek(stream)
-    widths = column_chars(layout, sample)
+    widths = column_chars(layout, sample, total)
     if counter is not None:
         stream = counter.wrap(stream)
     options: dict[str, object] = {"constant_memory": True, "strings_to_numbers": False}

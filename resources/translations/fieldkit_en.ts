@@ -1026,42 +1026,42 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>Register a new tenant</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="123" />
+      <location filename="fieldkit/ui/scan/card.py" line="132" />
       <source>放弃</source>
       <translation>Discard</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="124" />
+      <location filename="fieldkit/ui/scan/card.py" line="133" />
       <source>提交</source>
       <translation>Submit</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="137" />
+      <location filename="fieldkit/ui/scan/card.py" line="141" />
       <source>住户</source>
       <translation>Residents</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="154" />
+      <location filename="fieldkit/ui/scan/card.py" line="158" />
       <source>出租与租客</source>
       <translation>Rental and tenants</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="253" />
+      <location filename="fieldkit/ui/scan/card.py" line="257" />
       <source>（门牌已核验）</source>
       <translation>(doorplate verified)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="253" />
+      <location filename="fieldkit/ui/scan/card.py" line="257" />
       <source>（未经签名核验）</source>
       <translation>(signature not verified)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="254" />
+      <location filename="fieldkit/ui/scan/card.py" line="258" />
       <source>未登记</source>
       <translation>Not registered</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="492" />
+      <location filename="fieldkit/ui/scan/card.py" line="496" />
       <source>没有待提交的内容</source>
       <translation>Nothing to submit</translation>
     </message>
@@ -1081,187 +1081,187 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>Deceased</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="140" />
+      <location filename="fieldkit/ui/scan/card.py" line="144" />
       <source>迁出/死亡日期：</source>
       <translation>Date moved out / died: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="148" />
+      <location filename="fieldkit/ui/scan/card.py" line="152" />
       <source>姓名</source>
       <translation>Name</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="148" />
+      <location filename="fieldkit/ui/scan/card.py" line="152" />
       <source>性别</source>
       <translation>Sex</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="148" />
+      <location filename="fieldkit/ui/scan/card.py" line="152" />
       <source>出生日期</source>
       <translation>Date of birth</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="148" />
+      <location filename="fieldkit/ui/scan/card.py" line="152" />
       <source>与户主关系</source>
       <translation>Relation to head</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="149" />
+      <location filename="fieldkit/ui/scan/card.py" line="153" />
       <source>状态</source>
       <translation>Status</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="149" />
+      <location filename="fieldkit/ui/scan/card.py" line="153" />
       <source>标记</source>
       <translation>Mark</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="159" />
+      <location filename="fieldkit/ui/scan/card.py" line="163" />
       <source>公民身份号码</source>
       <translation>ID number</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="159" />
+      <location filename="fieldkit/ui/scan/card.py" line="163" />
       <source>联系电话</source>
       <translation>Phone</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="159" />
+      <location filename="fieldkit/ui/scan/card.py" line="163" />
       <source>入住日期</source>
       <translation>Moved in</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="160" />
+      <location filename="fieldkit/ui/scan/card.py" line="164" />
       <source>已搬离</source>
       <translation>Moved away</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="257" />
+      <location filename="fieldkit/ui/scan/card.py" line="261" />
       <source>布控名单预警：</source>
       <translation>Watch-list alert: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="273" />
+      <location filename="fieldkit/ui/scan/card.py" line="277" />
       <source>车辆：</source>
       <translation>Vehicles: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="275" />
+      <location filename="fieldkit/ui/scan/card.py" line="279" />
       <source>重点人员：</source>
       <translation>Key persons: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="278" />
+      <location filename="fieldkit/ui/scan/card.py" line="282" />
       <source>未办结事项：</source>
       <translation>Open matters: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="279" />
+      <location filename="fieldkit/ui/scan/card.py" line="283" />
       <source>最近走访：</source>
       <translation>Recent visits: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="290" />
+      <location filename="fieldkit/ui/scan/card.py" line="294" />
       <source>（待提交）</source>
       <translation>(to submit)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="483" />
+      <location filename="fieldkit/ui/scan/card.py" line="487" />
       <source>走访记录 1 条</source>
       <translation>1 visit record</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="492" />
+      <location filename="fieldkit/ui/scan/card.py" line="496" />
       <source>待提交：</source>
       <translation>To submit: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="525" />
+      <location filename="fieldkit/ui/scan/card.py" line="529" />
       <source>正在保存…</source>
       <translation>Saving…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="261" />
+      <location filename="fieldkit/ui/scan/card.py" line="265" />
       <source>出租状态：%1</source>
       <translation>Rental status: %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="261" />
+      <location filename="fieldkit/ui/scan/card.py" line="265" />
       <source>未出租</source>
       <translation>Not rented</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="287" />
+      <location filename="fieldkit/ui/scan/card.py" line="291" />
       <source>（租客）</source>
       <translation>(tenant)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="256" />
+      <location filename="fieldkit/ui/scan/card.py" line="260" />
       <source>户主：%1</source>
       <translation>Head of household: %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="276" />
+      <location filename="fieldkit/ui/scan/card.py" line="280" />
       <source>事件：%1</source>
       <translation>Event: %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="277" />
+      <location filename="fieldkit/ui/scan/card.py" line="281" />
       <source>纠纷：%1</source>
       <translation>Dispute: %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="357" />
+      <location filename="fieldkit/ui/scan/card.py" line="361" />
       <source>%1 已在本户登记</source>
       <translation>%1 is already registered in this household</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="485" />
+      <location filename="fieldkit/ui/scan/card.py" line="489" />
       <source>新增人员 %1 人</source>
       <translation>%1 new people</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="487" />
+      <location filename="fieldkit/ui/scan/card.py" line="491" />
       <source>状态变更 %1 人</source>
       <translation>%1 status changes</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="489" />
+      <location filename="fieldkit/ui/scan/card.py" line="493" />
       <source>租客搬离 %1 人</source>
       <translation>%1 tenants moved away</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="491" />
+      <location filename="fieldkit/ui/scan/card.py" line="495" />
       <source>新租客 %1 人</source>
       <translation>%1 new tenants</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="494" />
+      <location filename="fieldkit/ui/scan/card.py" line="498" />
       <source>已恢复上次未提交的内容（%1 保存）。</source>
       <translation>Restored the entries not yet submitted (saved at %1). </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="538" />
+      <location filename="fieldkit/ui/scan/card.py" line="542" />
       <source>未保存，请改正：</source>
       <translation>Not saved; please correct: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="291" />
+      <location filename="fieldkit/ui/scan/card.py" line="295" />
       <source>户主</source>
       <translation>Head of household</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="550" />
+      <location filename="fieldkit/ui/scan/card.py" line="554" />
       <source>已保存：新建 %1 条，更新 %2 条</source>
       <translation>Saved: %1 created, %2 updated</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="557" />
+      <location filename="fieldkit/ui/scan/card.py" line="561" />
       <source>%1（%2）：%3</source>
       <translation>%1 (%2): %3</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="255" />
+      <location filename="fieldkit/ui/scan/card.py" line="259" />
       <source>地址编码 %1 %2</source>
       <translation>Address code %1 %2</translation>
     </message>
@@ -1381,67 +1381,67 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>Open the folder</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="210" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="211" />
       <source>导出</source>
       <translation>Export</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="214" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="215" />
       <source>停止导出</source>
       <translation>Stop export</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="218" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="219" />
       <source>关闭</source>
       <translation>Close</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="260" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="261" />
       <source>全部状态</source>
       <translation>All statuses</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="315" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="316" />
       <source>Excel 表格 (*.xlsx)</source>
       <translation>Excel workbook (*.xlsx)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="315" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="316" />
       <source>PDF 文件 (*.pdf)</source>
       <translation>PDF file (*.pdf)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="315" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="316" />
       <source>加密 CSV (*.csv)</source>
       <translation>Sealed CSV (*.csv)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="316" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="317" />
       <source>台账保存到</source>
       <translation>Save the ledger to</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="328" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="329" />
       <source>期间的开始日期晚于结束日期</source>
       <translation>The period starts after it ends</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="330" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="331" />
       <source>请选择保存位置</source>
       <translation>Choose where to save</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="375" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="376" />
       <source>正在导出…</source>
       <translation>Exporting…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="454" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="455" />
       <source>正在停止…</source>
       <translation>Stopping…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="461" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="462" />
       <source>（已加密）</source>
       <translation>(sealed)</translation>
     </message>
@@ -1486,32 +1486,32 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>to</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="269" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="270" />
       <source>此台账没有民警字段</source>
       <translation>This ledger has no officer field</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="333" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="334" />
       <source>文件夹不存在：</source>
       <translation>Folder does not exist: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="336" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="337" />
       <source>CSV 台账须设置导出口令</source>
       <translation>A CSV ledger needs an export passphrase</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="338" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="339" />
       <source>两次输入的导出口令不一致</source>
       <translation>The two export passphrases differ</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="376" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="377" />
       <source>正在导出台账…</source>
       <translation>Exporting the ledger…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="473" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="478" />
       <source>已停止导出，未留下文件。</source>
       <translation>Export stopped; no file was left.</translation>
     </message>
@@ -1531,32 +1531,32 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>CSV (sealed)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="419" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="420" />
       <source>您的角色不能以这种格式导出这本台账</source>
       <translation>Your role may not export this ledger in this format</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="460" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="461" />
       <source>，%1 页</source>
       <translation>, %1 pages</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="477" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="482" />
       <source>导出失败：</source>
       <translation>Export failed: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="268" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="269" />
       <source>按“%1”筛选，留空为全部</source>
       <translation>Filter by "%1" (empty = all)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="445" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="446" />
       <source>正在导出：%1 / %2 行</source>
       <translation>Exporting: %1 / %2 rows</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="462" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="463" />
       <source>已导出 %1 行%2%3：%4</source>
       <translation>Exported %1 rows%2%3: %4</translation>
     </message>
@@ -3000,9 +3000,34 @@ Otherwise restore a backup: fieldkit restore BACKUP --force (needs the chief's p
   <context>
     <name>StationCommon</name>
     <message>
-      <location filename="fieldkit/ui/station/common.py" line="94" />
+      <location filename="fieldkit/ui/station/common.py" line="106" />
       <source>一票否决</source>
       <translation>Veto</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/station/common.py" line="123" />
+      <source>文件位置</source>
+      <translation>File location</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/station/common.py" line="125" />
+      <source>无法打开文件夹（本机没有可用的文件管理器）。文件保存在：</source>
+      <translation>The folder cannot be opened (no file manager on this computer). The file is saved at:</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/station/common.py" line="131" />
+      <source>复制路径</source>
+      <translation>Copy path</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/station/common.py" line="134" />
+      <source>关闭</source>
+      <translation>Close</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/station/common.py" line="147" />
+      <source>已复制</source>
+      <translation>Copied</translation>
     </message>
   </context>
   <context>
