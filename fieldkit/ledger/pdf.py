@@ -302,7 +302,7 @@ class _LedgerPdf:
         pad = {"leftPadding": 0, "rightPadding": 0, "topPadding": 0, "bottomPadding": 0}
         body = Frame(MARGIN_X, self.body_bottom, self.avail_w, self.frame_top - self.body_bottom, id="body", **pad)
         summary_top = self.sub_y - 10
-        summary = Frame(MARGIN_X, MARGIN_BOTTOM, self.avail_w, summary_top - MARGIN_BOTTOM, id="summary", **pad)
+        summary = Frame(MARGIN_X, self.body_bottom, self.avail_w, summary_top - self.body_bottom, id="summary", **pad)
         doc.addPageTemplates([
             PageTemplate(id="ledger", frames=[body], onPage=self.on_ledger_page),
             PageTemplate(id="summary", frames=[summary], onPage=self.on_summary_page),
@@ -395,15 +395,19 @@ class _LedgerPdf:
         canv.saveState()
         self._title(canv, self.layout.title, self.header)
         self._footer(canv, doc.page)
+        self._sign_off(canv)
+        canv.restoreState()
+
+    def _sign_off(self, canv: Canvas) -> None:
         if self.layout.sign_every_page:
             canv.setFont(self.font, SIGN_SIZE)
             canv.drawString(MARGIN_X, self.sign_y, self.layout.signature_text)
-        canv.restoreState()
 
     def on_summary_page(self, canv: Canvas, doc: BaseDocTemplate) -> None:
         canv.saveState()
         self._title(canv, f"{self.layout.title} — {self.layout.summary_title}")
         self._footer(canv, doc.page)
+        self._sign_off(canv)
         canv.restoreState()
 
 

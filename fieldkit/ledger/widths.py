@@ -6,12 +6,12 @@ kept their space. Here every column gets:
   header in at most two lines (headers of up to four CJK characters on one), never less;
 - a *natural* width: the 80th percentile of its cells on one line, so a column that is empty
   in four rows of five stays narrow and one long remark does not widen it for every page (but
-  is wide enough for that remark in three lines);
+  is wide enough for that remark in three lines).
 Then the fewest lines per row that fit the page: every column at its natural width over 1, 2
 or 3 lines (never under its floor), so dates and names keep their width while long text wraps;
 spare room goes to the columns nearest to one line first. If even three lines do not fit, long
-text gives way to its floor first, then short text, then the rest. Widths declared in the form (`[ledger.widths]`, mm) bound
-all of this.
+text gives way to its floor first, then short text, then the rest. Widths declared in the form
+(`[ledger.widths]`, mm) bound all of this.
 
 The writers stream, so the widths come from the first `SAMPLE_ROWS` rows (`peek`), which the
 writer then emits as usual. Units: points (1/72 inch) unless a name says `mm` or `chars`

@@ -196,11 +196,12 @@ def test_visit_register_pdf_reads_like_a_register(township_220, tmp_path):
     result = ledgers.export_ledger(ws, "visits", fmt="pdf", out=pdf, station="坑底派出所")
     ledgers.export_ledger(ws, "visits", fmt="xlsx", out=xlsx, station="坑底派出所")
     assert result.rows == ws.store.records.count("visits") >= 200
-    pages = pdf_lines(PdfReader(pdf))[:-1]  # the village × month summary page last
+    every = pdf_lines(PdfReader(pdf))
+    pages = every[:-1]  # the village × month summary page last
     per_page = [sum(1 for line in page if line.isdigit()) for page in pages]  # the 序号 cells
     assert sum(per_page) == result.rows
     assert min(per_page[:-1]) >= 18, per_page
-    for i, page in enumerate(pages, start=1):
+    for i, page in enumerate(every, start=1):
         text = "".join(page)
         assert all(w in text for w in ("制表人", "审核人", "日期")), f"page {i} has no sign-off line"
 
