@@ -45,7 +45,7 @@ WRAP_SLACK = 1.1  # a greedy line break wastes some of each line
 Measure = Callable[[str], float]
 
 # In whole-token columns: a token runs to a list separator or a space (kept with it).
-_WHOLE = re.compile(r"[^\s、，,；;]+[、，,；;]?\s*|\s+")
+_WHOLE = re.compile(r"[^\s、，,；;]+[、，,；;]?\s*|\s+|.", re.S)  # "." : a stray leading "、"
 # Elsewhere: a run of Latin letters/digits (a date, a number, a word) stays together; any other
 # character (CJK) may break, but closing punctuation sticks to what it follows.
 _CLOSERS = "，。、；：！？）》」』”’,.;:!?)%"

@@ -128,3 +128,16 @@ def test_declared_widths_bound_the_fit():
     widths = fit_widths(layout, crowded_rows(100), text_measure(9), page_avail("landscape"))
     assert abs(widths[2] - 70 * MM) < 0.01
     assert widths[5] <= 15 * MM + 0.01
+
+
+def test_line_breaking_never_drops_a_character():
+    from fieldkit.ledger.widths import tokens
+
+    for text in ("、张三、李四，", "2026-11-29 14:30", "闽A12345（临牌）；备注: see http://x.y/z", " \t ", "，。"):
+        for whole in (True, False):
+            assert "".join(tokens(text, whole)) == text
+    buf = io.BytesIO()
+    layout = LedgerLayout("t", (("姓名", 8, "name"), ("备注", 10, "long")))
+    write_pdf(layout, iter([["、张三、李四", "，开头的备注" * 10]]), buf)
+    text = "".join("".join(p) for p in pdf_lines(PdfReader(io.BytesIO(buf.getvalue()))))
+    assert "、张三、李四" in text and ("，开头的备注" * 10) in text
