@@ -73,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps({
                 "rows": args.rows, "format": args.fmt, "outcome": dialog.outcome,
                 "rows_written": dialog.result.rows if dialog.result else None,
+                "pages": dialog.result.pages if dialog.result else None,
                 "export_s": round(export_s, 1), "longest_gui_stall_ms": round(worst_ms, 1),
                 "stall_at_s": round(beat.worst_at, 2), "fill_s": round(fill_s, 1),
                 "file_mb": round(out.stat().st_size / 1e6, 1) if out.exists() else None,

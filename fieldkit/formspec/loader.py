@@ -42,7 +42,10 @@ _FIELD_KEYS = {
     "name", "type", "label", "required", "relevant", "constraint", "constraint_message", "choices",
     "search", "ref", "fields", "default", "help", "role", "unit",
 }
-_LEDGER_KEYS = {"title", "columns", "orientation", "order_by"}
+_LEDGER_KEYS = {"title", "columns", "orientation", "order_by", "widths", "sign_every_page"}
+# A declared column width (mm): narrower cannot hold one character, wider than A4 landscape's
+# printable width cannot print.
+_WIDTH_MM = (4.0, 270.0)
 _CHOICE_TYPES = (FieldType.CHOICE, FieldType.MULTI_CHOICE)
 
 
@@ -347,7 +350,41 @@ def _ledger(raw: Any, path: Path, names: set[str]) -> LedgerSpec:
     order_by = raw.get("order_by")
     if order_by is not None and order_by not in names:
         raise _fail(path, str(order_by), "台账排序字段不存在", "ledger order_by names a field that does not exist")
-    return LedgerSpec(title=title, columns=tuple(columns), orientation=orientation, order_by=order_by)
+    sign = raw.get("sign_every_page", True)
+    if not isinstance(sign, bool):
+        raise _fail(path, None, "sign_every_page 只能是 true 或 false", "sign_every_page must be true or false")
+    return LedgerSpec(title=title, columns=tuple(columns), orientation=orientation, order_by=order_by,
+                      widths=_ledger_widths(raw.get("widths", {}), path, columns), sign_every_page=sign)
+
+
+def _width_value(value: Any, path: Path, name: str) -> float:
+    lo, hi = _WIDTH_MM
+    if isinstance(value, bool) or not isinstance(value, int | float) or not lo <= value <= hi:
+        raise _fail(path, name, f"台账列宽应为 {lo:g}–{hi:g} 之间的毫米数，而不是 {value!r}",
+                    f"a ledger column width is a number of mm from {lo:g} to {hi:g}, not {value!r}")
+    return float(value)
+
+
+def _ledger_widths(raw: Any, path: Path, columns: list[str]) -> tuple[tuple[str, float | None, float | None], ...]:
+    """`[ledger.widths]`: `name = 22` (mm, fixed) or `name = { min = 20, max = 40 }`."""
+    if not isinstance(raw, dict):
+        raise _fail(path, None, "[ledger.widths] 应为“列名 = 毫米数”的表", "[ledger.widths] must map column names to mm")
+    out: list[tuple[str, float | None, float | None]] = []
+    for name, value in raw.items():
+        if name not in columns:
+            raise _fail(path, str(name), "台账列宽指定了不在台账列中的字段", "a ledger width names a field that is not a ledger column")
+        if isinstance(value, dict):
+            unknown = sorted(set(value) - {"min", "max"})
+            if unknown or not value:
+                raise _fail(path, name, "台账列宽只能写 min、max", "a ledger width table takes only min and max")
+            lo = _width_value(value["min"], path, name) if "min" in value else None
+            hi = _width_value(value["max"], path, name) if "max" in value else None
+            if lo is not None and hi is not None and lo > hi:
+                raise _fail(path, name, "台账列宽的 min 大于 max", "a ledger width's min is larger than its max")
+        else:
+            lo = hi = _width_value(value, path, name)
+        out.append((name, lo, hi))
+    return tuple(out)
 
 
 def _check_catalog(modules: list[ModuleSpec]) -> None:

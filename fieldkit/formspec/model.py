@@ -157,6 +157,14 @@ class LedgerSpec:
     columns: tuple[str, ...]
     orientation: str = "landscape"  # "portrait" | "landscape" (A4)
     order_by: str | None = None  # field name the ledger is sorted by (ascending)
+    # Declared column widths in mm as (field name, min, max) (min == max for `width = 12`);
+    # the writers fit every column to its content within these bounds. A tuple: specs hash.
+    widths: tuple[tuple[str, float | None, float | None], ...] = ()
+    sign_every_page: bool = True  # the PDF's 制表人/审核人/日期 line at the foot of every page
+
+    def width_mm(self, name: str) -> tuple[float | None, float | None]:
+        """The declared (min, max) width in mm of column `name`; (None, None) when undeclared."""
+        return next(((lo, hi) for n, lo, hi in self.widths if n == name), (None, None))
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,8 @@ from __future__ import annotations
 import shutil
 import subprocess
 import threading
+import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
 from fieldkit.domain.errors import UserFacingError
@@ -140,3 +142,33 @@ def register_cjk_font() -> str:
 def cjk_font_file() -> tuple[str, int] | None:
     """The (path, subfont index) of the registered font, or None before registration."""
     return _font_path
+
+
+def text_measure(size: float) -> Callable[[str], float]:
+    """`measure(text) -> width in pt` at `size` pt with the embedded CJK font, memoised per
+    character; without a font (an XLSX on a machine lacking one) half-width cells × size/2.
+
+    Used to fit ledger columns: the XLSX gets the widths the PDF would print with.
+    """
+    try:
+        font: str | None = register_cjk_font()
+    except FontMissing:
+        font = None
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    widths: dict[str, float] = {}
+
+    def char(ch: str) -> float:
+        w = widths.get(ch)
+        if w is None:
+            if font is not None:
+                w = stringWidth(ch, font, size)
+            else:
+                w = size if unicodedata.east_asian_width(ch) in "WF" else size / 2
+            widths[ch] = w
+        return w
+
+    def measure(text: str) -> float:
+        return sum(char(ch) for ch in text)
+
+    return measure

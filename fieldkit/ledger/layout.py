@@ -29,12 +29,18 @@ KINDS = ("text", "number", "date", "id", "name", "choice", "long")
 
 
 class Column(NamedTuple):
-    """One ledger column: `header` as printed, `width_chars` in half-width cells, `kind`."""
+    """One ledger column: `header` as printed, `width_chars` in half-width cells, `kind`.
+
+    `width_chars` is a fallback: the writers fit widths to the content (`ledger.widths`).
+    `min_mm` / `max_mm` bound that fit (a form's `[ledger.widths]`; equal for a fixed width).
+    """
 
     header: str
     width_chars: float = 10
     kind: str = "text"
     key: str | None = None  # the form field it shows, when built from a module definition
+    min_mm: float | None = None
+    max_mm: float | None = None
 
 
 DEFAULT_SIGNATURES = ("制表人", "审核人", "日期")
@@ -48,6 +54,8 @@ class LedgerLayout:
     `village_column` / `date_column` (indexes into `columns`) let the XLSX writer count rows by
     village and month for the summary sheet while it streams; None disables that count.
     `footer` is printed bottom-left on every page (e.g. "FieldKit 导出 · 仅供内部使用").
+    `sign_every_page` puts the sign-off line at the foot of every PDF page (inspected registers
+    are signed per page) instead of once after the last row.
     """
 
     title: str
@@ -61,6 +69,7 @@ class LedgerLayout:
     summary_title: str = "按村、按月统计"
     orientation: str = "landscape"  # A4 "landscape" | "portrait"
     lang: str = "zh"
+    sign_every_page: bool = True
     meta: dict[str, str] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:

@@ -1,5 +1,6 @@
 """The PDF ledger: A4, the CJK font embedded (subset), title/period/header on every page,
-"第 X 页 共 Y 页" in the footer, the sign-off line after the last row.
+"第 X 页 共 Y 页" in the footer, the sign-off line on every page (or once after the last row:
+`LedgerLayout.sign_every_page`), column widths fitted to the first rows (`widths.fit_widths`).
 
 How it stays fast and small for 10,000+ rows:
 - rows are cut into many small `Table`s (`chunk_rows` each) fed to platypus from a lazy story,
@@ -38,7 +39,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.flowables import Flowable
 
-from fieldkit.ledger.fonts import register_cjk_font
+from fieldkit.ledger.fonts import register_cjk_font, text_measure
 from fieldkit.ledger.layout import (
     CancelFn,
     LedgerLayout,
@@ -52,16 +53,19 @@ from fieldkit.ledger.layout import (
     summary_table,
 )
 from fieldkit.ledger.output import Out, output_target
+from fieldkit.ledger.widths import CELL_PAD, MARGIN_X, WHOLE_KINDS, fit_widths, peek, tokens
 
 _TOTAL_FORM = "fkPageTotal"
-MARGIN_X = 12 * mm
 MARGIN_BOTTOM = 14 * mm
-MARGIN_TOP = 10 * mm
+MARGIN_TOP = 8 * mm
 TITLE_SIZE = 16  # pt
 SUB_SIZE = 10  # pt
 FOOT_SIZE = 8.0  # pt
 HEADER_GREY = colors.HexColor("#E7E6E6")
-CELL_PAD = 3  # pt, each side
+FIT_TOLERANCE = 0.01  # pt
+ROW_PAD = 1.5  # pt, above and below the text of a body row
+SIGN_SIZE = 10.0  # pt, the sign-off line
+SIGN_BAND = 7 * mm  # room above the footer the per-page sign-off line takes from the frame
 ALIGN = {"number": "RIGHT", "name": "CENTER", "choice": "CENTER", "date": "CENTER"}
 
 
@@ -114,7 +118,10 @@ class _LazyStory(list):
 
 
 class _Wrapper:
-    """Breaks cell text into lines that fit a column: CJK anywhere, Latin words at spaces."""
+    """Breaks cell text into lines that fit a column (`widths.tokens`): CJK between any two
+    characters, Latin words and digit runs (dates) whole; in `whole` columns (dates, names, ID
+    numbers) only between the tokens of a list. A token wider than the column is cut as a last
+    resort."""
 
     def __init__(self, font: str, size: float, max_lines: int) -> None:
         self.font = font
@@ -128,28 +135,18 @@ class _Wrapper:
             w = self._widths[ch] = stringWidth(ch, self.font, self.size)
         return w
 
-    def __call__(self, text: str, avail: float) -> str:
+    def text_width(self, text: str) -> float:
+        return sum(self.width(c) for c in text)
+
+    def __call__(self, text: str, avail: float, whole: bool = False) -> str:
+        # Widths summed in another order differ in the last bits: a token measured to fit exactly
+        # (a column fitted to its widest date) must not be cut for 1e-13 pt.
+        avail += FIT_TOLERANCE
         if "\n" not in text and stringWidth(text, self.font, self.size) <= avail:
             return text
         lines: list[str] = []
         for para in text.splitlines():
-            line: list[str] = []
-            w = 0.0
-            for ch in para:
-                cw = self.width(ch)
-                if line and w + cw > avail:
-                    cut = len(line)
-                    if ch.isascii() and ch.isalnum() and " " in line:
-                        # Mid-word in a Latin run: carry the word over to the next line.
-                        cut = len(line) - line[::-1].index(" ")
-                    lines.append("".join(line[:cut]).rstrip())
-                    line = line[cut:]
-                    w = sum(self.width(c) for c in line)
-                    if ch == " " and not line:
-                        continue
-                line.append(ch)
-                w += cw
-            lines.append("".join(line))
+            self._fill(para, avail, whole, lines)
             if len(lines) > self.max_lines:
                 break
         if len(lines) > self.max_lines:
@@ -158,9 +155,31 @@ class _Wrapper:
             lines[-1] = lines[-1][:-1] + "…" if lines[-1] else "…"
         return "\n".join(lines)
 
+    def _fill(self, para: str, avail: float, whole: bool, lines: list[str]) -> None:
+        line, w = "", 0.0
+        for tok in tokens(para, whole):
+            tw = self.text_width(tok)
+            if line and w + self.text_width(tok.rstrip()) > avail:
+                lines.append(line.rstrip())
+                line, w = "", 0.0
+            if tw > avail and not line and not (whole and tw <= avail + 2 * CELL_PAD):
+                # (A whole token a little wider than the column may use the cell's padding.)
+                for ch in tok:  # wider than the column on its own: cut between characters
+                    cw = self.width(ch)
+                    if line and w + cw > avail:
+                        lines.append(line.rstrip())
+                        line, w = "", 0.0
+                    line += ch
+                    w += cw
+                continue
+            line += tok
+            w += tw
+        lines.append(line.rstrip())
+
 
 def pdf_column_widths(layout: LedgerLayout, font_size: float, avail: float) -> list[float]:
-    """Column widths in pt: proportional to `width_chars` (half-width cells), filling `avail`."""
+    """Column widths in pt proportional to `width_chars` (half-width cells), filling `avail`:
+    the widths before any row is known (`widths.fit_widths` fits them to the rows)."""
     natural = [c.width_chars * font_size / 2 + 2 * CELL_PAD for c in layout.columns]
     scale = avail / sum(natural)
     return [w * scale for w in natural]
@@ -187,8 +206,10 @@ def write_pdf(
     when no CJK font is installed, `Cancelled` when `cancel()` turns true (a path target stays
     untouched), `StorageError` when the file cannot be written.
     """
-    pdf = _LedgerPdf(layout, register_cjk_font(), font_size)
+    font = register_cjk_font()
     stream = checked_rows(rows, len(layout.columns), total=total, progress=progress, cancel=cancel)
+    sample, stream = peek(stream)
+    pdf = _LedgerPdf(layout, font, font_size, sample, total)
     counter = None
     if summary is None and layout.village_column is not None and layout.date_column is not None:
         counter = VillageMonthCounter(layout.village_column, layout.date_column)
@@ -196,8 +217,9 @@ def write_pdf(
 
     def story() -> Iterator[Flowable]:
         yield from pdf.table_chunks(stream, chunk_rows)
-        yield Spacer(1, 8 * mm)
-        yield _SignatureLine(layout.signature_text, pdf.font, 11)
+        if not layout.sign_every_page:
+            yield Spacer(1, 8 * mm)
+            yield _SignatureLine(layout.signature_text, pdf.font, 11)
         # Only now, with every row seen, is the count complete.
         triples = counter.triples() if counter is not None else summary
         if triples is not None:
@@ -219,13 +241,18 @@ def write_pdf(
 class _LedgerPdf:
     """Geometry (pt), styles and page decorations of one PDF ledger; one per `write_pdf` call."""
 
-    def __init__(self, layout: LedgerLayout, font: str, font_size: float) -> None:
+    def __init__(self, layout: LedgerLayout, font: str, font_size: float, sample: Iterable[Row] = (),
+                 total: int = 0) -> None:
         self.layout, self.font, self.size = layout, font, font_size
         self.pagesize = landscape(A4) if layout.orientation == "landscape" else portrait(A4)
         self.page_w, self.page_h = self.pagesize
         self.avail_w = self.page_w - 2 * MARGIN_X
-        self.widths = pdf_column_widths(layout, font_size, self.avail_w)
-        self.leading = font_size * 1.2
+        self.widths = fit_widths(layout, sample, text_measure(font_size), self.avail_w, total)
+        self.whole = [c.kind in WHOLE_KINDS for c in layout.columns]
+        self.body_bottom = MARGIN_BOTTOM + (SIGN_BAND if layout.sign_every_page else 0)
+        self.sign_y = MARGIN_BOTTOM + 1.5 * mm
+        # 1.15, not 1.2, and 1.5-pt cell padding: 19 two-line rows fit an A4 landscape page, not 17.
+        self.leading = font_size * 1.15
         self.rows = 0
         self.summary: SummaryTable | None = None
 
@@ -255,13 +282,13 @@ class _LedgerPdf:
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
             ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD),
             ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD),
-            ("TOPPADDING", (0, 0), (-1, -1), 2),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+            ("TOPPADDING", (0, 0), (-1, -1), ROW_PAD),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), ROW_PAD),
         ]
         cmds += [("ALIGN", (i, 0), (i, -1), ALIGN[c.kind])
                  for i, c in enumerate(layout.columns) if c.kind in ALIGN]
         self.body_style = TableStyle(cmds)
-        frame_h = self.frame_top - MARGIN_BOTTOM
+        frame_h = self.frame_top - self.body_bottom
         # A row may not be taller than the frame (platypus cannot split a row); leave margin.
         self.wrap = _Wrapper(font, font_size, max_lines=max(1, int((frame_h - 8) / self.leading) - 1))
 
@@ -269,13 +296,13 @@ class _LedgerPdf:
         lay = self.layout
         doc = BaseDocTemplate(
             target, pagesize=self.pagesize, leftMargin=MARGIN_X, rightMargin=MARGIN_X,
-            topMargin=self.page_h - self.frame_top, bottomMargin=MARGIN_BOTTOM,
+            topMargin=self.page_h - self.frame_top, bottomMargin=self.body_bottom,
             title=lay.title, author=lay.station or "FieldKit", subject=lay.period, creator="FieldKit",
         )
         pad = {"leftPadding": 0, "rightPadding": 0, "topPadding": 0, "bottomPadding": 0}
-        body = Frame(MARGIN_X, MARGIN_BOTTOM, self.avail_w, self.frame_top - MARGIN_BOTTOM, id="body", **pad)
+        body = Frame(MARGIN_X, self.body_bottom, self.avail_w, self.frame_top - self.body_bottom, id="body", **pad)
         summary_top = self.sub_y - 10
-        summary = Frame(MARGIN_X, MARGIN_BOTTOM, self.avail_w, summary_top - MARGIN_BOTTOM, id="summary", **pad)
+        summary = Frame(MARGIN_X, self.body_bottom, self.avail_w, summary_top - self.body_bottom, id="summary", **pad)
         doc.addPageTemplates([
             PageTemplate(id="ledger", frames=[body], onPage=self.on_ledger_page),
             PageTemplate(id="summary", frames=[summary], onPage=self.on_summary_page),
@@ -287,8 +314,8 @@ class _LedgerPdf:
         cols = [w - 2 * CELL_PAD for w in self.widths]
         for row in stream:
             chunk.append([
-                self.wrap("是" if v is True else "否" if v is False else cell_text(v), w)
-                for v, w in zip(row, cols, strict=True)
+                self.wrap("是" if v is True else "否" if v is False else cell_text(v), w, whole)
+                for v, w, whole in zip(row, cols, self.whole, strict=True)
             ])
             if len(chunk) >= chunk_rows:
                 yield self._table(chunk)
@@ -368,12 +395,19 @@ class _LedgerPdf:
         canv.saveState()
         self._title(canv, self.layout.title, self.header)
         self._footer(canv, doc.page)
+        self._sign_off(canv)
         canv.restoreState()
+
+    def _sign_off(self, canv: Canvas) -> None:
+        if self.layout.sign_every_page:
+            canv.setFont(self.font, SIGN_SIZE)
+            canv.drawString(MARGIN_X, self.sign_y, self.layout.signature_text)
 
     def on_summary_page(self, canv: Canvas, doc: BaseDocTemplate) -> None:
         canv.saveState()
         self._title(canv, f"{self.layout.title} — {self.layout.summary_title}")
         self._footer(canv, doc.page)
+        self._sign_off(canv)
         canv.restoreState()
 
 

@@ -64,6 +64,8 @@ def column_for(field: FieldSpec, lang: str = "zh") -> Column:
             width = min(max(width, widest + 2), 20)
         else:
             width = min(max(width, widest * 2 + 2), 30)
+    if field.type is FieldType.REPEAT and _names_field(field) is not None:
+        kind = "name"  # "张三、李四": a list of names, each kept whole on its line
     header = field.label.get(lang)
     if field.unit is not None:
         header += f"（{field.unit.get(lang)}）" if not lang.startswith("en") else f" ({field.unit.get(lang)})"
@@ -97,7 +99,8 @@ def layout_from_spec(
             village_col = len(columns)
         if field.role == "date" and date_col is None:
             date_col = len(columns)
-        columns.append(column_for(field, lang))
+        lo, hi = spec.ledger.width_mm(name)
+        columns.append(column_for(field, lang)._replace(min_mm=lo, max_mm=hi))
     if signatures is None:
         signatures = DEFAULT_SIGNATURES if zh else ("Prepared by", "Checked by", "Date")
     return LedgerLayout(
@@ -112,6 +115,7 @@ def layout_from_spec(
         summary_title="按村、按月统计" if zh else "Counts by village and month",
         orientation=spec.ledger.orientation,
         lang=lang,
+        sign_every_page=spec.ledger.sign_every_page,
     )
 
 
@@ -128,6 +132,14 @@ def _date_text(value: Any, with_time: bool) -> str:
     if with_time and len(text) >= 16 and text[10] in "T ":
         return f"{text[:10]} {text[11:16]}"
     return text[:10] if len(text) >= 10 and text[4] == "-" else text
+
+
+def _names_field(field: FieldSpec) -> FieldSpec | None:
+    """The subfield a repeat group is summarised by (a name or a linked person), if any."""
+    for f in field.fields:
+        if f.role == "person_name" or f.name in ("name", "full_name") or f.type is FieldType.PERSON_REF:
+            return f
+    return None
 
 
 def _repeat_summary(field: FieldSpec, value: Any, lang: str, resolve: Resolver | None = None) -> str:

@@ -19,6 +19,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from fieldkit.domain.errors import StorageError, UserFacingError
+from fieldkit.ledger.fonts import text_measure
 from fieldkit.ledger.layout import (
     CancelFn,
     LedgerLayout,
@@ -32,6 +33,7 @@ from fieldkit.ledger.layout import (
     summary_table,
 )
 from fieldkit.ledger.output import Out, output_target
+from fieldkit.ledger.widths import BODY_SIZE, chars_from_pt, fit_widths, page_avail, peek
 
 EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_CELL = 32_767  # characters per cell
@@ -50,10 +52,11 @@ def _footer_escape(text: str) -> str:
     return text.replace("&", "&&")
 
 
-def _excel_width(width_chars: float, header: str) -> float:
-    # Headers wrap, but a short header ("性别") should never be cut mid-character: give the
-    # column at least the width of a header of up to 6 CJK characters.
-    return max(float(width_chars), min(display_width(header), 12)) + 1
+def column_chars(layout: LedgerLayout, sample: Iterable[Row], total: int = 0) -> list[float]:
+    """Column widths in half-width cells: the widths the PDF prints at its body size, fitted to
+    `sample` rows (`widths.fit_widths`), so both files read alike."""
+    pts = fit_widths(layout, sample, text_measure(BODY_SIZE), page_avail(layout.orientation), total)
+    return [round(chars_from_pt(w), 1) for w in pts]
 
 
 def write_xlsx(
@@ -72,7 +75,7 @@ def write_xlsx(
     `rows` is consumed once, lazily. `summary` gives (village, month, count) triples computed
     elsewhere (e.g. by the store); when None and the layout names a village and a date column,
     the counts are taken from the rows while they stream. `total` (rows expected, 0 if unknown)
-    is only passed on to `progress(done, total)`. Raises `Cancelled` when `cancel()` turns true
+    goes to `progress(done, total)` and widens number columns to its digits. Raises `Cancelled` when `cancel()` turns true
     (a path target is then left untouched), `UserFacingError` when there are more rows than a
     sheet holds, `StorageError` when the file cannot be written.
     """
@@ -81,6 +84,9 @@ def write_xlsx(
         counter = VillageMonthCounter(layout.village_column, layout.date_column)
     ncols = len(layout.columns)
     stream = checked_rows(rows, ncols, total=total, progress=progress, cancel=cancel)
+    # constant_memory writes <cols> before the first row: the widths must be known by then.
+    sample, stream = peek(stream)
+    widths = column_chars(layout, sample, total)
     if counter is not None:
         stream = counter.wrap(stream)
     options: dict[str, object] = {"constant_memory": True, "strings_to_numbers": False}
@@ -92,7 +98,7 @@ def write_xlsx(
             try:
                 wb.set_properties({"title": layout.title, "company": layout.station,
                                    "comments": layout.period, "author": "FieldKit"})
-                n = _write_ledger_sheet(wb, layout, stream)
+                n = _write_ledger_sheet(wb, layout, stream, widths)
                 table = None
                 if counter is not None:
                     table = summary_table(counter.triples())
@@ -125,7 +131,7 @@ def _print_setup(ws: Worksheet, layout: LedgerLayout, repeat_to: int) -> None:
     ws.set_footer(footer)
 
 
-def _write_ledger_sheet(wb: Workbook, layout: LedgerLayout, stream: Iterable[Row]) -> int:
+def _write_ledger_sheet(wb: Workbook, layout: LedgerLayout, stream: Iterable[Row], widths: list[float]) -> int:
     ncols = len(layout.columns)
     ws = wb.add_worksheet(_sheet_name(layout.title, "台账"))
     title_fmt = wb.add_format({"bold": True, "font_size": 18, "font_name": TITLE_FONT,
@@ -149,7 +155,7 @@ def _write_ledger_sheet(wb: Workbook, layout: LedgerLayout, stream: Iterable[Row
     sig_fmt = wb.add_format({"font_size": 11, "font_name": BODY_FONT, "valign": "vcenter"})
 
     for i, col in enumerate(layout.columns):
-        ws.set_column(i, i, _excel_width(col.width_chars, col.header), fmts[col.kind])
+        ws.set_column(i, i, widths[i], fmts[col.kind])
     _print_setup(ws, layout, TITLE_ROWS - 1)
     ws.freeze_panes(TITLE_ROWS, 0)
 
@@ -162,8 +168,8 @@ def _write_ledger_sheet(wb: Workbook, layout: LedgerLayout, stream: Iterable[Row
         ws.write_string(0, 0, layout.title, title_fmt)
         ws.write_string(1, 0, layout.subtitle, sub_fmt)
     ws.set_row(1, 20)
-    header_lines = max(math.ceil(display_width(c.header) / max(_excel_width(c.width_chars, c.header) - 1, 1))
-                       for c in layout.columns)
+    header_lines = max(math.ceil(display_width(c.header) / max(w - 1, 1))
+                       for c, w in zip(layout.columns, widths, strict=True))
     ws.set_row(2, max(20, 15 * header_lines + 4))
     for i, col in enumerate(layout.columns):
         ws.write_string(2, i, col.header, head_fmt)

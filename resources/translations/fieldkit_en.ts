@@ -1381,67 +1381,67 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>Open the folder</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="210" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="211" />
       <source>导出</source>
       <translation>Export</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="214" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="215" />
       <source>停止导出</source>
       <translation>Stop export</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="218" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="219" />
       <source>关闭</source>
       <translation>Close</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="260" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="261" />
       <source>全部状态</source>
       <translation>All statuses</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="315" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="316" />
       <source>Excel 表格 (*.xlsx)</source>
       <translation>Excel workbook (*.xlsx)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="315" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="316" />
       <source>PDF 文件 (*.pdf)</source>
       <translation>PDF file (*.pdf)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="315" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="316" />
       <source>加密 CSV (*.csv)</source>
       <translation>Sealed CSV (*.csv)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="316" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="317" />
       <source>台账保存到</source>
       <translation>Save the ledger to</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="328" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="329" />
       <source>期间的开始日期晚于结束日期</source>
       <translation>The period starts after it ends</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="330" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="331" />
       <source>请选择保存位置</source>
       <translation>Choose where to save</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="375" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="376" />
       <source>正在导出…</source>
       <translation>Exporting…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="454" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="455" />
       <source>正在停止…</source>
       <translation>Stopping…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="461" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="462" />
       <source>（已加密）</source>
       <translation>(sealed)</translation>
     </message>
@@ -1486,32 +1486,32 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>to</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="269" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="270" />
       <source>此台账没有民警字段</source>
       <translation>This ledger has no officer field</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="333" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="334" />
       <source>文件夹不存在：</source>
       <translation>Folder does not exist: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="336" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="337" />
       <source>CSV 台账须设置导出口令</source>
       <translation>A CSV ledger needs an export passphrase</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="338" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="339" />
       <source>两次输入的导出口令不一致</source>
       <translation>The two export passphrases differ</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="376" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="377" />
       <source>正在导出台账…</source>
       <translation>Exporting the ledger…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="473" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="478" />
       <source>已停止导出，未留下文件。</source>
       <translation>Export stopped; no file was left.</translation>
     </message>
@@ -1531,32 +1531,32 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>CSV (sealed)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="419" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="420" />
       <source>您的角色不能以这种格式导出这本台账</source>
       <translation>Your role may not export this ledger in this format</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="460" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="461" />
       <source>，%1 页</source>
       <translation>, %1 pages</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="477" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="482" />
       <source>导出失败：</source>
       <translation>Export failed: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="268" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="269" />
       <source>按“%1”筛选，留空为全部</source>
       <translation>Filter by "%1" (empty = all)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="445" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="446" />
       <source>正在导出：%1 / %2 行</source>
       <translation>Exporting: %1 / %2 rows</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/ledger_dialog.py" line="462" />
+      <location filename="fieldkit/ui/station/ledger_dialog.py" line="463" />
       <source>已导出 %1 行%2%3：%4</source>
       <translation>Exported %1 rows%2%3: %4</translation>
     </message>
@@ -3055,9 +3055,34 @@ Otherwise restore a backup: fieldkit restore BACKUP --force (needs the chief's p
   <context>
     <name>StationCommon</name>
     <message>
-      <location filename="fieldkit/ui/station/common.py" line="94" />
+      <location filename="fieldkit/ui/station/common.py" line="106" />
       <source>一票否决</source>
       <translation>Veto</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/station/common.py" line="123" />
+      <source>文件位置</source>
+      <translation>File location</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/station/common.py" line="125" />
+      <source>无法打开文件夹（本机没有可用的文件管理器）。文件保存在：</source>
+      <translation>The folder cannot be opened (no file manager on this computer). The file is saved at:</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/station/common.py" line="131" />
+      <source>复制路径</source>
+      <translation>Copy path</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/station/common.py" line="134" />
+      <source>关闭</source>
+      <translation>Close</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/station/common.py" line="147" />
+      <source>已复制</source>
+      <translation>Copied</translation>
     </message>
   </context>
   <context>

@@ -39,6 +39,8 @@ columns = ["patrol_date", "route"]
 '''
 
 
+_COLUMNS = 'columns = ["patrol_date", "route"]'
+
 PERMISSIONS = '''
 [station]
 chief = ["*"]
@@ -64,6 +66,15 @@ def test_the_good_file_loads(tmp_path: Path) -> None:
     assert catalog.ids() == ["patrols"]
 
 
+def test_declared_ledger_widths_load(tmp_path: Path) -> None:
+    text = GOOD.replace(_COLUMNS, _COLUMNS + "\nsign_every_page = false\n[ledger.widths]\n"
+                        "patrol_date = 22\nroute = { min = 30.5 }")
+    ledger = load_modules(write(tmp_path, text))["patrols"].ledger
+    assert ledger.width_mm("patrol_date") == (22, 22)
+    assert ledger.width_mm("route") == (30.5, None)
+    assert not ledger.sign_every_page
+
+
 BROKEN = [
     # (description, replace this, with this, field named in the message, words in the message)
     ("unknown type", 'type = "text"', 'type = "texte"', "route", "未知的字段类型"),
@@ -83,6 +94,12 @@ BROKEN = [
     ("default not among the choices", 'choices = [{ value = "foot"', 'default = "bike"\nchoices = [{ value = "foot"', "kind", "默认值"),
     ("date default that is not today", "required = true", 'required = true\ndefault = "yesterday"', "patrol_date", "默认值"),
     ("bad search kind", 'name = "route"', 'name = "route"\nsearch = "fuzzy"', "route", "search"),
+    ("ledger width of zero mm", _COLUMNS, _COLUMNS + "\n[ledger.widths]\nroute = 0", "route", "毫米"),
+    ("ledger width in words", _COLUMNS, _COLUMNS + '\n[ledger.widths]\nroute = "wide"', "route", "毫米"),
+    ("ledger width wider than the page", _COLUMNS, _COLUMNS + "\n[ledger.widths]\nroute = 400", "route", "270"),
+    ("ledger width min above max", _COLUMNS, _COLUMNS + "\n[ledger.widths]\nroute = { min = 50, max = 20 }", "route", "min"),
+    ("ledger width with a typo", _COLUMNS, _COLUMNS + "\n[ledger.widths]\nroute = { mni = 20 }", "route", "min"),
+    ("ledger width of a field not in the ledger", _COLUMNS, _COLUMNS + "\n[ledger.widths]\nkind = 20", "kind", "台账列"),
 ]
 
 
@@ -121,7 +138,9 @@ label = { zh = "巡逻人员", en = "Crew" }
     [('number = 17', 'number = "17"', "编号"), ('id = "patrols"', 'id = "Patrols"', "id"),
      ('group = "field_work"', 'group = "misc"', "分组"),
      ('group = "field_work"', 'group = "field_work"\nroles = ["officer"]', "permissions.toml"),
-     ("[ledger]", "[ledger_old]", "ledger_old")],
+     ("[ledger]", "[ledger_old]", "ledger_old"),
+     (_COLUMNS, _COLUMNS + '\nsign_every_page = "yes"', "sign_every_page"),
+     (_COLUMNS, _COLUMNS + "\nwidths = 20", "ledger.widths")],
 )
 def test_module_level_errors_name_the_file(tmp_path: Path, old: str, new: str, words: str) -> None:
     with pytest.raises(FormSpecError) as err:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import math
 import re
@@ -90,8 +91,15 @@ def test_summary_page_totals(ledger):
     assert "序号" not in flat  # the ledger's column header is not drawn on the summary page
 
 
-def test_signature_line_on_last_page_only(ledger):
-    _, _, texts = ledger
+def test_sign_off_line_on_every_page(ledger):
+    reader, _, _ = ledger
+    for i, text in enumerate((p.extract_text() for p in reader.pages), start=1):  # summary too
+        assert all(word in text for word in ("制表人", "审核人", "日期")), f"page {i}"
+
+
+def test_sign_off_line_once_after_the_last_row_when_the_layout_asks():
+    reader, _ = _pdf(dataclasses.replace(LAYOUT, sign_every_page=False), rows(N))
+    texts = [p.extract_text() for p in reader.pages][:-1]
     assert "制表人" in texts[-1] and "审核人" in texts[-1]
     assert not any("制表人" in t for t in texts[:-1])
 

@@ -126,3 +126,27 @@ def test_repeat_rows_that_only_link_a_person_print_that_persons_name():
     rows = [{"person": "u-1", "name": None}, {"person": None, "name": "王五"}]
     names = {"u-1": "张三"}
     assert format_value(persons_met, rows, resolve=lambda f, v: names[v]) == "张三、王五"
+
+
+def test_a_width_declared_in_the_form_is_the_printed_width(tmp_path):
+    import shutil
+    from pathlib import Path
+
+    from fieldkit.formspec import load_modules
+    from fieldkit.ledger.widths import MM, chars_from_pt
+
+    forms = tmp_path / "forms"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "forms", forms)
+    visits_file = forms / "01_visits.toml"
+    visits_file.write_text(visits_file.read_text(encoding="utf-8")
+                           + "\n[ledger.widths]\naddress = 70\n", encoding="utf-8")
+    spec = load_modules(forms)["visits"]
+    layout = layout_from_spec(spec)
+    address = next(i for i, c in enumerate(layout.columns) if c.key == "address")
+    assert (layout.columns[address].min_mm, layout.columns[address].max_mm) == (70, 70)
+    records = [{"visit_date": "2026-11-29", "address": "福建省宁德市寿宁县坑底乡东山村" * 3, "officer": "陈所长"}] * 3
+    buf = io.BytesIO()
+    write_xlsx(layout, ledger_rows(spec, layout, records), buf)
+    sheet = openpyxl.load_workbook(io.BytesIO(buf.getvalue())).worksheets[0]
+    widths = {i: d.width for d in sheet.column_dimensions.values() for i in range(d.min, d.max + 1)}
+    assert abs(widths[address + 1] - chars_from_pt(70 * MM)) < 0.8  # xlsxwriter adds 5 px of padding

@@ -169,3 +169,68 @@ def test_default_file_names_use_one_language_and_no_spaces():
         for lang in ("zh", "en"):
             name = ledgers.default_file_name(spec, "xlsx", "2026-01-01", "2026-01-31", lang=lang)
             assert not set(name) & set(" &/（）()"), name
+
+
+@pytest.fixture(scope="module")
+def township_220(tmp_path_factory):
+    """A demo township with 220 visits: the register the station chief found cramped."""
+    from fieldkit.services import demo
+    from fieldkit.services import workspace as wsvc
+
+    home = tmp_path_factory.mktemp("visits-220")
+    ws, _ = wsvc.create(home, "chief", "correct horse battery", display_name="陈所长")
+    demo.generate(ws, seed=7, people=1840)
+    yield ws
+    ws.lock()
+
+
+def test_visit_register_pdf_reads_like_a_register(township_220, tmp_path):
+    import shutil
+    import subprocess
+
+    from tests.conftest import require_or_skip
+    from tests.ledger.test_ledger_widths import pdf_lines
+
+    ws = township_220
+    pdf, xlsx = tmp_path / "visits.pdf", tmp_path / "visits.xlsx"
+    result = ledgers.export_ledger(ws, "visits", fmt="pdf", out=pdf, station="坑底派出所")
+    ledgers.export_ledger(ws, "visits", fmt="xlsx", out=xlsx, station="坑底派出所")
+    assert result.rows == ws.store.records.count("visits") >= 200
+    every = pdf_lines(PdfReader(pdf))
+    pages = every[:-1]  # the village × month summary page last
+    per_page = [sum(1 for line in page if line.isdigit()) for page in pages]  # the 序号 cells
+    assert sum(per_page) == result.rows
+    assert min(per_page[:-1]) >= 18, per_page
+    for i, page in enumerate(every, start=1):
+        text = "".join(page)
+        assert all(w in text for w in ("制表人", "审核人", "日期")), f"page {i} has no sign-off line"
+
+    # Dates and names as the XLSX holds them come out of the PDF whole, each on one line.
+    lines = {line for page in pages for line in page}
+    rows = _data_rows(xlsx)
+    for r in rows:
+        assert r[1] in lines, r[1]  # 走访日期
+        assert r[4] in lines, r[4]  # 户主
+        assert r[-1] in lines, r[-1]  # 走访人
+        for name in (r[5] or "").split("、"):  # 接触人员: each name whole within its line
+            assert any(name in line for line in lines), name
+
+    # The XLSX columns have the widths the PDF was laid out with.
+    from fieldkit.ledger.layout import cell_text
+    from fieldkit.ledger.spec import layout_from_spec
+    from fieldkit.ledger.xlsx import column_chars
+
+    layout = layout_from_spec(ws.catalog["visits"], station="坑底派出所", period="全部")
+    want = column_chars(layout, [[cell_text(v) if not isinstance(v, int) else v for v in r] for r in rows], len(rows))
+    sheet = openpyxl.load_workbook(xlsx).worksheets[0]
+    got = {i: d.width for d in sheet.column_dimensions.values() for i in range(d.min, d.max + 1)}
+    assert all(abs(got[i + 1] - w) < 0.8 for i, w in enumerate(want)), (got, want)
+
+    exe = shutil.which("pdftoppm")
+    if exe is None:
+        require_or_skip("pdftoppm (poppler-utils) renders the page")
+        return
+    subprocess.run([exe, "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", str(pdf),
+                    str(tmp_path / "page1")], check=True)
+    png = (tmp_path / "page1.png").read_bytes()
+    assert png.startswith(b"\x89PNG") and len(png) > 20_000  # a page with a table, not a blank

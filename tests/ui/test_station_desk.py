@@ -15,7 +15,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QDesktopServices
 from PySide6.QtWidgets import QApplication, QScrollArea
 
 from fieldkit.services import demo
@@ -118,7 +118,7 @@ def _set_path(qtbot, dialog: LedgerDialog, path: Path) -> None:
     type_text(qtbot, dialog.path, str(path))
 
 
-def test_ledger_export_to_xlsx_and_cancel(qtbot, desk, township, tmp_path):
+def test_ledger_export_to_xlsx_and_cancel(qtbot, desk, township, tmp_path, monkeypatch):
     _home, expected = township
     visits = next(c.count for c in expected.modules if c.key == "visits")
     dialog = _ledger_dialog(qtbot, desk)
@@ -132,6 +132,18 @@ def test_ledger_export_to_xlsx_and_cancel(qtbot, desk, township, tmp_path):
     qtbot.waitUntil(lambda: dialog.outcome == "done", timeout=30000)
     assert dialog.open_folder_button.isVisible()
     assert f"{visits:,}" in dialog.status_line.text()
+
+    # No file manager answers (openUrl fails): the path is shown, with a button that copies it.
+    asked: list[str] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: asked.append(url.toLocalFile()) or False)
+    click(qtbot, dialog.open_folder_button)
+    assert asked == [str(out.resolve().parent)]
+    shown = dialog.path_dialog
+    assert shown is not None and shown.isVisible()
+    assert shown.path_edit.text() == str(out.resolve())
+    click(qtbot, shown.copy_button)
+    assert QApplication.clipboard().text() == str(out.resolve())
+    shown.accept()
 
     sheet = openpyxl.load_workbook(out, read_only=True).worksheets[0]
     rows = [r for r in sheet.iter_rows(min_row=4, values_only=True) if isinstance(r[0], int)]

@@ -10,8 +10,20 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QFont
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QWidget
+from PySide6.QtGui import QDesktopServices, QFont, QGuiApplication
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 UuidRole = Qt.ItemDataRole.UserRole + 7
 
@@ -99,3 +111,47 @@ def open_folder(path: str | Path) -> bool:
     """Show the folder holding `path` in the desktop's file manager (False when none answers)."""
     folder = Path(path).resolve().parent
     return QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+
+
+class PathDialog(QDialog):
+    """Where a file was written, to copy: what "打开所在文件夹" shows when no file manager
+    answers (a kiosk session, a desktop without xdg-open), instead of doing nothing."""
+
+    def __init__(self, path: str | Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("pathDialog")
+        self.setWindowTitle(tr("文件位置"))
+        self.path = str(Path(path).resolve())
+        note = QLabel(tr("无法打开文件夹（本机没有可用的文件管理器）。文件保存在："))
+        note.setWordWrap(True)
+        self.path_edit = QLineEdit(self.path)
+        self.path_edit.setObjectName("pathDialogPath")
+        self.path_edit.setReadOnly(True)
+        self.path_edit.setMinimumWidth(420)
+        self.copy_button = QPushButton(tr("复制路径"))
+        self.copy_button.setObjectName("pathDialogCopy")
+        self.copy_button.clicked.connect(self.copy)
+        close = QPushButton(tr("关闭"))
+        close.clicked.connect(self.accept)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.copy_button)
+        buttons.addWidget(close)
+        box = QVBoxLayout(self)
+        box.addWidget(note)
+        box.addWidget(self.path_edit)
+        box.addLayout(buttons)
+
+    def copy(self) -> None:
+        QGuiApplication.clipboard().setText(self.path)
+        self.copy_button.setText(tr("已复制"))
+
+
+def reveal_folder(path: str | Path, parent: QWidget | None = None) -> PathDialog | None:
+    """Open the folder holding `path`; when that fails, show (non-modal) and return a
+    `PathDialog` with the path and a copy button. None when the file manager opened."""
+    if open_folder(path):
+        return None
+    dialog = PathDialog(path, parent)
+    dialog.open()
+    return dialog

@@ -43,7 +43,7 @@ from fieldkit.domain.errors import Cancelled
 from fieldkit.services import ledgers as ledger_service
 from fieldkit.ui.errors import message_for, show_error
 from fieldkit.ui.module_view import village_options
-from fieldkit.ui.station.common import hint, open_folder
+from fieldkit.ui.station.common import PathDialog, hint, reveal_folder
 from fieldkit.ui.worker import PROGRESS_DELAY_MS, Job, Worker
 
 POLL_MS = 100
@@ -206,7 +206,8 @@ class LedgerDialog(QDialog):
         self.open_folder_button = QPushButton(tr("打开所在文件夹"))
         self.open_folder_button.setObjectName("ledgerOpenFolder")
         self.open_folder_button.setVisible(False)
-        self.open_folder_button.clicked.connect(lambda: self.result and open_folder(self.result.path))
+        self.open_folder_button.clicked.connect(self._open_folder)
+        self.path_dialog: PathDialog | None = None  # shown when no file manager answers
         self.export_button = QPushButton(tr("导出"))
         self.export_button.setObjectName("ledgerExport")
         self.export_button.setDefault(True)
@@ -465,6 +466,10 @@ class LedgerDialog(QDialog):
         self.open_folder_button.setFocus()
         if self._close_when_stopped:  # the chief closed the window; the file is written anyway
             super().reject()
+
+    def _open_folder(self) -> None:
+        if self.result is not None:
+            self.path_dialog = reveal_folder(self.result.path, self)
 
     def _failed(self, exc: BaseException) -> None:
         self._finish()
