@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fieldkit.domain.masking import mask_id_numbers
 from fieldkit.services import trash as trash_service
 from fieldkit.ui.pages.data import local_time
 from fieldkit.ui.state import SessionInfo
@@ -108,10 +109,13 @@ class TrashView(QWidget):
         self.items = items
         self.table.setRowCount(len(items))
         for row, item in enumerate(items):
-            for col, text in enumerate((item.module_label, item.title, item.by, local_time(item.at), item.reason)):
+            # A title is read across the table like a heading: its ID number masked, whole on hover.
+            shown = (item.module_label, mask_id_numbers(item.title), item.by, local_time(item.at), item.reason)
+            full = (item.module_label, item.title, item.by, local_time(item.at), item.reason)
+            for col, (text, tip) in enumerate(zip(shown, full, strict=True)):
                 cell = QTableWidgetItem(text)
                 cell.setData(UuidRole, item.uuid)
-                cell.setToolTip(text)
+                cell.setToolTip(tip)
                 self.table.setItem(row, col, cell)
         self.table.setColumnWidth(1, max(self.table.columnWidth(1), 220))
         self.status.setText(tr("共 %1 条").replace("%1", f"{len(items):,}"))
