@@ -24,6 +24,7 @@ from fieldkit.services.permissions import may
 from fieldkit.services.workspace import Workspace
 
 REASON_MAX = 200  # characters: a short note, not a report
+LIMIT = 500  # tombstones listed at most: a demo removal leaves tens of thousands
 CLI_REASON = "命令行删除"  # what `records delete` records when no --reason is given
 
 
@@ -113,14 +114,15 @@ def pointing_at(ws: Workspace, uuids: Sequence[str], lang: str = "zh") -> Pointe
     return Pointers(recs, lines, summary)
 
 
-def trash(ws: Workspace, module: str | None = None, *, lang: str = "zh") -> list[TrashItem]:
-    """Tombstones of the modules this user may view (or of `module`), newest delete first.
-    Records merged into another are left out: they live on in the record they joined."""
+def trash(ws: Workspace, module: str | None = None, *, lang: str = "zh", limit: int = LIMIT) -> list[TrashItem]:
+    """Tombstones of the modules this user may view (or of `module`), newest delete first, at
+    most `limit`. Records merged into another are left out: they live on in the record they joined."""
     modules = [ws.module(module)] if module else ws.visible_modules()
     names = {u.login: (u.display_name or u.login) for u in ws.store.users()}
     items: list[TrashItem] = []
     for spec in modules:
-        ids = ws.store.records.ids(spec.id, deleted=True)
+        # A tombstone's updated_at is its delete (or the pulled delete's) time: newest first.
+        ids = ws.store.records.ids(spec.id, deleted=True, order_by="updated_at", desc=True)[:limit]
         if not ids:
             continue
         gone = ws.store.records.deletions(ids)
@@ -132,4 +134,4 @@ def trash(ws: Workspace, module: str | None = None, *, lang: str = "zh") -> list
             items.append(TrashItem(rec.uuid, spec.id, spec.label.get(lang), rec_service.title(ws, rec, lang),
                                    names.get(by, by), at, reason or "", restorable))
     items.sort(key=lambda i: i.at, reverse=True)
-    return items
+    return items[:limit]

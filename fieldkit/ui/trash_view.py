@@ -118,7 +118,10 @@ class TrashView(QWidget):
                 cell.setToolTip(tip)
                 self.table.setItem(row, col, cell)
         self.table.setColumnWidth(1, max(self.table.columnWidth(1), 220))
-        self.status.setText(tr("共 %1 条").replace("%1", f"{len(items):,}"))
+        if len(items) >= trash_service.LIMIT:
+            self.status.setText(tr("只显示最近删除的 %1 条").replace("%1", f"{len(items):,}"))
+        else:
+            self.status.setText(tr("共 %1 条").replace("%1", f"{len(items):,}"))
         self.loading = False
         self._selection()
         self.loaded.emit()

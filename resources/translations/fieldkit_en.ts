@@ -4201,67 +4201,72 @@ Otherwise restore a backup: fieldkit restore BACKUP --force (needs the chief's p
   <context>
     <name>TrashView</name>
     <message>
-      <location filename="fieldkit/ui/trash_view.py" line="56" />
+      <location filename="fieldkit/ui/trash_view.py" line="57" />
       <source>回收站</source>
       <translation>Trash</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/trash_view.py" line="62" />
+      <location filename="fieldkit/ui/trash_view.py" line="63" />
       <source>全部模块</source>
       <translation>All modules</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/trash_view.py" line="72" />
+      <location filename="fieldkit/ui/trash_view.py" line="73" />
       <source>恢复</source>
       <translation>Restore</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/trash_view.py" line="74" />
+      <location filename="fieldkit/ui/trash_view.py" line="75" />
       <source>把选中的记录恢复到原来的列表里（连同它指向的人和地址）</source>
       <translation>Put the selected records back in their lists (with the people and addresses they point at)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/trash_view.py" line="93" />
+      <location filename="fieldkit/ui/trash_view.py" line="94" />
       <source>删除的记录保留数据和修改记录；恢复后，指向它的走访、房屋等记录照常显示。</source>
       <translation>Deleted records keep their data and history; once restored, the visits, rentals and other records pointing at them show as before.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/trash_view.py" line="103" />
+      <location filename="fieldkit/ui/trash_view.py" line="104" />
       <source>正在读取…</source>
       <translation>Loading…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/trash_view.py" line="82" />
+      <location filename="fieldkit/ui/trash_view.py" line="83" />
       <source>模块</source>
       <translation>Module</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/trash_view.py" line="82" />
+      <location filename="fieldkit/ui/trash_view.py" line="83" />
       <source>标题</source>
       <translation>Title</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/trash_view.py" line="82" />
+      <location filename="fieldkit/ui/trash_view.py" line="83" />
       <source>删除人</source>
       <translation>Deleted by</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/trash_view.py" line="82" />
+      <location filename="fieldkit/ui/trash_view.py" line="83" />
       <source>删除时间</source>
       <translation>Deleted at</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/trash_view.py" line="82" />
+      <location filename="fieldkit/ui/trash_view.py" line="83" />
       <source>删除原因</source>
       <translation>Reason for deleting</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/trash_view.py" line="117" />
+      <location filename="fieldkit/ui/trash_view.py" line="122" />
+      <source>只显示最近删除的 %1 条</source>
+      <translation>Showing the %1 most recently deleted</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/trash_view.py" line="124" />
       <source>共 %1 条</source>
       <translation>%1 records</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/trash_view.py" line="148" />
+      <location filename="fieldkit/ui/trash_view.py" line="155" />
       <source>已恢复 %1 条</source>
       <translation>%1 restored</translation>
     </message>

@@ -122,3 +122,13 @@ def test_undelete_on_one_laptop_brings_the_record_back_on_the_other(pair):
     assert records.get(b, rec.uuid).data["name"] == "张三"
     assert [h.record.uuid for h in search.search(b, "张三")] == [rec.uuid]
     assert trash.trash(b) == []
+
+
+def test_the_trash_lists_the_newest_deletes_first_and_at_most_its_limit(empty_ws):
+    ws = empty_ws
+    made = [records.save(ws, "villages", {"code": f"35092420120{i}", "name": f"村{i}", "township": "坑底乡",
+                                          "kind": "village"}) for i in range(4)]
+    for i, v in enumerate(made):
+        trash.delete(ws, [v.uuid], f"第{i}次清理")
+    assert [i.reason for i in trash.trash(ws, limit=2)] == ["第3次清理", "第2次清理"]
+    assert len(trash.trash(ws)) == 4
