@@ -424,13 +424,15 @@ def _checks_across(ctx: _Ctx, outcomes: list[Outcome]) -> None:
     ws = ctx.ws
     wanted: dict[tuple[str, str, str], list[Outcome]] = {}  # (module, kind, key) → requests
     for o in outcomes:
-        if o.status not in ("created", "updated"):
+        if o.status not in ("created", "updated", "restored"):
             continue
         spec = ws.catalog[o.module]
         if spec.key is None:
             continue
-        key = key_term(spec, (o._clean or {}).get(spec.key))
-        old_key = key_term(spec, o._old.data.get(spec.key)) if o._old is not None else None
+        # An undelete takes its key back: refused if the person was entered again meanwhile.
+        back = o.status == "restored"
+        key = key_term(spec, (o._old.data if back else o._clean or {}).get(spec.key))
+        old_key = key_term(spec, o._old.data.get(spec.key)) if o._old is not None and not back else None
         if key is None or key == old_key:
             continue
         wanted.setdefault((spec.id, *key), []).append(o)

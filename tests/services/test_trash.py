@@ -132,3 +132,19 @@ def test_the_trash_lists_the_newest_deletes_first_and_at_most_its_limit(empty_ws
         trash.delete(ws, [v.uuid], f"第{i}次清理")
     assert [i.reason for i in trash.trash(ws, limit=2)] == ["第3次清理", "第2次清理"]
     assert len(trash.trash(ws)) == 4
+
+
+def test_undelete_is_refused_when_the_person_was_entered_again(tmp_path):
+    ws, _ = wsvc.create(tmp_path / "s", "chief", "correct horse battery", display_name="陈所长")
+    try:
+        records.save(ws, "villages", {"code": "350924201202", "name": "小东村", "township": "坑底乡",
+                                      "kind": "village"})
+        first = records.save(ws, "residents", {**resident("张三", 1), "village": "350924201202"})
+        trash.delete(ws, [first.uuid], "录错村")
+        again = records.save(ws, "residents", {**resident("张三", 1), "village": "350924201202"})
+        with pytest.raises(UserFacingError) as e:
+            trash.restore(ws, first.uuid)
+        assert "已登记" in e.value.message and again.uuid[:8] in e.value.message
+        assert [i.uuid for i in trash.trash(ws)] == [first.uuid]
+    finally:
+        ws.lock()
