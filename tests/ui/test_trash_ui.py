@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QComboBox, QLabel, QPushButton
 
@@ -132,3 +132,28 @@ def test_a_grid_worker_sees_the_trash_but_no_delete_and_no_restore_of_a_register
     trash.table.selectRow(0)
     assert not find(trash, QPushButton, "restoreButton").isEnabled()
     assert trash.table.item(0, 2).text() == "张伟" and trash.table.item(0, 1).data(Qt.ItemDataRole.UserRole + 1) == person
+
+
+def test_several_rows_deleted_at_once_with_one_reason(qtbot, home, start_app):
+    seed_store(home)
+    ws = ws_service.unlock(home, "zhang", PASSPHRASE)
+    try:
+        kind = ws.catalog["villages"].field("kind").choices[0].value
+        for code, name in (("350102001002", "上洋村"), ("350102001003", "中洋村")):
+            rec_service.save(ws, "villages", {"code": code, "name": name, "township": "城关镇", "kind": kind})
+    finally:
+        ws.lock()
+    main = unlock(qtbot, start_app(home))
+    villages = main.open_module("villages")
+    assert len(_listed(qtbot, villages)) == 3
+    villages.table.selectRow(0)
+    flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+    villages.table.selectionModel().select(villages.model.index(2, 0), flags)  # Ctrl+click on the third
+    kept = villages.model.uuid_at(1)
+    find(villages, QPushButton, "deleteRecords").click()
+    dialog = _confirm(qtbot, villages, "行政区划调整")
+    assert "选中的 2 条记录" in dialog.findChildren(QLabel)[0].text()
+    qtbot.waitUntil(lambda: _listed(qtbot, villages) == [kept], timeout=10000)
+    trash = main.open_trash()
+    qtbot.waitUntil(lambda: trash.table.rowCount() == 2, timeout=10000)
+    assert {trash.table.item(r, 4).text() for r in range(2)} == {"行政区划调整"}
