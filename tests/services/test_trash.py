@@ -148,3 +148,16 @@ def test_undelete_is_refused_when_the_person_was_entered_again(tmp_path):
         assert [i.uuid for i in trash.trash(ws)] == [first.uuid]
     finally:
         ws.lock()
+
+
+def test_removed_demo_records_say_so_in_the_trash(tmp_path):
+    from fieldkit.services import demo, demo_remove
+
+    ws, _ = wsvc.create(tmp_path / "s", "chief", "correct horse battery", display_name="陈所长")
+    try:
+        demo.generate(ws, seed=2, people=30)
+        demo_remove.remove(ws, dry_run=False)
+        items = trash.trash(ws, "residents")
+        assert items and {i.reason for i in items} == {"删除示范数据"}
+    finally:
+        ws.lock()
