@@ -17,7 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from fieldkit.domain.errors import UserFacingError
+from fieldkit.domain.errors import ValidationFailed
+from fieldkit.formspec import FieldIssue
 from fieldkit.services import door
 from fieldkit.services import records as rec_service
 from fieldkit.services.permissions import may
@@ -58,12 +59,11 @@ def check_reason(reason: str | None) -> str:
     """The reason as stored; refused (field `reason`) when blank or longer than REASON_MAX."""
     text = " ".join((reason or "").split())
     if not text:
-        raise UserFacingError("请填写删除原因", message_en="Please give a reason for deleting", field="reason",
-                              code="reason_required")
+        raise ValidationFailed([FieldIssue("reason", "删除原因", "Reason", "请填写删除原因",
+                                           "please give a reason for deleting")], code="reason_required")
     if len(text) > REASON_MAX:
-        raise UserFacingError(f"删除原因太长（最多 {REASON_MAX} 个字）",
-                              message_en=f"The reason is too long (at most {REASON_MAX} characters)",
-                              field="reason", code="reason_too_long")
+        raise ValidationFailed([FieldIssue("reason", "删除原因", "Reason", f"太长（最多 {REASON_MAX} 个字）",
+                                           f"too long (at most {REASON_MAX} characters)")], code="reason_too_long")
     return text
 
 

@@ -77,5 +77,7 @@ def test_undelete_of_a_live_or_unknown_record(cli):
     assert code == 0 and out[0]["deleted"] is False  # nothing to do: still there
     code, _ = cli("records", "undelete", "00000000-0000-0000-0000-000000000000")
     assert code == ExitCode.NOT_FOUND
+    code, _ = cli("records", "delete", person, "--reason", "  ")
+    assert code == ExitCode.INVALID and "请填写删除原因" in cli.said
     code, _ = cli("records", "trash", "--module", "nosuchmodule")
     assert code not in (0, ExitCode.ERROR)
