@@ -1,4 +1,4 @@
-"""Record commands: records add|edit|show|list|delete|history, search, modules."""
+"""Record commands: records add|edit|show|list|delete|undelete|trash|history, search, modules."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from fieldkit.domain.errors import UserFacingError
 from fieldkit.services import door
 from fieldkit.services import records as rec_service
 from fieldkit.services import search as search_service
+from fieldkit.services import trash as trash_service
 from fieldkit.services.files import MiB, read_user_file
 
 
@@ -41,9 +42,16 @@ def register(sub) -> None:
     q.add_argument("--desc", action="store_true")
     q.add_argument("--limit", type=int, default=0, help="0 = all")
     q.set_defaults(func=cmd_list)
-    q = rs.add_parser("delete", help="delete (tombstone) a record")
+    q = rs.add_parser("delete", help="delete (tombstone) a record; it stays in the trash / 删除")
     q.add_argument("uuid")
+    q.add_argument("--reason", help=f"why (audited; default “{trash_service.CLI_REASON}”) / 删除原因")
     q.set_defaults(func=cmd_delete)
+    q = rs.add_parser("undelete", help="bring a deleted record back from the trash / 恢复")
+    q.add_argument("uuid")
+    q.set_defaults(func=cmd_undelete)
+    q = rs.add_parser("trash", help="deleted records: who deleted them, when, why / 回收站")
+    q.add_argument("--module", help="only this module")
+    q.set_defaults(func=cmd_trash)
     q = rs.add_parser("history", help="who changed what, when")
     q.add_argument("uuid")
     q.set_defaults(func=cmd_history)
@@ -202,8 +210,38 @@ def cmd_list(args, ctx) -> int:
 
 def cmd_delete(args, ctx) -> int:
     ws = ctx.workspace()
-    rec = rec_service.delete(ws, args.uuid)
-    ctx.emit({"uuid": rec.uuid, "deleted": True})
+    reason = args.reason
+    if reason is None:
+        reason = trash_service.CLI_REASON
+        ctx.say(f"未给出 --reason，删除原因记为“{reason}”", f"No --reason given: the reason is recorded as “{reason}”")
+    pointers = trash_service.pointing_at(ws, [args.uuid], ctx.lang)
+    [rec] = trash_service.delete(ws, [args.uuid], reason)
+    if pointers:
+        # The records keep pointing at it (undelete brings the link back whole): say who they are.
+        ctx.say(pointers.summary)
+        for line in pointers.lines:
+            ctx.say(line)
+    ctx.emit({"uuid": rec.uuid, "deleted": True, "reason": trash_service.check_reason(reason),
+              "pointed_at_by": [r.uuid for r in pointers.records]})
+    return 0
+
+
+def cmd_undelete(args, ctx) -> int:
+    ws = ctx.workspace()
+    rec = trash_service.restore(ws, args.uuid)
+    ctx.emit({"uuid": rec.uuid, "deleted": bool(rec.deleted), "module": rec.module,
+              "title": rec_service.title(ws, rec, ctx.lang)})
+    return 0
+
+
+def cmd_trash(args, ctx) -> int:
+    ws = ctx.workspace()
+    items = trash_service.trash(ws, args.module, lang=ctx.lang)
+    for i in items:
+        ctx.emit({"uuid": i.uuid, "module": i.module, "title": i.title, "deleted_by": i.by,
+                  "deleted_at": i.at, "reason": i.reason})
+    if not items:
+        ctx.say("回收站是空的", "The trash is empty")
     return 0
 
 

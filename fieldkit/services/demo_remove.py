@@ -31,6 +31,7 @@ from fieldkit.services.demo_data import STATION, STATION_CODE
 from fieldkit.services.workspace import Workspace
 
 CHUNK = 500
+REASON = "删除示范数据"  # what the trash shows beside each removed demo record
 
 
 @dataclass
@@ -69,7 +70,7 @@ def remove(ws: Workspace, *, dry_run: bool = False, progress: Callable[[int, int
         if not dry_run:
             _forget(ws)
         return out
-    requests = [door.Request("delete", uuid=u) for u in doomed]
+    requests = [door.Request("delete", uuid=u, reason=REASON) for u in doomed]
     with gc_paused(), ws.store.transaction():
         batch = door.submit(ws, requests, source="demo", audit=("demo_removed", {
             "deleted": out.total, "kept": sum(out.kept.values()), "by_module": out.deleted}),

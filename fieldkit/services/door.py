@@ -88,6 +88,7 @@ class Request:
     restamp: tuple[str, ...] = ()
     partial: bool = False
     line: int | None = None
+    reason: str | None = None  # why a delete: kept in the tombstone's history line and the audit
 
 
 @dataclass
@@ -134,8 +135,8 @@ def save(ws: Workspace, module: str, values: Mapping[str, Any], uuid: str | None
     return submit_one(ws, Request("save", module, dict(values), uuid, new_uuid, partial=partial))
 
 
-def delete(ws: Workspace, uuid: str) -> Any:
-    return submit_one(ws, Request("delete", uuid=uuid))
+def delete(ws: Workspace, uuid: str, *, reason: str | None = None) -> Any:
+    return submit_one(ws, Request("delete", uuid=uuid, reason=reason))
 
 
 def restore(ws: Workspace, uuid: str) -> Any:
@@ -423,13 +424,15 @@ def _checks_across(ctx: _Ctx, outcomes: list[Outcome]) -> None:
     ws = ctx.ws
     wanted: dict[tuple[str, str, str], list[Outcome]] = {}  # (module, kind, key) → requests
     for o in outcomes:
-        if o.status not in ("created", "updated"):
+        if o.status not in ("created", "updated", "restored"):
             continue
         spec = ws.catalog[o.module]
         if spec.key is None:
             continue
-        key = key_term(spec, (o._clean or {}).get(spec.key))
-        old_key = key_term(spec, o._old.data.get(spec.key)) if o._old is not None else None
+        # An undelete takes its key back: refused if the person was entered again meanwhile.
+        back = o.status == "restored"
+        key = key_term(spec, (o._old.data if back else o._clean or {}).get(spec.key))
+        old_key = key_term(spec, o._old.data.get(spec.key)) if o._old is not None and not back else None
         if key is None or key == old_key:
             continue
         wanted.setdefault((spec.id, *key), []).append(o)
@@ -493,12 +496,13 @@ def _write(ctx: _Ctx, accepted: list[Outcome], changes: Changes) -> None:
     tombstones = [o for o in accepted if o.status == "deleted" and not o._old.deleted]
     batched: dict[int, Any] = {}
     if len(tombstones) > 1:
-        recs = store.records.delete_many([o._old.uuid for o in tombstones])
+        recs = store.records.delete_many([o._old.uuid for o in tombstones],
+                                         reasons=[o.request.reason for o in tombstones])
         batched = {id(o): r for o, r in zip(tombstones, recs, strict=True)}
     for o in accepted:
         if o.status == "deleted":
             o.record = batched.get(id(o)) or (store.records.restore(o._old.uuid, again=True) if o._old.deleted
-                                              else store.records.delete(o._old.uuid))
+                                              else store.records.delete(o._old.uuid, reason=o.request.reason))
         elif o.status == "restored":
             spec = catalog.get(o.module)
             o.record = store.records.restore(o._old.uuid, terms=index_terms(spec, o._old.data) if spec else None)
@@ -516,6 +520,8 @@ def _audit_one(ws: Workspace, o: Outcome) -> None:
         detail["fields"] = sorted(o._changes or {})
     if r.op == "step":
         action, detail["step"] = "step", r.step
+    if o.status == "deleted" and r.reason:
+        detail["reason"] = r.reason
     ws.store.audit.log(action, module=o.module, target=o.record.uuid, detail=detail or None)
     for path, _hit in o.watch:
         ws.store.audit.log("watchlist_hit", module=o.module, target=o.record.uuid, detail={"field": path})

@@ -92,8 +92,9 @@ def save(ws: Workspace, module: str, values: dict[str, Any], uuid: str | None = 
     return door.save(ws, module, values, uuid)
 
 
-def delete(ws: Workspace, uuid: str):
-    return door.delete(ws, uuid)
+def delete(ws: Workspace, uuid: str, *, reason: str | None = None):
+    """The door's delete (a tombstone); with a reason the trash shows. services.trash asks for one."""
+    return door.delete(ws, uuid, reason=reason)
 
 
 # Who may read records of a module this copy has no form for (shown raw): the platform's

@@ -168,15 +168,17 @@ class Records:
             plan.outbox = ("update", {f: [v, stamp] for f, v in changed.items()})
         return plan
 
-    def delete(self, uuid: str) -> Record:
+    def delete(self, uuid: str, *, reason: str | None = None) -> Record:
         """Tombstone the record: it keeps its data and history, leaves lists and search results,
-        and the deletion (stamped as field ``_deleted``) syncs like any other change."""
-        return self._set_deleted(self._live(uuid), True, None)
+        and the deletion (stamped as field ``_deleted``) syncs like any other change. `reason`
+        is kept in the delete's history line (the trash shows it; it stays on this laptop)."""
+        return self._set_deleted(self._live(uuid), True, None, reason)
 
-    def delete_many(self, uuids: Sequence[str]) -> list[Record]:
+    def delete_many(self, uuids: Sequence[str], *, reasons: Sequence[str | None] = ()) -> list[Record]:
         """`delete` for many live records in one write (a demo removal): one savepoint for all
         instead of one each — releasing thousands of nested savepoints grows with the batch."""
-        plans = [self._deleted_plan(self._live(u), True, None) for u in uuids]
+        why = list(reasons) or [None] * len(uuids)
+        plans = [self._deleted_plan(self._live(u), True, None, r) for u, r in zip(uuids, why, strict=True)]
         self._commit(plans)
         return [p.record() for p in plans]
 
@@ -190,19 +192,21 @@ class Records:
             raise NotFound("没有找到这条记录", message_en=f"No record {uuid}")
         return self._set_deleted(rec, again, terms)
 
-    def _set_deleted(self, rec: Record, deleted: bool, terms: IndexTermsLike | None) -> Record:
-        plan = self._deleted_plan(rec, deleted, terms)
+    def _set_deleted(self, rec: Record, deleted: bool, terms: IndexTermsLike | None,
+                     reason: str | None = None) -> Record:
+        plan = self._deleted_plan(rec, deleted, terms, reason)
         self._commit([plan])
         return plan.record()
 
-    def _deleted_plan(self, rec: Record, deleted: bool, terms: IndexTermsLike | None) -> _Plan:
+    def _deleted_plan(self, rec: Record, deleted: bool, terms: IndexTermsLike | None,
+                      reason: str | None = None) -> _Plan:
         now, stamp, who = now_iso(), self._ctx.hlc.now(), self._ctx.user
         op = "delete" if deleted else "restore"
         plan = _Plan(rec.id, rec.uuid, rec.module, dict(rec.data), {**rec.versions, DELETED: stamp},
                      (rec.created_at, rec.created_by), (now, who), deleted,
                      (rec.village, rec.grid, rec.date) if deleted or terms is None else _columns(terms),
                      [] if deleted else _terms_of(terms),
-                     history=[(now, who, op, None, None, None, stamp)], outbox=(op, {DELETED: [deleted, stamp]}))
+                     history=[(now, who, op, None, None, reason, stamp)], outbox=(op, {DELETED: [deleted, stamp]}))
         return plan
 
     def apply_remote(self, uuid: str, module: str, data: dict[str, Any], versions: dict[str, str], *,
@@ -307,7 +311,7 @@ class Records:
             db.executemany(f"UPDATE {self._s}.records SET terms = ? WHERE id = ?", listed)
             db.executemany(
                 f"INSERT INTO {self._s}.history(record_id, at, by, op, field, old, new, stamp) VALUES (?,?,?,?,?,?,?,?)",
-                [(p.rid, at, by, op, f, None if f is None else dumps(o), None if f is None else dumps(n), s)
+                [(p.rid, at, by, op, f, None if f is None else dumps(o), None if f is None and n is None else dumps(n), s)
                  for p in plans for at, by, op, f, o, n, s in p.history],
             )
             queued = [p for p in plans if p.outbox is not None]
@@ -399,6 +403,18 @@ class Records:
                 f"SELECT at, by, op, field, old, new, stamp FROM {self._s}.history WHERE record_id = ? ORDER BY id", (row[0],)
             )
         ]
+
+    def deletions(self, row_ids: Sequence[int]) -> dict[int, tuple[str, str, str | None]]:
+        """(at, by, reason) of each record's latest delete, by row id (for the trash)."""
+        out: dict[int, tuple[str, str, str | None]] = {}
+        ids = list(row_ids)
+        for i in range(0, len(ids), _CHUNK):
+            chunk = ids[i : i + _CHUNK]
+            for rid, at, by, new in self._db.execute(
+                    f"SELECT record_id, at, by, new FROM {self._s}.history WHERE op = 'delete'"
+                    f" AND record_id IN ({','.join('?' * len(chunk))}) ORDER BY id", chunk):
+                out[rid] = (at, by, loads(new))
+        return out
 
     def referencing(self, uuid: str, modules: Sequence[str] | None = None) -> list[Record]:
         """Live records whose `ref` index terms point at `uuid` (a person or an address)."""

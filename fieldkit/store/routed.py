@@ -109,17 +109,18 @@ class RoutedRecords(_Split):
         return self._grouped(items, lambda it: r if it[0] in in_r else self.main,
                              lambda p, its: p.update_many(its))
 
-    def delete(self, uuid: str) -> Record:
-        return self._holder(uuid).delete(uuid)
+    def delete(self, uuid: str, **kw: Any) -> Record:
+        return self._holder(uuid).delete(uuid, **kw)
 
-    def delete_many(self, uuids: Iterable[str]) -> list[Record]:
-        items = [(u,) for u in uuids]
+    def delete_many(self, uuids: Iterable[str], *, reasons: Sequence[str | None] = ()) -> list[Record]:
+        uuids = list(uuids)
+        items = list(zip(uuids, list(reasons) or [None] * len(uuids), strict=True))
         if self.r is None:
-            return self.main.delete_many([i[0] for i in items])
+            return self.main.delete_many(uuids, reasons=[i[1] for i in items])
         r: Records = self.r
-        in_r = {rec.uuid for rec in r.get_many([i[0] for i in items])}
+        in_r = {rec.uuid for rec in r.get_many(uuids)}
         return self._grouped(items, lambda it: r if it[0] in in_r else self.main,
-                             lambda p, its: p.delete_many([i[0] for i in its]))
+                             lambda p, its: p.delete_many([i[0] for i in its], reasons=[i[1] for i in its]))
 
     def restore(self, uuid: str, **kw: Any) -> Record:
         return self._holder(uuid).restore(uuid, **kw)
@@ -148,6 +149,13 @@ class RoutedRecords(_Split):
         high = self.r.rows([i for i in ids if i >= BASE]) if self.r is not None else []
         found = {r.id: r for r in (*low, *high)}
         return [found[i] for i in ids if i in found]
+
+    def deletions(self, row_ids: Sequence[int]) -> dict[int, tuple[str, str, str | None]]:
+        ids = list(row_ids)
+        out = self.main.deletions([i for i in ids if i < BASE])
+        if self.r is not None:
+            out.update(self.r.deletions([i for i in ids if i >= BASE]))
+        return out
 
     def ids(self, module: str, **kw: Any) -> list[int]:
         return self._for(module).ids(module, **kw)

@@ -98,13 +98,14 @@ class MainWindow(QMainWindow):
         self.settings_action = self._action("settingsAction", tr("设置"), "Ctrl+,", self.open_settings, "settings")
         self.lock_action = self._action("lockAction", tr("锁定"), "Ctrl+L", self.lock_requested.emit, "lock")
         self.refresh_action = self._action("refreshAction", tr("刷新"), "F5", self.refresh_current, "refresh")
+        self.trash_action = self._action("trashAction", tr("回收站"), "Ctrl+Shift+T", self.open_trash, "trash")
         self.close_tab_action = self._action("closeTabAction", tr("关闭标签页"), "Ctrl+W",
                                              lambda: self.close_tab(self.tabs.currentIndex()))
         toolbar = QToolBar(tr("工具栏"))
         toolbar.setObjectName("mainToolbar")
         toolbar.setMovable(False)
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        for action in (self.new_action, self.search_action, self.refresh_action):
+        for action in (self.new_action, self.search_action, self.refresh_action, self.trash_action):
             toolbar.addAction(action)
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
@@ -198,6 +199,7 @@ class MainWindow(QMainWindow):
             view.open_requested.connect(self.open_record)
             view.new_requested.connect(self.new_record)
             view.new_button.setVisible(self.info.may("create", module_id))  # forms/permissions.toml
+            view.delete_button.setVisible(self.info.may("delete", module_id))
             view.count_changed.connect(self.nav.set_count)
             self.tabs.addTab(view, icon("list"), spec.label.get(self.lang))
         self.tabs.setCurrentWidget(view)
@@ -234,6 +236,19 @@ class MainWindow(QMainWindow):
         self.tabs.removeTab(index)
         if w is not None:
             w.deleteLater()
+
+    def open_trash(self) -> QWidget:
+        """The 回收站 tab: deleted records, who deleted them, when, why; 恢复 (one tab only)."""
+        from fieldkit.ui.trash_view import TrashView
+
+        for i in range(self.tabs.count()):
+            if isinstance(self.tabs.widget(i), TrashView):
+                self.tabs.setCurrentIndex(i)
+                return self.tabs.widget(i)
+        view = TrashView(self.worker, self.info, self.lang)
+        self.tabs.addTab(view, icon("trash"), tr("回收站"))
+        self.tabs.setCurrentWidget(view)
+        return view
 
     # -- records ----------------------------------------------------------------------------
     def open_record(self, uuid: str, module_id: str) -> QWidget:

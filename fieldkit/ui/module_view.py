@@ -110,6 +110,13 @@ class ModuleView(QWidget):
         self.import_button.setToolTip(tr("从 CSV 文件导入（先检查每一行，有问题时什么都不写）"))
         self.import_button.clicked.connect(lambda: self.importer().choose_and_import())
         bar.addWidget(self.import_button)
+        self.delete_button = QPushButton(tr("删除…"))
+        self.delete_button.setObjectName("deleteRecords")
+        self.delete_button.setToolTip(tr("删除选中的记录（问明原因；可在回收站恢复）"))
+        self.delete_button.setVisible(False)  # the window shows it to a role the table lets delete
+        self.delete_button.setEnabled(False)
+        self.delete_button.clicked.connect(self.delete_selected)
+        bar.addWidget(self.delete_button)
         layout.addLayout(bar)
 
         filters = QHBoxLayout()
@@ -157,7 +164,7 @@ class ModuleView(QWidget):
         self.table.setObjectName("recordTable")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)  # several to delete
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
@@ -175,6 +182,8 @@ class ModuleView(QWidget):
         self.table.activated.connect(lambda index: self._open_row(index.row()))
         layout.addWidget(self.table, 1)
         self._size_columns()
+        self.table.selectionModel().selectionChanged.connect(
+            lambda *_a: self.delete_button.setEnabled(self.table.selectionModel().hasSelection()))
 
         self._debounce.timeout.connect(self.reload)
         self.search.textChanged.connect(lambda _t: self._debounce.start())
@@ -302,6 +311,22 @@ class ModuleView(QWidget):
         uuid = self.model.uuid_at(row)
         if uuid:
             self.open_requested.emit(uuid, self.spec.id)
+
+    def selected_ids(self) -> list[int]:
+        """Row ids of the selected rows, loaded or not (Ctrl+A on a long list selects them all)."""
+        ids = self.model.ids()
+        return [ids[r] for r in sorted({i.row() for i in self.table.selectionModel().selectedRows()}) if r < len(ids)]
+
+    def delete_selected(self) -> None:
+        """Delete the selected rows with one reason (the list reloads when the change arrives)."""
+        from fieldkit.ui.delete_dialog import ask_and_delete
+
+        ids = self.selected_ids()
+        if not self.delete_button.isVisible() or not ids:
+            return
+        self.worker.run(lambda job: [r.uuid for r in rec_service.rows(job.ws, ids)],
+                        lambda uuids: ask_and_delete(self.worker, uuids, self.lang, self, lambda _recs: None),
+                        progress=False, parent=self)
 
     def importer(self):
         """The CSV importer for this module; the list and counts refresh when it is done."""

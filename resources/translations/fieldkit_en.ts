@@ -510,6 +510,49 @@
     </message>
   </context>
   <context>
+    <name>DeleteDialog</name>
+    <message>
+      <location filename="fieldkit/ui/delete_dialog.py" line="42" />
+      <source>删除记录</source>
+      <translation>Delete record</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/delete_dialog.py" line="66" />
+      <source>如：重复登记、录入错误、已迁出并注销</source>
+      <translation>e.g. entered twice, typing mistake, moved away and deregistered</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/delete_dialog.py" line="72" />
+      <source>取消</source>
+      <translation>Cancel</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/delete_dialog.py" line="45" />
+      <source>确定删除这条记录吗？删除后可以在回收站恢复，修改记录保留。</source>
+      <translation>Delete this record? It can be restored from the trash; its history is kept.</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/delete_dialog.py" line="69" />
+      <source>仍然删除</source>
+      <translation>Delete anyway</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/delete_dialog.py" line="69" />
+      <source>删除</source>
+      <translation>Delete</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/delete_dialog.py" line="62" />
+      <source>删除原因（必填）</source>
+      <translation>Reason for deleting (required)</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/delete_dialog.py" line="46" />
+      <source>确定删除选中的 %1 条记录吗？删除后可以在回收站恢复，修改记录保留。</source>
+      <translation>Delete the %1 selected records? They can be restored from the trash; their history is kept.</translation>
+    </message>
+  </context>
+  <context>
     <name>DoorplatePrint</name>
     <message>
       <location filename="fieldkit/ui/scan/print_dialog.py" line="51" />
@@ -1594,31 +1637,36 @@ Press "Copy details" and send them to the maintainer.</translation>
     </message>
     <message>
       <location filename="fieldkit/ui/main_window.py" line="101" />
+      <source>回收站</source>
+      <translation>Trash</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/main_window.py" line="102" />
       <source>关闭标签页</source>
       <translation>Close tab</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="103" />
+      <location filename="fieldkit/ui/main_window.py" line="104" />
       <source>工具栏</source>
       <translation>Toolbar</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="138" />
+      <location filename="fieldkit/ui/main_window.py" line="139" />
       <source>已解锁 · Ctrl+L 锁定</source>
       <translation>Unlocked · Ctrl+L locks</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="252" />
+      <location filename="fieldkit/ui/main_window.py" line="267" />
       <source>正在打开…</source>
       <translation>Opening…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="159" />
+      <location filename="fieldkit/ui/main_window.py" line="160" />
       <source>演示设备：读卡、拍照、指纹均为模拟</source>
       <translation>Demo devices: card reader, camera and fingerprint reader are simulated</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="176" />
+      <location filename="fieldkit/ui/main_window.py" line="177" />
       <source>处理中…</source>
       <translation>Working…</translation>
     </message>
@@ -1667,42 +1715,52 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>Import from a CSV file (every row is checked first; nothing is written while any row has a problem)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/module_view.py" line="118" />
+      <location filename="fieldkit/ui/module_view.py" line="113" />
+      <source>删除…</source>
+      <translation>Delete…</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/module_view.py" line="115" />
+      <source>删除选中的记录（问明原因；可在回收站恢复）</source>
+      <translation>Delete the selected records (a reason is asked; they can be restored from the trash)</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/module_view.py" line="125" />
       <source>全部村（社区）</source>
       <translation>All villages</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/module_view.py" line="122" />
+      <location filename="fieldkit/ui/module_view.py" line="129" />
       <source>网格编号</source>
       <translation>Grid</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/module_view.py" line="124" />
+      <location filename="fieldkit/ui/module_view.py" line="131" />
       <source>日期</source>
       <translation>Date</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/module_view.py" line="260" />
+      <location filename="fieldkit/ui/module_view.py" line="269" />
       <source>正在查找…</source>
       <translation>Searching…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/module_view.py" line="260" />
+      <location filename="fieldkit/ui/module_view.py" line="269" />
       <source>正在读取…</source>
       <translation>Loading…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/module_view.py" line="283" />
+      <location filename="fieldkit/ui/module_view.py" line="292" />
       <source>（只显示前 %1 条）</source>
       <translation> (first %1 shown)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/module_view.py" line="286" />
+      <location filename="fieldkit/ui/module_view.py" line="295" />
       <source>共 %1 条</source>
       <translation>%1 records</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/module_view.py" line="284" />
+      <location filename="fieldkit/ui/module_view.py" line="293" />
       <source>找到 %1 条</source>
       <translation>%1 found</translation>
     </message>
@@ -2210,29 +2268,19 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>Date</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="132" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="134" />
       <source>正在读取…</source>
       <translation>Loading…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="205" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="210" />
       <source>修改记录</source>
       <translation>Change history</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="226" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="231" />
       <source>基本信息</source>
       <translation>Details</translation>
-    </message>
-    <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="286" />
-      <source>删除记录</source>
-      <translation>Delete record</translation>
-    </message>
-    <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="286" />
-      <source>确定删除这条记录吗？删除后仍保留它的修改记录。</source>
-      <translation>Delete this record? Its history is kept.</translation>
     </message>
     <message>
       <location filename="fieldkit/ui/pages/record_page.py" line="44" />
@@ -2248,6 +2296,11 @@ Press "Copy details" and send them to the maintainer.</translation>
       <location filename="fieldkit/ui/pages/record_page.py" line="44" />
       <source>删除</source>
       <translation>Deleted</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/pages/record_page.py" line="44" />
+      <source>恢复</source>
+      <translation>Restore</translation>
     </message>
     <message>
       <location filename="fieldkit/ui/pages/record_page.py" line="53" />
@@ -2280,27 +2333,32 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>Old → new</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="183" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="188" />
       <source>编辑（Ctrl+E）</source>
       <translation>Edit (Ctrl+E)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="188" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="193" />
       <source>删除…</source>
       <translation>Delete…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="194" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="199" />
       <source>这类记录没有表单定义，按原始数据显示，不能编辑。</source>
       <translation>There is no form for these records: shown as raw data, not editable.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="293" />
-      <source>这条记录已删除。</source>
-      <translation>This record has been deleted.</translation>
+      <location filename="fieldkit/ui/pages/record_page.py" line="292" />
+      <source>这条记录已删除，可以在回收站恢复。</source>
+      <translation>This record has been deleted; it can be restored from the trash.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="253" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="90" />
+      <source>删除原因</source>
+      <translation>Reason for deleting</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/pages/record_page.py" line="258" />
       <source>无</source>
       <translation>None</translation>
     </message>
@@ -2310,9 +2368,21 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>(empty)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="197" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="202" />
       <source>登记于 %1，最后修改 %2</source>
       <translation>Registered %1, last changed %2</translation>
+    </message>
+    <message>
+      <source>删除记录</source>
+      <translation type="vanished">Delete record</translation>
+    </message>
+    <message>
+      <source>确定删除这条记录吗？删除后仍保留它的修改记录。</source>
+      <translation type="vanished">Delete this record? Its history is kept.</translation>
+    </message>
+    <message>
+      <source>这条记录已删除。</source>
+      <translation type="vanished">This record has been deleted.</translation>
     </message>
   </context>
   <context>
@@ -4219,6 +4289,79 @@ Otherwise restore a backup: fieldkit restore BACKUP --force (needs the chief's p
       <location filename="fieldkit/ui/sync/__init__.py" line="77" />
       <source>…另有 %1 人</source>
       <translation>…and %1 more</translation>
+    </message>
+  </context>
+  <context>
+    <name>TrashView</name>
+    <message>
+      <location filename="fieldkit/ui/trash_view.py" line="57" />
+      <source>回收站</source>
+      <translation>Trash</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/trash_view.py" line="63" />
+      <source>全部模块</source>
+      <translation>All modules</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/trash_view.py" line="73" />
+      <source>恢复</source>
+      <translation>Restore</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/trash_view.py" line="75" />
+      <source>把选中的记录恢复到原来的列表里（连同它指向的人和地址）</source>
+      <translation>Put the selected records back in their lists (with the people and addresses they point at)</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/trash_view.py" line="94" />
+      <source>删除的记录保留数据和修改记录；恢复后，指向它的走访、房屋等记录照常显示。</source>
+      <translation>Deleted records keep their data and history; once restored, the visits, rentals and other records pointing at them show as before.</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/trash_view.py" line="104" />
+      <source>正在读取…</source>
+      <translation>Loading…</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/trash_view.py" line="83" />
+      <source>模块</source>
+      <translation>Module</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/trash_view.py" line="83" />
+      <source>标题</source>
+      <translation>Title</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/trash_view.py" line="83" />
+      <source>删除人</source>
+      <translation>Deleted by</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/trash_view.py" line="83" />
+      <source>删除时间</source>
+      <translation>Deleted at</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/trash_view.py" line="83" />
+      <source>删除原因</source>
+      <translation>Reason for deleting</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/trash_view.py" line="122" />
+      <source>只显示最近删除的 %1 条</source>
+      <translation>Showing the %1 most recently deleted</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/trash_view.py" line="124" />
+      <source>共 %1 条</source>
+      <translation>%1 records</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/trash_view.py" line="155" />
+      <source>已恢复 %1 条</source>
+      <translation>%1 restored</translation>
     </message>
   </context>
   <context>

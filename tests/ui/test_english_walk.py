@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QAbstractListModel, Qt, QTimer
 from PySide6.QtGui import QAction, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -129,7 +129,8 @@ def _texts(w: QWidget) -> list[tuple[str, str]]:
         model = w.model()
         # Cells show records: what came from them is data, but a choice shows its label.
         for r in range(min(model.rowCount(), CELL_ROWS)):
-            for c in range(model.columnCount()):
+            # A list model (QListWidget) hides columnCount from Python: it has one column.
+            for c in range(1 if isinstance(model, QAbstractListModel) else model.columnCount()):
                 value = model.data(model.index(r, c))
                 if isinstance(value, str):
                     out.append(("cell", value))
@@ -299,6 +300,10 @@ def test_every_screen_reads_english(qtbot, english_main):
     page = main.open_record(residents.model.uuid_at(0), "residents")
     qtbot.waitUntil(lambda: page.view is not None, timeout=10000)
     walk.check("person page", main)
+    page.findChild(QPushButton, "deleteButton").click()
+    qtbot.waitUntil(lambda: getattr(page, "delete_dialog", None) is not None and page.delete_dialog.isVisible())
+    walk.check("delete dialog", page.delete_dialog)
+    page.delete_dialog.reject()
     for module in ("visits", "addresses", "events"):
         listed = main.open_module(module)
         qtbot.waitUntil(lambda listed=listed: listed.model.rowCount() > 0 and listed.model.uuid_at(0) is not None)
@@ -348,6 +353,11 @@ def test_every_screen_reads_english(qtbot, english_main):
     if CJK.search(offered) or set(offered) & set(" &"):
         walk.offenders.append(f"[ledger dialog] default file name {offered!r}")
     ledger.close()
+
+    main.findChild(QAction, "trashAction").trigger()
+    trash = main.tabs.currentWidget()
+    qtbot.waitUntil(lambda: trash.objectName() == "trashView" and not trash.loading, timeout=10000)
+    walk.check("trash", main)
 
     check_settings(walk, main)
     main.findChild(QAction, "usersAction").trigger()

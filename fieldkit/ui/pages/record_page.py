@@ -41,7 +41,7 @@ def tr(text: str) -> str:
 
 
 def op_label(op: str) -> str:
-    return {"create": tr("新建"), "update": tr("修改"), "delete": tr("删除")}.get(op, op)
+    return {"create": tr("新建"), "update": tr("修改"), "delete": tr("删除"), "restore": tr("恢复")}.get(op, op)
 
 
 class LinkTable(QTableWidget):
@@ -86,6 +86,8 @@ class HistoryTable(QTableWidget):
         self.setHorizontalHeaderLabels([tr("时间"), tr("操作人"), tr("操作"), tr("项目"), tr("原值 → 新值")])
         for row, h in enumerate(rows):
             change = "" if h.op != "update" else f"{h.old or tr('（空）')} → {h.new or tr('（空）')}"
+            if h.op == "delete" and h.new:  # the reason asked when it was deleted
+                change = words.labelled(tr("删除原因"), h.new)
             for col, text in enumerate((h.at, h.by, op_label(h.op), h.field, change)):
                 item = QTableWidgetItem(text)
                 item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
@@ -145,7 +147,10 @@ class RecordPage(QScrollArea):
 
     def apply_changes(self, changes: Any) -> None:
         """Reload when this record changed, or — for a person's or an address's page, which
-        lists what points at them — when anything did."""
+        lists what points at them — when anything did. A page whose record was deleted comes
+        back when the record is restored (from the trash, or by sync)."""
+        if self.deleted and self.uuid in changes.updated:
+            self.deleted = False
         if changes.touches(uuid=self.uuid) or (self.view is not None and changes):
             self.reload()
 
@@ -278,24 +283,18 @@ class RecordPage(QScrollArea):
         return []
 
     def _delete(self) -> None:
-        """Ask, then delete (a tombstone: the record can be restored and its history stays)."""
-        from PySide6.QtWidgets import QMessageBox
-
-        from fieldkit.services import records as rsvc
-
-        answer = QMessageBox.question(self, tr("删除记录"), tr("确定删除这条记录吗？删除后仍保留它的修改记录。"))
-        if answer != QMessageBox.StandardButton.Yes:
-            return
-        uuid = self.uuid
+        """Ask why (and confirm when records point here), then delete: a tombstone the trash
+        can restore, its history kept."""
+        from fieldkit.ui.delete_dialog import ask_and_delete
 
         def done(_result: Any) -> None:
             self.deleted = True
-            gone = QLabel(tr("这条记录已删除。"))
+            gone = QLabel(tr("这条记录已删除，可以在回收站恢复。"))
             gone.setObjectName("deletedNote")
             gone.setAlignment(Qt.AlignmentFlag.AlignCenter)
             self.setWidget(gone)
 
-        self.worker.run(lambda job: rsvc.delete(job.ws, uuid), done, progress=False, parent=self)
+        ask_and_delete(self.worker, [self.uuid], self.lang, self, done)
 
     def _edit(self) -> None:
         if not self.info.may("edit", self.module_id):
