@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from fieldkit.formspec.expr import Actor, Expr, ExprError, compile_expr
 from fieldkit.formspec.index import KINDS, IndexTerms, index_terms
+from fieldkit.formspec.print_layout import PrintLayout, PrintSection, print_layout_of
 from fieldkit.formspec.loader import default_forms_dir, load_module_file, load_modules
 from fieldkit.formspec.model import (
     Choice,
@@ -31,6 +32,7 @@ from fieldkit.formspec.values import code_key, coerce, is_empty, parse_date, par
 from fieldkit.formspec.workflow import Guard, Step, StepResult, Workflow, owned_changes, run_step
 
 __all__ = [
+    "PrintLayout", "PrintSection", "print_layout_of",
     "ERROR",
     "KINDS",
     "WARNING",
