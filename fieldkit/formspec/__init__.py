@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from fieldkit.formspec.expr import Actor, Expr, ExprError, compile_expr
 from fieldkit.formspec.index import KINDS, IndexTerms, index_terms
-from fieldkit.formspec.print_layout import PrintLayout, PrintSection, print_layout_of
 from fieldkit.formspec.loader import default_forms_dir, load_module_file, load_modules
 from fieldkit.formspec.model import (
     Choice,
@@ -20,6 +19,7 @@ from fieldkit.formspec.model import (
     ModuleCatalog,
     ModuleSpec,
 )
+from fieldkit.formspec.print_layout import PrintLayout, PrintSection, print_layout_of
 from fieldkit.formspec.records import (
     ERROR,
     WARNING,
@@ -32,7 +32,6 @@ from fieldkit.formspec.values import code_key, coerce, is_empty, parse_date, par
 from fieldkit.formspec.workflow import Guard, Step, StepResult, Workflow, owned_changes, run_step
 
 __all__ = [
-    "PrintLayout", "PrintSection", "print_layout_of",
     "ERROR",
     "KINDS",
     "WARNING",
@@ -50,6 +49,8 @@ __all__ = [
     "LedgerSpec",
     "ModuleCatalog",
     "ModuleSpec",
+    "PrintLayout",
+    "PrintSection",
     "Step",
     "StepResult",
     "Workflow",
@@ -66,6 +67,7 @@ __all__ = [
     "owned_changes",
     "parse_date",
     "parse_datetime",
+    "print_layout_of",
     "run_step",
     "validate_record",
 ]

@@ -18,8 +18,17 @@ from typing import Any
 
 from fieldkit.domain.errors import IntegrityError, NotFound
 from fieldkit.formspec import FieldSpec, FieldType, ModuleSpec, PrintSection, print_layout_of
-from fieldkit.ledger.record_pdf import Block, Cell, FieldsBlock, ImagesBlock, Picture, RecordDoc, TableBlock, write_record_pdf
 from fieldkit.ledger.output import Out
+from fieldkit.ledger.record_pdf import (
+    Block,
+    Cell,
+    FieldsBlock,
+    ImagesBlock,
+    Picture,
+    RecordDoc,
+    TableBlock,
+    write_record_pdf,
+)
 from fieldkit.services import permissions
 from fieldkit.services import records as rsvc
 from fieldkit.services.workspace import Workspace
