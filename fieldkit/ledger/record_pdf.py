@@ -24,7 +24,6 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader
 from reportlab.platypus import (
     Flowable,
     Image,
@@ -107,9 +106,9 @@ class _Styles:
         self.small = ParagraphStyle("small", fontSize=7.5, leading=9, alignment=1, **base)
 
 
-def picture_reader(data: bytes | None) -> ImageReader | None:
-    """The picture scaled to THUMB_PX as an ImageReader, or None when it is missing, not an
-    image, or larger than IMAGE_MAX_PIXELS (a decompression bomb is never decoded)."""
+def picture_jpeg(data: bytes | None) -> tuple[io.BytesIO, int, int] | None:
+    """The picture scaled to THUMB_PX as JPEG bytes with its size in pixels, or None when it is
+    missing, not an image, or larger than IMAGE_MAX_PIXELS (a decompression bomb is never decoded)."""
     if not data:
         return None
     try:
@@ -120,20 +119,21 @@ def picture_reader(data: bytes | None) -> ImageReader | None:
             rgb = im.convert("L" if im.mode in ("1", "L", "I;16") else "RGB")
             buf = io.BytesIO()
             rgb.save(buf, "JPEG", quality=85)
+            size = rgb.size
     except (OSError, ValueError, PILImage.DecompressionBombError, SyntaxError):
         return None
     buf.seek(0)
-    return ImageReader(buf)
+    return buf, size[0], size[1]
 
 
 def _picture(pic: Picture, w: float, h: float, st: _Styles, words: dict[str, str]) -> Flowable:
-    reader = picture_reader(pic.data)
-    if reader is None:
+    jpeg = picture_jpeg(pic.data)
+    if jpeg is None:
         inner: Flowable = Paragraph(escape(words.get("no_image", "无图像")), st.small)
     else:
-        iw, ih = reader.getSize()
-        scale = min(w / iw, h / ih)
-        inner = Image(reader, width=iw * scale, height=ih * scale)
+        buf, iw, ih = jpeg
+        scale = min((w - 2) / iw, (h - 2) / ih)
+        inner = Image(buf, width=iw * scale, height=ih * scale)
     box = Table([[inner]], colWidths=[w], rowHeights=[h])
     box.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.5, GRID), ("ALIGN", (0, 0), (-1, -1), "CENTER"),
                              ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
