@@ -10,11 +10,8 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from fieldkit.domain.errors import PermissionDenied
 from fieldkit.formspec import FormSpecError, load_modules
 from fieldkit.services import record_print, records
-from fieldkit.services import workspace as wsvc
-from tests.services.conftest import PASS
 
 VILLAGE = "350102001001"
 HEAD_ID, CHILD_ID = "350702198001010014", "350702201005050026"
@@ -84,3 +81,126 @@ def test_a_printed_record_is_audited(ws, household, tmp_path):
     record_print.print_record(ws, household.uuid, tmp_path / "a.pdf")
     entries = [e for e in ws.store.audit.entries() if e.action == "record_print"]
     assert [(e.user, e.target, e.detail["layout"]) for e in entries] == [("chief", household.uuid, "一户一档")]
+
+
+def resident(ws, name="张三丰", id_number="350702198001010014"):
+    return records.save(ws, "residents", {"name": name, "id_number": id_number, "sex": "男", "birth_date": "1980-01-01",
+                                          "village": VILLAGE})
+
+
+def test_application_form_has_the_photo_and_both_fingerprint_images(ws, tmp_path):
+    person = resident(ws)
+    shas = [ws.store.attachments.put(png(c), kind=k) for c, k in
+            (((20, 20, 200), "photo"), ((90, 90, 90), "fingerprint"), ((160, 160, 160), "fingerprint"))]
+    spec = ws.catalog["id_applications"]
+    values = {"applicant": person.uuid, "reason": spec.field("reason").choices[0].value, "apply_date": "2026-11-30",
+              "photo": shas[0], "finger_1": spec.field("finger_1").choices[0].value, "fingerprint_1": shas[1], "template_1": shas[1],
+              "finger_2": spec.field("finger_2").choices[1].value, "fingerprint_2": shas[2], "template_2": shas[2],
+              "delivery": spec.field("delivery").choices[0].value, "village": VILLAGE, "officer": "陈所长"}
+    app = records.save(ws, "id_applications", values)
+    out = tmp_path / "申领.pdf"
+    record_print.print_record(ws, app.uuid, out)
+    reader, text = text_of(out)
+    assert "身份证申领登记表" in text and "张三丰" in text and "2026-11-30" in text
+    assert "申领人签名" in text and "受理民警签名" in text
+    assert spec.field("fingerprint_1").label.zh in text and spec.field("fingerprint_2").label.zh in text
+    assert image_count(reader) == 3  # the photo and the two fingerprint positions filled
+
+
+def test_dispute_prints_its_parties_table_and_signature_lines(ws, tmp_path):
+    person = resident(ws)
+    spec = ws.catalog["disputes"]
+    values = {"reported_date": "2026-11-02", "kind": spec.field("kind").choices[0].value, "summary": "宅基地边界争执",
+              "risk_level": spec.field("risk_level").choices[0].value, "village": VILLAGE, "officer": "陈所长",
+              "parties": [{"person": person.uuid, "side": "applicant"},
+                          {"name": "李四", "phone": "13912345678", "side": "respondent"}],
+              "mediation_steps": [{"date": "2026-11-03", "mediator": "赵调解", "method": spec.field("mediation_steps")
+                                   .subfield("method").choices[0].value, "content": "双方到场",
+                                   "result": spec.field("mediation_steps").subfield("result").choices[0].value}]}
+    dispute = records.save(ws, "disputes", values)
+    out = tmp_path / "纠纷.pdf"
+    record_print.print_record(ws, dispute.uuid, out)
+    _, text = text_of(out)
+    assert "矛盾纠纷调解登记" in text and "宅基地边界争执" in text
+    assert "张三丰350702198001010014" in text and "李四" in text and "13912345678" in text
+    assert "申请人" in text and "被申请人" in text and "赵调解" in text and "双方到场" in text
+    for line in ("当事人（申请方）签名", "当事人（被申请方）签名", "调解人签名"):
+        assert line in text
+
+
+LOST_ITEM = '''
+id = "lost_items"
+number = 20
+label = { zh = "失物招领", en = "Lost property" }
+group = "field_work"
+title = "{item} {found_on}"
+
+[[fields]]
+name = "item"
+type = "text"
+label = { zh = "物品", en = "Item" }
+required = true
+
+[[fields]]
+name = "found_on"
+type = "date"
+label = { zh = "拾得日期", en = "Found on" }
+role = "date"
+
+[[fields]]
+name = "picture"
+type = "photo"
+label = { zh = "物品照片", en = "Picture" }
+
+[ledger]
+title = { zh = "失物登记台账", en = "Lost property register" }
+columns = ["item", "found_on"]
+
+[print]
+title = { zh = "失物招领单", en = "Lost property slip" }
+photo = "picture"
+signatures = [{ zh = "领取人签名", en = "Collected by" }]
+
+[[print.sections]]
+label = { zh = "物品", en = "Item" }
+fields = ["item", "found_on"]
+'''
+
+
+def forms_with(tmp_path: Path, text: str) -> Path:
+    folder = tmp_path / "forms"
+    shutil.copytree(Path(load_modules().directory), folder)
+    (folder / "20_lost_items.toml").write_text(text, encoding="utf-8")
+    with (folder / "permissions.toml").open("a", encoding="utf-8") as table:
+        table.write('\n[modules.lost_items]\nchief = ["*"]\nofficer = ["view", "create", "print"]\ngrid_worker = []\n')
+    return folder
+
+
+def test_a_twentieth_module_prints_by_its_own_toml_layout(ws, tmp_path):
+    ws.catalog = load_modules(forms_with(tmp_path, LOST_ITEM))
+    pic = ws.store.attachments.put(png((10, 120, 10)), kind="photo")
+    rec = records.save(ws, "lost_items", {"item": "黑色钱包", "found_on": "2026-11-29", "picture": pic})
+    out = tmp_path / "失物.pdf"
+    record_print.print_record(ws, rec.uuid, out, lang="en")
+    reader, text = text_of(out)
+    assert "Lostpropertyslip" in text and "黑色钱包" in text and "Collectedby" in text
+    assert image_count(reader) == 1
+
+
+@pytest.mark.parametrize(("change", "to", "named"), [
+    ('fields = ["item", "found_on"]', 'fields = ["item", "colour"]', "print.sections[0].fields: colour"),
+    ('photo = "picture"', 'photo = "item"', "print.photo: item"),
+    ('fields = ["item", "found_on"]', 'table = "item"', "print.sections[0].table: item"),
+    ('title = { zh = "失物招领单", en = "Lost property slip" }', 'title = "失物招领单"', "print.title"),
+])
+def test_a_bad_layout_is_refused_naming_file_and_field(tmp_path, change, to, named):
+    with pytest.raises(FormSpecError) as err:
+        load_modules(forms_with(tmp_path, LOST_ITEM.replace(change, to)))
+    assert "20_lost_items.toml" in err.value.message and named in err.value.message
+
+def test_related_section_naming_an_unknown_module_is_refused(tmp_path):
+    broken = LOST_ITEM + '\n[[print.sections]]\nlabel = { zh = "x", en = "x" }\nrelated = "nowhere"\ncolumns = ["a"]\n'
+    with pytest.raises(FormSpecError) as err:
+        load_modules(forms_with(tmp_path, broken))
+    assert "print.sections[1].related: nowhere" in err.value.message and "20_lost_items.toml" in err.value.message
+
