@@ -11,12 +11,17 @@ Threading: call on the thread that owns the workspace (the UI's database worker)
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
+import shutil
+import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fieldkit.domain.errors import IntegrityError, NotFound
+from fieldkit.domain.errors import DeviceUnavailable, IntegrityError, NotFound
 from fieldkit.formspec import FieldSpec, FieldType, ModuleSpec, PrintSection, print_layout_of
 from fieldkit.ledger.output import Out
 from fieldkit.ledger.record_pdf import (
@@ -151,3 +156,41 @@ def print_record(ws: Workspace, uuid: str, out: Out | Path, *, lang: str = "zh")
     ws.store.audit.log("record_print", module=record.module, target=record.uuid,
                        detail={"layout": print_layout_of(spec).title.zh, "pages": pages})
     return Printed(title=doc.title, record_title=doc.subtitle, pages=pages)
+
+
+# -- files for the viewer and the printer -----------------------------------------------------
+PRINTOUT_HOURS = 12  # a printout left for the viewer is removed by the next print after this
+
+
+def printout_path(ws: Workspace, uuid: str) -> Path:
+    """Where the UI writes a record's PDF for the system viewer: a private (0700) folder on the
+    RAM-backed /dev/shm when there is one (the PDF is personal data in clear), else inside the
+    store's home. Printouts older than PRINTOUT_HOURS are removed on the way."""
+    shm = Path("/dev/shm")
+    base = shm if shm.is_dir() and os.access(shm, os.W_OK) else Path(ws.home)
+    folder = base / f"fieldkit-printouts-{os.getuid() if hasattr(os, 'getuid') else 0}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    cutoff = time.time() - PRINTOUT_HOURS * 3600
+    for old in folder.glob("*.pdf"):
+        with contextlib.suppress(OSError):
+            if old.stat().st_mtime < cutoff:
+                old.unlink()
+    return folder / f"{uuid}.pdf"
+
+
+def raster_pages(pdf: Path, folder: Path, *, dpi: int = 300) -> list[Path]:
+    """The PDF's pages as PNG files in `folder` (pdftoppm, poppler-utils), for a paper printer:
+    this PySide6 has no QtPdf to render PDF pages, and CUPS' `lp` is not installed everywhere.
+    Raises DeviceUnavailable when pdftoppm is missing or fails."""
+    exe = shutil.which("pdftoppm")
+    if exe is None:
+        raise DeviceUnavailable("无法直接打印：缺少 pdftoppm（请安装 poppler-utils），请在 PDF 查看器中打印",
+                                message_en="Cannot print directly: pdftoppm is missing (install poppler-utils); "
+                                           "print from the PDF viewer")
+    try:
+        subprocess.run([exe, "-r", str(dpi), "-png", str(pdf), str(folder / "page")], check=True,
+                       capture_output=True, timeout=120)
+    except (OSError, subprocess.SubprocessError) as e:
+        raise DeviceUnavailable("无法把 PDF 转为打印页面，请在 PDF 查看器中打印",
+                                message_en="Could not turn the PDF into printable pages; print from the PDF viewer") from e
+    return sorted(folder.glob("page*.png"))

@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 
 from fieldkit.services import drafts as draft_service
 from fieldkit.services import household as hh
-from fieldkit.ui import words
+from fieldkit.ui import record_print, words
 from fieldkit.ui.capture.card_reader import CardReaderPanel
 from fieldkit.ui.errors import background_error, show_error
 from fieldkit.ui.scan.dialogs import QuickFormDialog, tenant_extra_fields
@@ -119,6 +119,9 @@ class HouseholdCardWidget(QScrollArea):
         self.resident_button = self._button("addResidentButton", tr("新增人员"), self.add_resident, actions,
                                             RESIDENT_KEY)
         self.tenant_button = self._button("newTenantButton", tr("登记新租客"), self.add_tenant, actions, TENANT_KEY)
+        # 一户一档 of the address on the card (the address module's print layout).
+        self.print_button = self._button("printHouseholdButton", tr("打印"), self.print_household, actions)
+        self.print_button.setVisible(info.may("print", "addresses"))
         actions.addStretch(1)
         self.box.addLayout(actions)
         self.box.addWidget(self.card_reader.status)
@@ -392,6 +395,10 @@ class HouseholdCardWidget(QScrollArea):
                 self.new_tenants.append(d.values())
 
         return self._open(dialog, done, "tenant")
+
+    def print_household(self) -> None:
+        if self.card is not None:
+            record_print.start(self, self.worker, self.card.address.uuid, self.lang)
 
     def _open(self, dialog: QuickFormDialog, on_accept: Any, kind: str) -> QuickFormDialog:
         def finished(result: int) -> None:
