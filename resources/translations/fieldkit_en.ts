@@ -1027,41 +1027,46 @@ Press "Copy details" and send them to the maintainer.</translation>
     </message>
     <message>
       <location filename="fieldkit/ui/scan/card.py" line="123" />
+      <source>打印</source>
+      <translation>Print</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/card.py" line="135" />
       <source>放弃</source>
       <translation>Discard</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="124" />
+      <location filename="fieldkit/ui/scan/card.py" line="136" />
       <source>提交</source>
       <translation>Submit</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="137" />
+      <location filename="fieldkit/ui/scan/card.py" line="144" />
       <source>住户</source>
       <translation>Residents</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="154" />
+      <location filename="fieldkit/ui/scan/card.py" line="161" />
       <source>出租与租客</source>
       <translation>Rental and tenants</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="253" />
+      <location filename="fieldkit/ui/scan/card.py" line="260" />
       <source>（门牌已核验）</source>
       <translation>(doorplate verified)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="253" />
+      <location filename="fieldkit/ui/scan/card.py" line="260" />
       <source>（未经签名核验）</source>
       <translation>(signature not verified)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="254" />
+      <location filename="fieldkit/ui/scan/card.py" line="261" />
       <source>未登记</source>
       <translation>Not registered</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="492" />
+      <location filename="fieldkit/ui/scan/card.py" line="503" />
       <source>没有待提交的内容</source>
       <translation>Nothing to submit</translation>
     </message>
@@ -1081,187 +1086,187 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>Deceased</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="140" />
+      <location filename="fieldkit/ui/scan/card.py" line="147" />
       <source>迁出/死亡日期：</source>
       <translation>Date moved out / died: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="148" />
+      <location filename="fieldkit/ui/scan/card.py" line="155" />
       <source>姓名</source>
       <translation>Name</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="148" />
+      <location filename="fieldkit/ui/scan/card.py" line="155" />
       <source>性别</source>
       <translation>Sex</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="148" />
+      <location filename="fieldkit/ui/scan/card.py" line="155" />
       <source>出生日期</source>
       <translation>Date of birth</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="148" />
+      <location filename="fieldkit/ui/scan/card.py" line="155" />
       <source>与户主关系</source>
       <translation>Relation to head</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="149" />
+      <location filename="fieldkit/ui/scan/card.py" line="156" />
       <source>状态</source>
       <translation>Status</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="149" />
+      <location filename="fieldkit/ui/scan/card.py" line="156" />
       <source>标记</source>
       <translation>Mark</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="159" />
+      <location filename="fieldkit/ui/scan/card.py" line="166" />
       <source>公民身份号码</source>
       <translation>ID number</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="159" />
+      <location filename="fieldkit/ui/scan/card.py" line="166" />
       <source>联系电话</source>
       <translation>Phone</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="159" />
+      <location filename="fieldkit/ui/scan/card.py" line="166" />
       <source>入住日期</source>
       <translation>Moved in</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="160" />
+      <location filename="fieldkit/ui/scan/card.py" line="167" />
       <source>已搬离</source>
       <translation>Moved away</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="257" />
+      <location filename="fieldkit/ui/scan/card.py" line="264" />
       <source>布控名单预警：</source>
       <translation>Watch-list alert: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="273" />
+      <location filename="fieldkit/ui/scan/card.py" line="280" />
       <source>车辆：</source>
       <translation>Vehicles: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="275" />
+      <location filename="fieldkit/ui/scan/card.py" line="282" />
       <source>重点人员：</source>
       <translation>Key persons: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="278" />
+      <location filename="fieldkit/ui/scan/card.py" line="285" />
       <source>未办结事项：</source>
       <translation>Open matters: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="279" />
+      <location filename="fieldkit/ui/scan/card.py" line="286" />
       <source>最近走访：</source>
       <translation>Recent visits: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="290" />
+      <location filename="fieldkit/ui/scan/card.py" line="297" />
       <source>（待提交）</source>
       <translation>(to submit)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="483" />
+      <location filename="fieldkit/ui/scan/card.py" line="494" />
       <source>走访记录 1 条</source>
       <translation>1 visit record</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="492" />
+      <location filename="fieldkit/ui/scan/card.py" line="503" />
       <source>待提交：</source>
       <translation>To submit: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="525" />
+      <location filename="fieldkit/ui/scan/card.py" line="536" />
       <source>正在保存…</source>
       <translation>Saving…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="261" />
+      <location filename="fieldkit/ui/scan/card.py" line="268" />
       <source>出租状态：%1</source>
       <translation>Rental status: %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="261" />
+      <location filename="fieldkit/ui/scan/card.py" line="268" />
       <source>未出租</source>
       <translation>Not rented</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="287" />
+      <location filename="fieldkit/ui/scan/card.py" line="294" />
       <source>（租客）</source>
       <translation>(tenant)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="256" />
+      <location filename="fieldkit/ui/scan/card.py" line="263" />
       <source>户主：%1</source>
       <translation>Head of household: %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="276" />
+      <location filename="fieldkit/ui/scan/card.py" line="283" />
       <source>事件：%1</source>
       <translation>Event: %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="277" />
+      <location filename="fieldkit/ui/scan/card.py" line="284" />
       <source>纠纷：%1</source>
       <translation>Dispute: %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="357" />
+      <location filename="fieldkit/ui/scan/card.py" line="364" />
       <source>%1 已在本户登记</source>
       <translation>%1 is already registered in this household</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="485" />
+      <location filename="fieldkit/ui/scan/card.py" line="496" />
       <source>新增人员 %1 人</source>
       <translation>%1 new people</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="487" />
+      <location filename="fieldkit/ui/scan/card.py" line="498" />
       <source>状态变更 %1 人</source>
       <translation>%1 status changes</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="489" />
+      <location filename="fieldkit/ui/scan/card.py" line="500" />
       <source>租客搬离 %1 人</source>
       <translation>%1 tenants moved away</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="491" />
+      <location filename="fieldkit/ui/scan/card.py" line="502" />
       <source>新租客 %1 人</source>
       <translation>%1 new tenants</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="494" />
+      <location filename="fieldkit/ui/scan/card.py" line="505" />
       <source>已恢复上次未提交的内容（%1 保存）。</source>
       <translation>Restored the entries not yet submitted (saved at %1). </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="538" />
+      <location filename="fieldkit/ui/scan/card.py" line="549" />
       <source>未保存，请改正：</source>
       <translation>Not saved; please correct: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="291" />
+      <location filename="fieldkit/ui/scan/card.py" line="298" />
       <source>户主</source>
       <translation>Head of household</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="550" />
+      <location filename="fieldkit/ui/scan/card.py" line="561" />
       <source>已保存：新建 %1 条，更新 %2 条</source>
       <translation>Saved: %1 created, %2 updated</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="557" />
+      <location filename="fieldkit/ui/scan/card.py" line="568" />
       <source>%1（%2）：%3</source>
       <translation>%1 (%2): %3</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="255" />
+      <location filename="fieldkit/ui/scan/card.py" line="262" />
       <source>地址编码 %1 %2</source>
       <translation>Address code %1 %2</translation>
     </message>
@@ -2160,22 +2165,22 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>Loading…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="205" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="209" />
       <source>修改记录</source>
       <translation>Change history</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="226" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="230" />
       <source>基本信息</source>
       <translation>Details</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="286" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="290" />
       <source>删除记录</source>
       <translation>Delete record</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="286" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="290" />
       <source>确定删除这条记录吗？删除后仍保留它的修改记录。</source>
       <translation>Delete this record? Its history is kept.</translation>
     </message>
@@ -2225,27 +2230,27 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>Old → new</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="183" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="187" />
       <source>编辑（Ctrl+E）</source>
       <translation>Edit (Ctrl+E)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="188" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="192" />
       <source>删除…</source>
       <translation>Delete…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="194" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="198" />
       <source>这类记录没有表单定义，按原始数据显示，不能编辑。</source>
       <translation>There is no form for these records: shown as raw data, not editable.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="293" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="297" />
       <source>这条记录已删除。</source>
       <translation>This record has been deleted.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="253" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="257" />
       <source>无</source>
       <translation>None</translation>
     </message>
@@ -2255,9 +2260,77 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>(empty)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="197" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="201" />
       <source>登记于 %1，最后修改 %2</source>
       <translation>Registered %1, last changed %2</translation>
+    </message>
+  </context>
+  <context>
+    <name>RecordPrint</name>
+    <message>
+      <location filename="fieldkit/ui/record_print.py" line="39" />
+      <source>打印</source>
+      <translation>Print</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/record_print.py" line="41" />
+      <source>生成这条记录的 A4 PDF，在查看器中打开或直接打印</source>
+      <translation>Make an A4 PDF of this record, then open it in the viewer or print it</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/record_print.py" line="70" />
+      <source>打印记录</source>
+      <translation>Print record</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/record_print.py" line="82" />
+      <source>复制路径</source>
+      <translation>Copy path</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/record_print.py" line="95" />
+      <source>在查看器中打开</source>
+      <translation>Open in viewer</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/record_print.py" line="98" />
+      <source>打印…</source>
+      <translation>Print…</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/record_print.py" line="101" />
+      <source>关闭</source>
+      <translation>Close</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/record_print.py" line="117" />
+      <source>没有找到可以打开 PDF 的程序。请复制下面的路径，用 PDF 查看器打开后打印。</source>
+      <translation>No program to open PDFs was found. Copy the path below, open it in a PDF viewer and print from there.</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/record_print.py" line="156" />
+      <source>打印机无法开始打印，请检查打印机后重试。</source>
+      <translation>The printer could not start printing. Check the printer and try again.</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/record_print.py" line="172" />
+      <source>已送往打印机，页数</source>
+      <translation>Sent to the printer, pages</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/record_print.py" line="85" />
+      <source>PDF 文件</source>
+      <translation>PDF file</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/record_print.py" line="143" />
+      <source>已保存</source>
+      <translation>Saved</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/record_print.py" line="73" />
+      <source>页数</source>
+      <translation>Pages</translation>
     </message>
   </context>
   <context>
