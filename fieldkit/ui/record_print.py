@@ -53,7 +53,7 @@ def start(parent: QWidget, worker: Worker, uuid: str, lang: str) -> None:
 
     def done(result: tuple[Path, Any]) -> None:
         path, printed = result
-        dialog = PrintChoice(parent, worker, path, printed.title, printed.pages)
+        dialog = PrintChoice(parent, worker, path, words.clauses([printed.title, printed.record_title]), printed.pages)
         parent.setProperty("printChoice", dialog)
         dialog.open()
 
@@ -69,9 +69,11 @@ class PrintChoice(QDialog):
         self.setObjectName("printChoice")
         self.setWindowTitle(tr("打印记录"))
         self.worker, self.path, self.outcome = worker, path, ""
+        self.setMinimumWidth(560)
         layout = QVBoxLayout(self)
         summary = QLabel(words.clauses([title, words.labelled(tr("页数"), str(pages))]))
         summary.setObjectName("printSummary")
+        summary.setWordWrap(True)
         layout.addWidget(summary)
         self.path_row = QWidget()
         row = QHBoxLayout(self.path_row)

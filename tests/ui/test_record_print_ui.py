@@ -54,3 +54,20 @@ def test_printing_to_a_pdf_printer_saves_the_household_file(qtbot, start_app, se
     printer.setOutputFileName(str(tmp_path / "printed.pdf"))
     choice.send(printer)  # what the print dialog's "Print to file" hands over
     assert choice.outcome == "saved" and "一户一档" in flat_text(tmp_path / "printed.pdf")
+
+
+def test_print_on_the_household_card_makes_that_households_file(qtbot, start_app, home):
+    from fieldkit.devices.camera import FileCameraBackend
+    from fieldkit.domain.doorplate_code import sign_doorplate
+    from fieldkit.ui.scan import open_scan_view
+    from tests.ui.test_scan import CODE, STATION, scan_with_wedge, seed, wait_for_card
+
+    seed(home)
+    main = unlock(qtbot, start_app(home))
+    view = open_scan_view(main, camera_backend=FileCameraBackend([]))
+    scan_with_wedge(qtbot, view, sign_doorplate(CODE, STATION))
+    card = wait_for_card(qtbot, view)
+    find(card, QPushButton, "printHouseholdButton").click()
+    qtbot.waitUntil(lambda: card.property("printChoice") is not None, timeout=20000)
+    text = flat_text(card.property("printChoice").path)
+    assert "一户一档" in text and "坑底乡半岭村下洋8号" in text and "吴大山" in text and "赵小兵" in text
