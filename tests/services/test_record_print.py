@@ -204,3 +204,12 @@ def test_related_section_naming_an_unknown_module_is_refused(tmp_path):
         load_modules(forms_with(tmp_path, broken))
     assert "print.sections[1].related: nowhere" in err.value.message and "20_lost_items.toml" in err.value.message
 
+
+
+def test_paper_printing_gets_one_page_image_per_pdf_page(ws, household, tmp_path):
+    out = tmp_path / "hh.pdf"
+    done = record_print.print_record(ws, household.uuid, out)
+    pages = record_print.raster_pages(out, tmp_path, dpi=50)
+    assert len(pages) == done.pages == len(PdfReader(out).pages)
+    with Image.open(pages[0]) as first:
+        assert first.width < first.height  # A4 portrait
