@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
+from typing import Any
 from xml.sax.saxutils import escape
 
 from PIL import Image as PILImage
@@ -239,7 +240,7 @@ def write_record_pdf(doc: RecordDoc, out: Out) -> int:
     st = _Styles(font)
     page = doc.words.get("page", "第 %1 页")
 
-    def footer(canvas, template) -> None:  # type: ignore[no-untyped-def]
+    def footer(canvas: Any, template: Any) -> None:
         canvas.saveState()
         canvas.setFont(font, 7.5)
         canvas.setFillColor(colors.grey)

@@ -57,7 +57,10 @@ def start(parent: QWidget, worker: Worker, uuid: str, lang: str) -> None:
         parent.setProperty("printChoice", dialog)
         dialog.open()
 
-    worker.run(work, done, lambda e: show_error(parent, e), progress=False, parent=parent)
+    def failed(exc: BaseException) -> None:
+        show_error(parent, exc)
+
+    worker.run(work, done, failed, progress=False, parent=parent)
 
 
 class PrintChoice(QDialog):
@@ -149,8 +152,10 @@ class PrintChoice(QDialog):
             with files.scratch_dir(self.path.parent) as folder:
                 return [p.read_bytes() for p in record_print.raster_pages(self.path, folder)]
 
-        self.worker.run(work, lambda pages: self._paint(printer, pages), lambda e: show_error(self, e),
-                        progress=False, parent=self)
+        def failed(exc: BaseException) -> None:
+            show_error(self, exc)
+
+        self.worker.run(work, lambda pages: self._paint(printer, pages), failed, progress=False, parent=self)
 
     def _paint(self, printer: Any, pages: list[bytes]) -> None:
         painter = QPainter()
