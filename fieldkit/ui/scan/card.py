@@ -105,7 +105,14 @@ class HouseholdCardWidget(QScrollArea):
         self.watch_banner.setWordWrap(True)
         self.watch_banner.setStyleSheet("background:#c0392b;color:white;padding:8px;font-weight:bold;border-radius:4px")
         self.watch_banner.hide()
-        self.box.addWidget(self.title)
+        heading = QHBoxLayout()
+        heading.addWidget(self.title, 1)
+        # 一户一档 of the address on the card (the address module's print layout), beside the
+        # address: the action row below is already as wide as a 1366-pixel screen allows.
+        self.print_button = self._button("printHouseholdButton", tr("打印"), self.print_household, heading)
+        self.print_button.setVisible(info.may("print", "addresses"))
+        heading.setAlignment(self.print_button, Qt.AlignmentFlag.AlignTop)
+        self.box.addLayout(heading)
         self.box.addWidget(self.watch_banner)
 
         # The pass's buttons stay at the top: a 768-pixel-high laptop screen shows them without scrolling.
@@ -119,9 +126,6 @@ class HouseholdCardWidget(QScrollArea):
         self.resident_button = self._button("addResidentButton", tr("新增人员"), self.add_resident, actions,
                                             RESIDENT_KEY)
         self.tenant_button = self._button("newTenantButton", tr("登记新租客"), self.add_tenant, actions, TENANT_KEY)
-        # 一户一档 of the address on the card (the address module's print layout).
-        self.print_button = self._button("printHouseholdButton", tr("打印"), self.print_household, actions)
-        self.print_button.setVisible(info.may("print", "addresses"))
         actions.addStretch(1)
         self.box.addLayout(actions)
         self.box.addWidget(self.card_reader.status)
