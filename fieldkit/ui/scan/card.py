@@ -110,9 +110,10 @@ class HouseholdCardWidget(QScrollArea):
         # 一户一档 of the address on the card (the address module's print layout), beside the
         # address: the action row below is already as wide as a 1366-pixel screen allows.
         self.print_button = self._button("printHouseholdButton", tr("打印"), self.print_household, heading)
-        self.print_button.setVisible(info.may("print", "addresses"))
         heading.setAlignment(self.print_button, Qt.AlignmentFlag.AlignTop)
         self.box.addLayout(heading)
+        # Only once it is in the card: shown while parentless it would be a window of its own.
+        self.print_button.setVisible(info.may("print", "addresses"))
         self.box.addWidget(self.watch_banner)
 
         # The pass's buttons stay at the top: a 768-pixel-high laptop screen shows them without scrolling.
