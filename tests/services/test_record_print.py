@@ -213,3 +213,17 @@ def test_paper_printing_gets_one_page_image_per_pdf_page(ws, household, tmp_path
     assert len(pages) == done.pages == len(PdfReader(out).pages)
     with Image.open(pages[0]) as first:
         assert first.width < first.height  # A4 portrait
+
+
+def test_a_role_without_print_permission_gets_no_file(ws, household, tmp_path):
+    from fieldkit.domain.errors import PermissionDenied
+    from fieldkit.services import workspace as wsvc
+
+    wsvc.add_user(ws, "gw", "grid_worker", "grid worker passphrase 7")
+    gw = wsvc.unlock(ws.home, "gw", "grid worker passphrase 7")
+    try:
+        with pytest.raises(PermissionDenied) as refused:  # permissions.toml: addresses are not theirs to print
+            record_print.print_record(gw, household.uuid, tmp_path / "x.pdf")
+    finally:
+        gw.lock()
+    assert "所长" in refused.value.message and not (tmp_path / "x.pdf").exists()

@@ -71,3 +71,4 @@ def test_print_on_the_household_card_makes_that_households_file(qtbot, start_app
     qtbot.waitUntil(lambda: card.property("printChoice") is not None, timeout=20000)
     text = flat_text(card.property("printChoice").path)
     assert "一户一档" in text and "坑底乡半岭村下洋8号" in text and "吴大山" in text and "赵小兵" in text
+
