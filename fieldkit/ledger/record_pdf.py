@@ -148,20 +148,37 @@ def _para(text: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape(text).replace("\n", "<br/>"), style)
 
 
+LONG_TEXT = 36  # characters: a value longer than this (a summary, remarks) gets a row of its own
+
+
 def _fields(block: FieldsBlock, width: float, st: _Styles) -> Flowable:
+    """Two label/value pairs a row; a long value spans the row instead of squeezing into half."""
     label_w = 26 * mm
     value_w = width / 2 - label_w
-    rows = []
-    pairs = list(block.pairs)
-    for i in range(0, len(pairs), 2):
-        row: list[object] = []
-        for label, value in pairs[i:i + 2]:
-            row += [_para(label, st.label), _para(value, st.cell)]
-        rows.append(row + [""] * (4 - len(row)))
-    # A long text (a summary, remarks) gets a full row instead of squeezing into half a page.
-    table = Table(rows or [["", "", "", ""]], colWidths=[label_w, value_w, label_w, value_w])
-    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, GRID), ("BACKGROUND", (0, 0), (0, -1), HEAD_GREY),
-                               ("BACKGROUND", (2, 0), (2, -1), HEAD_GREY), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+    rows: list[list[object]] = []
+    spans: list[int] = []  # rows whose value spans columns 1-3
+    half: list[object] = []
+    for label, value in block.pairs:
+        cells = [_para(label, st.label), _para(value, st.cell)]
+        if len(value) > LONG_TEXT or "\n" in value:
+            spans.append(len(rows) + (1 if half else 0))
+            if half:
+                rows.append([*half, "", ""])
+                half = []
+            rows.append([*cells, "", ""])
+        elif half:
+            rows.append(half + cells)
+            half = []
+        else:
+            half = cells
+    if half or not rows:
+        rows.append((half or ["", ""]) + ["", ""])
+    style = [("GRID", (0, 0), (-1, -1), 0.4, GRID), ("BACKGROUND", (0, 0), (0, -1), HEAD_GREY),
+             ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]
+    style += [("BACKGROUND", (2, r), (2, r), HEAD_GREY) for r in range(len(rows)) if r not in spans]
+    style += [("SPAN", (1, r), (3, r)) for r in spans]
+    table = Table(rows, colWidths=[label_w, value_w, label_w, value_w])
+    table.setStyle(TableStyle(style))
     return table
 
 
