@@ -227,3 +227,26 @@ def test_a_role_without_print_permission_gets_no_file(ws, household, tmp_path):
     finally:
         gw.lock()
     assert "所长" in refused.value.message and not (tmp_path / "x.pdf").exists()
+
+
+def test_a_module_without_a_layout_prints_every_field(ws, household, tmp_path):
+    head = next(r for r in ws.store.records.referencing(household.uuid) if r.data.get("name") == "林建国")
+    car = next(r for r in ws.store.records.referencing(head.uuid) if r.module == "vehicles")
+    assert ws.catalog["vehicles"].print is None  # 06_vehicles.toml declares no [print]
+    out = tmp_path / "car.pdf"
+    done = record_print.print_record(ws, car.uuid, out)
+    _, text = text_of(out)
+    assert done.title == "车辆信息" and "闽A12345" in text and "号牌号码" in text and "林建国" in text
+
+
+def test_a_photo_bomb_prints_as_an_empty_box(ws, tmp_path):
+    from tests.imaging.bombs import blank_png
+
+    bomb = blank_png(tmp_path / "bomb.png", 40000, 40000).read_bytes()  # 1.6 gigapixels, ~190 KB
+    person = records.save(ws, "residents", {"name": "张三丰", "id_number": "350702198001010014", "sex": "男",
+                                            "birth_date": "1980-01-01", "village": VILLAGE,
+                                            "photo": ws.store.attachments.put(bomb, kind="photo")})
+    out = tmp_path / "p.pdf"
+    record_print.print_record(ws, person.uuid, out)
+    reader, text = text_of(out)
+    assert "实有人口登记表" in text and "无图像" in text and image_count(reader) == 0
