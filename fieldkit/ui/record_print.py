@@ -20,6 +20,7 @@ from PySide6.QtCore import QCoreApplication, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QImage, QPainter
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
+from fieldkit.domain.errors import UserFacingError
 from fieldkit.ui import words
 from fieldkit.ui.errors import show_error
 from fieldkit.ui.recovery_sheet import paper_printer, paper_printers, prints_to_file
@@ -135,18 +136,31 @@ class PrintChoice(QDialog):
 
     def send(self, printer: Any) -> None:
         """Print to `printer`: a file printer receives the PDF itself, a paper one its pages."""
-        from fieldkit.services import files, record_print
-
         if prints_to_file(printer) and printer.outputFileName():
-            target = Path(printer.outputFileName())
-            try:
-                files.atomic_write(target, self.path.read_bytes())
-            except Exception as e:  # a StorageError with the words for the disk
-                show_error(self, e)
-                return
-            self.outcome = "saved"
-            self.message.setText(words.labelled(tr("已保存"), str(target)))
+            self.save_copy(Path(printer.outputFileName()))
+        else:
+            self.print_pages(printer)
+
+    def save_copy(self, target: Path) -> None:
+        """The print dialog's "print to file": the PDF itself, exact and searchable."""
+        from fieldkit.services import files
+
+        try:
+            data = self.path.read_bytes()
+        except OSError as e:
+            show_error(self, files.storage_error(e, self.path, writing=False))
             return
+        try:
+            files.atomic_write(target, data)
+        except UserFacingError as e:  # the words for that disk (full, read-only…)
+            show_error(self, e)
+            return
+        self.outcome = "saved"
+        self.message.setText(words.labelled(tr("已保存"), str(target)))
+
+    def print_pages(self, printer: Any) -> None:
+        """A paper printer: the pages rasterised at 300 dpi (worker thread), painted here."""
+        from fieldkit.services import files, record_print
 
         def work(job: Any) -> list[bytes]:
             with files.scratch_dir(self.path.parent) as folder:

@@ -72,3 +72,15 @@ def test_print_on_the_household_card_makes_that_households_file(qtbot, start_app
     text = flat_text(card.property("printChoice").path)
     assert "一户一档" in text and "坑底乡半岭村下洋8号" in text and "吴大山" in text and "赵小兵" in text
 
+
+
+def test_a_paper_printer_gets_every_page_as_a_picture(qtbot, start_app, seeded_home, tmp_path):
+    choice = print_from_page(qtbot, start_app, seeded_home)
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)  # stands in for the paper printer:
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)  # what Qt painted lands in a file
+    printer.setOutputFileName(str(tmp_path / "paper.pdf"))
+    choice.print_pages(printer)
+    qtbot.waitUntil(lambda: choice.outcome == "printed", timeout=30000)
+    painted = PdfReader(tmp_path / "paper.pdf")
+    assert len(painted.pages) == len(PdfReader(choice.path).pages)
+    assert all(len(page.images) == 1 for page in painted.pages)  # each page one 300-dpi picture
