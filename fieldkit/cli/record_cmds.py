@@ -1,4 +1,4 @@
-"""Record commands: records add|edit|show|list|delete|undelete|trash|history, search, modules."""
+"""Record commands: records add|edit|show|list|delete|undelete|trash|history|merge|print, search, modules."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from fieldkit.cli.context import path_arg
 from fieldkit.domain.errors import UserFacingError
 from fieldkit.services import door
 from fieldkit.services import records as rec_service
@@ -59,6 +60,10 @@ def register(sub) -> None:
     q.add_argument("duplicate", help="uuid of the record entered twice (it is deleted)")
     q.add_argument("--into", required=True, help="uuid of the record to keep")
     q.set_defaults(func=cmd_merge)
+    q = rs.add_parser("print", help="one record as an A4 PDF in its module's print layout / 打印一条记录")
+    q.add_argument("uuid")
+    q.add_argument("--out", type=path_arg, required=True, help="the PDF to write")
+    q.set_defaults(func=cmd_print)
 
     p = sub.add_parser("search", help="find by ID number, plate, phone, code, name, pinyin initials / 查询")
     p.add_argument("text")
@@ -242,6 +247,15 @@ def cmd_trash(args, ctx) -> int:
                   "deleted_at": i.at, "reason": i.reason})
     if not items:
         ctx.say("回收站是空的", "The trash is empty")
+    return 0
+
+
+def cmd_print(args, ctx) -> int:
+    from fieldkit.services import record_print
+
+    ws = ctx.workspace()
+    done = record_print.print_record(ws, args.uuid, Path(args.out), lang=ctx.lang)
+    ctx.emit({"uuid": args.uuid, "out": str(args.out), "layout": done.title, "pages": done.pages})
     return 0
 
 

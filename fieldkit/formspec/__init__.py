@@ -19,6 +19,7 @@ from fieldkit.formspec.model import (
     ModuleCatalog,
     ModuleSpec,
 )
+from fieldkit.formspec.print_layout import PrintLayout, PrintSection, print_layout_of
 from fieldkit.formspec.records import (
     ERROR,
     WARNING,
@@ -48,6 +49,8 @@ __all__ = [
     "LedgerSpec",
     "ModuleCatalog",
     "ModuleSpec",
+    "PrintLayout",
+    "PrintSection",
     "Step",
     "StepResult",
     "Workflow",
@@ -64,6 +67,7 @@ __all__ = [
     "owned_changes",
     "parse_date",
     "parse_datetime",
+    "print_layout_of",
     "run_step",
     "validate_record",
 ]

@@ -16,7 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from fieldkit.formspec import workflow
+from fieldkit.formspec import print_layout, workflow
 from fieldkit.formspec.expr import ExprError, compile_expr
 from fieldkit.formspec.model import (
     FIELD_ROLES,
@@ -37,7 +37,7 @@ from fieldkit.formspec.permissions import PERMISSIONS_FILE, PermissionTable, loa
 
 LISTS_FILE = "lists.toml"
 _MODULE_KEYS = {"id", "number", "label", "group", "title", "hub", "fields", "ledger", "description", "key",
-                "workflow"}
+                "workflow", "print"}
 _FIELD_KEYS = {
     "name", "type", "label", "required", "relevant", "constraint", "constraint_message", "choices",
     "search", "ref", "fields", "default", "help", "role", "unit",
@@ -81,6 +81,7 @@ def load_modules(directory: Path | str | None = None) -> ModuleCatalog:
     if not modules:
         raise FormSpecError("目录中没有模块定义", message_en="no module definitions found", path=folder)
     _check_catalog(modules)
+    print_layout.check_refs(modules)
     modules.sort(key=lambda m: m.number)
     table = load_permissions(folder / PERMISSIONS_FILE, [m.id for m in modules])
     modules = [_with_permissions(m, table) for m in modules]
@@ -323,11 +324,12 @@ def _load_module(path: Path, lists: dict[str, tuple[Choice, ...]]) -> ModuleSpec
                             in (FieldType.REPEAT, FieldType.MULTI_CHOICE, FieldType.GEO)):
         raise _fail(path, str(key), "key 必须是本模块的单值字段", "key must name a single-valued field of the module")
     flow = workflow.parse(data.get("workflow"), fields, path, lambda r, prefix: _field(r, path, lists, prefix))
+    layout = print_layout.parse(data.get("print"), fields, path, lambda r, where, what: _label(r, path, where, what))
     return ModuleSpec(
         id=mid, number=number, label=label, group=group, roles=(), fields=fields, ledger=ledger,
         title=title, hub=hub, source=path,
         description=_label(data["description"], path, None, ("模块说明 description", "description")) if "description" in data else None,
-        key=key, workflow=flow,
+        key=key, workflow=flow, print=layout,
     )
 
 

@@ -186,6 +186,7 @@ class ModuleSpec:
     # plate): an import updates the record holding that value instead of adding a second one.
     key: str | None = None
     workflow: Any = None  # formspec.workflow.Workflow | None — the steps its owned fields move by
+    print: Any = None  # formspec.print_layout.PrintLayout | None — how one record prints (`print_layout_of`)
 
     def owned_by_workflow(self, name: str) -> bool:
         """Whether only a workflow step may change field `name` (an edit leaves it as it is)."""

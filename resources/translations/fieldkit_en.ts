@@ -1054,57 +1054,62 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>None</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="118" />
+      <location filename="fieldkit/ui/scan/card.py" line="112" />
+      <source>打印</source>
+      <translation>Print</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/scan/card.py" line="126" />
       <source>登记走访</source>
       <translation>Record a visit</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="119" />
+      <location filename="fieldkit/ui/scan/card.py" line="127" />
       <source>新增人员</source>
       <translation>Add a person</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="121" />
+      <location filename="fieldkit/ui/scan/card.py" line="129" />
       <source>登记新租客</source>
       <translation>Register a new tenant</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="132" />
+      <location filename="fieldkit/ui/scan/card.py" line="140" />
       <source>放弃</source>
       <translation>Discard</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="133" />
+      <location filename="fieldkit/ui/scan/card.py" line="141" />
       <source>提交</source>
       <translation>Submit</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="141" />
+      <location filename="fieldkit/ui/scan/card.py" line="149" />
       <source>住户</source>
       <translation>Residents</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="158" />
+      <location filename="fieldkit/ui/scan/card.py" line="166" />
       <source>出租与租客</source>
       <translation>Rental and tenants</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="257" />
+      <location filename="fieldkit/ui/scan/card.py" line="265" />
       <source>（门牌已核验）</source>
       <translation>(doorplate verified)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="257" />
+      <location filename="fieldkit/ui/scan/card.py" line="265" />
       <source>（未经签名核验）</source>
       <translation>(signature not verified)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="258" />
+      <location filename="fieldkit/ui/scan/card.py" line="266" />
       <source>未登记</source>
       <translation>Not registered</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="496" />
+      <location filename="fieldkit/ui/scan/card.py" line="508" />
       <source>没有待提交的内容</source>
       <translation>Nothing to submit</translation>
     </message>
@@ -1124,187 +1129,187 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>Deceased</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="144" />
+      <location filename="fieldkit/ui/scan/card.py" line="152" />
       <source>迁出/死亡日期：</source>
       <translation>Date moved out / died: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="152" />
+      <location filename="fieldkit/ui/scan/card.py" line="160" />
       <source>姓名</source>
       <translation>Name</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="152" />
+      <location filename="fieldkit/ui/scan/card.py" line="160" />
       <source>性别</source>
       <translation>Sex</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="152" />
+      <location filename="fieldkit/ui/scan/card.py" line="160" />
       <source>出生日期</source>
       <translation>Date of birth</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="152" />
+      <location filename="fieldkit/ui/scan/card.py" line="160" />
       <source>与户主关系</source>
       <translation>Relation to head</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="153" />
+      <location filename="fieldkit/ui/scan/card.py" line="161" />
       <source>状态</source>
       <translation>Status</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="153" />
+      <location filename="fieldkit/ui/scan/card.py" line="161" />
       <source>标记</source>
       <translation>Mark</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="163" />
+      <location filename="fieldkit/ui/scan/card.py" line="171" />
       <source>公民身份号码</source>
       <translation>ID number</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="163" />
+      <location filename="fieldkit/ui/scan/card.py" line="171" />
       <source>联系电话</source>
       <translation>Phone</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="163" />
+      <location filename="fieldkit/ui/scan/card.py" line="171" />
       <source>入住日期</source>
       <translation>Moved in</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="164" />
+      <location filename="fieldkit/ui/scan/card.py" line="172" />
       <source>已搬离</source>
       <translation>Moved away</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="261" />
+      <location filename="fieldkit/ui/scan/card.py" line="269" />
       <source>布控名单预警：</source>
       <translation>Watch-list alert: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="277" />
+      <location filename="fieldkit/ui/scan/card.py" line="285" />
       <source>车辆：</source>
       <translation>Vehicles: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="279" />
+      <location filename="fieldkit/ui/scan/card.py" line="287" />
       <source>重点人员：</source>
       <translation>Key persons: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="282" />
+      <location filename="fieldkit/ui/scan/card.py" line="290" />
       <source>未办结事项：</source>
       <translation>Open matters: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="283" />
+      <location filename="fieldkit/ui/scan/card.py" line="291" />
       <source>最近走访：</source>
       <translation>Recent visits: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="294" />
+      <location filename="fieldkit/ui/scan/card.py" line="302" />
       <source>（待提交）</source>
       <translation>(to submit)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="487" />
+      <location filename="fieldkit/ui/scan/card.py" line="499" />
       <source>走访记录 1 条</source>
       <translation>1 visit record</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="496" />
+      <location filename="fieldkit/ui/scan/card.py" line="508" />
       <source>待提交：</source>
       <translation>To submit: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="529" />
+      <location filename="fieldkit/ui/scan/card.py" line="541" />
       <source>正在保存…</source>
       <translation>Saving…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="265" />
+      <location filename="fieldkit/ui/scan/card.py" line="273" />
       <source>出租状态：%1</source>
       <translation>Rental status: %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="265" />
+      <location filename="fieldkit/ui/scan/card.py" line="273" />
       <source>未出租</source>
       <translation>Not rented</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="291" />
+      <location filename="fieldkit/ui/scan/card.py" line="299" />
       <source>（租客）</source>
       <translation>(tenant)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="260" />
+      <location filename="fieldkit/ui/scan/card.py" line="268" />
       <source>户主：%1</source>
       <translation>Head of household: %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="280" />
+      <location filename="fieldkit/ui/scan/card.py" line="288" />
       <source>事件：%1</source>
       <translation>Event: %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="281" />
+      <location filename="fieldkit/ui/scan/card.py" line="289" />
       <source>纠纷：%1</source>
       <translation>Dispute: %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="361" />
+      <location filename="fieldkit/ui/scan/card.py" line="369" />
       <source>%1 已在本户登记</source>
       <translation>%1 is already registered in this household</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="489" />
+      <location filename="fieldkit/ui/scan/card.py" line="501" />
       <source>新增人员 %1 人</source>
       <translation>%1 new people</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="491" />
+      <location filename="fieldkit/ui/scan/card.py" line="503" />
       <source>状态变更 %1 人</source>
       <translation>%1 status changes</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="493" />
+      <location filename="fieldkit/ui/scan/card.py" line="505" />
       <source>租客搬离 %1 人</source>
       <translation>%1 tenants moved away</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="495" />
+      <location filename="fieldkit/ui/scan/card.py" line="507" />
       <source>新租客 %1 人</source>
       <translation>%1 new tenants</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="498" />
+      <location filename="fieldkit/ui/scan/card.py" line="510" />
       <source>已恢复上次未提交的内容（%1 保存）。</source>
       <translation>Restored the entries not yet submitted (saved at %1). </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="542" />
+      <location filename="fieldkit/ui/scan/card.py" line="554" />
       <source>未保存，请改正：</source>
       <translation>Not saved; please correct: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="295" />
+      <location filename="fieldkit/ui/scan/card.py" line="303" />
       <source>户主</source>
       <translation>Head of household</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="554" />
+      <location filename="fieldkit/ui/scan/card.py" line="566" />
       <source>已保存：新建 %1 条，更新 %2 条</source>
       <translation>Saved: %1 created, %2 updated</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="561" />
+      <location filename="fieldkit/ui/scan/card.py" line="573" />
       <source>%1（%2）：%3</source>
       <translation>%1 (%2): %3</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="259" />
+      <location filename="fieldkit/ui/scan/card.py" line="267" />
       <source>地址编码 %1 %2</source>
       <translation>Address code %1 %2</translation>
     </message>
@@ -2273,12 +2278,12 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>Loading…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="210" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="214" />
       <source>修改记录</source>
       <translation>Change history</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="231" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="235" />
       <source>基本信息</source>
       <translation>Details</translation>
     </message>
@@ -2333,22 +2338,22 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>Old → new</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="188" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="192" />
       <source>编辑（Ctrl+E）</source>
       <translation>Edit (Ctrl+E)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="193" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="197" />
       <source>删除…</source>
       <translation>Delete…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="199" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="203" />
       <source>这类记录没有表单定义，按原始数据显示，不能编辑。</source>
       <translation>There is no form for these records: shown as raw data, not editable.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="292" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="296" />
       <source>这条记录已删除，可以在回收站恢复。</source>
       <translation>This record has been deleted; it can be restored from the trash.</translation>
     </message>
@@ -2358,7 +2363,7 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>Reason for deleting</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="258" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="262" />
       <source>无</source>
       <translation>None</translation>
     </message>
@@ -2368,7 +2373,7 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>(empty)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="202" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="206" />
       <source>登记于 %1，最后修改 %2</source>
       <translation>Registered %1, last changed %2</translation>
     </message>
@@ -2383,6 +2388,74 @@ Press "Copy details" and send them to the maintainer.</translation>
     <message>
       <source>这条记录已删除。</source>
       <translation type="vanished">This record has been deleted.</translation>
+    </message>
+  </context>
+  <context>
+    <name>RecordPrint</name>
+    <message>
+      <location filename="fieldkit/ui/record_print.py" line="40" />
+      <source>打印</source>
+      <translation>Print</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/record_print.py" line="42" />
+      <source>生成这条记录的 A4 PDF，在查看器中打开或直接打印</source>
+      <translation>Make an A4 PDF of this record, then open it in the viewer or print it</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/record_print.py" line="74" />
+      <source>打印记录</source>
+      <translation>Print record</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/record_print.py" line="88" />
+      <source>复制路径</source>
+      <translation>Copy path</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/record_print.py" line="101" />
+      <source>在查看器中打开</source>
+      <translation>Open in viewer</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/record_print.py" line="104" />
+      <source>打印…</source>
+      <translation>Print…</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/record_print.py" line="107" />
+      <source>关闭</source>
+      <translation>Close</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/record_print.py" line="123" />
+      <source>没有找到可以打开 PDF 的程序。请复制下面的路径，用 PDF 查看器打开后打印。</source>
+      <translation>No program to open PDFs was found. Copy the path below, open it in a PDF viewer and print from there.</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/record_print.py" line="159" />
+      <source>已保存</source>
+      <translation>Saved</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/record_print.py" line="177" />
+      <source>打印机无法开始打印，请检查打印机后重试。</source>
+      <translation>The printer could not start printing. Check the printer and try again.</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/record_print.py" line="193" />
+      <source>已送往打印机，页数</source>
+      <translation>Sent to the printer, pages</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/record_print.py" line="91" />
+      <source>PDF 文件</source>
+      <translation>PDF file</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/record_print.py" line="78" />
+      <source>页数</source>
+      <translation>Pages</translation>
     </message>
   </context>
   <context>

@@ -144,3 +144,13 @@ def test_safety_index_plaque_and_dashboard(cli, tmp_path):
     assert code == ExitCode.NOT_FOUND and "没有这个小区" in cli.err and not (tmp_path / "x.pdf").exists()
     code, out = cli("dashboard", "--today", "2026-11-23", "--months", "6")
     assert code == 0 and len(out[0]["months"]) == 6 and out[0]["pending_sync_known"] is True
+
+
+def test_records_print_writes_the_household_file(cli, tmp_path):
+    address = _one(cli, "addresses")
+    out = tmp_path / "一户一档.pdf"
+    code, lines = cli("records", "print", address["uuid"], "--out", str(out))
+    assert code == 0 and lines[0]["layout"] == "一户一档" and lines[0]["pages"] == len(PdfReader(out).pages)
+    assert "一户一档" in PdfReader(out).pages[0].extract_text()
+    code, _ = cli("records", "print", "00000000-0000-4000-8000-000000000000", "--out", str(tmp_path / "x.pdf"))
+    assert code == ExitCode.NOT_FOUND and not (tmp_path / "x.pdf").exists()

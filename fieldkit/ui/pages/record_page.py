@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from fieldkit.domain.masking import mask_id_numbers
-from fieldkit.ui import words
+from fieldkit.ui import record_print, words
 from fieldkit.ui.pages import data as page_data
 from fieldkit.ui.resources import icon
 from fieldkit.ui.state import SessionInfo
@@ -183,6 +183,10 @@ class RecordPage(QScrollArea):
         head.addStretch(1)
         for button in self._step_buttons(record) + self.actions_for(view):
             head.addWidget(button)
+        if not record.no_form:
+            printing = record_print.print_button(self, self.worker, self.info, self.uuid, record.module, self.lang)
+            if printing is not None:
+                head.addWidget(printing)
         # Only what forms/permissions.toml lets this role do is offered (the door refuses the rest).
         if not record.no_form and self.info.may("edit", record.module):
             edit = QPushButton(icon("edit"), tr("编辑（Ctrl+E）"))

@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 
 from fieldkit.services import drafts as draft_service
 from fieldkit.services import household as hh
-from fieldkit.ui import words
+from fieldkit.ui import record_print, words
 from fieldkit.ui.capture.card_reader import CardReaderPanel
 from fieldkit.ui.errors import background_error, show_error
 from fieldkit.ui.scan.dialogs import QuickFormDialog, tenant_extra_fields
@@ -105,7 +105,15 @@ class HouseholdCardWidget(QScrollArea):
         self.watch_banner.setWordWrap(True)
         self.watch_banner.setStyleSheet("background:#c0392b;color:white;padding:8px;font-weight:bold;border-radius:4px")
         self.watch_banner.hide()
-        self.box.addWidget(self.title)
+        heading = QHBoxLayout()
+        heading.addWidget(self.title, 1)
+        # 一户一档 of the address on the card (the address module's print layout), beside the
+        # address: the action row below is already as wide as a 1366-pixel screen allows.
+        self.print_button = self._button("printHouseholdButton", tr("打印"), self.print_household, heading)
+        heading.setAlignment(self.print_button, Qt.AlignmentFlag.AlignTop)
+        self.box.addLayout(heading)
+        # Only once it is in the card: shown while parentless it would be a window of its own.
+        self.print_button.setVisible(info.may("print", "addresses"))
         self.box.addWidget(self.watch_banner)
 
         # The pass's buttons stay at the top: a 768-pixel-high laptop screen shows them without scrolling.
@@ -392,6 +400,10 @@ class HouseholdCardWidget(QScrollArea):
                 self.new_tenants.append(d.values())
 
         return self._open(dialog, done, "tenant")
+
+    def print_household(self) -> None:
+        if self.card is not None:
+            record_print.start(self, self.worker, self.card.address.uuid, self.lang)
 
     def _open(self, dialog: QuickFormDialog, on_accept: Any, kind: str) -> QuickFormDialog:
         def finished(result: int) -> None:
