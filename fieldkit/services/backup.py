@@ -150,18 +150,22 @@ def last_backup(ws: Workspace) -> dict[str, Any] | None:
     return dict(got) if isinstance(got, dict) and got.get("at") else None
 
 
+def may_back_up(ws: Workspace) -> bool:
+    from fieldkit.services.permissions import may
+
+    return may(ws, "backup")
+
+
 def reminder(ws: Workspace, now: dt.datetime | None = None) -> tuple[str, str] | None:
     """(Chinese, English) words of the reminder when no backup was made in `REMIND_DAYS` days (or
     never), for whom may back up; None otherwise."""
-    from fieldkit.services.permissions import may
-
-    if not may(ws, "backup"):
+    if not may_back_up(ws):
         return None
     now = now or dt.datetime.now()
     last = last_backup(ws)
     if last is None:
         return ("本机数据还没有备份过：请插入 U 盘，点“备份…”",
-                "This laptop's data has never been backed up: insert a USB stick and click “Backup…”")
+                "This laptop's data has never been backed up: insert a USB stick and click “Back up…”")
     try:
         days = (now - dt.datetime.fromisoformat(last["at"])).days
     except ValueError:
@@ -169,7 +173,7 @@ def reminder(ws: Workspace, now: dt.datetime | None = None) -> tuple[str, str] |
     if days < REMIND_DAYS:
         return None
     return (f"上次备份是 {days} 天前（{last['at'][:10]}）：请插入 U 盘，点“备份…”",
-            f"The last backup was {days} days ago ({last['at'][:10]}): insert a USB stick and click “Backup…”")
+            f"The last backup was {days} days ago ({last['at'][:10]}): insert a USB stick and click “Back up…”")
 
 
 def restore(src: Path, home: Path, *, force: bool = False, user: str = "", passphrase: str | None = None,
