@@ -80,7 +80,16 @@ def open_backup(main: Any) -> Any:
     reminder = getattr(main, "backup_reminder", None)
     if reminder is not None:
         dialog.backed_up.connect(reminder.check)
+    dialog.backed_up.connect(lambda: _refresh_dashboards(main))
     return dialog
+
+
+def _refresh_dashboards(main: Any) -> None:
+    """An open station desk's dashboard shows the last backup too: a new one refreshes it."""
+    for i in range(main.tabs.count()):
+        dashboard = getattr(main.tabs.widget(i), "dashboard", None)
+        if dashboard is not None and hasattr(dashboard, "refresh"):
+            dashboard.refresh()
 
 
 class BackupReminder(QLabel):
