@@ -30,8 +30,7 @@ def test_this_month_is_marked_as_counted_so_far(qtbot, desk):  # noqa: F811
     assert "截至" not in view.trend.hit_texts()[0]
 
 
-def test_a_custom_window_of_months(qtbot, desk, township):  # noqa: F811
-    home, _expected = township
+def test_a_custom_window_of_months(qtbot, desk):  # noqa: F811
     view = desk.dashboard
     first = QDate.currentDate().addMonths(-15)
     last = QDate.currentDate().addMonths(-13)
