@@ -112,7 +112,9 @@ class BackupReminder(QLabel):
 
     def _show(self, said: tuple[str, str] | None) -> None:
         text = "" if said is None else (said[1] if self.main.lang == "en" else said[0])
-        self.setText(text)
+        # Short: the status bar also holds the user, the lock hint and the demo-devices notice;
+        # the whole sentence is the tooltip (and the dashboard's banner).
+        self.setText(tr("该备份了") if text else "")
         self.setToolTip(text)
         self.setVisible(bool(text))
 

@@ -99,7 +99,10 @@ class BackupDialog(QDialog):
         row.addWidget(self.rescan)
         row.addWidget(self.folder)
         row.addStretch(1)
-        row.addWidget(QLabel(tr("在该盘保留最近")))
+        keep_label = QLabel(tr("在该盘保留最近"))
+        keep_label.setMinimumWidth(keep_label.sizeHint().width())  # a crowded row cut it in English
+        keep_label.setToolTip(tr("更早的本机备份会从该盘删除；盘上的其他文件不动"))
+        row.addWidget(keep_label)
         self.keep = QSpinBox()
         self.keep.setObjectName("backupKeep")
         self.keep.setRange(1, 99)

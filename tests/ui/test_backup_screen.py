@@ -40,7 +40,7 @@ def test_backup_to_the_stick_is_read_back_and_the_reminder_goes(qtbot, seeded_ho
     main = unlock(qtbot, start_app(seeded_home))
     reminder = find(main, QLabel, "statusBackupReminder")
     qtbot.waitUntil(reminder.isVisible, timeout=5000)
-    assert "还没有备份过" in reminder.text()
+    assert reminder.text() == "该备份了" and "还没有备份过" in reminder.toolTip()
 
     dialog = _open_screen(qtbot, main)
     drive_list = find(dialog, QListWidget, "driveList")
