@@ -85,7 +85,8 @@ class BackupDialog(QDialog):
         lay = QVBoxLayout(box)
         self.drives = QListWidget()
         self.drives.setObjectName("driveList")
-        self.drives.setMinimumHeight(90)
+        self.drives.setMinimumHeight(60)
+        self.drives.setMaximumHeight(110)  # two or three sticks; the room goes to what restore says
         self.drives.currentItemChanged.connect(lambda *_: self._drive_changed())
         lay.addWidget(self.drives)
         row = QHBoxLayout()
@@ -126,7 +127,8 @@ class BackupDialog(QDialog):
         rlay.addWidget(QLabel(tr("该盘上本机的备份（最新的在上）：")))
         self.backups = QListWidget()
         self.backups.setObjectName("restoreList")
-        self.backups.setMinimumHeight(80)
+        self.backups.setMinimumHeight(60)
+        self.backups.setMaximumHeight(110)
         self.backups.currentItemChanged.connect(lambda *_: self._reset_check())
         rlay.addWidget(self.backups)
         prow = QHBoxLayout()
@@ -150,7 +152,7 @@ class BackupDialog(QDialog):
         self.lacks.setObjectName("restoreLacks")
         self.lacks.setWordWrap(True)
         rlay.addWidget(self.lacks)
-        self.drop_newer = QCheckBox(tr("我知道恢复会丢弃上面列出的较新内容（原数据库会整体保留在 replaced-… 文件夹）"))
+        self.drop_newer = QCheckBox(tr("我知道恢复会丢弃上面列出的较新内容"))
         self.drop_newer.setObjectName("restoreDropNewer")
         self.drop_newer.hide()
         self.drop_newer.toggled.connect(lambda _c: self._enable_restore())
@@ -255,6 +257,7 @@ class BackupDialog(QDialog):
                 said.append(words.labelled(tr("已删除较旧的备份"), words.items(r.removed)))
             self.outcome.setStyleSheet("color: #166534;")
             self.outcome.setText(words.clauses(said))
+            _fit(self.outcome)
             self.refresh_last()
             self.list_backups()
             self.backed_up.emit()
@@ -262,6 +265,7 @@ class BackupDialog(QDialog):
         def failed(e: BaseException) -> None:
             self.outcome.setStyleSheet("color: #b00020;")
             self.outcome.setText(tr("备份已取消，没有留下文件") if isinstance(e, Cancelled) else errors.message_for(e))
+            _fit(self.outcome)
             if not isinstance(e, Cancelled):
                 errors.show_error(self, e)
 
@@ -329,16 +333,19 @@ class BackupDialog(QDialog):
             if got["lines"]:
                 self.lacks.setStyleSheet("color: #b00020;")
                 self.lacks.setText(head + "\n" + tr("备份中缺少当前数据库里较新的内容：") + "\n"
-                                   + "\n".join("· " + line for line in got["lines"]))
+                                   + "\n".join("· " + line for line in got["lines"]) + "\n"
+                                   + tr("恢复前的数据库会整体保留在数据目录的 replaced-… 文件夹中。"))
                 self.drop_newer.show()
             else:
                 self.lacks.setStyleSheet("color: #166534;")
                 self.lacks.setText(head + "\n" + tr("备份不缺少当前数据库中的任何内容。"))
             self._enable_restore()
+            _fit(self.lacks)
 
         def failed(e: BaseException) -> None:
             self.lacks.setStyleSheet("color: #b00020;")
             self.lacks.setText(errors.message_for(e))
+            _fit(self.lacks)
 
         self.worker.run(run, done, failed, label=tr("正在核对备份…"), cancellable=False, owner=self, parent=self)
 
@@ -348,6 +355,14 @@ class BackupDialog(QDialog):
             return
         self.main.restore_requested.emit(c["src"], self.passphrase.text(), bool(c["lines"]))
         self.close()
+
+
+def _fit(label: QLabel) -> None:
+    """Give a word-wrapped label the height its text needs at its width, and grow the dialog:
+    a layout sizes wrapped labels for one line, which cut the list of what a backup lacks."""
+    label.setMinimumHeight(label.heightForWidth(max(label.width(), 560)))
+    window = label.window()
+    window.resize(window.width(), max(window.height(), window.sizeHint().height()))
 
 
 def open_backup_dialog(main: Any) -> BackupDialog:

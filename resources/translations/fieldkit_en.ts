@@ -242,179 +242,188 @@
       <translation>Back up to a USB stick or drive</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/backup_screen.py" line="92" />
+      <location filename="fieldkit/ui/backup_screen.py" line="93" />
       <source>重新查找</source>
       <translation>Look again</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/backup_screen.py" line="95" />
+      <location filename="fieldkit/ui/backup_screen.py" line="96" />
       <source>选择文件夹…</source>
       <translation>Choose folder…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/backup_screen.py" line="97" />
+      <location filename="fieldkit/ui/backup_screen.py" line="98" />
       <source>U 盘没有列出时，或要备份到别的位置</source>
       <translation>When the stick is not listed, or to back up elsewhere</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/backup_screen.py" line="102" />
+      <location filename="fieldkit/ui/backup_screen.py" line="103" />
       <source>在该盘保留最近</source>
       <translation>Keep the last</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/backup_screen.py" line="104" />
+      <location filename="fieldkit/ui/backup_screen.py" line="105" />
       <source>更早的本机备份会从该盘删除；盘上的其他文件不动</source>
       <translation>Older backups of this store are deleted from the drive; other files are left alone</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/backup_screen.py" line="110" />
+      <location filename="fieldkit/ui/backup_screen.py" line="111" />
       <source> 份</source>
       <translation> backups</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/backup_screen.py" line="112" />
+      <location filename="fieldkit/ui/backup_screen.py" line="113" />
       <source>开始备份</source>
       <translation>Back up now</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/backup_screen.py" line="124" />
+      <location filename="fieldkit/ui/backup_screen.py" line="125" />
       <source>从备份恢复</source>
       <translation>Restore from a backup</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/backup_screen.py" line="133" />
+      <location filename="fieldkit/ui/backup_screen.py" line="135" />
       <source>选择备份文件…</source>
       <translation>Choose backup file…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/backup_screen.py" line="143" />
+      <location filename="fieldkit/ui/backup_screen.py" line="145" />
       <source>检查</source>
       <translation>Check</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/backup_screen.py" line="145" />
+      <location filename="fieldkit/ui/backup_screen.py" line="147" />
       <source>核对口令，并列出备份中缺少的较新内容；不会改动数据库</source>
       <translation>Checks the passphrase and lists what the backup lacks; changes nothing</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/backup_screen.py" line="153" />
-      <source>我知道恢复会丢弃上面列出的较新内容（原数据库会整体保留在 replaced-… 文件夹）</source>
-      <translation>I understand restoring drops the newer data listed above (the old store is kept whole in a replaced-… folder)</translation>
+      <location filename="fieldkit/ui/backup_screen.py" line="155" />
+      <source>我知道恢复会丢弃上面列出的较新内容</source>
+      <translation>I understand the newer data listed above is dropped</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/backup_screen.py" line="158" />
+      <location filename="fieldkit/ui/backup_screen.py" line="160" />
       <source>恢复并重启</source>
       <translation>Restore and restart</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/backup_screen.py" line="126" />
+      <location filename="fieldkit/ui/backup_screen.py" line="127" />
       <source>该盘上本机的备份（最新的在上）：</source>
       <translation>This store's backups on the drive (newest first):</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/backup_screen.py" line="137" />
+      <location filename="fieldkit/ui/backup_screen.py" line="139" />
       <source>所长口令</source>
       <translation>Chief's passphrase</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/backup_screen.py" line="201" />
+      <location filename="fieldkit/ui/backup_screen.py" line="203" />
       <source>没有找到 U 盘：请插入后点“重新查找”，或“选择文件夹…”</source>
       <translation>No USB stick found: insert one and click “Look again”, or “Choose folder…”</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/backup_screen.py" line="219" />
+      <location filename="fieldkit/ui/backup_screen.py" line="221" />
       <source>备份到哪个文件夹</source>
       <translation>Back up to which folder</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/backup_screen.py" line="252" />
+      <location filename="fieldkit/ui/backup_screen.py" line="254" />
       <source>已备份并读回校验通过</source>
       <translation>Backed up and read back: intact</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/backup_screen.py" line="269" />
+      <location filename="fieldkit/ui/backup_screen.py" line="273" />
       <source>正在备份并读回校验…</source>
       <translation>Backing up and reading it back…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/backup_screen.py" line="291" />
+      <location filename="fieldkit/ui/backup_screen.py" line="295" />
       <source>选择备份文件</source>
       <translation>Choose a backup file</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/backup_screen.py" line="291" />
+      <location filename="fieldkit/ui/backup_screen.py" line="295" />
       <source>FieldKit 备份 (*.fkbackup *.fkb)</source>
       <translation>FieldKit backups (*.fkbackup *.fkb)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/backup_screen.py" line="318" />
+      <location filename="fieldkit/ui/backup_screen.py" line="322" />
       <source>请先选择备份，并输入所长口令</source>
       <translation>Choose a backup and type the chief's passphrase first</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/backup_screen.py" line="328" />
+      <location filename="fieldkit/ui/backup_screen.py" line="332" />
       <source>备份时间</source>
       <translation>Backup made</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/backup_screen.py" line="343" />
+      <location filename="fieldkit/ui/backup_screen.py" line="350" />
       <source>正在核对备份…</source>
       <translation>Checking the backup…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/backup_screen.py" line="182" />
+      <location filename="fieldkit/ui/backup_screen.py" line="184" />
       <source>本机还没有备份过。</source>
       <translation>This laptop has never been backed up.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/backup_screen.py" line="226" />
+      <location filename="fieldkit/ui/backup_screen.py" line="228" />
       <source>文件夹</source>
       <translation>Folder</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/backup_screen.py" line="252" />
+      <location filename="fieldkit/ui/backup_screen.py" line="254" />
       <source>文件</source>
       <translation>File</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/backup_screen.py" line="253" />
+      <location filename="fieldkit/ui/backup_screen.py" line="255" />
       <source>记录</source>
       <translation>Records</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/backup_screen.py" line="253" />
+      <location filename="fieldkit/ui/backup_screen.py" line="255" />
       <source>附件</source>
       <translation>Attachments</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/backup_screen.py" line="264" />
+      <location filename="fieldkit/ui/backup_screen.py" line="267" />
       <source>备份已取消，没有留下文件</source>
       <translation>Backup cancelled; no file left behind</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/backup_screen.py" line="184" />
+      <location filename="fieldkit/ui/backup_screen.py" line="186" />
       <source>上次备份</source>
       <translation>Last backup</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/backup_screen.py" line="198" />
+      <location filename="fieldkit/ui/backup_screen.py" line="200" />
       <source>可用</source>
       <translation>Free</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/backup_screen.py" line="255" />
+      <location filename="fieldkit/ui/backup_screen.py" line="257" />
       <source>已删除较旧的备份</source>
       <translation>Older backups removed</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/backup_screen.py" line="336" />
+      <location filename="fieldkit/ui/backup_screen.py" line="337" />
+      <source>恢复前的数据库会整体保留在数据目录的 replaced-… 文件夹中。</source>
+      <translation>The store as it was is kept whole in a replaced-… folder of the data directory.</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/backup_screen.py" line="341" />
       <source>备份不缺少当前数据库中的任何内容。</source>
       <translation>The backup lacks nothing the current store holds.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/backup_screen.py" line="331" />
+      <location filename="fieldkit/ui/backup_screen.py" line="335" />
       <source>备份中缺少当前数据库里较新的内容：</source>
       <translation>The backup lacks newer data of the current store:</translation>
+    </message>
+    <message>
+      <source>我知道恢复会丢弃上面列出的较新内容（原数据库会整体保留在 replaced-… 文件夹）</source>
+      <translation type="vanished">I understand restoring drops the newer data listed above (the old store is kept whole in a replaced-… folder)</translation>
     </message>
   </context>
   <context>
@@ -541,7 +550,7 @@
     <message>
       <location filename="fieldkit/ui/station/charts.py" line="209" />
       <source>本月至今</source>
-      <translation>Month to date</translation>
+      <translation>To date</translation>
     </message>
   </context>
   <context>
@@ -3406,7 +3415,7 @@ Otherwise restore a backup: fieldkit restore BACKUP --force (needs the chief's p
     <message>
       <location filename="fieldkit/ui/station/dashboard.py" line="370" />
       <source>本月至今</source>
-      <translation>Month to date</translation>
+      <translation>To date</translation>
     </message>
     <message>
       <location filename="fieldkit/ui/station/dashboard.py" line="293" />
@@ -3431,7 +3440,7 @@ Otherwise restore a backup: fieldkit restore BACKUP --force (needs the chief's p
     <message>
       <location filename="fieldkit/ui/station/dashboard.py" line="331" />
       <source>本月至今（截至 %1）</source>
-      <translation>Month to date (up to %1)</translation>
+      <translation>This month to date (up to %1)</translation>
     </message>
     <message>
       <location filename="fieldkit/ui/station/dashboard.py" line="282" />
