@@ -172,6 +172,10 @@ class Session(QObject):
         self._replace("main_window", None)
         self.info = None
         self.worker.lock()
+        # A window stays up throughout: with none, Qt would quit the application. An unlock
+        # typed meanwhile queues behind the restore (one database thread) and opens its result.
+        self.lock_reason = "restoring"
+        self.show_unlock()
 
         def done(_result: object) -> None:
             self.lock_reason = "restored"
@@ -186,7 +190,8 @@ class Session(QObject):
 
         self.worker.run(lambda job: backup_service.restore(Path(src), self.home, force=True, user=login,
                                                            passphrase=passphrase, drop_newer=drop_newer),
-                        done, failed, label=QCoreApplication.translate("Session", "正在恢复备份…"), cancellable=False)
+                        done, failed, label=QCoreApplication.translate("Session", "正在恢复备份…"), cancellable=False,
+                        parent=self.unlock_window)
 
     # -- settings ---------------------------------------------------------------------------
     def _unlock_language(self, lang: str) -> None:

@@ -2816,7 +2816,7 @@ Otherwise restore a backup: fieldkit restore BACKUP --force (needs the chief's p
   <context>
     <name>Session</name>
     <message>
-      <location filename="fieldkit/ui/session.py" line="189" />
+      <location filename="fieldkit/ui/session.py" line="193" />
       <source>正在恢复备份…</source>
       <translation>Restoring the backup…</translation>
     </message>
@@ -4609,16 +4609,21 @@ The passphrase unlocks it; remember it — if forgotten, only the recovery code 
     </message>
     <message>
       <location filename="fieldkit/ui/unlock/window.py" line="50" />
+      <source>正在恢复备份，完成后程序会重新启动…</source>
+      <translation>Restoring the backup; the app restarts when it is done…</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/unlock/window.py" line="52" />
       <source>已恢复备份，程序已重新启动：请用备份时的口令登录</source>
       <translation>The backup was restored and the app restarted: unlock with the passphrase of the backup's time</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/window.py" line="52" />
+      <location filename="fieldkit/ui/unlock/window.py" line="54" />
       <source>恢复备份没有完成，数据库未改动：请重新登录</source>
       <translation>The restore did not finish and the store is unchanged: unlock again</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/window.py" line="73" />
+      <location filename="fieldkit/ui/unlock/window.py" line="75" />
       <source>FieldKit 警务工作包</source>
       <translation>FieldKit</translation>
     </message>
@@ -4628,27 +4633,27 @@ The passphrase unlocks it; remember it — if forgotten, only the recovery code 
       <translation>Locked automatically after %1 minutes without use</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/window.py" line="185" />
+      <location filename="fieldkit/ui/unlock/window.py" line="187" />
       <source>%1 秒后可以再试</source>
       <translation>Try again in %1 s</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/window.py" line="214" />
+      <location filename="fieldkit/ui/unlock/window.py" line="216" />
       <source>正在建立加密数据库…</source>
       <translation>Creating the encrypted store…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/window.py" line="250" />
+      <location filename="fieldkit/ui/unlock/window.py" line="252" />
       <source>正在生成示范乡镇…</source>
       <translation>Creating the demo township…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/window.py" line="271" />
+      <location filename="fieldkit/ui/unlock/window.py" line="273" />
       <source>正在重设口令…</source>
       <translation>Resetting the passphrase…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/window.py" line="246" />
+      <location filename="fieldkit/ui/unlock/window.py" line="248" />
       <source>已取消，没有放入示范数据。可以重试，或从空白开始。</source>
       <translation>Cancelled; no demo data was added. Try again, or start empty.</translation>
     </message>
