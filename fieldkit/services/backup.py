@@ -31,24 +31,40 @@ REMIND_DAYS = 7
 
 
 def backup(ws: Workspace, dest: Path) -> dict[str, Any]:
-    """The whole store (every module, every user's key wrap) in one file: `backup` in the table."""
+    """The whole store (every module, every user's key wrap) in one file, read back before it
+    counts (`backup` in the table). A file that does not read back is deleted (`IntegrityError`)."""
     require(ws, "backup")
-    written = ws.store.backup(Path(dest))
-    ws.store.audit.log("backup", detail={"file": Path(dest).name})
-    return {"backup": str(written), "bytes": Path(written).stat().st_size}
+    written = Path(ws.store.backup(Path(dest)))
+    check = _read_back(ws, written)
+    ws.store.audit.log("backup", detail={"file": written.name, "verified": True, "records": check["records"]})
+    return {"backup": str(written), "bytes": written.stat().st_size, "verified": True, "records": check["records"],
+            "attachments": check["attachments"]}
+
+
+def _read_back(ws: Workspace, written: Path, cancel: Callable[[], bool] | None = None) -> dict[str, Any]:
+    """`store.verify_backup`, deleting the file when it fails, is cancelled or cannot be read."""
+    try:
+        check = ws.store.verify_backup(written, cancel=cancel)
+    except (Cancelled, UserFacingError, OSError):
+        written.unlink(missing_ok=True)
+        raise
+    if not check["ok"]:
+        written.unlink(missing_ok=True)
+        raise IntegrityError("备份写入后读回校验失败，已删除这份备份：U 盘可能损坏或已满，请换一个再试",
+                             message_en="The backup did not read back and was deleted: the drive may be faulty or "
+                             "full; try another (" + "; ".join(check["problems"][:3]) + ")")
+    return check
 
 
 @dataclass(frozen=True)
 class BackupResult:
-    """What a backup to a drive did: the file, its size (bytes), what reading it back found, and
-    the older backups of this store removed from that folder (file names)."""
+    """A backup to a drive, read back whole: the file, its size (bytes), the records and
+    attachments read back, the older backups of this store removed from that folder (file names)."""
 
     path: str
     bytes: int
-    verified: bool
     records: int
     attachments: int
-    problems: tuple[str, ...]
     removed: tuple[str, ...]
     at: str
 
@@ -91,20 +107,11 @@ def backup_to_folder(ws: Workspace, drive: Path, *, keep: int | None = None, now
     except OSError as e:
         raise storage_error(e, folder) from e
     written = Path(ws.store.backup(dest, progress=_scaled(progress, 0, 60), cancel=cancel))
-    try:
-        check = ws.store.verify_backup(written, cancel=cancel)
-        _scaled(progress, 60, 95)(1, 1)
-    except (Cancelled, UserFacingError, OSError):
-        written.unlink(missing_ok=True)
-        raise
-    if not check["ok"]:
-        written.unlink(missing_ok=True)
-        raise IntegrityError("备份写入后读回校验失败，已删除这份备份：U 盘可能损坏或已满，请换一个再试",
-                             message_en="The backup did not read back and was deleted: the drive may be faulty or "
-                             "full; try another (" + "; ".join(check["problems"][:3]) + ")")
+    check = _read_back(ws, written, cancel)
+    _scaled(progress, 60, 95)(1, 1)
     size = written.stat().st_size
     removed = _prune(ws, folder, keep, written)
-    result = BackupResult(str(written), size, True, check["records"], check["attachments"], (), tuple(removed),
+    result = BackupResult(str(written), size, check["records"], check["attachments"], tuple(removed),
                           now.isoformat(timespec="seconds"))
     ws.store.settings.set(LAST_SETTING, {"at": result.at, "file": written.name, "folder": str(folder),
                                          "bytes": size, "verified": True})

@@ -292,7 +292,7 @@ def _check_attachments(z: zipfile.ZipFile, c: Any, keys: att.Keys, cancel: Calla
     return n, problems
 
 
-def verify(src: Path, home: Path, key: bytes | None, *, store_id: str, keys: att.Keys,
+def verify(src: Path, key: bytes | None, *, store_id: str, keys: att.Keys,
            restricted: tuple[bytes, att.Keys] | None = None,
            cancel: Callable[[], bool] | None = None) -> dict[str, Any]:
     """Read the backup `src` back as a restore would: every zip member's CRC, the manifest and
@@ -306,7 +306,8 @@ def verify(src: Path, home: Path, key: bytes | None, *, store_id: str, keys: att
         z = zipfile.ZipFile(src)
     except (OSError, zipfile.BadZipFile) as e:
         return {**out, "ok": False, "problems": [f"unreadable: {e}"], "created_at": None}
-    with z, fsio.registered_dir(home, ".verify-") as tmp:
+    # Unpacked beside the backup (the drive was just written; a read-only home could not take it).
+    with z, fsio.registered_dir(Path(src).parent, ".verify-") as tmp:
         try:
             bad = z.testzip()
             manifest = json.loads(z.read(MANIFEST))

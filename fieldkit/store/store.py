@@ -513,7 +513,7 @@ class Store(UserVerbs):
         restricted = None
         if self._rkey is not None:
             restricted = (partition.db_key(self._rkey, self.store_id), partition.subkeys(self._rkey, self.store_id))
-        found = verify(Path(src), self.home, self._data_key() if self.encrypted else None, store_id=self.store_id,
+        found = verify(Path(src), self._data_key() if self.encrypted else None, store_id=self.store_id,
                        keys=keys, restricted=restricted, cancel=cancel)
         # Tombstones included: the backup holds every row. Compared on the store's own thread,
         # so no write slips in between the copy and this count.

