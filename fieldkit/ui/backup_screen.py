@@ -45,6 +45,7 @@ from fieldkit.ui import errors, words
 from fieldkit.ui.worker import Worker
 
 PathRole = Qt.ItemDataRole.UserRole + 3
+FolderRole = Qt.ItemDataRole.UserRole + 4  # an entry the chief chose with the folder chooser
 
 
 def tr(text: str) -> str:
@@ -194,20 +195,27 @@ class BackupDialog(QDialog):
 
     def _show_drives(self, found: list[drives.Drive]) -> None:
         keep = self.selected_drive()
+        # Folders the chief chose stay listed: a rescan (or the first listing arriving after
+        # the choice) must not take away the target they just picked.
+        chosen = [(self.drives.item(i).text(), self.drives.item(i).data(PathRole)) for i in range(self.drives.count())
+                  if self.drives.item(i).data(FolderRole)]
         self.drives.clear()
         for d in found:
             name = d.label or Path(d.mount).name
             text = words.clauses([words.labelled(name, d.mount), words.labelled(tr("可用"), _gb(d.free))])
             self._add_drive(text, d.mount)
-        if not found:
+        for text, path in chosen:
+            self._add_drive(text, path, folder=True)
+        if not found and not chosen:
             item = QListWidgetItem(tr("没有找到 U 盘：请插入后点“重新查找”，或“选择文件夹…”"))
             item.setFlags(Qt.ItemFlag.NoItemFlags)
             self.drives.addItem(item)
         self._select_drive(keep)
 
-    def _add_drive(self, text: str, path: str) -> None:
+    def _add_drive(self, text: str, path: str, *, folder: bool = False) -> None:
         item = QListWidgetItem(text)
         item.setData(PathRole, path)
+        item.setData(FolderRole, folder)
         self.drives.addItem(item)
 
     def _select_drive(self, path: str | None) -> None:
@@ -225,7 +233,7 @@ class BackupDialog(QDialog):
             if self.drives.item(i).data(PathRole) == path:
                 break
         else:
-            self._add_drive(words.labelled(tr("文件夹"), path), path)
+            self._add_drive(words.labelled(tr("文件夹"), path), path, folder=True)
         self._select_drive(path)
 
     def selected_drive(self) -> str | None:

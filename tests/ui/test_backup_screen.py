@@ -99,3 +99,20 @@ def test_restore_asks_the_chiefs_passphrase_lists_what_is_lacking_and_restarts(q
     qtbot.waitUntil(lambda: "villages" in counts, timeout=5000)
     assert counts["villages"] == 1  # 上洋村, added after the backup, is gone
     assert list(seeded_home.glob("replaced-*"))  # the store it replaced is kept whole
+
+
+def test_a_chosen_folder_stays_when_the_drive_listing_arrives(qtbot, seeded_home, start_app, tmp_path, monkeypatch):
+    monkeypatch.setattr(drives, "removable_drives", lambda: [])  # no stick in this laptop
+    main = unlock(qtbot, start_app(seeded_home))
+    from fieldkit.ui import admin
+
+    dialog = admin.open_backup(main)
+    dialog.choose_folder(str(tmp_path))  # before the (worker's) listing has come back
+    drive_list = find(dialog, QListWidget, "driveList")
+    qtbot.waitUntil(lambda: not main.worker.is_busy(), timeout=5000)
+    assert drive_list.count() == 1 and str(tmp_path) in drive_list.item(0).text()
+    assert dialog.selected_drive() == str(tmp_path)
+    dialog.rescan.click()
+    qtbot.waitUntil(lambda: not main.worker.is_busy(), timeout=5000)
+    assert dialog.selected_drive() == str(tmp_path)
+    dialog.close()
