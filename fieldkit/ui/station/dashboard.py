@@ -241,7 +241,7 @@ class DashboardView(QWidget):
             w.blockSignals(False)
         self.refresh()
 
-    def window(self) -> tuple[str, str, str]:
+    def period(self) -> tuple[str, str, str]:
         """(first month, last month, area) as the service takes them."""
         return (self.first_month.date().toString("yyyy-MM"), self.last_month.date().toString("yyyy-MM"),
                 str(self.area.currentData()))
@@ -251,7 +251,7 @@ class DashboardView(QWidget):
         self.loading = True
         self.refresh_button.setEnabled(False)
         self.as_of.setText(tr("正在统计…"))
-        first, last, area = self.window()
+        first, last, area = self.period()
         self.worker.run(lambda job: dash_service.dashboard(job.ws, first_month=first, last_month=last, area=area,
                                                            lang=self.lang),
                         self._show, self._failed, progress=False, key="station-dashboard", owner=self, parent=self)
