@@ -144,6 +144,9 @@ def register(sub) -> None:
     p = sub.add_parser("dashboard", help="the dashboard's figures as JSON / 工作统计")
     p.add_argument("--today")
     p.add_argument("--months", type=int, default=12)
+    p.add_argument("--from", dest="first_month", help="first month, e.g. 2026-01 / 起始月份")
+    p.add_argument("--to", dest="last_month", help="last month, e.g. 2026-06 / 结束月份")
+    p.add_argument("--area", choices=["village", "grid"], default="village", help="by village or grid / 按村或网格")
     p.set_defaults(func=cmd_dashboard)
 
 
@@ -311,5 +314,6 @@ def cmd_safety_plaque(args, ctx) -> int:
 
 def cmd_dashboard(args, ctx) -> int:
     today = dt.date.fromisoformat(args.today) if args.today else dt.date.today()
-    ctx.emit(_plain(dashboard.dashboard(ctx.workspace(), today, months=args.months)))
+    ctx.emit(_plain(dashboard.dashboard(ctx.workspace(), today, months=args.months, first_month=args.first_month,
+                                        last_month=args.last_month, area=args.area)))
     return 0

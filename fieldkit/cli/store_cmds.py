@@ -65,8 +65,11 @@ def register(sub) -> None:
     q = us.add_parser("rotate", help="finish a data-key rotation a user change left due / 完成待更换的数据密钥")
     q.set_defaults(func=cmd_users_rotate)
 
-    p = sub.add_parser("backup", help="write an encrypted backup / 加密备份")
-    p.add_argument("out", type=path_arg, help="backup file to write")
+    p = sub.add_parser("backup", help="write an encrypted backup and read it back / 加密备份并读回校验")
+    p.add_argument("out", type=path_arg, nargs="?", help="backup file to write")
+    p.add_argument("--drive", type=path_arg,
+                   help="instead: into DRIVE/FieldKit备份/, keeping the newest --keep backups of this store / 备份到 U 盘")
+    p.add_argument("--keep", type=int, help="with --drive: how many to keep (default: the setting, 5)")
     p.set_defaults(func=cmd_backup)
 
     p = sub.add_parser("restore", help="restore an encrypted backup into an empty store directory / 恢复备份")
@@ -228,8 +231,16 @@ def cmd_users_recovery(args, ctx) -> int:
 
 
 def cmd_backup(args, ctx) -> int:
-    info = backup_service.backup(ctx.workspace(), Path(args.out))
-    ctx.emit(info)
+    if (args.out is None) == (args.drive is None):
+        raise UserFacingError("请给出备份文件，或用 --drive 指定 U 盘（二选一）",
+                              message_en="Give a backup file, or a drive with --drive (one of the two)", code="usage")
+    if args.out is not None:
+        ctx.emit(backup_service.backup(ctx.workspace(), Path(args.out)))
+        return 0
+    r = backup_service.backup_to_folder(ctx.workspace(), Path(args.drive), keep=args.keep, progress=ctx.progress)
+    ctx.emit({"backup": r.path, "bytes": r.bytes, "verified": True, "records": r.records,
+              "attachments": r.attachments, "removed": list(r.removed)})
+    ctx.say(f"已备份并读回校验通过：{r.path}", f"Backed up and read back: {r.path}")
     return 0
 
 

@@ -18,15 +18,19 @@ import os
 import shutil
 import time
 import zipfile
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 import sqlcipher3
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from fieldkit import fsio
-from fieldkit.domain.errors import Conflict, StorageError
+from fieldkit.domain.errors import Cancelled, Conflict, StorageError
 
+from . import attachments as att
 from .attachments import DIRNAME
+from .crypto import NONCE_BYTES
 from .ctx import now_iso
 from .db import Db, translated
 from .keyring import KEYRING, LOCKFILE, Keyring
@@ -36,26 +40,39 @@ from .partition import SCHEMA as RESTRICTED_SCHEMA
 MANIFEST = "fieldkit-backup.json"
 FORMAT = 1
 DB_NAME = "fieldkit.db"
+#: Pages copied between two progress reports (and cancel checks): 4 MiB of 4 KiB pages.
+PAGES_PER_STEP = 1024
+Progress = Callable[[int, int], None]
 
 
-def _copy_db(db: Db, schema: str, copy: Path, key: bytes | None) -> None:
-    """Page-by-page copy of the open database `schema` into `copy`, under `key`."""
+def _copy_db(db: Db, schema: str, copy: Path, key: bytes | None, progress: Progress | None = None,
+             cancel: Callable[[], bool] | None = None) -> None:
+    """Page-by-page copy of the open database `schema` into `copy`, under `key`; `progress(done,
+    total)` in pages; `cancel()` stops it between steps (`Cancelled`)."""
+    def step(_status: int, remaining: int, total: int) -> None:
+        if progress is not None:
+            progress(total - remaining, total)
+        if cancel is not None and cancel():
+            raise Cancelled()
+
     with translated():
         target = sqlcipher3.connect(str(copy))
         try:
             if key is not None:
                 target.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
-            db._c().backup(target, name=schema)
+            db._c().backup(target, name=schema, pages=PAGES_PER_STEP, progress=step)
             target.execute("PRAGMA journal_mode = DELETE")
         finally:
             target.close()
 
 
 def backup(db: Db, home: Path, dest: Path, key: bytes | None, *, lock_key: bytes,
-           restricted_key: bytes | None = None) -> Path:
+           restricted_key: bytes | None = None, progress: Progress | None = None,
+           cancel: Callable[[], bool] | None = None) -> Path:
     """`restricted_key`: the restricted database's SQLCipher key when this session has it
     attached (copied like the main one); without it, a ``restricted.db`` is copied as the
-    encrypted file it is (this session cannot open it, and need not)."""
+    encrypted file it is (this session cannot open it, and need not). `progress` counts the
+    main database's pages; `cancel` is polled between steps and leaves no file behind."""
     if db.in_transaction:
         raise StorageError("请先完成当前操作再备份", message_en="Finish the current change before backing up")
     dest = dest if dest.suffix else dest.with_suffix(".fkbackup")
@@ -66,7 +83,7 @@ def backup(db: Db, home: Path, dest: Path, key: bytes | None, *, lock_key: bytes
         # mid-backup leaves nothing the next start does not remove.
         with fsio.registered_dir(dest.parent, ".fkbackup-") as tmp:
             copy = tmp / DB_NAME
-            _copy_db(db, "main", copy, key)
+            _copy_db(db, "main", copy, key, progress, cancel)
             rcopy = tmp / RESTRICTED_DB
             if restricted_key is not None:
                 _copy_db(db, RESTRICTED_SCHEMA, rcopy, restricted_key)
@@ -231,3 +248,93 @@ def lacks(current: Db, src: Path, home: Path, key: bytes | None,
                 for name in attached:
                     c.execute(f"DETACH DATABASE {name}")
     return {"modules": dict(sorted(modules.items())), "audit_entries": max(0, head - bk_head)}
+
+
+def _check_db(path: Path, key: bytes | None) -> tuple[list[str], Any]:
+    """SQLite's and SQLCipher's integrity checks (every page's HMAC) of the database at `path`
+    opened with `key`; returns (problems, the open connection) — a wrong key is a problem."""
+    c = sqlcipher3.connect(f"file:{path}?mode=ro", uri=True)
+    if key is not None:
+        c.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+    try:
+        problems = [r[0] for r in c.execute("PRAGMA integrity_check") if r[0] != "ok"]
+        if key is not None:
+            problems += [r[0] for r in c.execute("PRAGMA cipher_integrity_check")]
+    except sqlcipher3.DatabaseError as e:  # not a database under this key: nothing is readable
+        c.close()
+        return [f"database: {e}"], None
+    return problems, c
+
+
+def _check_attachments(z: zipfile.ZipFile, c: Any, keys: att.Keys, cancel: Callable[[], bool] | None) -> tuple[int, list[str]]:
+    """Every attachment the backup's database lists: present in the zip, decrypts under `keys`
+    (AES-GCM tag) and hashes to its recorded SHA-256."""
+    import hashlib
+
+    names = set(z.namelist())
+    problems, n = [], 0
+    for (sha,) in c.execute("SELECT sha256 FROM attachments").fetchall():
+        if cancel is not None and cancel():
+            raise Cancelled()
+        rel = att.file_path(PurePosixPath(DIRNAME), keys, sha)  # type: ignore[arg-type]
+        if str(rel) not in names:
+            problems.append(f"attachment missing: {sha[:12]}")
+            continue
+        blob = z.read(str(rel))
+        try:
+            data = AESGCM(keys["attachments"]).decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], rel.name.encode())
+        except Exception:  # InvalidTag: altered, or written under other keys
+            problems.append(f"attachment does not decrypt: {sha[:12]}")
+            continue
+        if hashlib.sha256(data).hexdigest() != sha:
+            problems.append(f"attachment content differs: {sha[:12]}")
+        n += 1
+    return n, problems
+
+
+def verify(src: Path, key: bytes | None, *, store_id: str, keys: att.Keys,
+           restricted: tuple[bytes, att.Keys] | None = None,
+           cancel: Callable[[], bool] | None = None) -> dict[str, Any]:
+    """Read the backup `src` back as a restore would: every zip member's CRC, the manifest and
+    keyring of this store, the database opened with the data key and checked page by page, its
+    record and audit counts, and every attachment decrypted and hashed. `restricted` (the
+    restricted database's key and attachment keys) checks that database too when this session
+    holds it. Returns {"ok", "problems", "records", "audit_entries", "attachments", "created_at"}."""
+    problems: list[str] = []
+    out: dict[str, Any] = {"records": 0, "audit_entries": 0, "attachments": 0}
+    try:
+        z = zipfile.ZipFile(src)
+    except (OSError, zipfile.BadZipFile) as e:
+        return {**out, "ok": False, "problems": [f"unreadable: {e}"], "created_at": None}
+    # Unpacked beside the backup (the drive was just written; a read-only home could not take it).
+    with z, fsio.registered_dir(Path(src).parent, ".verify-") as tmp:
+        try:
+            bad = z.testzip()
+            manifest = json.loads(z.read(MANIFEST))
+            kr = json.loads(z.read(KEYRING))
+        except (OSError, KeyError, ValueError, zipfile.BadZipFile) as e:
+            return {**out, "ok": False, "problems": [f"damaged: {e}"], "created_at": None}
+        if bad is not None:
+            problems.append(f"damaged member: {bad}")
+        if manifest.get("store_id") != store_id or kr.get("store_id") != store_id:
+            problems.append("not a backup of this store")
+        out["created_at"] = manifest.get("created_at")
+        parts = [(DB_NAME, key, keys)]
+        if restricted is not None and RESTRICTED_DB in z.namelist():
+            parts.append((RESTRICTED_DB, restricted[0], restricted[1]))
+        for name, dbkey, akeys in parts:
+            z.extract(name, tmp)
+            found, c = _check_db(tmp / name, dbkey)
+            problems += found
+            if c is None:
+                continue
+            try:
+                out["records"] += c.execute("SELECT count(*) FROM records").fetchone()[0]
+                if name == DB_NAME:
+                    out["audit_entries"] = c.execute("SELECT coalesce(max(seq), 0) FROM audit").fetchone()[0]
+                n, found = _check_attachments(z, c, akeys, cancel)
+                out["attachments"] += n
+                problems += found
+            finally:
+                c.close()
+    return {**out, "ok": not problems, "problems": problems}

@@ -34,7 +34,10 @@ def _credentials_key(kr: Keyring, login: str, passphrase: str | None, secret: by
 
 
 def guarded_restore(src: Path, home: Path, *, user: str, roles: tuple[str, ...], passphrase: str | None = None,
-                    recovery_code: str | None = None, drop_newer: bool = False) -> dict[str, Any]:
+                    recovery_code: str | None = None, drop_newer: bool = False,
+                    dry_run: bool = False) -> dict[str, Any]:
+    """`dry_run`: every check (credentials, role, what the backup lacks) and nothing replaced —
+    what a screen shows before the chief confirms; returns {"lacked", "backup_of"}."""
     from .lockout import _lock_key, _wrong, counted_attempt, recovery_secret
     from .store import DB_NAME, Store
 
@@ -73,6 +76,8 @@ def guarded_restore(src: Path, home: Path, *, user: str, roles: tuple[str, ...],
                                restricted=_restricted_keys(kr, bkr, login, passphrase, secret))
         finally:
             current.close()
+    if dry_run:
+        return {"restored": None, "backup_of": manifest.get("created_at"), "lacked": missing}
     lost = {m: c for m, c in missing["modules"].items() if c["new"] or c["changed"]}
     if (lost or missing["audit_entries"]) and not drop_newer:
         raise BackupLacksNewer(missing, manifest.get("created_at", "?"))

@@ -215,15 +215,17 @@ class Store(UserVerbs):
 
     @classmethod
     def restore_guarded(cls, src: Path, home: Path, *, user: str, roles: tuple[str, ...], passphrase: str | None = None,
-                        recovery_code: str | None = None, drop_newer: bool = False) -> dict[str, Any]:
+                        recovery_code: str | None = None, drop_newer: bool = False,
+                        dry_run: bool = False) -> dict[str, Any]:
         """Restore `src` over the existing store at `home`: see `restore_guard`. Needs the chief's
         passphrase or the recovery code; `BackupLacksNewer` (listing per module what would be
-        lost) unless `drop_newer`; writes an audited "restore" entry."""
+        lost) unless `drop_newer`; writes an audited "restore" entry. `dry_run`: the checks and
+        the list of what the backup lacks, nothing replaced."""
         from .restore_guard import guarded_restore
 
         fsio.use_registry(Path(home) / INFLIGHT)
         return guarded_restore(Path(src), Path(home), user=user, roles=roles, passphrase=passphrase,
-                               recovery_code=recovery_code, drop_newer=drop_newer)
+                               recovery_code=recovery_code, drop_newer=drop_newer, dry_run=dry_run)
 
     @classmethod
     def _unlocked(cls, home: Path, kr: Keyring, data_key: bytes, login: str, *, cache_kib: int,
@@ -483,8 +485,10 @@ class Store(UserVerbs):
             problems += [r[0] for r in self._db.execute("PRAGMA cipher_integrity_check")]
         return problems
 
-    def backup(self, dest: Path) -> Path:
-        """Write one encrypted backup file (database, keyring, attachments) to `dest`."""
+    def backup(self, dest: Path, *, progress: Callable[[int, int], None] | None = None,
+               cancel: Callable[[], bool] | None = None) -> Path:
+        """Write one encrypted backup file (database, keyring, attachments) to `dest`;
+        `progress(pages done, pages)`, `cancel()` stops it (`Cancelled`, no file left)."""
         from .backup import backup
 
         try:
@@ -497,7 +501,36 @@ class Store(UserVerbs):
                 raise
         rkey = None if self._rkey is None else partition.db_key(self._rkey, self.store_id)
         return backup(self._db, self.home, Path(dest), self._data_key() if self.encrypted else None,
-                      lock_key=_lock_key(self._data_key(), self.store_id), restricted_key=rkey)
+                      lock_key=_lock_key(self._data_key(), self.store_id), restricted_key=rkey,
+                      progress=progress, cancel=cancel)
+
+    def verify_backup(self, src: Path, *, cancel: Callable[[], bool] | None = None) -> dict[str, Any]:
+        """Read a backup of this store back with this session's keys (store/backup.py `verify`):
+        {"ok", "problems", "records", "audit_entries", "attachments", "created_at"}. Reads only."""
+        from .backup import verify
+
+        keys = {k: self._ctx.keys[k] for k in ("attachments", "attachment-names")}
+        restricted = None
+        if self._rkey is not None:
+            restricted = (partition.db_key(self._rkey, self.store_id), partition.subkeys(self._rkey, self.store_id))
+        found = verify(Path(src), self._data_key() if self.encrypted else None, store_id=self.store_id,
+                       keys=keys, restricted=restricted, cancel=cancel)
+        # Tombstones included: the backup holds every row. Compared on the store's own thread,
+        # so no write slips in between the copy and this count.
+        held = self._db.one("SELECT count(*) FROM main.records")[0]
+        if restricted is not None:
+            held += self._db.one(f"SELECT count(*) FROM {partition.SCHEMA}.records")[0]
+        if found["ok"] and found["records"] != held:
+            found["ok"] = False
+            found["problems"].append(f"records: {found['records']} in the backup, {held} in the store")
+        return found
+
+    @staticmethod
+    def backup_manifest(src: Path) -> dict[str, Any]:
+        """A backup file's manifest (format, store_id, created_at); `StorageError` if it is none."""
+        from .backup import read_manifest
+
+        return read_manifest(Path(src))
 
     # -- keyring helpers -------------------------------------------------------------------
     def _update_keyring(self, change: Callable[[Keyring], Any]) -> None:

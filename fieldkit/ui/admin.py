@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QInputDialog,
@@ -56,9 +55,10 @@ def install(main: Any, toolbar: QToolBar | None = None, before: QAction | None =
     if main.info.may("backup"):
         backup = QAction(tr("备份…"), main)
         backup.setObjectName("backupAction")
-        backup.setToolTip(tr("把整个数据库加密备份到一个文件（U 盘或移动硬盘）"))
-        backup.triggered.connect(lambda: backup_to_file(main))
+        backup.setToolTip(tr("把整个数据库加密备份到 U 盘或移动硬盘，读回校验；也可从备份恢复"))
+        backup.triggered.connect(lambda: open_backup(main))
         actions.append(backup)
+        main.backup_reminder = BackupReminder(main)
     if main.info.may("manage_users"):
         users = QAction(tr("用户管理…"), main)
         users.setObjectName("usersAction")
@@ -72,14 +72,54 @@ def install(main: Any, toolbar: QToolBar | None = None, before: QAction | None =
     return actions
 
 
-def backup_to_file(main: Any, path: str | None = None) -> None:
-    if path is None:
-        path, _f = QFileDialog.getSaveFileName(main, tr("备份到"), "fieldkit-backup.fkb", tr("FieldKit 备份 (*.fkb)"))
-        if not path:
-            return
-    main.worker.run(lambda job: backup_service.backup(job.ws, path),
-                    lambda info: main.statusBar().showMessage(tr("已备份：%1").replace("%1", info["backup"]), 8000),
-                    label=tr("正在备份…"), cancellable=False, parent=main)
+def open_backup(main: Any) -> Any:
+    """The backup screen (ui/backup_screen.py); a verified backup clears the reminder."""
+    from fieldkit.ui.backup_screen import open_backup_dialog
+
+    dialog = open_backup_dialog(main)
+    reminder = getattr(main, "backup_reminder", None)
+    if reminder is not None:
+        dialog.backed_up.connect(reminder.check)
+    dialog.backed_up.connect(lambda: _refresh_dashboards(main))
+    return dialog
+
+
+def _refresh_dashboards(main: Any) -> None:
+    """An open station desk's dashboard shows the last backup too: a new one refreshes it."""
+    for i in range(main.tabs.count()):
+        dashboard = getattr(main.tabs.widget(i), "dashboard", None)
+        if dashboard is not None and hasattr(dashboard, "refresh"):
+            dashboard.refresh()
+
+
+class BackupReminder(QLabel):
+    """The status bar's reminder when the last backup is older than a week (or there is none);
+    a click opens the backup screen. Checked at unlock and after each backup."""
+
+    def __init__(self, main: Any) -> None:
+        super().__init__()
+        self.setObjectName("statusBackupReminder")
+        self.setStyleSheet("color: #9a3412; font-weight: bold;")
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.main = main
+        self.hide()
+        main.statusBar().addWidget(self)
+        self.check()
+
+    def check(self) -> None:
+        self.main.worker.run(lambda job: backup_service.reminder(job.ws), self._show, progress=False,
+                             key="backup-reminder", owner=self)
+
+    def _show(self, said: tuple[str, str] | None) -> None:
+        text = "" if said is None else (said[1] if self.main.lang == "en" else said[0])
+        # Short: the status bar also holds the user, the lock hint and the demo-devices notice;
+        # the whole sentence is the tooltip (and the dashboard's banner).
+        self.setText(tr("该备份了") if text else "")
+        self.setToolTip(text)
+        self.setVisible(bool(text))
+
+    def mousePressEvent(self, event: Any) -> None:
+        open_backup(self.main)
 
 
 def open_users_dialog(main: Any) -> UsersDialog:

@@ -33,6 +33,7 @@ def tr(text: str) -> str:
 class MainWindow(QMainWindow):
     lock_requested = Signal()
     settings_changed = Signal(set)
+    restore_requested = Signal(str, str, bool)  # backup file, chief's passphrase, drop newer (the session restores)
 
     def __init__(self, worker: Worker, info: SessionInfo, settings: Settings, lang: str) -> None:
         super().__init__()

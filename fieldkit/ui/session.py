@@ -14,7 +14,7 @@ import logging
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
 from fieldkit.ui.resources import Translations
@@ -134,6 +134,7 @@ class Session(QObject):
         window = MainWindow(self.worker, self.info, self.settings, self.translations.language)
         window.lock_requested.connect(lambda: self.lock(reason="manual"))
         window.settings_changed.connect(self._settings_changed)
+        window.restore_requested.connect(self.restore_backup)
         self._replace("main_window", window)
         window.show()
         return window
@@ -156,6 +157,41 @@ class Session(QObject):
         self.worker.lock()
         self.show_unlock()
         self.locked.emit()
+
+    def restore_backup(self, src: str, passphrase: str, drop_newer: bool) -> None:
+        """Restore over this store and restart into it: lock first (the open connection and the
+        audit anchor must not touch the restored files), restore on the database thread with
+        no workspace, then the unlock screen opens on the restored store."""
+        from fieldkit.services import backup as backup_service
+
+        if self.main_window is None or self.info is None:
+            return
+        login = self.info.login
+        self.idle.enabled = False
+        self.main_window.prepare_lock()  # type: ignore[attr-defined]
+        self._replace("main_window", None)
+        self.info = None
+        self.worker.lock()
+        # A window stays up throughout: with none, Qt would quit the application. An unlock
+        # typed meanwhile queues behind the restore (one database thread) and opens its result.
+        self.lock_reason = "restoring"
+        self.show_unlock()
+
+        def done(_result: object) -> None:
+            self.lock_reason = "restored"
+            self.show_unlock()
+
+        def failed(exc: BaseException) -> None:
+            from fieldkit.ui.errors import show_error
+
+            self.lock_reason = "restore_failed"
+            window = self.show_unlock()
+            show_error(window, exc)
+
+        self.worker.run(lambda job: backup_service.restore(Path(src), self.home, force=True, user=login,
+                                                           passphrase=passphrase, drop_newer=drop_newer),
+                        done, failed, label=QCoreApplication.translate("Session", "正在恢复备份…"), cancellable=False,
+                        parent=self.unlock_window)
 
     # -- settings ---------------------------------------------------------------------------
     def _unlock_language(self, lang: str) -> None:

@@ -143,6 +143,19 @@ def shoot_all(app: QApplication, session, out: Path, tmp: Path) -> None:
         settle(app, 0.4)
         shoot(main, out / f"station_{i:02d}_{name.removesuffix('Panel')}.png")
 
+    # The backup screen after a backup into a folder of the throw-away directory (no USB stick
+    # needed: the folder chooser's entry), with the restore check of that backup.
+    from fieldkit.ui.admin import open_backup
+
+    backup = open_backup(main)
+    backup.choose_folder(str(tmp))
+    backup.back_up()
+    wait(app, lambda: backup.outcome.text() != "", timeout=120)
+    wait(app, lambda: backup.backups.count() > 0)
+    settle(app, 0.3)
+    shoot(backup, out / "station_11_backup.png")
+    backup.close()
+
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv))

@@ -4,14 +4,14 @@
   <context>
     <name>Admin</name>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="57" />
+      <location filename="fieldkit/ui/admin.py" line="56" />
       <source>备份…</source>
       <translation>Back up…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="59" />
-      <source>把整个数据库加密备份到一个文件（U 盘或移动硬盘）</source>
-      <translation>Back up the whole store, encrypted, to one file (USB stick or external disk)</translation>
+      <location filename="fieldkit/ui/admin.py" line="58" />
+      <source>把整个数据库加密备份到 U 盘或移动硬盘，读回校验；也可从备份恢复</source>
+      <translation>Back up the whole store, encrypted, to a USB stick or drive and read it back; or restore a backup</translation>
     </message>
     <message>
       <location filename="fieldkit/ui/admin.py" line="63" />
@@ -24,196 +24,201 @@
       <translation>Add, disable, remove users, reset passphrases, replace the recovery code</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="77" />
-      <source>备份到</source>
-      <translation>Back up to</translation>
-    </message>
-    <message>
-      <location filename="fieldkit/ui/admin.py" line="77" />
-      <source>FieldKit 备份 (*.fkb)</source>
-      <translation>FieldKit backup (*.fkb)</translation>
-    </message>
-    <message>
-      <location filename="fieldkit/ui/admin.py" line="82" />
-      <source>正在备份…</source>
-      <translation>Backing up…</translation>
-    </message>
-    <message>
-      <location filename="fieldkit/ui/admin.py" line="98" />
+      <location filename="fieldkit/ui/admin.py" line="138" />
       <source>用户管理</source>
       <translation>Users</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="141" />
+      <location filename="fieldkit/ui/admin.py" line="181" />
       <source>打印恢复码…</source>
       <translation>Print the recovery code…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="209" />
+      <location filename="fieldkit/ui/admin.py" line="249" />
       <source>已添加用户</source>
       <translation>User added</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="218" />
+      <location filename="fieldkit/ui/admin.py" line="258" />
       <source>临时口令（当面告诉该用户；他下次登录时须改成自己的）：</source>
       <translation>Temporary passphrase (tell the user in person; they must replace it at their next unlock):</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="244" />
+      <location filename="fieldkit/ui/admin.py" line="284" />
       <source>已删除用户</source>
       <translation>User removed</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="248" />
+      <location filename="fieldkit/ui/admin.py" line="288" />
       <source>已更换数据密钥</source>
       <translation>Data key rotated</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="276" />
+      <location filename="fieldkit/ui/admin.py" line="316" />
       <source>添加用户</source>
       <translation>Add user</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="279" />
+      <location filename="fieldkit/ui/admin.py" line="319" />
       <source>警号或拼音缩写，不要用姓名</source>
       <translation>Badge number or pinyin initials, not the person's name</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="286" />
+      <location filename="fieldkit/ui/admin.py" line="326" />
       <source>登录名</source>
       <translation>Login</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="287" />
+      <location filename="fieldkit/ui/admin.py" line="327" />
       <source>显示名</source>
       <translation>Display name</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="288" />
+      <location filename="fieldkit/ui/admin.py" line="328" />
       <source>角色</source>
       <translation>Role</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="289" />
+      <location filename="fieldkit/ui/admin.py" line="329" />
       <source>初始口令</source>
       <translation>Initial passphrase</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="105" />
+      <location filename="fieldkit/ui/admin.py" line="117" />
+      <source>该备份了</source>
+      <translation>Backup due</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/admin.py" line="145" />
       <source>状态</source>
       <translation>State</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="113" />
+      <location filename="fieldkit/ui/admin.py" line="153" />
       <source>添加…</source>
       <translation>Add…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="113" />
+      <location filename="fieldkit/ui/admin.py" line="153" />
       <source>停用</source>
       <translation>Disable</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="114" />
+      <location filename="fieldkit/ui/admin.py" line="154" />
       <source>启用…</source>
       <translation>Enable…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="114" />
+      <location filename="fieldkit/ui/admin.py" line="154" />
       <source>重设口令…</source>
       <translation>Reset passphrase…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="115" />
+      <location filename="fieldkit/ui/admin.py" line="155" />
       <source>删除…</source>
       <translation>Delete…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="115" />
+      <location filename="fieldkit/ui/admin.py" line="155" />
       <source>更换恢复码…</source>
       <translation>New recovery code…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="116" />
+      <location filename="fieldkit/ui/admin.py" line="156" />
       <source>更换数据密钥</source>
       <translation>Rotate the data key</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="162" />
+      <location filename="fieldkit/ui/admin.py" line="202" />
       <source>已停用</source>
       <translation>Disabled</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="215" />
+      <location filename="fieldkit/ui/admin.py" line="255" />
       <source>已停用：该用户不能再登录</source>
       <translation>Disabled: the user can no longer unlock</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="227" />
+      <location filename="fieldkit/ui/admin.py" line="267" />
       <source>已启用：该用户用临时口令登录后须设置新口令</source>
       <translation>Enabled: after unlocking with the temporary passphrase the user must set a new one</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="234" />
+      <location filename="fieldkit/ui/admin.py" line="274" />
       <source>已重设：该用户用临时口令登录后须设置新口令</source>
       <translation>Reset: after unlocking with the temporary passphrase the user must set a new one</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="263" />
+      <location filename="fieldkit/ui/admin.py" line="303" />
       <source>正在用新的数据密钥重新加密数据库…</source>
       <translation>Re-encrypting the store under a new data key…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="162" />
+      <location filename="fieldkit/ui/admin.py" line="202" />
       <source>待改口令</source>
       <translation>Must change passphrase</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="162" />
+      <location filename="fieldkit/ui/admin.py" line="202" />
       <source>正常</source>
       <translation>Active</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="224" />
+      <location filename="fieldkit/ui/admin.py" line="264" />
       <source>启用用户</source>
       <translation>Enable user</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="231" />
+      <location filename="fieldkit/ui/admin.py" line="271" />
       <source>重设口令</source>
       <translation>Reset passphrase</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="241" />
+      <location filename="fieldkit/ui/admin.py" line="281" />
       <source>删除用户</source>
       <translation>Remove user</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="253" />
+      <location filename="fieldkit/ui/admin.py" line="293" />
       <source>更换恢复码</source>
       <translation>Replace the recovery code</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="253" />
+      <location filename="fieldkit/ui/admin.py" line="293" />
       <source>更换后旧恢复码立即作废。新恢复码只显示一次，请准备好纸笔。继续？</source>
       <translation>The old recovery code stops working at once. The new one is shown only once: have pen and paper ready. Continue?</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="81" />
-      <source>已备份：%1</source>
-      <translation>Backed up: %1</translation>
-    </message>
-    <message>
-      <location filename="fieldkit/ui/admin.py" line="259" />
+      <location filename="fieldkit/ui/admin.py" line="299" />
       <source>新恢复码（只显示这一次，请抄写后交所长保管；旧恢复码已作废）：
 %1</source>
       <translation>New recovery code (shown only once; write it down for the chief to keep; the old code no longer works):
 %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/admin.py" line="241" />
+      <location filename="fieldkit/ui/admin.py" line="281" />
       <source>删除用户 %1？其登记的记录仍保留其姓名。</source>
       <translation>Remove user %1? Their records keep their name.</translation>
+    </message>
+    <message>
+      <source>把整个数据库加密备份到一个文件（U 盘或移动硬盘）</source>
+      <translation type="vanished">Back up the whole store, encrypted, to one file (USB stick or external disk)</translation>
+    </message>
+    <message>
+      <source>备份到</source>
+      <translation type="vanished">Back up to</translation>
+    </message>
+    <message>
+      <source>FieldKit 备份 (*.fkb)</source>
+      <translation type="vanished">FieldKit backup (*.fkb)</translation>
+    </message>
+    <message>
+      <source>正在备份…</source>
+      <translation type="vanished">Backing up…</translation>
+    </message>
+    <message>
+      <source>已备份：%1</source>
+      <translation type="vanished">Backed up: %1</translation>
     </message>
   </context>
   <context>
@@ -222,6 +227,199 @@
       <location filename="fieldkit/ui/resources.py" line="128" />
       <source>FieldKit 警务工作包</source>
       <translation>FieldKit</translation>
+    </message>
+  </context>
+  <context>
+    <name>BackupScreen</name>
+    <message>
+      <location filename="fieldkit/ui/backup_screen.py" line="73" />
+      <source>备份与恢复</source>
+      <translation>Backup and restore</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/backup_screen.py" line="85" />
+      <source>备份到 U 盘或移动硬盘</source>
+      <translation>Back up to a USB stick or drive</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/backup_screen.py" line="94" />
+      <source>重新查找</source>
+      <translation>Look again</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/backup_screen.py" line="97" />
+      <source>选择文件夹…</source>
+      <translation>Choose folder…</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/backup_screen.py" line="99" />
+      <source>U 盘没有列出时，或要备份到别的位置</source>
+      <translation>When the stick is not listed, or to back up elsewhere</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/backup_screen.py" line="104" />
+      <source>在该盘保留最近</source>
+      <translation>Keep the last</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/backup_screen.py" line="106" />
+      <source>更早的本机备份会从该盘删除；盘上的其他文件不动</source>
+      <translation>Older backups of this store are deleted from the drive; other files are left alone</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/backup_screen.py" line="112" />
+      <source> 份</source>
+      <translation> backups</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/backup_screen.py" line="114" />
+      <source>开始备份</source>
+      <translation>Back up now</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/backup_screen.py" line="126" />
+      <source>从备份恢复</source>
+      <translation>Restore from a backup</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/backup_screen.py" line="136" />
+      <source>选择备份文件…</source>
+      <translation>Choose backup file…</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/backup_screen.py" line="146" />
+      <source>检查</source>
+      <translation>Check</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/backup_screen.py" line="148" />
+      <source>核对口令，并列出备份中缺少的较新内容；不会改动数据库</source>
+      <translation>Checks the passphrase and lists what the backup lacks; changes nothing</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/backup_screen.py" line="156" />
+      <source>我知道恢复会丢弃上面列出的较新内容</source>
+      <translation>I understand the newer data listed above is dropped</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/backup_screen.py" line="161" />
+      <source>恢复并重启</source>
+      <translation>Restore and restart</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/backup_screen.py" line="128" />
+      <source>该盘上本机的备份（最新的在上）：</source>
+      <translation>This store's backups on the drive (newest first):</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/backup_screen.py" line="140" />
+      <source>所长口令</source>
+      <translation>Chief's passphrase</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/backup_screen.py" line="210" />
+      <source>没有找到 U 盘：请插入后点“重新查找”，或“选择文件夹…”</source>
+      <translation>No USB stick found: insert one and click “Look again”, or “Choose folder…”</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/backup_screen.py" line="229" />
+      <source>备份到哪个文件夹</source>
+      <translation>Back up to which folder</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/backup_screen.py" line="262" />
+      <source>已备份并读回校验通过</source>
+      <translation>Backed up and read back: intact</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/backup_screen.py" line="281" />
+      <source>正在备份并读回校验…</source>
+      <translation>Backing up and reading it back…</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/backup_screen.py" line="303" />
+      <source>选择备份文件</source>
+      <translation>Choose a backup file</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/backup_screen.py" line="303" />
+      <source>FieldKit 备份 (*.fkbackup *.fkb)</source>
+      <translation>FieldKit backups (*.fkbackup *.fkb)</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/backup_screen.py" line="330" />
+      <source>请先选择备份，并输入所长口令</source>
+      <translation>Choose a backup and type the chief's passphrase first</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/backup_screen.py" line="340" />
+      <source>备份时间</source>
+      <translation>Backup made</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/backup_screen.py" line="358" />
+      <source>正在核对备份…</source>
+      <translation>Checking the backup…</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/backup_screen.py" line="185" />
+      <source>本机还没有备份过。</source>
+      <translation>This laptop has never been backed up.</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/backup_screen.py" line="236" />
+      <source>文件夹</source>
+      <translation>Folder</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/backup_screen.py" line="262" />
+      <source>文件</source>
+      <translation>File</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/backup_screen.py" line="263" />
+      <source>记录</source>
+      <translation>Records</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/backup_screen.py" line="263" />
+      <source>附件</source>
+      <translation>Attachments</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/backup_screen.py" line="275" />
+      <source>备份已取消，没有留下文件</source>
+      <translation>Backup cancelled; no file left behind</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/backup_screen.py" line="187" />
+      <source>上次备份</source>
+      <translation>Last backup</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/backup_screen.py" line="205" />
+      <source>可用</source>
+      <translation>Free</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/backup_screen.py" line="265" />
+      <source>已删除较旧的备份</source>
+      <translation>Older backups removed</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/backup_screen.py" line="345" />
+      <source>恢复前的数据库会整体保留在数据目录的 replaced-… 文件夹中。</source>
+      <translation>The store as it was is kept whole in a replaced-… folder of the data directory.</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/backup_screen.py" line="349" />
+      <source>备份不缺少当前数据库中的任何内容。</source>
+      <translation>The backup lacks nothing the current store holds.</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/backup_screen.py" line="343" />
+      <source>备份中缺少当前数据库里较新的内容：</source>
+      <translation>The backup lacks newer data of the current store:</translation>
     </message>
   </context>
   <context>
@@ -341,9 +539,14 @@
   <context>
     <name>Charts</name>
     <message>
-      <location filename="fieldkit/ui/station/charts.py" line="146" />
+      <location filename="fieldkit/ui/station/charts.py" line="163" />
       <source>暂无数据</source>
       <translation>No data</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/station/charts.py" line="209" />
+      <source>本月至今</source>
+      <translation>To date</translation>
     </message>
   </context>
   <context>
@@ -1616,62 +1819,62 @@ Press "Copy details" and send them to the maintainer.</translation>
   <context>
     <name>MainWindow</name>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="96" />
+      <location filename="fieldkit/ui/main_window.py" line="97" />
       <source>新建</source>
       <translation>New</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="97" />
+      <location filename="fieldkit/ui/main_window.py" line="98" />
       <source>全局查找</source>
       <translation>Search everywhere</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="98" />
+      <location filename="fieldkit/ui/main_window.py" line="99" />
       <source>设置</source>
       <translation>Settings</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="99" />
+      <location filename="fieldkit/ui/main_window.py" line="100" />
       <source>锁定</source>
       <translation>Lock</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="100" />
+      <location filename="fieldkit/ui/main_window.py" line="101" />
       <source>刷新</source>
       <translation>Refresh</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="101" />
+      <location filename="fieldkit/ui/main_window.py" line="102" />
       <source>回收站</source>
       <translation>Trash</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="102" />
+      <location filename="fieldkit/ui/main_window.py" line="103" />
       <source>关闭标签页</source>
       <translation>Close tab</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="104" />
+      <location filename="fieldkit/ui/main_window.py" line="105" />
       <source>工具栏</source>
       <translation>Toolbar</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="139" />
+      <location filename="fieldkit/ui/main_window.py" line="140" />
       <source>已解锁 · Ctrl+L 锁定</source>
       <translation>Unlocked · Ctrl+L locks</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="267" />
+      <location filename="fieldkit/ui/main_window.py" line="268" />
       <source>正在打开…</source>
       <translation>Opening…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="160" />
+      <location filename="fieldkit/ui/main_window.py" line="161" />
       <source>演示设备：读卡、拍照、指纹均为模拟</source>
       <translation>Demo devices: card reader, camera and fingerprint reader are simulated</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="177" />
+      <location filename="fieldkit/ui/main_window.py" line="178" />
       <source>处理中…</source>
       <translation>Working…</translation>
     </message>
@@ -2805,6 +3008,14 @@ Otherwise restore a backup: fieldkit restore BACKUP --force (needs the chief's p
     </message>
   </context>
   <context>
+    <name>Session</name>
+    <message>
+      <location filename="fieldkit/ui/session.py" line="193" />
+      <source>正在恢复备份…</source>
+      <translation>Restoring the backup…</translation>
+    </message>
+  </context>
+  <context>
     <name>Settings</name>
     <message>
       <location filename="fieldkit/ui/settings.py" line="59" />
@@ -3231,194 +3442,262 @@ Otherwise restore a backup: fieldkit restore BACKUP --force (needs the chief's p
   <context>
     <name>StationDashboard</name>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="99" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="106" />
       <source>导出台账…</source>
       <translation>Export ledger…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="102" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="109" />
       <source>刷新</source>
       <translation>Refresh</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="110" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="119" />
       <source>重点人员逾期未随访</source>
       <translation>Key persons overdue for follow-up</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="111" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="120" />
       <source>未办结事件隐患</source>
       <translation>Open events and hazards</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="112" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="121" />
       <source>待接收 / 进行中的任务</source>
       <translation>Tasks to take / in progress</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="113" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="122" />
       <source>待同步的修改</source>
       <translation>Changes waiting for sync</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="124" />
-      <source>近 12 个月工作量（按月）</source>
-      <translation>Work in the last 12 months (by month)</translation>
+      <location filename="fieldkit/ui/station/dashboard.py" line="133" />
+      <source>工作量（按月）</source>
+      <translation>Work by month</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="132" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="141" />
       <source>按类别统计</source>
       <translation>By category</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="140" />
-      <source>按村（社区）统计，近 12 个月</source>
-      <translation>By village, last 12 months</translation>
+      <location filename="fieldkit/ui/station/dashboard.py" line="149" />
+      <source>按村（社区）统计</source>
+      <translation>By village</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="147" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="156" />
       <source>未办结事件（按当前处置层级）</source>
       <translation>Open events (by current level)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="150" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="159" />
       <source>任务包（按状态）</source>
       <translation>Tasks (by status)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="165" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="174" />
       <source>双击或按回车打开该人员的记录</source>
       <translation>Double-click or press Enter to open the person's record</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="169" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="178" />
       <source>各模块记录数</source>
       <translation>Records per module</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="186" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="199" />
+      <source>按村（社区）</source>
+      <translation>By village</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/station/dashboard.py" line="200" />
+      <source>按网格</source>
+      <translation>By grid</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/station/dashboard.py" line="204" />
+      <source>近 12 个月</source>
+      <translation>Last 12 months</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/station/dashboard.py" line="225" />
+      <source>备份…</source>
+      <translation>Back up…</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/station/dashboard.py" line="253" />
       <source>正在统计…</source>
       <translation>Counting…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="95" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="367" />
+      <source>按网格统计</source>
+      <translation>By grid</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/station/dashboard.py" line="102" />
       <source>工作统计</source>
       <translation>Work statistics</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="130" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="139" />
       <source>显示：</source>
       <translation>Show: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="138" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="147" />
       <source>类别：</source>
       <translation>Category: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="145" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="154" />
       <source>模块：</source>
       <translation>Module: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="157" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="166" />
       <source>逾期未随访的重点人员</source>
       <translation>Key persons overdue for follow-up</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="161" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="170" />
       <source>人员</source>
       <translation>Person</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="161" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="170" />
       <source>所属村</source>
       <translation>Village</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="161" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="170" />
       <source>类别</source>
       <translation>Category</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="161" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="170" />
       <source>风险</source>
       <translation>Risk</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="161" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="170" />
       <source>应随访日期</source>
       <translation>Follow-up due</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="161" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="170" />
       <source>逾期天数</source>
       <translation>Days overdue</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="162" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="171" />
       <source>责任民警</source>
       <translation>Responsible officer</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="195" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="201" />
+      <source>时间段 从</source>
+      <translation>From</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/station/dashboard.py" line="201" />
+      <source>至</source>
+      <translation>to</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/station/dashboard.py" line="201" />
+      <source>地区</source>
+      <translation>Area</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/station/dashboard.py" line="264" />
       <source>统计失败：</source>
       <translation>Statistics failed: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="224" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="294" />
       <source>件数</source>
       <translation>Cases</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="226" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="296" />
       <source>项数</source>
       <translation>Items</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="252" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="346" />
       <source>条数</source>
       <translation>Records</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="223" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="370" />
+      <source>本月至今</source>
+      <translation>To date</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/station/dashboard.py" line="293" />
       <source>未办结</source>
       <translation>Open</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="226" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="296" />
       <source>任务</source>
       <translation>Tasks</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="228" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="298" />
       <source>记录数</source>
       <translation>Records</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="239" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="309" />
       <source>没有逾期的随访。</source>
       <translation>No overdue follow-ups.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="213" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="331" />
+      <source>本月至今（截至 %1）</source>
+      <translation>This month to date (up to %1)</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/station/dashboard.py" line="282" />
       <source>有数据的主要工作</source>
       <translation>Main work with data</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="202" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="319" />
+      <source>上次备份</source>
+      <translation>Last backup</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/station/dashboard.py" line="343" />
+      <source>工作量（按月，%1 至 %2）</source>
+      <translation>Work by month, %1 to %2</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/station/dashboard.py" line="271" />
       <source>数据截至 %1 %2</source>
       <translation>Data as of %1 %2</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="237" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="307" />
       <source>共 %1 人逾期。双击一行打开该人员的记录。</source>
       <translation>%1 people overdue. Double-click a row to open the person's record.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/dashboard.py" line="234" />
+      <location filename="fieldkit/ui/station/dashboard.py" line="304" />
       <source>共 %1 人逾期，下面列出逾期最久的 %2 人；全部名单见“重点人员随访”。</source>
       <translation>%1 people overdue; the %2 most overdue are listed; see "Key-person follow-ups" for all.</translation>
+    </message>
+    <message>
+      <source>近 12 个月工作量（按月）</source>
+      <translation type="vanished">Work in the last 12 months (by month)</translation>
+    </message>
+    <message>
+      <source>按村（社区）统计，近 12 个月</source>
+      <translation type="vanished">By village, last 12 months</translation>
     </message>
     <message>
       <source>双击打开该人员的记录</source>
@@ -3428,22 +3707,22 @@ Otherwise restore a backup: fieldkit restore BACKUP --force (needs the chief's p
   <context>
     <name>StationDesk</name>
     <message>
-      <location filename="fieldkit/ui/station/__init__.py" line="160" />
+      <location filename="fieldkit/ui/station/__init__.py" line="163" />
       <source>所长工作台</source>
       <translation>Chief's desk</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/__init__.py" line="173" />
+      <location filename="fieldkit/ui/station/__init__.py" line="176" />
       <source>所长工作台（Ctrl+D）：统计、随访、上报、任务、打点、平安指数</source>
       <translation>Chief's desk (Ctrl+D): statistics, follow-ups, escalation, tasks, check-ins, safety index</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/__init__.py" line="175" />
+      <location filename="fieldkit/ui/station/__init__.py" line="178" />
       <source>导出台账…</source>
       <translation>Export ledger…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/__init__.py" line="178" />
+      <location filename="fieldkit/ui/station/__init__.py" line="181" />
       <source>导出台账（Ctrl+P）：XLSX / PDF 打印，CSV 加密</source>
       <translation>Export ledger (Ctrl+P): XLSX / PDF for printing, sealed CSV</translation>
     </message>
@@ -4634,7 +4913,22 @@ The passphrase unlocks it; remember it — if forgotten, only the recovery code 
       <translation>Locked by hand (Ctrl+L)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/window.py" line="69" />
+      <location filename="fieldkit/ui/unlock/window.py" line="50" />
+      <source>正在恢复备份，完成后程序会重新启动…</source>
+      <translation>Restoring the backup; the app restarts when it is done…</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/unlock/window.py" line="52" />
+      <source>已恢复备份，程序已重新启动：请用备份时的口令登录</source>
+      <translation>The backup was restored and the app restarted: unlock with the passphrase of the backup's time</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/unlock/window.py" line="54" />
+      <source>恢复备份没有完成，数据库未改动：请重新登录</source>
+      <translation>The restore did not finish and the store is unchanged: unlock again</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/unlock/window.py" line="75" />
       <source>FieldKit 警务工作包</source>
       <translation>FieldKit</translation>
     </message>
@@ -4644,27 +4938,27 @@ The passphrase unlocks it; remember it — if forgotten, only the recovery code 
       <translation>Locked automatically after %1 minutes without use</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/window.py" line="181" />
+      <location filename="fieldkit/ui/unlock/window.py" line="187" />
       <source>%1 秒后可以再试</source>
       <translation>Try again in %1 s</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/window.py" line="210" />
+      <location filename="fieldkit/ui/unlock/window.py" line="216" />
       <source>正在建立加密数据库…</source>
       <translation>Creating the encrypted store…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/window.py" line="246" />
+      <location filename="fieldkit/ui/unlock/window.py" line="252" />
       <source>正在生成示范乡镇…</source>
       <translation>Creating the demo township…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/window.py" line="267" />
+      <location filename="fieldkit/ui/unlock/window.py" line="273" />
       <source>正在重设口令…</source>
       <translation>Resetting the passphrase…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/window.py" line="242" />
+      <location filename="fieldkit/ui/unlock/window.py" line="248" />
       <source>已取消，没有放入示范数据。可以重试，或从空白开始。</source>
       <translation>Cancelled; no demo data was added. Try again, or start empty.</translation>
     </message>

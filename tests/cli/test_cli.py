@@ -168,6 +168,18 @@ def test_backup_restore_and_audit_verify(cli, tmp_path, monkeypatch):
     assert main(["--home", str(restored), "audit", "verify"]) == 0
 
 
+def test_backup_to_a_drive_keeps_the_newest(cli, tmp_path):
+    cli("init")
+    stick = tmp_path / "stick"
+    code, out = cli("backup", "--drive", str(stick), "--keep", "1")
+    assert code == 0 and out[-1]["verified"] is True and out[-1]["removed"] == []
+    # A second one leaves one: the older removed (or replaced, within the same second).
+    assert cli("backup", "--drive", str(stick), "--keep", "1")[0] == 0
+    assert len(list((stick / "FieldKit备份").glob("fieldkit-*.fkbackup"))) == 1
+    code, _out = cli("backup")  # neither a file nor a drive: refused in words, not a traceback
+    assert code not in (0, 70)
+
+
 def test_console_script_runs(tmp_path):
     exe = [sys.executable, "-m", "fieldkit.cli", "--help"]
     r = subprocess.run(exe, capture_output=True, text=True, timeout=60)

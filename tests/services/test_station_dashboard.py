@@ -23,7 +23,9 @@ def test_figures_match_the_store(demo_ws):
 
     visits = next(s for s in d.trends if s.key == "visits")
     assert [p.key for p in visits.points] == d.months
-    assert visits.total == demo_ws.store.records.count("visits", date_from="2025-12-01", date_to="2026-11-30")
+    # Today's month counts up to today (it is marked partial), not the days still to come.
+    assert d.partial_through == "2026-11-23"
+    assert visits.total == demo_ws.store.records.count("visits", date_from="2025-12-01", date_to="2026-11-23")
     march = next(p for p in visits.points if p.key == "2026-03")
     assert march.count == demo_ws.store.records.count("visits", date_from="2026-03-01", date_to="2026-03-31")
 
@@ -55,3 +57,54 @@ def test_a_grid_worker_sees_no_key_person_figures(empty_ws):
         li.lock()
     assert "key_persons" not in {c.key for c in d.modules}
     assert all(s.key != "key_persons" for s in d.trends) and d.overdue_followups == 0
+
+
+def test_any_window_of_months_ends_whole_before_this_month(demo_ws):
+    d = dashboard.dashboard(demo_ws, TODAY, first_month="2026-02", last_month="2026-05")
+    assert d.months == ["2026-02", "2026-03", "2026-04", "2026-05"] and d.partial_through is None
+    visits = next(s for s in d.trends if s.key == "visits")
+    assert visits.points[-1].count == demo_ws.store.records.count("visits", date_from="2026-05-01",
+                                                                  date_to="2026-05-31")
+    # A window ending in the future stops at this month, which is then partial.
+    later = dashboard.dashboard(demo_ws, TODAY, first_month="2026-10", last_month="2027-03")
+    assert later.months == ["2026-10", "2026-11"] and later.partial_through == "2026-11-23"
+
+
+def test_a_reversed_or_malformed_window_is_refused_in_words(demo_ws):
+    import pytest
+
+    from fieldkit.domain.errors import UserFacingError
+
+    with pytest.raises(UserFacingError, match="起始月份晚于结束月份"):
+        dashboard.dashboard(demo_ws, TODAY, first_month="2026-06", last_month="2026-02")
+    with pytest.raises(UserFacingError, match="2026-03"):
+        dashboard.dashboard(demo_ws, TODAY, first_month="2026-13")
+    with pytest.raises(UserFacingError):
+        dashboard.dashboard(demo_ws, TODAY, months=0)
+
+
+def test_by_grid_counts_each_grid_the_villages_list(demo_ws):
+    d = dashboard.dashboard(demo_ws, TODAY, area="grid")
+    grids = dashboard.grid_codes(demo_ws)
+    assert d.area == "grid" and len(grids) > demo_ws.store.records.count("villages")
+    by_grid = next(s for s in d.villages if s.key == "visits")
+    assert [p.key for p in by_grid.points] == [code for code, _name in grids]
+    code = by_grid.points[0].key
+    assert by_grid.points[0].count == demo_ws.store.records.count("visits", grid=code, date_from=f"{d.months[0]}-01",
+                                                                  date_to="2026-11-23")
+    assert " · " in by_grid.points[0].label  # the village's name beside the grid code
+
+
+def test_the_dashboard_reminds_the_chief_to_back_up(demo_ws, tmp_path):
+    from fieldkit.services import backup
+
+    d = dashboard.dashboard(demo_ws, TODAY, now=dt.datetime(2026, 11, 23, 9))
+    assert d.last_backup is None and "还没有备份过" in d.backup_reminder[0]
+    demo_ws.store.settings.set(backup.LAST_SETTING, {"at": "2026-11-20T18:00:00", "file": "f.fkbackup"})
+    try:
+        d = dashboard.dashboard(demo_ws, TODAY, now=dt.datetime(2026, 11, 23, 9))
+        assert d.last_backup["at"] == "2026-11-20T18:00:00" and d.backup_reminder is None
+        d = dashboard.dashboard(demo_ws, TODAY, now=dt.datetime(2026, 11, 27, 18))
+        assert "7 天前" in d.backup_reminder[0]
+    finally:
+        demo_ws.store.settings.set(backup.LAST_SETTING, None)

@@ -329,3 +329,18 @@ def test_a_role_change_hands_the_restricted_key_over_or_takes_it_away(home: Path
     old = Keyring(home, before)
     assert old.unwrap_user("officer1", OFFICER_PASS) is not None and old.rkey is not None
     assert not _opens(home / RESTRICTED_DB, db_key(old.rkey, old.store_id))
+
+
+def test_a_backup_reads_back_restricted_records_and_photos_for_the_chief(filled, home, tmp_path):
+    """The chief's session holds the restricted database: its records are counted and its
+    attachments (an ID-application photo) decrypted when a backup is read back."""
+    with Store.open(home, user="chief", passphrase=PASS) as store:
+        path = store.backup(tmp_path / "b.fkbackup")
+        check = store.verify_backup(path)
+    assert check["ok"], check["problems"]
+    assert check["records"] == 4 and check["attachments"] == 1
+    # The grid worker's session cannot open it: it checks what it can, and the count it can see.
+    with Store.open(home, user="grid1", passphrase=GRID_PASS) as store:
+        path = store.backup(tmp_path / "g.fkbackup")
+        check = store.verify_backup(path)
+    assert check["ok"] and check["records"] == 1 and check["attachments"] == 0

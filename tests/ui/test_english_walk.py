@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHeaderView,
     QLabel,
+    QListView,
     QPushButton,
     QStyle,
     QStyleOptionButton,
@@ -128,9 +129,10 @@ def _texts(w: QWidget) -> list[tuple[str, str]]:
     elif isinstance(w, QAbstractItemView) and not isinstance(w, QHeaderView) and w.model() is not None:
         model = w.model()
         # Cells show records: what came from them is data, but a choice shows its label.
+        # A list view has one column (its model's columnCount is private in PySide6).
+        columns = 1 if isinstance(w, QListView) or isinstance(model, QAbstractListModel) else model.columnCount()
         for r in range(min(model.rowCount(), CELL_ROWS)):
-            # A list model (QListWidget) hides columnCount from Python: it has one column.
-            for c in range(1 if isinstance(model, QAbstractListModel) else model.columnCount()):
+            for c in range(columns):
                 value = model.data(model.index(r, c))
                 if isinstance(value, str):
                     out.append(("cell", value))
@@ -366,6 +368,12 @@ def test_every_screen_reads_english(qtbot, english_main):
     qtbot.wait(50)
     walk.check("users", users)
     users.close()
+    main.findChild(QAction, "backupAction").trigger()
+    qtbot.waitUntil(lambda: top_level("backupDialog") is not None)
+    backup = top_level("backupDialog")
+    qtbot.waitUntil(lambda: backup.drives.count() > 0, timeout=5000)
+    walk.check("backup and restore", backup)
+    backup.close()
 
     hooks = main._sync_hooks
     conflicts = hooks.open_conflicts()

@@ -67,9 +67,11 @@ def test_the_chief_backs_up_deletes_and_manages_users_in_the_app(qtbot, home, st
 
     from fieldkit.ui import admin
 
-    target = tmp_path / "station.fkb"
-    admin.backup_to_file(main, str(target))
-    qtbot.waitUntil(target.exists, timeout=15000)
+    backup = admin.open_backup(main)
+    backup.choose_folder(str(tmp_path))
+    backup.back_up()
+    qtbot.waitUntil(lambda: any((tmp_path / "FieldKit备份").glob("*.fkbackup")), timeout=15000)
+    backup.close()
 
     page = main.open_record(address, "addresses")
     qtbot.waitUntil(lambda: page.findChild(QPushButton, "deleteButton") is not None, timeout=15000)

@@ -157,6 +157,9 @@ def open_station_desk(main: Any) -> StationDesk:
             return w
     desk = StationDesk(main.worker, main.info, main.lang)
     desk.open_requested.connect(main.open_record)
+    backup = main.findChild(QAction, "backupAction")
+    if backup is not None:  # the reminder's "备份…" opens the same backup screen as the toolbar
+        desk.dashboard.backup_requested.connect(backup.trigger)
     main.tabs.addTab(desk, icon("list"), tr("所长工作台"))
     main.tabs.setCurrentWidget(desk)
     return desk

@@ -8,7 +8,9 @@ What a reader gets: a title, axis titles in the UI language (the y title written
 the axis: English stacked letter by letter is unreadable), tick labels with round numbers,
 category labels wrapped between words, the value written on each bar / point, a legend when
 there is more than one series, a tooltip with the exact figure under the mouse, and "暂无数据"
-instead of an empty frame.
+instead of an empty frame. A category still filling up (this month, counted up to today) is
+`partial`: hatched and lighter, a dashed line into it, "本月至今" under it, and its tooltip says
+up to which day — so a month three days old does not read as a collapse.
 
 Threading: GUI thread only (QWidget/QPainter). Data is plain lists handed in by the caller.
 """
@@ -20,7 +22,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QCoreApplication, QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPen
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPaintEvent,
+    QPen,
+)
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from fieldkit.ui import words
@@ -73,13 +85,18 @@ class _Chart(QWidget):
         self.y_title = ""
         self._hits: list[tuple[QRectF, str]] = []  # screen areas → tooltip text
         self._labels: list[list[str]] = []  # category labels as last drawn, line by line
+        self.partial: int | None = None  # index of the category still filling up
+        self.partial_note = ""  # what its tooltip adds, e.g. "本月至今（截至 11月23日）"
         self.setMouseTracking(True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.setMinimumHeight(200)
 
     def set_data(self, categories: Sequence[str], series: Sequence[ChartSeries], *, x_title: str = "",
-                 y_title: str = "", title: str | None = None) -> None:
+                 y_title: str = "", title: str | None = None, partial: int | None = None,
+                 partial_note: str = "") -> None:
         self.categories = list(categories)
+        self.partial = partial if partial is not None and 0 <= partial < len(self.categories) else None
+        self.partial_note = partial_note
         self.series = [s for s in series if len(s.values) == len(self.categories)]
         self.x_title, self.y_title = x_title, y_title
         if title is not None:
@@ -181,6 +198,23 @@ class _Chart(QWidget):
     def _top(self) -> float:
         return max((v for s in self.series for v in s.values), default=0.0)
 
+    def _tip(self, ci: int, text: str) -> str:
+        """A tooltip, with the partial category's note added."""
+        return words.clauses([text, self.partial_note]) if ci == self.partial and self.partial_note else text
+
+    def _category_lines(self, fm: QFontMetricsF, width: float) -> list[list[str]]:
+        """Every category label's lines; the partial one gets "本月至今" underneath."""
+        out = [self._label_lines(c, fm, width) for c in self.categories]
+        if self.partial is not None:
+            out[self.partial] = out[self.partial] + [fm.elidedText(tr("本月至今"), Qt.TextElideMode.ElideRight, width)]
+        return out
+
+    @staticmethod
+    def _partial_brush(color: QColor) -> tuple[QColor, QBrush]:
+        """The lighter fill and the hatch over it that mark a partial category."""
+        hatch = QBrush(color.darker(115), Qt.BrushStyle.BDiagPattern)
+        return color.lighter(160), hatch
+
     def _label_lines(self, text: str, fm: QFontMetricsF, width: float) -> list[str]:
         """A category label's lines: its own line breaks, then breaks between words where a line
         is wider than `width` (a word is never cut; what still does not fit is elided)."""
@@ -237,7 +271,7 @@ class BarChart(_Chart):
         top_val = ticks[-1]
         r = self._take_y_title(p, r, small)
         left = r.left() + max(sfm.horizontalAdvance(fmt_value(t)) for t in ticks) + 6
-        wrapped = [self._label_lines(c, sfm, (r.right() - left) / len(self.categories) - 2) for c in self.categories]
+        wrapped = self._category_lines(sfm, (r.right() - left) / len(self.categories) - 2)
         self._labels = wrapped
         lines = max(len(w) for w in wrapped)
         bottom = r.bottom() - lines * sfm.height() - 6 - (fm.height() + 2 if self.x_title else 0)
@@ -253,13 +287,19 @@ class BarChart(_Chart):
                 v = s.values[ci]
                 h = plot.height() * v / top_val
                 bar = QRectF(x0 + si * bar_w, plot.bottom() - h, bar_w - 1, h)
-                p.fillRect(bar, self.color(si))
+                if ci == self.partial:
+                    light, hatch = self._partial_brush(self.color(si))
+                    p.fillRect(bar, light)
+                    p.fillRect(bar, hatch)
+                else:
+                    p.fillRect(bar, self.color(si))
                 if v:
                     label = fmt_value(v)
                     p.setPen(TEXT)
                     p.drawText(QRectF(bar.center().x() - 40, bar.top() - sfm.height() - 1, 80, sfm.height()),
                                Qt.AlignmentFlag.AlignCenter, label)
-                self._hits.append((bar.adjusted(0, -sfm.height(), 0, 0), words.labelled(f"{cat.replace(chr(10), ' ')} · {s.label}", fmt_value(v))))
+                self._hits.append((bar.adjusted(0, -sfm.height(), 0, 0),
+                                   self._tip(ci, words.labelled(f"{cat.replace(chr(10), ' ')} · {s.label}", fmt_value(v)))))
             p.setPen(TEXT)
             text_rect = QRectF(plot.left() + ci * slot, plot.bottom() + 4, slot, lines * sfm.height())
             p.drawText(text_rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, "\n".join(wrapped[ci]))
@@ -338,7 +378,7 @@ class LineChart(_Chart):
         top_val = ticks[-1]
         r = self._take_y_title(p, r, small)
         left = r.left() + max(sfm.horizontalAdvance(fmt_value(t)) for t in ticks) + 6
-        wrapped = [self._label_lines(c, sfm, (r.right() - left - 6) / len(self.categories) - 2) for c in self.categories]
+        wrapped = self._category_lines(sfm, (r.right() - left - 6) / len(self.categories) - 2)
         self._labels = wrapped
         lines = max(len(w) for w in wrapped)
         bottom = r.bottom() - lines * sfm.height() - 6 - (fm.height() + 2 if self.x_title else 0)
@@ -357,6 +397,9 @@ class LineChart(_Chart):
         n = len(self.categories)
         slot = plot.width() / n
         xs = [plot.left() + slot * (i + 0.5) for i in range(n)]
+        if self.partial is not None:
+            band = QRectF(plot.left() + slot * self.partial, plot.top(), slot, plot.height())
+            p.fillRect(band, QBrush(GRID.darker(108), Qt.BrushStyle.BDiagPattern))
         p.setPen(TEXT)
         for i, lines_of in enumerate(wrapped):
             p.drawText(QRectF(xs[i] - slot / 2, plot.bottom() + 4, slot, lines * sfm.height()),
@@ -366,20 +409,25 @@ class LineChart(_Chart):
         for si, s in enumerate(self.series):
             color = self.color(si)
             pts = [QPointF(xs[i], plot.bottom() - plot.height() * v / top_val) for i, v in enumerate(s.values)]
-            path = QPainterPath(pts[0])
-            for pt in pts[1:]:
+            # The partial month is reached by a dashed segment: the line does not claim a drop.
+            whole = pts if self.partial is None else pts[: self.partial + 1]
+            path = QPainterPath(whole[0])
+            for pt in whole[1:-1] if self.partial is not None else whole[1:]:
                 path.lineTo(pt)
             p.setPen(QPen(color, 2.2))
             p.setBrush(Qt.BrushStyle.NoBrush)
             p.drawPath(path)
+            if self.partial is not None and self.partial > 0:
+                p.setPen(QPen(color, 2.0, Qt.PenStyle.DashLine))
+                p.drawLine(pts[self.partial - 1], pts[self.partial])
             peak = max(range(n), key=lambda i: s.values[i])
             for i, pt in enumerate(pts):
                 p.setPen(QPen(color, 1.5))
-                p.setBrush(QColor("white"))
+                p.setBrush(color.lighter(170) if i == self.partial else QColor("white"))
                 p.drawEllipse(pt, 3.2, 3.2)
                 self._hits.append((QRectF(pt.x() - slot / 2, plot.top(), slot, plot.height()),
-                                   words.labelled(f"{self.categories[i].replace(chr(10), ' ')} · {s.label}",
-                                                  fmt_value(s.values[i]))))
+                                   self._tip(i, words.labelled(f"{self.categories[i].replace(chr(10), ' ')} · {s.label}",
+                                                               fmt_value(s.values[i])))))
                 if s.values[i] and (len(self.series) == 1 or i == peak):
                     p.setPen(color.darker(130))
                     p.drawText(QRectF(pt.x() - 30, pt.y() - sfm.height() - 3, 60, sfm.height()),

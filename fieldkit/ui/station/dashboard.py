@@ -1,5 +1,10 @@
 """The chief's dashboard (工作统计): headline figures, trends, categories, villages, overdue work.
 
+The window is any run of months (从/至 month pickers, default the last 12), the area chart is by
+village or by grid, and a month still filling up is marked (hatched, "本月至今", the tooltip says
+up to which day). For the chief, when and where the last backup was made, and an orange banner
+with a "备份…" button after a week without one (`backup_requested()`).
+
 All figures come from `services.station.dashboard.dashboard` in one worker job; the view only
 arranges them. A double-click on an overdue follow-up asks the main window to open the person's
 record (`open_requested(uuid, "key_persons")`).
@@ -13,9 +18,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QLocale, Signal
+from PySide6.QtCore import QCoreApplication, QDate, QLocale, Signal
 from PySide6.QtWidgets import (
     QComboBox,
+    QDateEdit,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -78,6 +84,7 @@ class DashboardView(QWidget):
 
     open_requested = Signal(str, str)
     export_requested = Signal()
+    backup_requested = Signal()
 
     def __init__(self, worker: Worker, info: Any, lang: str = "zh", parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -105,6 +112,8 @@ class DashboardView(QWidget):
         top.addWidget(self.export_button)
         top.addWidget(self.refresh_button)
         outer.addLayout(top)
+        outer.addLayout(self._window_row())
+        outer.addWidget(self._backup_banner())
 
         cards = QHBoxLayout()
         self.card_overdue = Card(tr("重点人员逾期未随访"), "cardOverdue")
@@ -121,7 +130,7 @@ class DashboardView(QWidget):
         grid.setContentsMargins(0, 4, 0, 8)
         grid.setHorizontalSpacing(12)
         grid.setVerticalSpacing(12)
-        self.trend = LineChart(tr("近 12 个月工作量（按月）"))
+        self.trend = LineChart(tr("工作量（按月）"))
         self.trend.setObjectName("trendChart")
         self.trend.setMinimumHeight(270)
         self.trend_pick = QComboBox()
@@ -137,7 +146,7 @@ class DashboardView(QWidget):
         self.category_pick.currentIndexChanged.connect(self._show_category)
         grid.addWidget(_titled(tr("类别："), self.category_pick, self.category), 0, 1)
 
-        self.village = BarChart(tr("按村（社区）统计，近 12 个月"), horizontal=True)
+        self.village = BarChart(tr("按村（社区）统计"), horizontal=True)
         self.village.setObjectName("villageChart")
         self.village_pick = QComboBox()
         self.village_pick.setObjectName("villagePick")
@@ -179,13 +188,73 @@ class DashboardView(QWidget):
         scroll.setWidget(body)
         outer.addWidget(scroll, 1)
 
+    def _window_row(self) -> QHBoxLayout:
+        """从 [month] 至 [month] · 按 [村/网格]: the period and the area of the charts."""
+        row = QHBoxLayout()
+        today = QDate.currentDate()
+        self.first_month = _month_edit("dashboardFrom", today.addMonths(-11))
+        self.last_month = _month_edit("dashboardTo", today)
+        self.area = QComboBox()
+        self.area.setObjectName("dashboardArea")
+        self.area.addItem(tr("按村（社区）"), "village")
+        self.area.addItem(tr("按网格"), "grid")
+        for label, w in ((tr("时间段 从"), self.first_month), (tr("至"), self.last_month), (tr("地区"), self.area)):
+            row.addWidget(QLabel(label))
+            row.addWidget(w)
+        self.last_year = QPushButton(tr("近 12 个月"))
+        self.last_year.setObjectName("dashboardLastYear")
+        self.last_year.clicked.connect(self.reset_window)
+        row.addWidget(self.last_year)
+        row.addStretch(1)
+        self.last_month.dateChanged.connect(self.first_month.setMaximumDate)  # never a reversed window
+        self.first_month.setMaximumDate(self.last_month.date())
+        self.first_month.dateChanged.connect(lambda _d: self.refresh())
+        self.last_month.dateChanged.connect(lambda _d: self.refresh())
+        self.area.currentIndexChanged.connect(lambda _i: self.refresh())
+        return row
+
+    def _backup_banner(self) -> QFrame:
+        box = QFrame()
+        box.setObjectName("dashboardBackupBanner")
+        row = QHBoxLayout(box)
+        row.setContentsMargins(8, 2, 8, 2)
+        self.backup_note = QLabel()
+        self.backup_note.setObjectName("dashboardBackupNote")
+        self.backup_note.setWordWrap(True)
+        row.addWidget(self.backup_note, 1)
+        self.backup_button = QPushButton(tr("备份…"))
+        self.backup_button.setObjectName("dashboardBackup")
+        self.backup_button.clicked.connect(self.backup_requested.emit)
+        row.addWidget(self.backup_button)
+        box.hide()
+        self.backup_banner = box
+        return box
+
+    def reset_window(self) -> None:
+        today = QDate.currentDate()
+        for w in (self.first_month, self.last_month):
+            w.blockSignals(True)
+        self.last_month.setDate(today)
+        self.first_month.setMaximumDate(today)  # the signal that moves it is blocked here
+        self.first_month.setDate(today.addMonths(-11))
+        for w in (self.first_month, self.last_month):
+            w.blockSignals(False)
+        self.refresh()
+
+    def period(self) -> tuple[str, str, str]:
+        """(first month, last month, area) as the service takes them."""
+        return (self.first_month.date().toString("yyyy-MM"), self.last_month.date().toString("yyyy-MM"),
+                str(self.area.currentData()))
+
     # -- loading ----------------------------------------------------------------------------
     def refresh(self) -> None:
         self.loading = True
         self.refresh_button.setEnabled(False)
         self.as_of.setText(tr("正在统计…"))
-        self.worker.run(lambda job: dash_service.dashboard(job.ws, lang=self.lang), self._show, self._failed,
-                        progress=False, key="station-dashboard", owner=self, parent=self)
+        first, last, area = self.period()
+        self.worker.run(lambda job: dash_service.dashboard(job.ws, first_month=first, last_month=last, area=area,
+                                                           lang=self.lang),
+                        self._show, self._failed, progress=False, key="station-dashboard", owner=self, parent=self)
 
     def _failed(self, exc: BaseException) -> None:
         from fieldkit.ui.errors import message_for, show_error
@@ -216,6 +285,7 @@ class DashboardView(QWidget):
         self._show_trend()
         self._show_category()
         self._show_village()
+        self._show_backup(data)
 
         levels = _choice_labels(self.info, "events", "level", self.lang)
         statuses = _choice_labels(self.info, "tasks", "status", self.lang)
@@ -238,6 +308,28 @@ class DashboardView(QWidget):
         else:
             self.overdue_note.setText(tr("没有逾期的随访。"))
 
+    def _show_backup(self, data: dash_service.Dashboard) -> None:
+        said = data.backup_reminder
+        last = data.last_backup
+        if said is not None:
+            self.backup_note.setText(said[1] if self.lang == "en" else said[0])
+            self.backup_banner.setStyleSheet("QFrame#dashboardBackupBanner { background: #ffedd5; border: 1px solid "
+                                             "#fb923c; border-radius: 4px; } QLabel { color: #9a3412; font-weight: bold; }")
+        elif last is not None:
+            self.backup_note.setText(words.labelled(tr("上次备份"), f"{last['at'].replace('T', ' ')[:16]} · {last['file']}"))
+            self.backup_banner.setStyleSheet("QLabel { color: #4b5563; }")
+        self.backup_button.setVisible(said is not None)
+        self.backup_banner.setVisible(said is not None or last is not None)
+
+    def _partial(self) -> tuple[int | None, str]:
+        """The index of the month still filling up and what its tooltip adds."""
+        data = self.data
+        if data is None or data.partial_through is None:
+            return None, ""
+        day = dt.date.fromisoformat(data.partial_through)
+        through = day.strftime("%b %-d") if self.lang == "en" else f"{day.month}月{day.day}日"
+        return len(data.months) - 1, tr("本月至今（截至 %1）").replace("%1", through)
+
     def _show_trend(self) -> None:
         if self.data is None:
             return
@@ -247,9 +339,11 @@ class DashboardView(QWidget):
         else:
             series = sorted((s for s in self.data.trends if s.total), key=lambda s: -s.total)[:MAX_TREND_LINES]
         months = self.data.months
+        partial, note = self._partial()
+        title = tr("工作量（按月，%1 至 %2）").replace("%1", months[0]).replace("%2", months[-1])
         self.trend.set_data([month_label(m, i == 0, self.lang) for i, m in enumerate(months)],
                             [ChartSeries(self._mod(s.key, s.label), tuple(p.count for p in s.points)) for s in series],
-                            y_title=tr("条数"))
+                            y_title=tr("条数"), title=title, partial=partial, partial_note=note)
 
     def _show_category(self) -> None:
         if self.data is None:
@@ -270,8 +364,13 @@ class DashboardView(QWidget):
         if s is None:
             self.village.set_data([], [])
             return
+        by = tr("按网格统计") if self.data.area == "grid" else tr("按村（社区）统计")
+        period = f"{self.data.months[0]} – {self.data.months[-1]}"
+        if self.data.partial_through:
+            period = words.counted(period, tr("本月至今"))
         self.village.set_data([p.label for p in s.points],
-                              [ChartSeries(self._mod(s.key, s.label), tuple(p.count for p in s.points))])
+                              [ChartSeries(self._mod(s.key, s.label), tuple(p.count for p in s.points))],
+                              title=words.clauses([by, period]))
 
     def _mod(self, module: str, fallback: str) -> str:
         return _module_label(self.info, module, fallback, self.lang)
@@ -289,6 +388,15 @@ class DashboardView(QWidget):
         uuid = row_key(self.overdue)
         if uuid:
             self.open_requested.emit(uuid, "key_persons")
+
+
+def _month_edit(name: str, date: QDate) -> QDateEdit:
+    edit = QDateEdit(date)
+    edit.setObjectName(name)
+    edit.setDisplayFormat("yyyy-MM")
+    edit.setMaximumDate(QDate.currentDate())
+    edit.setCalendarPopup(False)
+    return edit
 
 
 def _card(*widgets: QWidget, chooser: QHBoxLayout | None = None) -> QFrame:

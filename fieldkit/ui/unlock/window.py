@@ -46,6 +46,12 @@ def lock_reason_text(reason: str, idle_minutes: int) -> str:
         return tr("因 %1 分钟无操作已自动锁定").replace("%1", str(idle_minutes))
     if reason == "manual":
         return tr("已手动锁定（Ctrl+L）")
+    if reason == "restoring":
+        return tr("正在恢复备份，完成后程序会重新启动…")
+    if reason == "restored":
+        return tr("已恢复备份，程序已重新启动：请用备份时的口令登录")
+    if reason == "restore_failed":
+        return tr("恢复备份没有完成，数据库未改动：请重新登录")
     return ""
 
 
