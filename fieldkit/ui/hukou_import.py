@@ -91,7 +91,7 @@ class HukouImportDialog(QDialog):
         super().__init__(parent)
         self.worker, self.lang = worker, lang
         self.diff: hukou_import.HukouDiff | None = None
-        self.result: hukou_import.HukouResult | None = None
+        self.outcome: hukou_import.HukouResult | None = None  # QDialog.result() is Qt's
         self.shown: list[ShownLine] = []
         self.setObjectName("hukouImport")
         self.setWindowTitle(tr("户籍数据导入"))
@@ -157,8 +157,11 @@ class HukouImportDialog(QDialog):
             return diff, shown
 
         self.file_label.setText(words.labelled(tr("文件"), path.name))
-        self.worker.run(work, self._compared, lambda e: show_error(self, e),
+        self.worker.run(work, self._compared, self._show_error,
                         label=tr("正在比对 %1…").replace("%1", path.name), parent=self, owner=self)
+
+    def _show_error(self, exc: BaseException) -> None:
+        show_error(self, exc)
 
     def _compared(self, answer: tuple[hukou_import.HukouDiff, list[ShownLine]]) -> None:
         self.diff, self.shown = answer
@@ -177,10 +180,11 @@ class HukouImportDialog(QDialog):
                 first.setFlags(first.flags() | Qt.ItemFlag.ItemIsUserCheckable)
                 # A conflict starts unticked: the local edit stands unless the officer says so.
                 first.setCheckState(Qt.CheckState.Unchecked if ln.kind == "conflict" else Qt.CheckState.Checked)
-            for col, value in enumerate((first, kind_label(ln.kind), ln.name, ln.id_number, ln.detail)):
-                item = value if isinstance(value, QTableWidgetItem) else QTableWidgetItem(value)
-                if col == 4:
-                    item.setToolTip(ln.detail)
+            detail = QTableWidgetItem(ln.detail)
+            detail.setToolTip(ln.detail)
+            items = (first, QTableWidgetItem(kind_label(ln.kind)), QTableWidgetItem(ln.name),
+                     QTableWidgetItem(ln.id_number), detail)
+            for col, item in enumerate(items):
                 self.table.setItem(row, col, item)
         self.table.blockSignals(False)
         self._enable(True)
@@ -212,10 +216,10 @@ class HukouImportDialog(QDialog):
 
     def _failed(self, exc: BaseException) -> None:
         self._enable(True)
-        show_error(self, exc)
+        self._show_error(exc)
 
     def _applied(self, result: hukou_import.HukouResult) -> None:
-        self.result = result
+        self.outcome = result
         self.summary.setText(tr("已导入：新增 %1 人，更新 %2 人，未写入 %3 行。").replace(
             "%1", f"{result.created:,}").replace("%2", f"{result.updated:,}").replace("%3", f"{result.refused:,}"))
         self.table.setRowCount(0)

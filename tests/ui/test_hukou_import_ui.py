@@ -64,7 +64,7 @@ def test_the_diff_is_shown_and_only_the_ticked_lines_are_saved(qtbot, seeded_hom
     table.item(new_row, 0).setCheckState(Qt.CheckState.Unchecked)
     assert dialog.ticked() == [2] and dialog.accept_ticked.text() == "接受勾选的行（1）"
     qtbot.mouseClick(dialog.accept_ticked, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: dialog.result is not None, timeout=15000)
+    qtbot.waitUntil(lambda: dialog.outcome is not None, timeout=15000)
     assert "更新 1 人" in dialog.summary.text()
 
     def stored(seq: int):
