@@ -1026,42 +1026,42 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>Register a new tenant</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="123" />
+      <location filename="fieldkit/ui/scan/card.py" line="132" />
       <source>放弃</source>
       <translation>Discard</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="124" />
+      <location filename="fieldkit/ui/scan/card.py" line="133" />
       <source>提交</source>
       <translation>Submit</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="137" />
+      <location filename="fieldkit/ui/scan/card.py" line="141" />
       <source>住户</source>
       <translation>Residents</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="154" />
+      <location filename="fieldkit/ui/scan/card.py" line="158" />
       <source>出租与租客</source>
       <translation>Rental and tenants</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="253" />
+      <location filename="fieldkit/ui/scan/card.py" line="257" />
       <source>（门牌已核验）</source>
       <translation>(doorplate verified)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="253" />
+      <location filename="fieldkit/ui/scan/card.py" line="257" />
       <source>（未经签名核验）</source>
       <translation>(signature not verified)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="254" />
+      <location filename="fieldkit/ui/scan/card.py" line="258" />
       <source>未登记</source>
       <translation>Not registered</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="492" />
+      <location filename="fieldkit/ui/scan/card.py" line="496" />
       <source>没有待提交的内容</source>
       <translation>Nothing to submit</translation>
     </message>
@@ -1081,187 +1081,187 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>Deceased</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="140" />
+      <location filename="fieldkit/ui/scan/card.py" line="144" />
       <source>迁出/死亡日期：</source>
       <translation>Date moved out / died: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="148" />
+      <location filename="fieldkit/ui/scan/card.py" line="152" />
       <source>姓名</source>
       <translation>Name</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="148" />
+      <location filename="fieldkit/ui/scan/card.py" line="152" />
       <source>性别</source>
       <translation>Sex</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="148" />
+      <location filename="fieldkit/ui/scan/card.py" line="152" />
       <source>出生日期</source>
       <translation>Date of birth</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="148" />
+      <location filename="fieldkit/ui/scan/card.py" line="152" />
       <source>与户主关系</source>
       <translation>Relation to head</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="149" />
+      <location filename="fieldkit/ui/scan/card.py" line="153" />
       <source>状态</source>
       <translation>Status</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="149" />
+      <location filename="fieldkit/ui/scan/card.py" line="153" />
       <source>标记</source>
       <translation>Mark</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="159" />
+      <location filename="fieldkit/ui/scan/card.py" line="163" />
       <source>公民身份号码</source>
       <translation>ID number</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="159" />
+      <location filename="fieldkit/ui/scan/card.py" line="163" />
       <source>联系电话</source>
       <translation>Phone</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="159" />
+      <location filename="fieldkit/ui/scan/card.py" line="163" />
       <source>入住日期</source>
       <translation>Moved in</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="160" />
+      <location filename="fieldkit/ui/scan/card.py" line="164" />
       <source>已搬离</source>
       <translation>Moved away</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="257" />
+      <location filename="fieldkit/ui/scan/card.py" line="261" />
       <source>布控名单预警：</source>
       <translation>Watch-list alert: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="273" />
+      <location filename="fieldkit/ui/scan/card.py" line="277" />
       <source>车辆：</source>
       <translation>Vehicles: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="275" />
+      <location filename="fieldkit/ui/scan/card.py" line="279" />
       <source>重点人员：</source>
       <translation>Key persons: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="278" />
+      <location filename="fieldkit/ui/scan/card.py" line="282" />
       <source>未办结事项：</source>
       <translation>Open matters: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="279" />
+      <location filename="fieldkit/ui/scan/card.py" line="283" />
       <source>最近走访：</source>
       <translation>Recent visits: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="290" />
+      <location filename="fieldkit/ui/scan/card.py" line="294" />
       <source>（待提交）</source>
       <translation>(to submit)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="483" />
+      <location filename="fieldkit/ui/scan/card.py" line="487" />
       <source>走访记录 1 条</source>
       <translation>1 visit record</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="492" />
+      <location filename="fieldkit/ui/scan/card.py" line="496" />
       <source>待提交：</source>
       <translation>To submit: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="525" />
+      <location filename="fieldkit/ui/scan/card.py" line="529" />
       <source>正在保存…</source>
       <translation>Saving…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="261" />
+      <location filename="fieldkit/ui/scan/card.py" line="265" />
       <source>出租状态：%1</source>
       <translation>Rental status: %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="261" />
+      <location filename="fieldkit/ui/scan/card.py" line="265" />
       <source>未出租</source>
       <translation>Not rented</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="287" />
+      <location filename="fieldkit/ui/scan/card.py" line="291" />
       <source>（租客）</source>
       <translation>(tenant)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="256" />
+      <location filename="fieldkit/ui/scan/card.py" line="260" />
       <source>户主：%1</source>
       <translation>Head of household: %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="276" />
+      <location filename="fieldkit/ui/scan/card.py" line="280" />
       <source>事件：%1</source>
       <translation>Event: %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="277" />
+      <location filename="fieldkit/ui/scan/card.py" line="281" />
       <source>纠纷：%1</source>
       <translation>Dispute: %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="357" />
+      <location filename="fieldkit/ui/scan/card.py" line="361" />
       <source>%1 已在本户登记</source>
       <translation>%1 is already registered in this household</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="485" />
+      <location filename="fieldkit/ui/scan/card.py" line="489" />
       <source>新增人员 %1 人</source>
       <translation>%1 new people</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="487" />
+      <location filename="fieldkit/ui/scan/card.py" line="491" />
       <source>状态变更 %1 人</source>
       <translation>%1 status changes</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="489" />
+      <location filename="fieldkit/ui/scan/card.py" line="493" />
       <source>租客搬离 %1 人</source>
       <translation>%1 tenants moved away</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="491" />
+      <location filename="fieldkit/ui/scan/card.py" line="495" />
       <source>新租客 %1 人</source>
       <translation>%1 new tenants</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="494" />
+      <location filename="fieldkit/ui/scan/card.py" line="498" />
       <source>已恢复上次未提交的内容（%1 保存）。</source>
       <translation>Restored the entries not yet submitted (saved at %1). </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="538" />
+      <location filename="fieldkit/ui/scan/card.py" line="542" />
       <source>未保存，请改正：</source>
       <translation>Not saved; please correct: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="291" />
+      <location filename="fieldkit/ui/scan/card.py" line="295" />
       <source>户主</source>
       <translation>Head of household</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="550" />
+      <location filename="fieldkit/ui/scan/card.py" line="554" />
       <source>已保存：新建 %1 条，更新 %2 条</source>
       <translation>Saved: %1 created, %2 updated</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="557" />
+      <location filename="fieldkit/ui/scan/card.py" line="561" />
       <source>%1（%2）：%3</source>
       <translation>%1 (%2): %3</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="255" />
+      <location filename="fieldkit/ui/scan/card.py" line="259" />
       <source>地址编码 %1 %2</source>
       <translation>Address code %1 %2</translation>
     </message>
@@ -1296,6 +1296,149 @@ Press "Copy details" and send them to the maintainer.</translation>
     <message>
       <source>纠纷：</source>
       <translation type="vanished">Disputes: </translation>
+    </message>
+  </context>
+  <context>
+    <name>HukouImport</name>
+    <message>
+      <location filename="fieldkit/ui/hukou_import.py" line="67" />
+      <source>本地登记为户籍人口，这次的户籍数据中没有；请核实（导入不会改动）</source>
+      <translation>Registered here as a hukou resident but absent from this extract; please check (the import changes nothing)</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/hukou_import.py" line="169" />
+      <source>新增 %1 人，变更 %2 人，冲突 %3 人，户籍数据中没有 %4 人，无法导入 %5 行，一致 %6 人。还没有写入任何数据。</source>
+      <translation>%1 new, %2 changed, %3 in conflict, %4 missing from the extract, %5 lines refused, %6 the same. Nothing has been written yet.</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/hukou_import.py" line="48" />
+      <source>新增人员</source>
+      <translation>New person</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/hukou_import.py" line="48" />
+      <source>信息变更</source>
+      <translation>Changed</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/hukou_import.py" line="48" />
+      <source>与本地修改冲突</source>
+      <translation>Conflicts with a local edit</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/hukou_import.py" line="49" />
+      <source>户籍数据中没有</source>
+      <translation>Missing from the extract</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/hukou_import.py" line="49" />
+      <source>无法导入</source>
+      <translation>Refused</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/hukou_import.py" line="76" />
+      <source>（空）</source>
+      <translation>(empty)</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/hukou_import.py" line="97" />
+      <source>户籍数据导入</source>
+      <translation>Household registration import</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/hukou_import.py" line="101" />
+      <source>选择省厅下发的户籍数据（CSV 或 XLSX），先比对，确认后才写入。</source>
+      <translation>Choose the household-registration extract from the province (CSV or XLSX): it is compared first and written only once you accept.</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/hukou_import.py" line="103" />
+      <source>选择文件…</source>
+      <translation>Choose file…</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/hukou_import.py" line="125" />
+      <source>接受勾选的行</source>
+      <translation>Accept ticked lines</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/hukou_import.py" line="128" />
+      <source>全部接受</source>
+      <translation>Accept all</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/hukou_import.py" line="131" />
+      <source>关闭</source>
+      <translation>Close</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/hukou_import.py" line="144" />
+      <source>选择户籍数据文件</source>
+      <translation>Choose the household-registration file</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/hukou_import.py" line="145" />
+      <source>户籍数据 (*.csv *.xlsx);;所有文件 (*)</source>
+      <translation>Household registration (*.csv *.xlsx);;All files (*)</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/hukou_import.py" line="115" />
+      <source>行</source>
+      <translation>Line</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/hukou_import.py" line="115" />
+      <source>类别</source>
+      <translation>Kind</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/hukou_import.py" line="115" />
+      <source>姓名</source>
+      <translation>Name</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/hukou_import.py" line="115" />
+      <source>公民身份号码</source>
+      <translation>Citizen ID number</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/hukou_import.py" line="115" />
+      <source>变化</source>
+      <translation>Changes</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/hukou_import.py" line="159" />
+      <source>文件</source>
+      <translation>File</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/hukou_import.py" line="215" />
+      <source>正在导入户籍数据…</source>
+      <translation>Importing the household registration…</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/hukou_import.py" line="80" />
+      <source>%1（本地修改过）</source>
+      <translation>%1 (edited here)</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/hukou_import.py" line="173" />
+      <source>（只列出前 %1 行；“全部接受”接受全部）</source>
+      <translation> (only the first %1 lines are listed; “Accept all” takes every line)</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/hukou_import.py" line="78" />
+      <source>%1 → %2</source>
+      <translation>%1 → %2</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/hukou_import.py" line="161" />
+      <source>正在比对 %1…</source>
+      <translation>Comparing %1…</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/hukou_import.py" line="223" />
+      <source>已导入：新增 %1 人，更新 %2 人，未写入 %3 行。</source>
+      <translation>Imported: %1 new, %2 updated, %3 lines not written.</translation>
     </message>
   </context>
   <context>
@@ -1608,7 +1751,7 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>Unlocked · Ctrl+L locks</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="252" />
+      <location filename="fieldkit/ui/main_window.py" line="254" />
       <source>正在打开…</source>
       <translation>Opening…</translation>
     </message>
@@ -1667,42 +1810,52 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>Import from a CSV file (every row is checked first; nothing is written while any row has a problem)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/module_view.py" line="118" />
+      <location filename="fieldkit/ui/module_view.py" line="114" />
+      <source>户籍导入…</source>
+      <translation>Hukou import…</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/module_view.py" line="116" />
+      <source>导入省厅下发的户籍数据：按公民身份号码比对，逐行确认后写入</source>
+      <translation>Import the province's household-registration extract: matched by ID number, written line by line once accepted</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/module_view.py" line="126" />
       <source>全部村（社区）</source>
       <translation>All villages</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/module_view.py" line="122" />
+      <location filename="fieldkit/ui/module_view.py" line="130" />
       <source>网格编号</source>
       <translation>Grid</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/module_view.py" line="124" />
+      <location filename="fieldkit/ui/module_view.py" line="132" />
       <source>日期</source>
       <translation>Date</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/module_view.py" line="260" />
+      <location filename="fieldkit/ui/module_view.py" line="268" />
       <source>正在查找…</source>
       <translation>Searching…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/module_view.py" line="260" />
+      <location filename="fieldkit/ui/module_view.py" line="268" />
       <source>正在读取…</source>
       <translation>Loading…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/module_view.py" line="283" />
+      <location filename="fieldkit/ui/module_view.py" line="291" />
       <source>（只显示前 %1 条）</source>
       <translation> (first %1 shown)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/module_view.py" line="286" />
+      <location filename="fieldkit/ui/module_view.py" line="294" />
       <source>共 %1 条</source>
       <translation>%1 records</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/module_view.py" line="284" />
+      <location filename="fieldkit/ui/module_view.py" line="292" />
       <source>找到 %1 条</source>
       <translation>%1 found</translation>
     </message>
@@ -2065,82 +2218,92 @@ Press "Copy details" and send them to the maintainer.</translation>
   <context>
     <name>RecordPage</name>
     <message>
-      <location filename="fieldkit/ui/pages/hub_pages.py" line="42" />
+      <location filename="fieldkit/ui/pages/hub_pages.py" line="43" />
       <source>重点人员</source>
       <translation>Key person</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/hub_pages.py" line="56" />
+      <location filename="fieldkit/ui/pages/hub_pages.py" line="57" />
       <source>住址与同户</source>
       <translation>Address and household</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/hub_pages.py" line="34" />
+      <location filename="fieldkit/ui/pages/hub_pages.py" line="35" />
       <source>走访这户</source>
       <translation>Visit this household</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/hub_pages.py" line="52" />
+      <location filename="fieldkit/ui/pages/hub_pages.py" line="53" />
       <source>不是重点人员</source>
       <translation>Not a key person</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/hub_pages.py" line="61" />
+      <location filename="fieldkit/ui/pages/hub_pages.py" line="62" />
       <source>打开这个地址</source>
       <translation>Open this address</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/hub_pages.py" line="69" />
+      <location filename="fieldkit/ui/pages/hub_pages.py" line="70" />
       <source>同户成员</source>
       <translation>Household members</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/hub_pages.py" line="95" />
+      <location filename="fieldkit/ui/pages/hub_pages.py" line="86" />
+      <source>平台数据</source>
+      <translation>Platform data</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/pages/hub_pages.py" line="100" />
       <source>住在这里的人</source>
       <translation>People living here</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/hub_pages.py" line="97" />
+      <location filename="fieldkit/ui/pages/hub_pages.py" line="102" />
       <source>与这个地址有关的记录</source>
       <translation>Records about this address</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/hub_pages.py" line="45" />
+      <location filename="fieldkit/ui/pages/hub_pages.py" line="46" />
       <source>列为重点人员：</source>
       <translation>Listed as a key person: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/hub_pages.py" line="50" />
+      <location filename="fieldkit/ui/pages/hub_pages.py" line="51" />
       <source>重点人员记录</source>
       <translation>Key-person records</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/hub_pages.py" line="63" />
+      <location filename="fieldkit/ui/pages/hub_pages.py" line="64" />
       <source>现住址：</source>
       <translation>Current address: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/hub_pages.py" line="66" />
+      <location filename="fieldkit/ui/pages/hub_pages.py" line="67" />
       <source>现住址：未填写</source>
       <translation>Current address: not recorded</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/hub_pages.py" line="69" />
+      <location filename="fieldkit/ui/pages/hub_pages.py" line="70" />
       <source>没有登记同户成员</source>
       <translation>No household members recorded</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/hub_pages.py" line="80" />
+      <location filename="fieldkit/ui/pages/hub_pages.py" line="81" />
       <source>没有相关记录：</source>
       <translation>No records: </translation>
     </message>
     <message>
       <location filename="fieldkit/ui/pages/hub_pages.py" line="86" />
+      <source>平台没有下发与此人有关的数据</source>
+      <translation>The platform has sent nothing about this person</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/pages/hub_pages.py" line="91" />
       <source>其他相关记录</source>
       <translation>Other related records</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/hub_pages.py" line="95" />
+      <location filename="fieldkit/ui/pages/hub_pages.py" line="100" />
       <source>没有登记住户</source>
       <translation>No residents recorded</translation>
     </message>
