@@ -105,16 +105,14 @@ def cmd_import_hukou(args, ctx) -> int:
     for line in diff.lines:
         ctx.emit(line.to_dict())
     result = None
-    if accept is not None and not args.dry_run:
-        result = hukou_import.apply(ws, diff, accept, mapping_path=mapping, progress=ctx.progress)
+    if accept is not None:  # a dry run passes the accepted lines through the door's checks
+        result = hukou_import.apply(ws, diff, accept, mapping_path=mapping, dry_run=args.dry_run, progress=ctx.progress)
         for p in result.problems:
             ctx.emit({**p, "refused": True})
-    elif accept is not None:
-        hukou_import.accepted_lines(diff, accept)  # a wrong line number is refused on a dry run too
-    if accept is None:
+    else:
         ctx.say("未写入任何数据：用 --accept all 或 --accept 行号 接受变更",
                 "Nothing written: use --accept all or --accept LINE,LINE to take the changes")
-    ctx.emit({"summary": diff.counts(), "dry_run": result is None,
+    ctx.emit({"summary": diff.counts(), "dry_run": result is None or args.dry_run,
               "accepted": result.to_dict() if result is not None else None})
     return 0
 

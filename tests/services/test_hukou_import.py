@@ -152,3 +152,21 @@ def test_an_xlsx_extract_reads_like_the_csv(empty_ws, tmp_path):
     diff = hk.compare(empty_ws, path, village=VILLAGE)
     assert kinds(diff) == {"new": [2]}
     assert json.loads(json.dumps(diff.lines[0].to_dict(), ensure_ascii=False))["id_number"] == id_number(3)
+
+
+def test_a_new_person_without_a_village_is_refused_in_the_diff_naming_the_field(empty_ws, tmp_path):
+    diff = hk.compare(empty_ws, write_csv(tmp_path / "a.csv", [row(3, "李四")]))  # no 村居代码, no village given
+    assert kinds(diff) == {"refused": [2]} and diff.lines[0].problems[0]["field"] == "village"
+
+
+def test_a_line_the_door_refuses_is_reported_with_its_line_and_field_and_nothing_else_is_lost(empty_ws, tmp_path):
+    ws = empty_ws
+    wrong_sex = row(3, "李四")
+    wrong_sex[5] = "女"  # the ID number says 男: the door's agreement rule refuses it
+    diff = hk.compare(ws, write_csv(tmp_path / "a.csv", [wrong_sex, row(7, "赵六", "长子")]), village=VILLAGE)
+    checked = hk.apply(ws, diff, "all", dry_run=True)
+    assert [(p["line"], p["field"]) for p in checked.problems] == [(2, "sex")]
+    assert ws.store.records.count("residents") == 0  # a dry run writes nothing
+    result = hk.apply(ws, diff, "all")
+    assert (result.created, result.refused) == (1, 1) and result.problems[0]["line"] == 2
+    assert ws.store.search.exact("id", id_number(7))
