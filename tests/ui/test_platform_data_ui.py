@@ -47,6 +47,6 @@ def test_platform_data_is_listed_read_only_and_on_the_person_page(qtbot, seeded_
     box = main.tabs.currentWidget().findChild(QGroupBox, "platformData")
     assert box is not None and box.title() == "平台数据（1）"
     table = box.findChild(LinkTable)
-    assert table.links[0].uuid == ITEM and "户籍信息张三" in table.item(0, 0).text()
+    assert table.links[0].uuid == ITEM and "户籍信息 张三" in table.item(0, 0).text()
     if os.environ.get("FIELDKIT_SCREENSHOTS"):
         main.tabs.currentWidget().grab().save(os.path.join(os.environ["FIELDKIT_SCREENSHOTS"], "person_platform.png"))
