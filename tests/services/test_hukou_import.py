@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from fieldkit.domain.errors import UserFacingError
+from fieldkit.domain.errors import Cancelled, UserFacingError
 from fieldkit.services import door
 from fieldkit.services import hukou_import as hk
 from fieldkit.services import records as rsvc
@@ -170,3 +170,12 @@ def test_a_line_the_door_refuses_is_reported_with_its_line_and_field_and_nothing
     result = hk.apply(ws, diff, "all")
     assert (result.created, result.refused) == (1, 1) and result.problems[0]["line"] == 2
     assert ws.store.search.exact("id", id_number(7))
+
+
+def test_a_cancelled_import_writes_nothing(empty_ws, tmp_path):
+    ws = empty_ws
+    diff = hk.compare(ws, write_csv(tmp_path / "a.csv", [row(3, "李四"), row(7, "赵六", "长子")]), village=VILLAGE)
+    with pytest.raises(Cancelled):
+        hk.apply(ws, diff, "all", cancel=lambda: True)
+    assert ws.store.records.count("residents") == 0
+    assert hk.compare(ws, tmp_path / "a.csv", village=VILLAGE).counts()["new"] == 2  # nothing remembered either
