@@ -103,6 +103,9 @@ class HukouImportDialog(QDialog):
         choose = QPushButton(tr("选择文件…"))
         choose.setObjectName("hukouChoose")
         choose.clicked.connect(self.choose)
+        # The focus frame (2px, resources/styles) is wider than the plain border: room for it.
+        choose.setMinimumWidth(choose.sizeHint().width() + 4)
+        choose.setAutoDefault(False)  # Enter in the dialog must not open a file chooser
         top.addWidget(self.file_label, 1)
         top.addWidget(choose)
         layout.addLayout(top)
