@@ -1306,7 +1306,7 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>Registered here as a hukou resident but absent from this extract; please check (the import changes nothing)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/hukou_import.py" line="169" />
+      <location filename="fieldkit/ui/hukou_import.py" line="172" />
       <source>新增 %1 人，变更 %2 人，冲突 %3 人，户籍数据中没有 %4 人，无法导入 %5 行，一致 %6 人。还没有写入任何数据。</source>
       <translation>%1 new, %2 changed, %3 in conflict, %4 missing from the extract, %5 lines refused, %6 the same. Nothing has been written yet.</translation>
     </message>
@@ -1356,62 +1356,62 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>Choose file…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/hukou_import.py" line="125" />
+      <location filename="fieldkit/ui/hukou_import.py" line="128" />
       <source>接受勾选的行</source>
       <translation>Accept ticked lines</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/hukou_import.py" line="128" />
+      <location filename="fieldkit/ui/hukou_import.py" line="131" />
       <source>全部接受</source>
       <translation>Accept all</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/hukou_import.py" line="131" />
+      <location filename="fieldkit/ui/hukou_import.py" line="134" />
       <source>关闭</source>
       <translation>Close</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/hukou_import.py" line="144" />
+      <location filename="fieldkit/ui/hukou_import.py" line="147" />
       <source>选择户籍数据文件</source>
       <translation>Choose the household-registration file</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/hukou_import.py" line="145" />
+      <location filename="fieldkit/ui/hukou_import.py" line="148" />
       <source>户籍数据 (*.csv *.xlsx);;所有文件 (*)</source>
       <translation>Household registration (*.csv *.xlsx);;All files (*)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/hukou_import.py" line="115" />
+      <location filename="fieldkit/ui/hukou_import.py" line="118" />
       <source>行</source>
       <translation>Line</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/hukou_import.py" line="115" />
+      <location filename="fieldkit/ui/hukou_import.py" line="118" />
       <source>类别</source>
       <translation>Kind</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/hukou_import.py" line="115" />
+      <location filename="fieldkit/ui/hukou_import.py" line="118" />
       <source>姓名</source>
       <translation>Name</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/hukou_import.py" line="115" />
+      <location filename="fieldkit/ui/hukou_import.py" line="118" />
       <source>公民身份号码</source>
       <translation>Citizen ID number</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/hukou_import.py" line="115" />
+      <location filename="fieldkit/ui/hukou_import.py" line="118" />
       <source>变化</source>
       <translation>Changes</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/hukou_import.py" line="159" />
+      <location filename="fieldkit/ui/hukou_import.py" line="162" />
       <source>文件</source>
       <translation>File</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/hukou_import.py" line="215" />
+      <location filename="fieldkit/ui/hukou_import.py" line="218" />
       <source>正在导入户籍数据…</source>
       <translation>Importing the household registration…</translation>
     </message>
@@ -1421,7 +1421,7 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>%1 (edited here)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/hukou_import.py" line="173" />
+      <location filename="fieldkit/ui/hukou_import.py" line="176" />
       <source>（只列出前 %1 行；“全部接受”接受全部）</source>
       <translation> (only the first %1 lines are listed; “Accept all” takes every line)</translation>
     </message>
@@ -1431,12 +1431,12 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>%1 → %2</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/hukou_import.py" line="161" />
+      <location filename="fieldkit/ui/hukou_import.py" line="164" />
       <source>正在比对 %1…</source>
       <translation>Comparing %1…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/hukou_import.py" line="223" />
+      <location filename="fieldkit/ui/hukou_import.py" line="226" />
       <source>已导入：新增 %1 人，更新 %2 人，未写入 %3 行。</source>
       <translation>Imported: %1 new, %2 updated, %3 lines not written.</translation>
     </message>
