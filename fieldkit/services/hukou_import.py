@@ -49,7 +49,7 @@ ACCEPTABLE = ("new", "changed", "conflict")
 _ABSENT = object()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per changed field of up to 100,000 lines
 class FieldDiff:
     field: str
     local: Any
@@ -57,7 +57,7 @@ class FieldDiff:
     conflict: bool = False  # edited here since the last extract, and the extract changed too
 
 
-@dataclass
+@dataclass(slots=True)
 class DiffLine:
     line: int  # the extract's line (0 for a person missing from it)
     kind: str  # new, changed, conflict, missing, refused
@@ -178,11 +178,9 @@ def compare(ws: Workspace, path: Path, *, mapping_path: Path | None = None, vill
                 diff.lines.append(DiffLine(line, "refused", number, name, problems=problems))
                 continue
             first[number] = line
-            if village and not values.get("village"):
-                values["village"] = village
             chunk.append((line, values))
             if len(chunk) >= CHUNK:
-                _compare_chunk(ws, mapping, chunk, memory, diff, villages)
+                _compare_chunk(ws, mapping, chunk, memory, diff, villages, village)
                 done += len(chunk)
                 chunk = []
                 if cancel is not None and cancel():
@@ -190,7 +188,7 @@ def compare(ws: Workspace, path: Path, *, mapping_path: Path | None = None, vill
                 if progress is not None:
                     progress(done, max(done, extract.total))
         if chunk:
-            _compare_chunk(ws, mapping, chunk, memory, diff, villages)
+            _compare_chunk(ws, mapping, chunk, memory, diff, villages, village)
         diff.lines += _missing(ws, mapping, diff.matched, villages)
     diff.lines.sort(key=lambda ln: (ln.line == 0, ln.line))
     if progress is not None:
@@ -199,7 +197,8 @@ def compare(ws: Workspace, path: Path, *, mapping_path: Path | None = None, vill
 
 
 def _compare_chunk(ws: Workspace, mapping: HukouMapping, chunk: list[tuple[int, dict[str, Any]]],
-                   memory: dict[str, dict[str, Any]], diff: HukouDiff, villages: set[str]) -> None:
+                   memory: dict[str, dict[str, Any]], diff: HukouDiff, villages: set[str],
+                   village: str | None) -> None:
     key = mapping.key_field
     held = ws.store.search.exact_many([("id", v[key]) for _l, v in chunk], modules=[mapping.module])
     records = {r.uuid: r for r in ws.store.records.get_many([h[0].uuid for h in held.values() if h])}
@@ -210,6 +209,8 @@ def _compare_chunk(ws: Workspace, mapping: HukouMapping, chunk: list[tuple[int, 
         hits = held.get(("id", number)) or []
         rec = records.get(hits[0].uuid) if hits else None
         if rec is None:
+            if village and not values.get("village"):  # only a new person: nobody is moved by it
+                values["village"] = village
             pending.append(DiffLine(line, "new", number, str(values.get("name") or ""), values=values))
             if values.get("village"):
                 villages.add(str(values["village"]))

@@ -179,3 +179,12 @@ def test_a_cancelled_import_writes_nothing(empty_ws, tmp_path):
         hk.apply(ws, diff, "all", cancel=lambda: True)
     assert ws.store.records.count("residents") == 0
     assert hk.compare(ws, tmp_path / "a.csv", village=VILLAGE).counts()["new"] == 2  # nothing remembered either
+
+
+def test_the_default_village_is_for_new_people_only(empty_ws, tmp_path):
+    ws = empty_ws
+    elsewhere = "350102009009"
+    rsvc.save(ws, "residents", resident("李四", 3, village=elsewhere, household_no="H001", relation_to_head="02",
+                                        is_head=True, hukou_address=ADDRESS))
+    diff = hk.compare(ws, write_csv(tmp_path / "a.csv", [row(3, "李四")]), village=VILLAGE)
+    assert diff.lines == [] and diff.unchanged == 1
