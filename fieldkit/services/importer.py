@@ -88,7 +88,8 @@ class _LineIssue:
         return self.p["message_en"]
 
 
-def _decode(raw: bytes) -> str:
+def decode_text(raw: bytes) -> str:
+    """A CSV file's text: UTF-8 (with or without BOM) or GBK, as Excel on a Chinese PC saves it."""
     for enc in ("utf-8-sig", "gb18030"):
         try:
             return raw.decode(enc)
@@ -230,7 +231,7 @@ def _import(ws: Workspace, module: str, path: Path, passphrase: str | None, skip
     raw = read_user_file(path, DATA_FILE_MAX_BYTES)
     if raw.startswith(sealed.MAGIC):
         raw = sealed.unseal(raw, passphrase or "")
-    text = _decode(raw)
+    text = decode_text(raw)
     del raw
     rows = _rows(text, report := ImportReport(dry_run=dry_run))
     try:

@@ -18,6 +18,7 @@ from fieldkit.services.workspace import Workspace
 
 PERSON = "residents"
 ADDRESS = "addresses"
+PLATFORM = "reference"  # what the platform publishes down (forms/20_reference.toml)
 
 
 @dataclass
@@ -28,6 +29,7 @@ class PersonPage:
     related: dict[str, list] = field(default_factory=dict)  # module id → records pointing at the person
     key_person: list = field(default_factory=list)  # key-person records (module 12)
     history: list = field(default_factory=list)
+    platform: list = field(default_factory=list)  # platform records naming this person's ID number
 
 
 @dataclass
@@ -54,6 +56,16 @@ def _group_visible(ws: Workspace, records) -> dict[str, list]:
     return dict(sorted(grouped.items(), key=lambda kv: order.get(kv[0], 99)))
 
 
+def _platform_records(ws: Workspace, person) -> list:
+    """Platform records that name the person by ID number: they never hold a uuid of ours."""
+    number = person.data.get("id_number")
+    if not number or PLATFORM not in {m.id for m in ws.visible_modules()}:
+        return []
+    hits = ws.store.search.exact("id", str(number), modules=[PLATFORM])
+    found = ws.store.records.get_many([h.uuid for h in hits])
+    return [r for r in found if not r.deleted]
+
+
 def person_page(ws: Workspace, uuid: str) -> PersonPage:
     person = rec_service.get(ws, uuid)
     if person.module != PERSON:
@@ -75,6 +87,7 @@ def person_page(ws: Workspace, uuid: str) -> PersonPage:
         related=related,
         key_person=related.get("key_persons", []),
         history=ws.store.records.history(uuid),
+        platform=_platform_records(ws, person),
     )
 
 

@@ -201,6 +201,8 @@ class MainWindow(QMainWindow):
             view.new_requested.connect(self.new_record)
             view.new_button.setVisible(self.info.may("create", module_id))  # forms/permissions.toml
             view.delete_button.setVisible(self.info.may("delete", module_id))
+            view.import_button.setVisible(self.info.may("create", module_id))
+            view.hukou_button.setVisible(spec.hub == "person" and self.info.may("create", module_id))
             view.count_changed.connect(self.nav.set_count)
             self.tabs.addTab(view, icon("list"), spec.label.get(self.lang))
         self.tabs.setCurrentWidget(view)

@@ -117,6 +117,14 @@ class ModuleView(QWidget):
         self.delete_button.setEnabled(False)
         self.delete_button.clicked.connect(self.delete_selected)
         bar.addWidget(self.delete_button)
+        # The people register also takes the province's household-registration extract.
+        self.hukou_button = QPushButton(tr("户籍导入…"))
+        self.hukou_button.setObjectName("importHukou")
+        self.hukou_button.setToolTip(tr("导入省厅下发的户籍数据：按公民身份号码比对，逐行确认后写入"))
+        self.hukou_button.clicked.connect(lambda: self.hukou_import().show())
+        self.hukou_button.setVisible(spec.hub == "person")
+        bar.addWidget(self.hukou_button)
+        self.hukou_dialog: Any = None
         layout.addLayout(bar)
 
         filters = QHBoxLayout()
@@ -335,6 +343,15 @@ class ModuleView(QWidget):
         importer = CsvImporter(self.worker, self.spec, self.lang, self)
         importer.finished.connect(lambda *_counts: self.refresh())
         return importer
+
+    def hukou_import(self) -> Any:
+        """The household-registration import dialog; the list refreshes after it wrote."""
+        from fieldkit.ui.hukou_import import HukouImportDialog
+
+        if self.hukou_dialog is None:
+            self.hukou_dialog = HukouImportDialog(self.worker, self.lang, self)
+            self.hukou_dialog.imported.connect(lambda *_counts: self.refresh())
+        return self.hukou_dialog
 
     def focus_search(self) -> None:
         self.search.setFocus()

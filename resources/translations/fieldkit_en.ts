@@ -1550,6 +1550,149 @@ Press "Copy details" and send them to the maintainer.</translation>
     </message>
   </context>
   <context>
+    <name>HukouImport</name>
+    <message>
+      <location filename="fieldkit/ui/hukou_import.py" line="67" />
+      <source>本地登记为户籍人口，这次的户籍数据中没有；请核实（导入不会改动）</source>
+      <translation>Registered here as a hukou resident but absent from this extract; please check (the import changes nothing)</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/hukou_import.py" line="172" />
+      <source>新增 %1 人，变更 %2 人，冲突 %3 人，户籍数据中没有 %4 人，无法导入 %5 行，一致 %6 人。还没有写入任何数据。</source>
+      <translation>%1 new, %2 changed, %3 in conflict, %4 missing from the extract, %5 lines refused, %6 the same. Nothing has been written yet.</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/hukou_import.py" line="48" />
+      <source>新增人员</source>
+      <translation>New person</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/hukou_import.py" line="48" />
+      <source>信息变更</source>
+      <translation>Changed</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/hukou_import.py" line="48" />
+      <source>与本地修改冲突</source>
+      <translation>Conflicts with a local edit</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/hukou_import.py" line="49" />
+      <source>户籍数据中没有</source>
+      <translation>Missing from the extract</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/hukou_import.py" line="49" />
+      <source>无法导入</source>
+      <translation>Refused</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/hukou_import.py" line="76" />
+      <source>（空）</source>
+      <translation>(empty)</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/hukou_import.py" line="97" />
+      <source>户籍数据导入</source>
+      <translation>Household registration import</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/hukou_import.py" line="101" />
+      <source>选择省厅下发的户籍数据（CSV 或 XLSX），先比对，确认后才写入。</source>
+      <translation>Choose the household-registration extract from the province (CSV or XLSX): it is compared first and written only once you accept.</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/hukou_import.py" line="103" />
+      <source>选择文件…</source>
+      <translation>Choose file…</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/hukou_import.py" line="128" />
+      <source>接受勾选的行</source>
+      <translation>Accept ticked lines</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/hukou_import.py" line="131" />
+      <source>全部接受</source>
+      <translation>Accept all</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/hukou_import.py" line="134" />
+      <source>关闭</source>
+      <translation>Close</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/hukou_import.py" line="147" />
+      <source>选择户籍数据文件</source>
+      <translation>Choose the household-registration file</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/hukou_import.py" line="148" />
+      <source>户籍数据 (*.csv *.xlsx);;所有文件 (*)</source>
+      <translation>Household registration (*.csv *.xlsx);;All files (*)</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/hukou_import.py" line="118" />
+      <source>行</source>
+      <translation>Line</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/hukou_import.py" line="118" />
+      <source>类别</source>
+      <translation>Kind</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/hukou_import.py" line="118" />
+      <source>姓名</source>
+      <translation>Name</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/hukou_import.py" line="118" />
+      <source>公民身份号码</source>
+      <translation>Citizen ID number</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/hukou_import.py" line="118" />
+      <source>变化</source>
+      <translation>Changes</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/hukou_import.py" line="162" />
+      <source>文件</source>
+      <translation>File</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/hukou_import.py" line="218" />
+      <source>正在导入户籍数据…</source>
+      <translation>Importing the household registration…</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/hukou_import.py" line="80" />
+      <source>%1（本地修改过）</source>
+      <translation>%1 (edited here)</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/hukou_import.py" line="176" />
+      <source>（只列出前 %1 行；“全部接受”接受全部）</source>
+      <translation> (only the first %1 lines are listed; “Accept all” takes every line)</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/hukou_import.py" line="78" />
+      <source>%1 → %2</source>
+      <translation>%1 → %2</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/hukou_import.py" line="164" />
+      <source>正在比对 %1…</source>
+      <translation>Comparing %1…</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/hukou_import.py" line="226" />
+      <source>已导入：新增 %1 人，更新 %2 人，未写入 %3 行。</source>
+      <translation>Imported: %1 new, %2 updated, %3 lines not written.</translation>
+    </message>
+  </context>
+  <context>
     <name>LedgerDialog</name>
     <message>
       <location filename="fieldkit/ui/station/ledger_dialog.py" line="89" />
@@ -1864,7 +2007,7 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>Unlocked · Ctrl+L locks</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="268" />
+      <location filename="fieldkit/ui/main_window.py" line="270" />
       <source>正在打开…</source>
       <translation>Opening…</translation>
     </message>
@@ -1933,42 +2076,52 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>Delete the selected records (a reason is asked; they can be restored from the trash)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/module_view.py" line="125" />
+      <location filename="fieldkit/ui/module_view.py" line="121" />
+      <source>户籍导入…</source>
+      <translation>Hukou import…</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/module_view.py" line="123" />
+      <source>导入省厅下发的户籍数据：按公民身份号码比对，逐行确认后写入</source>
+      <translation>Import the province's household-registration extract: matched by ID number, written line by line once accepted</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/module_view.py" line="133" />
       <source>全部村（社区）</source>
       <translation>All villages</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/module_view.py" line="129" />
+      <location filename="fieldkit/ui/module_view.py" line="137" />
       <source>网格编号</source>
       <translation>Grid</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/module_view.py" line="131" />
+      <location filename="fieldkit/ui/module_view.py" line="139" />
       <source>日期</source>
       <translation>Date</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/module_view.py" line="269" />
+      <location filename="fieldkit/ui/module_view.py" line="277" />
       <source>正在查找…</source>
       <translation>Searching…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/module_view.py" line="269" />
+      <location filename="fieldkit/ui/module_view.py" line="277" />
       <source>正在读取…</source>
       <translation>Loading…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/module_view.py" line="292" />
+      <location filename="fieldkit/ui/module_view.py" line="300" />
       <source>（只显示前 %1 条）</source>
       <translation> (first %1 shown)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/module_view.py" line="295" />
+      <location filename="fieldkit/ui/module_view.py" line="303" />
       <source>共 %1 条</source>
       <translation>%1 records</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/module_view.py" line="293" />
+      <location filename="fieldkit/ui/module_view.py" line="301" />
       <source>找到 %1 条</source>
       <translation>%1 found</translation>
     </message>
@@ -2386,82 +2539,92 @@ Press "Copy details" and send them to the maintainer.</translation>
   <context>
     <name>RecordPage</name>
     <message>
-      <location filename="fieldkit/ui/pages/hub_pages.py" line="42" />
+      <location filename="fieldkit/ui/pages/hub_pages.py" line="43" />
       <source>重点人员</source>
       <translation>Key person</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/hub_pages.py" line="56" />
+      <location filename="fieldkit/ui/pages/hub_pages.py" line="57" />
       <source>住址与同户</source>
       <translation>Address and household</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/hub_pages.py" line="34" />
+      <location filename="fieldkit/ui/pages/hub_pages.py" line="35" />
       <source>走访这户</source>
       <translation>Visit this household</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/hub_pages.py" line="52" />
+      <location filename="fieldkit/ui/pages/hub_pages.py" line="53" />
       <source>不是重点人员</source>
       <translation>Not a key person</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/hub_pages.py" line="61" />
+      <location filename="fieldkit/ui/pages/hub_pages.py" line="62" />
       <source>打开这个地址</source>
       <translation>Open this address</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/hub_pages.py" line="69" />
+      <location filename="fieldkit/ui/pages/hub_pages.py" line="70" />
       <source>同户成员</source>
       <translation>Household members</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/hub_pages.py" line="95" />
+      <location filename="fieldkit/ui/pages/hub_pages.py" line="86" />
+      <source>平台数据</source>
+      <translation>Platform data</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/pages/hub_pages.py" line="100" />
       <source>住在这里的人</source>
       <translation>People living here</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/hub_pages.py" line="97" />
+      <location filename="fieldkit/ui/pages/hub_pages.py" line="102" />
       <source>与这个地址有关的记录</source>
       <translation>Records about this address</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/hub_pages.py" line="45" />
+      <location filename="fieldkit/ui/pages/hub_pages.py" line="46" />
       <source>列为重点人员：</source>
       <translation>Listed as a key person: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/hub_pages.py" line="50" />
+      <location filename="fieldkit/ui/pages/hub_pages.py" line="51" />
       <source>重点人员记录</source>
       <translation>Key-person records</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/hub_pages.py" line="63" />
+      <location filename="fieldkit/ui/pages/hub_pages.py" line="64" />
       <source>现住址：</source>
       <translation>Current address: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/hub_pages.py" line="66" />
+      <location filename="fieldkit/ui/pages/hub_pages.py" line="67" />
       <source>现住址：未填写</source>
       <translation>Current address: not recorded</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/hub_pages.py" line="69" />
+      <location filename="fieldkit/ui/pages/hub_pages.py" line="70" />
       <source>没有登记同户成员</source>
       <translation>No household members recorded</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/hub_pages.py" line="80" />
+      <location filename="fieldkit/ui/pages/hub_pages.py" line="81" />
       <source>没有相关记录：</source>
       <translation>No records: </translation>
     </message>
     <message>
       <location filename="fieldkit/ui/pages/hub_pages.py" line="86" />
+      <source>平台没有下发与此人有关的数据</source>
+      <translation>The platform has sent nothing about this person</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/pages/hub_pages.py" line="91" />
       <source>其他相关记录</source>
       <translation>Other related records</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/hub_pages.py" line="95" />
+      <location filename="fieldkit/ui/pages/hub_pages.py" line="100" />
       <source>没有登记住户</source>
       <translation>No residents recorded</translation>
     </message>

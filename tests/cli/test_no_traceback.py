@@ -60,7 +60,7 @@ def home(tmp_path_factory):
     home = tmp_path_factory.mktemp("hostile") / "home"
     ws, _ = wsvc.create(home, "chief", PASS, display_name="陈所长")
     demo.generate(ws, seed=2, people=40)
-    # Records the forms do not describe: platform reference data, and a module whose form was removed.
+    # Platform data with a field its form lacks ("route"), and a module whose form was removed.
     stamp = "0190000000000000" + "e" * 16
     for module, uid in (("reference", "0e0e0e0e-0000-4000-8000-000000000001"),
                         ("legacy_patrols", "0e0e0e0e-0000-4000-8000-000000000002")):
@@ -112,7 +112,7 @@ def test_a_record_without_a_form_is_listed_and_shown_raw(home, capsys, monkeypat
     store_home = tmp_path / "home"
     shutil.copytree(home[0], store_home)
     monkeypatch.setenv("FIELDKIT_PASSPHRASE", PASS)
-    assert main(["--home", str(store_home), "records", "list", "reference"]) == 0
+    assert main(["--home", str(store_home), "records", "list", "legacy_patrols"]) == 0
     out = capsys.readouterr()
     assert '"form": false' in out.out and "旧巡逻记录" in out.out and "没有表单定义" in out.err
     assert main(["--home", str(store_home), "records", "show", "0e0e0e0e-0000-4000-8000-000000000002"]) == 0

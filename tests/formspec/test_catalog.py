@@ -13,7 +13,7 @@ from fieldkit.formspec.model import REF_DEFAULTS
 IDS = [
     "visits", "foreign_spouses", "boarding_students", "migrants", "villages", "vehicles", "rentals",
     "residents", "addresses", "places", "disputes", "key_persons", "appointments", "id_applications",
-    "publicity", "events", "tasks", "checkins", "cases",
+    "publicity", "events", "tasks", "checkins", "cases", "reference",
 ]
 
 

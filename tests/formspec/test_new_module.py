@@ -11,7 +11,7 @@ from fieldkit.formspec import FieldType, default_forms_dir, index_terms, load_mo
 EPIDEMIC = '''
 # 疫情排查 — added by a station in days, as Xiamen did with its grid app.
 id = "epidemic_screening"
-number = 20
+number = 21
 label = { zh = "疫情排查", en = "Epidemic screening" }
 group = "field_work"
 title = "{person} {screened_on}"
@@ -65,13 +65,13 @@ columns = ["screened_on", "person", "came_from", "temperature", "quarantine_days
 def test_a_seventeenth_module_is_just_a_file(tmp_path: Path) -> None:
     for src in default_forms_dir().glob("*.toml"):
         shutil.copy(src, tmp_path / src.name)
-    (tmp_path / "20_epidemic_screening.toml").write_text(EPIDEMIC, encoding="utf-8")
+    (tmp_path / "21_epidemic_screening.toml").write_text(EPIDEMIC, encoding="utf-8")
     with (tmp_path / "permissions.toml").open("a", encoding="utf-8") as table:  # and who may do what
         table.write('\n[modules.epidemic_screening]\nchief = ["*"]\nofficer = ["view", "create", "edit"]\n'
                     'grid_worker = ["view", "create", "edit"]\n')
 
     catalog = load_modules(tmp_path)
-    assert len(catalog) == 20 and catalog.ids()[-1] == "epidemic_screening"
+    assert len(catalog) == 21 and catalog.ids()[-1] == "epidemic_screening"
     spec = catalog["epidemic_screening"]
     assert spec in catalog.for_role(Role.GRID_WORKER)
     assert spec.field("person").type is FieldType.PERSON_REF and spec.field("person").ref == "residents"

@@ -15,6 +15,7 @@ The failure message lists every offender with the screen it is on.
 from __future__ import annotations
 
 import html
+import os
 import re
 import shutil
 from collections.abc import Iterable
@@ -282,7 +283,7 @@ def english_main(qtbot, tmp_path, township, start_app):
     return session, switch_to_english(qtbot, session, main), data, code
 
 
-def test_every_screen_reads_english(qtbot, english_main):
+def test_every_screen_reads_english(qtbot, english_main, tmp_path):
     session, main, data, code = english_main
     main.resize(1366, 768)
     walk = Walk(data)
@@ -320,6 +321,19 @@ def test_every_screen_reads_english(qtbot, english_main):
         walk.check(f"new {module} form", form)
         form.dirty = False
         form.close()
+
+    from tests.services.test_hukou_import import row, write_csv
+
+    walk.data += ["李四", "赵六", "钱七"]  # the extract's names: data, not UI words
+    hukou = main.open_module("residents").hukou_import()
+    hukou.show()
+    hukou.compare(write_csv(tmp_path / "hukou.csv", [row(3, "李四"), row(7, "赵六", "长子"),
+                                                      ["H9", "钱七", "350102199001010000", "户主", "某地"]]))
+    qtbot.waitUntil(lambda: hukou.diff is not None, timeout=10000)
+    walk.check("household-registration import", hukou)
+    if os.environ.get("FIELDKIT_SCREENSHOTS"):
+        hukou.grab().save(os.path.join(os.environ["FIELDKIT_SCREENSHOTS"], "hukou_import_en.png"))
+    hukou.reject()
 
     main.findChild(QAction, "doorplatePrintAction").trigger()
     qtbot.waitUntil(lambda: top_level("doorplatePrintDialog") is not None)

@@ -60,6 +60,7 @@ class PersonView:
     related: dict[str, tuple[Link, ...]] = field(default_factory=dict)
     key_person: tuple[Link, ...] = ()
     visit_initial: dict[str, Any] = field(default_factory=dict)  # prefill for "走访这户"
+    platform: tuple[Link, ...] = ()  # 平台数据: what the platform published about this person
 
 
 @dataclass(frozen=True)
@@ -176,6 +177,7 @@ def load_person(ws: Any, uuid: str, lang: str, officer: str) -> PersonView:
         related={m: links for m, links in related.items() if m != "key_persons"},
         key_person=tuple(link(ws, r, lang) for r in page.key_person),
         visit_initial=initial,
+        platform=tuple(link(ws, r, lang) for r in page.platform),
     )
 
 

@@ -16,6 +16,7 @@ from fieldkit.ui.pages.record_page import RecordPage
 from fieldkit.ui.resources import icon
 
 VISITS = "visits"
+PLATFORM = "reference"
 # Sections a person page always shows (even empty: "no vehicles" is an answer too).
 PERSON_SECTIONS = ("vehicles", "rentals", "visits", "disputes")
 
@@ -81,6 +82,10 @@ class PersonPage(RecordPage):
             none.setObjectName("hintText")
             none.setWordWrap(True)
             out.append(none)
+        if any(m.id == PLATFORM for m in self.info.modules):
+            box = self.links_box(tr("平台数据"), view.platform, empty=tr("平台没有下发与此人有关的数据"))
+            box.setObjectName("platformData")
+            out.append(box)
         others = tuple(ln for m, links in view.related.items() if m not in PERSON_SECTIONS for ln in links)
         if others:
             out.append(self.links_box(tr("其他相关记录"), others, show_module=True))
