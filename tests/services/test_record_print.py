@@ -130,7 +130,7 @@ def test_dispute_prints_its_parties_table_and_signature_lines(ws, tmp_path):
 
 LOST_ITEM = '''
 id = "lost_items"
-number = 20
+number = 21  # 20 is the platform data (forms/20_reference.toml)
 label = { zh = "失物招领", en = "Lost property" }
 group = "field_work"
 title = "{item} {found_on}"
@@ -170,7 +170,7 @@ fields = ["item", "found_on"]
 def forms_with(tmp_path: Path, text: str) -> Path:
     folder = tmp_path / "forms"
     shutil.copytree(Path(load_modules().directory), folder)
-    (folder / "20_lost_items.toml").write_text(text, encoding="utf-8")
+    (folder / "21_lost_items.toml").write_text(text, encoding="utf-8")
     with (folder / "permissions.toml").open("a", encoding="utf-8") as table:
         table.write('\n[modules.lost_items]\nchief = ["*"]\nofficer = ["view", "create", "print"]\ngrid_worker = []\n')
     return folder
@@ -196,13 +196,13 @@ def test_a_twentieth_module_prints_by_its_own_toml_layout(ws, tmp_path):
 def test_a_bad_layout_is_refused_naming_file_and_field(tmp_path, change, to, named):
     with pytest.raises(FormSpecError) as err:
         load_modules(forms_with(tmp_path, LOST_ITEM.replace(change, to)))
-    assert "20_lost_items.toml" in err.value.message and named in err.value.message
+    assert "21_lost_items.toml" in err.value.message and named in err.value.message
 
 def test_related_section_naming_an_unknown_module_is_refused(tmp_path):
     broken = LOST_ITEM + '\n[[print.sections]]\nlabel = { zh = "x", en = "x" }\nrelated = "nowhere"\ncolumns = ["a"]\n'
     with pytest.raises(FormSpecError) as err:
         load_modules(forms_with(tmp_path, broken))
-    assert "print.sections[1].related: nowhere" in err.value.message and "20_lost_items.toml" in err.value.message
+    assert "print.sections[1].related: nowhere" in err.value.message and "21_lost_items.toml" in err.value.message
 
 
 
