@@ -162,20 +162,38 @@ def print_record(ws: Workspace, uuid: str, out: Out | Path, *, lang: str = "zh")
 PRINTOUT_HOURS = 12  # a printout left for the viewer is removed by the next print after this
 
 
+def _printout_folder(home: Path, *, create: bool = False) -> Path:
+    shm = Path("/dev/shm")
+    base = shm if shm.is_dir() and os.access(shm, os.W_OK) else Path(home)
+    folder = base / f"fieldkit-printouts-{os.getuid() if hasattr(os, 'getuid') else 0}"
+    if create:
+        folder.mkdir(mode=0o700, exist_ok=True)
+    return folder
+
+
 def printout_path(ws: Workspace, uuid: str) -> Path:
     """Where the UI writes a record's PDF for the system viewer: a private (0700) folder on the
     RAM-backed /dev/shm when there is one (the PDF is personal data in clear), else inside the
-    store's home. Printouts older than PRINTOUT_HOURS are removed on the way."""
-    shm = Path("/dev/shm")
-    base = shm if shm.is_dir() and os.access(shm, os.W_OK) else Path(ws.home)
-    folder = base / f"fieldkit-printouts-{os.getuid() if hasattr(os, 'getuid') else 0}"
-    folder.mkdir(mode=0o700, exist_ok=True)
+    store's home. Printouts older than PRINTOUT_HOURS are removed on the way; all of them at a
+    lock or when the app ends (`clear_printouts`)."""
+    folder = _printout_folder(Path(ws.home), create=True)
     cutoff = time.time() - PRINTOUT_HOURS * 3600
     for old in folder.glob("*.pdf"):
         with contextlib.suppress(OSError):
             if old.stat().st_mtime < cutoff:
                 old.unlink()
     return folder / f"{uuid}.pdf"
+
+
+def clear_printouts(home: Path) -> int:
+    """Remove every printout left for the viewer (the session locks or ends: what was shown in
+    clear must not outlive it). Returns how many were removed. Any thread."""
+    removed = 0
+    for old in _printout_folder(Path(home)).glob("*.pdf"):
+        with contextlib.suppress(OSError):
+            old.unlink()
+            removed += 1
+    return removed
 
 
 def raster_pages(pdf: Path, folder: Path, *, dpi: int = 300) -> list[Path]:

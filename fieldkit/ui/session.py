@@ -17,6 +17,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
+from fieldkit.services import record_print
 from fieldkit.ui.resources import Translations
 from fieldkit.ui.settings import Settings
 from fieldkit.ui.state import SessionInfo
@@ -152,6 +153,7 @@ class Session(QObject):
         self.lock_reason = reason
         self.idle.enabled = False
         self.main_window.prepare_lock()  # type: ignore[attr-defined]
+        record_print.clear_printouts(self.home)  # a printed record shown in clear ends with the session
         self._replace("main_window", None)
         self.info = None
         self.worker.lock()
@@ -213,6 +215,7 @@ class Session(QObject):
         """Save open drafts, lock the store and stop the database thread (idempotent)."""
         if self.main_window is not None:
             self.main_window.prepare_lock()  # type: ignore[attr-defined]
+        record_print.clear_printouts(self.home)
         self.worker.shutdown()
 
     def close(self) -> None:
@@ -221,6 +224,7 @@ class Session(QObject):
         self.idle.enabled = False
         if self.main_window is not None:
             self.main_window.prepare_lock()  # type: ignore[attr-defined]
+        record_print.clear_printouts(self.home)
         self._replace("main_window", None)
         self._replace("unlock_window", None)
         self.worker.shutdown()

@@ -84,3 +84,18 @@ def test_a_paper_printer_gets_every_page_as_a_picture(qtbot, start_app, seeded_h
     painted = PdfReader(tmp_path / "paper.pdf")
     assert len(painted.pages) == len(PdfReader(choice.path).pages)
     assert all(len(page.images) == 1 for page in painted.pages)  # each page one 300-dpi picture
+
+
+
+def test_the_printout_shown_in_clear_is_gone_after_a_lock(qtbot, start_app, seeded_home):
+    """A household file left for the PDF viewer is personal data in clear: the lock removes it."""
+    session = start_app(seeded_home)
+    window = unlock(qtbot, session)
+    page = window.open_record(address_uuid(seeded_home), "addresses")
+    qtbot.waitUntil(lambda: page.view is not None, timeout=10000)
+    find(page, QPushButton, "printRecordButton").click()
+    qtbot.waitUntil(lambda: page.property("printChoice") is not None, timeout=20000)
+    path = Path(page.property("printChoice").path)
+    assert path.exists() and oct(path.parent.stat().st_mode & 0o777) == "0o700"
+    session.lock()
+    assert not path.exists()
