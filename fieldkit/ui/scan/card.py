@@ -19,21 +19,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QDate, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QDate, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QDateEdit,
     QDialog,
     QDialogButtonBox,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QScrollArea,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -44,6 +41,7 @@ from fieldkit.services import household as hh
 from fieldkit.ui import record_print, words
 from fieldkit.ui.capture.card_reader import CardReaderPanel
 from fieldkit.ui.errors import background_error, show_error
+from fieldkit.ui.scan.card_tables import CardTable
 from fieldkit.ui.scan.dialogs import QuickFormDialog, tenant_extra_fields
 from fieldkit.ui.state import SessionInfo
 from fieldkit.ui.worker import Worker
@@ -157,7 +155,7 @@ class HouseholdCardWidget(QScrollArea):
         row.addWidget(self.mark_date)
         row.addStretch(1)
         pbox.addLayout(row)
-        self.residents = self._table("residentsTable", [tr("姓名"), tr("性别"), tr("出生日期"), tr("与户主关系"),
+        self.residents = CardTable("residentsTable", [tr("姓名"), tr("性别"), tr("出生日期"), tr("与户主关系"),
                                                          tr("状态"), tr("标记")])
         self.residents.cellDoubleClicked.connect(self._open_resident)
         pbox.addWidget(self.residents)
@@ -168,11 +166,9 @@ class HouseholdCardWidget(QScrollArea):
         self.rental_label = QLabel()
         self.rental_label.setObjectName("rentalStatus")
         rbox.addWidget(self.rental_label)
-        self.tenants = self._table("tenantsTable", [tr("姓名"), tr("公民身份号码"), tr("联系电话"), tr("入住日期"),
+        self.tenants = CardTable("tenantsTable", [tr("姓名"), tr("公民身份号码"), tr("联系电话"), tr("入住日期"),
                                                      tr("已搬离")])
         rbox.addWidget(self.tenants)
-        for table in (self.residents, self.tenants):
-            table.installEventFilter(self)  # re-fitted to its rows when its width changes (see eventFilter)
         self.box.addWidget(rental)
         self.others: dict[str, QLabel] = {}
         for name in ("cardVehicles", "cardFlags", "cardMatters", "cardVisits"):
@@ -187,45 +183,6 @@ class HouseholdCardWidget(QScrollArea):
         self._update_pending()
 
     # -- building ---------------------------------------------------------------------------
-    def _table(self, name: str, headers: list[str]) -> QTableWidget:
-        t = QTableWidget(0, len(headers))
-        t.setObjectName(name)
-        t.setHorizontalHeaderLabels(headers)
-        t.verticalHeader().setVisible(False)
-        t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        t.horizontalHeader().setStretchLastSection(True)
-        t.setTabKeyNavigation(False)  # Tab leaves the table (its buttons are reached with the mouse or F-keys)
-        return t
-
-    @staticmethod
-    def _fit(table: QTableWidget) -> None:
-        """As tall as its rows: the card scrolls as a whole, not table by table."""
-        rows = sum(table.rowHeight(i) for i in range(table.rowCount())) or 30
-        # A sideways scroll bar (English on a narrow card) would cover the last row.
-        wide = table.horizontalHeader().length() > table.width() - 2 * table.frameWidth()
-        bar = table.horizontalScrollBar().sizeHint().height() if wide else 0
-        table.setFixedHeight(table.horizontalHeader().height() + rows + bar + 2 * table.frameWidth() + 2)
-
-    @staticmethod
-    def _fit_column(table: QTableWidget, column: int) -> None:
-        """Cell widgets do not size their column: widen it to the widest one, or its buttons
-        ("Moved out", "Deceased") are squeezed below their text. The column is shown right after
-        the name: when a narrow card cannot hold every column, what scrolls out of sight is text
-        (the status, which the disabled mark also shows), never a button."""
-        widths = [w.sizeHint().width() for w in (table.cellWidget(r, column) for r in range(table.rowCount())) if w]
-        header = table.horizontalHeader()
-        if widths:
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
-            header.resizeSection(column, max(widths))
-            header.moveSection(header.visualIndex(column), 1)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Resize and isinstance(watched, QTableWidget):
-            self._fit(watched)  # narrower now: room for a sideways scroll bar under the last row
-        return super().eventFilter(watched, event)
-
     def _button(self, name: str, text: str, slot: Any, layout: QHBoxLayout | None, key: str = "") -> QPushButton:
         b = QPushButton(text)
         if key:
@@ -269,7 +226,7 @@ class HouseholdCardWidget(QScrollArea):
         self.watch_banner.setText(tr("布控名单预警：") + words.clauses(self._watch_text(w) for w in card.watch))
         self.watch_banner.setVisible(bool(card.watch))
         self._fill_residents()
-        self._fit(self.residents)
+        self.residents.fit()
         self.rental_label.setText(tr("出租状态：%1").replace("%1", card.rental_status or tr("未出租")))
         self.tenants.setRowCount(len(card.tenants))
         for i, t in enumerate(card.tenants):
@@ -280,8 +237,8 @@ class HouseholdCardWidget(QScrollArea):
             left.setChecked(i in self.tenants_left)
             left.toggled.connect(lambda on, idx=i: self.set_tenant_left(idx, on))
             self.tenants.setCellWidget(i, 4, left)
-        self._fit_column(self.tenants, 4)
-        self._fit(self.tenants)
+        self.tenants.fit_column(4)
+        self.tenants.fit()
         self.others["cardVehicles"].setText(_lines(tr("车辆："), [v.text for v in card.vehicles]))
         flags = [words.labelled(p.name, p.key_person) for p in card.residents if p.key_person]
         self.others["cardFlags"].setText(_lines(tr("重点人员："), flags))
@@ -313,7 +270,7 @@ class HouseholdCardWidget(QScrollArea):
                                  lambda _c=False, uuid=p.uuid, m=m: self.mark(uuid, m), lay)
                 b.setEnabled(m != status)
             self.residents.setCellWidget(i, 5, cell)
-        self._fit_column(self.residents, 5)
+        self.residents.fit_column(5)
 
     # -- pending changes --------------------------------------------------------------------
     def mark(self, uuid: str, status: str) -> None:
