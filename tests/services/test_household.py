@@ -11,6 +11,7 @@ from fieldkit.domain.doorplate_code import generate_station_key, sign_doorplate
 from fieldkit.domain.errors import Conflict
 from fieldkit.services import door, station_keys, watchlist
 from fieldkit.services import household as hh
+from fieldkit.services import household_pass as hp
 from fieldkit.services import records as rec
 from fieldkit.services import workspace as wsvc
 from fieldkit.services.demo_data import TOWNSHIP_CODE
@@ -155,8 +156,8 @@ def test_one_invalid_id_number_saves_nothing(ws):
     c0 = rented_address(ws)
     before = {m: count(ws, m) for m in ("residents", "visits", "rentals")}
     someone = next(p for p in c0.residents if not p.is_head and p.status == "present")
-    result = hh.submit_pass(
-        ws, c0.address.uuid, visit=hh.visit_prefill(c0, officer="陈所长"),
+    result = hp.submit_pass(
+        ws, c0.address.uuid, visit=hp.visit_prefill(c0, officer="陈所长"),
         new_residents=[new_person("李小明", NEW_ID)],
         status_marks={someone.uuid: ("moved_out", "2026-11-01")},
         tenants_left=[c0.tenants[0].person],
@@ -174,9 +175,9 @@ def test_full_pass_is_saved_together_and_shows_on_the_card(ws):
     c0 = rented_address(ws)
     leaving = c0.tenants[0]
     someone = next(p for p in c0.residents if not p.is_head and not p.tenant and p.status == "present")
-    visit = hh.visit_prefill(c0, officer="陈所长")
+    visit = hp.visit_prefill(c0, officer="陈所长")
     visit["issues_found"] = ["none"]
-    result = hh.submit_pass(
+    result = hp.submit_pass(
         ws, c0.address.uuid, visit=visit,
         new_residents=[new_person("李小明", NEW_ID)],
         status_marks={someone.uuid: {"status": "moved_out", "date": "2026-11-01"}},
@@ -211,12 +212,12 @@ def test_already_registered_id_is_refused_and_linking_works(ws):
     c0 = rented_address(ws)
     elsewhere = plain_address(ws)
     registered = elsewhere.head
-    result = hh.submit_pass(ws, c0.address.uuid,
+    result = hp.submit_pass(ws, c0.address.uuid,
                             new_tenants=[new_person(registered.name, registered.id_number, registered.sex,
                                                     registered.birth_date)])
     assert not result.ok and result.errors[0].field == "new_tenants[0].id_number"
     assert "已登记过此人" in result.errors[0].message
-    linked = hh.submit_pass(ws, c0.address.uuid, new_tenants=[{"person": registered.uuid, "move_in_date": TODAY}])
+    linked = hp.submit_pass(ws, c0.address.uuid, new_tenants=[{"person": registered.uuid, "move_in_date": TODAY}])
     assert linked.ok, linked.issues
     card = hh.card(ws, c0.address.uuid)
     assert registered.uuid in {t.person for t in card.tenants}
@@ -225,14 +226,14 @@ def test_already_registered_id_is_refused_and_linking_works(ws):
 
 def test_first_tenant_of_an_unlet_house_creates_the_rental(ws):
     c0 = plain_address(ws)
-    result = hh.submit_pass(ws, c0.address.uuid, new_tenants=[new_person("王芳", TENANT_ID, "女", "1995-12-12")])
+    result = hp.submit_pass(ws, c0.address.uuid, new_tenants=[new_person("王芳", TENANT_ID, "女", "1995-12-12")])
     assert result.ok, result.issues
     card = hh.card(ws, c0.address.uuid)
     assert card.rental is not None and card.rental.data["landlord"] == c0.head.uuid
     assert [t.name for t in card.tenants] == ["王芳"] and card.rental_status == "在租"
     assert card.address.data["rental"] is True
     # The last tenant leaving leaves the house vacant.
-    gone = hh.submit_pass(ws, c0.address.uuid, tenants_left=[0])
+    gone = hp.submit_pass(ws, c0.address.uuid, tenants_left=[0])
     assert gone.ok, gone.issues
     assert hh.card(ws, c0.address.uuid).rental_status == "空置待租"
 
@@ -240,7 +241,7 @@ def test_first_tenant_of_an_unlet_house_creates_the_rental(ws):
 def test_deceased_mark_needs_a_sensible_date(ws):
     c0 = plain_address(ws)
     head = c0.head
-    result = hh.submit_pass(ws, c0.address.uuid, status_marks={head.uuid: ("deceased", "1800-01-01")})
+    result = hp.submit_pass(ws, c0.address.uuid, status_marks={head.uuid: ("deceased", "1800-01-01")})
     assert not result.ok and result.errors[0].field == f"status_marks.{head.uuid}.death_date"
     assert hh.card(ws, c0.address.uuid).head == head
 
@@ -280,9 +281,9 @@ def test_a_duplicate_already_in_the_store_does_not_block_the_household(ws):
                      state=None, authors={}, times={}, changes=Changes())
     assert len(ws.store.search.exact("id", head.data["id_number"])) == 2
     someone = next(p for p in hh.card(ws, c0.address.uuid).residents if p.uuid not in (head.uuid, twin))
-    result = hh.submit_pass(ws, c0.address.uuid, visit=hh.visit_prefill(c0, officer="陈所长"),
+    result = hp.submit_pass(ws, c0.address.uuid, visit=hp.visit_prefill(c0, officer="陈所长"),
                             status_marks={someone.uuid: ("moved_out", "2026-11-01")})
     assert result.ok, result.errors
-    again = hh.submit_pass(ws, c0.address.uuid, new_residents=[new_person(head.data["name"], head.data["id_number"],
+    again = hp.submit_pass(ws, c0.address.uuid, new_residents=[new_person(head.data["name"], head.data["id_number"],
                                                                            head.data["sex"], head.data["birth_date"])])
     assert not again.ok and "已登记过此人" in again.errors[0].message

@@ -3,7 +3,7 @@
 Shows the residents with quick marks (在册 / 迁出 / 死亡), the rental and its tenants (a
 "已搬离" tick each), residents' vehicles, key-person flags, open events and disputes, the last
 visits, and a red banner for watch-list hits. The worker's changes are *pending* until "提交"
-sends them all to `services.household.submit_pass` on the database thread, which saves them in
+sends them all to `services.household_pass.submit_pass` on the database thread, which saves them in
 one transaction or nothing at all; its issues are listed here, naming the field.
 
 Pending entries are a draft: kept in the encrypted store a moment after each change (and at once
@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from fieldkit.services import drafts as draft_service
 from fieldkit.services import household as hh
+from fieldkit.services import household_pass as hp
 from fieldkit.ui import record_print, words
 from fieldkit.ui.capture.card_reader import CardReaderPanel
 from fieldkit.ui.errors import background_error, show_error
@@ -82,7 +83,7 @@ class HouseholdCardWidget(QScrollArea):
         self.worker, self.info, self.lang = worker, info, lang
         self.card: hh.HouseholdCard | None = None
         self.submitting = False
-        self.last_result: hh.PassResult | None = None
+        self.last_result: hp.PassResult | None = None
         self.dialog: QuickFormDialog | None = None
         self.restored_at = ""  # when the pending entries shown were saved, if they came from a draft
         self._restoring = False
@@ -300,7 +301,7 @@ class HouseholdCardWidget(QScrollArea):
     def record_visit(self) -> QuickFormDialog | None:
         if self.card is None:
             return None
-        initial = self.visit or hh.visit_prefill(self.card, officer=self.info.display_name, status_marks=self.marks)
+        initial = self.visit or hp.visit_prefill(self.card, officer=self.info.display_name, status_marks=self.marks)
         return self._open(QuickFormDialog(self.worker, self.info, "visits", initial, title=tr("登记走访"),
                                           lang=self.lang, parent=self), self._visit_done, "visit")
 
@@ -490,7 +491,7 @@ class HouseholdCardWidget(QScrollArea):
         marks, left = dict(self.marks), sorted(self.tenants_left)
 
         def work(job):
-            result = hh.submit_pass(job.ws, address, visit=visit, new_residents=residents, status_marks=marks,
+            result = hp.submit_pass(job.ws, address, visit=visit, new_residents=residents, status_marks=marks,
                                     tenants_left=left, new_tenants=tenants)
             # The card after the save shows the plate as it was read (verified or not), not as a bare address.
             return result, (hh.card(job.ws, address, payload=payload, lang=self.lang) if result.ok else None)
@@ -503,7 +504,7 @@ class HouseholdCardWidget(QScrollArea):
         self._update_pending()
         show_error(self, exc)
 
-    def _submitted(self, out: tuple[hh.PassResult, hh.HouseholdCard | None]) -> None:
+    def _submitted(self, out: tuple[hp.PassResult, hh.HouseholdCard | None]) -> None:
         result, card = out
         self.submitting = False
         self.last_result = result
@@ -529,7 +530,7 @@ class HouseholdCardWidget(QScrollArea):
     def _watch_text(w: hh.WatchAlert) -> str:
         return tr("%1（%2）：%3").replace("%1", w.name).replace("%2", w.id_number).replace("%3", w.reason)
 
-    def _issue_text(self, issue: hh.PassIssue) -> str:
+    def _issue_text(self, issue: hp.PassIssue) -> str:
         if self.lang == "en":
             return f"• {issue.label_en}: {issue.message_en}"
         return f"• {issue.label}：{issue.message}"

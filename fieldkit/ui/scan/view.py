@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 from fieldkit.services import doorplates, station_keys
 from fieldkit.services import drafts as draft_service
 from fieldkit.services import household as hh
+from fieldkit.services import household_pass as hp
 from fieldkit.ui import words
 from fieldkit.ui.capture.common import camera_label
 from fieldkit.ui.errors import message_for, show_error
@@ -369,7 +370,7 @@ class ScanView(QWidget):
 
         self.worker.run(work, done, failed, progress=False, owner=self)
 
-    def _pass_saved(self, result: hh.PassResult) -> None:
+    def _pass_saved(self, result: hp.PassResult) -> None:
         self._own = {u for uuids in result.created.values() for u in uuids} | set(result.updated)
 
     def apply_changes(self, changes: Any) -> None:
