@@ -9,12 +9,13 @@ data, draft a module from a spreadsheet. No store is opened.
 from __future__ import annotations
 
 from fieldkit.cli.context import path_arg
-from fieldkit.domain.errors import ExitCode
+from fieldkit.domain.errors import Conflict, ExitCode
+from fieldkit.domain.limits import DATA_FILE_MAX_BYTES
 from fieldkit.formspec import load_modules
 from fieldkit.formspec.check import check_forms
 from fieldkit.formspec.diff import diff_catalogs, touches_data
 from fieldkit.formspec.xlsform import xlsx_to_toml
-from fieldkit.services.files import atomic_write
+from fieldkit.services.files import atomic_write, read_user_file
 
 
 def register(sub) -> None:
@@ -32,6 +33,7 @@ def register(sub) -> None:
     q.add_argument("--id", dest="module_id", required=True, help="module id, lower-case English")
     q.add_argument("--number", type=int, required=True, help="module number (file prefix NN)")
     q.add_argument("--out", type=path_arg, required=True)
+    q.add_argument("--force", action="store_true", help="overwrite --out if it exists")
     q.set_defaults(func=cmd_from_xlsx)
 
 
@@ -64,7 +66,10 @@ def cmd_diff(args, ctx) -> int:
 
 
 def cmd_from_xlsx(args, ctx) -> int:
-    text = xlsx_to_toml(args.sheet, module_id=args.module_id, number=args.number)
+    if args.out.exists() and not args.force:
+        raise Conflict(f"{args.out} 已存在：要覆盖请加 --force", message_en=f"{args.out} exists: add --force to overwrite it")
+    data = read_user_file(args.sheet, DATA_FILE_MAX_BYTES)
+    text = xlsx_to_toml(args.sheet, data, module_id=args.module_id, number=args.number)
     atomic_write(args.out, text.encode("utf-8"))
     ctx.emit({"out": str(args.out), "module": args.module_id, "number": args.number})
     ctx.say(f"已写入 {args.out}；请在 permissions.toml 中加上 [modules.{args.module_id}] 一节",

@@ -13,10 +13,10 @@ naming the sheet and row, not when the app next starts.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import tomllib
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,14 +46,14 @@ def _fail(path: Path, sheet: str, row: int | None, zh: str, en: str) -> FormSpec
     return FormSpecError(where_zh + zh, message_en=where_en + en, path=path)
 
 
-def read_sheets(path: Path) -> dict[str, list[_Row]]:
-    """Each sheet's rows as {header: text} (headers lower-cased, blank rows dropped)."""
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
+def read_sheets(path: Path, data: bytes) -> dict[str, list[_Row]]:
+    """Each sheet's rows as {header: text} (headers lower-cased, blank rows dropped); `data` is the
+    workbook's bytes (the caller bounds its size), `path` only names it."""
+    from openpyxl import load_workbook  # only here: it is slow to import
 
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError) as exc:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise FormSpecError(f"不是可读的 xlsx 工作簿（{type(exc).__name__}）",
                             message_en=f"not a readable xlsx workbook ({type(exc).__name__})", path=path) from None
     out: dict[str, list[_Row]] = {}
@@ -91,9 +91,10 @@ def _expr(text: str) -> str:
     return re.sub(r"(?<![<>!=])=(?!=)", "==", re.sub(r"\$\{(\w+)\}", r"\1", text))
 
 
-def xlsx_to_toml(path: Path, *, module_id: str, number: int) -> str:
-    """The module TOML text of the workbook at `path`; raises `FormSpecError` naming sheet and row."""
-    sheets = read_sheets(path)
+def xlsx_to_toml(path: Path, data: bytes, *, module_id: str, number: int) -> str:
+    """The module TOML text of the workbook `data` (read from `path`); raises `FormSpecError`
+    naming the sheet and row."""
+    sheets = read_sheets(path, data)
     if "survey" not in sheets:
         raise _fail(path, "survey", None, "缺少 survey 工作表", "the survey sheet is missing")
     choices = _choice_lists(path, sheets.get("choices", []))
@@ -209,7 +210,7 @@ def _field_toml(path: Path, r: _Row, lists: dict[str, list[tuple[str, str, str]]
 def _verify(path: Path, text: str, rows_by_name: dict[str, int]) -> None:
     """Load the draft as the app would; an error about a field is said at that field's row."""
     try:
-        loader.module_from_data(path, tomllib.loads(text), loader._load_lists(loader.default_forms_dir() / loader.LISTS_FILE))
+        loader.module_from_data(path, tomllib.loads(text), {})  # a draft names no shared list
     except FormSpecError as e:
         name = (e.field or "").split(".")[-1]
         detail = e.message.split("：", 1)[-1] if e.path else e.message

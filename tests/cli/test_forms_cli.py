@@ -65,3 +65,13 @@ def test_a_bad_sheet_or_a_non_workbook_is_a_message_not_a_traceback(tmp_path, ca
     assert code == ExitCode.ERROR and "not a readable xlsx workbook" in err and not (tmp_path / "o.toml").exists()
     code, _, err = run(capsys, "from-xlsx", str(bad), "--id", "Bad-Id", "--number", "30", "--out", str(tmp_path / "o.toml"))
     assert code not in (0, ExitCode.BUG)
+
+
+def test_from_xlsx_does_not_overwrite_a_module_file_unless_forced(tmp_path, capsys):
+    sheet = write_sheet(tmp_path / "s.xlsx", SURVEY, CHOICES)
+    out_file = tmp_path / "21_screening.toml"
+    out_file.write_text("# hand-edited\n", encoding="utf-8")
+    args = ("from-xlsx", str(sheet), "--id", "screening", "--number", "21", "--out", str(out_file))
+    code, _, err = run(capsys, *args)
+    assert code == ExitCode.CONFLICT and "--force" in err and out_file.read_text(encoding="utf-8") == "# hand-edited\n"
+    assert run(capsys, *args, "--force")[0] == 0 and 'id = "screening"' in out_file.read_text(encoding="utf-8")

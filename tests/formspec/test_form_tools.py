@@ -131,7 +131,7 @@ def test_a_sheet_drafted_in_excel_becomes_a_module_the_loader_loads(tmp_path):
     sheet = write_sheet(tmp_path / "screening.xlsx", SURVEY, CHOICES,
                         [["form_title::中文", "form_title::English"], ["疫情排查", "Epidemic screening"]])
     forms = copy_forms(tmp_path / "forms")
-    (forms / "21_screening.toml").write_text(xlsx_to_toml(sheet, module_id="screening", number=21), encoding="utf-8")
+    (forms / "21_screening.toml").write_text(xlsx_to_toml(sheet, sheet.read_bytes(), module_id="screening", number=21), encoding="utf-8")
     with (forms / "permissions.toml").open("a", encoding="utf-8") as f:
         f.write('\n[modules.screening]\nchief = ["*"]\nofficer = ["view", "create"]\ngrid_worker = []\n')
     spec = load_modules(forms)["screening"]
@@ -152,6 +152,6 @@ def test_a_sheet_drafted_in_excel_becomes_a_module_the_loader_loads(tmp_path):
 def test_a_bad_sheet_is_refused_naming_the_sheet_and_row(tmp_path, survey, choices, words):
     sheet = write_sheet(tmp_path / "bad.xlsx", survey, choices)
     with pytest.raises(FormSpecError) as e:
-        xlsx_to_toml(sheet, module_id="bad", number=30)
+        xlsx_to_toml(sheet, sheet.read_bytes(), module_id="bad", number=30)
     assert "工作表 survey" in e.value.message and words in e.value.message
     assert "sheet survey" in e.value.message_en
