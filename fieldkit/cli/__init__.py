@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "fieldkit.cli.idcard_cmds",
     "fieldkit.cli.ledger_cmds",
     "fieldkit.cli.sync_cmds",
+    "fieldkit.cli.forms_cmds",
 )
 
 

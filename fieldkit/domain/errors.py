@@ -26,6 +26,7 @@ class ExitCode(IntEnum):
     PERMISSION = 9  # role may not do this
     STORAGE = 10  # disk full, read-only, store missing or damaged
     NETWORK = 11  # sync could not reach the server
+    DATA_CHANGE = 12  # `forms diff`: the new forms touch stored data (a migration is needed)
     BUG = 70  # an unexpected exception (EX_SOFTWARE)
 
 

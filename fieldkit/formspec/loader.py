@@ -284,7 +284,12 @@ def _check_field_exprs(f: FieldSpec, names: set[str], path: Path, where: str) ->
 
 
 def _load_module(path: Path, lists: dict[str, tuple[Choice, ...]]) -> ModuleSpec:
-    data = _read_toml(path)
+    return module_from_data(path, _read_toml(path), lists)
+
+
+def module_from_data(path: Path, data: dict[str, Any], lists: dict[str, tuple[Choice, ...]]) -> ModuleSpec:
+    """The checks of one module file on its parsed TOML (`formspec.check` reruns them without
+    the fields it has already reported, to find the file's other errors)."""
     if "roles" in data:
         # One place says who sees what: two would drift apart (docs/permissions.md).
         raise _fail(path, "roles", f"可见角色已移到 {PERMISSIONS_FILE}，请删除这一行，在 [modules.{data.get('id', '<id>')}] 中写明",
