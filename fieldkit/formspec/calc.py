@@ -1,0 +1,105 @@
+"""Calculated fields: `calculate = "km * 2"` on a field of a form file.
+
+A calculated field's value is an expression over the other fields (`fieldkit.formspec.expr`).
+It is computed in one place — here — for both callers: the form recomputes it on the GUI thread
+whenever an input changes, and the door recomputes it on every save, so a CSV import or a CLI
+edit stores the same value the form would have shown (a value given for it is replaced).
+With `fill_only = true` the formula only fills an empty field (sex and birth date from the ID
+number): the person may type something else, and a `constraint` says when that contradicts.
+
+Calculations may read other calculated fields; they run in dependency order, and a cycle is
+refused when the file is loaded (`order`). Only top-level fields calculate (the loader refuses
+one inside a repeat group). Pure and cheap; safe from any thread.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any
+
+from fieldkit.formspec.expr import ExprError, compile_expr
+from fieldkit.formspec.model import FieldSpec, Label
+from fieldkit.formspec.values import coerce, is_empty
+
+_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+
+
+@lru_cache(maxsize=1024)
+def _expr(text: str) -> Any:
+    # Names were checked when the module was loaded; here only parsing is cached.
+    return compile_expr(text)
+
+
+@lru_cache(maxsize=256)
+def order(fields: tuple[FieldSpec, ...]) -> tuple[FieldSpec, ...]:
+    """The calculated fields of `fields`, each after the calculated fields it reads.
+
+    Raises ExprError naming the fields of a cycle ("a → b → a")."""
+    calc = {f.name: f for f in fields if f.calculate}
+    needs = {n: sorted(_expr(f.calculate or "").names & calc.keys()) for n, f in calc.items()}
+    done: list[FieldSpec] = []
+    state: dict[str, int] = {}  # 1 while visiting, 2 when placed
+
+    def visit(name: str, path: list[str]) -> None:
+        if state.get(name) == 2:
+            return
+        if state.get(name) == 1:
+            loop = [*path[path.index(name):], name]
+            raise ExprError(f"calculation cycle: {' → '.join(loop)}")
+        state[name] = 1
+        for dep in needs[name]:
+            visit(dep, [*path, name])
+        state[name] = 2
+        done.append(calc[name])
+
+    for name in calc:
+        visit(name, [])
+    return tuple(done)
+
+
+def formula_value(f: FieldSpec, scope: Mapping[str, Any], today: dt.date | None = None) -> Any:
+    """What `f`'s formula gives for `scope`, in `f`'s stored shape; None when it cannot say
+    (an input blank or of the wrong kind, a result that does not fit the field's type)."""
+    try:
+        result = _expr(f.calculate or "").evaluate(scope, scope.get(f.name), today)
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+        return None
+    if is_empty(result):
+        return None
+    c = coerce(f, result)
+    return None if c.error else c.value
+
+
+def apply(fields: tuple[FieldSpec, ...], values: Mapping[str, Any], today: dt.date | None = None) -> dict[str, Any]:
+    """`values` (normalised) with every calculated field computed; a `fill_only` field keeps a
+    value already there."""
+    out = dict(values)
+    for f in order(fields):
+        if f.fill_only and not is_empty(out.get(f.name)):
+            continue
+        out[f.name] = formula_value(f, out, today)
+    return out
+
+
+def placeholders(message: Label) -> list[str]:
+    """The expressions between braces in a constraint message ("身份证号显示为{id_sex(id_number)}")."""
+    return [m.strip() for text in (message.zh, message.en) for m in _PLACEHOLDER.findall(text)]
+
+
+def fill_message(text: str, f: FieldSpec, scope: Mapping[str, Any], lang: str,
+                 today: dt.date | None = None) -> str:
+    """`text` with each `{expression}` replaced by its value; a value that is one of `f`'s
+    choices is shown by its label in `lang` ("女" / "Female")."""
+    def shown(m: re.Match[str]) -> str:
+        try:
+            v = _expr(m.group(1).strip()).evaluate(scope, scope.get(f.name), today)
+        except (ExprError, TypeError, ValueError, ZeroDivisionError):
+            return ""
+        if v is None:
+            return ""
+        return f.choice_label(v, lang) if f.choices and isinstance(v, str) else str(v)
+
+    return _PLACEHOLDER.sub(shown, text) if "{" in text else text
