@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from fieldkit.formspec import FormSpecError, calculated, compile_expr, load_modules, normalise_record, validate_record
+from fieldkit.formspec import (
+    FormSpecError,
+    calculated,
+    compile_expr,
+    load_modules,
+    normalise_record,
+    validate_record,
+)
 from tests.formspec.test_broken_definitions import write
 
 TODAY = dt.date(2026, 3, 15)
