@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from fieldkit.domain.errors import ValidationFailed
-from fieldkit.formspec import default_forms_dir
+from fieldkit.formspec import default_forms_dir, load_modules
 from fieldkit.services import importer, records, search
 from fieldkit.services import workspace as wsvc
 from tests.formspec.test_calc import PATROLS
@@ -33,7 +33,7 @@ def ws(tmp_path, monkeypatch):
     (forms / "17_patrols.toml").write_text(CODED.replace("number = 17", "number = 21"), encoding="utf-8")
     with (forms / "permissions.toml").open("a", encoding="utf-8") as table:
         table.write('\n[modules.patrols]\nchief = ["*"]\nofficer = ["view", "create", "edit"]\ngrid_worker = []\n')
-    monkeypatch.setenv("FIELDKIT_FORMS_DIR", str(forms))
+    monkeypatch.setattr(wsvc, "_catalog_cache", load_modules(forms))  # the process's catalogue, for this test
     ws, _ = wsvc.create(tmp_path / "store", "chief", PASS, display_name="陈所长")
     yield ws
     ws.lock()
