@@ -105,17 +105,26 @@ def placeholders(message: Label) -> list[str]:
     return [m.strip() for text in (message.zh, message.en) for m in _PLACEHOLDER.findall(text)]
 
 
-def fill_message(text: str, f: FieldSpec, scope: Mapping[str, Any], lang: str,
-                 today: dt.date | None = None) -> str:
-    """`text` with each `{expression}` replaced by its value; a value that is one of `f`'s
-    choices is shown by its label in `lang` ("女" / "Female")."""
+def fill_message(text: str, scope: Mapping[str, Any], lang: str, fields: Mapping[str, FieldSpec], *,
+                 own: FieldSpec | None = None, today: dt.date | None = None) -> str:
+    """`text` with each `{expression}` replaced by its value: the one rule for the words of a
+    constraint message and of a workflow guard. `{name}` of a choice field shows the choice's
+    label in `lang`; another expression's value that is a choice of `own` (the constrained
+    field) does too ("{id_sex(id_number)}" → "女" / "Female"). A `{name}` that names nothing
+    is left as written."""
     def shown(m: re.Match[str]) -> str:
+        inner = m.group(1).strip()
+        f = fields.get(inner)
+        if inner.isidentifier() and f is None and inner not in scope:
+            return m.group(0)
         try:
-            v = _expr(m.group(1).strip()).evaluate(scope, scope.get(f.name), today)
+            v = scope.get(inner) if inner.isidentifier() else _expr(inner).evaluate(
+                scope, scope.get(own.name) if own else None, today)
         except (ExprError, TypeError, ValueError, ZeroDivisionError):
             return ""
-        if v is None:
-            return ""
-        return f.choice_label(v, lang) if f.choices and isinstance(v, str) else str(v)
+        labelled = f if f is not None and f.choices else own
+        if labelled is not None and labelled.choices and isinstance(v, str):
+            return labelled.choice_label(v, lang)
+        return "" if v is None else str(v)
 
     return _PLACEHOLDER.sub(shown, text) if "{" in text else text

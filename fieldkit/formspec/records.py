@@ -15,7 +15,7 @@ from typing import Any
 
 from fieldkit.formspec import calc
 from fieldkit.formspec.expr import Expr, compile_expr
-from fieldkit.formspec.model import FieldSpec, FieldType, ModuleSpec
+from fieldkit.formspec.model import FieldSpec, FieldType, Label, ModuleSpec
 from fieldkit.formspec.values import coerce, default_value, is_empty
 
 ERROR = "error"
@@ -233,8 +233,13 @@ def _check_rules(
         if f.constraint and not _expr(f.constraint).holds(scope, value, today):
             msg = f.constraint_message
             issues.append(FieldIssue(where, *_labels(f, parent),
-                                     calc.fill_message(msg.zh, f, scope, "zh", today) if msg else "不符合填写要求",
-                                     calc.fill_message(msg.en, f, scope, "en", today) if msg else "Does not meet the rule"))
+                                     _message(msg, f, fields, scope, "zh", today) if msg else "不符合填写要求",
+                                     _message(msg, f, fields, scope, "en", today) if msg else "Does not meet the rule"))
+
+
+def _message(msg: Label, f: FieldSpec, fields: tuple[FieldSpec, ...], scope: Mapping[str, Any], lang: str,
+             today: dt.date) -> str:
+    return calc.fill_message(msg.get(lang), scope, lang, {s.name: s for s in fields}, own=f, today=today)
 
 
 def check_record(
