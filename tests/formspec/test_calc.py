@@ -130,3 +130,21 @@ def test_residents_fill_sex_and_birth_date_from_the_id_number() -> None:
     stored = normalise_record(spec, {"name": "张伟", "id_number": "11010519491231002X"}, today=TODAY)
     assert stored["sex"] == "女" and stored["birth_date"] == "1949-12-31"
     assert spec.field("sex").fill_only and spec.field("birth_date").fill_only
+
+
+def test_a_calculation_inside_a_repeat_group_is_refused_for_now(tmp_path: Path) -> None:
+    rows = '''[[fields]]
+name = "stops"
+type = "repeat"
+label = { zh = "途经点", en = "Stops" }
+
+  [[fields.fields]]
+  name = "place"
+  type = "text"
+  label = { zh = "地点", en = "Place" }
+  calculate = "route"
+
+[ledger]'''
+    with pytest.raises(FormSpecError) as err:
+        patrols(tmp_path, PATROLS.replace("[ledger]", rows))
+    assert "字段 stops.place" in err.value.message and "重复组" in err.value.message
