@@ -85,6 +85,8 @@ def formula_value(f: FieldSpec, scope: Mapping[str, Any], today: dt.date | None 
         return None
     if is_empty(result):
         return None
+    if isinstance(result, float) and result.is_integer() and abs(result) < 2**53:
+        result = int(result)  # 3.5 * 2 is shown and stored as 7, not "7.0"
     c = coerce(f, result)
     return None if c.error else c.value
 

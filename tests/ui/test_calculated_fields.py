@@ -30,7 +30,7 @@ def test_typing_the_inputs_updates_the_read_only_field(qtbot, tmp_path: Path) ->
     find(form, QLineEdit, "input_km").clear()
     assert total.value() is None
     qtbot.keyClicks(find(form, QLineEdit, "input_km"), "3.5")
-    assert total.value() == 7
+    assert total.value() == 7 and find(form, QLineEdit, "input_round_trip_km").text() == "7"
     if os.environ.get("FIELDKIT_SCREENSHOTS"):
         form.grab().save(os.environ["FIELDKIT_SCREENSHOTS"] + "/calc_patrols.png")
 
@@ -59,5 +59,7 @@ def test_the_id_number_fills_sex_and_birth_date_and_a_correction_refills_them(qt
     message = find(dialog, QLabel, "message_sex")
     qtbot.waitUntil(lambda: message.isVisible() and "性别与身份证号不符：身份证号显示为男" in message.text(), timeout=10000)
     assert dialog.saved_uuid is None
+    if os.environ.get("FIELDKIT_SCREENSHOTS"):
+        dialog.grab().save(os.environ["FIELDKIT_SCREENSHOTS"] + "/calc_contradiction.png")
     dialog.dirty = False
     dialog.reject()
