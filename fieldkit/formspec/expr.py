@@ -14,13 +14,19 @@ Functions:
 - `empty(x)` / `filled(x)` — whether a value is missing.
 - `rank(x, [a, b, c])` — the position of `x` in the list (-1 when absent): "moves only up a ladder".
 - `logins(text)` — the logins in "a, b，c" (commas of either width, 、 or spaces) as a list.
+- `age_on(d, on)` — whole years from date `d` to date `on` (None when either is not a date).
+- `id_birth_date(n)`, `id_sex(n)`, `id_region(n)` — what a valid 公民身份号码 states: the birth
+  date (ISO), the sex as the `sex` choice value ("男"/"女") and the region's name; None while the
+  number is incomplete or wrong (the number's own field says why).
 
 In workflow steps (see `fieldkit.formspec.workflow`) an expression also knows who acts:
 `me()` (login), `my_name()` (display name, else login), `my_role()` and `now()` (local time
 as "YYYY-MM-DDTHH:MM"). Elsewhere they give None.
 
 Missing values are None. An ordering comparison with None is False rather than an error, so a
-constraint on a blank optional field never fires (required-ness is checked separately).
+constraint on a blank optional field never fires (required-ness is checked separately); nor does
+`. == id_sex(id_number)` while the number is blank or wrong (an equality with None is "unknown"
+to `holds`, so a wrong number is said once, at the number).
 Pure functions; safe from any thread.
 """
 
@@ -35,6 +41,8 @@ import tokenize
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from fieldkit.domain.validators import check_id_number
 
 SELF = "_self_"
 
@@ -62,6 +70,18 @@ def _age(value: Any, today: dt.date) -> int | None:
         return None
     years = today.year - d.year - ((today.month, today.day) < (d.month, d.day))
     return years
+
+
+def _age_on(value: Any, on: Any) -> int | None:
+    d = _parse_date(on)
+    return None if d is None else _age(value, d)
+
+
+def _id_info(value: Any, key: str) -> Any:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    check = check_id_number(value)  # cached: a form asks on every keystroke, an import per row
+    return (check.info or {}).get(key) if check.ok else None
 
 
 def _days_since(value: Any, today: dt.date) -> int | None:
@@ -135,6 +155,10 @@ _FUNCS: dict[str, tuple[int, Callable[..., Any]]] = {
     "my_name": (0, lambda env: (env.actor.name or env.actor.login) if env.actor else None),
     "my_role": (0, lambda env: env.actor.role if env.actor else None),
     "now": (0, _now),
+    "age_on": (2, lambda v, on, env: _age_on(v, on)),
+    "id_birth_date": (1, lambda v, env: _id_info(v, "birth_date")),
+    "id_sex": (1, lambda v, env: _id_info(v, "sex")),
+    "id_region": (1, lambda v, env: _id_info(v, "region")),
 }
 
 _CMP: dict[type, Callable[[Any, Any], bool]] = {
@@ -282,6 +306,8 @@ class _Eval:
             return found if isinstance(op, ast.In) else not found
         fn = _CMP[type(op)]
         if isinstance(op, ast.Eq | ast.NotEq):
+            if left is None or right is None:
+                self.unknown = True
             return fn(left, right)
         if left is None or right is None:
             self.unknown = True

@@ -16,7 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from fieldkit.formspec import print_layout, workflow
+from fieldkit.formspec import calc, print_layout, workflow
 from fieldkit.formspec.expr import ExprError, compile_expr
 from fieldkit.formspec.model import (
     FIELD_ROLES,
@@ -40,8 +40,10 @@ _MODULE_KEYS = {"id", "number", "label", "group", "title", "hub", "fields", "led
                 "workflow", "print"}
 _FIELD_KEYS = {
     "name", "type", "label", "required", "relevant", "constraint", "constraint_message", "choices",
-    "search", "ref", "fields", "default", "help", "role", "unit",
+    "search", "ref", "fields", "default", "help", "role", "unit", "calculate", "fill_only",
 }
+# Types a formula cannot produce: a picture, a list of rows, a position.
+_NOT_CALCULATED = frozenset({"repeat", "photo", "fingerprint", "geo", "multi_choice"})
 _LEDGER_KEYS = {"title", "columns", "orientation", "order_by", "widths", "sign_every_page"}
 # A declared column width (mm): narrower cannot hold one character, wider than A4 landscape's
 # printable width cannot print.
@@ -215,6 +217,7 @@ def _field(raw: Any, path: Path, lists: dict[str, tuple[Choice, ...]], prefix: s
     if raw.get("constraint") and cmsg is None:
         raise _fail(path, where, "有约束条件但缺少 constraint_message", "constraint without constraint_message")
     default = _default(raw.get("default"), ftype, choices, path, where)
+    calculate = _calculate(raw, ftype, path, where, prefix)
     return FieldSpec(
         name=name,
         type=ftype,
@@ -231,7 +234,28 @@ def _field(raw: Any, path: Path, lists: dict[str, tuple[Choice, ...]], prefix: s
         help=_label(raw["help"], path, where, ("帮助说明 help", "help")) if "help" in raw else None,
         role=role,
         unit=_label(raw["unit"], path, where, ("单位 unit", "unit")) if "unit" in raw else None,
+        calculate=calculate,
+        fill_only=bool(raw.get("fill_only", False)),
     )
+
+
+def _calculate(raw: dict[str, Any], ftype: FieldType, path: Path, where: str, prefix: str) -> str | None:
+    """The `calculate` text after the checks that need no other field (names: `_check_expressions`)."""
+    text = raw.get("calculate")
+    if "fill_only" in raw and (text is None or not isinstance(raw["fill_only"], bool)):
+        raise _fail(path, where, "fill_only 只能是 true 或 false，且需要 calculate",
+                    "fill_only must be true or false, beside a calculate")
+    if text is None:
+        return None
+    if not isinstance(text, str) or not text.strip():
+        raise _fail(path, where, "calculate 表达式为空", "calculate expression is empty")
+    if prefix:
+        raise _fail(path, where, "重复组中的字段暂不能计算", "a field of a repeat group cannot calculate (yet)")
+    if ftype.value in _NOT_CALCULATED:
+        raise _fail(path, where, f"{ftype.value} 字段不能计算", f"a {ftype.value} field cannot calculate")
+    if "default" in raw:
+        raise _fail(path, where, "calculate 与 default 不能同时使用", "calculate and default cannot both be given")
+    return text
 
 
 def _default(default: Any, ftype: FieldType, choices: tuple[Choice, ...], path: Path, where: str) -> Any:
@@ -273,14 +297,25 @@ def _check_expressions(fields: tuple[FieldSpec, ...], path: Path) -> None:
 
 
 def _check_field_exprs(f: FieldSpec, names: set[str], path: Path, where: str) -> None:
-    for attr in ("relevant", "constraint"):
-        text = getattr(f, attr)
+    texts = [(attr, getattr(f, attr)) for attr in ("relevant", "constraint", "calculate")]
+    if f.constraint_message is not None:
+        texts += [("constraint_message", t) for t in calc.placeholders(f.constraint_message)]
+    for attr, text in texts:
         if text is None:
             continue
         try:
             compile_expr(text, names)
         except ExprError as exc:
             raise _fail(path, where, f"{attr} 表达式无效：{exc}", f"bad {attr} expression: {exc}") from None
+
+
+def _check_cycles(fields: tuple[FieldSpec, ...], path: Path) -> None:
+    try:
+        calc.order(fields)
+    except ExprError as exc:
+        first = str(exc).rsplit(": ", 1)[-1].split(" → ")[0]
+        raise _fail(path, first, f"计算字段循环引用：{str(exc).rsplit(': ', 1)[-1]}",
+                    f"calculated fields read each other: {exc}") from None
 
 
 def _load_module(path: Path, lists: dict[str, tuple[Choice, ...]]) -> ModuleSpec:
@@ -316,6 +351,7 @@ def module_from_data(path: Path, data: dict[str, Any], lists: dict[str, tuple[Ch
     fields = tuple(_field(r, path, lists) for r in raw_fields)
     _check_unique(fields, path, "")
     _check_expressions(fields, path)
+    _check_cycles(fields, path)
     names = {f.name for f in fields}
     title = data.get("title")
     if not isinstance(title, str) or not title.strip():

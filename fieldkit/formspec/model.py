@@ -126,6 +126,11 @@ class FieldSpec:
     help: Label | None = None
     role: str | None = None
     unit: Label | None = None  # shown after a number field, e.g. 人 / 元 / 天
+    # An expression giving the value (`formspec.calc`): recomputed from its inputs on every
+    # change and at the door, read-only in the form; with `fill_only` it only fills the field
+    # while it is empty and the person may still type another value.
+    calculate: str | None = None
+    fill_only: bool = False
 
     def choice(self, value: str) -> Choice | None:
         for c in self.choices:

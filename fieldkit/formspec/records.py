@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from fieldkit.domain import validators
+from fieldkit.formspec import calc
 from fieldkit.formspec.expr import Expr, compile_expr
-from fieldkit.formspec.model import FieldSpec, FieldType, ModuleSpec
+from fieldkit.formspec.model import FieldSpec, FieldType, Label, ModuleSpec
 from fieldkit.formspec.values import coerce, default_value, is_empty
 
 ERROR = "error"
@@ -155,8 +155,22 @@ def normalise_record(
     are not fields of the module are kept untouched, so a newer module version loses nothing.
     """
     today = today or dt.date.today()
-    out = _normalise_fields(spec.fields, values, today, "", [], None, fill_defaults)
+    out = calc.apply(spec.fields, _normalise_fields(spec.fields, values, today, "", [], None, fill_defaults), today)
     _clear_irrelevant(spec.fields, out, out, today)
+    return out
+
+
+def calculated(spec: ModuleSpec, values: Mapping[str, Any], *, today: dt.date | None = None) -> dict[str, Any]:
+    """What each calculated field's formula gives for `values` as a form holds them (typed text
+    coerced first, so a number field's "3" counts as 3), by field name. The form decides what
+    to show (a `fill_only` field keeps what the person typed); the door stores `calc.apply`'s."""
+    today = today or dt.date.today()
+    scope = _normalise_fields(spec.fields, values, today, "", [], None, fill_defaults=False)
+    out: dict[str, Any] = {}
+    for f in calc.order(spec.fields):
+        out[f.name] = calc.formula_value(f, scope, today)
+        if not (f.fill_only and not is_empty(scope.get(f.name))):
+            scope[f.name] = out[f.name]
     return out
 
 
@@ -176,6 +190,7 @@ def validate_record(
     today = today or dt.date.today()
     found: list[FieldIssue] = []
     norm = _normalise_fields(spec.fields, values, today, "", found, None, fill_defaults=True, drop_blank=False)
+    norm = calc.apply(spec.fields, norm, today)
     # Format problems are reported only for fields that are relevant: a stale value in a
     # hidden field is cleared on save, so it must not block the user.
     pending = {i.field: i for i in found}
@@ -217,39 +232,14 @@ def _check_rules(
             continue
         if f.constraint and not _expr(f.constraint).holds(scope, value, today):
             msg = f.constraint_message
-            issues.append(FieldIssue(where, *_labels(f, parent), msg.zh if msg else "不符合填写要求",
-                                     msg.en if msg else "Does not meet the rule"))
-    _check_id_agreement(fields, values, path, parent, pending, issues)
+            issues.append(FieldIssue(where, *_labels(f, parent),
+                                     _message(msg, f, fields, scope, "zh", today) if msg else "不符合填写要求",
+                                     _message(msg, f, fields, scope, "en", today) if msg else "Does not meet the rule"))
 
 
-def _check_id_agreement(
-    fields: tuple[FieldSpec, ...], values: Mapping[str, Any], path: str, parent: tuple[str, str] | None,
-    pending: dict[str, FieldIssue], issues: list[FieldIssue],
-) -> None:
-    """An ID number states its holder's sex and birth date: a record that says otherwise beside
-    it is a typing slip in one of them, so it does not save (on a form, at an import, by sync's
-    door alike). Compares the field named `sex` and the field with role `birth_date` of the
-    same level (a repeat row with its own ID number is checked against its own row)."""
-    id_field = next((f for f in fields if f.type is FieldType.ID_NUMBER), None)
-    if id_field is None or is_empty(values.get(id_field.name)) or path + id_field.name in pending:
-        return
-    info = validators.check_id_number(str(values[id_field.name])).info or {}
-    wrong = {i.field for i in issues if i.severity == ERROR}  # one message per field is enough
-    for f in fields:
-        value = values.get(f.name)
-        if is_empty(value) or path + f.name in pending or path + f.name in wrong:
-            continue
-        if f.name == "sex" and info.get("sex"):
-            choice = next((c for c in f.choices if c.value == value), None)
-            said = choice.label.zh if choice is not None else str(value)
-            if info["sex"] not in (said, str(value)):
-                issues.append(FieldIssue(path + f.name, *_labels(f, parent),
-                                         f"性别与身份证号不符：身份证号显示为{info['sex']}",
-                                         f"Does not match the ID number, which says {'male' if info['sex'] == '男' else 'female'}"))
-        elif f.role == "birth_date" and info.get("birth_date") and str(value) != info["birth_date"]:
-            issues.append(FieldIssue(path + f.name, *_labels(f, parent),
-                                     f"出生日期与身份证号不符：身份证号显示为{info['birth_date']}",
-                                     f"Does not match the ID number, which says {info['birth_date']}"))
+def _message(msg: Label, f: FieldSpec, fields: tuple[FieldSpec, ...], scope: Mapping[str, Any], lang: str,
+             today: dt.date) -> str:
+    return calc.fill_message(msg.get(lang), scope, lang, {s.name: s for s in fields}, own=f, today=today)
 
 
 def check_record(
@@ -263,6 +253,7 @@ def check_record(
     today = today or dt.date.today()
     found: list[FieldIssue] = []
     norm = _normalise_fields(fields, values, today, "", found, None, fill_defaults=True, drop_blank=False)
+    norm = calc.apply(fields, norm, today)
     pending = {i.field: i for i in found}
     issues: list[FieldIssue] = []
     _check_rules(fields, norm, norm, today, "", None, pending, issues)

@@ -26,6 +26,7 @@ from typing import Any
 
 from fieldkit.domain.errors import Conflict, PermissionDenied, UserFacingError, ValidationFailed
 from fieldkit.domain.roles import Role
+from fieldkit.formspec import calc
 from fieldkit.formspec.expr import Actor, ExprError, compile_expr
 from fieldkit.formspec.model import FieldSpec, FieldType, FormSpecError, Label
 from fieldkit.formspec.records import FieldIssue
@@ -220,20 +221,7 @@ def _step(raw: Any, i: int, by_name: dict[str, FieldSpec], states: set[str], own
 
 # ---------------------------------------------------------------------------------- running
 def _fill(message: Label, scope: Mapping[str, Any], fields: Mapping[str, FieldSpec], lang: str) -> str:
-    text = message.get(lang)
-
-    def shown(name: str) -> str:
-        v = scope.get(name)
-        f = fields.get(name)
-        if f is not None and f.choices and isinstance(v, str):
-            return f.choice_label(v, lang)
-        return "" if v is None else str(v)
-
-    for name in {n for n in scope} | set(fields):
-        token = "{" + name + "}"
-        if token in text:
-            text = text.replace(token, shown(name))
-    return text
+    return calc.fill_message(message.get(lang), scope, lang, fields)
 
 
 def refusal(kind: str, message: Label, scope: Mapping[str, Any], fields: Mapping[str, FieldSpec],

@@ -1143,6 +1143,14 @@ Press "Copy details" and send them to the maintainer.</translation>
     </message>
   </context>
   <context>
+    <name>Form</name>
+    <message>
+      <location filename="fieldkit/ui/forms/form_widget.py" line="206" />
+      <source>由其他项自动计算，不能填写</source>
+      <translation>Calculated from other fields; cannot be typed</translation>
+    </message>
+  </context>
+  <context>
     <name>GlobalSearch</name>
     <message>
       <location filename="fieldkit/ui/search_dialog.py" line="58" />

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from fieldkit import formspec
+from fieldkit.formspec import calc
 from fieldkit.ui import words
 from fieldkit.ui.forms.editors import (
     BoolEditor,
@@ -200,6 +201,9 @@ class FormWidget(QScrollArea):
                 button.setDefault(False)
             editor.changed.connect(lambda name=f.name: self._edited(name))
             editor.live_message.connect(lambda err, info, name=f.name: self._live(name, err, info))
+        self._calculated = calc.order(spec.fields)
+        self._filled: dict[str, Any] = {}  # what a fill_only formula last put in its field
+        self.lock_fields({f.name for f in self._calculated if not f.fill_only}, tr("由其他项自动计算，不能填写"))
         for r in self.rows.values():
             attach = getattr(r.editor, "attach", None)  # editors that work with their siblings
             if attach is not None:
@@ -241,12 +245,14 @@ class FormWidget(QScrollArea):
                     editor.set_value(f.default)
         finally:
             self._loading = False
+        self._recalculate()
         self.update_relevance()
 
     def _edited(self, name: str) -> None:
         if self._loading:
             return
         self.touched.add(name)
+        self._recalculate()
         self.update_relevance()
         self.changed.emit()
 
@@ -254,23 +260,28 @@ class FormWidget(QScrollArea):
         r = self.rows[name]
         r.live_error, r.live_info = error, info
         r.refresh()
-        if not error and info and str(r.editor.field.type) == "id_number":
-            self._fill_from_id(r.editor)
 
-    def _fill_from_id(self, editor: Editor) -> None:
-        """An ID number holds the birth date and sex: fill them if still empty."""
-        check = getattr(editor, "last_check", None)
-        info = getattr(check, "info", None) or {}
-        for f in self.spec.fields:
-            target = self.rows[f.name].editor
-            if target.value() not in (None, ""):
-                continue
-            if f.role == "birth_date" and info.get("birth_date"):
-                target.set_value(info["birth_date"])
-            elif f.name == "sex" and info.get("sex"):
-                match = next((c.value for c in f.choices if info["sex"] in (c.label.zh, c.value)), None)
-                if match is not None:
-                    target.set_value(match)
+    def _recalculate(self) -> None:
+        """Calculated fields follow their inputs (the door computes the same on save). A
+        `fill_only` field is filled while empty, and refilled while it still holds what the
+        formula put there and the person has not touched it (a corrected ID number)."""
+        if not self._calculated:
+            return
+        values = {name: r.editor.value() for name, r in self.rows.items()}
+        computed = formspec.calculated(self.spec, values)
+        self._loading = True  # a value put by the formula is not the person's edit
+        try:
+            for f in self._calculated:
+                new, current = computed[f.name], values.get(f.name)
+                if f.fill_only:
+                    ours = f.name not in self.touched and current == self._filled.get(f.name)
+                    if new is None or not (formspec.is_empty(current) or ours):
+                        continue
+                    self._filled[f.name] = new
+                if new != current:
+                    self.rows[f.name].editor.set_value(new)
+        finally:
+            self._loading = False
 
     # -- relevance and messages -------------------------------------------------------------
     def update_relevance(self) -> None:
