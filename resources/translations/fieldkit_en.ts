@@ -1260,267 +1260,267 @@ Press "Copy details" and send them to the maintainer.</translation>
   <context>
     <name>HouseholdCard</name>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="68" />
+      <location filename="fieldkit/ui/scan/card.py" line="67" />
       <source>无</source>
       <translation>None</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="112" />
+      <location filename="fieldkit/ui/scan/card.py" line="111" />
       <source>打印</source>
       <translation>Print</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="126" />
+      <location filename="fieldkit/ui/scan/card.py" line="125" />
       <source>登记走访</source>
       <translation>Record a visit</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="127" />
+      <location filename="fieldkit/ui/scan/card.py" line="126" />
       <source>新增人员</source>
       <translation>Add a person</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="129" />
+      <location filename="fieldkit/ui/scan/card.py" line="128" />
       <source>登记新租客</source>
       <translation>Register a new tenant</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="140" />
+      <location filename="fieldkit/ui/scan/card.py" line="139" />
       <source>放弃</source>
       <translation>Discard</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="141" />
+      <location filename="fieldkit/ui/scan/card.py" line="140" />
       <source>提交</source>
       <translation>Submit</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="149" />
+      <location filename="fieldkit/ui/scan/card.py" line="148" />
       <source>住户</source>
       <translation>Residents</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="166" />
+      <location filename="fieldkit/ui/scan/card.py" line="165" />
       <source>出租与租客</source>
       <translation>Rental and tenants</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="265" />
+      <location filename="fieldkit/ui/scan/card.py" line="223" />
       <source>（门牌已核验）</source>
       <translation>(doorplate verified)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="265" />
+      <location filename="fieldkit/ui/scan/card.py" line="223" />
       <source>（未经签名核验）</source>
       <translation>(signature not verified)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="266" />
+      <location filename="fieldkit/ui/scan/card.py" line="224" />
       <source>未登记</source>
       <translation>Not registered</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="508" />
+      <location filename="fieldkit/ui/scan/card.py" line="466" />
       <source>没有待提交的内容</source>
       <translation>Nothing to submit</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="63" />
+      <location filename="fieldkit/ui/scan/card.py" line="62" />
       <source>在册</source>
       <translation>Present</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="63" />
+      <location filename="fieldkit/ui/scan/card.py" line="62" />
       <source>迁出</source>
       <translation>Moved out</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="63" />
+      <location filename="fieldkit/ui/scan/card.py" line="62" />
       <source>死亡</source>
       <translation>Deceased</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="152" />
+      <location filename="fieldkit/ui/scan/card.py" line="151" />
       <source>迁出/死亡日期：</source>
       <translation>Date moved out / died: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="160" />
+      <location filename="fieldkit/ui/scan/card.py" line="159" />
       <source>姓名</source>
       <translation>Name</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="160" />
+      <location filename="fieldkit/ui/scan/card.py" line="159" />
       <source>性别</source>
       <translation>Sex</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="160" />
+      <location filename="fieldkit/ui/scan/card.py" line="159" />
       <source>出生日期</source>
       <translation>Date of birth</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="160" />
+      <location filename="fieldkit/ui/scan/card.py" line="159" />
       <source>与户主关系</source>
       <translation>Relation to head</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="161" />
+      <location filename="fieldkit/ui/scan/card.py" line="160" />
       <source>状态</source>
       <translation>Status</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="161" />
+      <location filename="fieldkit/ui/scan/card.py" line="160" />
       <source>标记</source>
       <translation>Mark</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="171" />
+      <location filename="fieldkit/ui/scan/card.py" line="170" />
       <source>公民身份号码</source>
       <translation>ID number</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="171" />
+      <location filename="fieldkit/ui/scan/card.py" line="170" />
       <source>联系电话</source>
       <translation>Phone</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="171" />
+      <location filename="fieldkit/ui/scan/card.py" line="170" />
       <source>入住日期</source>
       <translation>Moved in</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="172" />
+      <location filename="fieldkit/ui/scan/card.py" line="171" />
       <source>已搬离</source>
       <translation>Moved away</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="269" />
+      <location filename="fieldkit/ui/scan/card.py" line="227" />
       <source>布控名单预警：</source>
       <translation>Watch-list alert: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="285" />
+      <location filename="fieldkit/ui/scan/card.py" line="243" />
       <source>车辆：</source>
       <translation>Vehicles: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="287" />
+      <location filename="fieldkit/ui/scan/card.py" line="245" />
       <source>重点人员：</source>
       <translation>Key persons: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="290" />
+      <location filename="fieldkit/ui/scan/card.py" line="248" />
       <source>未办结事项：</source>
       <translation>Open matters: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="291" />
+      <location filename="fieldkit/ui/scan/card.py" line="249" />
       <source>最近走访：</source>
       <translation>Recent visits: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="302" />
+      <location filename="fieldkit/ui/scan/card.py" line="260" />
       <source>（待提交）</source>
       <translation>(to submit)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="499" />
+      <location filename="fieldkit/ui/scan/card.py" line="457" />
       <source>走访记录 1 条</source>
       <translation>1 visit record</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="508" />
+      <location filename="fieldkit/ui/scan/card.py" line="466" />
       <source>待提交：</source>
       <translation>To submit: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="541" />
+      <location filename="fieldkit/ui/scan/card.py" line="499" />
       <source>正在保存…</source>
       <translation>Saving…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="273" />
+      <location filename="fieldkit/ui/scan/card.py" line="231" />
       <source>出租状态：%1</source>
       <translation>Rental status: %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="273" />
+      <location filename="fieldkit/ui/scan/card.py" line="231" />
       <source>未出租</source>
       <translation>Not rented</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="299" />
+      <location filename="fieldkit/ui/scan/card.py" line="257" />
       <source>（租客）</source>
       <translation>(tenant)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="268" />
+      <location filename="fieldkit/ui/scan/card.py" line="226" />
       <source>户主：%1</source>
       <translation>Head of household: %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="288" />
+      <location filename="fieldkit/ui/scan/card.py" line="246" />
       <source>事件：%1</source>
       <translation>Event: %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="289" />
+      <location filename="fieldkit/ui/scan/card.py" line="247" />
       <source>纠纷：%1</source>
       <translation>Dispute: %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="369" />
+      <location filename="fieldkit/ui/scan/card.py" line="327" />
       <source>%1 已在本户登记</source>
       <translation>%1 is already registered in this household</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="501" />
+      <location filename="fieldkit/ui/scan/card.py" line="459" />
       <source>新增人员 %1 人</source>
       <translation>%1 new people</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="503" />
+      <location filename="fieldkit/ui/scan/card.py" line="461" />
       <source>状态变更 %1 人</source>
       <translation>%1 status changes</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="505" />
+      <location filename="fieldkit/ui/scan/card.py" line="463" />
       <source>租客搬离 %1 人</source>
       <translation>%1 tenants moved away</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="507" />
+      <location filename="fieldkit/ui/scan/card.py" line="465" />
       <source>新租客 %1 人</source>
       <translation>%1 new tenants</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="510" />
+      <location filename="fieldkit/ui/scan/card.py" line="468" />
       <source>已恢复上次未提交的内容（%1 保存）。</source>
       <translation>Restored the entries not yet submitted (saved at %1). </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="554" />
+      <location filename="fieldkit/ui/scan/card.py" line="512" />
       <source>未保存，请改正：</source>
       <translation>Not saved; please correct: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="303" />
+      <location filename="fieldkit/ui/scan/card.py" line="261" />
       <source>户主</source>
       <translation>Head of household</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="566" />
+      <location filename="fieldkit/ui/scan/card.py" line="524" />
       <source>已保存：新建 %1 条，更新 %2 条</source>
       <translation>Saved: %1 created, %2 updated</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="573" />
+      <location filename="fieldkit/ui/scan/card.py" line="531" />
       <source>%1（%2）：%3</source>
       <translation>%1 (%2): %3</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/card.py" line="267" />
+      <location filename="fieldkit/ui/scan/card.py" line="225" />
       <source>地址编码 %1 %2</source>
       <translation>Address code %1 %2</translation>
     </message>
@@ -3023,157 +3023,157 @@ Otherwise restore a backup: fieldkit restore BACKUP --force (needs the chief's p
       <translation>Print doorplates…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="97" />
+      <location filename="fieldkit/ui/scan/view.py" line="98" />
       <source>重新检测摄像头</source>
       <translation>Detect camera again</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="104" />
+      <location filename="fieldkit/ui/scan/view.py" line="105" />
       <source>正在打开摄像头…</source>
       <translation>Opening the camera…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="118" />
+      <location filename="fieldkit/ui/scan/view.py" line="119" />
       <source>用扫码枪扫门牌，或输入地址编码后按回车</source>
       <translation>Scan the doorplate with a scanner, or type the address code and press Enter</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="123" />
+      <location filename="fieldkit/ui/scan/view.py" line="124" />
       <source>从图片文件识别…</source>
       <translation>Read from an image file…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="127" />
+      <location filename="fieldkit/ui/scan/view.py" line="128" />
       <source>请对准门牌二维码</source>
       <translation>Aim at the doorplate QR code</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="133" />
+      <location filename="fieldkit/ui/scan/view.py" line="134" />
       <source>扫描门牌后，这里显示这一户的住户、租客、车辆和走访记录。</source>
       <translation>After a scan, the household's residents, tenants, vehicles and visits show here.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="226" />
+      <location filename="fieldkit/ui/scan/view.py" line="227" />
       <source>还有未提交的内容</source>
       <translation>Entries not yet submitted</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="227" />
+      <location filename="fieldkit/ui/scan/view.py" line="228" />
       <source>这一户还有未提交的内容。保留为草稿，下次扫这块门牌时恢复？</source>
       <translation>This household has entries not yet submitted. Keep them as a draft, restored the next time this doorplate is scanned?</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="229" />
+      <location filename="fieldkit/ui/scan/view.py" line="230" />
       <source>保留并关闭</source>
       <translation>Keep and close</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="230" />
+      <location filename="fieldkit/ui/scan/view.py" line="231" />
       <source>放弃这些内容</source>
       <translation>Discard them</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="231" />
+      <location filename="fieldkit/ui/scan/view.py" line="232" />
       <source>取消</source>
       <translation>Cancel</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="278" />
+      <location filename="fieldkit/ui/scan/view.py" line="279" />
       <source>选择门牌照片</source>
       <translation>Choose a doorplate photo</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="284" />
+      <location filename="fieldkit/ui/scan/view.py" line="285" />
       <source>正在识别图片…</source>
       <translation>Reading the image…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="301" />
+      <location filename="fieldkit/ui/scan/view.py" line="302" />
       <source>正在查找…</source>
       <translation>Searching…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="100" />
+      <location filename="fieldkit/ui/scan/view.py" line="101" />
       <source>摄像头：</source>
       <translation>Camera: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="121" />
+      <location filename="fieldkit/ui/scan/view.py" line="122" />
       <source>门牌码：</source>
       <translation>Doorplate code: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="167" />
+      <location filename="fieldkit/ui/scan/view.py" line="168" />
       <source>没有找到摄像头。请插上 USB 摄像头后点“重新检测摄像头”；也可以用扫码枪扫描，或从图片文件识别。</source>
       <translation>No camera found. Plug in a USB camera and press "Detect camera again"; a barcode scanner or an image file also work.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="188" />
+      <location filename="fieldkit/ui/scan/view.py" line="189" />
       <source>分辨率较低：请靠近门牌，让二维码占画面三分之一以上</source>
       <translation>Low resolution: move closer so the QR code fills a third of the picture</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="189" />
+      <location filename="fieldkit/ui/scan/view.py" line="190" />
       <source>自动对焦已开启</source>
       <translation>Autofocus on</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="189" />
+      <location filename="fieldkit/ui/scan/view.py" line="190" />
       <source>摄像头不支持自动对焦：保持 30–50 厘米距离，避免反光</source>
       <translation>The camera has no autofocus: keep 30–50 cm away and avoid glare</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="194" />
+      <location filename="fieldkit/ui/scan/view.py" line="195" />
       <source>扫码枪和图片文件仍可使用。</source>
       <translation>A barcode scanner and image files still work.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="279" />
+      <location filename="fieldkit/ui/scan/view.py" line="280" />
       <source>图片</source>
       <translation>Image</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="329" />
+      <location filename="fieldkit/ui/scan/view.py" line="330" />
       <source>这一户还有未提交的内容：请先提交或放弃，再扫下一户。</source>
       <translation>This household has unsubmitted changes: submit or discard them before the next scan.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="337" />
+      <location filename="fieldkit/ui/scan/view.py" line="338" />
       <source>门牌已核验</source>
       <translation>Doorplate verified</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="337" />
+      <location filename="fieldkit/ui/scan/view.py" line="338" />
       <source>未经签名核验</source>
       <translation>Not verified by signature</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="363" />
+      <location filename="fieldkit/ui/scan/view.py" line="364" />
       <source>请补全标注的地址信息</source>
       <translation>Please complete the marked address fields</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="174" />
+      <location filename="fieldkit/ui/scan/view.py" line="175" />
       <source>摄像头：%1</source>
       <translation>Camera: %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="338" />
+      <location filename="fieldkit/ui/scan/view.py" line="339" />
       <source>已打开：%1</source>
       <translation>Opened: %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="186" />
+      <location filename="fieldkit/ui/scan/view.py" line="187" />
       <source>分辨率 %1×%2</source>
       <translation>Resolution %1×%2</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="257" />
+      <location filename="fieldkit/ui/scan/view.py" line="258" />
       <source>有一户上次未提交：已打开 %1</source>
       <translation>A household was left unsubmitted: opened %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/view.py" line="343" />
+      <location filename="fieldkit/ui/scan/view.py" line="344" />
       <source>未登记的地址编码 %1：可以登记此地址。</source>
       <translation>Unregistered address code %1: you can register this address.</translation>
     </message>
@@ -3181,7 +3181,7 @@ Otherwise restore a backup: fieldkit restore BACKUP --force (needs the chief's p
   <context>
     <name>Session</name>
     <message>
-      <location filename="fieldkit/ui/session.py" line="193" />
+      <location filename="fieldkit/ui/session.py" line="195" />
       <source>正在恢复备份…</source>
       <translation>Restoring the backup…</translation>
     </message>
