@@ -1,5 +1,6 @@
 """``fieldkit-server``: run the reference central platform and administer devices.
 
+    fieldkit-server migrate [--db URL]     (every command also upgrades the schema first)
     fieldkit-server serve [--db URL] [--host 127.0.0.1] [--port 8443] [--plain]
     fieldkit-server enroll-code --device-name NAME --scope v1,v2/g3 [--url URL] [--ttl-hours 72] [--qr]
     fieldkit-server devices | revoke --device-id N | fingerprint
@@ -58,6 +59,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"TLS certificate SHA-256: {fingerprint(cert)}", flush=True)
     uvicorn.run(create_app(storage), host=args.host, port=args.port, log_level=args.log_level,
                 timeout_keep_alive=30, timeout_graceful_shutdown=5, **ssl)
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    storage = Storage(_db_url(args))
+    before, now = storage.revisions
+    print(json.dumps({"from": before, "to": now, "upgraded": before != now}))
+    storage.close()
     return 0
 
 
@@ -121,6 +130,8 @@ def build_parser() -> argparse.ArgumentParser:
     def command(name: str, help: str) -> argparse.ArgumentParser:
         return sub.add_parser(name, help=help, parents=[common])
 
+    command("migrate", "upgrade the database schema to this version's (any command also does)").set_defaults(
+        fn=cmd_migrate)
     s = command("serve", "run the HTTP(S) server")
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8443)
