@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from sync.protocol import PROTOCOL_VERSION, ProtocolError, load_json
+from sync.server.schema import SchemaTooNew
 from sync.server.storage import Storage, StorageError
 from sync.server.tls import ensure_certificate, fingerprint
 
@@ -165,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.fn(args)
-    except (StorageError, ProtocolError, json.JSONDecodeError) as exc:
+    except (StorageError, SchemaTooNew, ProtocolError, json.JSONDecodeError) as exc:
         print(f"fieldkit-server: {exc}", file=sys.stderr)
         return 2
     except SQLAlchemyError as exc:

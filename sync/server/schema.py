@@ -22,6 +22,10 @@ _SCRIPTS = Path(__file__).with_name("migrations")
 _PG_LOCK = 0x6B5F_6D69_6772  # any constant: the advisory lock only serialises our own upgrades
 
 
+class SchemaTooNew(RuntimeError):
+    """The database was upgraded by a newer fieldkit-server: this one must not write to it."""
+
+
 def _config(conn: sa.Connection | None = None) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(_SCRIPTS))
@@ -45,6 +49,10 @@ def upgrade(engine: sa.Engine) -> tuple[str | None, str]:
         if conn.dialect.name == "postgresql":
             conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK})
         before = current(conn)
+        scripts = ScriptDirectory.from_config(_config())
+        if before is not None and before not in {s.revision for s in scripts.walk_revisions()}:
+            raise SchemaTooNew(f"the database is at schema revision {before}, written by a newer "
+                               "fieldkit-server; upgrade this server before using it")
         command.upgrade(_config(conn), "head")
         now = current(conn)
     assert now is not None

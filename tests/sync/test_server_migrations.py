@@ -66,3 +66,16 @@ def test_fieldkit_server_migrate_says_what_it_did(tmp_path, capsys) -> None:
     assert main(["migrate", "--db", url]) == 0
     assert json.loads(capsys.readouterr().out)["upgraded"] is False
 
+
+
+def test_a_database_from_a_newer_server_is_refused_untouched(tmp_path, capsys) -> None:
+    url = f"sqlite:///{tmp_path / 'server.db'}"
+    Storage(url).close()
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = '9999_from_the_future'"))
+    engine.dispose()
+    before = (tmp_path / "server.db").read_bytes()
+    assert main(["--db", url, "migrate"]) == 2
+    assert "newer fieldkit-server" in capsys.readouterr().err
+    assert (tmp_path / "server.db").read_bytes() == before
