@@ -79,3 +79,17 @@ def test_a_database_from_a_newer_server_is_refused_untouched(tmp_path, capsys) -
     assert main(["--db", url, "migrate"]) == 2
     assert "newer fieldkit-server" in capsys.readouterr().err
     assert (tmp_path / "server.db").read_bytes() == before
+
+
+def test_servers_starting_together_on_an_empty_database_upgrade_it_once(db_url: str) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def start(_: int) -> tuple[str | None, str]:
+        s = Storage(db_url)
+        s.close()
+        return s.revisions
+
+    with ThreadPoolExecutor(4) as pool:
+        seen = list(pool.map(start, range(4)))
+    # One found the database empty; the others waited for it and found nothing left to do.
+    assert sorted(seen, key=lambda r: r[0] or "") == [(None, schema.head())] + [(schema.head(), schema.head())] * 3
