@@ -33,9 +33,11 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import sqlite_utils
+
 from fieldkit.formspec.index import tail_terms
 from fieldkit.store import IndexTerms, Store
-from fieldkit.store.migrations import MIGRATIONS
+from fieldkit.store.migrations import STEPS
 
 SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
             "任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
@@ -255,13 +257,12 @@ def memory_probe(home: Path, cache_mib: int, samples_file: Path) -> None:
 
 def backfill_tails(root: Path, mode: str) -> float:
     """Milliseconds migration 0009 takes to add the tail terms to a store built without them."""
-    statements = dict(MIGRATIONS)["0009_search_tails"]
+    [step] = [m for m in STEPS._migrations if m.name == "0009_search_tails"]
     st = open_store(root, mode)
     try:
         with st._raw() as conn:
             t = time.perf_counter()
-            for sql in statements:
-                conn.execute(sql)
+            step.fn(sqlite_utils.Database(conn))
             return (time.perf_counter() - t) * 1000
     finally:
         st.close()

@@ -1,8 +1,14 @@
-"""Named, append-only schema migrations. Each runs in one transaction with its bookkeeping.
+"""Named, append-only schema migrations: each a Python function registered with `@STEPS()`.
 
-Never edit or reorder a released step: add a new one at the end. `PRAGMA user_version` holds the
-number of steps applied (the schema version written into outbox rows); the `migrations` table
-names them, so a database from a newer FieldKit is recognised and refused instead of damaged.
+Never edit or reorder a released step: add a new function at the end. Each step runs in one
+transaction with its bookkeeping. `PRAGMA user_version` holds the number of steps applied (the
+schema version written into outbox rows); the `migrations` table names them, so a database from
+a newer FieldKit is recognised and refused instead of damaged.
+
+The registry is sqlite-utils' `Migrations` (the decorator, the names, the order); only where the
+record is kept differs: sqlite-utils writes `_sqlite_migrations`, but every released FieldKit
+reads `migrations (name, applied_at)` — to know what it has run and to refuse a newer store — so
+`StoreMigrations` keeps that table and an existing store re-runs nothing.
 
 Threading: runs on the opening thread, before the store is handed out.
 """
@@ -10,14 +16,57 @@ Threading: runs on the opening thread, before the store is handed out.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 
 import sqlite_utils
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
 
 from fieldkit.domain.errors import StorageError
 
-from .db import Db
+from .db import Db, translated
 
-Step = tuple[str, tuple[str, ...]]
+
+class StoreMigrations(Migrations):
+    """sqlite-utils' migration set, recorded in the store's own `migrations` table (see above)."""
+
+    migrations_table = "migrations"
+
+    def names(self) -> list[str]:
+        return [m.name for m in self._migrations]
+
+    def before(self, name: str) -> StoreMigrations:
+        """The steps released before `name`: what a FieldKit of that schema ran (tests build old stores)."""
+        old = StoreMigrations(self.name)
+        old._migrations = self._migrations[: self.names().index(name)]
+        return old
+
+    def applied(self, db: Database) -> list[Migrations._AppliedMigration]:
+        if not db[self.migrations_table].exists():
+            return []
+        return [self._AppliedMigration(name=r[0], applied_at=r[1])
+                for r in db.execute(f"SELECT name, applied_at FROM {self.migrations_table} ORDER BY rowid")]
+
+    def ensure_migrations_table(self, db: Database) -> None:
+        db.execute(f"CREATE TABLE IF NOT EXISTS {self.migrations_table} "
+                   "(name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+
+    def _record_applied(self, db: Database, name: str) -> None:
+        db.execute(f"INSERT INTO {self.migrations_table}(name, applied_at) VALUES (?, ?)",
+                   (name, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())))
+        db.execute(f"PRAGMA user_version = {self.names().index(name) + 1}")
+
+    def apply(self, db: Database, *, stop_before: str | Iterable[str] | None = None) -> None:
+        raise TypeError("use migrate(Db): a step's transaction is the store's own (Db.tx)")
+
+
+def _run(db: Database, statements: Iterable[str]) -> None:
+    # Released steps are frozen SQL text, so a new store and an upgraded one hold the same schema.
+    for sql in statements:
+        db.execute(sql)
+
+
+STEPS = StoreMigrations("fieldkit.store")
 
 # 0009: formspec.index.tail_terms in SQL, frozen as released (a migration never changes): each
 # ID number's last 4, 5 and 6 characters, each plate without its province character. Added to
@@ -42,8 +91,9 @@ _TAIL_TERMS = (
         WHERE r.deleted = 0 AND {_TERM} IN ('id_tail', 'plate_tail')""",
 )
 
-MIGRATIONS: list[Step] = [
-    ("0001_core", (
+@STEPS(name="0001_core")
+def _core(db: Database) -> None:
+    _run(db, (
         """CREATE TABLE users (
             login TEXT PRIMARY KEY, role TEXT NOT NULL, display_name TEXT NOT NULL DEFAULT '',
             created_at TEXT NOT NULL, created_by TEXT NOT NULL)""",
@@ -72,8 +122,12 @@ MIGRATIONS: list[Step] = [
         "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
         """CREATE TABLE drafts (
             key TEXT PRIMARY KEY, data TEXT NOT NULL, saved_at TEXT NOT NULL, saved_by TEXT NOT NULL)""",
-    )),
-    ("0002_audit", (
+    ))
+
+
+@STEPS(name="0002_audit")
+def _audit(db: Database) -> None:
+    _run(db, (
         """CREATE TABLE audit (
             seq INTEGER PRIMARY KEY, at TEXT NOT NULL, user TEXT NOT NULL, action TEXT NOT NULL,
             module TEXT, target TEXT, detail TEXT, prev TEXT NOT NULL, hash TEXT NOT NULL)""",
@@ -82,8 +136,12 @@ MIGRATIONS: list[Step] = [
             BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END""",
         """CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
             BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END""",
-    )),
-    ("0003_attachments_watchlist", (
+    ))
+
+
+@STEPS(name="0003_attachments_watchlist")
+def _attachments_watchlist(db: Database) -> None:
+    _run(db, (
         """CREATE TABLE attachments (
             sha256 TEXT PRIMARY KEY, kind TEXT NOT NULL, record_uuid TEXT, size INTEGER NOT NULL,
             created_at TEXT NOT NULL, created_by TEXT NOT NULL)""",
@@ -91,8 +149,12 @@ MIGRATIONS: list[Step] = [
         """CREATE TABLE watchlist (
             id_mac BLOB PRIMARY KEY, reason TEXT NOT NULL, source TEXT NOT NULL,
             added_at TEXT NOT NULL, added_by TEXT NOT NULL)""",
-    )),
-    ("0004_list_order_indexes", (
+    ))
+
+
+@STEPS(name="0004_list_order_indexes")
+def _list_order_indexes(db: Database) -> None:
+    _run(db, (
         # ids() of a 300k-row module ordered by these columns walks one of these indexes instead
         # of sorting (measured in bench/store_bench.py). `id` last gives a stable tie order.
         "CREATE INDEX ix_records_created ON records(module, deleted, created_at, id)",
@@ -101,16 +163,24 @@ MIGRATIONS: list[Step] = [
         # Covering for "this village (and grid), by date or last change": a village's rows are
         # scattered over the table, and each table page read costs a decryption.
         "CREATE INDEX ix_records_village ON records(module, deleted, village, grid, date, updated_at, id)",
-    )),
-    ("0005_sync_state", (
+    ))
+
+
+@STEPS(name="0005_sync_state")
+def _sync_state(db: Database) -> None:
+    _run(db, (
         # Opaque merge state kept by the sync adapter (sync.merge's live versions per field).
         "ALTER TABLE records ADD COLUMN sync TEXT",
         # 0 pending, 2 rejected by the server (kept for the user to see); acknowledged rows are deleted.
         "ALTER TABLE outbox ADD COLUMN status INTEGER NOT NULL DEFAULT 0",
         "ALTER TABLE outbox ADD COLUMN reason TEXT",
         "CREATE INDEX ix_outbox_status ON outbox(status, seq)",
-    )),
-    ("0006_sync_adapter", (
+    ))
+
+
+@STEPS(name="0006_sync_adapter")
+def _sync_adapter(db: Database) -> None:
+    _run(db, (
         # Conflicts found by the last merge of each record, for the conflicts view. `winner` and
         # `others` are JSON ([value, hlc]); a row goes away once a later write has seen them all.
         """CREATE TABLE sync_conflicts (
@@ -125,57 +195,62 @@ MIGRATIONS: list[Step] = [
         # The delta of an outbox entry, fixed when a pulled page touched its record before it
         # was sent (another process synced meanwhile): it must say what its editor had seen.
         "CREATE TABLE sync_frozen (seq INTEGER PRIMARY KEY, change TEXT NOT NULL)",
-    )),
-    ("0007_authors_and_held_values", (
+    ))
+
+
+@STEPS(name="0007_authors_and_held_values")
+def _authors_and_held_values(db: Database) -> None:
+    _run(db, (
         # Who made the change: sync carries it to the server and every other laptop, so their
         # history names the person, not "sync". Rows queued before this step have none.
         "ALTER TABLE outbox ADD COLUMN by TEXT",
         # Why a conflict row is there when it is not a plain merge conflict (kind "invalid": a
         # pulled value the form refuses, held aside instead of shown).
         "ALTER TABLE sync_conflicts ADD COLUMN reason TEXT",
-    )),
-    ("0008_sealed_inbox", (
+    ))
+
+
+@STEPS(name="0008_sealed_inbox")
+def _sealed_inbox(db: Database) -> None:
+    _run(db, (
         # Pulled changes of restricted modules that arrived in a session without the restricted
         # key: sealed to the restricted inbox's public key, applied at the next unlock that has it.
         "CREATE TABLE sealed_inbox (id INTEGER PRIMARY KEY, blob BLOB NOT NULL, at TEXT NOT NULL)",
-    )),
-    # Search that forgives (issue 13): an ID number by its tail, a plate without 闽.
-    ("0009_search_tails", _TAIL_TERMS),
-]
+    ))
 
-SCHEMA_VERSION = len(MIGRATIONS)
+
+@STEPS(name="0009_search_tails")
+def _search_tails(db: Database) -> None:
+    _run(db, _TAIL_TERMS)
+
+
+SCHEMA_VERSION = len(STEPS.names())
 
 
 def applied(db: Db) -> list[str]:
     assert db.conn is not None
-    if not sqlite_utils.Database(db.conn)["migrations"].exists():
-        return []
-    return [r[0] for r in db.execute("SELECT name FROM migrations ORDER BY rowid")]
+    return [m.name for m in STEPS.applied(sqlite_utils.Database(db.conn))]
 
 
-def migrate(db: Db, steps: list[Step] | None = None) -> int:
+def migrate(db: Db, steps: StoreMigrations | None = None) -> int:
     """Apply the missing steps in order; return the schema version. Refuses a newer database."""
-    steps = MIGRATIONS if steps is None else steps
-    done = applied(db)
-    known = [name for name, _ in steps]
-    if done != known[: len(done)]:
-        raise StorageError(
-            "数据库由更新版本的 FieldKit 创建，请升级软件后再打开",
-            message_en="This store was written by a newer FieldKit; upgrade before opening it",
-            code="schema_too_new",
-        )
-    if not done:
-        with db.tx():
-            db.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
-    for i, (name, statements) in enumerate(steps):
-        if i < len(done):
-            continue
-        with db.tx():
-            for sql in statements:
-                db.execute(sql)
-            db.execute(
-                "INSERT INTO migrations(name, applied_at) VALUES (?, ?)",
-                (name, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())),
+    steps = STEPS if steps is None else steps
+    assert db.conn is not None
+    sdb = sqlite_utils.Database(db.conn)
+    with translated(db.path):
+        done = [m.name for m in steps.applied(sdb)]
+        known = steps.names()
+        if done != known[: len(done)]:
+            raise StorageError(
+                "数据库由更新版本的 FieldKit 创建，请升级软件后再打开",
+                message_en="This store was written by a newer FieldKit; upgrade before opening it",
+                code="schema_too_new",
             )
-            db.execute(f"PRAGMA user_version = {i + 1}")
-    return len(steps)
+        if not done:
+            with db.tx():
+                steps.ensure_migrations_table(sdb)
+        for step in steps.pending(sdb):
+            with db.tx():
+                step.fn(sdb)
+                steps._record_applied(sdb, step.name)
+    return len(known)

@@ -1,5 +1,6 @@
 """``fieldkit-server``: run the reference central platform and administer devices.
 
+    fieldkit-server migrate [--db URL]     (every command also upgrades the schema first)
     fieldkit-server serve [--db URL] [--host 127.0.0.1] [--port 8443] [--plain]
     fieldkit-server enroll-code --device-name NAME --scope v1,v2/g3 [--url URL] [--ttl-hours 72] [--qr]
     fieldkit-server devices | revoke --device-id N | fingerprint
@@ -21,6 +22,7 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from sync.protocol import PROTOCOL_VERSION, ProtocolError, load_json
+from sync.server.schema import SchemaTooNew
 from sync.server.storage import Storage, StorageError
 from sync.server.tls import ensure_certificate, fingerprint
 
@@ -58,6 +60,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"TLS certificate SHA-256: {fingerprint(cert)}", flush=True)
     uvicorn.run(create_app(storage), host=args.host, port=args.port, log_level=args.log_level,
                 timeout_keep_alive=30, timeout_graceful_shutdown=5, **ssl)
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    storage = Storage(_db_url(args))
+    before, now = storage.revisions
+    print(json.dumps({"from": before, "to": now, "upgraded": before != now}))
+    storage.close()
     return 0
 
 
@@ -121,6 +131,8 @@ def build_parser() -> argparse.ArgumentParser:
     def command(name: str, help: str) -> argparse.ArgumentParser:
         return sub.add_parser(name, help=help, parents=[common])
 
+    command("migrate", "upgrade the database schema to this version's (any command also does)").set_defaults(
+        fn=cmd_migrate)
     s = command("serve", "run the HTTP(S) server")
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8443)
@@ -154,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.fn(args)
-    except (StorageError, ProtocolError, json.JSONDecodeError) as exc:
+    except (StorageError, SchemaTooNew, ProtocolError, json.JSONDecodeError) as exc:
         print(f"fieldkit-server: {exc}", file=sys.stderr)
         return 2
     except SQLAlchemyError as exc:

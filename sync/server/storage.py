@@ -39,7 +39,7 @@ from sync.protocol import (
     load_json,
     may_write,
 )
-from sync.server import grants
+from sync.server import grants, schema
 from sync.server.tables import (  # re-exported: tests and tools reach the tables here
     attachment_grants as attachment_grants,
 )
@@ -133,7 +133,7 @@ class Storage:
         self.engine = make_engine(url)
         self.policy = policy
         self._write_lock = threading.Lock()
-        md.create_all(self.engine)
+        self.revisions = schema.upgrade(self.engine)  # (before, now): what `migrate` reports
         with self._write() as c:
             if c.execute(sa.select(meta.c.value).where(meta.c.name == "seq")).first() is None:
                 c.execute(meta.insert(), [

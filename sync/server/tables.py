@@ -1,7 +1,8 @@
 """The server's tables (SQLAlchemy Core), shared by `sync.server.storage` and `sync.server.blobs`.
 
-Created with ``md.create_all`` at startup; changes to existing tables are migrations run once by
-`Storage` (a ``meta`` row records each).
+The schema is Alembic's (sync/server/migrations, run by `sync.server.schema` at every opening):
+a change here needs a new revision there (tests/sync/test_server_migrations.py compares them).
+Data rewrites older than Alembic are run once by `Storage` (a ``meta`` row records each).
 """
 
 from __future__ import annotations

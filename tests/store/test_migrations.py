@@ -15,7 +15,7 @@ from .conftest import PASS
 
 
 def test_a_store_from_an_older_version_is_upgraded_in_place(home: Path, monkeypatch) -> None:
-    monkeypatch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:2])
+    monkeypatch.setattr(migrations, "STEPS", migrations.STEPS.before("0003_attachments_watchlist"))
     old, _ = Store.create(home, user="chief", passphrase=PASS)
     assert old.schema_version == 2
     # Rows as a FieldKit of schema 2 wrote them (today's code writes today's columns).
@@ -37,14 +37,14 @@ def test_a_store_from_an_older_version_is_upgraded_in_place(home: Path, monkeypa
 
     monkeypatch.undo()
     new = Store.open(home, user="chief", passphrase=PASS)
-    assert new.schema_version == len(migrations.MIGRATIONS)
+    assert new.schema_version == migrations.SCHEMA_VERSION
     with new._raw() as conn:
         db = sqlite_utils.Database(conn)
         assert {"attachments", "watchlist"} <= set(db.table_names())
         assert "ix_records_created" in {i.name for i in db["records"].indexes}
         assert conn.execute("PRAGMA user_version").fetchone()[0] == new.schema_version
         names = [r[0] for r in conn.execute("SELECT name FROM migrations ORDER BY rowid")]
-    assert names == [name for name, _ in migrations.MIGRATIONS]
+    assert names == migrations.STEPS.names()
     assert new.records.get(uid).data == {"name": "张伟"}
     assert [h.uuid for h in new.search.exact("name", "张伟")] == [uid]
     assert new.outbox.pending()[0].by == ""  # queued before authors were kept: still sent
@@ -52,7 +52,7 @@ def test_a_store_from_an_older_version_is_upgraded_in_place(home: Path, monkeypa
     # The upgraded store is fully usable: new tables and old data together.
     new.watchlist.add("110101199003070011", "测试")
     rec = new.records.update(uid, {"name": "张伟强"})
-    assert new.outbox.pending()[-1].schema_version == new.schema_version == len(migrations.MIGRATIONS)
+    assert new.outbox.pending()[-1].schema_version == new.schema_version == migrations.SCHEMA_VERSION
     assert rec.versions["name"] > new.records.history(uid)[0].stamp
     new.close()
 
@@ -69,13 +69,12 @@ def test_a_store_from_a_newer_version_is_refused_untouched(store: Store, home: P
 
 
 def test_migration_names_are_unique_and_ordered() -> None:
-    names = [n for n, _ in migrations.MIGRATIONS]
+    names = migrations.STEPS.names()
     assert names == sorted(names) and len(set(names)) == len(names)
 
 
 def test_0009_adds_tail_terms_to_live_records_and_a_later_edit_replaces_them(home: Path, monkeypatch) -> None:
-    step = [name for name, _ in migrations.MIGRATIONS].index("0009_search_tails")
-    monkeypatch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:step])
+    monkeypatch.setattr(migrations, "STEPS", migrations.STEPS.before("0009_search_tails"))
     old, _ = Store.create(home, user="chief", passphrase=PASS)
     terms = IndexTerms([("id", "35092419900307123X"), ("plate", "闽JF73296"), ("name", "张伟")], "V01")
     car = old.records.create("vehicles", {"plate": "闽JF73296"}, terms=terms)
