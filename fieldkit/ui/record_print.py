@@ -17,12 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QGuiApplication, QImage, QPainter
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtGui import QDesktopServices, QImage, QPainter
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from fieldkit.domain.errors import UserFacingError
 from fieldkit.ui import words
 from fieldkit.ui.errors import show_error
+from fieldkit.ui.path_row import PathRow
 from fieldkit.ui.recovery_sheet import paper_printer, paper_printers, prints_to_file
 from fieldkit.ui.state import SessionInfo
 from fieldkit.ui.worker import Worker
@@ -79,18 +80,9 @@ class PrintChoice(QDialog):
         summary.setObjectName("printSummary")
         summary.setWordWrap(True)
         layout.addWidget(summary)
-        self.path_row = QWidget()
-        row = QHBoxLayout(self.path_row)
-        row.setContentsMargins(0, 0, 0, 0)
-        self.path_field = QLineEdit(str(path))
-        self.path_field.setObjectName("printPath")
-        self.path_field.setReadOnly(True)
-        copy = QPushButton(tr("复制路径"))
-        copy.setObjectName("copyPrintPath")
-        copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(str(self.path)))
-        row.addWidget(QLabel(words.labelled(tr("PDF 文件"))))
-        row.addWidget(self.path_field, 1)
-        row.addWidget(copy)
+        self.path_row = PathRow(path, label=words.labelled(tr("PDF 文件")), field_name="printPath",
+                                copy_name="copyPrintPath")
+        self.path_field = self.path_row.field
         self.path_row.hide()  # shown when no viewer opened the file
         layout.addWidget(self.path_row)
         self.message = QLabel()

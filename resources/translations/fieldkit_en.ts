@@ -2158,6 +2158,19 @@ Press "Copy details" and send them to the maintainer.</translation>
     </message>
   </context>
   <context>
+    <name>PathRow</name>
+    <message>
+      <location filename="fieldkit/ui/path_row.py" line="35" />
+      <source>复制路径</source>
+      <translation>Copy path</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/path_row.py" line="43" />
+      <source>已复制</source>
+      <translation>Copied</translation>
+    </message>
+  </context>
+  <context>
     <name>PhotoCapture</name>
     <message>
       <location filename="fieldkit/ui/capture/photo_dialog.py" line="86" />
@@ -2767,69 +2780,68 @@ Press "Copy details" and send them to the maintainer.</translation>
   <context>
     <name>RecordPrint</name>
     <message>
-      <location filename="fieldkit/ui/record_print.py" line="40" />
+      <location filename="fieldkit/ui/record_print.py" line="41" />
       <source>打印</source>
       <translation>Print</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/record_print.py" line="42" />
+      <location filename="fieldkit/ui/record_print.py" line="43" />
       <source>生成这条记录的 A4 PDF，在查看器中打开或直接打印</source>
       <translation>Make an A4 PDF of this record, then open it in the viewer or print it</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/record_print.py" line="74" />
+      <location filename="fieldkit/ui/record_print.py" line="75" />
       <source>打印记录</source>
       <translation>Print record</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/record_print.py" line="88" />
-      <source>复制路径</source>
-      <translation>Copy path</translation>
-    </message>
-    <message>
-      <location filename="fieldkit/ui/record_print.py" line="101" />
+      <location filename="fieldkit/ui/record_print.py" line="93" />
       <source>在查看器中打开</source>
       <translation>Open in viewer</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/record_print.py" line="104" />
+      <location filename="fieldkit/ui/record_print.py" line="96" />
       <source>打印…</source>
       <translation>Print…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/record_print.py" line="107" />
+      <location filename="fieldkit/ui/record_print.py" line="99" />
       <source>关闭</source>
       <translation>Close</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/record_print.py" line="123" />
+      <location filename="fieldkit/ui/record_print.py" line="115" />
       <source>没有找到可以打开 PDF 的程序。请复制下面的路径，用 PDF 查看器打开后打印。</source>
       <translation>No program to open PDFs was found. Copy the path below, open it in a PDF viewer and print from there.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/record_print.py" line="159" />
+      <location filename="fieldkit/ui/record_print.py" line="151" />
       <source>已保存</source>
       <translation>Saved</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/record_print.py" line="177" />
+      <location filename="fieldkit/ui/record_print.py" line="169" />
       <source>打印机无法开始打印，请检查打印机后重试。</source>
       <translation>The printer could not start printing. Check the printer and try again.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/record_print.py" line="193" />
+      <location filename="fieldkit/ui/record_print.py" line="185" />
       <source>已送往打印机，页数</source>
       <translation>Sent to the printer, pages</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/record_print.py" line="91" />
+      <location filename="fieldkit/ui/record_print.py" line="83" />
       <source>PDF 文件</source>
       <translation>PDF file</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/record_print.py" line="78" />
+      <location filename="fieldkit/ui/record_print.py" line="79" />
       <source>页数</source>
       <translation>Pages</translation>
+    </message>
+    <message>
+      <source>复制路径</source>
+      <translation type="vanished">Copy path</translation>
     </message>
   </context>
   <context>
@@ -3580,34 +3592,32 @@ Otherwise restore a backup: fieldkit restore BACKUP --force (needs the chief's p
   <context>
     <name>StationCommon</name>
     <message>
-      <location filename="fieldkit/ui/station/common.py" line="106" />
+      <location filename="fieldkit/ui/station/common.py" line="107" />
       <source>一票否决</source>
       <translation>Veto</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/common.py" line="123" />
+      <location filename="fieldkit/ui/station/common.py" line="124" />
       <source>文件位置</source>
       <translation>File location</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/common.py" line="125" />
+      <location filename="fieldkit/ui/station/common.py" line="126" />
       <source>无法打开文件夹（本机没有可用的文件管理器）。文件保存在：</source>
       <translation>The folder cannot be opened (no file manager on this computer). The file is saved at:</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/common.py" line="131" />
-      <source>复制路径</source>
-      <translation>Copy path</translation>
-    </message>
-    <message>
-      <location filename="fieldkit/ui/station/common.py" line="134" />
+      <location filename="fieldkit/ui/station/common.py" line="130" />
       <source>关闭</source>
       <translation>Close</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/station/common.py" line="147" />
+      <source>复制路径</source>
+      <translation type="vanished">Copy path</translation>
+    </message>
+    <message>
       <source>已复制</source>
-      <translation>Copied</translation>
+      <translation type="vanished">Copied</translation>
     </message>
   </context>
   <context>

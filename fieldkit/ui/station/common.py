@@ -10,20 +10,21 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QFont, QGuiApplication
+from PySide6.QtGui import QDesktopServices, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
+
+from fieldkit.ui.path_row import PathRow
 
 UuidRole = Qt.ItemDataRole.UserRole + 7
 
@@ -124,27 +125,17 @@ class PathDialog(QDialog):
         self.path = str(Path(path).resolve())
         note = QLabel(tr("无法打开文件夹（本机没有可用的文件管理器）。文件保存在："))
         note.setWordWrap(True)
-        self.path_edit = QLineEdit(self.path)
-        self.path_edit.setObjectName("pathDialogPath")
-        self.path_edit.setReadOnly(True)
-        self.path_edit.setMinimumWidth(420)
-        self.copy_button = QPushButton(tr("复制路径"))
-        self.copy_button.setObjectName("pathDialogCopy")
-        self.copy_button.clicked.connect(self.copy)
+        row = PathRow(self.path, field_name="pathDialogPath", copy_name="pathDialogCopy")
+        self.path_edit, self.copy_button = row.field, row.copy_button
         close = QPushButton(tr("关闭"))
         close.clicked.connect(self.accept)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
-        buttons.addWidget(self.copy_button)
         buttons.addWidget(close)
         box = QVBoxLayout(self)
         box.addWidget(note)
-        box.addWidget(self.path_edit)
+        box.addWidget(row)
         box.addLayout(buttons)
-
-    def copy(self) -> None:
-        QGuiApplication.clipboard().setText(self.path)
-        self.copy_button.setText(tr("已复制"))
 
 
 def reveal_folder(path: str | Path, parent: QWidget | None = None) -> PathDialog | None:
