@@ -303,14 +303,6 @@ def device_status(ws: Any = None) -> list[DeviceStatus]:
     Opens and closes each reader (~0.5 s with libfprint): worker thread only.
     """
     demo = demo_mode(ws)
-    out = []
-
-    def probe(kind: str, label: str, label_en: str, fn: Callable[[], tuple[str, str]]) -> None:
-        try:
-            zh, en = fn()
-            out.append(DeviceStatus(kind, label, label_en, True, zh, en, demo))
-        except UserFacingError as e:
-            out.append(DeviceStatus(kind, label, label_en, False, e.message, e.message_en or e.message, demo))
 
     def cam() -> tuple[str, str]:
         cams = list_cameras(ws)
@@ -330,10 +322,18 @@ def device_status(ws: Any = None) -> list[DeviceStatus]:
         reader.close()
         return "已连接", "Connected"
 
-    probe("camera", "摄像头", "Camera", cam)
-    probe("fingerprint", "指纹仪", "Fingerprint reader", finger)
-    probe("idcard", "身份证阅读器", "ID-card reader", card)
-    return out
+    return [_probe("camera", "摄像头", "Camera", cam, demo),
+            _probe("fingerprint", "指纹仪", "Fingerprint reader", finger, demo),
+            _probe("idcard", "身份证阅读器", "ID-card reader", card, demo)]
+
+
+def _probe(kind: str, label: str, label_en: str, fn: Callable[[], tuple[str, str]], demo: bool) -> DeviceStatus:
+    """Run one device check and say in words what it found; a missing device is not an error."""
+    try:
+        zh, en = fn()
+    except UserFacingError as e:
+        return DeviceStatus(kind, label, label_en, False, e.message, e.message_en or e.message, demo)
+    return DeviceStatus(kind, label, label_en, True, zh, en, demo)
 
 
 # -- GPS receiver ---------------------------------------------------------------------------
@@ -414,12 +414,7 @@ def try_device(ws: Any, kind: str, value: Any = None) -> DeviceStatus:
     port being chosen) and say what happened in words. Never raises for a missing device."""
     labels = {"idcard": ("身份证阅读器", "ID-card reader"), "camera": ("摄像头", "Camera"),
               "gps": ("GPS 接收器", "GPS receiver")}
-    zh_label, en_label = labels[kind]
-    try:
-        zh, en = _TESTS[kind](ws, value)
-    except UserFacingError as e:
-        return DeviceStatus(kind, zh_label, en_label, False, e.message, e.message_en or e.message, demo_mode(ws))
-    return DeviceStatus(kind, zh_label, en_label, True, zh, en, demo_mode(ws))
+    return _probe(kind, *labels[kind], lambda: _TESTS[kind](ws, value), demo_mode(ws))
 
 
 def _test_card(ws: Any, backend: Any) -> tuple[str, str]:
