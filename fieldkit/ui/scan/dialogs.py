@@ -47,8 +47,7 @@ class QuickFormDialog(QDialog):
         self.worker, self.info, self.lang = worker, info, lang
         self.spec = info.module(module_id)
         self.checking = False
-        self._recheck = False  # the queued check accepts
-        self._recheck_queued = False
+        self._queued: bool | None = None  # a check asked for while one runs: None, or whether it accepts
         self.duplicates: list[Any] = []
         self.use_existing: str | None = None
         self.kind = ""  # "visit" | "resident" | "tenant": set by the card, kept in its draft
@@ -160,8 +159,7 @@ class QuickFormDialog(QDialog):
     def _run_check(self, *, accepting: bool) -> None:
         if self.checking:
             # values may have changed since the check in flight began; an accept wins over a live check
-            self._recheck = bool(self._recheck) or accepting
-            self._recheck_queued = True
+            self._queued = bool(self._queued) or accepting
             return
         self.checking = True
         values, module = self.form.values(), self.spec.id
@@ -175,14 +173,13 @@ class QuickFormDialog(QDialog):
 
     def _failed(self, exc: BaseException) -> None:
         self.checking = False
-        self._recheck = self._recheck_queued = False
+        self._queued = None
         show_error(self, exc)
 
     def _checked(self, out: tuple[Any, list[str]], accepting: bool) -> None:
         self.checking = False
-        if self._recheck_queued:
-            again = self._recheck or accepting
-            self._recheck = self._recheck_queued = False
+        if self._queued is not None:
+            again, self._queued = self._queued or accepting, None
             self._run_check(accepting=again)
             return
         result, titles = out
