@@ -37,7 +37,7 @@ from fieldkit.formspec.permissions import PERMISSIONS_FILE, PermissionTable, loa
 
 LISTS_FILE = "lists.toml"
 _MODULE_KEYS = {"id", "number", "label", "group", "title", "hub", "fields", "ledger", "description", "key",
-                "workflow", "print"}
+                "workflow", "print", "version"}
 _FIELD_KEYS = {
     "name", "type", "label", "required", "relevant", "constraint", "constraint_message", "choices",
     "search", "ref", "fields", "default", "help", "role", "unit", "calculate", "fill_only",
@@ -338,6 +338,9 @@ def module_from_data(path: Path, data: dict[str, Any], lists: dict[str, tuple[Ch
     number = data.get("number")
     if not isinstance(number, int) or isinstance(number, bool) or number < 1:
         raise _fail(path, None, "模块编号缺失或无效", "missing or invalid module number")
+    version = data.get("version", 1)
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise _fail(path, "version", "表单版本 version 必须是正整数", "form version must be a positive integer")
     label = _label(data.get("label"), path, None, ("模块名称", "module label"))
     group = data.get("group")
     if group not in GROUPS:
@@ -370,7 +373,7 @@ def module_from_data(path: Path, data: dict[str, Any], lists: dict[str, tuple[Ch
         id=mid, number=number, label=label, group=group, roles=(), fields=fields, ledger=ledger,
         title=title, hub=hub, source=path,
         description=_label(data["description"], path, None, ("模块说明 description", "description")) if "description" in data else None,
-        key=key, workflow=flow, print=layout,
+        key=key, workflow=flow, print=layout, version=version,
     )
 
 

@@ -192,6 +192,9 @@ class ModuleSpec:
     key: str | None = None
     workflow: Any = None  # formspec.workflow.Workflow | None — the steps its owned fields move by
     print: Any = None  # formspec.print_layout.PrintLayout | None — how one record prints (`print_layout_of`)
+    # The form's release number (top-level `version`, default 1). A change that touches stored
+    # data raises it and declares the migration step beside it (docs/forms.md).
+    version: int = 1
 
     def owned_by_workflow(self, name: str) -> bool:
         """Whether only a workflow step may change field `name` (an edit leaves it as it is)."""
