@@ -30,7 +30,9 @@ from tests.ui.conftest import PASSPHRASE, find, type_text, unlock
 VILLAGE = "350924201201"
 CODE = "3509242012010008"
 STATION = generate_station_key("KD01")
-TODAY = dt.date.today().isoformat()
+def today() -> str:
+    """Today at the moment of asking: a run that crosses midnight (CI does) must not compare with the day it started."""
+    return dt.date.today().isoformat()
 
 
 def seed(home: Path) -> None:
@@ -130,7 +132,7 @@ def test_no_camera_then_wedge_scan_card_visit_and_submit(qtbot, scan_home, start
     qtbot.waitUntil(lambda: visible(QuickFormDialog, "quickForm_visits") is not None)
     dialog = visible(QuickFormDialog, "quickForm_visits")
     # Prefilled: today, the officer, the address, and the people still living here.
-    assert find(dialog, QLineEdit, "input_visit_date").text() == TODAY
+    assert find(dialog, QLineEdit, "input_visit_date").text() == today()
     assert find(dialog, QLineEdit, "input_officer").text() == "张网格"
     qtbot.waitUntil(lambda: "下洋8号" in find(dialog, QLineEdit, "input_address").text())
     assert len(dialog.form.rows["persons_met"].editor.rows) == 2  # 吴大山 and 赵小兵, not 林秀英
@@ -142,9 +144,9 @@ def test_no_camera_then_wedge_scan_card_visit_and_submit(qtbot, scan_home, start
 
     qtbot.mouseClick(find(card, QPushButton, "submitPassButton"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "已保存" in find(card, QLabel, "passPending").text(), timeout=10000)
-    assert TODAY in find(card, QLabel, "cardVisits").text()
+    assert today() in find(card, QLabel, "cardVisits").text()
     names = [card.residents.item(r, 0).text() for r in range(card.residents.rowCount())]
-    assert card.residents.item(names.index("林秀英"), 4).text() == f"迁出 {TODAY}"
+    assert card.residents.item(names.index("林秀英"), 4).text() == f"迁出 {today()}"
 
 
 def test_new_tenant_checked_in_the_dialog_then_saved_with_the_one_who_left(qtbot, scan_home, start_app):
@@ -178,9 +180,9 @@ def test_new_tenant_checked_in_the_dialog_then_saved_with_the_one_who_left(qtbot
     qtbot.mouseClick(find(card, QPushButton, "submitPassButton"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "已保存" in find(card, QLabel, "passPending").text(), timeout=10000)
     assert [card.tenants.item(r, 0).text() for r in range(card.tenants.rowCount())] == ["王芳"]
-    assert card.tenants.item(0, 3).text() == TODAY
+    assert card.tenants.item(0, 3).text() == today()
     rows = {card.residents.item(r, 0).text(): card.residents.item(r, 4).text() for r in range(card.residents.rowCount())}
-    assert rows["王芳（租客）"] == "在册" and rows["赵小兵"] == f"迁出 {TODAY}"
+    assert rows["王芳（租客）"] == "在册" and rows["赵小兵"] == f"迁出 {today()}"
 
 
 def test_forged_plate_is_flagged_and_opens_nothing(qtbot, scan_home, start_app):
