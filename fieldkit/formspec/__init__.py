@@ -7,6 +7,7 @@ No widgets, no SQL: the UI builds forms from these specs, the store indexes what
 from __future__ import annotations
 
 from fieldkit.formspec.expr import Actor, Expr, ExprError, compile_expr
+from fieldkit.formspec.field_types import TYPES, TypeSpec, coerce, type_spec
 from fieldkit.formspec.index import KINDS, IndexTerms, index_terms
 from fieldkit.formspec.loader import default_forms_dir, load_module_file, load_modules
 from fieldkit.formspec.model import (
@@ -29,12 +30,13 @@ from fieldkit.formspec.records import (
     normalise_record,
     validate_record,
 )
-from fieldkit.formspec.values import code_key, coerce, is_empty, parse_date, parse_datetime
+from fieldkit.formspec.values import code_key, is_empty, parse_date, parse_datetime
 from fieldkit.formspec.workflow import Guard, Step, StepResult, Workflow, owned_changes, run_step
 
 __all__ = [
     "ERROR",
     "KINDS",
+    "TYPES",
     "WARNING",
     "Actor",
     "Choice",
@@ -54,6 +56,7 @@ __all__ = [
     "PrintSection",
     "Step",
     "StepResult",
+    "TypeSpec",
     "Workflow",
     "calculated",
     "code_key",
@@ -71,5 +74,6 @@ __all__ = [
     "parse_datetime",
     "print_layout_of",
     "run_step",
+    "type_spec",
     "validate_record",
 ]

@@ -21,8 +21,9 @@ from functools import lru_cache
 from typing import Any
 
 from fieldkit.formspec.expr import ExprError, compile_expr
+from fieldkit.formspec.field_types import coerce
 from fieldkit.formspec.model import FieldSpec, Label
-from fieldkit.formspec.values import coerce, is_empty
+from fieldkit.formspec.values import is_empty
 
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 

@@ -13,8 +13,9 @@ from typing import Any
 
 from fieldkit.domain import validators
 from fieldkit.domain.names import name_terms
-from fieldkit.formspec.model import FieldSpec, FieldType, ModuleSpec
-from fieldkit.formspec.values import code_key, is_empty, parse_date
+from fieldkit.formspec.field_types import TYPES, exact_term
+from fieldkit.formspec.model import FieldSpec, ModuleSpec
+from fieldkit.formspec.values import is_empty, parse_date
 
 #: Term kinds (see AGENTS.md): the store keeps one (kind, key) row per term.
 KINDS = ("id", "id_tail", "plate", "plate_tail", "phone", "code", "name", "bi", "py", "pyf", "ref")
@@ -41,23 +42,6 @@ class IndexTerms:
         return [k for t, k in self.terms if t == kind]
 
 
-def exact_term(f: FieldSpec, value: Any) -> tuple[str, str] | None:
-    """The (kind, key) an exact-search field's value is indexed under (what a lookup must ask for)."""
-    text = str(value)
-    if f.type is FieldType.ID_NUMBER:
-        return "id", validators.check_id_number(text).value
-    if f.type is FieldType.PLATE:
-        return "plate", validators.check_plate(text).value
-    if f.type is FieldType.PHONE:
-        return "phone", validators.check_mobile(text).value
-    if f.type is FieldType.USCC:
-        return "code", validators.check_uscc(text).value
-    if isinstance(value, str | int):
-        key = code_key(text)
-        return ("code", key) if key else None
-    return None
-
-
 def tail_terms(term: tuple[str, str]) -> list[tuple[str, str]]:
     """The extra keys an exact term gets so officers find it as they type it: an ID number by
     its last 4-6 characters, a plate without its province character (officers skip 闽 because
@@ -75,13 +59,14 @@ def _field_terms(fields: tuple[FieldSpec, ...], values: Mapping[str, Any], out: 
         value = values.get(f.name)
         if is_empty(value):
             continue
-        if f.type is FieldType.REPEAT:
+        spec = TYPES[f.type]
+        if spec.shape == "rows":
             if isinstance(value, list):
                 for row in value:
                     if isinstance(row, Mapping):
                         _field_terms(f.fields, row, out)
             continue
-        if f.type in (FieldType.PERSON_REF, FieldType.ADDRESS_REF):
+        if spec.links:
             out.append(("ref", str(value).strip().lower()))
             continue
         if f.search == "exact":

@@ -18,11 +18,11 @@ from typing import Any
 
 from fieldkit.formspec import calc, print_layout, workflow
 from fieldkit.formspec.expr import ExprError, compile_expr
+from fieldkit.formspec.field_types import REF_DEFAULTS, TYPES, require_all
 from fieldkit.formspec.model import (
     FIELD_ROLES,
     GROUPS,
     HUBS,
-    REF_DEFAULTS,
     SEARCH_KINDS,
     Choice,
     FieldSpec,
@@ -42,8 +42,6 @@ _FIELD_KEYS = {
     "name", "type", "label", "required", "relevant", "constraint", "constraint_message", "choices",
     "search", "ref", "fields", "default", "help", "role", "unit", "calculate", "fill_only",
 }
-# Types a formula cannot produce: a picture, a list of rows, a position.
-_NOT_CALCULATED = frozenset({"repeat", "photo", "fingerprint", "geo", "multi_choice"})
 _LEDGER_KEYS = {"title", "columns", "orientation", "order_by", "widths", "sign_every_page"}
 # A declared column width (mm): narrower cannot hold one character, wider than A4 landscape's
 # printable width cannot print.
@@ -69,6 +67,7 @@ def default_forms_dir() -> Path:
 
 def load_modules(directory: Path | str | None = None) -> ModuleCatalog:
     """Load every module file in `directory` (default: `default_forms_dir()`), ordered by number."""
+    require_all(TYPES, "formspec.field_types.TYPES")  # a type without its entry fails here, named
     folder = Path(directory) if directory is not None else default_forms_dir()
     if not folder.is_dir():
         raise FormSpecError(
@@ -251,7 +250,7 @@ def _calculate(raw: dict[str, Any], ftype: FieldType, path: Path, where: str, pr
         raise _fail(path, where, "calculate 表达式为空", "calculate expression is empty")
     if prefix:
         raise _fail(path, where, "重复组中的字段暂不能计算", "a field of a repeat group cannot calculate (yet)")
-    if ftype.value in _NOT_CALCULATED:
+    if not TYPES[ftype].calculable:
         raise _fail(path, where, f"{ftype.value} 字段不能计算", f"a {ftype.value} field cannot calculate")
     if "default" in raw:
         raise _fail(path, where, "calculate 与 default 不能同时使用", "calculate and default cannot both be given")
@@ -262,19 +261,8 @@ def _default(default: Any, ftype: FieldType, choices: tuple[Choice, ...], path: 
     """Check a default against the field's type; lists become tuples so specs stay hashable."""
     if default is None:
         return None
-    values = {c.value for c in choices}
-    wrong = (
-        (ftype is FieldType.CHOICE and str(default) not in values)
-        or (ftype is FieldType.MULTI_CHOICE and (not isinstance(default, list)
-                                                  or not {str(d) for d in default} <= values))
-        or (ftype is FieldType.BOOL and not isinstance(default, bool))
-        or (ftype is FieldType.NUMBER and (isinstance(default, bool) or not isinstance(default, int | float)))
-        or (ftype is FieldType.DATE and default != "today")
-        or (ftype is FieldType.DATETIME and default != "now")
-        or ftype in (FieldType.REPEAT, FieldType.PHOTO, FieldType.FINGERPRINT, FieldType.PERSON_REF,
-                     FieldType.ADDRESS_REF)
-    )
-    if wrong:
+    suits = TYPES[ftype].default_ok
+    if suits is None or not suits(default, {c.value for c in choices}):
         raise _fail(path, where, f"默认值 {default!r} 与字段类型 {ftype.value} 不符",
                     f"default {default!r} does not suit a {ftype.value} field")
     return tuple(str(d) for d in default) if isinstance(default, list) else default
@@ -364,8 +352,7 @@ def module_from_data(path: Path, data: dict[str, Any], lists: dict[str, tuple[Ch
             raise _fail(path, fname, "标题模板引用了不存在的字段", "title template names a field that does not exist")
     ledger = _ledger(data.get("ledger"), path, names)
     key = data.get("key")
-    if key is not None and (key not in names or next(f for f in fields if f.name == key).type
-                            in (FieldType.REPEAT, FieldType.MULTI_CHOICE, FieldType.GEO)):
+    if key is not None and (key not in names or not TYPES[next(f for f in fields if f.name == key).type].scalar):
         raise _fail(path, str(key), "key 必须是本模块的单值字段", "key must name a single-valued field of the module")
     flow = workflow.parse(data.get("workflow"), fields, path, lambda r, prefix: _field(r, path, lists, prefix))
     layout = print_layout.parse(data.get("print"), fields, path, lambda r, where, what: _label(r, path, where, what))

@@ -65,13 +65,6 @@ class FieldType(StrEnum):
     BOOL = "bool"
 
 
-#: Types whose value points at another module's record, and the module they point at by default.
-REF_DEFAULTS: dict[FieldType, str] = {
-    FieldType.PERSON_REF: "residents",
-    FieldType.ADDRESS_REF: "addresses",
-    FieldType.VILLAGE: "villages",
-}
-
 #: Field roles the application treats specially (see AGENTS.md).
 FIELD_ROLES = frozenset(
     {"village", "grid", "date", "status", "officer", "person_name", "birth_date", "address_code"}

@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from fieldkit.formspec.field_types import TYPES
 from fieldkit.formspec.model import FieldSpec, FieldType, FormSpecError, Label
 
-IMAGE_TYPES = (FieldType.PHOTO, FieldType.FINGERPRINT)
+#: Attachment types (photos, fingerprints): printed as picture boxes, never as text.
+IMAGE_TYPES = frozenset(t for t, s in TYPES.items() if s.attachment)
 _PRINT_KEYS = {"title", "photo", "sections", "signatures"}
 _SECTION_KEYS = {"label", "fields", "table", "images", "related", "via", "columns", "limit"}
 _KINDS = ("fields", "table", "images", "related")

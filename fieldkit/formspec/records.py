@@ -15,8 +15,9 @@ from typing import Any
 
 from fieldkit.formspec import calc
 from fieldkit.formspec.expr import Expr, compile_expr
+from fieldkit.formspec.field_types import coerce, default_value
 from fieldkit.formspec.model import FieldSpec, FieldType, Label, ModuleSpec
-from fieldkit.formspec.values import coerce, default_value, is_empty
+from fieldkit.formspec.values import is_empty
 
 ERROR = "error"
 WARNING = "warning"

@@ -6,6 +6,8 @@ values in the order given; id_number/plate/phone/uscc → the validator's normal
 person_ref/address_ref → lower-case uuid string; village → the village code; photo/fingerprint →
 sha256 hex (64 lower-case characters); geo → {"lat": float, "lon": float} (+ "acc" metres when
 given); bool → True/False; repeat → list of row dicts. Pure functions; any thread.
+
+Which type uses which coercer, and the memoised `coerce` itself, are in `field_types`.
 """
 
 from __future__ import annotations
@@ -15,11 +17,12 @@ import math
 import re
 import unicodedata
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from fieldkit.domain import validators
-from fieldkit.formspec.model import FieldSpec, FieldType
+from fieldkit.formspec.model import FieldSpec
 
 
 @dataclass(frozen=True)
@@ -165,120 +168,108 @@ def _from_check(check: validators.Check) -> Coerced:
     return Coerced(check.value, warning=warning)
 
 
-# Types whose coerced value depends only on the field and the raw text, and is immutable.
-_MEMO_TYPES = frozenset({FieldType.CHOICE, FieldType.DATE, FieldType.DATETIME, FieldType.BOOL, FieldType.NUMBER,
-                         FieldType.PHONE, FieldType.PLATE, FieldType.USCC})  # not ID numbers: they depend on today
-_memo: dict[tuple[int, type, Any], Coerced] = {}
-_pinned: dict[int, FieldSpec] = {}  # keeps memoised fields alive, so their id() is never reused
-_MEMO_MAX = 100_000
+# One coercer per stored shape; `field_types.TYPES` says which type uses which. Each takes a
+# non-empty raw value (blanks never get here) and answers the stored value or why not.
+
+def _text(raw: Any, limit: int) -> Coerced | str:
+    if isinstance(raw, dict | list | bool) or (isinstance(raw, float) and not math.isfinite(raw)):
+        return Coerced(raw, ("应为文字", "must be text"))
+    s = str(raw).strip()
+    if _CONTROL.search(s):
+        return Coerced(raw, ("含有不可显示的控制字符", "contains control characters"))
+    if len(s) > limit:
+        return Coerced(raw, (f"过长：最多 {limit} 个字", f"too long: at most {limit} characters"))
+    return s
 
 
-def coerce(field: FieldSpec, raw: Any) -> Coerced:
-    """Coerce a non-empty `raw` for a non-repeat field (see the module docstring for shapes).
-
-    Answers for scalar types are memoised per (field, value): a column of 100,000 rows holds a
-    few hundred distinct dates and a handful of choices. Safe from any thread (a race computes
-    the same answer twice)."""
-    if field.type in _MEMO_TYPES and isinstance(raw, str | int | float):
-        key = (id(field), type(raw), raw)
-        hit = _memo.get(key)
-        if hit is None:
-            if len(_memo) >= _MEMO_MAX:
-                _memo.clear()
-            _pinned[id(field)] = field
-            hit = _memo[key] = _coerce(field, raw)
-        return hit
-    return _coerce(field, raw)
+def coerce_line(field: FieldSpec, raw: Any) -> Coerced:
+    """One line of text (also a village code): inner runs of spaces become one."""
+    s = _text(raw, TEXT_LIMIT)
+    return s if isinstance(s, Coerced) else Coerced(" ".join(s.split()))
 
 
-def _coerce(field: FieldSpec, raw: Any) -> Coerced:
-    t = field.type
-    if t in (FieldType.TEXT, FieldType.TEXTAREA, FieldType.VILLAGE):
-        if isinstance(raw, dict | list | bool) or (isinstance(raw, float) and not math.isfinite(raw)):
-            return Coerced(raw, ("应为文字", "must be text"))
-        s = str(raw).strip()
-        if _CONTROL.search(s):
-            return Coerced(raw, ("含有不可显示的控制字符", "contains control characters"))
-        limit = TEXTAREA_LIMIT if t is FieldType.TEXTAREA else TEXT_LIMIT
-        if len(s) > limit:
-            return Coerced(raw, (f"过长：最多 {limit} 个字", f"too long: at most {limit} characters"))
-        return Coerced(s if t is FieldType.TEXTAREA else " ".join(s.split()))
-    if t is FieldType.NUMBER:
-        n = _number(raw)
-        return Coerced(n) if n is not None else Coerced(raw, ("应为数字", "must be a number"))
-    if t is FieldType.DATE:
-        d = parse_date(raw)
-        if d is None:
-            return Coerced(raw, ("日期无效，格式应为 2024-03-01", "invalid date; use the form 2024-03-01"))
-        return Coerced(d.isoformat())
-    if t is FieldType.DATETIME:
-        dtm = parse_datetime(raw)
-        if dtm is None:
-            return Coerced(raw, ("时间无效，格式应为 2024-03-01 14:30", "invalid time; use the form 2024-03-01 14:30"))
-        return Coerced(dtm.isoformat(timespec="minutes"))
-    if t is FieldType.CHOICE:
-        v = _choice_value(field, raw)
-        if v is None:
-            return Coerced(raw, (f"“{raw}”不是可选的选项", f"'{raw}' is not one of the choices"))
-        return Coerced(v)
-    if t is FieldType.MULTI_CHOICE:
-        items = raw if isinstance(raw, list | tuple | set) else re.split(r"[,，、;；|]+", str(raw))
-        out: list[str] = []
-        for item in items:
-            if is_empty(item):
-                continue
-            v = _choice_value(field, item)
-            if v is None:
-                return Coerced(raw, (f"“{item}”不是可选的选项", f"'{item}' is not one of the choices"))
-            if v not in out:
-                out.append(v)
-        return Coerced(out)
-    if t is FieldType.ID_NUMBER:
-        return _from_check(validators.check_id_number(raw))
-    if t is FieldType.PLATE:
-        return _from_check(validators.check_plate(raw))
-    if t is FieldType.PHONE:
-        return _from_check(validators.check_mobile(raw))
-    if t is FieldType.USCC:
-        return _from_check(validators.check_uscc(raw))
-    if t in (FieldType.PERSON_REF, FieldType.ADDRESS_REF):
-        try:
-            return Coerced(str(uuid.UUID(str(raw).strip())))
-        except ValueError:
-            return Coerced(raw, ("引用的记录标识无效", "invalid reference to a record"))
-    if t in (FieldType.PHOTO, FieldType.FINGERPRINT):
-        s = str(raw).strip().lower()
-        if _SHA256.fullmatch(s):
-            return Coerced(s)
-        return Coerced(raw, ("附件标识无效", "invalid attachment id"))
-    if t is FieldType.GEO:
-        g = _geo(raw)
-        if g is None:
-            return Coerced(raw, ("坐标无效，应为纬度,经度", "invalid location; expected latitude,longitude"))
-        return Coerced(g)
-    if t is FieldType.BOOL:
-        if isinstance(raw, bool):
-            return Coerced(raw)
-        if isinstance(raw, int) and raw in (0, 1):
-            return Coerced(bool(raw))
-        s = unicodedata.normalize("NFKC", str(raw)).strip().lower()
-        if s in _TRUE:
-            return Coerced(True)
-        if s in _FALSE:
-            return Coerced(False)
-        return Coerced(raw, ("应为“是”或“否”", "must be yes or no"))
-    raise AssertionError(f"coerce() is not for {t}")  # repeat groups are handled row by row
+def coerce_long(field: FieldSpec, raw: Any) -> Coerced:
+    """A textarea: line breaks and spacing kept as typed."""
+    s = _text(raw, TEXTAREA_LIMIT)
+    return s if isinstance(s, Coerced) else Coerced(s)
 
 
-def default_value(field: FieldSpec, today: dt.date | None = None) -> Any:
-    """The field's default; "today" (date) and "now" (datetime) are filled in at call time."""
-    d = field.default
+def coerce_number(field: FieldSpec, raw: Any) -> Coerced:
+    n = _number(raw)
+    return Coerced(n) if n is not None else Coerced(raw, ("应为数字", "must be a number"))
+
+
+def coerce_date(field: FieldSpec, raw: Any) -> Coerced:
+    d = parse_date(raw)
     if d is None:
-        return None
-    if field.type is FieldType.DATE and d == "today":
-        return (today or dt.date.today()).isoformat()
-    if field.type is FieldType.DATETIME and d == "now":
-        return dt.datetime.now().isoformat(timespec="minutes")
-    if isinstance(d, tuple | list):
-        return list(d)
-    return d
+        return Coerced(raw, ("日期无效，格式应为 2024-03-01", "invalid date; use the form 2024-03-01"))
+    return Coerced(d.isoformat())
+
+
+def coerce_datetime(field: FieldSpec, raw: Any) -> Coerced:
+    dtm = parse_datetime(raw)
+    if dtm is None:
+        return Coerced(raw, ("时间无效，格式应为 2024-03-01 14:30", "invalid time; use the form 2024-03-01 14:30"))
+    return Coerced(dtm.isoformat(timespec="minutes"))
+
+
+def coerce_choice(field: FieldSpec, raw: Any) -> Coerced:
+    v = _choice_value(field, raw)
+    if v is None:
+        return Coerced(raw, (f"“{raw}”不是可选的选项", f"'{raw}' is not one of the choices"))
+    return Coerced(v)
+
+
+def coerce_choices(field: FieldSpec, raw: Any) -> Coerced:
+    """A multi-choice: a list, or one text split at commas, 、 or semicolons."""
+    items = raw if isinstance(raw, list | tuple | set) else re.split(r"[,，、;；|]+", str(raw))
+    out: list[str] = []
+    for item in items:
+        if is_empty(item):
+            continue
+        v = _choice_value(field, item)
+        if v is None:
+            return Coerced(raw, (f"“{item}”不是可选的选项", f"'{item}' is not one of the choices"))
+        if v not in out:
+            out.append(v)
+    return Coerced(out)
+
+
+def checked_by(check: Callable[[Any], validators.Check]) -> Callable[[FieldSpec, Any], Coerced]:
+    """A coercer from one of `domain.validators`' checks (ID number, plate, phone, USCC)."""
+    return lambda _field, raw: _from_check(check(raw))
+
+
+def coerce_record(field: FieldSpec, raw: Any) -> Coerced:
+    """A person/address reference: the record's uuid."""
+    try:
+        return Coerced(str(uuid.UUID(str(raw).strip())))
+    except ValueError:
+        return Coerced(raw, ("引用的记录标识无效", "invalid reference to a record"))
+
+
+def coerce_attachment(field: FieldSpec, raw: Any) -> Coerced:
+    s = str(raw).strip().lower()
+    if _SHA256.fullmatch(s):
+        return Coerced(s)
+    return Coerced(raw, ("附件标识无效", "invalid attachment id"))
+
+
+def coerce_geo(field: FieldSpec, raw: Any) -> Coerced:
+    g = _geo(raw)
+    if g is None:
+        return Coerced(raw, ("坐标无效，应为纬度,经度", "invalid location; expected latitude,longitude"))
+    return Coerced(g)
+
+
+def coerce_bool(field: FieldSpec, raw: Any) -> Coerced:
+    if isinstance(raw, bool):
+        return Coerced(raw)
+    if isinstance(raw, int) and raw in (0, 1):
+        return Coerced(bool(raw))
+    s = unicodedata.normalize("NFKC", str(raw)).strip().lower()
+    if s in _TRUE:
+        return Coerced(True)
+    if s in _FALSE:
+        return Coerced(False)
+    return Coerced(raw, ("应为“是”或“否”", "must be yes or no"))

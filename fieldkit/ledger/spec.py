@@ -15,34 +15,14 @@ import math
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
+from fieldkit.formspec.field_types import TYPES, require_all
 from fieldkit.formspec.model import FieldSpec, FieldType, ModuleSpec
 from fieldkit.ledger.layout import DEFAULT_SIGNATURES, Column, LedgerLayout, display_width
 
 SEQ_KEY = "#seq"  # the 序号 column every official ledger starts with
 MAX_NAMES = 5  # a repeat group lists at most this many names before "等 N 人"
 
-#: (width in half-width cells, column kind) by field type; choice width comes from its labels.
-_TYPE_COLUMN: dict[FieldType, tuple[float, str]] = {
-    FieldType.TEXT: (12, "text"),
-    FieldType.TEXTAREA: (30, "long"),
-    FieldType.NUMBER: (8, "number"),
-    FieldType.DATE: (12, "date"),  # "2026-01-03" plus cell padding, on one line
-    FieldType.DATETIME: (17, "date"),
-    FieldType.CHOICE: (8, "choice"),
-    FieldType.MULTI_CHOICE: (16, "text"),
-    FieldType.ID_NUMBER: (20, "id"),
-    FieldType.PLATE: (10, "id"),
-    FieldType.PHONE: (13, "id"),
-    FieldType.USCC: (20, "id"),
-    FieldType.ADDRESS_REF: (24, "long"),
-    FieldType.PERSON_REF: (8, "name"),
-    FieldType.VILLAGE: (10, "text"),
-    FieldType.PHOTO: (5, "choice"),
-    FieldType.FINGERPRINT: (5, "choice"),
-    FieldType.GEO: (20, "text"),
-    FieldType.REPEAT: (20, "long"),
-    FieldType.BOOL: (5, "choice"),
-}
+#: Column width and kind by role, before the type's (`field_types.TypeSpec.ledger`).
 _ROLE_COLUMN: dict[str, tuple[float, str]] = {
     "person_name": (8, "name"),
     "officer": (8, "name"),
@@ -57,7 +37,7 @@ Resolver = Callable[[FieldSpec, str], str]
 
 def column_for(field: FieldSpec, lang: str = "zh") -> Column:
     """The ledger column of `field`: label (with its unit), width in half-width cells, kind."""
-    width, kind = _ROLE_COLUMN.get(field.role or "", _TYPE_COLUMN.get(field.type, (12, "text")))
+    width, kind = _ROLE_COLUMN.get(field.role or "", TYPES[field.type].ledger)
     if field.type in (FieldType.CHOICE, FieldType.MULTI_CHOICE) and field.choices:
         widest = max(display_width(c.label.get(lang)) for c in field.choices)
         if field.type is FieldType.CHOICE:
@@ -180,44 +160,86 @@ def format_value(
     """
     if _is_blank(value):
         return ""
-    zh = not lang.startswith("en")
-    t = field.type
-    if t is FieldType.CHOICE:
-        return field.choice_label(str(value), lang)
-    if t is FieldType.MULTI_CHOICE:
-        items = value if isinstance(value, list | tuple) else str(value).split(",")
-        return ("、" if zh else ", ").join(field.choice_label(str(v).strip(), lang) for v in items)
-    if t is FieldType.BOOL:
-        truth = value if isinstance(value, bool) else str(value).strip().lower() in ("1", "true", "yes", "是")
-        return ("是" if truth else "否") if zh else ("Yes" if truth else "No")
-    if t is FieldType.DATE:
-        return _date_text(value, with_time=False)
-    if t is FieldType.DATETIME:
-        return _date_text(value, with_time=True)
-    if t is FieldType.NUMBER:
-        if isinstance(value, bool):
-            return int(value)
-        if isinstance(value, int | float):
-            return int(value) if isinstance(value, float) and value.is_integer() else value
-        try:
-            num = float(str(value))
-        except ValueError:
-            return str(value)
-        if not math.isfinite(num):
-            return str(value)
-        return int(num) if num.is_integer() else num
-    if t is FieldType.REPEAT:
-        return _repeat_summary(field, value, lang, resolve)
-    if t in (FieldType.PHOTO, FieldType.FINGERPRINT):
-        return "有" if zh else "Yes"
-    if t is FieldType.GEO and isinstance(value, Mapping):
-        try:
-            return f"{float(value['lat']):.5f}, {float(value['lon']):.5f}"
-        except (KeyError, TypeError, ValueError):
-            return str(value)
-    if t in (FieldType.PERSON_REF, FieldType.ADDRESS_REF, FieldType.VILLAGE) and resolve is not None:
-        return resolve(field, str(value))
+    return CELL_FORMATS[field.type](field, value, lang, resolve)
+
+
+Cell = str | int | float
+#: How a stored (non-blank) value reads in a ledger cell, by field type: (field, value, lang,
+#: resolve) → cell. The ledger layer's entry for each type (see `formspec.field_types`).
+Formatter = Callable[[FieldSpec, Any, str, Resolver | None], Cell]
+
+
+def _zh(lang: str) -> bool:
+    return not lang.startswith("en")
+
+
+def _choices(field: FieldSpec, value: Any, lang: str, _r: Resolver | None) -> Cell:
+    items = value if isinstance(value, list | tuple) else str(value).split(",")
+    return ("、" if _zh(lang) else ", ").join(field.choice_label(str(v).strip(), lang) for v in items)
+
+
+def _bool(_f: FieldSpec, value: Any, lang: str, _r: Resolver | None) -> Cell:
+    truth = value if isinstance(value, bool) else str(value).strip().lower() in ("1", "true", "yes", "是")
+    return ("是" if truth else "否") if _zh(lang) else ("Yes" if truth else "No")
+
+
+def _number(_f: FieldSpec, value: Any, _lang: str, _r: Resolver | None) -> Cell:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int | float):
+        return int(value) if isinstance(value, float) and value.is_integer() else value
+    try:
+        num = float(str(value))
+    except ValueError:
+        return str(value)
+    if not math.isfinite(num):
+        return str(value)
+    return int(num) if num.is_integer() else num
+
+
+def _geo(_f: FieldSpec, value: Any, _lang: str, _r: Resolver | None) -> Cell:
+    if not isinstance(value, Mapping):
+        return str(value)
+    try:
+        return f"{float(value['lat']):.5f}, {float(value['lon']):.5f}"
+    except (KeyError, TypeError, ValueError):
+        return str(value)
+
+
+def _resolved(field: FieldSpec, value: Any, _lang: str, resolve: Resolver | None) -> Cell:
+    return resolve(field, str(value)) if resolve is not None else str(value)
+
+
+def _plain(_f: FieldSpec, value: Any, _lang: str, _r: Resolver | None) -> Cell:
     return str(value)
+
+
+def _present(_f: FieldSpec, _value: Any, lang: str, _r: Resolver | None) -> Cell:
+    return "有" if _zh(lang) else "Yes"
+
+
+CELL_FORMATS: dict[FieldType, Formatter] = {
+    FieldType.TEXT: _plain,
+    FieldType.TEXTAREA: _plain,
+    FieldType.NUMBER: _number,  # numbers stay numbers: XLSX sums them
+    FieldType.DATE: lambda _f, v, _l, _r: _date_text(v, with_time=False),
+    FieldType.DATETIME: lambda _f, v, _l, _r: _date_text(v, with_time=True),
+    FieldType.CHOICE: lambda f, v, lang, _r: f.choice_label(str(v), lang),
+    FieldType.MULTI_CHOICE: _choices,
+    FieldType.ID_NUMBER: _plain,
+    FieldType.PLATE: _plain,
+    FieldType.PHONE: _plain,
+    FieldType.USCC: _plain,
+    FieldType.ADDRESS_REF: _resolved,
+    FieldType.PERSON_REF: _resolved,
+    FieldType.VILLAGE: _resolved,
+    FieldType.PHOTO: _present,
+    FieldType.FINGERPRINT: _present,
+    FieldType.GEO: _geo,
+    FieldType.REPEAT: lambda f, v, lang, resolve: _repeat_summary(f, v, lang, resolve),
+    FieldType.BOOL: _bool,
+}
+require_all(CELL_FORMATS, "ledger.spec.CELL_FORMATS")  # a field type without its cell format fails at import, named
 
 
 def ledger_rows(

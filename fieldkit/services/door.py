@@ -49,8 +49,8 @@ from fieldkit.formspec import (
     owned_changes,
     run_step,
 )
+from fieldkit.formspec.field_types import default_value
 from fieldkit.formspec.records import check_record, shape_issues
-from fieldkit.formspec.values import default_value
 from fieldkit.services.changes import Changes
 from fieldkit.services.door_rules import (
     duplicate,

@@ -13,8 +13,8 @@ from typing import Any
 from fieldkit.domain.errors import Conflict
 from fieldkit.domain.validators import check_id_number
 from fieldkit.formspec import FieldIssue, FieldSpec, FieldType, ModuleSpec
-from fieldkit.formspec.index import exact_term
-from fieldkit.formspec.values import coerce, is_empty
+from fieldkit.formspec.field_types import coerce, exact_term
+from fieldkit.formspec.values import is_empty
 from fieldkit.services.workspace import Workspace
 
 _BLANK = (None, "", [], {})

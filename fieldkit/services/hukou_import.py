@@ -34,7 +34,8 @@ from typing import Any
 
 from fieldkit.domain.errors import Cancelled, UserFacingError, ValidationFailed
 from fieldkit.domain.validators import check_id_number
-from fieldkit.formspec.values import coerce, is_empty
+from fieldkit.formspec.field_types import coerce
+from fieldkit.formspec.values import is_empty
 from fieldkit.services import door
 from fieldkit.services.batch import gc_paused
 from fieldkit.services.csvio import from_cell

@@ -28,8 +28,8 @@ from typing import Any
 from fieldkit.domain.errors import Cancelled, UserFacingError, ValidationFailed
 from fieldkit.domain.limits import DATA_FILE_MAX_BYTES
 from fieldkit.formspec import FieldSpec, ModuleSpec
-from fieldkit.formspec.index import exact_term
-from fieldkit.formspec.values import coerce, is_empty
+from fieldkit.formspec.field_types import coerce, exact_term
+from fieldkit.formspec.values import is_empty
 from fieldkit.services import door, sealed
 from fieldkit.services.batch import gc_paused
 from fieldkit.services.csvio import from_cell

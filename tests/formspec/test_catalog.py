@@ -8,7 +8,7 @@ import pytest
 
 from fieldkit.domain.roles import Role
 from fieldkit.formspec import FieldType, load_modules
-from fieldkit.formspec.model import REF_DEFAULTS
+from fieldkit.formspec.field_types import REF_DEFAULTS
 
 IDS = [
     "visits", "foreign_spouses", "boarding_students", "migrants", "villages", "vehicles", "rentals",

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QMessageBox, QV
 
 from fieldkit.domain.errors import UserFacingError, ValidationFailed
 from fieldkit.formspec import LedgerSpec, ModuleSpec
-from fieldkit.formspec.values import default_value
+from fieldkit.formspec.field_types import default_value
 from fieldkit.services import door
 from fieldkit.ui import words
 from fieldkit.ui.errors import message_for, show_error
