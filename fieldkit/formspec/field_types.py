@@ -145,6 +145,16 @@ def require_all(table: Mapping[FieldType, Any], layer: str) -> None:
                                message_en=f"field type {names} is not registered in the {layer} type table")
 
 
+def require_kinds(kinds: Collection[str], attr: str, layer: str) -> None:
+    """Refuse a table keyed by one of TypeSpec's kinds (`display`, `csv`) that lacks a kind a
+    registered type uses, naming the types."""
+    missing = [t.value for t, s in TYPES.items() if getattr(s, attr) not in kinds]
+    if missing:
+        names = ", ".join(missing)
+        raise MissingFieldType(f"字段类型 {names} 的 {attr} 方式未在 {layer} 中登记",
+                               message_en=f"the {attr} kind of field type {names} is not registered in {layer}")
+
+
 require_all(TYPES, "formspec.field_types.TYPES")
 
 #: Types whose value points at another module's record (or village), and the module by default.

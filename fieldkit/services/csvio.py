@@ -29,11 +29,12 @@ from typing import Any
 from fieldkit.domain.csv_cells import escape_formula, unescape_formula
 from fieldkit.domain.errors import Cancelled
 from fieldkit.domain.limits import LimitExceeded, loads_json
-from fieldkit.formspec import FieldSpec
+from fieldkit.formspec import TYPES, FieldSpec
+from fieldkit.formspec.field_types import require_kinds
 from fieldkit.services import sealed
 from fieldkit.services.files import atomic_write
 from fieldkit.services.permissions import module_for
-from fieldkit.services.records import ftype, readable
+from fieldkit.services.records import readable
 from fieldkit.services.workspace import Workspace
 
 Progress = Callable[[int, int], None] | None
@@ -55,26 +56,44 @@ def _cell(f: FieldSpec | None, value: Any) -> str:
 def from_cell(f: FieldSpec, text: str) -> Any:
     """A cell's text as a field value, the inverse of export's `_cell` (checked by the door)."""
     text = unescape_formula(text).strip()
-    t = ftype(f)
+    spec = TYPES[f.type]
     if text == "":
-        return [] if t in ("multi_choice", "repeat") else None
-    if t in ("repeat", "geo") or (t == "multi_choice" and text.startswith("[")):
-        try:
-            return loads_json(text, what=f.label.zh, what_en=f.label.en)
-        except (json.JSONDecodeError, LimitExceeded):
-            return text  # the validator reports it with the field's name
-    if t == "multi_choice":
-        return [p for p in (s.strip() for s in text.replace("、", ",").replace("，", ",").split(",")) if p]
-    if t == "bool":
-        low = text.lower()
-        return True if low in _TRUE else False if low in _FALSE else text
-    if t == "number":
-        try:
-            n = float(text)
-            return int(n) if n.is_integer() else n
-        except ValueError:
-            return text
-    return text  # a choice's label in either language is turned into its value by the door
+        return [] if spec.shape in ("list", "rows") else None
+    return _READ[spec.csv](f, text)
+
+
+def _json(f: FieldSpec, text: str) -> Any:
+    try:
+        return loads_json(text, what=f.label.zh, what_en=f.label.en)
+    except (json.JSONDecodeError, LimitExceeded):
+        return text  # the validator reports it with the field's name
+
+
+def _list(f: FieldSpec, text: str) -> Any:
+    if text.startswith("["):
+        return _json(f, text)
+    return [p for p in (s.strip() for s in text.replace("、", ",").replace("，", ",").split(",")) if p]
+
+
+def _bool(_f: FieldSpec, text: str) -> Any:
+    low = text.lower()
+    return True if low in _TRUE else False if low in _FALSE else text
+
+
+def _number(_f: FieldSpec, text: str) -> Any:
+    try:
+        n = float(text)
+        return int(n) if n.is_integer() else n
+    except ValueError:
+        return text
+
+
+#: How a cell reads back, by `TypeSpec.csv` (the registry says which way each type reads). Text
+#: stays text: a choice's label in either language is turned into its value by the door.
+_READ: dict[str, Callable[[FieldSpec, str], Any]] = {
+    "text": lambda _f, text: text, "json": _json, "list": _list, "bool": _bool, "number": _number,
+}
+require_kinds(_READ, "csv", "services.csvio._READ")
 
 
 def render_csv(ws: Workspace, module: str, *, progress: Progress = None, cancel: Cancel = None) -> bytes:

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from fieldkit.domain.errors import Cancelled, Conflict
-from fieldkit.formspec import ModuleSpec, is_relevant
+from fieldkit.formspec import FieldType, ModuleSpec, is_relevant
 from fieldkit.formspec.records import check_record
 from fieldkit.services import demo_data as D
 from fieldkit.services import door
@@ -93,7 +93,7 @@ class _Township:
                 if top in fixed or not spec.has_field(top):
                     continue
                 f = spec.field(top)
-                if f.required or f.type == "repeat":
+                if f.required or f.type is FieldType.REPEAT:
                     values[top] = self.fill.value(f, module, values)
                 else:
                     values.pop(top, None)
@@ -261,15 +261,15 @@ class _Township:
         status = spec.field_with_role("status")
         if status is not None and status.choices:
             fixed[status.name] = status.choices[0].value  # it has tenants: let, not vacant
-        repeat = next((f for f in spec.fields if f.type == "repeat"), None)
+        repeat = next((f for f in spec.fields if f.type is FieldType.REPEAT), None)
         if repeat is not None:
             rows = []
             for uid, data in tenants:
                 row = self.fill.fill_fields(repeat.fields, "rentals", {})
                 for sub in repeat.fields:
-                    if sub.type == "person_ref":
+                    if sub.type is FieldType.PERSON_REF:
                         row[sub.name] = uid
-                    elif sub.type == "id_number":
+                    elif sub.type is FieldType.ID_NUMBER:
                         row[sub.name] = data["id_number"]
                     elif sub.role == "person_name" or "姓名" in sub.label.zh:
                         row[sub.name] = data["name"]
@@ -287,7 +287,7 @@ class _Township:
             if module not in self.ws.catalog:
                 continue
             spec = self.ws.catalog[module]
-            person_field = next((f.name for f in spec.fields if f.type == "person_ref"), None)
+            person_field = next((f.name for f in spec.fields if f.type is FieldType.PERSON_REF), None)
             for i in range(per_k * self.people_target // 1000 or 1):
                 uid, data = self.rng.choice(self.fill.people)
                 fixed = {"address": data.get("address"), "village": data.get("village")}

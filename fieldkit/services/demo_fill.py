@@ -16,9 +16,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from fieldkit.formspec import FieldSpec
+from fieldkit.formspec import FieldSpec, FieldType
 from fieldkit.services import demo_data as D
-from fieldkit.services.records import ftype
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -221,53 +220,53 @@ class Filler:
 
         Dates follow the record's earlier dates (and a repeat row's parent's), as they do in life.
         """
-        rng, t = self.rng, ftype(f)
+        rng, t = self.rng, f.type
         if f.role == "officer":
             return self.officer
         if f.role == "status" and f.choices and rng.random() < 0.8:
             return f.choices[0].value  # most records in a register are the open/active kind
         if f.role == "grid" and values.get("village"):
             return rng.choice(self.grids.get(values["village"], [""])) or None
-        if t in ("text", "textarea"):
+        if t in (FieldType.TEXT, FieldType.TEXTAREA):
             return self.text(f, module, values)
-        if t == "number":
+        if t is FieldType.NUMBER:
             return rng.randint(*number_range(f))
-        if t == "date":
+        if t is FieldType.DATE:
             if f.role == "birth_date":
                 return str(self.today - dt.timedelta(days=rng.randrange(6 * 365, 80 * 365)))
             if "到期" in f.label.zh or "有效期" in f.label.zh or "下次" in f.label.zh:
                 return str(self.today + dt.timedelta(days=rng.randrange(10, 700)))
             return str(self.after_earlier_dates(values, parent))
-        if t == "datetime":
+        if t is FieldType.DATETIME:
             d = self.after_earlier_dates(values, parent)
             return f"{d}T{rng.randint(8, 18):02d}:{rng.choice((0, 15, 30, 45)):02d}"
-        if t == "choice":
+        if t is FieldType.CHOICE:
             return rng.choice(f.choices).value if f.choices else None
-        if t == "multi_choice":
+        if t is FieldType.MULTI_CHOICE:
             return [c.value for c in rng.sample(list(f.choices), k=min(len(f.choices), rng.randint(0, 2)))]
-        if t == "id_number":
+        if t is FieldType.ID_NUMBER:
             region, _ = rng.choice(D.MIGRANT_REGIONS) if rng.random() < 0.2 else (D.LOCAL_REGION, "")
             birth = self.today - dt.timedelta(days=rng.randrange(18 * 365, 70 * 365))
             return id_number(rng, region, birth, rng.random() < 0.5)
-        if t == "plate":
+        if t is FieldType.PLATE:
             return plate(rng)
-        if t == "phone":
+        if t is FieldType.PHONE:
             return mobile(rng)
-        if t == "uscc":
+        if t is FieldType.USCC:
             return uscc(rng)
-        if t == "person_ref" and f.ref in (None, "residents"):
+        if t is FieldType.PERSON_REF and f.ref in (None, "residents"):
             return rng.choice(self.people)[0] if self.people else None
-        if t == "address_ref" and f.ref in (None, "addresses"):
+        if t is FieldType.ADDRESS_REF and f.ref in (None, "addresses"):
             return rng.choice(self.addresses)[0] if self.addresses else None
-        if t in ("person_ref", "address_ref"):
+        if t in (FieldType.PERSON_REF, FieldType.ADDRESS_REF):
             return None  # a reference into another module (an application, say): the demo has none
-        if t == "village":
+        if t is FieldType.VILLAGE:
             return rng.choice(self.village_codes) if self.village_codes else None
-        if t == "geo":
+        if t is FieldType.GEO:
             return {"lat": round(27.45 + rng.uniform(-0.08, 0.08), 6), "lon": round(119.50 + rng.uniform(-0.1, 0.1), 6)}
-        if t == "bool":
+        if t is FieldType.BOOL:
             return rng.random() < 0.3
-        if t == "repeat":
+        if t is FieldType.REPEAT:
             return [self.fill_fields(f.fields, module, {}, parent=values) for _ in range(rng.randint(1, 3))]
         return None  # photo, fingerprint: the demo has no real capture to offer
 

@@ -132,7 +132,7 @@ def _villages(ws: Workspace, rec: Any) -> set[str]:
     spec = ws.catalog.get(rec.module)
     if spec is None:
         return set()
-    return {str(rec.data[f.name]) for f in spec.fields if f.type == FieldType.VILLAGE and rec.data.get(f.name)}
+    return {str(rec.data[f.name]) for f in spec.fields if f.type is FieldType.VILLAGE and rec.data.get(f.name)}
 
 
 def _count(modules: Any) -> dict[str, int]:

@@ -49,7 +49,7 @@ from fieldkit.formspec import (
     owned_changes,
     run_step,
 )
-from fieldkit.formspec.field_types import default_value
+from fieldkit.formspec.field_types import TYPES, default_value
 from fieldkit.formspec.records import check_record, shape_issues
 from fieldkit.services.changes import Changes
 from fieldkit.services.door_rules import (
@@ -212,10 +212,10 @@ def _repointed(ws: Workspace, rec: Any, old: str, new: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for f in spec.fields if spec else ():
         v = rec.data.get(f.name)
-        if f.type in (FieldType.PERSON_REF, FieldType.ADDRESS_REF) and v == old:
+        if TYPES[f.type].links and v == old:
             out[f.name] = new
         elif f.type is FieldType.REPEAT and isinstance(v, list):
-            refs = {s.name for s in f.fields if s.type in (FieldType.PERSON_REF, FieldType.ADDRESS_REF)}
+            refs = {s.name for s in f.fields if TYPES[s.type].links}
             rows = [{k: (new if k in refs and x == old else x) for k, x in row.items()} if isinstance(row, dict) else row
                     for row in v]
             if rows != v:

@@ -13,7 +13,7 @@ from typing import Any
 from fieldkit.domain.errors import Conflict
 from fieldkit.domain.validators import check_id_number
 from fieldkit.formspec import FieldIssue, FieldSpec, FieldType, ModuleSpec
-from fieldkit.formspec.field_types import coerce, exact_term
+from fieldkit.formspec.field_types import TYPES, coerce, exact_term
 from fieldkit.formspec.values import is_empty
 from fieldkit.services.workspace import Workspace
 
@@ -39,7 +39,7 @@ def unchanged(spec: ModuleSpec, old: Mapping[str, Any], given: Mapping[str, Any]
     fields = by_name(spec)
     for name, raw in given.items():
         f, stored = fields.get(name), old.get(name)
-        if f is None or f.type in (FieldType.REPEAT, FieldType.MULTI_CHOICE, FieldType.GEO):
+        if f is None or not TYPES[f.type].scalar:
             return False
         if raw == stored and isinstance(raw, str):
             continue  # stored values are already normalised: coercing one gives it back

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from fieldkit.domain.errors import Cancelled, NotFound, UserFacingError
-from fieldkit.formspec import FieldSpec, ModuleSpec
+from fieldkit.formspec import FieldSpec, FieldType, ModuleSpec
 from fieldkit.ledger import FORMATS, layout_from_spec, ledger_rows, write_ledger
 from fieldkit.services import records as rsvc
 from fieldkit.services import sealed
@@ -179,10 +179,10 @@ class _Resolver:
         self.cache: dict[str, str] = {}
 
     def __call__(self, f: FieldSpec, value: str) -> str:
-        key = f"{getattr(f.type, 'value', f.type)}:{value}"
+        key = f"{f.type.value}:{value}"
         hit = self.cache.get(key)
         if hit is None:
-            hit = self._person_name(value) if getattr(f.type, "value", f.type) == "person_ref" else None
+            hit = self._person_name(value) if f.type is FieldType.PERSON_REF else None
             if hit is None:
                 hit = rsvc.display_value(self.ws, f, value, self.lang)
             if len(self.cache) >= REF_CACHE:
@@ -264,7 +264,7 @@ def export_ledger(
     layout = layout_from_spec(spec, lang=lang, station=station or station_name(ws, lang),
                               period=filters.period_text(lang))
     resolve = _Resolver(ws, lang)
-    village_field = next((f for f in spec.fields if getattr(f.type, "value", f.type) == "village"), None)
+    village_field = next((f for f in spec.fields if f.type is FieldType.VILLAGE), None)
 
     def village_label(code: str) -> str:
         return resolve(village_field, code) if village_field is not None else rsvc.village_name(ws, code)

@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from fieldkit.domain.errors import NotFound
+from fieldkit.formspec import FieldType
 from fieldkit.services import records as rec_service
 from fieldkit.services.workspace import Workspace
 
@@ -42,7 +43,7 @@ class AddressPage:
 
 def _address_field(ws: Workspace) -> str | None:
     spec = ws.catalog[PERSON]
-    f = next((f for f in spec.fields if rec_service.ftype(f) == "address_ref"), None)
+    f = next((f for f in spec.fields if f.type is FieldType.ADDRESS_REF), None)
     return f.name if f else None
 
 

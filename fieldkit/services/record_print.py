@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from fieldkit.domain.errors import DeviceUnavailable, IntegrityError, NotFound
-from fieldkit.formspec import FieldSpec, FieldType, ModuleSpec, PrintSection, print_layout_of
+from fieldkit.formspec import TYPES, FieldSpec, FieldType, ModuleSpec, PrintSection, print_layout_of
 from fieldkit.ledger.output import Out
 from fieldkit.ledger.record_pdf import (
     Block,
@@ -38,7 +38,7 @@ from fieldkit.services import permissions
 from fieldkit.services import records as rsvc
 from fieldkit.services.workspace import Workspace
 
-IMAGES = (FieldType.PHOTO, FieldType.FINGERPRINT)
+IMAGES = frozenset(t for t, s in TYPES.items() if s.attachment)  # photos, fingerprints: boxes, not text
 WORDS = {
     "zh": {"none": "无", "no_image": "无图像", "signature": "签名", "date": "日期", "page": "第 %1 页",
            "printed": "%1 打印于 %2 %3"},

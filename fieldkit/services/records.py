@@ -11,21 +11,17 @@ Threading: called on the thread that owns the workspace (see services.workspace)
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from fieldkit.domain.errors import NotFound, PermissionDenied, ValidationFailed
-from fieldkit.formspec import FieldIssue, FieldSpec, ModuleSpec
+from fieldkit.formspec import TYPES, FieldIssue, FieldSpec, FieldType, ModuleSpec
+from fieldkit.formspec.field_types import require_kinds
 from fieldkit.services import door, door_rules
 from fieldkit.services.workspace import Workspace
 
 PERSON_MODULE = "residents"
-
-
-def ftype(f: FieldSpec) -> str:
-    """The field's type name as a plain string (FieldType is a str enum)."""
-    return getattr(f.type, "value", f.type)
 
 
 def walk_fields(fields, values: dict[str, Any] | None, prefix: str = "") -> Iterator[tuple[str, FieldSpec, Any]]:
@@ -33,7 +29,7 @@ def walk_fields(fields, values: dict[str, Any] | None, prefix: str = "") -> Iter
     values = values or {}
     for f in fields:
         value = values.get(f.name)
-        if ftype(f) == "repeat":
+        if f.type is FieldType.REPEAT:
             for i, row in enumerate(value or []):
                 yield from walk_fields(f.fields, row if isinstance(row, dict) else {}, f"{prefix}{f.name}[{i}].")
         else:
@@ -186,25 +182,37 @@ def display_value(ws: Workspace, f: FieldSpec, value: Any, lang: str = "zh") -> 
     """A field value as a person reads it: choice labels, 是/否, referenced record titles."""
     if value is None or value == "" or value == []:
         return ""
-    t = ftype(f)
-    if t in ("choice", "multi_choice"):
-        labels = {c.value: (c.label.en if lang == "en" else c.label.zh) for c in f.choices}
-        items = value if isinstance(value, list) else [value]
-        return ("、" if lang != "en" else ", ").join(labels.get(v, str(v)) for v in items)
-    if t == "bool":
-        return ("Yes" if value else "No") if lang == "en" else ("是" if value else "否")
-    if t in ("person_ref", "address_ref"):
-        ref = ws.store.records.get(str(value))
-        if ref is None:
-            return "(deleted)" if lang == "en" else "（已删除）"
-        return title(ws, ref, lang)
-    if t == "village":
-        return village_name(ws, str(value))
-    if t == "repeat":
-        return f"{len(value)} 项" if lang != "en" else f"{len(value)} items"
-    if t == "geo" and isinstance(value, dict):
-        return f"{value.get('lat', '')}, {value.get('lon', '')}"
-    return str(value)
+    return _DISPLAY[TYPES[f.type].display](ws, f, value, lang)
+
+
+def _choice_text(_ws: Workspace, f: FieldSpec, value: Any, lang: str) -> str:
+    labels = {c.value: (c.label.en if lang == "en" else c.label.zh) for c in f.choices}
+    items = value if isinstance(value, list) else [value]
+    return ("、" if lang != "en" else ", ").join(labels.get(v, str(v)) for v in items)
+
+
+def _record_text(ws: Workspace, _f: FieldSpec, value: Any, lang: str) -> str:
+    ref = ws.store.records.get(str(value))
+    if ref is None:
+        return "(deleted)" if lang == "en" else "（已删除）"
+    return title(ws, ref, lang)
+
+
+def _point_text(_ws: Workspace, _f: FieldSpec, value: Any, _lang: str) -> str:
+    return f"{value.get('lat', '')}, {value.get('lon', '')}" if isinstance(value, dict) else str(value)
+
+
+#: How each `TypeSpec.display` kind reads (the registry says which kind a field type is).
+_DISPLAY: dict[str, Callable[[Workspace, FieldSpec, Any, str], str]] = {
+    "text": lambda _ws, _f, value, _lang: str(value),
+    "choice": _choice_text,
+    "bool": lambda _ws, _f, value, lang: ("Yes" if value else "No") if lang == "en" else ("是" if value else "否"),
+    "record": _record_text,
+    "village": lambda ws, _f, value, _lang: village_name(ws, str(value)),
+    "count": lambda _ws, _f, value, lang: f"{len(value)} 项" if lang != "en" else f"{len(value)} items",
+    "point": _point_text,
+}
+require_kinds(_DISPLAY, "display", "services.records._DISPLAY")
 
 
 def village_name(ws: Workspace, code: str) -> str:

@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from fieldkit.domain.validators import check_id_number
+from fieldkit.formspec import TYPES, FieldType
 from fieldkit.services import door
 from fieldkit.services.changes import Changes
 from fieldkit.services.workspace import Workspace
@@ -41,7 +42,7 @@ SHOWN_KINDS = ("same_field", "edit_vs_delete")
 _DISPLAY = m.Policy(append_only=frozenset())
 _SCOPE_PART = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
-_FILE_TYPES = ("photo", "fingerprint")
+_FILE_TYPES = frozenset(t for t, s in TYPES.items() if s.attachment)  # photos, fingerprints
 INVALID = "invalid"  # conflict kind of a pulled value the form refuses (held aside, not shown)
 CURSOR_KEY = "sync.cursor"
 SCOPE_KEY = "sync.scope"
@@ -88,11 +89,10 @@ def _scan_file_fields(ws: Workspace, module: str) -> tuple[set[str], dict[str, s
     top: set[str] = set()
     rows: dict[str, set[str]] = {}
     for f in ws.catalog[module].fields:
-        t = getattr(f.type, "value", f.type)
-        if t in _FILE_TYPES:
+        if f.type in _FILE_TYPES:
             top.add(f.name)
-        elif t == "repeat":
-            inner = {g.name for g in f.fields if getattr(g.type, "value", g.type) in _FILE_TYPES}
+        elif f.type is FieldType.REPEAT:
+            inner = {g.name for g in f.fields if g.type in _FILE_TYPES}
             if inner:
                 rows[f.name] = inner
     return top, rows

@@ -8,6 +8,7 @@ import pytest
 
 from fieldkit.domain.errors import Cancelled, Conflict
 from fieldkit.domain.validators import check_id_number
+from fieldkit.formspec import FieldType
 from fieldkit.services import demo, records
 from fieldkit.services import demo_data as D
 from fieldkit.services import workspace as wsvc
@@ -29,10 +30,10 @@ def test_demo_fills_the_modules_with_valid_people(demo_ws):
 def test_rentals_have_tenants_who_are_residents(demo_ws):
     rental = records.rows(demo_ws, records.list_ids(demo_ws, "rentals")[:1])[0]
     spec = demo_ws.catalog["rentals"]
-    group = next(f for f in spec.fields if records.ftype(f) == "repeat")
+    group = next(f for f in spec.fields if f.type is FieldType.REPEAT)
     tenants = rental.data[group.name]
     assert tenants
-    ids = {t.get(sub.name) for t in tenants for sub in group.fields if records.ftype(sub) == "id_number"}
+    ids = {t.get(sub.name) for t in tenants for sub in group.fields if sub.type is FieldType.ID_NUMBER}
     for id_number in ids - {None}:
         hits = demo_ws.store.search.exact("id", id_number, modules=["residents"])
         assert hits, f"tenant {id_number} is not a resident"
@@ -71,10 +72,10 @@ def _text_values(ws):
     def walk(fields, data, module):
         for f in fields:
             v = data.get(f.name)
-            if records.ftype(f) == "repeat":
+            if f.type is FieldType.REPEAT:
                 for row in v or []:
                     yield from walk(f.fields, row, module)
-            elif records.ftype(f) in ("text", "textarea") and v is not None:
+            elif f.type in (FieldType.TEXT, FieldType.TEXTAREA) and v is not None:
                 yield module, f, v
     for spec in ws.catalog:
         for rec in records.rows(ws, records.list_ids(ws, spec.id)):

@@ -8,7 +8,7 @@ from pathlib import Path
 from pypinyin import Style, lazy_pinyin
 
 from fieldkit.domain.validators import id_check_digit
-from fieldkit.formspec import index_terms
+from fieldkit.formspec import FieldType, index_terms
 from fieldkit.services import records, search
 from fieldkit.services import workspace as wsvc
 
@@ -69,7 +69,7 @@ def test_nothing_found_for_unknown_text(demo_ws):
 # -- search that forgives (issue 13 item 4) ------------------------------------------------------
 
 def _car(ws):
-    plate_field = next(f.name for f in ws.catalog["vehicles"].fields if records.ftype(f) == "plate")
+    plate_field = next(f.name for f in ws.catalog["vehicles"].fields if f.type is FieldType.PLATE)
     car = next(c for c in records.rows(ws, records.list_ids(ws, "vehicles")) if c.data.get(plate_field))
     return car, car.data[plate_field]
 

@@ -178,7 +178,7 @@ def _places(ws: Workspace, village: str | None = None) -> dict[str, tuple[str, s
 
 def _address_field(ws: Workspace, module: str) -> str | None:
     return next((f.name for f in ws.catalog[module].fields
-                 if f.type == FieldType.ADDRESS_REF and f.ref in (None, ADDRESSES)), None)
+                 if f.type is FieldType.ADDRESS_REF and f.ref in (None, ADDRESSES)), None)
 
 
 def _compound_counts(ws: Workspace, rule: Rule, places: dict[str, tuple[str, str]],
