@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from fieldkit.services import records as rec_service
 from fieldkit.services import search as search_service
+from fieldkit.ui.forms.editor_types import EDITORS
 from fieldkit.ui.record_model import RecordTableModel, display_rows
 from fieldkit.ui.resources import icon
 from fieldkit.ui.worker import Worker
@@ -48,10 +49,10 @@ def list_columns(spec: Any) -> list[Any]:
     for name in names:
         if spec.has_field(name):
             f = spec.field(name)
-            if str(f.type) not in ("repeat", "photo", "fingerprint"):
+            if EDITORS[f.type].listed != "never":
                 fields.append(f)
     if not fields:
-        fields = [f for f in spec.fields if str(f.type) not in ("repeat", "photo", "fingerprint", "textarea")]
+        fields = [f for f in spec.fields if EDITORS[f.type].listed == "always"]
     return fields[:MAX_COLUMNS]
 
 
@@ -215,12 +216,10 @@ class ModuleView(QWidget):
         """Widths from what the column holds: 18 digits for an ID number, 4 characters for a name."""
         fm = self.table.fontMetrics()
         digit, han = fm.horizontalAdvance("0"), fm.horizontalAdvance("汉")
-        content = {"id_number": 18 * digit, "uscc": 18 * digit, "phone": 11 * digit, "date": 10 * digit,
-                   "datetime": 16 * digit, "plate": 8 * digit + han, "bool": 2 * han, "number": 6 * digit,
-                   "address_ref": 12 * han, "person_ref": 8 * han, "village": 6 * han, "multi_choice": 8 * han}
         for i, f in enumerate(self.columns):
+            digits, hans = EDITORS[f.type].list_width
             label = fm.horizontalAdvance(f.label.get(self.lang)) + 24  # room for the sort arrow
-            self.table.setColumnWidth(i, max(label, content.get(str(f.type), 5 * han)) + 12)
+            self.table.setColumnWidth(i, max(label, digits * digit + hans * han) + 12)
 
     def _fit_once(self) -> None:
         """After the first page arrives, widen columns to what they hold (once: no jumping later)."""

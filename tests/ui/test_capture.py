@@ -179,20 +179,12 @@ def test_card_reader_missing_library(qtbot, worker, monkeypatch, tmp_path):
 
 # -- in the generated application form ------------------------------------------------------
 def test_form_fields_open_the_dialogs_and_fill_their_siblings(qtbot, worker, monkeypatch, tmp_path):
-    """With the one-line hook in EditorFactory, the fingerprint field's dialog fills all six
-    print fields and the note, and the photo field's dialog fills the photo and its check."""
-    from fieldkit.ui.capture import capture_editor
+    """The editor table builds the capture editors for photo and fingerprint fields: the
+    fingerprint field's dialog fills all six print fields and the note, and the photo field's
+    dialog fills the photo and its check."""
     from fieldkit.ui.forms.form_widget import EditorFactory, FormWidget
     from fieldkit.ui.state import SessionInfo
 
-    create = EditorFactory.create
-
-    def hooked(self, field):
-        if str(field.type) in ("photo", "fingerprint"):
-            return capture_editor(field, self.lang, self.worker)
-        return create(self, field)
-
-    monkeypatch.setattr(EditorFactory, "create", hooked)
     monkeypatch.setenv(devices.DEMO_ENV, "1")
     infos = []
     worker.run(lambda job: SessionInfo.from_workspace(job.ws), infos.append, progress=False)

@@ -24,6 +24,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from fieldkit.domain.errors import Cancelled, UserFacingError
+from fieldkit.formspec import FieldType
 from fieldkit.services import devices_access as devices
 from fieldkit.services import id_application as app_service
 from fieldkit.services import records as rec_service
@@ -169,18 +170,18 @@ def card_mode(spec: Any) -> str | None:
     """How a card read lands in a form of this module: "fill" (it has an ID-number field), "row"
     (a list of people with their ID numbers: tenants, persons met, parties — the card adds one),
     "pick" (it points at a resident), or None (nothing of a card belongs there)."""
-    if any(str(f.type) == "id_number" for f in spec.fields):
+    if any(f.type is FieldType.ID_NUMBER for f in spec.fields):
         return "fill"
     if _people_group(spec) is not None:
         return "row"
-    if any(str(f.type) == "person_ref" and (f.ref or "residents") == "residents" for f in spec.fields):
+    if any(f.type is FieldType.PERSON_REF and (f.ref or "residents") == "residents" for f in spec.fields):
         return "pick"
     return None
 
 
 def _people_group(spec: Any) -> Any:
-    return next((f for f in spec.fields if str(f.type) == "repeat"
-                 and any(str(s.type) == "id_number" for s in f.fields)), None)
+    return next((f for f in spec.fields if f.type is FieldType.REPEAT
+                 and any(s.type is FieldType.ID_NUMBER for s in f.fields)), None)
 
 
 class CardReaderMount(QObject):
@@ -237,7 +238,7 @@ class CardReaderMount(QObject):
         if any(r.get("id_number") and r["id_number"].value() == number for r in editor.rows):
             return
         row = {k: v for k, v in lookup.values.items() if k in names and k != "photo"}
-        person = next((s.name for s in group.fields if str(s.type) == "person_ref"), None)
+        person = next((s.name for s in group.fields if s.type is FieldType.PERSON_REF), None)
         if person is not None and lookup.existing is not None:
             row[person] = lookup.existing.uuid
         blank = next((r for r in editor.rows if all(e.value() in (None, "", [], False) for e in r.values())), None)
@@ -251,6 +252,6 @@ class CardReaderMount(QObject):
     def _person_editor(self) -> Any:
         """The first resident reference still empty (or the first one, to replace it)."""
         refs = [self.form.rows[f.name].editor for f in self.form.spec.fields
-                if str(f.type) == "person_ref" and (f.ref or "residents") == "residents"
+                if f.type is FieldType.PERSON_REF and (f.ref or "residents") == "residents"
                 and not self.form.rows[f.name].editor.isHidden()]
         return next((e for e in refs if not e.value()), refs[0] if refs else None)

@@ -1,10 +1,7 @@
 """Form editors for `photo` and `fingerprint` fields that open the capture dialogs.
 
-The generated form (`ui/forms/form_widget.py`) builds a `DeviceEditor` for these types today;
-`EditorFactory.create` can build these instead with one line:
-
-    if t in ("photo", "fingerprint"):
-        return capture_editor(field, lang, self.worker)
+The generated form builds them for these types through the UI's editor table
+(`ui/forms/editor_types.py`, `EDITORS[FieldType.PHOTO]` / `[FieldType.FINGERPRINT]`).
 
 The photo editor shows a thumbnail-less state line and "拍照/导入…" and stores the photo's
 attachment sha; it also fills a sibling `photo_check` field. The fingerprint editor opens the
@@ -27,6 +24,7 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
+from fieldkit.formspec import FieldType
 from fieldkit.ui.capture.fingerprint_dialog import FingerprintDialog
 from fieldkit.ui.capture.photo_dialog import PhotoCaptureDialog
 from fieldkit.ui.forms.editors import Editor
@@ -143,6 +141,6 @@ class FingerprintFieldEditor(_CaptureEditor):
 
 def capture_editor(field: Any, lang: str, worker: Worker) -> Editor:
     """The editor for a photo or fingerprint field."""
-    if str(field.type) == "photo":
+    if field.type is FieldType.PHOTO:
         return PhotoFieldEditor(field, lang, worker)
     return FingerprintFieldEditor(field, lang, worker)

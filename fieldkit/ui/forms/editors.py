@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from fieldkit.domain import validators
+from fieldkit.formspec import FieldType
 from fieldkit.ui import words
 from fieldkit.ui.resources import icon
 
@@ -277,22 +278,22 @@ class BoolEditor(Editor):
 class CodeEditor(TextEditor):
     """ID number, plate, phone, USCC: validated live with the domain validators (pure Python)."""
 
-    CHECKS: ClassVar[dict[str, tuple[Any, int]]] = {
-        "id_number": (validators.check_id_number, 18),
-        "plate": (validators.check_plate, 8),
-        "phone": (validators.check_mobile, 11),
-        "uscc": (validators.check_uscc, 18),
+    CHECKS: ClassVar[dict[FieldType, tuple[Any, int]]] = {
+        FieldType.ID_NUMBER: (validators.check_id_number, 18),
+        FieldType.PLATE: (validators.check_plate, 8),
+        FieldType.PHONE: (validators.check_mobile, 11),
+        FieldType.USCC: (validators.check_uscc, 18),
     }
 
     @staticmethod
-    def example(kind: str) -> str:
-        return {"id_number": tr("如 350102199003071234"), "plate": tr("如 闽A12345"),
-                "phone": tr("如 13800000000"), "uscc": tr("18 位统一社会信用代码")}.get(kind, "")
+    def example(kind: FieldType) -> str:
+        return {FieldType.ID_NUMBER: tr("如 350102199003071234"), FieldType.PLATE: tr("如 闽A12345"),
+                FieldType.PHONE: tr("如 13800000000"), FieldType.USCC: tr("18 位统一社会信用代码")}.get(kind, "")
 
     def __init__(self, field: Any, lang: str) -> None:
         super().__init__(field, lang)
-        self.check_fn, self.full_length = self.CHECKS[str(field.type)]
-        self.edit.setPlaceholderText(self.example(str(field.type)))
+        self.check_fn, self.full_length = self.CHECKS[field.type]
+        self.edit.setPlaceholderText(self.example(field.type))
         # Room for the whole number plus a margin: a cut-off ID number cannot be checked by eye.
         digits = self.edit.fontMetrics().horizontalAdvance("0" * (self.full_length + 3))
         self.edit.setMinimumWidth(digits + 16)
@@ -305,7 +306,7 @@ class CodeEditor(TextEditor):
         # Judge only once the value could be complete (or on leaving the field): an error
         # after the third digit would only nag.
         stripped = text.strip()
-        if len(stripped) >= self.full_length or (str(self.field.type) == "plate" and len(stripped) >= 7):
+        if len(stripped) >= self.full_length or (self.field.type is FieldType.PLATE and len(stripped) >= 7):
             self._validate()
         elif not stripped:
             self.live_message.emit("", "")
@@ -324,7 +325,7 @@ class CodeEditor(TextEditor):
             self.live_message.emit(check.message_en if en else check.message, "")
             return
         info = ""
-        if str(self.field.type) == "id_number" and check.info:
+        if self.field.type is FieldType.ID_NUMBER and check.info:
             sex = {"男": tr("男"), "女": tr("女")}.get(check.info.get("sex") or "", "")
             parts = [sex, check.info.get("birth_date") or "", check.info.get("region") or ""]
             info = " · ".join(p for p in parts if p)

@@ -31,25 +31,11 @@ from PySide6.QtWidgets import (
 from fieldkit import formspec
 from fieldkit.formspec import calc
 from fieldkit.ui import words
-from fieldkit.ui.forms.editors import (
-    BoolEditor,
-    ChoiceEditor,
-    CodeEditor,
-    DateEditor,
-    Editor,
-    GeoEditor,
-    MultiChoiceEditor,
-    NumberEditor,
-    TextAreaEditor,
-    TextEditor,
-)
-from fieldkit.ui.forms.pickers import RefEditor, VillageEditor
-from fieldkit.ui.forms.repeat import RepeatEditor
+from fieldkit.ui.forms.editor_types import EDITORS, check_editors
+from fieldkit.ui.forms.editors import Editor
+from fieldkit.ui.forms.pickers import RefEditor
 from fieldkit.ui.state import SessionInfo
 from fieldkit.ui.worker import Worker
-
-WIDE = {"textarea", "multi_choice", "repeat", "address_ref"}
-REF_DEFAULT = {"person_ref": "residents", "address_ref": "addresses"}
 
 
 def tr(text: str) -> str:
@@ -65,49 +51,14 @@ class EditorFactory:
     """Builds the editor for a FieldSpec. Ref pickers need the worker and the visible modules."""
 
     def __init__(self, worker: Worker, info: SessionInfo, lang: str) -> None:
+        check_editors()  # a field type without its editor stops here, named, not as a text box
         self.worker = worker
         self.info = info
         self.lang = lang
         self.ref_editors: list[RefEditor] = []
 
     def create(self, field: Any) -> Editor:
-        t = str(field.type)
-        lang = self.lang
-        if t in ("text",):
-            return TextEditor(field, lang)
-        if t == "textarea":
-            return TextAreaEditor(field, lang)
-        if t == "number":
-            return NumberEditor(field, lang)
-        if t in ("date", "datetime"):
-            return DateEditor(field, lang)
-        if t == "choice":
-            return ChoiceEditor(field, lang)
-        if t == "multi_choice":
-            return MultiChoiceEditor(field, lang)
-        if t in CodeEditor.CHECKS:
-            return CodeEditor(field, lang)
-        if t in REF_DEFAULT:
-            module_id = field.ref or REF_DEFAULT[t]
-            module = next((m for m in self.info.modules if m.id == module_id), None)
-            editor = RefEditor(field, lang, self.worker, module)
-            self.ref_editors.append(editor)
-            return editor
-        if t == "village":
-            return VillageEditor(field, lang, self.worker)
-        if t in ("photo", "fingerprint"):
-            # The capture dialogs (camera, fingerprint reader) open from these editors; each says
-            # plainly when its device is missing instead of inventing data.
-            from fieldkit.ui.capture.field_editors import capture_editor
-
-            return capture_editor(field, lang, self.worker)
-        if t == "geo":
-            return GeoEditor(field, lang)
-        if t == "bool":
-            return BoolEditor(field, lang)
-        if t == "repeat":
-            return RepeatEditor(field, lang, self.create)
-        return TextEditor(field, lang)  # an unknown type still lets the officer type the value
+        return EDITORS[field.type].build(self, field)
 
 
 class _Row:
@@ -182,7 +133,7 @@ class FormWidget(QScrollArea):
             message.setObjectName(f"message_{f.name}")
             message.setWordWrap(True)
             message.hide()
-            wide = str(f.type) in WIDE
+            wide = EDITORS[f.type].wide
             if wide and col == 1:
                 row, col = row + 2, 0
             span = 3 if wide else 1

@@ -16,14 +16,13 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHeaderView, QPushButton, QTableWidget, QToolButton, QVBoxLayout
 
+from fieldkit.formspec import FieldType
+from fieldkit.ui.forms.editor_types import EDITORS
 from fieldkit.ui.forms.editors import Editor
 from fieldkit.ui.resources import icon
 
-# Column widths (px at the default font) that show a whole value: a linked person's name and ID
-# number beside the pick/open buttons, an 18-character ID number. Text columns take what is left;
-# when the table is too narrow for all of them it scrolls sideways rather than clip a value.
-WIDTHS = {"person_ref": 270, "address_ref": 270, "village": 150, "id_number": 180, "uscc": 180, "phone": 130,
-          "plate": 110, "date": 130, "datetime": 160, "choice": 120, "number": 90, "bool": 60}
+# A column's width (px at the default font) shows a whole value (`EditorType.row_width`); text
+# columns take what is left, and a table too narrow for all of them scrolls sideways rather than clip.
 TEXT_MIN = 36  # the section minimum; also the width of the remove button's column
 
 
@@ -35,7 +34,7 @@ class RepeatEditor(Editor):
     def __init__(self, field: Any, lang: str, make: Callable[[Any], Editor]) -> None:
         super().__init__(field, lang)
         self._make = make
-        self.subfields = [f for f in field.fields if str(f.type) != "repeat"]
+        self.subfields = [f for f in field.fields if f.type is not FieldType.REPEAT]
         self.rows: list[dict[str, Editor]] = []
         box = QVBoxLayout()
         box.setContentsMargins(0, 0, 0, 0)
@@ -46,7 +45,7 @@ class RepeatEditor(Editor):
         header = self.table.horizontalHeader()
         header.setMinimumSectionSize(TEXT_MIN)
         for col, f in enumerate(self.subfields):
-            width = WIDTHS.get(str(f.type))
+            width = EDITORS[f.type].row_width
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive if width else
                                         QHeaderView.ResizeMode.Stretch)
             if width:

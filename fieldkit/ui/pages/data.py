@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from fieldkit.formspec import FieldType
 from fieldkit.services import pages as page_service
 from fieldkit.services import records as rec_service
 
@@ -125,7 +126,7 @@ def record_view(ws: Any, record: Any, history: list[Any] | None, lang: str) -> R
         value = record.data.get(f.name)
         if value in (None, "", []):
             continue
-        if str(f.type) == "repeat":
+        if f.type is FieldType.REPEAT:
             rows = []
             for row in value:
                 parts = [rec_service.display_value(ws, sub, row.get(sub.name), lang) for sub in f.fields]

@@ -18,6 +18,7 @@ from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QCheckBox, QDialog, QDialogButtonBox, QLabel, QMessageBox, QVBoxLayout, QWidget
 
+from fieldkit.formspec import FieldType
 from fieldkit.services import records as rec_service
 from fieldkit.ui import words
 from fieldkit.ui.capture.card_reader import CardReaderMount, card_mode
@@ -220,7 +221,7 @@ class QuickFormDialog(QDialog):
 
 def tenant_extra_fields(info: SessionInfo) -> tuple[Any, ...]:
     rentals = info.module("rentals")
-    group = next(f for f in rentals.fields if str(f.type) == "repeat")
+    group = next(f for f in rentals.fields if f.type is FieldType.REPEAT)
     return tuple(f for f in group.fields if f.name in TENANT_EXTRA)
 
 
