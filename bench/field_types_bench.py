@@ -36,7 +36,7 @@ def _records(n: int) -> list[tuple[Any, dict[str, Any]]]:
     filler.people = [(str(uuid.UUID(int=rng.getrandbits(128))), {}) for _ in range(50)]
     filler.addresses = [(str(uuid.UUID(int=rng.getrandbits(128))), {}) for _ in range(50)]
     filler.village_codes = [f"3509221012{i:02d}" for i in range(8)]
-    out = []
+    out: list[tuple[Any, dict[str, Any]]] = []
     for spec in load_modules():
         out.extend((spec, filler.fill_fields(spec.fields, spec.id, {})) for _ in range(n))
     return out

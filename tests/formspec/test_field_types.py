@@ -14,6 +14,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,7 +25,7 @@ from tests.formspec.test_broken_definitions import GOOD, write
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _with_signature() -> type[enum.StrEnum]:
+def _with_signature() -> Any:
     """FieldType as it would be after someone added a `signature` member to the enum only."""
     return enum.StrEnum("FieldType", {**{t.name: t.value for t in FieldType}, "SIGNATURE": "signature"})
 

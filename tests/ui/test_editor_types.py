@@ -53,4 +53,5 @@ label = {{ zh = "字段{i}", en = "Field {i}" }}
         assert type(form.rows[f"f_{t}"].editor) is cls, t
     assert type(form.rows["kind"].editor) is ChoiceEditor
     code = form.rows["f_id_number"].editor
+    assert isinstance(code, CodeEditor)
     assert code.edit.placeholderText().startswith("如 3501")  # the ID number's own example, not the plate's
