@@ -9,9 +9,9 @@ its package for the card office. Each subcommand is self-contained (`_register_*
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
+from fieldkit import platform_io
 from fieldkit.cli.context import path_arg
 from fieldkit.domain.errors import ExitCode
 from fieldkit.services import devices_access
@@ -170,6 +170,6 @@ def cmd_application_export(args, ctx) -> int:
                                                          env="FIELDKIT_EXPORT_PASSPHRASE")
     out = export_service.export_package(ws, args.uuid, Path(args.out_dir), passphrase=passphrase, plain=args.plain)
     if args.plain:
-        os.chmod(out, 0o600)
+        platform_io.try_make_private(out)  # owner-only: 0600, or a DACL on Windows
     ctx.emit({"uuid": args.uuid, "package": str(out), "sealed": not args.plain})
     return 0
