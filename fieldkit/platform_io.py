@@ -257,5 +257,5 @@ def load_library(name: str) -> ctypes.CDLL:
     (WINAPI) functions, which only `ctypes.WinDLL` calls correctly on 32-bit Windows (on x64
     the two conventions are one); elsewhere it is a plain shared object."""
     if is_windows():
-        return ctypes.WinDLL(name)  # type: ignore[attr-defined,no-any-return]
+        return ctypes.WinDLL(name)  # type: ignore[attr-defined]
     return ctypes.CDLL(name)

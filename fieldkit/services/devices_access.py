@@ -239,7 +239,9 @@ def open_fingerprint_reader(ws: Any = None, *, virtual_socket: str | None = None
     """
     if demo_mode(ws) and virtual_socket is None:
         return _fp.open_reader(backend="fake")
-    return _fp.open_reader(backend="libfprint", virtual_socket=virtual_socket)
+    if virtual_socket is not None:
+        return _fp.open_reader(backend="libfprint", virtual_socket=virtual_socket)
+    return _fp.open_reader()  # libfprint, or the Windows Biometric Framework on Windows
 
 
 # -- ID-card reader -------------------------------------------------------------------------
