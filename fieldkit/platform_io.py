@@ -246,6 +246,39 @@ def user_dir(kind: str) -> Path:
     return Path(os.environ.get(env) or str(Path.home() / default)) / "fieldkit"
 
 
+# ---------------------------------------------------------------------- removable drives
+_DRIVE_REMOVABLE = 2
+
+
+def windows_removable_volumes() -> list[tuple[str, str]]:
+    """Windows: (root "E:\\", volume label) of each drive letter Windows calls removable (USB
+    sticks, SD cards). USB hard disks report DRIVE_FIXED and are not listed — the backup
+    screen's folder chooser reaches them. Empty elsewhere."""
+    if not is_windows():
+        return []
+    from ctypes import wintypes
+
+    kernel = _win_dll("kernel32")
+    kernel.GetDriveTypeW.argtypes = [wintypes.LPCWSTR]
+    kernel.GetDriveTypeW.restype = wintypes.UINT
+    kernel.GetVolumeInformationW.argtypes = [wintypes.LPCWSTR, wintypes.LPWSTR, wintypes.DWORD, ctypes.c_void_p,
+                                             ctypes.c_void_p, ctypes.c_void_p, wintypes.LPWSTR, wintypes.DWORD]
+    kernel.GetVolumeInformationW.restype = wintypes.BOOL
+    mask = int(kernel.GetLogicalDrives())
+    found = []
+    for i in range(26):
+        if not mask & (1 << i):
+            continue
+        root = f"{chr(ord('A') + i)}:\\"
+        if kernel.GetDriveTypeW(root) != _DRIVE_REMOVABLE:
+            continue
+        label = ctypes.create_unicode_buffer(261)
+        if not kernel.GetVolumeInformationW(root, label, 261, None, None, None, None, 0):
+            continue  # a card reader slot with no card in it
+        found.append((root, label.value))
+    return found
+
+
 # -------------------------------------------------------------------------- vendor libraries
 def library_names(*, posix: tuple[str, ...], windows: tuple[str, ...]) -> tuple[str, ...]:
     """The default file names of a vendor library on this platform."""
