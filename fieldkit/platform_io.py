@@ -30,6 +30,10 @@ def is_windows() -> bool:
     return sys.platform == "win32"
 
 
+def is_linux() -> bool:
+    return sys.platform.startswith("linux")
+
+
 # ------------------------------------------------------------------------------- file locks
 def lock_exclusive(fd: int) -> None:
     """Block until this process holds the exclusive lock on the open file `fd`.
@@ -161,7 +165,7 @@ def _windows_pid_alive(pid: int) -> bool:
 # ------------------------------------------------------------------------ files and folders
 def has_unnamed_temp() -> bool:
     """Can a file be made with no name and named later (Linux ``O_TMPFILE`` + /proc)?"""
-    return sys.platform.startswith("linux") and hasattr(os, "O_TMPFILE")
+    return is_linux() and hasattr(os, "O_TMPFILE")
 
 
 def fsync_dir(path: Path) -> None:
