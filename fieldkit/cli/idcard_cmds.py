@@ -80,7 +80,7 @@ def _register_idcard(sub) -> None:
     isub = p.add_subparsers(dest="idcard_cmd", required=True)
     r = isub.add_parser("read", help="wait for a card and print its fields as JSON")
     r.add_argument("--backend", choices=["sdt", "termb", "fake"], help="default: settings / FIELDKIT_IDCARD_BACKEND / sdt")
-    r.add_argument("--library", help="path of the vendor library (libsdtapi.so …)")
+    r.add_argument("--library", help="path of the vendor library (libsdtapi.so, libtermb.so; sdtapi.dll, termb.dll on Windows)")
     r.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for a card")
     r.add_argument("--photo-out", type=path_arg, help="write the chip photo PNG here (needs a WLT decoder library)")
     r.set_defaults(func=cmd_idcard_read)
