@@ -6,7 +6,7 @@ kernel frees if the process dies — and the finished, fsynced file is then give
 renamed over the target. A SIGKILL, a flat battery or a full disk therefore leaves no hidden
 half-written file, and a plaintext export never rests on disk under a temporary name.
 
-Some file systems (FAT/exFAT USB sticks) have no ``O_TMPFILE``. There the bytes are held in RAM
+Some file systems (FAT/exFAT USB sticks) and Windows have no ``O_TMPFILE``. There the bytes are held in RAM
 until the writer finishes and only then written to a hidden, owner-only (0600) sibling; that
 sibling is *registered* (a small entry naming it, in the registry of the open store, see
 `use_registry`) until it is renamed, so if the process dies in that window the next start of
@@ -31,6 +31,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from fieldkit import platform_io
+from fieldkit.platform_io import pid_alive
+
 TEMP_SUFFIX = ".fieldkit-tmp"
 _NO_TMPFILE = {errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL, errno.ENOENT}
 _NO_LINK = {errno.ENOENT, errno.EXDEV, errno.EPERM, errno.EACCES, errno.ENOTDIR}
@@ -46,6 +49,9 @@ def use_registry(folder: Path | None) -> None:
 
 def fsync_path(path: Path) -> None:
     """fsync a file (its bytes are on disk), or a folder (a rename or link inside it is durable)."""
+    if Path(path).is_dir():
+        platform_io.fsync_dir(Path(path))
+        return
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -57,14 +63,19 @@ def fsync_path(path: Path) -> None:
 def atomic_file(path: Path | str) -> Iterator[BinaryIO]:
     """A binary file (readable, writable, seekable) that becomes `path` when the block ends
     without an exception; on an exception nothing at `path` changes and nothing is left behind.
-    The new file is owner-only (0600). Raises `OSError` (disk full, read-only, no folder…)."""
+    The new file is owner-only (0600; on Windows it takes the folder's DACL, which
+    `platform_io.make_private` makes owner-only for the store's home). Raises `OSError` (disk
+    full, read-only, no folder…)."""
     path = Path(path)
+    fd = -1
     try:
-        fd = os.open(path.parent, os.O_TMPFILE | os.O_RDWR, 0o600)
+        if platform_io.has_unnamed_temp():
+            fd = os.open(path.parent, os.O_TMPFILE | os.O_RDWR, 0o600)
+        elif not path.parent.is_dir():
+            raise FileNotFoundError(errno.ENOENT, "no such folder", str(path.parent))
     except OSError as e:
         if e.errno not in _NO_TMPFILE or not path.parent.is_dir():
             raise
-        fd = -1
     if fd < 0:
         with _via_ram(path) as f:
             yield f
@@ -120,7 +131,7 @@ def _write_named(path: Path, src: BinaryIO) -> None:
     tmp = path.parent / _temp_name(path)
     with _registered(tmp):
         try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
             with os.fdopen(fd, "wb") as f:
                 shutil.copyfileobj(src, f)
                 f.flush()
@@ -205,19 +216,6 @@ def sweep(folder: Path) -> list[Path]:
     return removed
 
 
-def pid_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    except OverflowError:
-        return False
-    return True
-
 
 # --------------------------------------------------------------------------- space reserve
 RESERVE_NAME = ".space-reserve"
@@ -232,21 +230,15 @@ def keep_reserve(folder: Path) -> bool:
     Threading: any; at most one writer per folder."""
     path = Path(folder) / RESERVE_NAME
     with contextlib.suppress(OSError):
-        if path.is_file() and path.stat().st_blocks * 512 >= RESERVE_BYTES:
+        if path.is_file() and platform_io.allocated_bytes(path) >= RESERVE_BYTES:
             return True
-        st = os.statvfs(folder)
-        if st.f_bavail * st.f_frsize < 4 * RESERVE_BYTES:
+        if platform_io.free_bytes(folder) < 4 * RESERVE_BYTES:
             # Only where there is clearly room: taking the last free blocks back for a new
             # reserve would leave the counter's own write without any.
             return False
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o600)
         try:
-            try:
-                os.posix_fallocate(fd, 0, RESERVE_BYTES)  # real blocks, not a sparse file
-            except OSError as e:
-                if e.errno not in (errno.EOPNOTSUPP, errno.EINVAL):
-                    raise
-                os.pwrite(fd, b"\0" * RESERVE_BYTES, 0)  # FAT and friends: write the zeros
+            platform_io.fill_zeros(fd, RESERVE_BYTES)  # real blocks, not a sparse file
             os.fsync(fd)
         except OSError:
             os.close(fd)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
+from fieldkit import platform_io
 from fieldkit.cli.context import path_arg
 from fieldkit.domain.errors import UserFacingError, ValidationFailed
 from fieldkit.domain.limits import DATA_FILE_MAX_BYTES
@@ -123,5 +123,5 @@ def cmd_unseal(args, ctx) -> int:
         sys.stdout.buffer.write(data)
     else:
         atomic_write(Path(args.out), data)
-        os.chmod(args.out, 0o600)
+        platform_io.try_make_private(Path(args.out))  # owner-only: 0600, or a DACL on Windows
     return 0

@@ -9,9 +9,9 @@ its package for the card office. Each subcommand is self-contained (`_register_*
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
+from fieldkit import platform_io
 from fieldkit.cli.context import path_arg
 from fieldkit.domain.errors import ExitCode
 from fieldkit.services import devices_access
@@ -80,7 +80,7 @@ def _register_idcard(sub) -> None:
     isub = p.add_subparsers(dest="idcard_cmd", required=True)
     r = isub.add_parser("read", help="wait for a card and print its fields as JSON")
     r.add_argument("--backend", choices=["sdt", "termb", "fake"], help="default: settings / FIELDKIT_IDCARD_BACKEND / sdt")
-    r.add_argument("--library", help="path of the vendor library (libsdtapi.so …)")
+    r.add_argument("--library", help="path of the vendor library (libsdtapi.so, libtermb.so; sdtapi.dll, termb.dll on Windows)")
     r.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for a card")
     r.add_argument("--photo-out", type=path_arg, help="write the chip photo PNG here (needs a WLT decoder library)")
     r.set_defaults(func=cmd_idcard_read)
@@ -170,6 +170,6 @@ def cmd_application_export(args, ctx) -> int:
                                                          env="FIELDKIT_EXPORT_PASSPHRASE")
     out = export_service.export_package(ws, args.uuid, Path(args.out_dir), passphrase=passphrase, plain=args.plain)
     if args.plain:
-        os.chmod(out, 0o600)
+        platform_io.try_make_private(out)  # owner-only: 0600, or a DACL on Windows
     ctx.emit({"uuid": args.uuid, "package": str(out), "sealed": not args.plain})
     return 0

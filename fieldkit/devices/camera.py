@@ -18,7 +18,6 @@ from __future__ import annotations
 import glob
 import os
 import re
-import sys
 import threading
 import time
 from collections import deque
@@ -30,6 +29,7 @@ from typing import Protocol
 import cv2
 import numpy as np
 
+from fieldkit import platform_io
 from fieldkit.domain.errors import DeviceUnavailable, UserFacingError
 
 DEFAULT_GRACE_MS = 2000  # consecutive failed reads for this long = camera gone
@@ -165,7 +165,7 @@ class OpenCvBackend:
         os.environ.setdefault("OPENCV_VIDEOIO_V4L_SELECT_TIMEOUT", "2")
 
     def list_cameras(self) -> list[CameraInfo]:
-        if sys.platform.startswith("linux"):
+        if platform_io.is_linux():
             return self._list_v4l2()
         found = []
         for i in range(4):  # other systems have no device list OpenCV can read; probe a few
@@ -190,7 +190,7 @@ class OpenCvBackend:
         return cams
 
     def open(self, index: int, width: int = 1280, height: int = 720) -> OpenCvCamera:
-        api = cv2.CAP_V4L2 if sys.platform.startswith("linux") else cv2.CAP_ANY
+        api = cv2.CAP_V4L2 if platform_io.is_linux() else cv2.CAP_ANY
         cap = cv2.VideoCapture(index, api)
         if not cap.isOpened():
             cap.release()

@@ -41,6 +41,7 @@ from typing import Any
 
 import numpy as np
 
+from fieldkit import platform_io
 from fieldkit.devices import camera as _camera
 from fieldkit.devices import fingerprint as _fp
 from fieldkit.devices import gps as _gps
@@ -173,7 +174,7 @@ def demo_portrait_sequence(cache: Path | None = None) -> str:
     a little sensor noise and sway so the preview looks alive. Without scikit-image the frames
     show only the backdrop, and the photo checks say "no face" — which is still a fair demo.
     """
-    folder = cache or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "fieldkit" / "demo-camera"
+    folder = cache or platform_io.user_dir("cache") / "demo-camera"
     pattern = folder / "portrait_%02d.png"
     frames = 8
     if (folder / f"portrait_{frames - 1:02d}.png").exists():
@@ -238,7 +239,9 @@ def open_fingerprint_reader(ws: Any = None, *, virtual_socket: str | None = None
     """
     if demo_mode(ws) and virtual_socket is None:
         return _fp.open_reader(backend="fake")
-    return _fp.open_reader(backend="libfprint", virtual_socket=virtual_socket)
+    if virtual_socket is not None:
+        return _fp.open_reader(backend="libfprint", virtual_socket=virtual_socket)
+    return _fp.open_reader()  # libfprint, or the Windows Biometric Framework on Windows
 
 
 # -- ID-card reader -------------------------------------------------------------------------

@@ -5,7 +5,8 @@ the mount point, the label the chief wrote on the stick, its size and free space
 the disk is removable (RM), hot-pluggable (HOTPLUG) or on USB (TRAN). USB hard disks ("移动硬盘")
 report RM=0, so the sysfs flag alone would miss them. lsblk is util-linux, on every Linux
 desktop; when it is missing or fails, /proc/mounts + sysfs is the fallback, and the screen
-always has a folder chooser besides.
+always has a folder chooser besides. On Windows: the drive letters Windows calls removable
+(`platform_io.windows_removable_volumes`).
 
 Threading: any thread (a subprocess and file reads; no store).
 """
@@ -19,6 +20,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from fieldkit import platform_io
 
 #: Mount points never offered: the system's own disks, even when a laptop reports them hot-pluggable.
 SYSTEM_MOUNTS = ("/", "/boot", "/boot/efi", "/home", "/usr", "/var", "/tmp", "[SWAP]")
@@ -104,5 +107,20 @@ def _from_proc(mounts: Path = Path("/proc/mounts"), sys_block: Path = Path("/sys
 
 def removable_drives() -> list[Drive]:
     """The mounted removable drives, by mount point (tests replace this function)."""
+    if platform_io.is_windows():
+        return _from_windows()
     found = _from_lsblk()
     return found if found is not None else _from_proc()
+
+
+def _from_windows() -> list[Drive]:
+    out = []
+    for root, label in platform_io.windows_removable_volumes():
+        try:
+            usage = shutil.disk_usage(root)
+            size: int | None = usage.total
+            free: int | None = usage.free
+        except OSError:
+            size = free = None
+        out.append(Drive(root, label or root.rstrip("\\"), size, free, root[:2]))
+    return out

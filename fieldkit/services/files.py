@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import os
 import shutil
 import stat
 import tempfile
@@ -19,7 +18,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from fieldkit import fsio
+from fieldkit import fsio, platform_io
 from fieldkit.domain.errors import NotFound, StorageError, UserFacingError
 
 
@@ -104,12 +103,16 @@ def scratch_dir(fallback: Path) -> Iterator[Path]:
     XlsxWriter's constant-memory mode flushes rows to temp files in clear. Personal data must
     not rest on disk unencrypted, so the folder is made on a RAM-backed tmpfs (/dev/shm) when
     there is one; only where none exists does it fall back to `fallback` (inside the private
-    store directory). The folder and everything in it is removed afterwards, even on error.
+    store directory), made owner-only and — on Windows, which has no tmpfs — encrypted by EFS
+    where the edition has it (`platform_io.private_scratch`). The folder and everything in it
+    is removed afterwards, even on error.
     """
-    shm = Path("/dev/shm")
-    base = shm if shm.is_dir() and os.access(shm, os.W_OK) else Path(fallback)
+    ram = platform_io.ram_dir()
+    base = ram if ram is not None else Path(fallback)
     base.mkdir(mode=0o700, parents=True, exist_ok=True)
     path = Path(tempfile.mkdtemp(prefix="fieldkit-", dir=base))
+    if ram is None:
+        platform_io.private_scratch(path)
     try:
         yield path
     finally:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from fieldkit import platform_io
 from fieldkit.domain.errors import DeviceUnavailable, IntegrityError, NotFound
 from fieldkit.formspec import TYPES, FieldSpec, FieldType, ModuleSpec, PrintSection, print_layout_of
 from fieldkit.ledger.output import Out
@@ -163,11 +164,14 @@ PRINTOUT_HOURS = 12  # a printout left for the viewer is removed by the next pri
 
 
 def _printout_folder(home: Path, *, create: bool = False) -> Path:
-    shm = Path("/dev/shm")
-    base = shm if shm.is_dir() and os.access(shm, os.W_OK) else Path(home)
-    folder = base / f"fieldkit-printouts-{os.getuid() if hasattr(os, 'getuid') else 0}"
+    ram = platform_io.ram_dir()
+    # /dev/shm is shared by every user: the folder carries the uid. Windows has no tmpfs; the
+    # folder then sits in the store's owner-only home, encrypted by EFS where it can be.
+    folder = ram / f"fieldkit-printouts-{os.getuid()}" if ram is not None else Path(home) / "fieldkit-printouts"
     if create:
         folder.mkdir(mode=0o700, exist_ok=True)
+        if ram is None:
+            platform_io.private_scratch(folder)
     return folder
 
 

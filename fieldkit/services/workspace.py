@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from fieldkit import platform_io
 from fieldkit.domain import passphrase as passphrase_policy
 from fieldkit.domain.errors import AuthError, NotFound
 from fieldkit.domain.storage_faults import Fault
@@ -32,12 +33,12 @@ class UnknownModule(NotFound):
 
 
 def default_home() -> Path:
-    """Where the store lives unless told otherwise: $FIELDKIT_HOME or ~/.local/share/fieldkit."""
+    """Where the store lives unless told otherwise: $FIELDKIT_HOME or ~/.local/share/fieldkit
+    (%LOCALAPPDATA%\\FieldKit\\data on Windows)."""
     env = os.environ.get("FIELDKIT_HOME")
     if env:
         return Path(env).expanduser()
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "fieldkit"
+    return platform_io.user_dir("data")
 
 
 def store_exists(home: Path) -> bool:

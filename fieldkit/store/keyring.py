@@ -13,7 +13,8 @@ public key that a session without the key seals what it pulls to.
 
 Every write goes through `fsio.atomic_write` (an unnamed file, fsynced, linked and renamed over
 the old one, the directory fsynced): a crash leaves either the old or the new keyring, never a
-torn one and no temporary file. Read-modify-write cycles hold an exclusive `flock` on ``keyring.lock`` so two processes
+torn one and no temporary file. Read-modify-write cycles hold an exclusive lock on ``keyring.lock`` (flock on POSIX, msvcrt
+locking on Windows: `platform_io.lock_exclusive`) so two processes
 (the app and the CLI) cannot lose each other's updates — that is also what makes the lockout
 delay hold across processes.
 
@@ -25,7 +26,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import errno
-import fcntl
 import hashlib
 import hmac
 import json
@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fieldkit import fsio
+from fieldkit import fsio, platform_io
 from fieldkit.domain.errors import StorageError
 from fieldkit.domain.storage_faults import os_storage_error
 
@@ -185,7 +185,7 @@ class Keyring:
         """Exclusive inter-process lock for a read-modify-write of the keyring.
 
         On a read-only medium the lock file cannot be created: an existing one is locked
-        through a read-only descriptor (flock does not need write access), and without one
+        through a read-only descriptor (neither flock nor msvcrt.locking needs write access), and without one
         the block runs unlocked — no process can write that keyring anyway. Stale temporary
         files of writers that died (``.keyring.json.PID.tmp`` of older versions) are removed."""
         if not home.is_dir():  # never create directories as a side effect of a mistyped path
@@ -201,12 +201,12 @@ class Keyring:
                 fd = -1
         try:
             if fd >= 0:
-                fcntl.flock(fd, fcntl.LOCK_EX)
+                platform_io.lock_exclusive(fd)
             _sweep_stale_temps(home)
             yield
         finally:
             if fd >= 0:
-                fcntl.flock(fd, fcntl.LOCK_UN)
+                platform_io.unlock(fd)
                 os.close(fd)
 
     # -- accessors -------------------------------------------------------------------------

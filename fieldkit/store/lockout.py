@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from fieldkit import fsio
+from fieldkit import fsio, platform_io
 from fieldkit.domain.errors import AuthError, StorageError
 from fieldkit.domain.storage_faults import READABLE, Fault, fault_of
 
@@ -73,10 +72,9 @@ def _save_or_refuse(kr: Keyring) -> bool:
 
 def local_counter(kr: Keyring) -> Path:
     """Where this computer counts the attempts on a store it cannot write (by store id):
-    $XDG_STATE_HOME/fieldkit/lockout/. Deleting it resets that count — as copying the stick's
+    $XDG_STATE_HOME/fieldkit/lockout/ (%LOCALAPPDATA%\\FieldKit\\state\\lockout on Windows). Deleting it resets that count — as copying the stick's
     folder to another disk would; a thief with the files is held back by Argon2id, not by this."""
-    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(base) / "fieldkit" / "lockout" / f"{kr.store_id}.json"
+    return platform_io.user_dir("state") / "lockout" / f"{kr.store_id}.json"
 
 
 def _save_locally(kr: Keyring) -> bool:

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from fieldkit import fsio
+from fieldkit import fsio, platform_io
 from fieldkit.domain.errors import (
     AuthError,
     Conflict,
@@ -111,8 +111,8 @@ class Store(UserVerbs):
                 message_en=f"{home} has a database but no keyring.json; restore it from a backup",
             )
         home.mkdir(parents=True, exist_ok=True)
-        with contextlib.suppress(OSError):
-            home.chmod(0o700)
+        # Owner-only: 0700, or on Windows a protected DACL that what is made inside inherits.
+        platform_io.try_make_private(home)
         data_key = crypto.random_key()
         kr = Keyring.new(home, encrypted=not _plaintext_for_bench)
         kr.set_user_wrap(login, role, passphrase, data_key)

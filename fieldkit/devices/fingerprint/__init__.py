@@ -1,8 +1,9 @@
-"""Fingerprint readers: the Protocol (types), libfprint 2 backend, demo fake, finger planner.
+"""Fingerprint readers: the Protocol (types), libfprint 2 backend, Windows WBF backend (winbio),
+demo fake, finger planner.
 
 Public API — see `types.py` for threading rules and units:
     list_readers(virtual_socket=None, library=None) -> list[ReaderInfo]
-    open_reader(reader_id=None, *, backend="libfprint"|"fake", virtual_socket=None, library=None)
+    open_reader(reader_id=None, *, backend=None|"libfprint"|"winbio"|"fake", virtual_socket=None, library=None)
         -> FingerprintReader (.capture / .enroll / .verify / .cancel / .close)
     capture_checked(reader, finger, progress=, cancel=, timeout=) -> (FingerprintImage, QualityReport)
     enroll_checked(reader, finger, ...) -> (Enrollment, best FingerprintImage, QualityReport)
@@ -24,6 +25,7 @@ from .types import (
     ReaderInfo,
     VerifyResult,
 )
+from .winbio import WinBioReader
 
 __all__ = [
     "CaptureEvent",
@@ -36,6 +38,7 @@ __all__ = [
     "LibfprintReader",
     "ReaderInfo",
     "VerifyResult",
+    "WinBioReader",
     "capture_checked",
     "enroll_checked",
     "list_readers",

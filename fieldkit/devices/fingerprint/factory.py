@@ -8,34 +8,48 @@ Threading: call from a worker thread (opening starts a helper process and may ta
 
 from __future__ import annotations
 
+from fieldkit import platform_io
 from fieldkit.imaging.fingerprint_quality import QualityReport, assess
 
 from .fake import FakeFingerprintReader
 from .libfprint_reader import LibfprintReader, list_libfprint_readers
 from .types import CancelFn, Enrollment, Finger, FingerprintImage, FingerprintReader, ProgressFn, ReaderInfo
+from .winbio import WinBioReader, list_winbio_readers
 
-BACKENDS = ("libfprint", "fake")
+BACKENDS = ("libfprint", "winbio", "fake")
+
+
+def default_backend() -> str:
+    """libfprint on Linux; the Windows Biometric Framework on Windows (libfprint has no build there)."""
+    return "winbio" if platform_io.is_windows() else "libfprint"
 
 
 def list_readers(*, virtual_socket: str | None = None, library: str | None = None) -> list[ReaderInfo]:
-    """Readers attached now (libfprint). Raises DeviceUnavailable when libfprint is missing."""
+    """Readers attached now (libfprint, or WBF on Windows). Raises DeviceUnavailable when the
+    framework is missing."""
+    if default_backend() == "winbio" and virtual_socket is None:
+        return list_winbio_readers(library=library)
     return list_libfprint_readers(virtual_socket=virtual_socket, library=library)
 
 
 def open_reader(
     reader_id: str | None = None,
     *,
-    backend: str = "libfprint",
+    backend: str | None = None,
     virtual_socket: str | None = None,
     library: str | None = None,
 ) -> FingerprintReader:
     """Open a reader: the first one libfprint finds, or `reader_id` (an id or driver name).
 
-    backend="fake" gives the demo reader. `virtual_socket` enables libfprint's virtual_image
+    backend: None = `default_backend()`; "winbio" = the Windows Biometric Framework
+    (`library` overrides winbio.dll); "fake" gives the demo reader. `virtual_socket` enables libfprint's virtual_image
     driver on that socket path (< 100 bytes) — the real stack without hardware.
     """
+    backend = backend or default_backend()
     if backend == "fake":
         return FakeFingerprintReader()
+    if backend == "winbio":
+        return WinBioReader(library=library)
     if backend != "libfprint":
         raise ValueError(f"backend must be one of {BACKENDS}")
     return LibfprintReader(reader_id, virtual_socket=virtual_socket, library=library)

@@ -21,7 +21,7 @@ def open_card_reader(
     wlt_function: str = "unpack",
     text_encoding: str = "gbk",
 ) -> IdCardReader:
-    """Open the card reader. `library`: path of libsdtapi.so / libtermb.so (default: the loader's
+    """Open the card reader. `library`: path of libsdtapi.so / libtermb.so (sdtapi.dll / termb.dll on Windows; default: the loader's
     search path); `port`: 1001–1016 USB, 1–16 serial (default: first USB that answers);
     `wlt_library`: the SDT photo decoder (termb libraries decode the photo themselves);
     `text_encoding`: termb only, the getters' encoding (GBK unless the vendor says UTF-8)."""

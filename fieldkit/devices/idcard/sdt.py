@@ -1,6 +1,7 @@
 """The SDT API card-reader backend (2nd-generation ID-card readers), through ctypes.
 
-Most certified readers (华视, 神思, 精伦 …) ship a Linux `libsdtapi.so` with the SAM module's API:
+Most certified readers (华视, 神思, 精伦 …) ship a Linux `libsdtapi.so` and a Windows `sdtapi.dll`
+with the SAM module's API (``__stdcall`` on Windows, hence `platform_io.load_library`):
     int SDT_OpenPort(int port)                       0x90 ok
     int SDT_ClosePort(int port)                      0x90 ok
     int SDT_StartFindIDCard(int port, uchar *mana, int ifOpen)   0x9F card found, 0x80 none
@@ -23,6 +24,7 @@ import io
 import threading
 from collections.abc import Callable
 
+from fieldkit import platform_io
 from fieldkit.domain.errors import DeviceUnavailable
 
 from .codes import SDT_FOUND, SDT_OK, sdt_message
@@ -32,17 +34,25 @@ from .types import CardEvent, IdCardInfo
 
 DEFAULT_LIBRARIES = ("libsdtapi.so", "libsdtapi.so.1", "libSDTAPI.so")
 DEFAULT_WLT_LIBRARIES = ("libwlt2bmp.so", "libwlt.so")
+WINDOWS_LIBRARIES = ("sdtapi.dll",)
+# The Windows SDKs' WLT decoder with the same `unpack` entry point; other vendors name theirs
+# differently — the settings' 照片解码库 field takes its path.
+WINDOWS_WLT_LIBRARIES = ("DLL_File.dll",)
 USB_PORTS = tuple(range(1001, 1017))
 WLT_LEN = 1024
 BMP_LEN = 38862  # 102×126 24-bit BMP with header, what the decoders write
 PHOTO_W, PHOTO_H = 102, 126
 
 
+def default_libraries() -> tuple[str, ...]:
+    return platform_io.library_names(posix=DEFAULT_LIBRARIES, windows=WINDOWS_LIBRARIES)
+
+
 def _load_first(names: tuple[str, ...] | list[str]) -> tuple[ctypes.CDLL, str]:
     errors = []
     for n in names:
         try:
-            return ctypes.CDLL(n), n
+            return platform_io.load_library(n), n
         except OSError as exc:
             errors.append(f"{n}: {exc}")
     raise OSError("; ".join(errors))
@@ -57,7 +67,8 @@ class WltDecoder:
     """Turns the chip's 1024-byte WLT photo into PNG bytes through the vendor's decoder library."""
 
     def __init__(self, library: str | None = None, function: str = "unpack") -> None:
-        names = (library,) if library else DEFAULT_WLT_LIBRARIES
+        names = (library,) if library else platform_io.library_names(
+            posix=DEFAULT_WLT_LIBRARIES, windows=WINDOWS_WLT_LIBRARIES)
         self.lib, self.path = _load_first(names)
         self.fn = getattr(self.lib, function)
         self.fn.restype = ctypes.c_int
@@ -99,11 +110,12 @@ class SdtCardReader:
         wlt_function: str = "unpack",
     ) -> None:
         try:
-            self.lib, self.library = _load_first((library,) if library else DEFAULT_LIBRARIES)
+            self.lib, self.library = _load_first((library,) if library else default_libraries())
         except OSError as exc:
+            name = default_libraries()[0]
             raise DeviceUnavailable(
-                "未找到身份证阅读器驱动库（libsdtapi.so），请安装读卡器厂家的驱动或在设置中指定路径",
-                message_en=f"The ID-card reader library (libsdtapi.so) was not found: {exc}",
+                f"未找到身份证阅读器驱动库（{name}），请安装读卡器厂家的驱动或在设置中指定路径",
+                message_en=f"The ID-card reader library ({name}) was not found: {exc}",
                 code="no_sdt_library",
             ) from exc
         L, c_int, c_p = self.lib, ctypes.c_int, ctypes.c_char_p

@@ -1,6 +1,7 @@
 """The "termb" card-reader backend (华视 CVR-100 family and compatibles), through ctypes.
 
-These vendors wrap the SAM module in their own API; the library decodes the chip for us:
+These vendors wrap the SAM module in their own API (`libtermb.so` on Linux, `termb.dll` with
+``__stdcall`` exports on Windows); the library decodes the chip for us:
     int CVR_InitComm(int port)      1 ok, 2 port open failed, -1 unknown, -2 library load error
     int CVR_Authenticate(void)      1 card found and selected, 2 no card, 3 select failed, 4 no reader
     int CVR_Read_Content(int active)  1 ok (active = 4: text + photo in memory)
@@ -19,6 +20,7 @@ import re
 import threading
 from collections.abc import Callable
 
+from fieldkit import platform_io
 from fieldkit.domain.errors import DeviceUnavailable
 
 from .codes import ETHNICITY, SEX
@@ -27,6 +29,7 @@ from .sdt import USB_PORTS, _bmp_to_png, _load_first
 from .types import CardEvent, IdCardInfo
 
 DEFAULT_LIBRARIES = ("libtermb.so", "libtermb.so.1", "termb.so")
+WINDOWS_LIBRARIES = ("termb.dll",)
 AUTH_TEXT = {
     3: ("选卡失败，请重新放置身份证", "Could not select the card; place it again"),
     4: ("未连接身份证阅读器", "The ID-card reader is not connected"),
@@ -52,11 +55,12 @@ class TermbCardReader:
         "女" are also valid UTF-8."""
         self.encoding = encoding
         try:
-            self.lib, self.library = _load_first((library,) if library else DEFAULT_LIBRARIES)
+            names = platform_io.library_names(posix=DEFAULT_LIBRARIES, windows=WINDOWS_LIBRARIES)
+            self.lib, self.library = _load_first((library,) if library else names)
         except OSError as exc:
             raise DeviceUnavailable(
-                "未找到身份证阅读器驱动库（libtermb.so），请安装读卡器厂家的驱动或在设置中指定路径",
-                message_en=f"The ID-card reader library (libtermb.so) was not found: {exc}",
+                f"未找到身份证阅读器驱动库（{names[0]}），请安装读卡器厂家的驱动或在设置中指定路径",
+                message_en=f"The ID-card reader library ({names[0]}) was not found: {exc}",
                 code="no_termb_library",
             ) from exc
         L = self.lib
