@@ -26,6 +26,7 @@ from .helpers import ServerThread
 RUNS = int(os.environ.get("SYNC_FAULT_RUNS", "20"))
 UUIDS = [f"0000000{i}-0000-4000-8000-000000000000" for i in range(5)]
 MODULES = ["residents", "residents", "residents", "rentals", "visits"]  # the last is append-only
+POLICY = m.Policy(append_only=frozenset({"visits"}))  # server and devices agree, as the forms say
 FIELDS = ["name", "phone", "address"]
 VALUES = ["张三", "李四", "王五", "13800000000", "上村1号", None]
 TOTALS: Counter[str] = Counter()
@@ -34,7 +35,7 @@ TOTALS: Counter[str] = Counter()
 @pytest.fixture(scope="module")
 def rig(tmp_path_factory):
     d = tmp_path_factory.mktemp("faults")
-    srv = ServerThread(f"sqlite:///{d / 'server.db'}")
+    srv = ServerThread(f"sqlite:///{d / 'server.db'}", policy=POLICY)
     srv.start()
     yield srv, d
     srv.stop()
@@ -91,7 +92,7 @@ def test_devices_and_server_converge_through_a_faulty_link(rig, seed, request):
                     break
                 except NetworkUnavailable:
                     continue
-            devices.append((client, SQLiteReplica(run_dir / f"dev{k}.db", node)))
+            devices.append((client, SQLiteReplica(run_dir / f"dev{k}.db", node, POLICY)))
         for _round in range(4):
             for _client, rep in devices:
                 for _ in range(rng.randint(0, 5)):
