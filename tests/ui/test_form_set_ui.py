@@ -77,3 +77,22 @@ def test_an_officer_sees_the_changes_but_not_the_accept_button(qtbot, tmp_path: 
     assert find(dialog, QLabel, "formSetNotChief").isVisible()
     dialog.reject()
     assert "patrols" not in window.nav.module_ids()
+
+
+def test_in_english_the_banner_and_the_changes_read_english(qtbot, tmp_path: Path, start_app) -> None:
+    home = tmp_path / "fk"
+    _pending_v2(home, tmp_path)
+    session = start_app(home)
+    session._unlock_language("en")  # what the language chooser on the unlock screen does
+    find(session.unlock_window, QComboBox, "loginUser").setCurrentText("zhang")
+    window = unlock(qtbot, session)
+    banner = find(window, QLabel, "formSetBanner")
+    qtbot.waitUntil(banner.isVisible, timeout=5000)
+    assert banner.text() == "The platform published new forms (version 2)"
+    dialog = window.formset_banner.open_dialog()
+    changes = find(dialog, QListWidget, "formSetChanges")
+    lines = [changes.item(i).text() for i in range(changes.count())]
+    assert any("Patrols" in line for line in lines), lines
+    shown = [w.text() for w in dialog.findChildren(QLabel)] + [b.text() for b in dialog.findChildren(QPushButton)]
+    assert not [t for t in shown + lines if any("\u4e00" <= ch <= "\u9fff" for ch in t)], shown + lines
+    dialog.reject()
