@@ -58,7 +58,7 @@ class FormSetDialog(QDialog):
         self.changes.addItems(lines)
         layout.addWidget(self.changes, 1)
         if pending.touches_data:
-            warn = QLabel(tr("其中有改动涉及已录入的数据：安装时会按上面写明的方式转换，请先做好备份。"))
+            warn = QLabel(tr("其中有改动涉及已录入的数据（每条后面写明了需要的迁移）：安装前请先做好备份。"))
             warn.setObjectName("formSetTouchesData")
             warn.setWordWrap(True)
             layout.addWidget(warn)

@@ -1184,8 +1184,8 @@ Press "Copy details" and send them to the maintainer.</translation>
     </message>
     <message>
       <location filename="fieldkit/ui/formset_banner.py" line="61" />
-      <source>其中有改动涉及已录入的数据：安装时会按上面写明的方式转换，请先做好备份。</source>
-      <translation>Some changes touch data already entered: installing converts it as described above. Make a backup first.</translation>
+      <source>其中有改动涉及已录入的数据（每条后面写明了需要的迁移）：安装前请先做好备份。</source>
+      <translation>Some changes touch data already entered (each names the migration it needs): make a backup before installing.</translation>
     </message>
     <message>
       <location filename="fieldkit/ui/formset_banner.py" line="66" />
