@@ -113,16 +113,16 @@ def test_devices_and_server_converge_through_a_faulty_link(rig, seed, request):
         made = [c for _client, rep in devices for c in rep.all_outbox()]
         assert set(server_state) == {c.uuid for c in made}
         for uuid, state in server_state.items():
-            assert state == m.merge_all(c for c in made if c.uuid == uuid)
+            assert state == m.merge_all((c for c in made if c.uuid == uuid), POLICY)
             # Every version present once, each one of an edit some device really made.
             hlcs = [v.hlc for vs in state.fields.values() for v in vs]
             made_hlcs = {v.hlc for c in made if c.uuid == uuid for vs in c.fields.values() for v in vs}
             assert set(hlcs) <= made_hlcs
             for name, vs in state.fields.items():
                 if len(vs) > 1:
-                    assert any(c.field == name for c in m.conflicts(state))
+                    assert any(c.field == name for c in m.conflicts(state, POLICY))
         TOTALS.update({k: v for k, v in proxy.counts.items()})
-        TOTALS["conflicts"] += sum(len(m.conflicts(s)) for s in server_state.values())
+        TOTALS["conflicts"] += sum(len(m.conflicts(s, POLICY)) for s in server_state.values())
         for client, rep in devices:
             client.close()
             rep.close()
