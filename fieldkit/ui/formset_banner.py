@@ -29,7 +29,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fieldkit.domain.errors import UserFacingError
 from fieldkit.services import form_sets
+from fieldkit.ui.errors import show_error
 from fieldkit.ui.state import SessionInfo
 
 
@@ -104,11 +106,24 @@ class FormSetBanner(QToolBar):
         self.hide()
 
     def check(self) -> None:
-        self.window_.worker.run(lambda job: form_sets.pending(job.ws), self._show, progress=False,
+        self.window_.worker.run(lambda job: form_sets.pending(job.ws), self._show, self._failed, progress=False,
                                 key="form_set", owner=self.label)
+
+    def _failed(self, exc: BaseException) -> None:
+        # Checked after every sync round: a waiting set this program cannot open (it was
+        # downgraded since) is said in the banner, not in a message box every few minutes.
+        if not isinstance(exc, UserFacingError):
+            show_error(self.window_, exc)
+            return
+        self.pending = None
+        self.label.setText(exc.localized(getattr(self.window_, "lang", "zh")))
+        self.label.setToolTip(self.label.text())
+        self.review.hide()
+        self.show()
 
     def _show(self, pending: form_sets.PendingSet | None) -> None:
         self.pending = pending
+        self.review.show()
         if pending is not None:
             text = tr("平台发布了新的表单（第 %1 版）").replace("%1", str(pending.version))
             if not self.window_.info.may("install_forms"):

@@ -10,11 +10,15 @@ from pathlib import Path
 from PySide6.QtWidgets import QComboBox, QLabel, QListWidget, QPushButton
 
 from fieldkit.services import form_sets
+from fieldkit.services.form_sets import PENDING_SETTING
 from fieldkit.services import users as usvc
 from fieldkit.services import workspace as ws_service
 from tests.services.test_form_sets import COUNTY, forms_v2
 
-from .conftest import PASSPHRASE, find, seed_store, unlock
+from sync import formset
+from sync import merge as m
+
+from .conftest import PASSPHRASE, find, seed_store, top_level, unlock
 
 OFFICER_PASS = "officer passphrase 7"
 
@@ -96,3 +100,24 @@ def test_in_english_the_banner_and_the_changes_read_english(qtbot, tmp_path: Pat
     shown = [w.text() for w in dialog.findChildren(QLabel)] + [b.text() for b in dialog.findChildren(QPushButton)]
     assert not [t for t in shown + lines if any("\u4e00" <= ch <= "\u9fff" for ch in t)], shown + lines
     dialog.reject()
+
+
+def test_a_waiting_set_this_program_cannot_open_is_said_in_the_banner_not_a_message_box(
+        qtbot, tmp_path: Path, start_app) -> None:
+    """As after a downgrade: the set was checked when it came, this FieldKit cannot load it."""
+    home = tmp_path / "fk"
+    seed_store(home)
+    ws = ws_service.unlock(home, "zhang", PASSPHRASE)
+    try:
+        body = formset.make_body(5, {"01_visits.toml": 'id = "visits"\n'}, {"visits": 1}, m.Policy())
+        ws.store.settings.set(PENDING_SETTING, formset.envelope(body, "350102", "AAAA").to_text())
+    finally:
+        ws.lock()
+    session = start_app(home)
+    find(session.unlock_window, QComboBox, "loginUser").setCurrentText("zhang")
+    window = unlock(qtbot, session)
+    banner = find(window, QLabel, "formSetBanner")
+    qtbot.waitUntil(banner.isVisible, timeout=5000)
+    assert "第 5 版" in banner.text() and "升级" in banner.text()
+    assert not find(window, QPushButton, "formSetReview").isVisible()
+    assert top_level("userErrorBox") is None
