@@ -1153,77 +1153,77 @@ Press "Copy details" and send them to the maintainer.</translation>
   <context>
     <name>FormSetBanner</name>
     <message>
-      <location filename="fieldkit/ui/formset_banner.py" line="46" />
+      <location filename="fieldkit/ui/formset_banner.py" line="48" />
       <source>平台发布的新表单</source>
       <translation>New forms from the platform</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/formset_banner.py" line="49" />
+      <location filename="fieldkit/ui/formset_banner.py" line="51" />
       <source>程序自带的表单</source>
       <translation>the forms shipped with the program</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/formset_banner.py" line="70" />
+      <location filename="fieldkit/ui/formset_banner.py" line="72" />
       <source>接受并安装</source>
       <translation>Accept and install</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/formset_banner.py" line="85" />
+      <location filename="fieldkit/ui/formset_banner.py" line="87" />
       <source>新表单</source>
       <translation>New forms</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/formset_banner.py" line="98" />
+      <location filename="fieldkit/ui/formset_banner.py" line="100" />
       <source>查看变化…</source>
       <translation>Review changes…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/formset_banner.py" line="57" />
+      <location filename="fieldkit/ui/formset_banner.py" line="59" />
       <source>（只有文字说明的改动，数据不受影响）</source>
       <translation>(Wording changes only; no data is affected)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/formset_banner.py" line="61" />
+      <location filename="fieldkit/ui/formset_banner.py" line="63" />
       <source>其中有改动涉及已录入的数据（每条后面写明了需要的迁移）：安装前请先做好备份。</source>
       <translation>Some changes touch data already entered (each names the migration it needs): make a backup before installing.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/formset_banner.py" line="66" />
+      <location filename="fieldkit/ui/formset_banner.py" line="68" />
       <source>只有所长可以安装新表单，请联系所长。</source>
       <translation>Only the station chief can install new forms: please contact the chief.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/formset_banner.py" line="73" />
+      <location filename="fieldkit/ui/formset_banner.py" line="75" />
       <source>以后再说</source>
       <translation>Later</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/formset_banner.py" line="73" />
+      <location filename="fieldkit/ui/formset_banner.py" line="75" />
       <source>关闭</source>
       <translation>Close</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/formset_banner.py" line="115" />
+      <location filename="fieldkit/ui/formset_banner.py" line="130" />
       <source>：请所长查看并安装</source>
       <translation>: the chief should review and install them</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/formset_banner.py" line="140" />
+      <location filename="fieldkit/ui/formset_banner.py" line="155" />
       <source>正在安装新表单…</source>
       <translation>Installing the new forms…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/formset_banner.py" line="49" />
+      <location filename="fieldkit/ui/formset_banner.py" line="51" />
       <source>第 %1 版</source>
       <translation>version %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/formset_banner.py" line="113" />
+      <location filename="fieldkit/ui/formset_banner.py" line="128" />
       <source>平台发布了新的表单（第 %1 版）</source>
       <translation>The platform published new forms (version %1)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/formset_banner.py" line="51" />
+      <location filename="fieldkit/ui/formset_banner.py" line="53" />
       <source>县局（%1）签发的表单第 %2 版，本机现在用的是%3。安装后会有这些变化：</source>
       <translation>Form set version %2, signed by the county (%1); this laptop runs %3. Installing it changes:</translation>
     </message>

@@ -10,13 +10,12 @@ from pathlib import Path
 from PySide6.QtWidgets import QComboBox, QLabel, QListWidget, QPushButton
 
 from fieldkit.services import form_sets
-from fieldkit.services.form_sets import PENDING_SETTING
 from fieldkit.services import users as usvc
 from fieldkit.services import workspace as ws_service
-from tests.services.test_form_sets import COUNTY, forms_v2
-
+from fieldkit.services.form_sets import PENDING_SETTING
 from sync import formset
 from sync import merge as m
+from tests.services.test_form_sets import COUNTY, forms_v2
 
 from .conftest import PASSPHRASE, find, seed_store, top_level, unlock
 
