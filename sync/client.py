@@ -358,6 +358,12 @@ class SyncClient:
         (``{"seq": int, "hash": hex}``), or None."""
         return self._json("GET", "/v1/hello")
 
+    def form_set(self) -> str:
+        """The platform's signed form set, as the envelope text (`sync.formset.parse` reads it;
+        the device must verify the signature). `ServerRejected` 404 when none is published."""
+        r = self._request("GET", "/v1/forms")
+        return self._body(r).decode()
+
     def put_audit_head(self, seq: int, hash: str) -> dict[str, Any]:
         """Report this device's audit chain head (seq, SHA-256 hex) for the server to keep."""
         return self._json("PUT", "/v1/audit-head", json={"seq": seq, "hash": hash})

@@ -16,8 +16,16 @@ What the officer sees:
   someone writes the field again having seen them all (`resolve`, or any later edit);
 * an edit the deleter had not seen: the record stays deleted (not silently resurrected) and
   `conflicts` reports kind ``"edit_vs_delete"`` with the edit's value (`restore` brings it back);
-* append-only modules (visits, notes): data fields are never overwritten; every version is kept,
+* append-only modules and fields (declared in the forms: ``merge = "append_only"`` on a module,
+  ``append_only = true`` on a field): data fields are never overwritten; every version is kept,
   the first one wins and later ones are reported as kind ``"append_only"`` amendments.
+
+Policy. Which fields are append-only is the forms' business, not this module's: the device
+derives a `Policy` from its installed form set and the server from the set it published
+(`Policy.from_json`, announced in ``/v1/hello``). A policy may also say which fields it *knows*
+(``known``): a field it does not know — a newer form set's — is merged keeping every version,
+because whatever policy that newer set declares, keeping all versions loses nothing and a later
+merge under the right policy prunes exactly what it would have pruned (dominance is transitive).
 
 Authors. A version may name who wrote it (``Version.author``, a login). It belongs to the
 version like its value: merge keeps it as it is, and `Conflict.winner` / ``others`` carry it, so
@@ -38,7 +46,7 @@ from typing import Any
 
 from sync.protocol import DELETED, RESERVED_FIELDS, SCOPE, Change, Version, canonical, normalise_seen
 
-DEFAULT_APPEND_ONLY = frozenset({"visits", "notes"})
+MAX_POLICY_ITEMS = 20_000  # fields a policy may name: far above any form set, bounded for a hostile one
 
 
 class MergeError(ValueError):
@@ -47,11 +55,55 @@ class MergeError(ValueError):
 
 @dataclass(frozen=True)
 class Policy:
-    """Merge configuration shared by every replica and the server; they must agree on it."""
+    """Merge configuration derived from a form set. ``append_only``: modules whose data fields
+    keep every version; ``append_only_fields``: single fields that do (``"module.field"``);
+    ``known``: the ``"module.field"`` names the policy speaks for, None for every field — any
+    other field is merged keeping every version (see the module docstring)."""
 
-    append_only: frozenset[str] = DEFAULT_APPEND_ONLY
+    append_only: frozenset[str] = frozenset()
+    append_only_fields: frozenset[str] = frozenset()
+    known: frozenset[str] | None = None
+
+    def keeps_all(self, module: str, name: str) -> bool:
+        """Whether field ``name`` of ``module`` keeps every version (never for ``_scope``/``_deleted``)."""
+        if name in RESERVED_FIELDS:
+            return False
+        if module in self.append_only:
+            return True
+        dotted = f"{module}.{name}"
+        return dotted in self.append_only_fields or (self.known is not None and dotted not in self.known)
+
+    def union(self, other: Policy) -> Policy:
+        """Keeps every version wherever either policy does; knows what both know (a field one
+        of them does not know keeps every version)."""
+        sides = [k for k in (self.known, other.known) if k is not None]
+        known = None if not sides else frozenset.intersection(*sides)
+        return Policy(self.append_only | other.append_only, self.append_only_fields | other.append_only_fields, known)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"append_only": sorted(self.append_only),
+                               "append_only_fields": sorted(self.append_only_fields)}
+        if self.known is not None:
+            out["known"] = sorted(self.known)
+        return out
+
+    @classmethod
+    def from_json(cls, obj: Any) -> Policy:
+        """A policy as `to_json` wrote it; `ValueError` naming the key for anything else."""
+        if not isinstance(obj, dict) or set(obj) - {"append_only", "append_only_fields", "known"}:
+            raise ValueError("merge_policy: expected an object with append_only, append_only_fields, known")
+
+        def names(key: str) -> frozenset[str]:
+            raw = obj.get(key, [])
+            if not isinstance(raw, list) or len(raw) > MAX_POLICY_ITEMS or not all(
+                    isinstance(x, str) and 0 < len(x) <= 130 for x in raw):
+                raise ValueError(f"merge_policy.{key}: expected a list of module or module.field names")
+            return frozenset(raw)
+
+        return cls(names("append_only"), names("append_only_fields"), names("known") if "known" in obj else None)
 
 
+# Every field merged the ordinary way: a replica or server that was told no form set's policy.
 DEFAULT_POLICY = Policy()
 
 
@@ -112,7 +164,7 @@ def join_versions(a: Iterable[Version], b: Iterable[Version], *, append_only: bo
 
 
 def _append_only(module: str, name: str, policy: Policy) -> bool:
-    return module in policy.append_only and name not in RESERVED_FIELDS
+    return policy.keeps_all(module, name)
 
 
 def merge(a: Change, b: Change, policy: Policy = DEFAULT_POLICY) -> Change:

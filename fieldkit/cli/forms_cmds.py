@@ -4,10 +4,13 @@ data, draft a module from a spreadsheet. No store is opened.
     fieldkit forms check forms/
     fieldkit forms diff forms-old/ forms/
     fieldkit forms from-xlsx 疫情排查.xlsx --id epidemic --number 21 --out forms/21_epidemic.toml
+
+Form sets from the platform (sign, trust, pending, accept …): `fieldkit.cli.formset_cmds`.
 """
 
 from __future__ import annotations
 
+from fieldkit.cli import formset_cmds
 from fieldkit.cli.context import path_arg
 from fieldkit.domain.errors import Conflict, ExitCode
 from fieldkit.domain.limits import DATA_FILE_MAX_BYTES
@@ -35,6 +38,7 @@ def register(sub) -> None:
     q.add_argument("--out", type=path_arg, required=True)
     q.add_argument("--force", action="store_true", help="overwrite --out if it exists")
     q.set_defaults(func=cmd_from_xlsx)
+    formset_cmds.register_into(fs)  # keygen, sign, trust, receive, pending, accept
 
 
 def cmd_check(args, ctx) -> int:

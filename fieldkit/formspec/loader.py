@@ -37,11 +37,12 @@ from fieldkit.formspec.permissions import PERMISSIONS_FILE, PermissionTable, loa
 
 LISTS_FILE = "lists.toml"
 _MODULE_KEYS = {"id", "number", "label", "group", "title", "hub", "fields", "ledger", "description", "key",
-                "workflow", "print", "version"}
+                "workflow", "print", "version", "merge"}
 _FIELD_KEYS = {
     "name", "type", "label", "required", "relevant", "constraint", "constraint_message", "choices",
-    "search", "ref", "fields", "default", "help", "role", "unit", "calculate", "fill_only",
+    "search", "ref", "fields", "default", "help", "role", "unit", "calculate", "fill_only", "append_only",
 }
+_MERGE_KINDS = ("fields", "append_only")  # how sync merges a module: field by field, or keeping every version
 _LEDGER_KEYS = {"title", "columns", "orientation", "order_by", "widths", "sign_every_page"}
 # A declared column width (mm): narrower cannot hold one character, wider than A4 landscape's
 # printable width cannot print.
@@ -235,7 +236,20 @@ def _field(raw: Any, path: Path, lists: dict[str, tuple[Choice, ...]], prefix: s
         unit=_label(raw["unit"], path, where, ("单位 unit", "unit")) if "unit" in raw else None,
         calculate=calculate,
         fill_only=bool(raw.get("fill_only", False)),
+        append_only=_append_only_flag(raw, path, where, prefix),
     )
+
+
+def _append_only_flag(raw: dict[str, Any], path: Path, where: str, prefix: str) -> bool:
+    """`append_only = true`: sync keeps every version of this field (the first one shows)."""
+    value = raw.get("append_only", False)
+    if not isinstance(value, bool):
+        raise _fail(path, where, "append_only 只能是 true 或 false", "append_only must be true or false")
+    if value and prefix:
+        # Sync merges a repeat group as one value: a row's field has no versions of its own.
+        raise _fail(path, where, "重复组中的字段不能单独设为 append_only，请设在重复组上",
+                    "a field of a repeat group cannot be append_only: set it on the group")
+    return value
 
 
 def _calculate(raw: dict[str, Any], ftype: FieldType, path: Path, where: str, prefix: str) -> str | None:
@@ -329,6 +343,10 @@ def module_from_data(path: Path, data: dict[str, Any], lists: dict[str, tuple[Ch
     version = data.get("version", 1)
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise _fail(path, "version", "表单版本 version 必须是正整数", "form version must be a positive integer")
+    merge = data.get("merge", "fields")
+    if merge not in _MERGE_KINDS:
+        raise _fail(path, "merge", f"merge 只能是 fields 或 append_only，而不是 {merge!r}",
+                    f"merge must be 'fields' or 'append_only', not {merge!r}")
     label = _label(data.get("label"), path, None, ("模块名称", "module label"))
     group = data.get("group")
     if group not in GROUPS:
@@ -360,7 +378,7 @@ def module_from_data(path: Path, data: dict[str, Any], lists: dict[str, tuple[Ch
         id=mid, number=number, label=label, group=group, roles=(), fields=fields, ledger=ledger,
         title=title, hub=hub, source=path,
         description=_label(data["description"], path, None, ("模块说明 description", "description")) if "description" in data else None,
-        key=key, workflow=flow, print=layout, version=version,
+        key=key, workflow=flow, print=layout, version=version, merge=merge,
     )
 
 

@@ -124,6 +124,9 @@ class FieldSpec:
     # while it is empty and the person may still type another value.
     calculate: str | None = None
     fill_only: bool = False
+    # Sync keeps every version of the field, the first one shown and later ones as amendments
+    # (`append_only = true`; `formspec.merge_policy`).
+    append_only: bool = False
 
     def choice(self, value: str) -> Choice | None:
         for c in self.choices:
@@ -188,6 +191,9 @@ class ModuleSpec:
     # The form's release number (top-level `version`, default 1). A change that touches stored
     # data raises it and declares the migration step beside it (docs/forms.md).
     version: int = 1
+    # How sync merges the module's records: "fields" (field by field, the newest write wins) or
+    # "append_only" (every version kept, the first one shown: a work log nobody rewrites).
+    merge: str = "fields"
 
     def owned_by_workflow(self, name: str) -> bool:
         """Whether only a workflow step may change field `name` (an edit leaves it as it is)."""

@@ -46,6 +46,7 @@ STATION_ACTIONS: Mapping[str, tuple[str, str]] = {
     "sign_doorplates": ("签发和打印门牌", "sign and print doorplates"),
     "sign_plaques": ("签发和打印平安牌匾", "sign and print safety plaques"),
     "station_keys": ("设置派出所签名密钥和辖区", "set the station's signing key and ground"),
+    "install_forms": ("接受并安装平台下发的表单", "accept and install form sets from the platform"),
     "merge": ("合并重复记录", "merge duplicate records"),
     "watchlist": ("维护布控名单", "edit the watch list"),
 }

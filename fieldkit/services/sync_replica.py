@@ -12,9 +12,11 @@ How the pieces meet:
   (values, per-field stamps, index terms, history "sync" rows), the new state, the conflicts and
   the cursor in one transaction. Watch-list entries become keyed hashes in the store's watch
   list (the ID number is never kept); tasks and reference items become module records.
-* Append-only modules (visits): the merge keeps every version, as the server does; what the
-  record *shows* is the newest version nobody overwrote knowingly, so an officer's correction of
-  a visit is not hidden behind the first draft (`_display`).
+* Append-only modules and fields (declared in the forms, e.g. visits) and fields the forms do
+  not know (a newer form set's): the merge keeps every version, as the server does
+  (`FieldKitReplica.policy`, from `services.form_sets.device_policy`); what the record *shows*
+  is the newest version nobody overwrote knowingly, so an officer's correction of a visit is
+  not hidden behind the first draft (`_display`).
 
 Threading: the workspace's thread (the app's database thread) only.
 """
@@ -29,6 +31,7 @@ from fieldkit.domain.validators import check_id_number
 from fieldkit.formspec import TYPES, FieldType
 from fieldkit.services import door
 from fieldkit.services.changes import Changes
+from fieldkit.services.form_sets import device_policy
 from fieldkit.services.workspace import Workspace
 from sync import merge as m
 from sync.hlc import stamp_time_iso
@@ -60,8 +63,8 @@ def load_state(raw: Any) -> Change | None:
 
 def display_state(state: Change) -> Change:
     """The state with versions that a later one knowingly replaced pruned away (what shows)."""
-    if state.module not in m.DEFAULT_POLICY.append_only:
-        return state
+    if all(len(vs) < 2 for vs in state.fields.values()):
+        return state  # nothing to prune (the usual case): skip the merge
     return m.merge(state, state, _DISPLAY)
 
 
@@ -132,8 +135,9 @@ def from_wire(ws: Workspace, module: str, values: dict[str, Any]) -> dict[str, A
 class FieldKitReplica:
     """A `Replica` over an unlocked workspace. Build one per sync round."""
 
-    def __init__(self, ws: Workspace) -> None:
+    def __init__(self, ws: Workspace, policy: m.Policy | None = None) -> None:
         self.ws = ws
+        self.policy = policy if policy is not None else device_policy(ws)
         self.store = ws.store
         self.tables = ws.store.sync
         self.outbox = ws.store.outbox
@@ -195,7 +199,7 @@ class FieldKitReplica:
         state = state if state is not None else self.state(uuid)
         deltas = self._entry_deltas(self.outbox.pending_for(uuid), state)
         parts = [s for s in (state, *deltas) if s is not None]
-        return m.merge_all(parts) if parts else None
+        return m.merge_all(parts, self.policy) if parts else None
 
     def refresh_conflicts(self, uuid: str, view: Change | None = None, held: Sequence[door.Held] | None = None
                           ) -> list[m.Conflict]:
@@ -258,7 +262,7 @@ class FieldKitReplica:
                 if delta.uuid not in states:
                     states[delta.uuid] = self.state(delta.uuid)
                 old = states[delta.uuid]
-                states[delta.uuid] = delta if old is None else m.merge(old, delta)
+                states[delta.uuid] = delta if old is None else m.merge(old, delta, self.policy)
             for uuid, st in states.items():
                 self.tables.set_state(uuid, st.to_json() if st is not None else None)
             self.outbox.ack(ids)
@@ -330,7 +334,7 @@ class FieldKitReplica:
             # editor saw, or they would later claim to have seen what this page brings.
             for item, delta in zip(waiting, self._entry_deltas(waiting, old), strict=True):
                 self.tables.freeze(item.seq, delta.to_json())
-        new = ch if old is None else m.merge(old, ch)
+        new = ch if old is None else m.merge(old, ch, self.policy)
         rec = self.store.records.get(ch.uuid, include_deleted=True)
         if rec is not None and old is not None and new == old:
             return []  # our own pushed edit coming back, or a page fetched twice

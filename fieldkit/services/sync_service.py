@@ -30,7 +30,7 @@ from fieldkit.domain.errors import (
     UserFacingError,
 )
 from fieldkit.domain.validators import check_id_number
-from fieldkit.services import door, revocation, sync_anchor
+from fieldkit.services import door, form_sets, revocation, sync_anchor
 from fieldkit.services import records as rsvc
 from fieldkit.services.permissions import require
 from fieldkit.services.sync_replica import CURSOR_KEY, INVALID, SCOPE_KEY, FieldKitReplica, shown_conflicts
@@ -374,10 +374,15 @@ def sync_now(ws: Workspace, progress: Progress | None = None, cancel: CancelFn |
     try:
         try:
             try:
-                sync_anchor.check(ws, client.hello().get("audit_head"))
+                hello = client.hello()
+                sync_anchor.check(ws, hello.get("audit_head"))
             except IntegrityError as err:
                 _remember_error(ws, err)
                 raise
+            # The platform's form set: its merge policy joins ours for this round; a new set is
+            # fetched, checked and kept for the chief (never installed here).
+            form_sets.note_hello(ws, client, hello.get("form_set"))
+            replica.policy = form_sets.device_policy(ws)
             report = client.sync(replica, progress, cancel)
         except sc.Cancelled:
             raise Cancelled() from None

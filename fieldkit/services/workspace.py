@@ -15,6 +15,7 @@ from fieldkit.domain import passphrase as passphrase_policy
 from fieldkit.domain.errors import AuthError, NotFound
 from fieldkit.domain.storage_faults import Fault
 from fieldkit.formspec import ModuleCatalog, ModuleSpec, load_modules
+from fieldkit.services import installed_forms
 from fieldkit.services.changes import ChangeLog
 from fieldkit.services.permissions import refusal, require
 from fieldkit.store import Store
@@ -57,11 +58,21 @@ _catalog_cache: ModuleCatalog | None = None
 
 
 def catalog() -> ModuleCatalog:
-    """The module definitions, loaded once per process (they are immutable)."""
+    """The module definitions shipped with the program, loaded once per process (immutable)."""
     global _catalog_cache
     if _catalog_cache is None:
         _catalog_cache = load_modules()
     return _catalog_cache
+
+
+def catalog_for(store: Store, home: Path) -> ModuleCatalog:
+    """The forms this store runs: the form set the chief accepted from the platform, else the
+    shipped ones (`services.installed_forms`). Closes the store on failure."""
+    try:
+        return installed_forms.catalog(store, home) or catalog()
+    except BaseException:
+        store.close()
+        raise
 
 
 @dataclass
@@ -184,7 +195,7 @@ def unlock(home: Path, user: str, passphrase: str, *, new_passphrase: str | None
         store.must_change_passphrase = False
         store.audit.log("change_passphrase", detail={"user": store.user.login, "after": "reset"})
     store.audit.log("login")
-    return _opened(Workspace(store, catalog(), home))
+    return _opened(Workspace(store, catalog_for(store, home), home))
 
 
 def _opened(ws: Workspace) -> Workspace:
@@ -213,7 +224,7 @@ def recover(home: Path, recovery_code: str, user: str, new_passphrase: str) -> W
     except BaseException:
         store.close()
         raise
-    return _opened(Workspace(store, catalog(), home))
+    return _opened(Workspace(store, catalog_for(store, home), home))
 
 
 def change_passphrase(ws: Workspace, old: str, new: str) -> None:

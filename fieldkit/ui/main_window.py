@@ -34,6 +34,7 @@ class MainWindow(QMainWindow):
     lock_requested = Signal()
     settings_changed = Signal(set)
     restore_requested = Signal(str, str, bool)  # backup file, chief's passphrase, drop newer (the session restores)
+    forms_installed = Signal(object)  # SessionInfo on the new forms: the session rebuilds the window
 
     def __init__(self, worker: Worker, info: SessionInfo, settings: Settings, lang: str) -> None:
         super().__init__()
@@ -71,6 +72,10 @@ class MainWindow(QMainWindow):
         from fieldkit.ui import sync as sync_ui
 
         self.sync = sync_ui.install(self)
+        # A form set from the platform waiting for the chief (issue 15): checked after each sync.
+        from fieldkit.ui import formset_banner
+
+        self.formset_banner = formset_banner.install(self)
         # Every change, wherever it was made (a form, an import, the household card, sync), reaches
         # every open tab once: the worker broadcasts what each job changed.
         worker.changed.connect(self.apply_changes)

@@ -136,6 +136,7 @@ class Session(QObject):
         window.lock_requested.connect(lambda: self.lock(reason="manual"))
         window.settings_changed.connect(self._settings_changed)
         window.restore_requested.connect(self.restore_backup)
+        window.forms_installed.connect(self._forms_installed)
         self._replace("main_window", window)
         window.show()
         return window
@@ -210,6 +211,14 @@ class Session(QObject):
             if self.main_window is not None:
                 self.main_window.prepare_lock()  # type: ignore[attr-defined]
             self.show_main()
+
+    def _forms_installed(self, info: SessionInfo) -> None:
+        """New forms are in force: rebuild the window on them (as for a language switch; the
+        install dialog was modal, so no form is open, and drafts in tabs are kept first)."""
+        self.info = info
+        if self.main_window is not None:
+            self.main_window.prepare_lock()  # type: ignore[attr-defined]
+        self.show_main()
 
     def shutdown(self) -> None:
         """Save open drafts, lock the store and stop the database thread (idempotent)."""

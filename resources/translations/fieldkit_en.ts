@@ -1151,6 +1151,84 @@ Press "Copy details" and send them to the maintainer.</translation>
     </message>
   </context>
   <context>
+    <name>FormSetBanner</name>
+    <message>
+      <location filename="fieldkit/ui/formset_banner.py" line="48" />
+      <source>平台发布的新表单</source>
+      <translation>New forms from the platform</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/formset_banner.py" line="51" />
+      <source>程序自带的表单</source>
+      <translation>the forms shipped with the program</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/formset_banner.py" line="72" />
+      <source>接受并安装</source>
+      <translation>Accept and install</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/formset_banner.py" line="87" />
+      <source>新表单</source>
+      <translation>New forms</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/formset_banner.py" line="100" />
+      <source>查看变化…</source>
+      <translation>Review changes…</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/formset_banner.py" line="59" />
+      <source>（只有文字说明的改动，数据不受影响）</source>
+      <translation>(Wording changes only; no data is affected)</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/formset_banner.py" line="63" />
+      <source>其中有改动涉及已录入的数据（每条后面写明了需要的迁移）：安装前请先做好备份。</source>
+      <translation>Some changes touch data already entered (each names the migration it needs): make a backup before installing.</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/formset_banner.py" line="68" />
+      <source>只有所长可以安装新表单，请联系所长。</source>
+      <translation>Only the station chief can install new forms: please contact the chief.</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/formset_banner.py" line="75" />
+      <source>以后再说</source>
+      <translation>Later</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/formset_banner.py" line="75" />
+      <source>关闭</source>
+      <translation>Close</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/formset_banner.py" line="130" />
+      <source>：请所长查看并安装</source>
+      <translation>: the chief should review and install them</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/formset_banner.py" line="155" />
+      <source>正在安装新表单…</source>
+      <translation>Installing the new forms…</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/formset_banner.py" line="51" />
+      <source>第 %1 版</source>
+      <translation>version %1</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/formset_banner.py" line="128" />
+      <source>平台发布了新的表单（第 %1 版）</source>
+      <translation>The platform published new forms (version %1)</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/formset_banner.py" line="53" />
+      <source>县局（%1）签发的表单第 %2 版，本机现在用的是%3。安装后会有这些变化：</source>
+      <translation>Form set version %2, signed by the county (%1); this laptop runs %3. Installing it changes:</translation>
+    </message>
+  </context>
+  <context>
     <name>GlobalSearch</name>
     <message>
       <location filename="fieldkit/ui/search_dialog.py" line="58" />
@@ -1970,62 +2048,62 @@ Press "Copy details" and send them to the maintainer.</translation>
   <context>
     <name>MainWindow</name>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="97" />
+      <location filename="fieldkit/ui/main_window.py" line="102" />
       <source>新建</source>
       <translation>New</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="98" />
+      <location filename="fieldkit/ui/main_window.py" line="103" />
       <source>全局查找</source>
       <translation>Search everywhere</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="99" />
+      <location filename="fieldkit/ui/main_window.py" line="104" />
       <source>设置</source>
       <translation>Settings</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="100" />
+      <location filename="fieldkit/ui/main_window.py" line="105" />
       <source>锁定</source>
       <translation>Lock</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="101" />
+      <location filename="fieldkit/ui/main_window.py" line="106" />
       <source>刷新</source>
       <translation>Refresh</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="102" />
+      <location filename="fieldkit/ui/main_window.py" line="107" />
       <source>回收站</source>
       <translation>Trash</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="103" />
+      <location filename="fieldkit/ui/main_window.py" line="108" />
       <source>关闭标签页</source>
       <translation>Close tab</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="105" />
+      <location filename="fieldkit/ui/main_window.py" line="110" />
       <source>工具栏</source>
       <translation>Toolbar</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="140" />
+      <location filename="fieldkit/ui/main_window.py" line="145" />
       <source>已解锁 · Ctrl+L 锁定</source>
       <translation>Unlocked · Ctrl+L locks</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="270" />
+      <location filename="fieldkit/ui/main_window.py" line="275" />
       <source>正在打开…</source>
       <translation>Opening…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="161" />
+      <location filename="fieldkit/ui/main_window.py" line="166" />
       <source>演示设备：读卡、拍照、指纹均为模拟</source>
       <translation>Demo devices: card reader, camera and fingerprint reader are simulated</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/main_window.py" line="178" />
+      <location filename="fieldkit/ui/main_window.py" line="183" />
       <source>处理中…</source>
       <translation>Working…</translation>
     </message>
@@ -2962,62 +3040,62 @@ Otherwise restore a backup: fieldkit restore BACKUP --force (needs the chief's p
   <context>
     <name>ScanDialogs</name>
     <message>
-      <location filename="fieldkit/ui/scan/dialogs.py" line="62" />
+      <location filename="fieldkit/ui/scan/dialogs.py" line="61" />
       <source>是同一个人：使用已登记的记录（不重复录入）</source>
       <translation>Same person: use the existing record (no duplicate)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/dialogs.py" line="87" />
+      <location filename="fieldkit/ui/scan/dialogs.py" line="86" />
       <source>取消</source>
       <translation>Cancel</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/dialogs.py" line="127" />
+      <location filename="fieldkit/ui/scan/dialogs.py" line="126" />
       <source>放弃填写的内容？</source>
       <translation>Discard what you typed?</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/dialogs.py" line="128" />
+      <location filename="fieldkit/ui/scan/dialogs.py" line="127" />
       <source>这张表里填写的内容还没有确定。</source>
       <translation>What you typed in this form has not been confirmed.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/dialogs.py" line="130" />
+      <location filename="fieldkit/ui/scan/dialogs.py" line="129" />
       <source>继续填写</source>
       <translation>Keep editing</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/dialogs.py" line="131" />
+      <location filename="fieldkit/ui/scan/dialogs.py" line="130" />
       <source>放弃</source>
       <translation>Discard</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/dialogs.py" line="246" />
+      <location filename="fieldkit/ui/scan/dialogs.py" line="243" />
       <source>登记此地址</source>
       <translation>Register this address</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/dialogs.py" line="85" />
+      <location filename="fieldkit/ui/scan/dialogs.py" line="84" />
       <source>确定</source>
       <translation>OK</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/dialogs.py" line="211" />
+      <location filename="fieldkit/ui/scan/dialogs.py" line="208" />
       <source>布控名单提示：</source>
       <translation>Watch-list alert: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/dialogs.py" line="253" />
+      <location filename="fieldkit/ui/scan/dialogs.py" line="250" />
       <source>门牌码 %1 还没有登记为标准地址。请补全地址信息后登记，随后即可采集这一户。</source>
       <translation>Doorplate code %1 is not registered as a standard address yet. Complete the address and register it; then collect this household.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/dialogs.py" line="209" />
+      <location filename="fieldkit/ui/scan/dialogs.py" line="206" />
       <source>已登记：</source>
       <translation>Already registered: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/dialogs.py" line="209" />
+      <location filename="fieldkit/ui/scan/dialogs.py" line="206" />
       <source>可能已登记过此人：</source>
       <translation>This person may already be registered: </translation>
     </message>
@@ -3193,7 +3271,7 @@ Otherwise restore a backup: fieldkit restore BACKUP --force (needs the chief's p
   <context>
     <name>Session</name>
     <message>
-      <location filename="fieldkit/ui/session.py" line="195" />
+      <location filename="fieldkit/ui/session.py" line="196" />
       <source>正在恢复备份…</source>
       <translation>Restoring the backup…</translation>
     </message>

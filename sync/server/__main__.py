@@ -5,6 +5,7 @@
     fieldkit-server enroll-code --device-name NAME --scope v1,v2/g3 [--url URL] [--ttl-hours 72] [--qr]
     fieldkit-server devices | revoke --device-id N | fingerprint
     fieldkit-server publish --module watchlist|tasks|reference --scope v1|'*' --json '{…}' [--uuid U] [--delete]
+    fieldkit-server publish-forms SET.json   (a form set signed by `fieldkit forms sign`)
 
 Data directory: ``--data-dir`` or ``$FIELDKIT_SERVER_HOME`` or ``~/.local/share/fieldkit-server``;
 it holds the default SQLite database and the TLS certificate.
@@ -117,6 +118,17 @@ def cmd_publish(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_publish_forms(args: argparse.Namespace) -> int:
+    # The county signs the set on its own machine (`fieldkit forms sign`): the server never
+    # holds the signing key, so a broken-into server cannot make devices accept forms.
+    try:
+        text = Path(args.file).read_bytes()
+    except OSError as exc:
+        raise StorageError(400, "unreadable", f"cannot read {args.file}: {exc.strerror or exc}") from None
+    print(json.dumps(Storage(_db_url(args)).publish_form_set(text), ensure_ascii=False))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="fieldkit-server", description="FieldKit reference central platform")
     p.add_argument("--data-dir", help="certificate and default database directory")
@@ -159,6 +171,9 @@ def build_parser() -> argparse.ArgumentParser:
     pb.add_argument("--uuid", help="update this item instead of creating one")
     pb.add_argument("--delete", action="store_true", help="withdraw the item")
     pb.set_defaults(fn=cmd_publish)
+    pf = command("publish-forms", "publish a signed form set to every device (fieldkit forms sign makes one)")
+    pf.add_argument("file", help="the signed form set (JSON)")
+    pf.set_defaults(fn=cmd_publish_forms)
     return p
 
 

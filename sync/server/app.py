@@ -211,9 +211,22 @@ def create_app(storage: Storage, limits: Limits | None = None) -> FastAPI:
     async def hello(dev: Dev) -> dict:
         """Reachability probe and identity check; ``server_time`` is Unix seconds."""
         head = await run_in_threadpool(storage.audit_head, dev)
+        forms = await run_in_threadpool(storage.form_set_head)
+        # ``form_set``: the published set (version, sha256, signer, module versions) and the merge
+        # policy the server merges with; without one, the policy alone (devices merge alike).
+        form_set = forms if forms is not None else {"version": 0, "merge_policy": storage.policy.to_json()}
         return {"device_id": dev.id, "name": dev.name, "scope": list(dev.scope),
                 "protocol": PROTOCOL_VERSION, "server_time": time.time(),
-                "audit_head": None if head is None else {"seq": head["seq"], "hash": head["hash"]}}
+                "audit_head": None if head is None else {"seq": head["seq"], "hash": head["hash"]},
+                "form_set": form_set}
+
+    @app.get("/v1/forms")
+    async def forms(request: Request, dev: Dev) -> Response:
+        """The signed form set (`sync.formset` envelope); 404 ``no_form_set`` before one is published."""
+        text = await run_in_threadpool(storage.form_set_envelope)
+        if text is None:
+            raise StorageError(404, "no_form_set", "the platform has published no form set")
+        return _compressed(request, raw=text.encode())
 
     @app.put("/v1/audit-head")
     async def put_audit_head(dev: Dev, head: AuditHead) -> dict:

@@ -39,7 +39,7 @@ from sync.protocol import (
     load_json,
     may_write,
 )
-from sync.server import grants, schema
+from sync.server import formsets, grants, schema
 from sync.server.tables import (  # re-exported: tests and tools reach the tables here
     attachment_grants as attachment_grants,
 )
@@ -334,11 +334,12 @@ class Storage:
             existed = set(current)
             dirty: set[str] = set()
             results: list[tuple[bool, str | None]] = []
+            policy = formsets.policy(c, self.policy)
             for ch in batch.changes:
-                reason = self._refusal(device, current.get(ch.uuid), ch)
+                reason = self._refusal(device, current.get(ch.uuid), ch, policy)
                 if reason is None:
                     prev = current.get(ch.uuid)
-                    merged = ch if prev is None else m.merge(prev, ch, self.policy)
+                    merged = ch if prev is None else m.merge(prev, ch, policy)
                     if merged != prev:
                         current[ch.uuid] = merged
                         dirty.add(ch.uuid)
@@ -375,7 +376,7 @@ class Storage:
         """Whether a complete file is granted to a record inside the device's scope."""
         return grants.visible(c, device.scope, sha)
 
-    def _refusal(self, device: Device, prev: Change | None, ch: Change) -> str | None:
+    def _refusal(self, device: Device, prev: Change | None, ch: Change, policy: m.Policy) -> str | None:
         """Why a change is refused (machine-readable reason), or None to accept it."""
         if ch.module in READ_ONLY_MODULES:
             return "read_only_module"
@@ -393,7 +394,7 @@ class Storage:
         if not may_write(new_scope, device.scope):
             return "out_of_scope"
         if prev is not None and ch.scope is not None:
-            merged_scope = m.merge(prev, ch, self.policy).scope
+            merged_scope = m.merge(prev, ch, policy).scope
             if not may_write(merged_scope, device.scope):
                 return "out_of_scope"
         return None
@@ -453,9 +454,10 @@ class Storage:
                 raise StorageError(409, "module_mismatch", f"{uid} belongs to {prev.module}")
             delta = m.edit(prev, uid, module, values, self.clock.now(), scope=scope)
             Change.from_json(delta.to_json())  # what devices would refuse must not be published
-            state = delta if prev is None else m.merge(prev, delta, self.policy)
+            policy = formsets.policy(c, self.policy)
+            state = delta if prev is None else m.merge(prev, delta, policy)
             if delete:
-                state = m.merge(state, m.delete(state, self.clock.now()), self.policy)
+                state = m.merge(state, m.delete(state, self.clock.now()), policy)
             seq = self._next_seq(c, 1)
             payload = dump_json(state.to_json())
             if prev is None:
@@ -463,6 +465,31 @@ class Storage:
             else:
                 c.execute(records.update().where(records.c.uuid == uid).values(scope=state.scope, seq=seq, state=payload))
         return uid
+
+    # ------------------------------------------------------------------ form sets
+    def publish_form_set(self, text: str | bytes) -> dict[str, Any]:
+        """Store a signed form set (`sync.formset`); returns what hello now announces.
+        `StorageError` 409 for an older set or a reused version, 422 for a malformed one."""
+        try:
+            with self._write() as c:
+                return formsets.publish(c, text, self.policy)
+        except formsets.FormSetRefused as e:
+            raise StorageError(409, e.code, str(e)) from None
+        except ProtocolError as e:
+            raise StorageError(422, "bad_form_set", str(e)) from None
+
+    def form_set_head(self) -> dict[str, Any] | None:
+        with self.engine.connect() as c:
+            return formsets.head(c)
+
+    def form_set_envelope(self) -> str | None:
+        with self.engine.connect() as c:
+            return formsets.envelope(c)
+
+    def merge_policy(self) -> m.Policy:
+        """The policy pushes are merged with now (the server's own joined with the published sets')."""
+        with self.engine.connect() as c:
+            return formsets.policy(c, self.policy)
 
     def get_record(self, uuid: str) -> Change | None:
         with self.engine.connect() as c:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import uvicorn
 
+from sync import merge as m
 from sync.client import SyncClient
 from sync.server.app import create_app
 from sync.server.guard import Limits
@@ -41,8 +42,8 @@ class ServerThread:
     object, then serves the same database again on the same port, like a process restart."""
 
     def __init__(self, db_url: str, port: int = 0, tls: tuple[Path, Path] | None = None,
-                 limits: Limits | None = None) -> None:
-        self.db_url, self.port, self.tls, self.limits = db_url, port, tls, limits
+                 limits: Limits | None = None, policy: m.Policy = m.DEFAULT_POLICY) -> None:
+        self.db_url, self.port, self.tls, self.limits, self.policy = db_url, port, tls, limits, policy
         self.storage: Storage | None = None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -65,7 +66,7 @@ class ServerThread:
         return SyncClient(self.url, fingerprint=self.fingerprint, **kw)
 
     def start(self) -> None:
-        self.storage = Storage(self.db_url)
+        self.storage = Storage(self.db_url, self.policy)
         ssl = {"ssl_certfile": str(self.tls[0]), "ssl_keyfile": str(self.tls[1])} if self.tls else {}
         config = uvicorn.Config(create_app(self.storage, self.limits), host="127.0.0.1", port=self.port, log_level="error",
                                 lifespan="off", timeout_keep_alive=5, **ssl)

@@ -16,6 +16,8 @@ from sync.protocol import Change
 UUIDS = [f"00000000-0000-4000-8000-00000000000{i}" for i in range(4)]
 FIELDS = ["name", "phone", "note"]
 MODULES = ["residents", "residents", "visits", "visits"]  # record 2 exercises append-only
+# As the shipped forms declare it (forms/01_visits.toml `merge = "append_only"`).
+POLICY = m.Policy(append_only=frozenset({"visits"}))
 
 
 class FakeWall:
@@ -42,7 +44,7 @@ class Device:
 
     def apply_local(self, delta: Change) -> None:
         old = self.states.get(delta.uuid)
-        self.states[delta.uuid] = delta if old is None else m.merge(old, delta)
+        self.states[delta.uuid] = delta if old is None else m.merge(old, delta, POLICY)
         self.outbox.append(delta)
         self.made.append(delta)
         before = frozenset(self.known)
@@ -67,7 +69,7 @@ class Device:
             for v in vs:
                 self.clock.observe(v.hlc)
         old = self.states.get(state.uuid)
-        self.states[state.uuid] = state if old is None else m.merge(old, state)
+        self.states[state.uuid] = state if old is None else m.merge(old, state, POLICY)
 
 
 PAST: dict[str, frozenset[str]] = {}
@@ -82,7 +84,7 @@ def make_devices(n: int, wall: FakeWall) -> list[Device]:
 def sync(dev: Device, server: dict[str, Change]) -> None:
     for delta in dev.outbox:
         old = server.get(delta.uuid)
-        server[delta.uuid] = delta if old is None else m.merge(old, delta)
+        server[delta.uuid] = delta if old is None else m.merge(old, delta, POLICY)
     dev.outbox.clear()
     SERVER_KNOWN.update(dev.known)
     dev.known.update(SERVER_KNOWN)

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from sync import merge as m
 from sync.protocol import Change, Version
 
-from .sim import AUTHOR, FIELDS, PAST, UUIDS, all_versions, run, sync
+from .sim import AUTHOR, FIELDS, PAST, POLICY, UUIDS, all_versions, run, sync
 
 # SYNC_HYPOTHESIS_EXAMPLES=2000 for a long run; the default keeps the suite quick.
 EXAMPLES = int(os.environ.get("SYNC_HYPOTHESIS_EXAMPLES", "100"))
@@ -44,7 +44,7 @@ def _states_from(data, ops_list, n):
     out = []
     for _ in range(3):
         picked = data.draw(st.lists(st.sampled_from(deltas), min_size=1, max_size=6))
-        out.append(m.merge_all(picked))
+        out.append(m.merge_all(picked, POLICY))
     return out
 
 
@@ -55,12 +55,12 @@ def test_merge_is_commutative_associative_idempotent(data, ops_list):
     if not states:
         return
     a, b, c = states
-    assert m.merge(a, b) == m.merge(b, a)
-    assert m.merge(m.merge(a, b), c) == m.merge(a, m.merge(b, c))
-    assert m.merge(a, a) == a
-    assert m.merge(m.merge(a, b), b) == m.merge(a, b)
+    assert m.merge(a, b, POLICY) == m.merge(b, a, POLICY)
+    assert m.merge(m.merge(a, b, POLICY), c, POLICY) == m.merge(a, m.merge(b, c, POLICY), POLICY)
+    assert m.merge(a, a, POLICY) == a
+    assert m.merge(m.merge(a, b, POLICY), b, POLICY) == m.merge(a, b, POLICY)
     # conflicts are a function of the state, so every replica reports the same ones
-    assert m.conflicts(m.merge(a, b)) == m.conflicts(m.merge(b, a))
+    assert m.conflicts(m.merge(a, b, POLICY), POLICY) == m.conflicts(m.merge(b, a, POLICY), POLICY)
 
 
 @settings(max_examples=EXAMPLES, deadline=None)
@@ -75,7 +75,7 @@ def test_any_interleaving_converges_after_sync(ops_list, order):
     # Nothing acknowledged is lost: the server holds exactly the join of every edit ever made.
     made = all_versions(devices)
     for uuid in {c.uuid for c in made}:
-        assert server[uuid] == m.merge_all(c for c in made if c.uuid == uuid)
+        assert server[uuid] == m.merge_all((c for c in made if c.uuid == uuid), POLICY)
         _check_against_true_causality(server[uuid], [c for c in made if c.uuid == uuid])
         # Every surviving version still names the person who really wrote it.
         assert all(v.author == AUTHOR[v.hlc] for vs in server[uuid].fields.values() for v in vs)
@@ -119,7 +119,7 @@ def _check_against_true_causality(final, deltas):
         assert {v.hlc for v in final.fields[name]} == expected, name
     tomb = final.tombstone
     if tomb is not None:
-        flagged = {v.hlc for c in m.conflicts(final) if c.kind == "edit_vs_delete" for v in c.others}
+        flagged = {v.hlc for c in m.conflicts(final, POLICY) if c.kind == "edit_vs_delete" for v in c.others}
         unseen = {
             v.hlc for name, vs in final.fields.items() if not name.startswith("_")
             for v in vs if v.hlc not in PAST[tomb] and v.hlc != tomb
@@ -172,9 +172,9 @@ def test_edit_against_delete_is_flagged_not_resurrected():
 def test_append_only_module_never_overwrites():
     base = state({"summary": [V(1, 1, "走访正常")], "_scope": [V(1, 1, "v1")]}, module="visits")
     later = m.edit(base, base.uuid, "visits", {"summary": "改写"}, V(9, 2, 0).hlc)
-    merged = m.merge(base, later)
-    assert m.current_values(merged)["summary"] == "走访正常"
-    [c] = m.conflicts(merged)
+    merged = m.merge(base, later, POLICY)
+    assert m.current_values(merged, POLICY)["summary"] == "走访正常"
+    [c] = m.conflicts(merged, POLICY)
     assert c.kind == "append_only" and c.others[0].value == "改写"
 
 
