@@ -124,9 +124,13 @@ def _worker(devs: list[dict], url: str, until: float, seed: int, think: tuple[fl
 
 # ------------------------------------------------------------------ the hostile client (its own process)
 def _status_of(sock: socket.socket) -> int:
+    """The status of the server's answer; 0 when it closed or said nothing within the socket's timeout."""
     data = b""
     while b"\r\n" not in data:
-        part = sock.recv(4096)
+        try:
+            part = sock.recv(4096)
+        except OSError:  # a timeout while the server still reads the stream: counted as no answer
+            return 0
         if not part:
             return 0
         data += part
