@@ -54,7 +54,7 @@ from fieldkit.ledger.layout import (
     summary_table,
 )
 from fieldkit.ledger.output import Out, output_target
-from fieldkit.ledger.pdf_rows import RowBlock, RowGeometry
+from fieldkit.ledger.pdf_rows import MemoText, RowBlock, RowGeometry
 from fieldkit.ledger.widths import CELL_PAD, MARGIN_X, WHOLE_KINDS, fit_widths, peek, tokens
 
 _TOTAL_FORM = "fkPageTotal"
@@ -81,6 +81,9 @@ class _TotalPagesCanvas(Canvas):
     fk_font = "Helvetica"
     fk_size = 8.0
     fk_template = "{total}"
+
+    def beginText(self, x: float = 0, y: float = 0, direction: Any = None) -> MemoText:
+        return MemoText(self, x, y, direction=direction)
 
     def save(self) -> None:
         total = self.getPageNumber() - (1 if not self._code else 0)

@@ -15,8 +15,10 @@ Units: reportlab points. Threading: like `pdf.write_pdf`, one document per threa
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from reportlab.lib import colors
+from reportlab.pdfgen.textobject import PDFTextObject
 from reportlab.platypus.flowables import Flowable
 
 # Platypus's own slack when it asks whether a flowable fits (rl_config._FUZZ).
@@ -98,3 +100,31 @@ class RowBlock(Flowable):
         canv.setLineWidth(geo.grid_width)
         canv.grid(xs, ys)
         canv.restoreState()
+
+
+TEXT_MEMO = 20_000  # encoded lines remembered per document; cleared when full (bounded memory)
+
+
+class MemoText(PDFTextObject):
+    """A text object that remembers how each line was encoded for the embedded font subset.
+
+    Encoding a line (`_formatText`: split into subset runs, escape) is the largest single cost
+    of a register once Tables are gone, and a register repeats itself: villages, choices,
+    dates, headers. The encoding depends only on the font, size, leading, the subset in use
+    and the text, and a character's subset slot never changes once given within a document,
+    so a line encoded once encodes the same again. The memo lives on the canvas (one document).
+    Should a ReportLab release rename `_formatText`, this override is simply never called.
+    """
+
+    def _formatText(self, text: Any) -> str:
+        if type(text) is not str:  # shaped or bytes: not worth remembering
+            return super()._formatText(text)
+        memo: dict[tuple, tuple[str, int]] = self._canvas.__dict__.setdefault("_fk_text_memo", {})
+        key = (self._fontname, self._fontsize, self._leading, self._curSubset, self._rise, text)
+        hit = memo.get(key)
+        if hit is None:
+            if len(memo) >= TEXT_MEMO:
+                memo.clear()
+            hit = memo[key] = (super()._formatText(text), self._curSubset)
+        self._curSubset = hit[1]
+        return hit[0]
