@@ -120,11 +120,12 @@ class MemoText(PDFTextObject):
         if type(text) is not str:  # shaped or bytes: not worth remembering
             return super()._formatText(text)
         memo: dict[tuple, tuple[str, int]] = self._canvas.__dict__.setdefault("_fk_text_memo", {})
-        key = (self._fontname, self._fontsize, self._leading, self._curSubset, self._rise, text)
+        subset: int = getattr(self, "_curSubset", -1)
+        key = (self._fontname, self._fontsize, self._leading, subset, self._rise, text)
         hit = memo.get(key)
         if hit is None:
             if len(memo) >= TEXT_MEMO:
                 memo.clear()
-            hit = memo[key] = (super()._formatText(text), self._curSubset)
+            hit = memo[key] = (super()._formatText(text), getattr(self, "_curSubset", -1))
         self._curSubset = hit[1]
         return hit[0]
