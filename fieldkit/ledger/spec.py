@@ -262,6 +262,8 @@ def _cell(f: FieldSpec, lang: str, resolve: Resolver | None) -> Callable[[Any], 
                   FieldType.USCC):
         # format_value's last line: the text as stored.
         return lambda value: "" if _is_blank(value) else str(value)
+    if f.type is FieldType.DATE:
+        return lambda value: "" if _is_blank(value) else _date_text(value, with_time=False)
 
     def general(value: Any) -> str | int | float:
         return format_value(f, value, lang=lang, resolve=resolve)
