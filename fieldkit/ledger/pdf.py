@@ -68,6 +68,7 @@ FIT_TOLERANCE = 0.01  # pt
 ROW_PAD = 1.5  # pt, above and below the text of a body row
 SIGN_SIZE = 10.0  # pt, the sign-off line
 SIGN_BAND = 7 * mm  # room above the footer the per-page sign-off line takes from the frame
+WRAP_MEMO = 20_000  # wrapped cells remembered per document; cleared when full
 ALIGN = {"number": "RIGHT", "name": "CENTER", "choice": "CENTER", "date": "CENTER"}
 
 
@@ -133,6 +134,8 @@ class _Wrapper:
         self.size = size
         self.max_lines = max_lines
         self._widths: dict[str, float] = {}
+        # A register repeats its cells (villages, choices, addresses, dates): wrap each once.
+        self._wrapped: dict[tuple[str, float, bool], str] = {}
 
     def width(self, ch: str) -> float:
         w = self._widths.get(ch)
@@ -144,6 +147,15 @@ class _Wrapper:
         return sum(self.width(c) for c in text)
 
     def __call__(self, text: str, avail: float, whole: bool = False) -> str:
+        key = (text, avail, whole)
+        hit = self._wrapped.get(key)
+        if hit is None:
+            if len(self._wrapped) >= WRAP_MEMO:
+                self._wrapped.clear()
+            hit = self._wrapped[key] = self._wrap(text, avail, whole)
+        return hit
+
+    def _wrap(self, text: str, avail: float, whole: bool) -> str:
         # Widths summed in another order differ in the last bits: a token measured to fit exactly
         # (a column fitted to its widest date) must not be cut for 1e-13 pt.
         avail += FIT_TOLERANCE
