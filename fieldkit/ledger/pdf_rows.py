@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reportlab.lib import colors
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.textobject import PDFTextObject
 from reportlab.platypus.flowables import Flowable
 
@@ -84,14 +85,18 @@ class RowBlock(Flowable):
                 y = bottom + (rh + len(lines) * geo.leading) / 2 - geo.size
                 # A text object per line, as a Table draws it: a reader (copy, search, pypdf)
                 # takes each line as its own, not run together with the next line or cell.
+                # (beginText/textLine/drawText is what drawString does, less its bidi/shaping
+                # pass per call, which plain CJK text never needs.)
                 for line in lines:
                     if line:
                         if align == "LEFT":
-                            canv.drawString(x0 + geo.cell_pad, y, line)
-                        elif align == "CENTER":
-                            canv.drawCentredString(x0 + w / 2, y, line)
+                            x = x0 + geo.cell_pad
                         else:
-                            canv.drawRightString(x0 + w - geo.cell_pad, y, line)
+                            tw = stringWidth(line, geo.font, geo.size)
+                            x = x0 + (w - tw) / 2 if align == "CENTER" else x0 + w - geo.cell_pad - tw
+                        text = canv.beginText(x, y)
+                        text.textLine(line)
+                        canv.drawText(text)
                     y -= geo.leading
             ys.append(bottom)
             top = bottom
