@@ -8,6 +8,15 @@ Each export runs in its own subprocess so its peak RSS (VmHWM) belongs to that e
 "base" is the RSS after imports and font registration, "peak" the high-water mark after the
 export, "traced" Python's own allocation peak (tracemalloc, in a second, slower run when
 --traced is given). Rows are generated lazily, as the store would stream them.
+
+From the store (what `fieldkit ledger --module M --format F` does), beside the writer alone:
+
+    python -m bench.ledger_bench --store ~/fk-100k --module residents   # FIELDKIT_PASSPHRASE set
+    python -m bench.ledger_bench --store-people 20000                    # makes a demo store first
+
+prints, per format, "store→F" (unlock excluded: select, read, titles, labels, write) and
+"writer alone": the same rows read from the store first, held in memory, then written — the
+floor the store path can approach. The store-less rows above are the writer on generated rows.
 """
 
 from __future__ import annotations
@@ -23,6 +32,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -134,6 +144,99 @@ def _subprocess(fmt: str, n: int, out: Path, chunk_rows: int, traced: bool) -> d
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def _accel_note() -> str:
+    try:
+        import _rl_accel  # noqa: F401
+    except ImportError:
+        return "ReportLab's C accelerator (rl_accel) is missing: PDF figures are ~25% slow (pip install -e .)"
+    return "ReportLab's C accelerator: loaded"
+
+
+def _unlock(home: Path):  # -> Workspace
+    from fieldkit.services import workspace
+
+    user = os.environ.get("FIELDKIT_USER") or workspace.list_users(home)[0]
+    return workspace.unlock(home, user, os.environ["FIELDKIT_PASSPHRASE"])
+
+
+def run_store(fmt: str, home: Path, module: str, out: Path, limit: int) -> dict:
+    """The export `fieldkit ledger` runs, timed from after the unlock; figures as a dict."""
+    from fieldkit.services import ledgers
+
+    ws = _unlock(home)
+    register_cjk_font()
+    base = _rss_mb()
+    if limit:  # the first `limit` rows in ledger order: a date bound would change the order
+        ids = ledgers.select_ids(ws, module, ledgers.LedgerFilters())[:limit]
+        ledgers.select_ids = lambda *_a, **_k: ids
+    t0 = time.perf_counter()
+    result = ledgers.export_ledger(ws, module, fmt=fmt, out=out)
+    seconds = time.perf_counter() - t0
+    ws.lock()
+    return {"fmt": fmt, "rows": result.rows, "pages": result.pages, "seconds": seconds, "base_mb": base,
+            "peak_mb": _peak_mb(), "size_mb": out.stat().st_size / 2**20}
+
+
+def run_writer_alone(fmt: str, home: Path, module: str, out: Path, limit: int) -> dict:
+    """The same rows as `run_store`, read and formatted first (untimed), then only written."""
+    from fieldkit.ledger import layout_from_spec, ledger_rows
+    from fieldkit.services import ledgers
+
+    ws = _unlock(home)
+    register_cjk_font()
+    spec = ws.module(module)
+    ids = ledgers.select_ids(ws, module, ledgers.LedgerFilters())
+    ids = ids[:limit] if limit else ids
+    layout = layout_from_spec(spec, lang="zh", station=ledgers.station_name(ws), period="全部")
+    resolve = ledgers._Resolver(ws, "zh")
+    refs = ledgers._ref_columns(spec, layout)
+    counts: Counter = Counter()
+    stream = ledgers._records(ws, ids, counts, lambda code: code, None, lambda page: resolve.prefetch(refs, page))
+    rows = list(ledger_rows(spec, layout, stream, resolve=resolve))
+    ws.lock()
+    base = _rss_mb()
+    t0 = time.perf_counter()
+    result = write_ledger(layout, rows, out, fmt, total=len(rows), summary=sorted(
+        (v, m, n) for (v, m), n in counts.items()))
+    seconds = time.perf_counter() - t0
+    return {"fmt": fmt, "rows": result.rows, "pages": result.pages, "seconds": seconds, "base_mb": base,
+            "peak_mb": _peak_mb(), "size_mb": out.stat().st_size / 2**20}
+
+
+def _store_subprocess(which: str, fmt: str, home: Path, module: str, out: Path, limit: int) -> dict:
+    cmd = [sys.executable, "-m", "bench.ledger_bench", "--one-store", which, fmt, str(home), module, str(out),
+           "--limit", str(limit)]
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(done.stderr)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def store_table(home: Path, module: str, runs: list[tuple[str, int]]) -> None:
+    print(_accel_note())
+    print(f"{'from the store':<22} {'rows':>8} {'pages':>6} {'seconds':>8} {'rows/s':>8} {'base MB':>8} "
+          f"{'peak MB':>8} {'file MB':>8}   (module {module}, load {os.getloadavg()[0]:.1f})")
+    with tempfile.TemporaryDirectory(prefix="ledger-bench-") as tmp:
+        for fmt, limit in runs:
+            for which, label in (("store", f"store→{fmt}"), ("writer", f"  {fmt} writer alone")):
+                out = Path(tmp) / f"{which}.{fmt}"
+                r = _store_subprocess(which, fmt, home, module, out, limit)
+                print(f"{label:<22} {r['rows']:>8} {r['pages'] or '-':>6} {r['seconds']:>8.2f} "
+                      f"{r['rows'] / max(r['seconds'], 1e-9):>8.0f} {r['base_mb']:>8.1f} {r['peak_mb']:>8.1f} "
+                      f"{r['size_mb']:>8.2f}", flush=True)
+                os.unlink(out)
+
+
+def _demo_store(tmp: Path, people: int) -> Path:
+    home = tmp / "store"
+    os.environ.setdefault("FIELDKIT_PASSPHRASE", "ledger bench passphrase 7Q!x")
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "fieldkit.cli", "--home", str(home), "init", "--demo", "--people",
+                    str(people)], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    print(f"demo store of {people} people made in {time.perf_counter() - t0:.1f} s")
+    return home
+
+
 def render_png(png: Path, rows: int = 60) -> list[Path]:
     """Render page 1 of a sample PDF ledger to `png`, its summary page to `<png>-summary.png`
     (poppler's pdftoppm, 150 dpi); the PDF is kept beside them."""
@@ -160,8 +263,28 @@ def main(argv: list[str] | None = None) -> None:
                    help="also time the PDF as one huge Table and with 500-row chunks")
     p.add_argument("--traced", action="store_true", help="second run per format under tracemalloc")
     p.add_argument("--png", type=Path, help="render PDF page 1 to this PNG")
+    p.add_argument("--store", type=Path, help="a store folder: time the ledger from it (FIELDKIT_PASSPHRASE)")
+    p.add_argument("--store-people", type=int, help="make a demo store of this many people and use it")
+    p.add_argument("--module", default="residents")
     p.add_argument("--one", nargs=3, metavar=("FMT", "ROWS", "OUT"), help=argparse.SUPPRESS)
+    p.add_argument("--one-store", nargs=5, help=argparse.SUPPRESS)
+    p.add_argument("--limit", type=int, default=0, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
+
+    if args.one_store:
+        which, fmt, home, module, out = args.one_store
+        run = run_store if which == "store" else run_writer_alone
+        print(json.dumps(run(fmt, Path(home), module, Path(out), args.limit)))
+        return
+    if args.store or args.store_people:
+        # The PDF register of 10,000 rows is the goal's size; the XLSX takes every row.
+        store_runs = [("xlsx", 0), ("pdf", args.pdf_rows)]
+        if args.store:
+            store_table(args.store, args.module, store_runs)
+        else:
+            with tempfile.TemporaryDirectory(prefix="ledger-store-") as tmp:
+                store_table(_demo_store(Path(tmp), args.store_people), args.module, store_runs)
+        return
 
     if args.one:
         fmt, n, out = args.one
@@ -172,6 +295,7 @@ def main(argv: list[str] | None = None) -> None:
             ("csv", args.csv_rows, args.chunk_rows)]
     if args.compare_chunks:
         runs += [("pdf", args.pdf_rows, 500), ("pdf", args.pdf_rows, args.pdf_rows)]
+    print(_accel_note())
     print(f"{'format':<6} {'rows':>8} {'pages':>6} {'chunk':>6} {'seconds':>8} {'rows/s':>8} "
           f"{'base MB':>8} {'peak MB':>8} {'traced MB':>9} {'file MB':>8}")
     with tempfile.TemporaryDirectory(prefix="ledger-bench-") as tmp:

@@ -3,6 +3,10 @@
 Each command group lives in its own module under `fieldkit/cli/` and exposes
 ``register(sub: argparse._SubParsersAction) -> None``; handlers take ``(args, ctx: CliContext)``
 and return an exit code. Output meant for scripts is JSON lines through `ctx.emit`.
+
+Start time: a command imports only its own group (`COMMANDS` says which), and nothing here
+imports the store, Qt, pypinyin or OpenCV, so `fieldkit --version` answers in a blink and
+`fieldkit search …` pays for the store alone. `--help` and an unknown command load every group.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import os
 import sys
 import traceback
 
+from fieldkit import __version__
 from fieldkit.cli.context import CliContext, path_arg
 from fieldkit.domain.errors import Cancelled, ExitCode, UserFacingError
 from fieldkit.services.files import storage_error
@@ -32,8 +37,48 @@ COMMAND_MODULES = (
     "fieldkit.cli.forms_cmds",
 )
 
+# Which group registers each top-level command, so one command imports one group.
+# tests/cli/test_cli_start.py keeps this in step with what the groups register.
+COMMANDS = {
+    **dict.fromkeys(("init", "demo", "passwd", "recover", "users", "backup", "restore", "audit", "watchlist"),
+                    "fieldkit.cli.store_cmds"),
+    **dict.fromkeys(("modules", "records", "search"), "fieldkit.cli.record_cmds"),
+    **dict.fromkeys(("export", "import", "import-hukou", "unseal"), "fieldkit.cli.data_cmds"),
+    "gui": "fieldkit.cli.gui_cmd",
+    **dict.fromkeys(("scan", "doorplates"), "fieldkit.cli.doorplate_cmds"),
+    **dict.fromkeys(("idphoto", "devices", "idcard", "applications"), "fieldkit.cli.idcard_cmds"),
+    **dict.fromkeys(("ledger", "followups", "followup", "events", "tasks", "checkin", "checkins", "safety",
+                     "dashboard"), "fieldkit.cli.ledger_cmds"),
+    **dict.fromkeys(("enroll", "revoked", "sync", "conflicts"), "fieldkit.cli.sync_cmds"),
+    "forms": "fieldkit.cli.forms_cmds",
+}
 
-def build_parser() -> argparse.ArgumentParser:
+
+def _command_word(argv: list[str]) -> str | None:
+    """The command named in `argv` (after the global options), or None when there is none."""
+    pre = argparse.ArgumentParser(add_help=False)
+    for option in ("--home", "--user", "--lang"):
+        pre.add_argument(option)
+    pre.add_argument("-v", "--verbose", action="store_true")
+    pre.add_argument("command", nargs="?")
+    try:
+        known, _ = pre.parse_known_args(argv)
+    except SystemExit:  # a malformed global option: the full parser will say what is wrong
+        return None
+    return known.command
+
+
+def _groups_for(argv: list[str]) -> tuple[str, ...]:
+    """The command groups `argv` needs: none for `--version`, one for a known command, else all."""
+    command = _command_word(argv)
+    if command is None and "--version" in argv and not {"-h", "--help"} & set(argv):
+        return ()
+    group = COMMANDS.get(command or "")
+    return (group,) if group in COMMAND_MODULES else COMMAND_MODULES
+
+
+def build_parser(groups: tuple[str, ...] | None = None) -> argparse.ArgumentParser:
+    """The parser with `groups` (default: every command group); the others are not imported."""
     parser = argparse.ArgumentParser(
         prog="fieldkit",
         description="FieldKit 警务工作包 — offline-first toolkit for village police work",
@@ -42,8 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--user", help="login name (default: $FIELDKIT_USER or the only user)")
     parser.add_argument("--lang", choices=["zh", "en"], default=None, help="message language (default zh)")
     parser.add_argument("-v", "--verbose", action="store_true")
+    parser.add_argument("--version", action="version", version=f"fieldkit {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    for name in COMMAND_MODULES if groups is None else groups:
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as e:
@@ -55,7 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(_groups_for(argv if argv is not None else sys.argv[1:]))
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, stream=sys.stderr)
     if not getattr(args, "func", None):

@@ -13,17 +13,28 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from fieldkit.domain.errors import AuthError, UserFacingError
-from fieldkit.services import workspace as ws_service
+
+if TYPE_CHECKING:
+    from fieldkit.services import workspace as ws_service
+
+
+def _ws() -> ModuleType:
+    # The workspace service pulls the store, the forms and pypinyin (~0.8 s): imported when a
+    # command first needs the store, so `--version`, `--help` and usage errors answer at once.
+    from fieldkit.services import workspace
+
+    return workspace
 
 
 class CliContext:
     def __init__(self, args: Any) -> None:
         self.args = args
         self.lang = args.lang or os.environ.get("FIELDKIT_LANG", "zh")
-        self.home = Path(args.home).expanduser() if args.home else ws_service.default_home()
+        self.home = Path(args.home).expanduser() if args.home else _ws().default_home()
         self._workspace: ws_service.Workspace | None = None
 
     # -- output ---------------------------------------------------------------------------
@@ -72,7 +83,7 @@ class CliContext:
             return self.args.user
         if os.environ.get("FIELDKIT_USER"):
             return os.environ["FIELDKIT_USER"]
-        users = ws_service.list_users(self.home)
+        users = _ws().list_users(self.home)
         if len(users) == 1:
             return users[0]
         if not users:
@@ -92,14 +103,15 @@ class CliContext:
         if self._workspace is None:
             user = self.login()
             passphrase = self.passphrase()
+            service = _ws()
             try:
-                self._workspace = ws_service.unlock(self.home, user, passphrase)
+                self._workspace = service.unlock(self.home, user, passphrase)
             except AuthError as e:
-                if e.code != ws_service.MUST_CHANGE:
+                if e.code != service.MUST_CHANGE:
                     raise
                 # The chief reset this passphrase: the user sets their own before anything else.
                 self.say(e.message, e.message_en)
-                self._workspace = ws_service.unlock(self.home, user, passphrase, new_passphrase=self.new_passphrase())
+                self._workspace = service.unlock(self.home, user, passphrase, new_passphrase=self.new_passphrase())
                 self.say("新口令已设置", "New passphrase set")
             held = self._workspace.store.rollback
             if held is not None:  # said at unlock, before the command's own output
@@ -111,7 +123,7 @@ class CliContext:
         if self._workspace is not None:
             ws, self._workspace = self._workspace, None
             ws.lock()  # writes queued audit entries if the disk takes them now
-            notice = ws_service.storage_notice(ws)
+            notice = _ws().storage_notice(ws)
             if notice is not None:
                 self.say("注意：" + notice[0], "Note: " + notice[1])
 

@@ -5,6 +5,8 @@ three-character name, or type "zw" on a laptop without a Chinese IME. `name_term
 key the store indexes for a name. Surnames with a special reading (单 Shàn, 曾 Zēng, 解 Xiè…)
 and heteronyms get all plausible readings, so a search with either reading finds the person.
 Pure function; safe from any thread (pypinyin's dictionaries load on first use).
+pypinyin itself is imported on the first Chinese name (~0.3 s): a search for an ID number or
+"张伟" on the command line, which needs no pinyin, does not wait for it.
 """
 
 from __future__ import annotations
@@ -14,9 +16,6 @@ import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
-
-from pypinyin import Style, lazy_pinyin, pinyin
-from pypinyin.phrases_dict import phrases_dict
 
 # Readings a character takes as a surname, where that differs from its everyday reading.
 _SURNAME_READINGS: dict[str, tuple[str, ...]] = {
@@ -65,12 +64,16 @@ def normalise_name(name: str) -> str:
 @functools.lru_cache(maxsize=16384)
 def _char_readings(ch: str) -> tuple[str, ...]:
     """Every reading of one character alone, the most common first (empty for non-Chinese)."""
+    from pypinyin import Style, pinyin
+
     got = pinyin(ch, style=Style.NORMAL, heteronym=True, errors="ignore")
     return tuple(got[0]) if got else ()
 
 
 def _has_phrase(name: str) -> bool:
     """Whether some run of 2+ characters of `name` is a phrase in pypinyin's dictionary."""
+    from pypinyin.phrases_dict import phrases_dict
+
     return any(name[i:j] in phrases_dict for i in range(len(name) - 1) for j in range(i + 2, len(name) + 1))
 
 
@@ -83,6 +86,8 @@ def _readings(name: str) -> list[tuple[str, ...]]:
         default: list[str] = [r[0] for r in alone]
         every: list[list[str]] = [[r[0]] for r in alone]
     else:
+        from pypinyin import Style, lazy_pinyin, pinyin
+
         default = lazy_pinyin(name, style=Style.NORMAL, errors="ignore")
         every = pinyin(name, style=Style.NORMAL, heteronym=True, errors="ignore")
     out: list[tuple[str, ...]] = []
@@ -105,15 +110,21 @@ def _combine(parts: list[tuple[str, ...]], limit: int) -> tuple[str, ...]:
     return tuple(dict.fromkeys("".join(c) for c in itertools.islice(itertools.product(*parts), limit)))
 
 
+def name_keys(name: str) -> tuple[str, tuple[str, ...]]:
+    """`name_terms(name)`'s `full` and `bigrams` alone: no pinyin, so no pypinyin import."""
+    full = normalise_name(name)
+    han = "".join(ch for ch in full if _CJK.match(ch))
+    return full, tuple(dict.fromkeys(han[i : i + 2] for i in range(len(han) - 1)))
+
+
 @functools.lru_cache(maxsize=16384)
 def name_terms(name: str) -> NameTerms:
     """All search keys for `name` (see NameTerms). Empty name → empty terms. Cached: pinyin
     costs ~150 µs a name, and a township's names repeat (王伟, 李娜…)."""
-    full = normalise_name(name)
+    full, bigrams = name_keys(name)
     if not full:
         return NameTerms("", (), (), ())
     han = "".join(ch for ch in full if _CJK.match(ch))
-    bigrams = tuple(dict.fromkeys(han[i : i + 2] for i in range(len(han) - 1)))
     if han and han == full:
         readings = _readings(full)
         # The first-choice reading of every syllable comes first: that is the "main" pinyin.

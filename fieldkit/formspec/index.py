@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fieldkit.domain import validators
-from fieldkit.domain.names import name_terms
+from fieldkit.domain.names import name_keys, name_terms
 from fieldkit.formspec.field_types import TYPES, exact_term
 from fieldkit.formspec.model import FieldSpec, ModuleSpec
 from fieldkit.formspec.values import is_empty, parse_date
@@ -54,7 +54,8 @@ def tail_terms(term: tuple[str, str]) -> list[tuple[str, str]]:
     return []
 
 
-def _field_terms(fields: tuple[FieldSpec, ...], values: Mapping[str, Any], out: list[tuple[str, str]]) -> None:
+def _field_terms(fields: tuple[FieldSpec, ...], values: Mapping[str, Any], out: list[tuple[str, str]],
+                 pinyin: bool = True) -> None:
     for f in fields:
         value = values.get(f.name)
         if is_empty(value):
@@ -64,7 +65,7 @@ def _field_terms(fields: tuple[FieldSpec, ...], values: Mapping[str, Any], out: 
             if isinstance(value, list):
                 for row in value:
                     if isinstance(row, Mapping):
-                        _field_terms(f.fields, row, out)
+                        _field_terms(f.fields, row, out, pinyin)
             continue
         if spec.links:
             out.append(("ref", str(value).strip().lower()))
@@ -74,6 +75,11 @@ def _field_terms(fields: tuple[FieldSpec, ...], values: Mapping[str, Any], out: 
             if term and term[1]:
                 out.append(term)
                 out.extend(tail_terms(term))
+        elif f.search == "name" and isinstance(value, str) and not pinyin:
+            full, bigrams = name_keys(value)
+            if full:
+                out.append(("name", full))
+            out.extend(("bi", b) for b in bigrams)
         elif f.search == "name" and isinstance(value, str):
             nt = name_terms(value)
             if nt.full:
@@ -87,9 +93,12 @@ def term_field(spec: ModuleSpec, values: Mapping[str, Any], terms: list[tuple[st
     """The first field of `spec` whose own terms include every one of `terms` (which field a
     search hit matched: 姓名 or 曾用名); a repeat group answers for its rows. None if none does."""
     wanted = set(terms)
+    # A hit by name or characters needs no pinyin to say which field it was (and the CLI's
+    # search then never loads pypinyin).
+    pinyin = any(kind in ("py", "pyf") for kind, _ in wanted)
     for f in spec.fields:
         out: list[tuple[str, str]] = []
-        _field_terms((f,), values, out)
+        _field_terms((f,), values, out, pinyin)
         if wanted and wanted <= set(out):
             return f
     return None

@@ -3,12 +3,13 @@
 `LedgerLayout.sign_every_page`), column widths fitted to the first rows (`widths.fit_widths`).
 
 How it stays fast and small for 10,000+ rows:
-- rows are cut into many small `Table`s (`chunk_rows` each) fed to platypus from a lazy story,
+- rows are cut into many small blocks (`chunk_rows` each) fed to platypus from a lazy story,
   so only a chunk's worth of flowables exists at a time;
 - the column header is not part of those tables: every page draws it itself (`onPage`), at the
   same column widths, so a chunk may start anywhere on a page and the header still repeats once;
-- cells are wrapped here (CJK may break between any two characters) into plain multi-line
-  strings, which `Table` draws far faster than `Paragraph`s;
+- cells are wrapped here (CJK may break between any two characters) into lines, and the body
+  rows are `pdf_rows.RowBlock`s drawn straight onto the canvas (a call per line of text, one grid
+  path per block), not `Table`s: styling and drawing each cell of a `Table` was most of the time;
 - the page total is a PDF form XObject drawn on every page and defined once at the end, so one
   pass suffices — no second layout run, no page buffering.
 
@@ -53,6 +54,7 @@ from fieldkit.ledger.layout import (
     summary_table,
 )
 from fieldkit.ledger.output import Out, output_target
+from fieldkit.ledger.pdf_rows import MemoText, RowBlock, RowGeometry
 from fieldkit.ledger.widths import CELL_PAD, MARGIN_X, WHOLE_KINDS, fit_widths, peek, tokens
 
 _TOTAL_FORM = "fkPageTotal"
@@ -66,6 +68,7 @@ FIT_TOLERANCE = 0.01  # pt
 ROW_PAD = 1.5  # pt, above and below the text of a body row
 SIGN_SIZE = 10.0  # pt, the sign-off line
 SIGN_BAND = 7 * mm  # room above the footer the per-page sign-off line takes from the frame
+WRAP_MEMO = 20_000  # wrapped cells remembered per document; cleared when full
 ALIGN = {"number": "RIGHT", "name": "CENTER", "choice": "CENTER", "date": "CENTER"}
 
 
@@ -79,6 +82,9 @@ class _TotalPagesCanvas(Canvas):
     fk_font = "Helvetica"
     fk_size = 8.0
     fk_template = "{total}"
+
+    def beginText(self, x: float = 0, y: float = 0, direction: Any = None) -> MemoText:
+        return MemoText(self, x, y, direction=direction)
 
     def save(self) -> None:
         total = self.getPageNumber() - (1 if not self._code else 0)
@@ -128,6 +134,8 @@ class _Wrapper:
         self.size = size
         self.max_lines = max_lines
         self._widths: dict[str, float] = {}
+        # A register repeats its cells (villages, choices, addresses, dates): wrap each once.
+        self._wrapped: dict[tuple[str, float, bool], str] = {}
 
     def width(self, ch: str) -> float:
         w = self._widths.get(ch)
@@ -139,6 +147,15 @@ class _Wrapper:
         return sum(self.width(c) for c in text)
 
     def __call__(self, text: str, avail: float, whole: bool = False) -> str:
+        key = (text, avail, whole)
+        hit = self._wrapped.get(key)
+        if hit is None:
+            if len(self._wrapped) >= WRAP_MEMO:
+                self._wrapped.clear()
+            hit = self._wrapped[key] = self._wrap(text, avail, whole)
+        return hit
+
+    def _wrap(self, text: str, avail: float, whole: bool) -> str:
         # Widths summed in another order differ in the last bits: a token measured to fit exactly
         # (a column fitted to its widest date) must not be cut for 1e-13 pt.
         avail += FIT_TOLERANCE
@@ -287,7 +304,11 @@ class _LedgerPdf:
         ]
         cmds += [("ALIGN", (i, 0), (i, -1), ALIGN[c.kind])
                  for i, c in enumerate(layout.columns) if c.kind in ALIGN]
-        self.body_style = TableStyle(cmds)
+        self.body_style = TableStyle(cmds)  # the empty ledger's one-cell table
+        self.row_geometry = RowGeometry(
+            widths=tuple(self.widths), aligns=tuple(ALIGN.get(c.kind, "LEFT") for c in layout.columns),
+            font=font, size=font_size, leading=self.leading, cell_pad=CELL_PAD, row_pad=ROW_PAD,
+            grid_width=0.4)
         frame_h = self.frame_top - self.body_bottom
         # A row may not be taller than the frame (platypus cannot split a row); leave margin.
         self.wrap = _Wrapper(font, font_size, max_lines=max(1, int((frame_h - 8) / self.leading) - 1))
@@ -309,30 +330,28 @@ class _LedgerPdf:
         ])
         return doc
 
-    def table_chunks(self, stream: Iterable[Row], chunk_rows: int) -> Iterator[Table]:
-        chunk: list[list[str]] = []
+    def table_chunks(self, stream: Iterable[Row], chunk_rows: int) -> Iterator[Flowable]:
+        chunk: list[list[list[str]]] = []
         cols = [w - 2 * CELL_PAD for w in self.widths]
         for row in stream:
             chunk.append([
-                self.wrap("是" if v is True else "否" if v is False else cell_text(v), w, whole)
+                self.wrap("是" if v is True else "否" if v is False else cell_text(v), w, whole).split("\n")
                 for v, w, whole in zip(row, cols, self.whole, strict=True)
             ])
             if len(chunk) >= chunk_rows:
-                yield self._table(chunk)
+                yield self._block(chunk)
                 chunk = []
         if chunk:
-            yield self._table(chunk)
+            yield self._block(chunk)
         if not self.rows:
             t = Table([[self.layout.empty_text] + [""] * (len(self.widths) - 1)], colWidths=self.widths)
             t.setStyle(TableStyle([*self.body_style.getCommands(), ("SPAN", (0, 0), (-1, 0)),
                                    ("ALIGN", (0, 0), (-1, 0), "CENTER")]))
             yield t
 
-    def _table(self, data: list[list[str]]) -> Table:
+    def _block(self, data: list[list[list[str]]]) -> RowBlock:
         self.rows += len(data)
-        t = Table(data, colWidths=self.widths)
-        t.setStyle(self.body_style)
-        return t
+        return RowBlock(self.row_geometry, data)
 
     def summary_flowable(self, table: SummaryTable) -> Table:
         zh = not self.layout.lang.startswith("en")

@@ -176,6 +176,7 @@ def _write_ledger_sheet(wb: Workbook, layout: LedgerLayout, stream: Iterable[Row
 
     r = TITLE_ROWS
     kinds = [c.kind for c in layout.columns]
+    cell_fmts = [fmts[k] for k in kinds]  # looked up once, not per cell (over a million of them)
     for row in stream:
         if r >= EXCEL_MAX_ROWS - 2:
             raise UserFacingError(
@@ -183,9 +184,11 @@ def _write_ledger_sheet(wb: Workbook, layout: LedgerLayout, stream: Iterable[Row
                 message_en="Too many rows for one Excel sheet; export a shorter period at a time.",
             )
         for c, value in enumerate(row):
-            fmt = fmts[kinds[c]]
+            fmt = cell_fmts[c]
             if value is None or value == "":
                 ws.write_blank(r, c, None, fmt)
+            elif type(value) is str:  # most cells: skip the number checks below
+                ws.write_string(r, c, value[:EXCEL_MAX_CELL], fmt)
             elif isinstance(value, bool):
                 ws.write_string(r, c, "是" if value else "否", fmt)
             elif isinstance(value, int | float) and math.isfinite(value) and kinds[c] != "id":

@@ -318,7 +318,9 @@ def generate(ws: Workspace, *, seed: int = 1, people: int = 2000,
         raise Conflict("演示数据只能生成到空的数据库中：这里已有记录", message_en="The demo township goes into an empty "
                        "store only: this one already holds records", code="not_empty")
     t = _Township(ws, seed, people, progress, cancel)
-    with gc_paused(), ws.store.transaction():
+    # One transaction (a cancel leaves the store empty), on the store's bulk path: the WAL
+    # does not grow to the size of the township.
+    with gc_paused(), ws.store.bulk_transaction():
         t.villages()
         t.households()
         t.migrants_and_rentals()

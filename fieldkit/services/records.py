@@ -11,6 +11,8 @@ Threading: called on the thread that owns the workspace (see services.workspace)
 from __future__ import annotations
 
 import dataclasses
+import functools
+import string
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -165,12 +167,25 @@ def title(ws: Workspace, record, lang: str = "zh") -> str:
         data = record.data if isinstance(record.data, dict) else {}
         named = next((data[k] for k in ("title", "name", "label") if isinstance(data.get(k), str) and data[k]), "")
         return named or f"{record.module} {record.uuid[:8]}"
-    data = {f.name: display_value(ws, f, record.data.get(f.name), lang) for f in spec.fields}
+    # Only the fields the template names: a reference among the others would read its own
+    # record's title, and that one's references theirs (address → owner → address…).
+    named = _template_fields(spec.title)
+    data = {f.name: display_value(ws, f, record.data.get(f.name), lang) for f in spec.fields if f.name in named}
     try:
         text = spec.title.format_map(_Blank(data)).strip()
     except (ValueError, AttributeError):
         text = ""
     return text or spec.label.get(lang)
+
+
+@functools.lru_cache(maxsize=256)
+def _template_fields(template: str) -> frozenset[str]:
+    """The field names a title template such as "{name} {id_number}" uses."""
+    try:
+        return frozenset(name.split(".")[0].split("[")[0] for _, name, _, _ in string.Formatter().parse(template)
+                         if name)
+    except ValueError:  # a malformed template: title() shows the module's label
+        return frozenset()
 
 
 class _Blank(dict):

@@ -208,6 +208,32 @@ class Db:
             self._after_commit.append(fn)
 
     @contextlib.contextmanager
+    def bulk_tx(self) -> Iterator[None]:
+        """`tx()` for one write of hundreds of thousands of rows (the demo township, a big import),
+        still all-or-nothing, with the main database on a rollback journal meanwhile.
+
+        In WAL mode every page such a transaction changes, and every time the page cache spills
+        it, is appended to the WAL until the commit: 860 MB of WAL for a 100,000-person demo.
+        A rollback journal keeps only the *old* content of pages that existed before, so for a
+        store that was nearly empty it stays a few MB, new pages go straight into the database
+        file, and a killed process is still rolled back (the hot journal, on the next open).
+        Inside a transaction, or when the switch is refused (another connection reading), it is
+        a plain `tx()`. WAL mode comes back after the commit or rollback.
+        """
+        conn = self._c()
+        switched = False
+        if self._depth == 0:
+            with translated(self.path):
+                switched = str(conn.execute("PRAGMA main.journal_mode = DELETE").fetchone()[0]).lower() == "delete"
+        try:
+            with self.tx():
+                yield
+        finally:
+            if switched:
+                with translated(self.path):
+                    conn.execute("PRAGMA main.journal_mode = WAL").fetchone()
+
+    @contextlib.contextmanager
     def tx(self) -> Iterator[None]:
         """All-or-nothing. The outermost level is BEGIN IMMEDIATE…COMMIT; inner levels are savepoints."""
         conn = self._c()

@@ -15,16 +15,27 @@ Threading: runs on the opening thread, before the store is handed out.
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Iterable
-
-import sqlite_utils
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
 
 from fieldkit.domain.errors import StorageError
 
 from .db import Db, translated
+
+# sqlite-utils imports numpy and pandas, if installed, only to map their scalar types to column
+# types; the store never hands it either, and numpy alone costs ~0.25 s of every command's start.
+# Hidden while sqlite-utils loads (a None entry makes `import` fail); anyone importing them later
+# gets the real modules.
+_hidden = [m for m in ("numpy", "pandas") if m not in sys.modules]
+sys.modules.update(dict.fromkeys(_hidden))  # type: ignore[arg-type]
+try:
+    import sqlite_utils
+    from sqlite_utils import Database
+    from sqlite_utils.migrations import Migrations
+finally:
+    for _m in _hidden:
+        del sys.modules[_m]
 
 
 class StoreMigrations(Migrations):

@@ -138,15 +138,15 @@ class RoutedRecords(_Split):
             rec = self.r.get(uuid, include_deleted)
         return rec
 
-    def get_many(self, uuids: Iterable[str]) -> list[Record]:
+    def get_many(self, uuids: Iterable[str], *, versions: bool = True) -> list[Record]:
         wanted = list(dict.fromkeys(uuids))
-        found = {r.uuid: r for p in self._parts() for r in p.get_many(wanted)}
+        found = {r.uuid: r for p in self._parts() for r in p.get_many(wanted, versions=versions)}
         return [found[u] for u in wanted if u in found]
 
-    def rows(self, row_ids: Sequence[int]) -> list[Record]:
+    def rows(self, row_ids: Sequence[int], *, versions: bool = True) -> list[Record]:
         ids = list(row_ids)
-        low = self.main.rows([i for i in ids if i < BASE])
-        high = self.r.rows([i for i in ids if i >= BASE]) if self.r is not None else []
+        low = self.main.rows([i for i in ids if i < BASE], versions=versions)
+        high = self.r.rows([i for i in ids if i >= BASE], versions=versions) if self.r is not None else []
         found = {r.id: r for r in (*low, *high)}
         return [found[i] for i in ids if i in found]
 

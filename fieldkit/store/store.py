@@ -409,6 +409,10 @@ class Store(UserVerbs):
         """Everything inside commits together; nested blocks are savepoints."""
         return self._db.tx()
 
+    def bulk_transaction(self) -> contextlib.AbstractContextManager[None]:
+        """`transaction()` for one very large write: the WAL does not grow with it (Db.bulk_tx)."""
+        return self._db.bulk_tx()
+
     def after_commit(self, fn: Callable[[], None]) -> None:
         """Run `fn` once the outermost transaction commits (at once outside one); never after a rollback."""
         self._db.after_commit(fn)

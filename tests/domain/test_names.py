@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fieldkit.domain.names import name_terms
+from fieldkit.domain.names import name_keys, name_terms
 from fieldkit.domain.roles import Role
 
 
@@ -55,3 +55,11 @@ def test_roles_have_chinese_and_english_labels() -> None:
     assert [r.value for r in Role] == ["officer", "grid_worker", "chief"]
     assert Role.GRID_WORKER.zh == "网格员" and Role.CHIEF.label("en") == "Station chief"
     assert Role.parse("所长") is Role.CHIEF and Role.parse("Grid worker") is Role.GRID_WORKER
+
+
+def test_name_keys_are_name_terms_without_the_pinyin():
+    # The search's "which field matched" uses these keys for a hit by characters: they must be
+    # the very keys the index holds, or the CLI would name the wrong field (姓名 vs 曾用名).
+    for name in ("张伟", "欧阳娜娜", " 单 田芳 ", "Ａｌｉ", "李Tom", ""):
+        terms = name_terms(name)
+        assert name_keys(name) == (terms.full, terms.bigrams)

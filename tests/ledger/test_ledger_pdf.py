@@ -159,6 +159,31 @@ def test_cancel_leaves_no_file(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_cancel_midway_stops_with_progress_reported_and_no_file(tmp_path):
+    # The register is cancelled while its pages are being drawn, not only before the first row.
+    path, seen = tmp_path / "c.pdf", []
+    with pytest.raises(Cancelled):
+        write_pdf(LAYOUT, rows(3000), path, total=3000, progress=lambda done, total: seen.append(done),
+                  cancel=lambda: bool(seen) and seen[-1] >= 1000)
+    assert seen and 1000 <= seen[-1] < 3000
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_row_is_never_split_across_pages():
+    # Tall rows (a wrapped note) end pages early; each row's lines stay on its own page.
+    note = "该户反映邻里纠纷已调解完毕，双方签字确认，后续回访两次均无异常。" * 2
+    data = [[i, f"张{i:03d}", "350102199001011234", "东山村", "2026-01-02", note if i % 3 else ""]
+            for i in range(1, 121)]
+    reader, result = _pdf(LAYOUT, iter(data))
+    pages = [_flat(p.extract_text()) for p in reader.pages[:-1]]
+    assert result.rows == 120 and len(pages) > 2
+    for i in range(1, 121):
+        on = [n for n, text in enumerate(pages) if f"张{i:03d}" in text]
+        assert len(on) == 1, (i, on)
+        if i % 3:
+            assert note in pages[on[0]], i  # the whole note on the same page as the name
+
+
 def test_missing_font_names_the_package(monkeypatch):
     monkeypatch.setattr(fonts, "_registered", None)
     monkeypatch.setattr(fonts, "_KNOWN_FONTS", ())

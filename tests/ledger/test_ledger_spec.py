@@ -150,3 +150,22 @@ def test_a_width_declared_in_the_form_is_the_printed_width(tmp_path):
     sheet = openpyxl.load_workbook(io.BytesIO(buf.getvalue())).worksheets[0]
     widths = {i: d.width for d in sheet.column_dimensions.values() for i in range(d.min, d.max + 1)}
     assert abs(widths[address + 1] - chars_from_pt(70 * MM)) < 0.8  # xlsxwriter adds 5 px of padding
+
+
+def test_every_ledger_column_reads_as_format_value_says():
+    # ledger_rows formats with per-column functions worked out once (speed); a cell must still
+    # read exactly as format_value, the one description of how a value prints, says.
+    from fieldkit.formspec import load_modules
+    from fieldkit.ledger.spec import _cell, format_value
+
+    samples = [None, "", "x", " 坑底村 ", "2026-01-02", "2026-01-02T10:30:00", 5, 2.5, True, [], ["a"]]
+    checked = 0
+    for spec in load_modules():
+        for f in spec.fields:
+            values = [*samples, *(c.value for c in f.choices[:3])]
+            for lang in ("zh", "en"):
+                cell = _cell(f, lang, None)
+                for v in values:
+                    assert cell(v) == format_value(f, v, lang=lang), (spec.id, f.name, v)
+                    checked += 1
+    assert checked > 1000

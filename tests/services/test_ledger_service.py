@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 
 import openpyxl
 import pytest
@@ -234,3 +235,39 @@ def test_visit_register_pdf_reads_like_a_register(township_220, tmp_path):
                     str(tmp_path / "page1")], check=True)
     png = (tmp_path / "page1.png").read_bytes()
     assert png.startswith(b"\x89PNG") and len(png) > 20_000  # a page with a table, not a blank
+
+
+def test_reference_columns_read_their_titles_and_a_deleted_address_says_so(demo_home, tmp_path):
+    # Titles are read a page of records at a time; each cell must still say what the record
+    # it points at is called, and a deleted address "（已删除）", as the form shows it.
+    import shutil
+
+    from fieldkit.services import door
+    from fieldkit.services import workspace as wsvc
+    from tests.services.conftest import PASS
+
+    home = tmp_path / "copy"
+    shutil.copytree(demo_home, home)
+    ws = wsvc.unlock(home, "chief", PASS)
+    try:
+        people = ws.store.records.rows(ws.store.records.ids("residents", order_by="name"))
+        gone = next(p.data["address"] for p in people if p.data.get("address"))
+        door.delete(ws, gone, reason="拆迁")
+        out = tmp_path / "residents.xlsx"
+        ledgers.export_ledger(ws, "residents", fmt="xlsx", out=out)
+        spec = ws.catalog["residents"]
+        col = 1 + list(spec.ledger.columns).index("address")
+        name_col = 1 + list(spec.ledger.columns).index("name")
+        shown = {r[name_col]: r[col] for r in _data_rows(out)}
+        names = Counter(p.data["name"] for p in people)
+        checked = 0
+        for p in people:  # a row is found by its person's name, where no one else has it
+            ref = p.data.get("address")
+            if ref and names[p.data["name"]] == 1:
+                rec = ws.store.records.get(ref)
+                assert shown[p.data["name"]] == ("（已删除）" if rec is None else rsvc.title(ws, rec))
+                checked += 1
+        assert checked > 50
+        assert "（已删除）" in shown.values()
+    finally:
+        ws.lock()
