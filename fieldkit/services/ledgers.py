@@ -198,7 +198,7 @@ class _Resolver:
             self.cache.clear()
         wanted: dict[str, FieldSpec] = {}
         for f in fields:
-            kind = getattr(f.type, "value", f.type)
+            kind = f.type.value
             for values in page:
                 value = values.get(f.name)
                 if isinstance(value, str) and value and f"{kind}:{value}" not in self.cache:
@@ -209,12 +209,12 @@ class _Resolver:
                  if not rec.deleted}
         for uuid, f in wanted.items():
             rec = found.get(uuid)
-            kind = getattr(f.type, "value", f.type)
             if rec is None:
                 hit = rsvc.display_value(self.ws, f, uuid, self.lang)  # "（已删除）", as one by one
             else:
-                hit = (self._name_of(rec) if kind == "person_ref" else None) or rsvc.title(self.ws, rec, self.lang)
-            self.cache[f"{kind}:{uuid}"] = hit
+                hit = ((self._name_of(rec) if f.type is FieldType.PERSON_REF else None)
+                       or rsvc.title(self.ws, rec, self.lang))
+            self.cache[f"{f.type.value}:{uuid}"] = hit
 
     def _name_of(self, rec: Any) -> str | None:
         spec = self.ws.catalog.get(rec.module)
@@ -243,11 +243,14 @@ def _records(ws: Workspace, ids: list[int], counts: Counter, village_names: Call
             yield rec.data
 
 
+_PREFETCHED = frozenset({FieldType.PERSON_REF, FieldType.ADDRESS_REF})
+
+
 def _ref_columns(spec: ModuleSpec, layout: Any) -> list[FieldSpec]:
     """The person/address reference columns of the ledger (their titles are read per page)."""
     by_name = {f.name: f for f in spec.fields}
     return [f for c in layout.columns if (f := by_name.get(c.key or "")) is not None
-            and getattr(f.type, "value", f.type) in ("person_ref", "address_ref")]
+            and f.type in _PREFETCHED]
 
 
 class _LazyTriples:
