@@ -195,6 +195,9 @@ class ModuleSpec:
     # The form's release number (top-level `version`, default 1). A change that touches stored
     # data raises it and declares the migration step beside it (docs/forms.md).
     version: int = 1
+    # The `[[migrations]]` steps (formspec.migrations.MigrationStep) that bring stored records
+    # from older versions to this one, ordered by `to`.
+    migrations: tuple[Any, ...] = ()
 
     def owned_by_workflow(self, name: str) -> bool:
         """Whether only a workflow step may change field `name` (an edit leaves it as it is)."""
