@@ -44,6 +44,13 @@ def actor(from_v: int, to_v: int) -> str:
     return f"表单升级 v{from_v}→v{to_v}"
 
 
+def actor_label(by: str, lang: str = "zh") -> str:
+    """A history line's author in the UI language: the upgrade's own name in English too."""
+    if lang == "en" and by.startswith("表单升级 "):
+        return "Form upgrade " + by.removeprefix("表单升级 ")
+    return by
+
+
 def remembered(ws: Workspace) -> dict[str, Any]:
     """What this store remembers of each form it last ran (module id → snapshot)."""
     return dict(ws.store.settings.get(STATE_KEY) or {})

@@ -121,6 +121,13 @@ def retired_lines(rec: Any, lang: str = "zh") -> list[tuple[str, str]]:
     return retired_items(rec.data.get(RETIRED), lang)
 
 
+def retired_text(slot: Any, lang: str = "zh") -> str:
+    """A retired slot as one line in the UI language ("职业：教师；…" / "Occupation: teacher; …")."""
+    if lang == "en":
+        return "; ".join(f"{k}: {v}" for k, v in retired_items(slot, lang))
+    return "；".join(f"{k}：{v}" for k, v in retired_items(slot, lang))
+
+
 def retired_items(slot: Any, lang: str = "zh") -> list[tuple[str, str]]:
     """`retired_lines` of a record's stored retired slot (`formspec.migrations.RETIRED`)."""
     out: list[tuple[str, str]] = []

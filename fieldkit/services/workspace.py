@@ -74,6 +74,8 @@ class Workspace:
     _locked: bool = field(default=False, repr=False)
     # Committed changes not yet broadcast to the screens (services.changes).
     changes: ChangeLog = field(default_factory=ChangeLog, repr=False)
+    # The form-upgrade steps this unlock ran ({module, from, to, records}; services.form_upgrade).
+    upgraded: list[dict] = field(default_factory=list, repr=False)
 
     @property
     def user(self):  # -> store's UserInfo
@@ -201,7 +203,7 @@ def _opened(ws: Workspace, *, progress: Callable[[int, int], None] | None = None
     from fieldkit.services.sync_replica import FieldKitReplica
 
     try:
-        form_upgrade.at_unlock(ws, progress=progress, cancel=cancel)
+        ws.upgraded = form_upgrade.at_unlock(ws, progress=progress, cancel=cancel)
         replica = FieldKitReplica(ws)
         if ws.store.holds_restricted:
             replica.apply_sealed()
