@@ -530,18 +530,17 @@ def _audit_one(ws: Workspace, o: Outcome) -> None:
 
 
 # ------------------------------------------------------------------------------ form upgrade
-def rewrite(ws: Workspace, items: Sequence[tuple[str, dict[str, Any], dict[str, str]]], *, by: str) -> int:
-    """Records re-read under a new form version (`services.form_upgrade`): values, stamps and
-    terms rewritten with history lines naming `by` ("表单升级 v1→v2"), not the user; no outbox
-    row (every device upgrades its own copy and upgrades what arrives: sync_replica). The
-    upgrade's own permission is the unlock. Returns how many changed; joins the caller's
-    transaction."""
+def rewrite(ws: Workspace, items: Sequence[tuple[Any, dict[str, Any], dict[str, str]]], *, by: str) -> int:
+    """Records re-read under a new form version (`services.form_upgrade`; items: the record as
+    just read in this transaction, its new data and versions): values, stamps and terms
+    rewritten with history lines naming `by` ("表单升级 v1→v2"), not the user; no outbox row
+    (every device upgrades its own copy and upgrades what arrives: sync_replica). The upgrade's
+    own permission is the unlock. Returns how many changed; joins the caller's transaction."""
     if not items:
         return 0
-    mod = ws.store.records.get(items[0][0], include_deleted=True)
-    spec = ws.catalog.get(mod.module) if mod is not None else None
+    spec = ws.catalog.get(items[0][0].module)
     n = ws.store.records.rewrite_many(
-        [(u, d, v, index_terms(spec, d) if spec is not None else None) for u, d, v in items], by=by)
+        [(r, d, v, index_terms(spec, d) if spec is not None else None) for r, d, v in items], by=by)
     if n and spec is not None:  # the module, not a million uuids: its screens reload
         page = Changes(modules={spec.id}, sources={"upgrade"})
         ws.store.after_commit(lambda: ws.changes.add(page))

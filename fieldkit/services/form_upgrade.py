@@ -135,12 +135,12 @@ def _run_step(ws: Workspace, module: str, step: mig.MigrationStep, tick: Callabl
     while True:
         if cancel and cancel():
             raise Cancelled()
-        recs = store.records.scan(module, after=after, limit=BATCH)
-        with store.transaction():
+        with store.transaction():  # read and written under one write lock: no other process's edit is lost
+            recs = store.records.scan(module, after=after, limit=BATCH)
             items, moves = [], []
             for r in recs:
                 data, sent = mig.apply_step(r.data, step, labels)
-                items.append((r.uuid, data, mig.carry_versions(r.versions, step)))
+                items.append((r, data, mig.carry_versions(r.versions, step)))
                 moves += sent
             written += door.rewrite(ws, items, by=by)
             _move(ws, moves, by)
@@ -171,7 +171,7 @@ def _move(ws: Workspace, moves: list[tuple[str, str, str, Any]], by: str) -> Non
     by_target: dict[str, list[tuple[str, Any]]] = defaultdict(list)
     for _module, uuid, name, value in moves:
         by_target[uuid].append((name, value))
-    grouped: dict[str, list[tuple[str, dict[str, Any], dict[str, str]]]] = defaultdict(list)
+    grouped: dict[str, list[tuple[Any, dict[str, Any], dict[str, str]]]] = defaultdict(list)
     for rec in ws.store.records.get_many(list(by_target)):
         data = dict(rec.data)
         for name, value in by_target[rec.uuid]:
@@ -181,6 +181,6 @@ def _move(ws: Workspace, moves: list[tuple[str, str, str, Any]], by: str) -> Non
                 slot = dict(data.get(mig.RETIRED) or {})
                 slot[name] = {"label": name, "label_en": name, "value": value}
                 data[mig.RETIRED] = slot
-        grouped[rec.module].append((rec.uuid, data, dict(rec.versions)))
+        grouped[rec.module].append((rec, data, dict(rec.versions)))
     for items in grouped.values():
         door.rewrite(ws, items, by=by)

@@ -130,10 +130,9 @@ class RoutedRecords(_Split):
         if self.r is None:
             return self.main.rewrite_many(items, by=by, op=op)
         r: Records = self.r
-        in_r = {rec.uuid for rec in r.get_many([i[0] for i in items])}
-        with self.main._db.tx():
-            return sum(p.rewrite_many([i for i in items if (i[0] in in_r) == (p is r)], by=by, op=op)
-                       for p in (self.main, r))
+        with self.main._db.tx():  # row ids tell the databases apart (the restricted one's start at BASE)
+            return (self.main.rewrite_many([i for i in items if i[0].id < BASE], by=by, op=op)
+                    + r.rewrite_many([i for i in items if i[0].id >= BASE], by=by, op=op))
 
     def scan(self, module: str, **kw: Any) -> list[Record]:
         return self._for(module).scan(module, **kw)
