@@ -64,8 +64,9 @@ def plan(ws: Workspace, catalog: ModuleCatalog | None = None) -> mig.UpgradePlan
     """The steps `catalog` (default: the workspace's) needs over this store. A module this store
     has records of but no memory of (written before forms had versions) is at version 1."""
     state = remembered(ws)
-    held = ws.store.records.modules()
     cat = catalog or ws.catalog
+    # Counting records reads an index of every record: only when some form is new to this store.
+    held = ws.store.records.modules() if any(spec.id not in state for spec in cat) else {}
     for spec in cat:
         if spec.id not in state and held.get(spec.id):
             state[spec.id] = {"version": 1, "file": spec.source.name if spec.source else spec.id, "fields": {}}
@@ -174,12 +175,14 @@ def _move(ws: Workspace, moves: list[tuple[str, str, str, Any]], by: str) -> Non
     grouped: dict[str, list[tuple[Any, dict[str, Any], dict[str, str]]]] = defaultdict(list)
     for rec in ws.store.records.get_many(list(by_target)):
         data = dict(rec.data)
+        target = ws.catalog.get(rec.module)
         for name, value in by_target[rec.uuid]:
             if data.get(name) in (None, "", []):
                 data[name] = value
             else:
+                f = target.field(name) if target is not None and target.has_field(name) else None
                 slot = dict(data.get(mig.RETIRED) or {})
-                slot[name] = {"label": name, "label_en": name, "value": value}
+                slot[name] = {"label": f.label.zh if f else name, "label_en": f.label.en if f else name, "value": value}
                 data[mig.RETIRED] = slot
         grouped[rec.module].append((rec, data, dict(rec.versions)))
     for items in grouped.values():

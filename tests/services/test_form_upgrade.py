@@ -219,3 +219,56 @@ def test_a_bad_migration_is_a_load_error_naming_the_field(tmp_path):
     with pytest.raises(FormSpecError) as e:
         load_modules(folder)
     assert e.value.field == "version"
+
+
+CARDS = '''
+id = "cards"
+number = 2
+label = { zh = "卡片", en = "Cards" }
+group = "registers"
+title = "{person}"
+{head}
+[[fields]]
+name = "person"
+type = "person_ref"
+ref = "people"
+label = { zh = "人员", en = "Person" }
+{job}
+[ledger]
+title = { zh = "卡片", en = "Cards" }
+columns = ["person"]
+{tail}
+'''
+JOB_FIELD = '\n[[fields]]\nname = "job_text"\ntype = "text"\nlabel = { zh = "工作", en = "Work" }\n'
+
+
+def test_a_moved_field_lands_on_the_linked_record_or_stays_retired(tmp_path, forms, monkeypatch):
+    folder = tmp_path / "forms"
+    perms = folder / "permissions.toml"
+
+    def cards(v2: bool) -> None:
+        text = CARDS.replace("{head}", "version = 2" if v2 else "").replace("{job}", "" if v2 else JOB_FIELD)
+        tail = '[[migrations]]\nto = 2\nmove = { field = "job_text", module = "people", via = "person", into = "occupation" }\n'
+        (folder / "02_cards.toml").write_text(text.replace("{tail}", tail if v2 else ""), "utf-8")
+        perms.write_text(PERMS + '\n[modules.cards]\nchief = ["*"]\nofficer = []\ngrid_worker = []\n', "utf-8")
+        monkeypatch.setattr(wsvc, "_catalog_cache", load_modules(folder))
+
+    cards(False)
+    home = tmp_path / "home"
+    ws, _ = wsvc.create(home, "chief", PASS)
+    blank = door.save(ws, "people", {"name": "甲"}).uuid
+    full = door.save(ws, "people", {"name": "乙", "occupation": "农民"}).uuid
+    c1 = door.save(ws, "cards", {"person": blank, "job_text": "司机"}).uuid
+    c2 = door.save(ws, "cards", {"person": full, "job_text": "厨师"}).uuid
+    c3 = door.save(ws, "cards", {"job_text": "保安"}).uuid
+    ws.lock()
+    cards(True)
+    ws = wsvc.unlock(home, "chief", PASS)
+    r = ws.store.records
+    assert r.get(blank).data["occupation"] == "司机"  # blank: filled
+    assert r.get(full).data["occupation"] == "农民"  # never overwritten: kept beside it
+    assert rec_service.retired_lines(r.get(full)) == [("职业", "厨师")]
+    assert "job_text" not in r.get(c1).data and "job_text" not in r.get(c2).data
+    assert rec_service.retired_lines(r.get(c3)) == [("工作", "保安")]  # no link: stays here
+    assert [c.by for c in r.history(blank) if c.op == "upgrade"] == ["表单升级 v1→v2"]
+    ws.lock()
