@@ -34,7 +34,7 @@ def test_ruff_clean():
     assert r.returncode == 0, r.stdout + r.stderr
 
 
-_WRITE = re.compile(r"\.records\.(create|create_many|update|update_many|delete|delete_many|restore|apply_remote)\(")
+_WRITE = re.compile(r"\.records\.(create|create_many|update|update_many|delete|delete_many|restore|apply_remote|rewrite_many)\(")
 _PRIVATE = re.compile(r"\bstore\._(?!raw\b)[a-z]\w*|\.records\._[a-z]\w*")
 
 

@@ -105,14 +105,19 @@ class CliContext:
             passphrase = self.passphrase()
             service = _ws()
             try:
-                self._workspace = service.unlock(self.home, user, passphrase)
+                # Forms newer than the store's data: the records are upgraded here, with progress.
+                self._workspace = service.unlock(self.home, user, passphrase, progress=self.progress)
             except AuthError as e:
                 if e.code != service.MUST_CHANGE:
                     raise
                 # The chief reset this passphrase: the user sets their own before anything else.
                 self.say(e.message, e.message_en)
-                self._workspace = service.unlock(self.home, user, passphrase, new_passphrase=self.new_passphrase())
+                self._workspace = service.unlock(self.home, user, passphrase, new_passphrase=self.new_passphrase(),
+                                                 progress=self.progress)
                 self.say("新口令已设置", "New passphrase set")
+            for step in self._workspace.upgraded:
+                self.say(f"表单升级 [{step['module']}] v{step['from']}→v{step['to']}：改写 {step['records']} 条记录",
+                         f"Form upgrade [{step['module']}] v{step['from']}→v{step['to']}: {step['records']} records rewritten")
             held = self._workspace.store.rollback
             if held is not None:  # said at unlock, before the command's own output
                 self.say("警告：" + held.message, "Warning: " + held.message_en)

@@ -1,9 +1,10 @@
 """Form authoring for a county IT officer: check a forms folder, see what a change does to stored
-data, draft a module from a spreadsheet. No store is opened.
+data, draft a module from a spreadsheet (no store is opened); upgrade a store's records.
 
     fieldkit forms check forms/
     fieldkit forms diff forms-old/ forms/
     fieldkit forms from-xlsx 疫情排查.xlsx --id epidemic --number 21 --out forms/21_epidemic.toml
+    fieldkit forms upgrade        (opens the store: runs the declared migrations, with progress)
 
 Form sets from the platform (sign, trust, pending, accept …): `fieldkit.cli.formset_cmds`.
 """
@@ -14,11 +15,16 @@ from fieldkit.cli import formset_cmds
 from fieldkit.cli.context import path_arg
 from fieldkit.domain.errors import Conflict, ExitCode
 from fieldkit.domain.limits import DATA_FILE_MAX_BYTES
-from fieldkit.formspec import load_modules
+from fieldkit.formspec import FormSpecError, load_modules
 from fieldkit.formspec.check import check_forms
 from fieldkit.formspec.diff import diff_catalogs, touches_data
+from fieldkit.formspec.migrations import plan_upgrade
 from fieldkit.formspec.xlsform import xlsx_to_toml
+from fieldkit.services import form_upgrade
 from fieldkit.services.files import atomic_write, read_user_file
+
+# Changes a declared step carries stored values through (the rest need people: required, type).
+_MIGRATED = {"field_renamed", "field_removed", "choice_renamed", "choice_removed"}
 
 
 def register(sub) -> None:
@@ -38,6 +44,8 @@ def register(sub) -> None:
     q.add_argument("--out", type=path_arg, required=True)
     q.add_argument("--force", action="store_true", help="overwrite --out if it exists")
     q.set_defaults(func=cmd_from_xlsx)
+    q = fs.add_parser("upgrade", help="bring the store's records to the loaded forms' versions (also done at every unlock)")
+    q.set_defaults(func=cmd_upgrade)
     formset_cmds.register_into(fs)  # keygen, sign, trust, receive, pending, accept
 
 
@@ -55,7 +63,8 @@ def cmd_check(args, ctx) -> int:
 
 
 def cmd_diff(args, ctx) -> int:
-    changes = diff_catalogs(load_modules(args.old), load_modules(args.new))
+    old, new = load_modules(args.old), load_modules(args.new)
+    changes = diff_catalogs(old, new)
     for c in changes:
         ctx.emit(c.as_dict())
     for c in changes:
@@ -63,9 +72,33 @@ def cmd_diff(args, ctx) -> int:
         ctx.say(f"{mark} [{c.module}] {c.what}；迁移：{c.migration}", f"{mark} [{c.module}] {c.what_en}; migration: {c.migration_en}")
     if touches_data(changes):
         n = sum(c.touches_data for c in changes)
+        plan, rest = None, changes
+        try:
+            plan = plan_upgrade(old, new)
+        except FormSpecError as e:
+            ctx.say(f"新表单不能装上已有数据：{e.message}", f"The new forms cannot take stored data: {e.message_en}")
+        else:
+            migrated = {u.module for u in plan.modules}
+            rest = [c for c in changes if c.touches_data and not (c.kind in _MIGRATED and c.module in migrated)]
+            steps = "、".join(f"{u.module} v{u.from_v}→v{u.to_v}" for u in plan.modules)
+        if plan is not None and not rest:
+            ctx.say(f"{n} 处改动涉及已存数据，新表单已声明迁移（{steps}）：解锁时自动升级",
+                    f"{n} change(s) touch stored data; the new forms declare the migration ({steps}): "
+                    "records are upgraded at unlock")
+            return 0
         ctx.say(f"{n} 处改动涉及已存数据，需要迁移", f"{n} change(s) touch stored data: a migration is needed")
         return int(ExitCode.DATA_CHANGE)
     ctx.say("没有改动涉及已存数据", "No change touches stored data")
+    return 0
+
+
+def cmd_upgrade(args, ctx) -> int:
+    ws = ctx.workspace()  # the unlock checks the forms and runs the steps due (said on stderr)
+    state = form_upgrade.remembered(ws)
+    for spec in ws.catalog:
+        ctx.emit({"module": spec.id, "version": spec.version, "store": (state.get(spec.id) or {}).get("version")})
+    if not ws.upgraded:
+        ctx.say("记录已是当前表单版本，无需升级", "Records are at the current form versions: nothing to upgrade")
     return 0
 
 

@@ -88,6 +88,9 @@ def record_json(ws, rec, *, with_title: bool = True) -> dict[str, Any]:
         out["title"] = rec_service.title(ws, rec)
     if rec.module not in ws.catalog:
         out["form"] = False  # shown raw: this copy has no form for the module
+    retired = rec_service.retired_lines(rec)
+    if retired:  # what a form upgrade retired: "已停用字段", label → value
+        out["retired"] = dict(retired)
     return out
 
 
@@ -169,6 +172,8 @@ def cmd_show(args, ctx) -> int:
     if rec.module not in ws.catalog:
         ctx.say(*rec_service.NO_FORM)
     out = record_json(ws, rec)
+    for label, value in rec_service.retired_lines(rec, ctx.lang):
+        ctx.say(f"已停用字段 {label}：{value}", f"Retired field {label}: {value}")
     if args.history:
         out["history"] = [_change_json(c) for c in rec_service.history(ws, rec.uuid)]
     ctx.emit(out)

@@ -16,7 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from fieldkit.formspec import calc, print_layout, workflow
+from fieldkit.formspec import calc, migrations, print_layout, workflow
 from fieldkit.formspec.expr import ExprError, compile_expr
 from fieldkit.formspec.field_types import REF_DEFAULTS, TYPES, require_all
 from fieldkit.formspec.model import (
@@ -37,7 +37,7 @@ from fieldkit.formspec.permissions import PERMISSIONS_FILE, PermissionTable, loa
 
 LISTS_FILE = "lists.toml"
 _MODULE_KEYS = {"id", "number", "label", "group", "title", "hub", "fields", "ledger", "description", "key",
-                "workflow", "print", "version", "merge"}
+                "workflow", "print", "version", "merge", "migrations"}
 _FIELD_KEYS = {
     "name", "type", "label", "required", "relevant", "constraint", "constraint_message", "choices",
     "search", "ref", "fields", "default", "help", "role", "unit", "calculate", "fill_only", "append_only",
@@ -379,6 +379,7 @@ def module_from_data(path: Path, data: dict[str, Any], lists: dict[str, tuple[Ch
         title=title, hub=hub, source=path,
         description=_label(data["description"], path, None, ("模块说明 description", "description")) if "description" in data else None,
         key=key, workflow=flow, print=layout, version=version, merge=merge,
+        migrations=migrations.parse(data.get("migrations"), version, path, fields),
     )
 
 

@@ -195,6 +195,9 @@ class ModuleSpec:
     # How sync merges the module's records: "fields" (field by field, the newest write wins) or
     # "append_only" (every version kept, the first one shown: a work log nobody rewrites).
     merge: str = "fields"
+    # The `[[migrations]]` steps (formspec.migrations.MigrationStep) that bring stored records
+    # from older versions to this one, ordered by `to`.
+    migrations: tuple[Any, ...] = ()
 
     def owned_by_workflow(self, name: str) -> bool:
         """Whether only a workflow step may change field `name` (an edit leaves it as it is)."""

@@ -31,10 +31,12 @@ from fieldkit.domain.errors import Cancelled
 from fieldkit.domain.limits import LimitExceeded, loads_json
 from fieldkit.formspec import TYPES, FieldSpec
 from fieldkit.formspec.field_types import require_kinds
+from fieldkit.formspec.migrations import RETIRED, RETIRED_LABEL
 from fieldkit.services import sealed
 from fieldkit.services.files import atomic_write
 from fieldkit.services.permissions import module_for
 from fieldkit.services.records import readable
+from fieldkit.services.records import retired_items as retired_lines_of
 from fieldkit.services.workspace import Workspace
 
 Progress = Callable[[int, int], None] | None
@@ -96,6 +98,10 @@ _READ: dict[str, Callable[[FieldSpec, str], Any]] = {
 require_kinds(_READ, "csv", "services.csvio._READ")
 
 
+def _retired_cell(slot: Any) -> str:
+    return escape_formula("；".join(f"{k}：{x}" for k, x in retired_lines_of(slot)))
+
+
 def render_csv(ws: Workspace, module: str, *, progress: Progress = None, cancel: Cancel = None) -> bytes:
     """The module's live records as CSV bytes (UTF-8 with BOM). A module without a form is
     exported raw: one column per data key found, values as stored (JSON for lists/objects)."""
@@ -104,12 +110,16 @@ def render_csv(ws: Workspace, module: str, *, progress: Progress = None, cancel:
     if spec is not None:
         header = [f.label.zh for f in spec.fields]
         names = [f.name for f in spec.fields]
-        cells = {f.name: (lambda v, f=f: _cell(f, v)) for f in spec.fields}
+        cells: dict[str, Callable[..., str]] = {f.name: (lambda v, f=f: _cell(f, v)) for f in spec.fields}
     else:
         names = sorted({k for start in range(0, len(ids), 500)
                         for rec in ws.store.records.rows(ids[start : start + 500]) for k in rec.data})
         header = names
         cells = dict.fromkeys(names, lambda v: _cell(None, v))
+    retired = spec is not None and ws.store.records.count(module, where={RETIRED: None}) < len(ids)
+    if retired:  # values a form upgrade retired: one column, "label：value；…", never dropped
+        header, names = [*header, RETIRED_LABEL[0]], [*names, RETIRED]
+        cells[RETIRED] = _retired_cell
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow(["uuid", *(escape_formula(h) for h in header)])  # a raw module's keys came from sync

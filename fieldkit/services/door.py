@@ -50,6 +50,7 @@ from fieldkit.formspec import (
     run_step,
 )
 from fieldkit.formspec.field_types import TYPES, default_value
+from fieldkit.formspec.migrations import RETIRED
 from fieldkit.formspec.records import check_record, shape_issues
 from fieldkit.services.changes import Changes
 from fieldkit.services.door_rules import (
@@ -411,7 +412,8 @@ def _save(ctx: _Ctx, spec: ModuleSpec, old: Any, values: dict[str, Any], out: Ou
         out.status, out._clean = "created", clean
         return
     changes = {k: v for k, v in clean.items() if old.data.get(k) != v or k in req.restamp}
-    changes.update({k: None for k in old.data if k not in clean and old.data.get(k) is not None})
+    # Keys no field holds are cleared — except the retired values a form upgrade kept (never lost).
+    changes.update({k: None for k in old.data if k not in clean and k != RETIRED and old.data.get(k) is not None})
     if not changes:
         out.status, out.record, out._clean = "unchanged", old, clean
         return
@@ -525,6 +527,24 @@ def _audit_one(ws: Workspace, o: Outcome) -> None:
     ws.store.audit.log(action, module=o.module, target=o.record.uuid, detail=detail or None)
     for path, _hit in o.watch:
         ws.store.audit.log("watchlist_hit", module=o.module, target=o.record.uuid, detail={"field": path})
+
+
+# ------------------------------------------------------------------------------ form upgrade
+def rewrite(ws: Workspace, items: Sequence[tuple[Any, dict[str, Any], dict[str, str]]], *, by: str) -> int:
+    """Records re-read under a new form version (`services.form_upgrade`; items: the record as
+    just read in this transaction, its new data and versions): values, stamps and terms
+    rewritten with history lines naming `by` ("表单升级 v1→v2"), not the user; no outbox row
+    (every device upgrades its own copy and upgrades what arrives: sync_replica). The upgrade's
+    own permission is the unlock. Returns how many changed; joins the caller's transaction."""
+    if not items:
+        return 0
+    spec = ws.catalog.get(items[0][0].module)
+    n = ws.store.records.rewrite_many(
+        [(r, d, v, index_terms(spec, d) if spec is not None else None) for r, d, v in items], by=by)
+    if n and spec is not None:  # the module, not a million uuids: its screens reload
+        page = Changes(modules={spec.id}, sources={"upgrade"})
+        ws.store.after_commit(lambda: ws.changes.add(page))
+    return n
 
 
 # ------------------------------------------------------------------------------ sync

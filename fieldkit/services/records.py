@@ -20,6 +20,7 @@ from typing import Any
 from fieldkit.domain.errors import NotFound, PermissionDenied, ValidationFailed
 from fieldkit.formspec import TYPES, FieldIssue, FieldSpec, FieldType, ModuleSpec
 from fieldkit.formspec.field_types import require_kinds
+from fieldkit.formspec.migrations import RETIRED
 from fieldkit.services import door, door_rules
 from fieldkit.services.workspace import Workspace
 
@@ -110,6 +111,33 @@ def readable(ws: Workspace, module: str) -> ModuleSpec | None:
         raise PermissionDenied(f"这类记录没有表单定义（模块 {module}），只有所长可以查看",
                                message_en=f"There is no form for module {module}; only the chief may read it")
     return None
+
+
+def retired_lines(rec: Any, lang: str = "zh") -> list[tuple[str, str]]:
+    """(label, value) of the values a form upgrade retired from this record, shown under
+    "已停用字段" on the record page, in `records show` and in exports (never lost)."""
+    return retired_items(rec.data.get(RETIRED), lang)
+
+
+def retired_text(slot: Any, lang: str = "zh") -> str:
+    """A retired slot as one line in the UI language ("职业：教师；…" / "Occupation: teacher; …")."""
+    if lang == "en":
+        return "; ".join(f"{k}: {v}" for k, v in retired_items(slot, lang))
+    return "；".join(f"{k}：{v}" for k, v in retired_items(slot, lang))
+
+
+def retired_items(slot: Any, lang: str = "zh") -> list[tuple[str, str]]:
+    """`retired_lines` of a record's stored retired slot (`formspec.migrations.RETIRED`)."""
+    out: list[tuple[str, str]] = []
+    if not isinstance(slot, dict):
+        return out
+    for name, item in slot.items():
+        if not isinstance(item, dict):
+            continue
+        label = item.get("label_en" if lang == "en" else "label") or name
+        value = item.get("value")
+        out.append((str(label), "、".join(map(str, value)) if isinstance(value, list) else str(value)))
+    return out
 
 
 def get(ws: Workspace, uuid: str, *, audit: bool = True):

@@ -29,7 +29,8 @@ from typing import Any
 
 from fieldkit.domain.validators import check_id_number
 from fieldkit.formspec import TYPES, FieldType
-from fieldkit.services import door
+from fieldkit.formspec import migrations as mig
+from fieldkit.services import door, form_upgrade
 from fieldkit.services.changes import Changes
 from fieldkit.services.form_sets import device_policy
 from fieldkit.services.workspace import Workspace
@@ -48,6 +49,10 @@ _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _FILE_TYPES = frozenset(t for t, s in TYPES.items() if s.attachment)  # photos, fingerprints
 INVALID = "invalid"  # conflict kind of a pulled value the form refuses (held aside, not shown)
 CURSOR_KEY = "sync.cursor"
+HELD_KEY = "sync.held_newer_form"  # pulled changes written under a newer form (JSON), kept unmerged
+# The wire `schema` is FORM_BASE + the record's form version. Builds before form versions sent
+# their store's schema number (a few dozen at most) there: read as form version 1.
+FORM_BASE = 1000
 SCOPE_KEY = "sync.scope"
 
 
@@ -71,6 +76,37 @@ def display_state(state: Change) -> Change:
 def shown_conflicts(state: Change) -> list[m.Conflict]:
     """Same-field and edit-vs-delete conflicts of a state, as the conflicts view lists them."""
     return [c for c in m.conflicts(display_state(state), _DISPLAY) if c.kind in SHOWN_KINDS]
+
+
+def wire_schema(ws: Workspace, module: str) -> int:
+    spec = ws.catalog.get(module)
+    return FORM_BASE + (spec.version if spec is not None else 1)
+
+
+def form_version(schema: int) -> int:
+    return schema - FORM_BASE if schema > FORM_BASE else 1
+
+
+def arrived(ws: Workspace, spec: Any, values: dict[str, Any], versions: dict[str, str], rec: Any
+            ) -> tuple[dict[str, Any], dict[str, str]]:
+    """Values merged from a device on an older form, as this form has them: each declared step
+    applied leniently (fields this form no longer has, codes it does not know; never over a
+    newer writer's value). A value sent to another record is kept here as retired instead, and
+    the retired values this laptop's own upgrade kept stay."""
+    current = {f.name: {c.value for c in f.choices} for f in spec.fields}
+    labels = {n: tuple(v) for n, v in (form_upgrade.retired_labels(ws).get(spec.id) or {}).items()}
+    out = dict(values)
+    for step in spec.migrations:
+        out, sent = mig.apply_step(out, step, labels, current=current)
+        versions = mig.carry_versions(versions, step) if any(n in values for n in step.sources()) else versions
+        for _module, _uuid, name, value in sent:
+            slot = dict(out.get(mig.RETIRED) or {})
+            slot[name] = {"label": name, "label_en": name, "value": value}
+            out[mig.RETIRED] = slot
+    kept = (rec.data.get(mig.RETIRED) if rec is not None else None) or {}
+    if kept or out.get(mig.RETIRED):
+        out[mig.RETIRED] = {**kept, **(out.get(mig.RETIRED) or {})}
+    return out, versions
 
 
 _FILE_FIELDS: dict[tuple[int, str], tuple[set[str], dict[str, set[str]]]] = {}
@@ -143,6 +179,7 @@ class FieldKitReplica:
         self.outbox = ws.store.outbox
         self.changes = Changes(sources={"sync"})  # what this round brought, for the screens
         self.new_watch: list[tuple[str, str]] = []  # (ID number, reason) received this round
+        self.held_newer: list[tuple[str, str, int]] = []  # (uuid, module, form version) held this round
 
     @property
     def device_node(self) -> str:
@@ -186,7 +223,7 @@ class FieldKitReplica:
         scope = self._new_scope(self.store.records.get(item.uuid, include_deleted=True), state)
         if scope is not None and SCOPE not in stamped:
             stamped[SCOPE] = (scope, min(h for _, h in stamped.values()))
-        return m.stamped_delta(state, item.uuid, item.module, stamped, schema=max(1, item.schema_version),
+        return m.stamped_delta(state, item.uuid, item.module, stamped, schema=wire_schema(self.ws, item.module),
                                author=item.by)
 
     def _entry_deltas(self, items: Sequence[Any], state: Change | None) -> list[Change]:
@@ -326,6 +363,10 @@ class FieldKitReplica:
         return len(sealed)
 
     def _apply_one(self, ch: Change) -> list[m.Conflict]:
+        spec = self.ws.catalog.get(ch.module)
+        if spec is not None and form_version(ch.schema) > spec.version:
+            self._hold(ch, spec.version)
+            return []
         old = self.state(ch.uuid)
         waiting = self.outbox.pending_for(ch.uuid)
         if waiting:
@@ -345,9 +386,40 @@ class FieldKitReplica:
         versions = {f: v.hlc for f, v in winners.items()}
         authors = {f: v.author for f, v in winners.items() if v.author}
         times = {f: stamp_time_iso(v.hlc) for f, v in winners.items()}
+        if spec is not None and spec.migrations:
+            values, versions = arrived(self.ws, spec, values, versions, rec)
         held = door.receive(self.ws, ch.uuid, ch.module, values, versions, deleted=m.is_deleted(shown),
                             state=new.to_json(), authors=authors, times=times, changes=self.changes)
         return self.refresh_conflicts(ch.uuid, view, held)
+
+    # -- changes written under a newer form than this laptop has -----------------------------
+    def _hold(self, ch: Change, local: int) -> None:
+        """Kept, not merged: merging values this form cannot read would mis-merge them. Applied
+        by `apply_held` once the forms here reach that version; the audit log says so."""
+        held = list(self.store.settings.get(HELD_KEY) or [])
+        held.append(ch.to_json())
+        self.store.settings.set(HELD_KEY, held)
+        self.held_newer.append((ch.uuid, ch.module, form_version(ch.schema)))
+        self.store.audit.log("sync_held_newer_form", module=ch.module, target=ch.uuid,
+                             detail={"form_version": form_version(ch.schema), "here": local})
+
+    def apply_held(self) -> int:
+        """Apply the held changes this laptop's forms can now read (at unlock); returns how many."""
+        held = self.store.settings.get(HELD_KEY) or []
+        if not held:
+            return 0
+        ready: list[Change] = []
+        wait: list[Change] = []
+        for obj in held:
+            ch = Change.from_json(obj)
+            spec = self.ws.catalog.get(ch.module)
+            (ready if spec is None or form_version(ch.schema) <= spec.version else wait).append(ch)
+        if ready:
+            with self.store.transaction():
+                for ch in ready:
+                    self._apply_one(ch)
+                self.store.settings.set(HELD_KEY, [c.to_json() for c in wait])
+        return len(ready)
 
     def _apply_watch(self, ch: Change) -> None:
         values = m.current_values(ch)

@@ -33,7 +33,14 @@ from fieldkit.domain.validators import check_id_number
 from fieldkit.services import door, form_sets, revocation, sync_anchor
 from fieldkit.services import records as rsvc
 from fieldkit.services.permissions import require
-from fieldkit.services.sync_replica import CURSOR_KEY, INVALID, SCOPE_KEY, FieldKitReplica, shown_conflicts
+from fieldkit.services.sync_replica import (
+    CURSOR_KEY,
+    HELD_KEY,
+    INVALID,
+    SCOPE_KEY,
+    FieldKitReplica,
+    shown_conflicts,
+)
 from fieldkit.services.workspace import Workspace
 from sync import client as sc
 from sync.protocol import Version
@@ -84,6 +91,9 @@ class SyncStatus:
     pending: int  # local changes not yet accepted by the server
     rejected: int  # changes the server refused (shown to the user)
     conflicts: int
+    # Pulled changes written under a newer form than this laptop's: kept, not merged, until
+    # its forms are upgraded (sync_replica.HELD_KEY).
+    held: int = 0
 
 
 @dataclass(frozen=True)
@@ -439,6 +449,7 @@ def status(ws: Workspace) -> SyncStatus:
         scope=tuple(s.get(SCOPE_KEY) or ()), last_sync=s.get(K_LAST), last_error=err.get("message"),
         last_error_en=err.get("message_en"), last_error_code=err.get("code"),
         pending=ws.store.outbox.count(), rejected=ws.store.outbox.rejected_count(), conflicts=_live_conflicts(ws),
+        held=len(s.get(HELD_KEY) or ()),
     )
 
 

@@ -7,6 +7,7 @@ worker thread; in the CLI, the main thread. Nothing here starts threads.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -85,6 +86,8 @@ class Workspace:
     _locked: bool = field(default=False, repr=False)
     # Committed changes not yet broadcast to the screens (services.changes).
     changes: ChangeLog = field(default_factory=ChangeLog, repr=False)
+    # The form-upgrade steps this unlock ran ({module, from, to, records}; services.form_upgrade).
+    upgraded: list[dict] = field(default_factory=list, repr=False)
 
     @property
     def user(self):  # -> store's UserInfo
@@ -159,19 +162,23 @@ def create(
     home = Path(home)
     store, recovery = Store.create(home, user=user, passphrase=passphrase, role=role, display_name=display_name)
     store.audit.log("create_store")
-    return Workspace(store, catalog(), home), recovery
+    return _opened(Workspace(store, catalog(), home)), recovery
 
 
 MUST_CHANGE = "must_change_passphrase"  # AuthError code: give `new_passphrase` and unlock again
 
 
-def unlock(home: Path, user: str, passphrase: str, *, new_passphrase: str | None = None) -> Workspace:
+def unlock(home: Path, user: str, passphrase: str, *, new_passphrase: str | None = None,
+           progress: Callable[[int, int], None] | None = None, cancel: Callable[[], bool] | None = None) -> Workspace:
     """Unlock with a passphrase. Raises AuthError (with retry_after) when it is wrong.
 
     When the chief reset this user's passphrase, the store is opened only together with a new
     passphrase of the user's own: without `new_passphrase`, AuthError with code `MUST_CHANGE`
     (nothing unlocked); with it, the key is re-wrapped under it first (strength checked).
-    On a laptop the platform revoked: AuthError "device_revoked", before any passphrase is tried."""
+    On a laptop the platform revoked: AuthError "device_revoked", before any passphrase is tried.
+    Then the forms are checked against the store and its records upgraded to their versions
+    (`services.form_upgrade.at_unlock`, with `progress`/`cancel`); forms it cannot take are a
+    `FormSpecError` naming the file and the field, and nothing stays unlocked."""
     from fieldkit.services import revocation
 
     home = Path(home)
@@ -195,20 +202,27 @@ def unlock(home: Path, user: str, passphrase: str, *, new_passphrase: str | None
         store.must_change_passphrase = False
         store.audit.log("change_passphrase", detail={"user": store.user.login, "after": "reset"})
     store.audit.log("login")
-    return _opened(Workspace(store, catalog_for(store, home), home))
+    return _opened(Workspace(store, catalog_for(store, home), home), progress=progress, cancel=cancel)
 
 
-def _opened(ws: Workspace) -> Workspace:
-    """A workspace just unlocked: what a session without the restricted key pulled and kept
-    sealed is applied now, if this one holds the key (services/sync_replica.py)."""
-    if ws.store.holds_restricted:
-        from fieldkit.services.sync_replica import FieldKitReplica
+def _opened(ws: Workspace, *, progress: Callable[[int, int], None] | None = None,
+            cancel: Callable[[], bool] | None = None) -> Workspace:
+    """A workspace just unlocked: its records brought to the forms' versions (refused forms
+    raise), then what a session without the restricted key pulled and kept sealed is applied,
+    if this one holds the key (services/sync_replica.py), and changes held for a newer form
+    that this one now knows."""
+    from fieldkit.services import form_upgrade
+    from fieldkit.services.sync_replica import FieldKitReplica
 
-        try:
-            FieldKitReplica(ws).apply_sealed()
-        except BaseException:
-            ws.store.close()
-            raise
+    try:
+        ws.upgraded = form_upgrade.at_unlock(ws, progress=progress, cancel=cancel)
+        replica = FieldKitReplica(ws)
+        if ws.store.holds_restricted:
+            replica.apply_sealed()
+        replica.apply_held()
+    except BaseException:
+        ws.store.close()
+        raise
     return ws
 
 

@@ -258,6 +258,30 @@ class Records:
             self._commit([plan])
         return plan.record()
 
+    def rewrite_many(self, items: Iterable[tuple[Record, dict[str, Any], dict[str, str], IndexTermsLike | None]], *,
+                     by: str, op: str = "upgrade") -> int:
+        """Store records re-read under a new form (items: the record as read, its new data,
+        versions, terms): not an edit — no outbox row; history lines name `by` (the form upgrade),
+        field old → new. Tombstones included. Returns how many records were written. Joins the
+        caller's transaction. The caller has just read the records in this transaction (`scan`)."""
+        now, stamp = now_iso(), self._ctx.hlc.now()
+        plans = []
+        for rec, data, versions, terms in items:
+            changed = sorted(f for f in {*rec.data, *data} if rec.data.get(f, _MISSING) != data.get(f, _MISSING))
+            if not changed:
+                continue
+            plans.append(_Plan(rec.id, rec.uuid, rec.module, dict(data), dict(versions), (rec.created_at, rec.created_by),
+                               (now, by), rec.deleted, _columns(terms) if terms is not None else
+                               (rec.village, rec.grid, rec.date), None if rec.deleted else _terms_of(terms),
+                               history=[(now, by, op, f, rec.data.get(f), data.get(f), stamp) for f in changed]))
+        self._commit(plans)
+        return len(plans)
+
+    def scan(self, module: str, *, after: int = 0, limit: int = 1000) -> list[Record]:
+        """The module's records (tombstones too) with row id above `after`, in id order."""
+        return [_record(r) for r in self._db.execute(
+            f"SELECT {_COLS} FROM {self._s}.records WHERE module = ? AND id > ? ORDER BY id LIMIT ?", (module, after, limit))]
+
     def sync_state(self, uuid: str) -> Any:
         """The opaque merge state last stored by `apply_remote` (None if never synced)."""
         row = self._db.one(f"SELECT sync FROM {self._s}.records WHERE uuid = ?", (uuid,))

@@ -125,6 +125,18 @@ class RoutedRecords(_Split):
     def restore(self, uuid: str, **kw: Any) -> Record:
         return self._holder(uuid).restore(uuid, **kw)
 
+    def rewrite_many(self, items: Iterable[tuple[Any, ...]], *, by: str, op: str = "upgrade") -> int:
+        items = list(items)
+        if self.r is None:
+            return self.main.rewrite_many(items, by=by, op=op)
+        r: Records = self.r
+        with self.main._db.tx():  # row ids tell the databases apart (the restricted one's start at BASE)
+            return (self.main.rewrite_many([i for i in items if i[0].id < BASE], by=by, op=op)
+                    + r.rewrite_many([i for i in items if i[0].id >= BASE], by=by, op=op))
+
+    def scan(self, module: str, **kw: Any) -> list[Record]:
+        return self._for(module).scan(module, **kw)
+
     def apply_remote(self, uuid: str, module: str, data: dict[str, Any], versions: dict[str, str],
                      **kw: Any) -> Record:
         return self._for(module).apply_remote(uuid, module, data, versions, **kw)

@@ -179,7 +179,7 @@ class Worker(QObject):
         on_done: Callable[[Any], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
         *,
-        progress: bool = True,
+        progress: bool | str = True,
         cancellable: bool = True,
         label: str = "",
         key: str | None = None,
@@ -190,9 +190,11 @@ class Worker(QObject):
 
         `on_error` defaults to `errors.show_error` (plain message or bug dialog). A `Cancelled`
         result calls neither callback unless `on_error` is given (it then receives it).
+        `progress="reported"`: no dialog unless the job reports progress (an unlock that turns
+        into a form upgrade), then the usual one.
         """
         job = Job(
-            fn=fn, on_done=on_done, on_error=on_error, label=label, show_progress=progress,
+            fn=fn, on_done=on_done, on_error=on_error, label=label, show_progress=progress is True,
             cancellable=cancellable, key=key, parent=parent, id=next(self._ids),
         )
         job.owner = owner if owner is not None else parent
@@ -206,8 +208,10 @@ class Worker(QObject):
         self._pending[job.id] = job
         if len(self._pending) == 1:
             self.busy_changed.emit(True)
-        if progress:
+        if progress is True:
             QTimer.singleShot(PROGRESS_DELAY_MS, self, lambda j=job: self._maybe_show_dialog(j))
+        elif progress == "reported":
+            QTimer.singleShot(PROGRESS_DELAY_MS, self, lambda j=job: self._show_when_reported(j))
         self._thread.queue.put(job)
         return job
 
@@ -273,6 +277,14 @@ class Worker(QObject):
             from fieldkit.ui.errors import show_error
 
             show_error(job.parent, result)
+
+    def _show_when_reported(self, job: Job) -> None:
+        if job.id not in self._pending or job.dropped:
+            return
+        if job.total_count > 0:
+            self._maybe_show_dialog(job)
+        else:
+            QTimer.singleShot(_POLL_MS, self, lambda: self._show_when_reported(job))
 
     def _maybe_show_dialog(self, job: Job) -> None:
         if job.id not in self._pending or job.dropped:

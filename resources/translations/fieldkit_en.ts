@@ -2728,29 +2728,24 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>No residents recorded</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="54" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="55" />
       <source>记录</source>
       <translation>Record</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="54" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="55" />
       <source>日期</source>
       <translation>Date</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="134" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="135" />
       <source>正在读取…</source>
       <translation>Loading…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="214" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="217" />
       <source>修改记录</source>
       <translation>Change history</translation>
-    </message>
-    <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="235" />
-      <source>基本信息</source>
-      <translation>Details</translation>
     </message>
     <message>
       <location filename="fieldkit/ui/pages/record_page.py" line="44" />
@@ -2773,72 +2768,87 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>Restore</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="53" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="45" />
+      <source>表单升级</source>
+      <translation>Form upgrade</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/pages/record_page.py" line="54" />
       <source>类别</source>
       <translation>Kind</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="86" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="87" />
       <source>时间</source>
       <translation>Time</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="86" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="87" />
       <source>操作人</source>
       <translation>By</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="86" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="87" />
       <source>操作</source>
       <translation>Action</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="86" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="87" />
       <source>项目</source>
       <translation>Field</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="86" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="87" />
       <source>原值 → 新值</source>
       <translation>Old → new</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="192" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="193" />
       <source>编辑（Ctrl+E）</source>
       <translation>Edit (Ctrl+E)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="197" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="198" />
       <source>删除…</source>
       <translation>Delete…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="203" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="204" />
       <source>这类记录没有表单定义，按原始数据显示，不能编辑。</source>
       <translation>There is no form for these records: shown as raw data, not editable.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="296" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="241" />
+      <source>基本信息</source>
+      <translation>Details</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/pages/record_page.py" line="304" />
       <source>这条记录已删除，可以在回收站恢复。</source>
       <translation>This record has been deleted; it can be restored from the trash.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="90" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="91" />
       <source>删除原因</source>
       <translation>Reason for deleting</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="262" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="216" />
+      <source>已停用字段</source>
+      <translation>Retired fields</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/pages/record_page.py" line="270" />
       <source>无</source>
       <translation>None</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="88" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="89" />
       <source>（空）</source>
       <translation>(empty)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/pages/record_page.py" line="206" />
+      <location filename="fieldkit/ui/pages/record_page.py" line="207" />
       <source>登记于 %1，最后修改 %2</source>
       <translation>Registered %1, last changed %2</translation>
     </message>
@@ -5197,27 +5207,32 @@ The passphrase unlocks it; remember it — if forgotten, only the recovery code 
       <translation>Locked automatically after %1 minutes without use</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/window.py" line="187" />
+      <location filename="fieldkit/ui/unlock/window.py" line="142" />
+      <source>正在按新表单升级记录…</source>
+      <translation>Upgrading records to the new forms…</translation>
+    </message>
+    <message>
+      <location filename="fieldkit/ui/unlock/window.py" line="189" />
       <source>%1 秒后可以再试</source>
       <translation>Try again in %1 s</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/window.py" line="216" />
+      <location filename="fieldkit/ui/unlock/window.py" line="218" />
       <source>正在建立加密数据库…</source>
       <translation>Creating the encrypted store…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/window.py" line="252" />
+      <location filename="fieldkit/ui/unlock/window.py" line="254" />
       <source>正在生成示范乡镇…</source>
       <translation>Creating the demo township…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/window.py" line="273" />
+      <location filename="fieldkit/ui/unlock/window.py" line="275" />
       <source>正在重设口令…</source>
       <translation>Resetting the passphrase…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/unlock/window.py" line="248" />
+      <location filename="fieldkit/ui/unlock/window.py" line="250" />
       <source>已取消，没有放入示范数据。可以重试，或从空白开始。</source>
       <translation>Cancelled; no demo data was added. Try again, or start empty.</translation>
     </message>
@@ -5311,22 +5326,22 @@ It can be removed later. For real work choose "Start empty".</translation>
   <context>
     <name>Worker</name>
     <message>
-      <location filename="fieldkit/ui/worker.py" line="281" />
+      <location filename="fieldkit/ui/worker.py" line="293" />
       <source>请稍候</source>
       <translation>Please wait</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/worker.py" line="282" />
+      <location filename="fieldkit/ui/worker.py" line="294" />
       <source>正在处理…</source>
       <translation>Working…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/worker.py" line="283" />
+      <location filename="fieldkit/ui/worker.py" line="295" />
       <source>取消</source>
       <translation>Cancel</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/worker.py" line="293" />
+      <location filename="fieldkit/ui/worker.py" line="305" />
       <source>正在取消…</source>
       <translation>Cancelling…</translation>
     </message>

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fieldkit.formspec import FieldType
+from fieldkit.formspec.migrations import RETIRED, RETIRED_LABEL
+from fieldkit.services import form_upgrade
 from fieldkit.services import pages as page_service
 from fieldkit.services import records as rec_service
 
@@ -51,6 +53,7 @@ class RecordView:
     updated: str
     steps: tuple[tuple[str, str], ...] = ()  # workflow steps this user may take now: (name, label)
     no_form: bool = False  # a module this copy has no form for: shown raw, not editable
+    retired: tuple[tuple[str, str], ...] = ()  # (label, value) a form upgrade retired: 已停用字段, read-only
 
 
 @dataclass(frozen=True)
@@ -95,12 +98,18 @@ def _field_spec(spec: Any, name: str | None) -> Any | None:
 
 def _history(ws: Any, spec: Any, changes: list[Any], lang: str) -> tuple[HistoryRow, ...]:
     rows = []
+    gone = form_upgrade.retired_labels(ws).get(spec.id, {}) if spec is not None else {}
     for c in changes:
         f = _field_spec(spec, c.field)
         label = f.label.get(lang) if f is not None else (c.field or "")
+        if f is None and c.field in gone:  # a field a form upgrade retired: its last label
+            label = gone[c.field][1 if lang == "en" else 0]
         old = rec_service.display_value(ws, f, c.old, lang) if f is not None else ("" if c.old is None else str(c.old))
         new = rec_service.display_value(ws, f, c.new, lang) if f is not None else ("" if c.new is None else str(c.new))
-        rows.append(HistoryRow(local_time(c.at), c.by, c.op, label, old, new))
+        if c.field == RETIRED:  # where an upgrade put a retired value, in words
+            label = RETIRED_LABEL[1] if lang == "en" else RETIRED_LABEL[0]
+            old, new = rec_service.retired_text(c.old, lang), rec_service.retired_text(c.new, lang)
+        rows.append(HistoryRow(local_time(c.at), form_upgrade.actor_label(c.by, lang), c.op, label, old, new))
     return tuple(reversed(rows))  # newest first: what changed last is what one looks for
 
 
@@ -139,6 +148,7 @@ def record_view(ws: Any, record: Any, history: list[Any] | None, lang: str) -> R
     return RecordView(
         record.uuid, record.module, rec_service.title(ws, record, lang), tuple(fields),
         _history(ws, spec, history, lang), local_time(record.created_at), local_time(record.updated_at), steps,
+        retired=tuple(rec_service.retired_lines(record, lang)),
     )
 
 

@@ -41,7 +41,8 @@ def tr(text: str) -> str:
 
 
 def op_label(op: str) -> str:
-    return {"create": tr("新建"), "update": tr("修改"), "delete": tr("删除"), "restore": tr("恢复")}.get(op, op)
+    return {"create": tr("新建"), "update": tr("修改"), "delete": tr("删除"), "restore": tr("恢复"),
+            "upgrade": tr("表单升级")}.get(op, op)
 
 
 class LinkTable(QTableWidget):
@@ -85,7 +86,7 @@ class HistoryTable(QTableWidget):
         self.setObjectName("historyTable")
         self.setHorizontalHeaderLabels([tr("时间"), tr("操作人"), tr("操作"), tr("项目"), tr("原值 → 新值")])
         for row, h in enumerate(rows):
-            change = "" if h.op != "update" else f"{h.old or tr('（空）')} → {h.new or tr('（空）')}"
+            change = "" if h.op not in ("update", "upgrade") else f"{h.old or tr('（空）')} → {h.new or tr('（空）')}"
             if h.op == "delete" and h.new:  # the reason asked when it was deleted
                 change = words.labelled(tr("删除原因"), h.new)
             for col, text in enumerate((h.at, h.by, op_label(h.op), h.field, change)):
@@ -211,6 +212,8 @@ class RecordPage(QScrollArea):
         columns = QHBoxLayout()
         left = QVBoxLayout()
         left.addWidget(self._fields(record))
+        if record.retired:
+            left.addWidget(self._fields(record, tr("已停用字段"), record.retired))
         history = QGroupBox(tr("修改记录"))
         hl = QVBoxLayout(history)
         self.history = HistoryTable(record.history)
@@ -231,11 +234,16 @@ class RecordPage(QScrollArea):
         self.title_changed.emit(mask_id_numbers(record.title))
         self.loaded.emit()
 
-    def _fields(self, record: page_data.RecordView) -> QWidget:
-        box = QGroupBox(tr("基本信息"))
+    def _fields(self, record: page_data.RecordView, title: str = "",
+                pairs: tuple[tuple[str, str], ...] | None = None) -> QWidget:
+        """The record's fields; or, with `pairs`, the values a form upgrade retired (read-only:
+        no form field holds them any more, but they are never hidden)."""
+        box = QGroupBox(title or tr("基本信息"))
+        if pairs is not None:
+            box.setObjectName("retiredFields")
         grid = QGridLayout(box)
         grid.setHorizontalSpacing(14)
-        for i, (label, value) in enumerate(record.fields):
+        for i, (label, value) in enumerate(record.fields if pairs is None else pairs):
             row, col = divmod(i, 2)
             col *= 2
             name = QLabel(words.labelled(label))

@@ -133,11 +133,13 @@ class UnlockWindow(QWidget):
         new = self.login_page.new_passphrase_text() or None
 
         def work(job):
-            ws = ws_service.unlock(home, user, passphrase, new_passphrase=new)
+            # Forms newer than the data: the unlock upgrades the records and reports progress.
+            ws = ws_service.unlock(home, user, passphrase, new_passphrase=new, progress=job.progress)
             job.adopt(ws)
             return SessionInfo.from_workspace(ws)
 
-        self.worker.run(work, self._unlocked, self._unlock_failed, progress=False, cancellable=False, parent=self)
+        self.worker.run(work, self._unlocked, self._unlock_failed, progress="reported", cancellable=False,
+                        label=tr("正在按新表单升级记录…"), parent=self)
 
     def _unlocked(self, info: SessionInfo) -> None:
         self.login_page.passphrase.clear()
