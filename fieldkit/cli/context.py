@@ -98,6 +98,12 @@ class CliContext:
         )
 
     # -- the store ------------------------------------------------------------------------
+    def say_upgrades(self, steps: list[dict]) -> None:
+        """One line per form-migration step run (services.form_upgrade summaries)."""
+        for step in steps:
+            self.say(f"表单升级 [{step['module']}] v{step['from']}→v{step['to']}：改写 {step['records']} 条记录",
+                     f"Form upgrade [{step['module']}] v{step['from']}→v{step['to']}: {step['records']} records rewritten")
+
     def workspace(self) -> ws_service.Workspace:
         """Unlock the store once per command (prompting for the passphrase if needed)."""
         if self._workspace is None:
@@ -115,9 +121,7 @@ class CliContext:
                 self._workspace = service.unlock(self.home, user, passphrase, new_passphrase=self.new_passphrase(),
                                                  progress=self.progress)
                 self.say("新口令已设置", "New passphrase set")
-            for step in self._workspace.upgraded:
-                self.say(f"表单升级 [{step['module']}] v{step['from']}→v{step['to']}：改写 {step['records']} 条记录",
-                         f"Form upgrade [{step['module']}] v{step['from']}→v{step['to']}: {step['records']} records rewritten")
+            self.say_upgrades(self._workspace.upgraded)
             held = self._workspace.store.rollback
             if held is not None:  # said at unlock, before the command's own output
                 self.say("警告：" + held.message, "Warning: " + held.message_en)

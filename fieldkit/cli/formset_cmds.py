@@ -108,7 +108,8 @@ def cmd_pending(args, ctx) -> int:
 
 def cmd_accept(args, ctx) -> int:
     ws = ctx.workspace()
-    fs = form_sets.accept(ws, sha256=args.sha256)
-    ctx.emit({"installed": fs.version, "sha256": fs.sha256})
+    fs = form_sets.accept(ws, sha256=args.sha256, progress=ctx.progress)
+    ctx.emit({"installed": fs.version, "sha256": fs.sha256, "upgraded": ws.upgraded})
     ctx.say(f"已安装表单集第 {fs.version} 版", f"Form set v{fs.version} installed")
+    ctx.say_upgrades(ws.upgraded)
     return 0

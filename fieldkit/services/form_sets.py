@@ -30,7 +30,7 @@ from fieldkit.domain.errors import IntegrityError, NotFound, UserFacingError
 from fieldkit.formspec import FormSpecError, ModuleCatalog, load_modules
 from fieldkit.formspec import diff as formdiff
 from fieldkit.formspec.merge_policy import declarations
-from fieldkit.services import files, installed_forms
+from fieldkit.services import files, form_upgrade, installed_forms
 from fieldkit.services.permissions import require
 from fieldkit.services.workspace import Workspace
 from sync import client as sc
@@ -43,7 +43,8 @@ REFUSED_SETTING = "forms.refused"  # {"sha256", "reason", "reason_en"}: the plat
 SERVER_POLICY_SETTING = "sync.server_policy"  # the merge policy the platform announced last
 # Run between "the new set loads" and "the new set is in force": the form migrations' seam
 # (old catalogue, new catalogue). Raising leaves the old set installed.
-Migrate = Callable[[Workspace, ModuleCatalog, ModuleCatalog], None]
+Progress = Callable[[int, int], None] | None
+Cancel = Callable[[], bool] | None
 
 
 def policy_of(catalog: ModuleCatalog) -> m.Policy:
@@ -254,7 +255,8 @@ def pending(ws: Workspace) -> PendingSet | None:
                       tuple(formdiff.diff_catalogs(ws.catalog, new)), _merge_lines(ws.catalog, new))
 
 
-def accept(ws: Workspace, *, sha256: str | None = None, migrate: Migrate | None = None) -> formset.FormSet:
+def accept(ws: Workspace, *, sha256: str | None = None, progress: Progress = None,
+           cancel: Cancel = None) -> formset.FormSet:
     """Install the pending set (chief: `install_forms`). ``sha256``: the set the chief was
     shown, refused if the pending one has changed since. Checked again before installing."""
     require(ws, "install_forms")
@@ -266,17 +268,21 @@ def accept(ws: Workspace, *, sha256: str | None = None, migrate: Migrate | None 
                               message_en="The waiting form set has changed: review its changes again", field="sha256",
                               code="pending_changed")
     verify(ws, fs)
-    install_form_set(ws, fs, migrate=migrate)
+    install_form_set(ws, fs, progress=progress, cancel=cancel)
     return fs
 
 
-def install_form_set(ws: Workspace, fs: formset.FormSet, *, migrate: Migrate | None = None) -> ModuleCatalog:
-    """Make ``fs`` the laptop's forms: load it, run ``migrate(ws, old, new)`` (the form
-    migrations' seam), then record it in the store (one transaction, audited `forms_installed`)
-    and write its files; ``ws.catalog`` is the new catalogue on return. Already verified."""
-    old, new = ws.catalog, _load(ws, fs)
-    if migrate is not None:
-        migrate(ws, old, new)
+def install_form_set(ws: Workspace, fs: formset.FormSet, *, progress: Progress = None,
+                     cancel: Cancel = None) -> ModuleCatalog:
+    """Make ``fs`` the laptop's forms: refuse it if this store cannot take it (a form older than
+    the data, a change to stored data with no migration: FormSpecError naming file and field,
+    nothing changed), record it in the store (one transaction, audited `forms_installed`), write
+    its files, then run its declared migrations over the records (services.form_upgrade, with
+    ``progress(done, total)`` in record-steps). ``ws.catalog`` is the new catalogue on return.
+    Already verified. Installing first and migrating after means a crash in between leaves the
+    new forms in place, and the next unlock resumes the migration from its checkpoint."""
+    new = _load(ws, fs)
+    form_upgrade.plan(ws, new)  # raises before anything changes
     before = installed_forms.installed(ws.store)
     with ws.store.transaction():
         ws.store.settings.set(installed_forms.INSTALLED_SETTING, fs.to_text())
@@ -285,6 +291,7 @@ def install_form_set(ws: Workspace, fs: formset.FormSet, *, migrate: Migrate | N
                                                       "from": before.version if before else 0})
     # After the commit: a crash before the files are written is mended at the next unlock.
     ws.catalog = installed_forms.catalog(ws.store, ws.home) or new
+    ws.upgraded = form_upgrade.at_unlock(ws, progress=progress, cancel=cancel)
     return ws.catalog
 
 

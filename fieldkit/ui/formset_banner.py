@@ -145,7 +145,9 @@ class FormSetBanner(QToolBar):
     def _install(self, sha256: str) -> None:
         def run(job: Any) -> SessionInfo:
             # sha256: the set the chief was shown; a newer one fetched meanwhile is refused.
-            form_sets.accept(job.ws, sha256=sha256)
+            # The migrations the set declares run inside, with progress; not cancellable: stopped
+            # midway, the records would stand half on either form until the next unlock.
+            form_sets.accept(job.ws, sha256=sha256, progress=job.progress)
             return SessionInfo.from_workspace(job.ws)
 
         def done(info: SessionInfo) -> None:

@@ -443,27 +443,27 @@
   <context>
     <name>CaptureEditors</name>
     <message>
-      <location filename="fieldkit/ui/capture/field_editors.py" line="99" />
+      <location filename="fieldkit/ui/capture/field_editors.py" line="97" />
       <source>拍照/导入…</source>
       <translation>Photo / import…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/capture/field_editors.py" line="124" />
+      <location filename="fieldkit/ui/capture/field_editors.py" line="122" />
       <source>采集指纹…</source>
       <translation>Capture fingerprints…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/capture/field_editors.py" line="65" />
+      <location filename="fieldkit/ui/capture/field_editors.py" line="63" />
       <source>已采集</source>
       <translation>Captured</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/capture/field_editors.py" line="65" />
+      <location filename="fieldkit/ui/capture/field_editors.py" line="63" />
       <source>未采集</source>
       <translation>Not captured</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/capture/field_editors.py" line="109" />
+      <location filename="fieldkit/ui/capture/field_editors.py" line="107" />
       <source>采集照片和指纹…</source>
       <translation>Photo and fingerprints…</translation>
     </message>
@@ -471,67 +471,67 @@
   <context>
     <name>CardReader</name>
     <message>
-      <location filename="fieldkit/ui/capture/card_reader.py" line="41" />
+      <location filename="fieldkit/ui/capture/card_reader.py" line="42" />
       <source>已读取证件照片</source>
       <translation>card photo read</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/capture/card_reader.py" line="42" />
+      <location filename="fieldkit/ui/capture/card_reader.py" line="43" />
       <source>未配置照片解码库（WLT），证件照片无法显示</source>
       <translation>no photo decoder (WLT) is configured, so the card photo cannot be shown</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/capture/card_reader.py" line="43" />
+      <location filename="fieldkit/ui/capture/card_reader.py" line="44" />
       <source>证件照片解码失败</source>
       <translation>the card photo could not be decoded</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/capture/card_reader.py" line="43" />
+      <location filename="fieldkit/ui/capture/card_reader.py" line="44" />
       <source>证件中无照片</source>
       <translation>the card holds no photo</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/capture/card_reader.py" line="78" />
+      <location filename="fieldkit/ui/capture/card_reader.py" line="79" />
       <source>读取身份证</source>
       <translation>Read ID card</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/capture/card_reader.py" line="90" />
+      <location filename="fieldkit/ui/capture/card_reader.py" line="91" />
       <source>取消读卡</source>
       <translation>Cancel reading</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/capture/card_reader.py" line="91" />
+      <location filename="fieldkit/ui/capture/card_reader.py" line="92" />
       <source>正在连接身份证阅读器…</source>
       <translation>Connecting to the ID-card reader…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/capture/card_reader.py" line="134" />
+      <location filename="fieldkit/ui/capture/card_reader.py" line="135" />
       <source>（此人已登记，将使用已有档案）</source>
       <translation>(already registered; the existing record will be used)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/capture/card_reader.py" line="79" />
+      <location filename="fieldkit/ui/capture/card_reader.py" line="80" />
       <source>演示设备</source>
       <translation>demo devices</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/capture/card_reader.py" line="130" />
+      <location filename="fieldkit/ui/capture/card_reader.py" line="131" />
       <source>已读取：%1</source>
       <translation>Read: %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/capture/card_reader.py" line="132" />
+      <location filename="fieldkit/ui/capture/card_reader.py" line="133" />
       <source>演示卡，不是真实证件。</source>
       <translation>Demo card, not a real ID card. </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/capture/card_reader.py" line="143" />
+      <location filename="fieldkit/ui/capture/card_reader.py" line="144" />
       <source>已取消读卡</source>
       <translation>Card reading cancelled</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/capture/card_reader.py" line="145" />
+      <location filename="fieldkit/ui/capture/card_reader.py" line="146" />
       <source>；也可以手工录入</source>
       <translation>; you can also type it in</translation>
     </message>
@@ -861,67 +861,67 @@
   <context>
     <name>Editors</name>
     <message>
-      <location filename="fieldkit/ui/forms/editors.py" line="152" />
+      <location filename="fieldkit/ui/forms/editors.py" line="153" />
       <source>如 1990-05-01</source>
       <translation>e.g. 1990-05-01</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/editors.py" line="157" />
+      <location filename="fieldkit/ui/forms/editors.py" line="158" />
       <source>从日历选择</source>
       <translation>Pick from a calendar</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/editors.py" line="207" />
+      <location filename="fieldkit/ui/forms/editors.py" line="208" />
       <source>（请选择）</source>
       <translation>(choose)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/editors.py" line="261" />
+      <location filename="fieldkit/ui/forms/editors.py" line="262" />
       <source>是</source>
       <translation>Yes</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/editors.py" line="184" />
+      <location filename="fieldkit/ui/forms/editors.py" line="185" />
       <source>日期格式应为 年-月-日，如 1990-05-01</source>
       <translation>Dates are YYYY-MM-DD, e.g. 1990-05-01</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/editors.py" line="351" />
+      <location filename="fieldkit/ui/forms/editors.py" line="352" />
       <source>纬度</source>
       <translation>Latitude</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/editors.py" line="351" />
+      <location filename="fieldkit/ui/forms/editors.py" line="352" />
       <source>经度</source>
       <translation>Longitude</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/editors.py" line="289" />
+      <location filename="fieldkit/ui/forms/editors.py" line="290" />
       <source>如 350102199003071234</source>
       <translation>e.g. 350102199003071234</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/editors.py" line="289" />
+      <location filename="fieldkit/ui/forms/editors.py" line="290" />
       <source>如 闽A12345</source>
       <translation>e.g. 闽A12345</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/editors.py" line="290" />
+      <location filename="fieldkit/ui/forms/editors.py" line="291" />
       <source>如 13800000000</source>
       <translation>e.g. 13800000000</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/editors.py" line="290" />
+      <location filename="fieldkit/ui/forms/editors.py" line="291" />
       <source>18 位统一社会信用代码</source>
       <translation>18-character unified social credit code</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/editors.py" line="328" />
+      <location filename="fieldkit/ui/forms/editors.py" line="329" />
       <source>男</source>
       <translation>Male</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/editors.py" line="328" />
+      <location filename="fieldkit/ui/forms/editors.py" line="329" />
       <source>女</source>
       <translation>Female</translation>
     </message>
@@ -1145,7 +1145,7 @@ Press "Copy details" and send them to the maintainer.</translation>
   <context>
     <name>Form</name>
     <message>
-      <location filename="fieldkit/ui/forms/form_widget.py" line="206" />
+      <location filename="fieldkit/ui/forms/form_widget.py" line="157" />
       <source>由其他项自动计算，不能填写</source>
       <translation>Calculated from other fields; cannot be typed</translation>
     </message>
@@ -1208,7 +1208,7 @@ Press "Copy details" and send them to the maintainer.</translation>
       <translation>: the chief should review and install them</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/formset_banner.py" line="155" />
+      <location filename="fieldkit/ui/formset_banner.py" line="157" />
       <source>正在安装新表单…</source>
       <translation>Installing the new forms…</translation>
     </message>
@@ -2127,87 +2127,87 @@ Press "Copy details" and send them to the maintainer.</translation>
   <context>
     <name>ModuleView</name>
     <message>
-      <location filename="fieldkit/ui/module_view.py" line="101" />
+      <location filename="fieldkit/ui/module_view.py" line="102" />
       <source>查找：身份证号、车牌、电话、姓名或拼音首字母（如 zw）</source>
       <translation>Find: ID number, plate, phone, name or pinyin initials (e.g. zw)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/module_view.py" line="103" />
+      <location filename="fieldkit/ui/module_view.py" line="104" />
       <source>新建</source>
       <translation>New</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/module_view.py" line="105" />
+      <location filename="fieldkit/ui/module_view.py" line="106" />
       <source>新建一条记录（Ctrl+N）</source>
       <translation>New record (Ctrl+N)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/module_view.py" line="108" />
+      <location filename="fieldkit/ui/module_view.py" line="109" />
       <source>导入…</source>
       <translation>Import…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/module_view.py" line="110" />
+      <location filename="fieldkit/ui/module_view.py" line="111" />
       <source>从 CSV 文件导入（先检查每一行，有问题时什么都不写）</source>
       <translation>Import from a CSV file (every row is checked first; nothing is written while any row has a problem)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/module_view.py" line="113" />
+      <location filename="fieldkit/ui/module_view.py" line="114" />
       <source>删除…</source>
       <translation>Delete…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/module_view.py" line="115" />
+      <location filename="fieldkit/ui/module_view.py" line="116" />
       <source>删除选中的记录（问明原因；可在回收站恢复）</source>
       <translation>Delete the selected records (a reason is asked; they can be restored from the trash)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/module_view.py" line="121" />
+      <location filename="fieldkit/ui/module_view.py" line="122" />
       <source>户籍导入…</source>
       <translation>Hukou import…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/module_view.py" line="123" />
+      <location filename="fieldkit/ui/module_view.py" line="124" />
       <source>导入省厅下发的户籍数据：按公民身份号码比对，逐行确认后写入</source>
       <translation>Import the province's household-registration extract: matched by ID number, written line by line once accepted</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/module_view.py" line="133" />
+      <location filename="fieldkit/ui/module_view.py" line="134" />
       <source>全部村（社区）</source>
       <translation>All villages</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/module_view.py" line="137" />
+      <location filename="fieldkit/ui/module_view.py" line="138" />
       <source>网格编号</source>
       <translation>Grid</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/module_view.py" line="139" />
+      <location filename="fieldkit/ui/module_view.py" line="140" />
       <source>日期</source>
       <translation>Date</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/module_view.py" line="277" />
+      <location filename="fieldkit/ui/module_view.py" line="276" />
       <source>正在查找…</source>
       <translation>Searching…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/module_view.py" line="277" />
+      <location filename="fieldkit/ui/module_view.py" line="276" />
       <source>正在读取…</source>
       <translation>Loading…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/module_view.py" line="300" />
+      <location filename="fieldkit/ui/module_view.py" line="299" />
       <source>（只显示前 %1 条）</source>
       <translation> (first %1 shown)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/module_view.py" line="303" />
+      <location filename="fieldkit/ui/module_view.py" line="302" />
       <source>共 %1 条</source>
       <translation>%1 records</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/module_view.py" line="301" />
+      <location filename="fieldkit/ui/module_view.py" line="300" />
       <source>找到 %1 条</source>
       <translation>%1 found</translation>
     </message>
@@ -2992,12 +2992,12 @@ The recovery code must not be saved as a file: copy it from the screen group by 
   <context>
     <name>Repeat</name>
     <message>
-      <location filename="fieldkit/ui/forms/repeat.py" line="58" />
+      <location filename="fieldkit/ui/forms/repeat.py" line="57" />
       <source>添加一行</source>
       <translation>Add a row</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/forms/repeat.py" line="82" />
+      <location filename="fieldkit/ui/forms/repeat.py" line="81" />
       <source>删除这一行</source>
       <translation>Remove this row</translation>
     </message>
@@ -3050,62 +3050,62 @@ Otherwise restore a backup: fieldkit restore BACKUP --force (needs the chief's p
   <context>
     <name>ScanDialogs</name>
     <message>
-      <location filename="fieldkit/ui/scan/dialogs.py" line="61" />
+      <location filename="fieldkit/ui/scan/dialogs.py" line="62" />
       <source>是同一个人：使用已登记的记录（不重复录入）</source>
       <translation>Same person: use the existing record (no duplicate)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/dialogs.py" line="86" />
+      <location filename="fieldkit/ui/scan/dialogs.py" line="87" />
       <source>取消</source>
       <translation>Cancel</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/dialogs.py" line="126" />
+      <location filename="fieldkit/ui/scan/dialogs.py" line="127" />
       <source>放弃填写的内容？</source>
       <translation>Discard what you typed?</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/dialogs.py" line="127" />
+      <location filename="fieldkit/ui/scan/dialogs.py" line="128" />
       <source>这张表里填写的内容还没有确定。</source>
       <translation>What you typed in this form has not been confirmed.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/dialogs.py" line="129" />
+      <location filename="fieldkit/ui/scan/dialogs.py" line="130" />
       <source>继续填写</source>
       <translation>Keep editing</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/dialogs.py" line="130" />
+      <location filename="fieldkit/ui/scan/dialogs.py" line="131" />
       <source>放弃</source>
       <translation>Discard</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/dialogs.py" line="243" />
+      <location filename="fieldkit/ui/scan/dialogs.py" line="244" />
       <source>登记此地址</source>
       <translation>Register this address</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/dialogs.py" line="84" />
+      <location filename="fieldkit/ui/scan/dialogs.py" line="85" />
       <source>确定</source>
       <translation>OK</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/dialogs.py" line="208" />
+      <location filename="fieldkit/ui/scan/dialogs.py" line="209" />
       <source>布控名单提示：</source>
       <translation>Watch-list alert: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/dialogs.py" line="250" />
+      <location filename="fieldkit/ui/scan/dialogs.py" line="251" />
       <source>门牌码 %1 还没有登记为标准地址。请补全地址信息后登记，随后即可采集这一户。</source>
       <translation>Doorplate code %1 is not registered as a standard address yet. Complete the address and register it; then collect this household.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/dialogs.py" line="206" />
+      <location filename="fieldkit/ui/scan/dialogs.py" line="207" />
       <source>已登记：</source>
       <translation>Already registered: </translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/scan/dialogs.py" line="206" />
+      <location filename="fieldkit/ui/scan/dialogs.py" line="207" />
       <source>可能已登记过此人：</source>
       <translation>This person may already be registered: </translation>
     </message>

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from fieldkit.domain.doorplate_code import generate_station_key
-from fieldkit.domain.errors import IntegrityError, PermissionDenied
+from fieldkit.domain.errors import IntegrityError, PermissionDenied, UserFacingError
 from fieldkit.formspec import default_forms_dir
 from fieldkit.services import form_sets, installed_forms
 from fieldkit.services import records as rsvc
@@ -212,3 +212,50 @@ def test_only_the_chief_may_trust_a_county_key_or_accept_a_set(empty_ws, county_
             form_sets.trust_county_key(officer, COUNTY.public().to_string())
     finally:
         officer.lock()
+
+
+def forms_renaming_occupation(tmp: Path, *, declared: bool) -> Path:
+    """The shipped forms with residents' 职业 renamed occupation → job; `declared`: with the
+    version raised and the migration step beside it, as a county must publish it."""
+    folder = tmp / ("forms-job" if declared else "forms-job-undeclared")
+    shutil.copytree(default_forms_dir(), folder, ignore=shutil.ignore_patterns("import"))
+    residents = folder / "08_residents.toml"
+    text = residents.read_text().replace('"occupation"', '"job"')
+    if declared:
+        text = "version = 2\n" + text + '\n[[migrations]]\nto = 2\nrename = { occupation = "job" }\n'
+    residents.write_text(text)
+    return folder
+
+
+def test_a_set_that_renames_a_field_carries_the_stored_values_over_when_the_chief_accepts(empty_ws, tmp_path):
+    ws = empty_ws
+    trusted(ws)
+    form_sets.receive(ws, form_sets.sign(default_forms_dir(), 1, COUNTY).to_text())
+    form_sets.accept(ws)
+    rec = rsvc.save(ws, "residents", {**resident("李老师", 3), "occupation": "教师"})
+    form_sets.receive(ws, form_sets.sign(forms_renaming_occupation(tmp_path, declared=True), 2, COUNTY).to_text())
+    seen: list[tuple[int, int]] = []
+    form_sets.accept(ws, progress=lambda done, total: seen.append((done, total)))
+    assert rsvc.get(ws, rec.uuid).data.get("job") == "教师"
+    assert "occupation" not in rsvc.get(ws, rec.uuid).data
+    upgrade = [(c.by, c.field, c.new) for c in ws.store.records.history(rec.uuid) if c.op == "upgrade"]
+    assert ("表单升级 v1→v2", "job", "教师") in upgrade and {by for by, *_ in upgrade} == {"表单升级 v1→v2"}
+    assert seen and seen[-1][0] == seen[-1][1]
+    assert ws.upgraded == [{"module": "residents", "from": 1, "to": 2, "records": 1}]
+
+
+def test_a_set_that_renames_a_field_without_a_migration_is_refused_and_nothing_changes(empty_ws, tmp_path):
+    ws = empty_ws
+    trusted(ws)
+    form_sets.receive(ws, form_sets.sign(default_forms_dir(), 1, COUNTY).to_text())
+    form_sets.accept(ws)
+    rec = rsvc.save(ws, "residents", {**resident("李老师", 3), "occupation": "教师"})
+    bad = form_sets.sign(forms_renaming_occupation(tmp_path, declared=False), 2, COUNTY)
+    form_sets.receive(ws, bad.to_text())
+    with pytest.raises(UserFacingError) as e:
+        form_sets.accept(ws)
+    assert e.value.field == "occupation" and "08_residents.toml" in e.value.message
+    assert installed_forms.installed(ws.store).version == 1
+    assert ws.catalog["residents"].has_field("occupation")
+    assert rsvc.get(ws, rec.uuid).data["occupation"] == "教师"
+    assert form_sets.pending(ws) is not None  # still waiting: the county must publish a fixed set
