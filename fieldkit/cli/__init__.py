@@ -15,6 +15,7 @@ import os
 import sys
 import traceback
 
+from fieldkit import __version__
 from fieldkit.cli.context import CliContext, path_arg
 from fieldkit.domain.errors import Cancelled, ExitCode, UserFacingError
 from fieldkit.services.files import storage_error
@@ -42,6 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--user", help="login name (default: $FIELDKIT_USER or the only user)")
     parser.add_argument("--lang", choices=["zh", "en"], default=None, help="message language (default zh)")
     parser.add_argument("-v", "--verbose", action="store_true")
+    # What an officer reads out after an install or a USB update (docs/install.md).
+    parser.add_argument("--version", action="version", version=f"FieldKit {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         try:

@@ -25,6 +25,7 @@ from sqlite_utils.migrations import Migrations
 from fieldkit.domain.errors import StorageError
 
 from .db import Db, translated
+from .premigration import copy_before_migrating
 
 
 class StoreMigrations(Migrations):
@@ -249,7 +250,10 @@ def migrate(db: Db, steps: StoreMigrations | None = None) -> int:
         if not done:
             with db.tx():
                 steps.ensure_migrations_table(sdb)
-        for step in steps.pending(sdb):
+        pending = steps.pending(sdb)
+        if done and pending:  # an existing store and a newer FieldKit: keep the files as they were
+            copy_before_migrating(db, len(done))
+        for step in pending:
             with db.tx():
                 step.fn(sdb)
                 steps._record_applied(sdb, step.name)
