@@ -28,7 +28,7 @@ t0=$(date +%s)
 
 # 1. A build environment of its own (never the dev .venv: that one is editable and has the test
 #    tools). Rebuilt when pyproject.toml changes.
-stamp="$(sha256sum pyproject.toml packaging/deb/build.sh | sha256sum | cut -c1-16)"
+stamp="$(sha256sum pyproject.toml | cut -c1-16)"
 if [ ! -f "$VENV/.stamp-$stamp" ]; then
   rm -rf "$VENV"
   "$PY" -m venv "$VENV"
