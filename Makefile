@@ -14,13 +14,14 @@ RUN_DEBS := libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdb
 # with poppler's pdftoppm to check that printed QR codes still scan.
 TEST_DEBS := $(RUN_DEBS) postgresql xvfb poppler-utils
 
-.PHONY: run test lint screenshots bench sysdeps-run sysdeps-test clean help
+.PHONY: run test lint screenshots bench deb sysdeps-run sysdeps-test clean help
 
 help:
 	@echo "make run          set up and start FieldKit (embedded local store, demo township offered)"
 	@echo "make test         set up and run the whole test suite (ruff + import-linter included)"
 	@echo "make screenshots  write PNGs of the main screens to screenshots/"
 	@echo "make bench        run the benchmarks in bench/ and print their figures"
+	@echo "make deb          build dist/fieldkit_VERSION_ARCH.deb (own runtime in /opt/fieldkit; VERSION=… to override)"
 
 define ensure_debs
 	@missing=""; for p in $(1); do \
@@ -76,5 +77,9 @@ screenshots: sysdeps-test $(VENV)/.test-stamp
 bench: $(VENV)/.test-stamp
 	$(BIN)/python -m bench
 
+# The laptop package (packaging/deb/build.sh, docs/install.md). VERSION defaults to pyproject's.
+deb:
+	PY=$(PY) packaging/deb/build.sh $(VERSION)
+
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache

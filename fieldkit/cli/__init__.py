@@ -87,7 +87,8 @@ def build_parser(groups: tuple[str, ...] | None = None) -> argparse.ArgumentPars
     parser.add_argument("--user", help="login name (default: $FIELDKIT_USER or the only user)")
     parser.add_argument("--lang", choices=["zh", "en"], default=None, help="message language (default zh)")
     parser.add_argument("-v", "--verbose", action="store_true")
-    parser.add_argument("--version", action="version", version=f"fieldkit {__version__}")
+    # What an officer reads out after an install or a USB update (docs/install.md).
+    parser.add_argument("--version", action="version", version=f"FieldKit {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES if groups is None else groups:
         try:

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from fieldkit.domain.errors import StorageError
 
 from .db import Db, translated
+from .premigration import copy_before_migrating
 
 # sqlite-utils imports numpy and pandas, if installed, only to map their scalar types to column
 # types; the store never hands it either, and numpy alone costs ~0.25 s of every command's start.
@@ -260,7 +261,10 @@ def migrate(db: Db, steps: StoreMigrations | None = None) -> int:
         if not done:
             with db.tx():
                 steps.ensure_migrations_table(sdb)
-        for step in steps.pending(sdb):
+        pending = steps.pending(sdb)
+        if done and pending:  # an existing store and a newer FieldKit: keep the files as they were
+            copy_before_migrating(db, len(done))
+        for step in pending:
             with db.tx():
                 step.fn(sdb)
                 steps._record_applied(sdb, step.name)

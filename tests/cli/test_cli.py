@@ -184,3 +184,12 @@ def test_console_script_runs(tmp_path):
     exe = [sys.executable, "-m", "fieldkit.cli", "--help"]
     r = subprocess.run(exe, capture_output=True, text=True, timeout=60)
     assert r.returncode == 0 and "records" in r.stdout
+
+
+def test_version_names_the_installed_release(capsys) -> None:
+    import fieldkit
+
+    with pytest.raises(SystemExit) as e:
+        main(["--version"])
+    assert e.value.code == 0
+    assert capsys.readouterr().out.strip() == f"FieldKit {fieldkit.__version__}"
