@@ -40,7 +40,7 @@ def _loaded_after(*argv: str) -> tuple[subprocess.CompletedProcess, set[str]]:
 def test_version_answers_without_loading_the_store_or_qt():
     done, modules = _loaded_after("--version")
     assert done.returncode == 0
-    assert done.stdout.strip() == f"fieldkit {fieldkit.__version__}"
+    assert done.stdout.strip() == f"FieldKit {fieldkit.__version__}"
     assert not modules & set(HEAVY)
     assert not any(m.startswith("fieldkit.cli.") and m.endswith("_cmds") for m in modules)
 
