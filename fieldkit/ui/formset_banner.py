@@ -19,12 +19,8 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QHBoxLayout,
     QLabel,
     QListWidget,
-    QPushButton,
-    QSizePolicy,
-    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -32,6 +28,7 @@ from PySide6.QtWidgets import (
 from fieldkit.domain.errors import UserFacingError
 from fieldkit.services import form_sets
 from fieldkit.ui.errors import show_error
+from fieldkit.ui.notice_bar import NoticeBar, add_under_toolbar
 from fieldkit.ui.state import SessionInfo
 
 
@@ -80,30 +77,14 @@ class FormSetDialog(QDialog):
         layout.addWidget(self.buttons)
 
 
-class FormSetBanner(QToolBar):
-    """A toolbar row under the main toolbar; hidden unless a verified set is pending."""
+class FormSetBanner(NoticeBar):
+    """Hidden unless a verified set is pending."""
 
     def __init__(self, window: Any) -> None:
-        super().__init__(tr("新表单"))
-        self.setObjectName("formSetBar")
-        self.setMovable(False)
-        self.window_ = window
-        box = QWidget()
-        row = QHBoxLayout(box)
-        row.setContentsMargins(6, 4, 6, 4)
-        self.label = QLabel()
-        self.label.setObjectName("formSetBanner")
-        self.label.setWordWrap(False)  # one line, as the rollback banner (a toolbar sizes wrapped text badly)
-        self.label.setStyleSheet("background: #FFF4CE; color: #5C3C00; font-weight: bold; padding: 6px;")
-        self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        row.addWidget(self.label, 1)
-        self.review = QPushButton(tr("查看变化…"))
-        self.review.setObjectName("formSetReview")
-        self.review.clicked.connect(self.open_dialog)
-        row.addWidget(self.review)
-        self.addWidget(box)
+        super().__init__(window, tr("新表单"), "formSet", "background: #FFF4CE; color: #5C3C00;", tr("查看变化…"),
+                         "formSetReview", self.open_dialog)
+        self.review = self.button
         self.pending: form_sets.PendingSet | None = None
-        self.hide()
 
     def check(self) -> None:
         self.window_.worker.run(lambda job: form_sets.pending(job.ws), self._show, self._failed, progress=False,
@@ -116,21 +97,16 @@ class FormSetBanner(QToolBar):
             show_error(self.window_, exc)
             return
         self.pending = None
-        self.label.setText(exc.localized(getattr(self.window_, "lang", "zh")))
-        self.label.setToolTip(self.label.text())
-        self.review.hide()
-        self.show()
+        self.say(exc.localized(getattr(self.window_, "lang", "zh")), button=False)
 
     def _show(self, pending: form_sets.PendingSet | None) -> None:
         self.pending = pending
-        self.review.show()
+        text = ""
         if pending is not None:
             text = tr("平台发布了新的表单（第 %1 版）").replace("%1", str(pending.version))
             if not self.window_.info.may("install_forms"):
                 text += tr("：请所长查看并安装")
-            self.label.setText(text)
-            self.label.setToolTip(text)
-        self.setVisible(pending is not None)
+        self.say(text)
 
     def open_dialog(self) -> FormSetDialog | None:
         if self.pending is None:
@@ -160,8 +136,7 @@ class FormSetBanner(QToolBar):
 def install(window: Any) -> FormSetBanner:
     """Add the banner under `window`'s toolbar; check now and after every sync round."""
     banner = FormSetBanner(window)
-    window.addToolBarBreak()
-    window.addToolBar(banner)
+    add_under_toolbar(window, banner)
     sync_hooks = getattr(window, "sync", None)
     if sync_hooks is not None:
         sync_hooks.controller.synced.connect(lambda _result: banner.check())

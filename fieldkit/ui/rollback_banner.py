@@ -18,17 +18,14 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
-    QSizePolicy,
-    QToolBar,
     QVBoxLayout,
     QWidget,
 )
 
 from fieldkit.services import backup as backup_service
+from fieldkit.ui.notice_bar import NoticeBar, add_under_toolbar
 
 
 def tr(text: str) -> str:
@@ -64,32 +61,14 @@ class DecideDialog(QDialog):
         self.reason.textChanged.connect(lambda t: self.accept_button.setEnabled(len(t.strip()) >= 4))
 
 
-class RollbackBanner(QToolBar):
-    """A toolbar row under the main toolbar; hidden unless the store is held."""
+class RollbackBanner(NoticeBar):
+    """Hidden unless the store is held."""
 
     def __init__(self, window: Any) -> None:
-        super().__init__(tr("警告"))
-        self.setObjectName("rollbackBar")
-        self.setMovable(False)
-        self.window_ = window
-        box = QWidget()
-        row = QHBoxLayout(box)
-        row.setContentsMargins(6, 4, 6, 4)
-        self.label = QLabel()
-        self.label.setObjectName("rollbackBanner")
-        # One line: a toolbar sizes a word-wrapped label for its narrowest width (five lines of
-        # red at 1366 px). The whole text is the tooltip and the first thing the dialog says.
-        self.label.setWordWrap(False)
-        self.label.setStyleSheet("color: white; background: #B22222; font-weight: bold; padding: 6px;")
-        self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # narrow: cut, not wider
-        row.addWidget(self.label, 1)
-        self.decide = QPushButton(tr("处理…"))
-        self.decide.setObjectName("rollbackDecide")
-        self.decide.clicked.connect(self.open_dialog)
-        row.addWidget(self.decide)
-        self.addWidget(box)
+        super().__init__(window, tr("警告"), "rollback", "color: white; background: #B22222;", tr("处理…"),
+                         "rollbackDecide", self.open_dialog)
+        self.decide = self.button
         self.message = ""
-        self.hide()
 
     def check(self) -> None:
         self.window_.worker.run(lambda job: backup_service.rollback_notice(job.ws), self._show, progress=False,
@@ -99,11 +78,8 @@ class RollbackBanner(QToolBar):
         lang = getattr(self.window_, "lang", "zh")
         self.message = "" if notice is None else (notice[1] if lang == "en" else notice[0])
         decides = self.window_.info.may("restore")  # forms/permissions.toml; others are told whom to call
-        text = self.message if decides or not self.message else self.message + tr("（请联系所长处理）")
-        self.label.setText(text)
-        self.label.setToolTip(text)
-        self.decide.setVisible(decides)
-        self.setVisible(bool(self.message))
+        self.say(self.message if decides or not self.message else self.message + tr("（请联系所长处理）"),
+                 button=decides)
 
     def open_dialog(self) -> DecideDialog:
         dialog = DecideDialog(self.window_, self.message)
@@ -122,7 +98,6 @@ class RollbackBanner(QToolBar):
 def install(window: Any) -> RollbackBanner:
     """Add the banner under `window`'s toolbar and check the store once now."""
     banner = RollbackBanner(window)
-    window.addToolBarBreak()
-    window.addToolBar(banner)
+    add_under_toolbar(window, banner)
     banner.check()
     return banner
