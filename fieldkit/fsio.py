@@ -52,11 +52,7 @@ def fsync_path(path: Path) -> None:
     if Path(path).is_dir():
         platform_io.fsync_dir(Path(path))
         return
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    platform_io.fsync_file(Path(path))
 
 
 @contextlib.contextmanager

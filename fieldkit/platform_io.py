@@ -171,8 +171,12 @@ def has_unnamed_temp() -> bool:
 def fsync_dir(path: Path) -> None:
     """Make a rename inside `path` durable. Windows cannot open a folder as a file; NTFS
     journals its directory changes, so there is nothing to do there."""
-    if is_windows():
-        return
+    if not is_windows():
+        fsync_file(path)
+
+
+def fsync_file(path: Path) -> None:
+    """fsync what `path` names: its bytes (a file) or its entries (a folder, POSIX only)."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
