@@ -142,4 +142,7 @@ def path_arg(text: str) -> Path:
     would otherwise mean "this folder"), said before any work starts."""
     if not text.strip():
         raise argparse.ArgumentTypeError("路径不能为空 / the path is empty")
-    return Path(text).expanduser()
+    try:
+        return Path(text).expanduser()
+    except RuntimeError:  # "~name" of a user this machine does not have
+        raise argparse.ArgumentTypeError(f"路径中的用户目录不存在：{text} / no such user's home folder: {text}") from None

@@ -15,6 +15,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import fieldkit
 import fieldkit.cli as cli
 
@@ -91,3 +93,12 @@ def test_unknown_command_is_a_usage_error_naming_the_choices(capsys):
         assert e.code == 2
     err = capsys.readouterr().err
     assert "frobnicate" in err and "search" in err
+
+
+def test_a_path_under_an_unknown_users_home_is_a_usage_error_not_a_bug(capsys):
+    """`~name/…` for a user this machine lacks (found by the generated-arguments test): exit 2
+    with the path named, before any work starts, not exit 70."""
+    with pytest.raises(SystemExit) as e:
+        cli.main(["import", "residents", "~nosuchuser0/people.csv"])
+    assert e.value.code == 2
+    assert "~nosuchuser0/people.csv" in capsys.readouterr().err
