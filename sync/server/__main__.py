@@ -1,7 +1,7 @@
 """``fieldkit-server``: run the reference central platform and administer devices.
 
     fieldkit-server migrate [--db URL]     (every command also upgrades the schema first)
-    fieldkit-server serve [--db URL] [--host 127.0.0.1] [--port 8443] [--plain]
+    fieldkit-server serve [--db URL] [--host 127.0.0.1] [--port 8443] [--plain] [--append-only visits]
     fieldkit-server enroll-code --device-name NAME --scope v1,v2/g3 [--url URL] [--ttl-hours 72] [--qr]
     fieldkit-server devices | revoke --device-id N | fingerprint
     fieldkit-server publish --module watchlist|tasks|reference --scope v1|'*' --json '{…}' [--uuid U] [--delete]
@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from sync import merge as m
 from sync.protocol import PROTOCOL_VERSION, ProtocolError, load_json
 from sync.server.schema import SchemaTooNew
 from sync.server.storage import Storage, StorageError
@@ -43,6 +44,13 @@ def _db_url(args: argparse.Namespace) -> str:
     return f"sqlite:///{d / 'server.db'}"
 
 
+# What the forms shipped with FieldKit declare append-only (forms/01_visits.toml `merge =
+# "append_only"`): the policy a platform serves with before it has published a form set, so it
+# merges as the laptops' shipped forms do. A published set's policy joins it (sync/server/formsets.py).
+# tests/services/test_form_sets.py keeps this equal to the shipped forms' declarations.
+SHIPPED_APPEND_ONLY = "visits"
+
+
 def enrollment_payload(url: str, code: str, fp: str | None) -> str:
     """The QR code's text: what `sync.client.SyncClient.enroll_from_payload` reads."""
     return json.dumps({"fieldkit": PROTOCOL_VERSION, "url": url, "code": code, "fp": fp}, separators=(",", ":"))
@@ -53,7 +61,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from sync.server.app import create_app
 
-    storage = Storage(_db_url(args))
+    modules = frozenset(x.strip() for x in args.append_only.split(",") if x.strip())
+    storage = Storage(_db_url(args), m.Policy(append_only=modules))
     ssl: dict[str, Any] = {}
     if not args.plain:
         cert, key = ensure_certificate(_data_dir(args), [args.host, "localhost", *args.san])
@@ -151,6 +160,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--plain", action="store_true", help="HTTP without TLS (behind a TLS proxy, or tests)")
     s.add_argument("--san", action="append", default=[], help="extra certificate host name or IP")
     s.add_argument("--log-level", default="warning")
+    s.add_argument("--append-only", default=SHIPPED_APPEND_ONLY, metavar="MODULES",
+                   help="modules merged append-only until a form set is published (comma-separated; "
+                        f"default {SHIPPED_APPEND_ONLY!r}, as the shipped forms declare)")
     s.set_defaults(fn=cmd_serve)
     e = command("enroll-code", "issue a one-time enrollment code and QR payload")
     e.add_argument("--device-name", required=True)

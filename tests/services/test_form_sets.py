@@ -259,3 +259,16 @@ def test_a_set_that_renames_a_field_without_a_migration_is_refused_and_nothing_c
     assert ws.catalog["residents"].has_field("occupation")
     assert rsvc.get(ws, rec.uuid).data["occupation"] == "教师"
     assert form_sets.pending(ws) is not None  # still waiting: the county must publish a fixed set
+
+
+def test_a_platform_that_published_no_set_merges_as_the_shipped_forms_declare():
+    """Before any form set is published, `fieldkit-server serve` merges with its default policy:
+    it must be the shipped forms' (a server merging visits field by field would prune the first
+    report that every laptop keeps)."""
+    from fieldkit.formspec import load_modules
+    from sync.server.__main__ import SHIPPED_APPEND_ONLY, build_parser
+
+    shipped = form_sets.policy_of(load_modules(default_forms_dir()))
+    assert set(SHIPPED_APPEND_ONLY.split(",")) == set(shipped.append_only) and not shipped.append_only_fields
+    args = build_parser().parse_args(["serve"])
+    assert args.append_only == SHIPPED_APPEND_ONLY
