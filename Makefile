@@ -14,7 +14,7 @@ RUN_DEBS := libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdb
 # with poppler's pdftoppm to check that printed QR codes still scan.
 TEST_DEBS := $(RUN_DEBS) postgresql xvfb poppler-utils
 
-.PHONY: run test lint screenshots bench deb sysdeps-run sysdeps-test clean help
+.PHONY: run test lint screenshots bench deb deb-server sysdeps-run sysdeps-test clean help
 
 help:
 	@echo "make run          set up and start FieldKit (embedded local store, demo township offered)"
@@ -22,6 +22,7 @@ help:
 	@echo "make screenshots  write PNGs of the main screens to screenshots/"
 	@echo "make bench        run the benchmarks in bench/ and print their figures"
 	@echo "make deb          build dist/fieldkit_VERSION_ARCH.deb (own runtime in /opt/fieldkit; VERSION=… to override)"
+	@echo "make deb-server   build dist/fieldkit-server_VERSION_ARCH.deb (platform server, systemd unit, /etc/fieldkit-server)"
 
 define ensure_debs
 	@missing=""; for p in $(1); do \
@@ -80,6 +81,10 @@ bench: $(VENV)/.test-stamp
 # The laptop package (packaging/deb/build.sh, docs/install.md). VERSION defaults to pyproject's.
 deb:
 	PY=$(PY) packaging/deb/build.sh $(VERSION)
+
+# The platform server's package (packaging/deb-server/build.sh, docs/install.md 三、平台服务器).
+deb-server:
+	PY=$(PY) packaging/deb-server/build.sh $(VERSION)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache

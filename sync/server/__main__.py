@@ -7,6 +7,10 @@
     fieldkit-server publish --module watchlist|tasks|reference --scope v1|'*' --json '{…}' [--uuid U] [--delete]
     fieldkit-server publish-forms SET.json   (a form set signed by `fieldkit forms sign`)
 
+Every command accepts ``--config PATH`` (or ``$FIELDKIT_SERVER_CONFIG``): a TOML file of the
+same settings (sync/server/config.py; the package's /etc/fieldkit-server/config.toml); options
+given on the command line win over it.
+
 Data directory: ``--data-dir`` or ``$FIELDKIT_SERVER_HOME`` or ``~/.local/share/fieldkit-server``;
 it holds the default SQLite database and the TLS certificate.
 """
@@ -24,6 +28,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from sync import merge as m
 from sync.protocol import PROTOCOL_VERSION, ProtocolError, load_json
+from sync.server import config
+from sync.server.config import SHIPPED_APPEND_ONLY as SHIPPED_APPEND_ONLY
 from sync.server.schema import SchemaTooNew
 from sync.server.storage import Storage, StorageError
 from sync.server.tls import ensure_certificate, fingerprint
@@ -44,11 +50,6 @@ def _db_url(args: argparse.Namespace) -> str:
     return f"sqlite:///{d / 'server.db'}"
 
 
-# What the forms shipped with FieldKit declare append-only (forms/01_visits.toml `merge =
-# "append_only"`): the policy a platform serves with before it has published a form set, so it
-# merges as the laptops' shipped forms do. A published set's policy joins it (sync/server/formsets.py).
-# tests/services/test_form_sets.py keeps this equal to the shipped forms' declarations.
-SHIPPED_APPEND_ONLY = "visits"
 
 
 def enrollment_payload(url: str, code: str, fp: str | None) -> str:
@@ -140,11 +141,13 @@ def cmd_publish_forms(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="fieldkit-server", description="FieldKit reference central platform")
+    p.add_argument("--config", help=f"settings file (TOML; default ${config.ENV}); options here win over it")
     p.add_argument("--data-dir", help="certificate and default database directory")
     p.add_argument("--db", help="sqlite:///path or postgresql://user@host/db (default: SQLite in data dir)")
     # The same two options are accepted after the command too (`serve --db …`); SUPPRESS keeps
     # a sub-command's absent option from overwriting one given before the command.
     common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", default=argparse.SUPPRESS, help="as above")
     common.add_argument("--data-dir", default=argparse.SUPPRESS, help="as above")
     common.add_argument("--db", default=argparse.SUPPRESS, help="as above")
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -155,12 +158,13 @@ def build_parser() -> argparse.ArgumentParser:
     command("migrate", "upgrade the database schema to this version's (any command also does)").set_defaults(
         fn=cmd_migrate)
     s = command("serve", "run the HTTP(S) server")
-    s.add_argument("--host", default="127.0.0.1")
-    s.add_argument("--port", type=int, default=8443)
-    s.add_argument("--plain", action="store_true", help="HTTP without TLS (behind a TLS proxy, or tests)")
+    # Defaults None: filled from the config file, else config.DEFAULTS (config.apply).
+    s.add_argument("--host", help="listen address (default 127.0.0.1)")
+    s.add_argument("--port", type=int, help="default 8443")
+    s.add_argument("--plain", action="store_const", const=True, help="HTTP without TLS (behind a TLS proxy, or tests)")
     s.add_argument("--san", action="append", default=[], help="extra certificate host name or IP")
-    s.add_argument("--log-level", default="warning")
-    s.add_argument("--append-only", default=SHIPPED_APPEND_ONLY, metavar="MODULES",
+    s.add_argument("--log-level", choices=config.LOG_LEVELS, help="default warning")
+    s.add_argument("--append-only", metavar="MODULES",
                    help="modules merged append-only until a form set is published (comma-separated; "
                         f"default {SHIPPED_APPEND_ONLY!r}, as the shipped forms declare)")
     s.set_defaults(fn=cmd_serve)
@@ -189,8 +193,17 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line, completed from the config file and the defaults (`config.apply`)."""
+    return config.apply(build_parser().parse_args(argv))
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = parse_args(argv)
+    except config.ConfigError as exc:
+        print(f"fieldkit-server: {exc}", file=sys.stderr)
+        return exc.exit_code
     try:
         return args.fn(args)
     except (StorageError, SchemaTooNew, ProtocolError, json.JSONDecodeError) as exc:

@@ -266,9 +266,9 @@ def test_a_platform_that_published_no_set_merges_as_the_shipped_forms_declare():
     it must be the shipped forms' (a server merging visits field by field would prune the first
     report that every laptop keeps)."""
     from fieldkit.formspec import load_modules
-    from sync.server.__main__ import SHIPPED_APPEND_ONLY, build_parser
+    from sync.server.__main__ import SHIPPED_APPEND_ONLY, parse_args
 
     shipped = form_sets.policy_of(load_modules(default_forms_dir()))
     assert set(SHIPPED_APPEND_ONLY.split(",")) == set(shipped.append_only) and not shipped.append_only_fields
-    args = build_parser().parse_args(["serve"])
+    args = parse_args(["serve"])
     assert args.append_only == SHIPPED_APPEND_ONLY
