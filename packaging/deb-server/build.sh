@@ -5,9 +5,11 @@
 # The same recipe as the laptop's packaging/deb/build.sh (PyInstaller one-dir), but the build
 # environment holds only what `sync.server` imports: no Qt, OpenCV or ReportLab, so the bundle
 # stays small (measured: docs/install.md, "服务器包的大小与启动时间").
-# arm64 (Phytium/Kunpeng): run this same script on an arm64 Debian 12 / UOS / Kylin machine; every
+# arm64 (Phytium/Kunpeng): run this same script on an arm64 Debian / UOS / Kylin machine; every
 # wheel the server needs (cryptography, psycopg-binary, zstandard, pydantic-core) has a
-# manylinux aarch64 build, and nothing here is architecture-specific (dpkg names the arch).
+# manylinux_2_28-or-older aarch64 build, and nothing here is architecture-specific (dpkg names
+# the arch). Build on the oldest system it must run on: the bundle needs the build machine's
+# glibc or newer, declared below as libc6 (>= …). docs/install.md has the table.
 #
 # Usage: packaging/deb-server/build.sh [VERSION]   (default: the version in pyproject.toml)
 # Env:   PY (python3.11+ with a shared libpython), DEB_COMPRESS (dpkg-deb -Z, gzip by default).
@@ -62,7 +64,10 @@ install -m 0644 docs/install.md "$STAGE/usr/share/doc/fieldkit-server/install.md
 for s in postinst prerm postrm; do install -m 0755 "$HERE/$s" "$STAGE/DEBIAN/$s"; done
 echo /etc/fieldkit-server/config.toml > "$STAGE/DEBIAN/conffiles"
 size_kib="$(du -sk --exclude=DEBIAN "$STAGE" | cut -f1)"
-sed -e "s/@VERSION@/$VERSION/" -e "s/@ARCH@/$ARCH/" -e "s/@SIZE@/$size_kib/" \
+# The bundled interpreter and libraries need at least the build machine's glibc (PyInstaller's
+# rule): declared, so dpkg refuses an older system instead of the program failing to start.
+libc="$(dpkg-query -W -f='${Version}' libc6 | sed 's/-.*//')"
+sed -e "s/@VERSION@/$VERSION/" -e "s/@ARCH@/$ARCH/" -e "s/@SIZE@/$size_kib/" -e "s/@LIBC@/$libc/" \
   "$HERE/control.in" > "$STAGE/DEBIAN/control"
 
 # 4. The package (owned by root whoever builds it).
