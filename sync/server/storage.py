@@ -106,11 +106,16 @@ def _finite(v: Any) -> tuple[Any, bool]:
 
 
 def make_engine(url: str) -> sa.Engine:
-    """An engine for ``sqlite:///path`` or ``postgresql://…`` (driven by psycopg 3)."""
+    """An engine for ``sqlite:///path`` or ``postgresql://…`` (driven by psycopg 3).
+
+    ``hide_parameters``: a database error's text otherwise quotes the statement's bound values
+    (names, ID numbers), and an unexpected one reaches the journal in uvicorn's traceback.
+    """
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     if url.startswith("sqlite"):
-        engine = sa.create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
+        engine = sa.create_engine(url, connect_args={"timeout": 60, "check_same_thread": False},
+                                  hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _connect(dbapi_conn, _record):  # pysqlite's own BEGIN handling is replaced below
@@ -124,7 +129,7 @@ def make_engine(url: str) -> sa.Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
-    return sa.create_engine(url, pool_size=20, max_overflow=40, pool_pre_ping=True)
+    return sa.create_engine(url, pool_size=20, max_overflow=40, pool_pre_ping=True, hide_parameters=True)
 
 
 class Storage:

@@ -14,9 +14,11 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+import sqlalchemy as sa
 
 from sync.server import config
 from sync.server.__main__ import main, parse_args
+from sync.server.storage import make_engine
 
 from .helpers import ServerThread, enrolled, tls_certificate
 
@@ -127,3 +129,17 @@ def test_the_access_log_carries_no_names_id_numbers_or_phones(tmp_path) -> None:
     for secret in ("李秀英", "350924198511124563", "13912345678", "所里笔记本", "村警务室"):
         for form in (secret, quote(secret)):
             assert not any(form in u for u in urls), secret
+
+
+def test_a_database_error_in_the_journal_quotes_no_field_values(db_url: str) -> None:
+    # An unexpected database error reaches the journal as uvicorn's traceback: its text must
+    # not carry the statement's values.
+    engine = make_engine(db_url)
+    try:
+        with pytest.raises(sa.exc.DBAPIError) as err, engine.begin() as conn:
+            conn.execute(sa.text("INSERT INTO no_such_table (name, id_number) VALUES (:n, :i)"),
+                         {"n": "李秀英", "i": "350924198511124563"})
+    finally:
+        engine.dispose()
+    assert "no_such_table" in str(err.value)
+    assert "李秀英" not in str(err.value) and "350924198511124563" not in str(err.value)
