@@ -120,7 +120,7 @@ def measure(mode: str, args: argparse.Namespace, app, base: Path, slot: int) -> 
             worker.run(lambda job: sync.sync_now(job.ws, job.progress, job.cancel, retries=2), outcome.append,
                        outcome.append, progress=False)
         elif mode == "lanes":
-            worker.run(lambda job: sync_round(job.on_store, job.progress, job.cancel, retries=2), outcome.append,
+            worker.run(lambda job: sync_round(job.on_store, job.progress, job.cancel, retries=2, short_steps=True), outcome.append,
                        outcome.append, progress=False, needs_store=False)
         i = 0
         next_at = t_start

@@ -41,6 +41,10 @@ from sync.protocol import Change
 from sync.replica import AttachmentRef, OutboxEntry
 
 T = TypeVar("T")
+# Sized so one step takes ~100 ms on the 2-core field laptop (bench/lane_bench.py): a search
+# queued behind it still answers within the 150 ms goal.
+PUSH_STEP = 50
+APPLY_STEP = 25
 OnStore = Callable[[Callable[[Workspace], Any]], Any]
 
 
@@ -66,8 +70,8 @@ class _Steps:
 class _LaneReplica:
     """The `sync.replica.Replica` the client talks to: each call is one store step."""
 
-    def __init__(self, steps: _Steps, replica: FieldKitReplica, node: str) -> None:
-        self._steps, self.inner, self._node = steps, replica, node
+    def __init__(self, steps: _Steps, replica: FieldKitReplica, node: str, apply_step: int | None) -> None:
+        self._steps, self.inner, self._node, self._apply_step = steps, replica, node, apply_step
 
     @property
     def device_node(self) -> str:
@@ -89,7 +93,22 @@ class _LaneReplica:
         return self._steps(lambda ws: self.inner.get_cursor())
 
     def apply_remote(self, changes: Sequence[Change], cursor: str) -> list[Conflict]:
-        return self._steps(lambda ws: self.inner.apply_remote(changes, cursor))
+        """A page in steps of `apply_step` changes, so no one step holds the store for long;
+        only the last moves the cursor. Cut off between steps, the page is fetched again and
+        its first part merges to what is already stored (merging is idempotent)."""
+        n = self._apply_step or len(changes)
+        if len(changes) <= n:
+            return self._steps(lambda ws: self.inner.apply_remote(changes, cursor))
+        found: list[Conflict] = []
+        before = self.get_cursor() or ""
+        for i in range(0, len(changes), n):
+            part, upto = changes[i:i + n], (cursor if i + n >= len(changes) else before)
+
+            def apply(ws: Workspace, part: Sequence[Change] = part, upto: str = upto) -> list[Conflict]:
+                return self.inner.apply_remote(part, upto)
+
+            found += self._steps(apply)
+        return found
 
     def pending_attachments(self) -> list[AttachmentRef]:
         return self._steps(lambda ws: self.inner.pending_attachments())
@@ -148,17 +167,22 @@ def _result(ws: Workspace, replica: FieldKitReplica, report: sc.SyncReport) -> s
 
 
 def sync_round(on_store: OnStore, progress: ss.Progress | None = None, cancel: ss.CancelFn | None = None, *,
-               retries: int = 6, backoff: float = 0.5) -> ss.SyncResult:
+               retries: int = 6, backoff: float = 0.5, short_steps: bool = False) -> ss.SyncResult:
     """One full round (what `sync_service.sync_now` promises, same errors), holding the store
-    only inside ``on_store`` steps. Progress and cancel are called on this thread."""
+    only inside ``on_store`` steps. Progress and cancel are called on this thread.
+
+    `short_steps` (the app): push batches of `PUSH_STEP` and pulled pages applied `APPLY_STEP`
+    changes at a time, so a search queued behind a step waits little; a few more round trips
+    on the link are the price (bench/lane_bench.py measures both)."""
     steps = _Steps(on_store)
     conn, replica, node = steps(_begin)
-    client = ss._client(conn, retries=retries, backoff=backoff)
+    client = ss._client(conn, retries=retries, backoff=backoff, **({"batch_size": PUSH_STEP} if short_steps else {}))
     try:
         try:
             hello = client.hello()
             steps(lambda ws: _after_hello(ws, replica, client, hello))
-            report = client.sync(_LaneReplica(steps, replica, node), progress, cancel)
+            report = client.sync(_LaneReplica(steps, replica, node, APPLY_STEP if short_steps else None),
+                                 progress, cancel)
         except sc.Cancelled:
             raise Cancelled() from None
         except sc.DeviceRevoked as e:

@@ -183,7 +183,7 @@ class SyncController(QObject):
     def _run_round(self) -> None:
         self._set_syncing(True)
         retries = self.round_retries
-        self.worker.run(lambda job: sync_round(job.on_store, job.progress, job.cancel, retries=retries),
+        self.worker.run(lambda job: sync_round(job.on_store, job.progress, job.cancel, retries=retries, short_steps=True),
                         self._round_done, self._round_failed, progress=False, key="sync-round", owner=self,
                         needs_store=False)
 
