@@ -123,3 +123,21 @@ def test_a_lock_in_the_middle_of_a_round_stops_it_and_loses_nothing(server, tmp_
     assert sync.status(again).pending == 0
     assert len([s for s in server.storage.all_records().values() if s.module == "residents"]) == 3
     again.lock()
+
+
+def test_short_steps_bring_every_record_of_a_big_page_and_move_the_cursor_once(server, tmp_path):
+    from fieldkit.services.sync_round import APPLY_STEP, PUSH_STEP
+
+    a = enrolled_ws(server, tmp_path / "a", "lin")
+    b = enrolled_ws(server, tmp_path / "b", "wang")
+    n = max(APPLY_STEP, PUSH_STEP) * 2 + 3
+    sent = [rsvc.save(b, "residents", resident(f"赵{i}", 100 + i)).uuid for i in range(n)]
+    store_b = StoreThread(b)
+    assert sync_round(store_b, short_steps=True).report.pushed == n  # several batches
+    store = StoreThread(a)
+    first = sync_round(store, short_steps=True)
+    assert first.report.pulled == n
+    assert all(rsvc.get(a, u) is not None for u in sent)
+    assert sync_round(store, short_steps=True).report.pulled == 0  # the cursor reached the page's end
+    a.lock()
+    b.lock()
