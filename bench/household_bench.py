@@ -182,8 +182,10 @@ def bench_preview(seconds: float) -> None:
 
     from fieldkit.devices.camera import FileCameraBackend
     from fieldkit.ui.scan.feed import CameraFeed
+    from fieldkit.ui.worker import Worker
 
     app = QApplication.instance() or QApplication([])
+    worker = Worker()  # the feed's jobs run on its free lane, as in the app
     tmp = Path(tempfile.mkdtemp())
     video = doorplate_video(tmp / "plate.avi")
 
@@ -194,7 +196,7 @@ def bench_preview(seconds: float) -> None:
             return []
 
     for label, factory in (("real QR decoder", None), ("no decoding", Idle)):
-        feed = CameraFeed(FileCameraBackend([video], loop=True, pace_fps=30), factory)
+        feed = CameraFeed(FileCameraBackend([video], loop=True, pace_fps=30), factory, worker=worker)
         reads: list[str] = []
         feed.decoded.connect(reads.append)
         feed.start(0)
@@ -211,6 +213,7 @@ def bench_preview(seconds: float) -> None:
         per = feed.decode_ms / feed.decodes if feed.decodes else 0.0
         print(f"  {label:16s}: preview {feed.shown / elapsed:5.1f} fps painted (camera {fps:4.1f} fps), "
               f"{feed.decodes / elapsed:5.1f} decodes/s, {per:5.1f} ms/decode, {len(reads)} payloads read")
+    worker.shutdown()
     shutil.rmtree(tmp, ignore_errors=True)
     app.shutdown()
 

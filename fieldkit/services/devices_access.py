@@ -140,10 +140,19 @@ def list_cameras(ws: Any = None) -> list[Any]:
 def open_camera(ws: Any = None, index: int | None = None, width: int = 1280, height: int = 720) -> Any:
     """Open a camera (default: the one chosen in settings, else the first). Raises
     `DeviceUnavailable` when there is none."""
-    backend = _demo_camera_backend() if demo_mode(ws) else None
-    if index is None:
-        index = _camera_setting(ws)
-    return _camera.open_camera(index, width, height, backend=backend)
+    return open_chosen_camera(camera_choice(ws, index), width, height)
+
+
+def camera_choice(ws: Any = None, index: int | None = None) -> tuple[int | None, bool]:
+    """(camera index or None for the first, demo mode?) as the store says: plain data, read on
+    the store's thread, so that opening the camera (a second for a webcam) can happen elsewhere."""
+    return (index if index is not None else _camera_setting(ws)), demo_mode(ws)
+
+
+def open_chosen_camera(choice: tuple[int | None, bool], width: int = 1280, height: int = 720) -> Any:
+    """Open the camera `camera_choice` named; touches no store (any thread)."""
+    index, demo = choice
+    return _camera.open_camera(index, width, height, backend=_demo_camera_backend() if demo else None)
 
 
 def _camera_setting(ws: Any) -> int | None:

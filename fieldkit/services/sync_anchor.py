@@ -7,7 +7,7 @@ newest audit row (`PUT /v1/audit-head`); at the next round `check` — given wha
 returned — refuses to go on unless the chain still holds that row. See docs/sync-protocol.md
 §7.1. The chief may accept a mismatch with a reason (`accept_mismatch`, audited).
 
-Threading: the workspace's thread (sync_service.sync_now calls these inside its round).
+Threading: the workspace's thread, except `send_head` (network only; sync_round calls it between store steps).
 """
 
 from __future__ import annotations
@@ -83,11 +83,26 @@ def accept_mismatch(ws: Workspace, reason: str) -> dict[str, Any]:
 def report(ws: Workspace, client: sc.SyncClient) -> None:
     """Send the current head for the platform to keep. A failure costs nothing: the platform
     keeps the previous head, which the chain still holds."""
+    head = local_head(ws)
+    if head is not None and send_head(client, head):
+        head_sent(ws)
+
+
+def local_head(ws: Workspace) -> tuple[int, str] | None:
+    """This store's audit head (seq, hash), plain data for `send_head` on another thread."""
     head = audit_head.head(ws.store)
-    if head is None:
-        return
+    return (int(head[0]), str(head[1])) if head is not None else None
+
+
+def send_head(client: sc.SyncClient, head: tuple[int, str]) -> bool:
+    """The network half of `report` (touches no store): True when the platform kept it."""
     try:
         client.put_audit_head(*head)
     except sc.SyncError:
-        return
+        return False
+    return True
+
+
+def head_sent(ws: Workspace) -> None:
+    """The platform holds our current head: an accepted mismatch is behind us."""
     ws.store.settings.delete(K_ACCEPTED)

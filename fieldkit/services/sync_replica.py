@@ -180,6 +180,11 @@ class FieldKitReplica:
         self.changes = Changes(sources={"sync"})  # what this round brought, for the screens
         self.new_watch: list[tuple[str, str]] = []  # (ID number, reason) received this round
         self.held_newer: list[tuple[str, str, int]] = []  # (uuid, module, form version) held this round
+        # The deltas `pending_changes` handed out, by outbox seq: `mark_pushed` folds exactly what
+        # was sent. Rebuilt later, a delta could differ — an edit saved while the push was in
+        # flight may move the record to another village, and the folded state would then claim
+        # the server already knows the new scope, which it would never be told.
+        self._sent: dict[int, Change] = {}
 
     @property
     def device_node(self) -> str:
@@ -262,8 +267,10 @@ class FieldKitReplica:
     def pending_changes(self, limit: int) -> list[OutboxEntry]:
         """Never raises (the sync contract): an entry that cannot even be made into a change is
         set aside with the reason, so one bad row cannot hold back the rest of the outbox."""
-        return [OutboxEntry(seq, delta) for seq, delta in self._deltas(self.store.outbox.pending(limit),
-                                                                       set_aside=True)]
+        out = [OutboxEntry(seq, delta) for seq, delta in self._deltas(self.store.outbox.pending(limit),
+                                                                      set_aside=True)]
+        self._sent.update((e.id, e.change) for e in out)
+        return out
 
     def _deltas(self, items: Sequence[Any], *, set_aside: bool = False) -> list[tuple[int, Change]]:
         """(seq, delta) for outbox entries, each built from its record's stored (pre-push) state."""
@@ -271,6 +278,9 @@ class FieldKitReplica:
         frozen = self.tables.frozen([i.seq for i in items])
         out = []
         for item in items:
+            if item.seq in self._sent:
+                out.append((item.seq, self._sent[item.seq]))
+                continue
             if item.seq in frozen:
                 out.append((item.seq, Change.from_stored(frozen[item.seq])))
                 continue
@@ -303,6 +313,8 @@ class FieldKitReplica:
             for uuid, st in states.items():
                 self.tables.set_state(uuid, st.to_json() if st is not None else None)
             self.outbox.ack(ids)
+            for seq in ids:
+                self._sent.pop(seq, None)
             for uuid in states:
                 if self.tables.conflicts(uuid):
                     self.refresh_conflicts(uuid)

@@ -6,9 +6,9 @@ client raises becomes a `UserFacingError` in words an officer understands, and i
 for the status bar. The token is a secret and lives only in the encrypted store's settings.
 
 Threading: every function taking a `Workspace` runs on the workspace's thread (the app's
-database thread), and `sync_now` holds it for the whole round, network included. `probe`
-takes a `Connection` (plain data) instead and may run on any thread: the app probes the
-server off the database thread and only queues a sync once the server answers.
+database thread); `sync_now` holds it for the whole round, network included (the CLI). The
+app runs `sync_round.sync_round` on its free lane instead, taking the database lane only for
+the round's local steps. `probe` takes a `Connection` (plain data) and may run on any thread.
 Times are ISO-8601 UTC strings.
 """
 
@@ -21,16 +21,14 @@ from typing import Any
 
 from fieldkit.domain.errors import (
     AuthError,
-    Cancelled,
     Conflict,
-    IntegrityError,
     NetworkError,
     NotFound,
     PermissionDenied,
     UserFacingError,
 )
 from fieldkit.domain.validators import check_id_number
-from fieldkit.services import door, form_sets, revocation, sync_anchor
+from fieldkit.services import door, revocation, sync_anchor
 from fieldkit.services import records as rsvc
 from fieldkit.services.permissions import require
 from fieldkit.services.sync_replica import (
@@ -370,52 +368,12 @@ def sync_now(ws: Workspace, progress: Progress | None = None, cancel: CancelFn |
     `backoff` seconds doubled each time (with jitter).
 
     The round: hello (revocation, the platform's copy of our audit head) → check the head →
-    push, pull, attachments → report the new head."""
-    conn = connection(ws)
-    if conn is None:
-        raise _not_enrolled()
-    if ws.store.settings.get(K_REVOKED):
-        # The chief took the laptop back with the recovery code; the old enrollment stays dead.
-        raise AuthError("本机原来的登记已被平台撤销，请所长用平台重新签发的登记码重新登记",
-                        message_en="This laptop's enrollment was revoked by the platform; the chief must enroll "
-                                   "it again with a newly issued code", code="device_revoked")
-    client = _client(conn, retries=retries, backoff=backoff)
-    replica = FieldKitReplica(ws)
-    try:
-        try:
-            try:
-                hello = client.hello()
-                sync_anchor.check(ws, hello.get("audit_head"))
-            except IntegrityError as err:
-                _remember_error(ws, err)
-                raise
-            # The platform's form set: its merge policy joins ours for this round; a new set is
-            # fetched, checked and kept for the chief (never installed here).
-            form_sets.note_hello(ws, client, hello.get("form_set"))
-            replica.policy = form_sets.device_policy(ws)
-            report = client.sync(replica, progress, cancel)
-        except sc.Cancelled:
-            raise Cancelled() from None
-        except sc.DeviceRevoked as e:
-            client.close()
-            _revoked(ws, conn, e)
-            raise user_error(e) from None
-        except sc.SyncError as e:
-            err = user_error(e)
-            _remember_error(ws, err)
-            raise err from None
-        with ws.store.transaction():
-            ws.store.settings.set(K_LAST, _now())
-            ws.store.settings.delete(K_ERROR)
-            if report.pushed or report.pulled or report.rejected:
-                # Auto-sync runs every few minutes; only rounds that moved data are worth an entry.
-                ws.store.audit.log("sync", detail={"pushed": report.pushed, "pulled": report.pulled,
-                                                   "rejected": len(report.rejected)})
-        sync_anchor.report(ws, client)
-    finally:
-        client.close()
-    rej = {r.seq: r for r in rejected(ws)}
-    return SyncResult(report, _alerts(ws, replica), [rej[i] for i, _ in report.rejected if i in rej])
+    push, pull, attachments → report the new head. It runs on this thread throughout; the app
+    runs `sync_round.sync_round` instead, which holds the store only for the local steps."""
+    # Imported here: sync_round builds on this module's words and helpers.
+    from fieldkit.services.sync_round import sync_round
+
+    return sync_round(lambda fn: fn(ws), progress, cancel, retries=retries, backoff=backoff)
 
 
 def _revoked(ws: Workspace, conn: Connection, exc: sc.DeviceRevoked) -> None:

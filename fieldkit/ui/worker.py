@@ -1,21 +1,36 @@
-"""The one background-worker API of the UI (Anki's `QueryOp` habit).
+"""The one background-worker API of the UI (Anki's `QueryOp` habit), with two lanes.
 
-One thread — the database thread — owns the `Workspace`: the store's SQLCipher connection may
-only be used by the thread that opened it, so the workspace is *created* (unlock/create/recover)
-on that thread too, and every service call runs there. The GUI thread never runs SQL.
+The **database lane** is one thread that owns the `Workspace`: the store's SQLCipher
+connection may only be used by the thread that opened it, so the workspace is *created*
+(unlock/create/recover) on that thread too, and every service call runs there. The GUI thread
+never runs SQL.
+
+The **free lane** (``needs_store=False``, as Anki's `QueryOp.without_collection`) is for work
+that never touches the store: network I/O (the sync probe and a sync round's transfers) and
+device waits (camera frames, QR decoding, the photo preview). It is a small pool of threads,
+grown when every one is busy, so a camera loop never makes a sync wait, and nothing on it ever
+makes a search wait. A free-lane job that needs the store for a moment calls
+``job.on_store(fn)``: ``fn(ws)`` runs as a short job on the database lane, queued behind what
+is already there, and its result comes back to the free-lane thread. A sync round does exactly
+that: outbox reads, acknowledgements and pulled pages on the database lane; the waiting on
+the link on the free lane.
 
 Threading rules:
 - `Worker.run()` and every other public method are called on the GUI thread only.
-- `fn(job)` runs on the database thread. It gets a `Job`: `job.ws` is the workspace (None while
-  locked), `job.progress(done, total)` and `job.cancel()` are what the services' long tasks take;
-  an unlock/create job calls `job.adopt(ws)` so later jobs get that workspace. Results handed
+- `fn(job)` runs on the lane the caller chose. On the database lane `job.ws` is the workspace
+  (None while locked); an unlock/create job calls `job.adopt(ws)` so later jobs get it. On the
+  free lane `job.ws` is always None and only `job.on_store` reaches the store. Results handed
   back should be plain data (records, strings), never the workspace itself.
-- `on_done(result)` / `on_error(exc)` run on the GUI thread (queued signal), in submission order.
+- `job.progress(done, total)` and `job.cancel()` are what the services' long tasks take, on
+  either lane.
+- `on_done(result)` / `on_error(exc)` run on the GUI thread (queued signal). Database-lane jobs
+  finish in submission order; free-lane jobs run side by side and finish in their own order.
 - Progress is *polled* by the GUI (a 100 ms timer while a dialog is up) rather than signalled,
   so a 100,000-row import cannot flood the GUI event queue.
 - A progress dialog appears only when the job has run ~300 ms: quick work never flashes one.
 - Cancel is cooperative: pressing "取消" sets a flag that `job.cancel()` reports; the service
-  raises `Cancelled`, which is neither an error nor a bug.
+  raises `Cancelled`, which is neither an error nor a bug. A free-lane job waiting in
+  `job.on_store` for a busy database lane gives up with `Cancelled` when cancelled.
 - `key=`: a job still waiting with the same key is dropped in favour of the new one (search as
   you type sends one query per keystroke; only the last one matters).
 - `owner=` (default `parent=`): when that QObject is gone by the time the result arrives (tab
@@ -23,9 +38,12 @@ Threading rules:
 - Jobs with a progress dialog run with Python's cyclic GC paused: a full collection over the
   objects an import allocates holds the GIL long enough to freeze the GUI (measured: 110 ms).
 - Every change a job made (a save, an import, a sync pull — whatever went through the door)
-  is collected in the workspace's change log, drained on the database thread when the job
-  ends, and broadcast once on the GUI thread as `changed(Changes)`, after the job's callbacks.
-  Screens refresh from it; nobody wires "saved" signals between screens.
+  is collected in the workspace's change log, drained on the database thread when each
+  database-lane job (an `on_store` step included) ends, and broadcast once on the GUI thread as
+  `changed(Changes)`, after the job's callbacks. Screens refresh from it; nobody wires "saved"
+  signals between screens.
+- Every lane thread is a `QThread`: PySide6 corrupts reference counts on signals emitted from
+  threads Qt did not create (PYSIDE-3124), and the lanes report through a queued signal.
 """
 
 from __future__ import annotations
@@ -51,6 +69,11 @@ log = logging.getLogger(__name__)
 
 PROGRESS_DELAY_MS = 300
 _POLL_MS = 100
+FREE_LANE_MAX = 6  # threads; a scan view holds two (capture, decode), a sync round one, a probe one
+_WAIT_S = 0.05  # how often a free-lane job waiting in `on_store` looks at its cancel flag
+# Lane threads still running at shutdown (a request stuck on a dead link): kept referenced so Qt
+# never destroys a running QThread (which aborts); the process exit ends them.
+_ORPHANS: list[QThread] = []
 
 
 def tr(text: str) -> str:
@@ -59,7 +82,7 @@ def tr(text: str) -> str:
 
 @dataclass(eq=False)
 class Job:
-    """One unit of work for the database thread. Created by `Worker.run`."""
+    """One unit of work for a lane. Created by `Worker.run`."""
 
     fn: Callable[[Job], Any]
     on_done: Callable[[Any], None] | None
@@ -70,16 +93,18 @@ class Job:
     key: str | None = None
     parent: QWidget | None = None
     id: int = 0
-    ws: Any = None  # the Workspace, set by the worker right before fn runs
+    needs_store: bool = True
+    ws: Any = None  # the Workspace (database lane only), set by the lane right before fn runs
     done_count: int = 0
     total_count: int = 0
-    started_at: float = 0.0
+    started_at: float = 0.0  # monotonic seconds; 0 while the job still waits in its queue
     _cancel_flag: threading.Event = field(default_factory=threading.Event)
     dropped: bool = False
-    _owner: Any = None  # the _DbThread, set when the job is queued
+    internal: bool = False  # an `on_store` step: no callbacks, only its changes are broadcast
+    _owner: Any = None  # the database lane (_LaneThread holding the workspace), set when queued
     owner: Any = None  # QObject whose death cancels the callbacks
 
-    # -- called on the database thread, by services ---------------------------------------
+    # -- called on the job's lane, by services ---------------------------------------------
     def progress(self, done: int, total: int) -> None:
         """Record progress; plain int writes are atomic enough for a display value."""
         self.done_count, self.total_count = int(done), int(total)
@@ -97,13 +122,59 @@ class Job:
         """True once the user asked to stop: services poll this and raise `Cancelled`."""
         return self._cancel_flag.is_set()
 
+    def on_store(self, fn: Callable[[Any], Any]) -> Any:
+        """Free lane only: run `fn(ws)` on the database lane and return its result (or raise
+        its exception) here. `ws` is the workspace of that moment — None once the app locked;
+        `fn` decides what that means. Waits behind the jobs already queued there, which is the
+        point: searches and lists keep their turn while this job waits on the network.
+        `Cancelled` if this job is cancelled before the step starts."""
+        if self.needs_store:
+            return fn(self.ws)  # already on the database lane: no hop (and no deadlock)
+        box: dict[str, Any] = {}
+        finished = threading.Event()
+        claim = threading.Lock()  # whoever takes it first decides: the step runs, or it never will
+
+        def step(job: Job) -> None:
+            if not claim.acquire(blocking=False):
+                return  # the waiter gave up (cancelled) before the lane reached this step
+            try:
+                box["result"] = fn(job.ws)
+            except BaseException as e:  # re-raised on the free-lane thread
+                box["error"] = e
+            finally:
+                finished.set()
+
+        sub = Job(fn=step, on_done=None, on_error=None, show_progress=False, internal=True, _owner=self._owner)
+        self._owner.queue.put(sub)
+        while not finished.wait(_WAIT_S):
+            if self.cancel() and claim.acquire(blocking=False):
+                sub.dropped = True
+                raise Cancelled()
+        if "error" in box:
+            raise box["error"]
+        return box.get("result")
+
     # -- called on the GUI thread ----------------------------------------------------------
     def request_cancel(self) -> None:
         self._cancel_flag.set()
 
 
-class _DbThread(QThread):
-    """Runs jobs one after the other; holds the workspace. Only `Worker` talks to it."""
+class _LaneThread(QThread):
+    """Runs jobs from its queue one after the other. The database lane's one thread also holds
+    the workspace; the free lane's threads share one queue and never see a workspace.
+    Only `Worker` talks to these."""
+
+    finished_job = Signal(object, bool, object, object)  # job, ok, result-or-exception, Changes or None
+
+    def __init__(self, name: str, jobs: queue.Queue[Job | None], *, holds_store: bool,
+                 idle: Callable[[int], None] | None = None) -> None:
+        super().__init__()
+        self.setObjectName(name)
+        self.queue = jobs
+        self.holds_store = holds_store
+        self.workspace: Any = None
+        self.current: Job | None = None
+        self._idle = idle or (lambda delta: None)
 
     def _drain(self) -> Any:
         """What the job changed (the workspace's change log), taken on this thread."""
@@ -111,24 +182,17 @@ class _DbThread(QThread):
         log = getattr(ws, "changes", None) if ws is not None else None
         return log.drain() if log is not None else None
 
-    finished_job = Signal(object, bool, object, object)  # job, ok, result-or-exception, Changes or None
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.setObjectName("fieldkit-db")
-        self.queue: queue.Queue[Job | None] = queue.Queue()
-        self.workspace: Any = None
-        self.current: Job | None = None
-
     def run(self) -> None:
         while True:
+            self._idle(+1)
             job = self.queue.get()
+            self._idle(-1)
             if job is None:
                 break
             if job.dropped:
                 continue
             self.current = job
-            job.ws = self.workspace
+            job.ws = self.workspace if self.holds_store else None
             job.started_at = time.monotonic()
             # A long task (import, demo) allocates hundreds of thousands of long-lived objects;
             # the cyclic collector then runs full collections holding the GIL for 100+ ms, which
@@ -138,10 +202,10 @@ class _DbThread(QThread):
                     result = job.fn(job)
             except BaseException as e:  # handed to the GUI thread, which decides how to show it
                 self.current = None
-                self.finished_job.emit(job, False, e, self._drain())
+                self.finished_job.emit(job, False, e, self._drain() if self.holds_store else None)
                 continue
             self.current = None
-            self.finished_job.emit(job, True, result, self._drain())
+            self.finished_job.emit(job, True, result, self._drain() if self.holds_store else None)
         # Locking on the way out drops the key material on the thread that owns the connection.
         if self.workspace is not None:
             try:
@@ -151,8 +215,44 @@ class _DbThread(QThread):
             self.workspace = None
 
 
+class _FreeLane:
+    """The free lane: threads sharing one queue, one more started whenever none is idle (up to
+    `FREE_LANE_MAX`), so a long device loop never holds up a network job. GUI thread only,
+    except `_idle`, which the lane threads call."""
+
+    def __init__(self, finished: Callable[..., None]) -> None:
+        self.queue: queue.Queue[Job | None] = queue.Queue()
+        self.threads: list[_LaneThread] = []
+        self._finished = finished
+        self._lock = threading.Lock()
+        self._idle_count = 0
+
+    def _idle(self, delta: int) -> None:
+        with self._lock:
+            self._idle_count += delta
+
+    def put(self, job: Job) -> None:
+        with self._lock:
+            spare = self._idle_count - self.queue.qsize()
+        if spare <= 0 and len(self.threads) < FREE_LANE_MAX:
+            t = _LaneThread(f"fieldkit-free-{len(self.threads) + 1}", self.queue, holds_store=False, idle=self._idle)
+            t.finished_job.connect(self._finished, Qt.ConnectionType.QueuedConnection)
+            self.threads.append(t)
+            t.start()
+        self.queue.put(job)
+
+    def stop(self, timeout_ms: int) -> None:
+        for _ in self.threads:
+            self.queue.put(None)
+        for t in self.threads:
+            if not t.wait(timeout_ms):
+                log.warning("free lane thread %s still busy at shutdown", t.objectName())
+                _ORPHANS.append(t)
+        self.threads = []
+
+
 class Worker(QObject):
-    """GUI-side handle of the database thread. Create one per application session.
+    """GUI-side handle of both lanes. Create one per application session.
 
     `busy_changed(bool)` tells the status bar when work is in flight; `changed(Changes)` tells
     every screen what the last job changed (see the module docstring).
@@ -163,9 +263,10 @@ class Worker(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._thread = _DbThread()
+        self._thread = _LaneThread("fieldkit-db", queue.Queue(), holds_store=True)
         # Queued: the slot runs on the GUI thread (this object's thread).
         self._thread.finished_job.connect(self._finish, Qt.ConnectionType.QueuedConnection)
+        self._free = _FreeLane(self._finish)
         self._ids = itertools.count(1)
         self._pending: dict[int, Job] = {}
         self._by_key: dict[str, Job] = {}
@@ -185,8 +286,13 @@ class Worker(QObject):
         key: str | None = None,
         parent: QWidget | None = None,
         owner: QObject | None = None,
+        needs_store: bool = True,
     ) -> Job:
-        """Queue `fn(job)` on the database thread; callbacks come back on the GUI thread.
+        """Queue `fn(job)` on a lane; callbacks come back on the GUI thread.
+
+        `needs_store=True` (the default): the database lane, with `job.ws`. `needs_store=False`:
+        the free lane, for network and device waits; `job.ws` is None there and `job.on_store`
+        borrows the database lane for a moment (see the module docstring).
 
         `on_error` defaults to `errors.show_error` (plain message or bug dialog). A `Cancelled`
         result calls neither callback unless `on_error` is given (it then receives it).
@@ -195,12 +301,12 @@ class Worker(QObject):
         """
         job = Job(
             fn=fn, on_done=on_done, on_error=on_error, label=label, show_progress=progress is True,
-            cancellable=cancellable, key=key, parent=parent, id=next(self._ids),
+            cancellable=cancellable, key=key, parent=parent, id=next(self._ids), needs_store=needs_store,
         )
         job.owner = owner if owner is not None else parent
         if key is not None:
             older = self._by_key.get(key)
-            if older is not None and older is not self._thread.current:
+            if older is not None and older.started_at == 0.0:  # still waiting: drop it
                 older.dropped = True
                 self._forget(older)
             self._by_key[key] = job
@@ -212,7 +318,10 @@ class Worker(QObject):
             QTimer.singleShot(PROGRESS_DELAY_MS, self, lambda j=job: self._maybe_show_dialog(j))
         elif progress == "reported":
             QTimer.singleShot(PROGRESS_DELAY_MS, self, lambda j=job: self._show_when_reported(j))
-        self._thread.queue.put(job)
+        if needs_store:
+            self._thread.queue.put(job)
+        else:
+            self._free.put(job)
         return job
 
     def lock(self, on_done: Callable[[Any], None] | None = None) -> Job:
@@ -237,12 +346,16 @@ class Worker(QObject):
         """Ask running work to stop, lock the workspace, and join the thread."""
         for job in self._pending.values():
             job.request_cancel()
+        # The free lane first: a round waiting in `on_store` gives up (cancelled) rather than
+        # queue behind the stop.
+        self._free.stop(timeout_ms)
         self._thread.queue.put(None)
         self._thread.wait(timeout_ms)
 
     # -- internals (GUI thread) ------------------------------------------------------------
     def _forget(self, job: Job) -> None:
-        self._pending.pop(job.id, None)
+        if self._pending.pop(job.id, None) is None:
+            return
         if job.key is not None and self._by_key.get(job.key) is job:
             del self._by_key[job.key]
         dialog = self._dialogs.pop(job.id, None)
@@ -253,6 +366,10 @@ class Worker(QObject):
             self.busy_changed.emit(False)
 
     def _finish(self, job: Job, ok: bool, result: Any, changes: Any) -> None:
+        if job.internal:  # an `on_store` step: its free-lane job takes the result
+            if changes:
+                self.changed.emit(changes)
+            return
         self._forget(job)
         try:
             self._callback(job, ok, result)

@@ -302,10 +302,17 @@ def test_a_long_preview_does_not_wear_out_the_interpreter(qtbot, tmp_path):
     from fieldkit.ui.scan import CameraFeed
 
     video = blank_video(tmp_path / "wall.avi", frames=30)
-    feed = CameraFeed(FileCameraBackend([video], loop=True), lambda: type("Idle", (), {"decode": lambda s, f: []})())
-    feed.start(0)
-    qtbot.waitUntil(lambda: feed.shown >= 5, timeout=10000)
-    before, shown = sys.getrefcount(True), feed.shown
-    qtbot.waitUntil(lambda: feed.shown >= shown + 100, timeout=30000)
-    feed.stop()
+    from fieldkit.ui.worker import Worker
+
+    worker = Worker()
+    feed = CameraFeed(FileCameraBackend([video], loop=True), lambda: type("Idle", (), {"decode": lambda s, f: []})(),
+                      worker=worker)
+    try:
+        feed.start(0)
+        qtbot.waitUntil(lambda: feed.shown >= 5, timeout=10000)
+        before, shown = sys.getrefcount(True), feed.shown
+        qtbot.waitUntil(lambda: feed.shown >= shown + 100, timeout=30000)
+        feed.stop()
+    finally:
+        worker.shutdown()
     assert sys.getrefcount(True) > before - 20  # unpatched: about one reference fewer per frame

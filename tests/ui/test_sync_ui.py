@@ -1,18 +1,22 @@
 """Sync in the app as the officer meets it (pytest-qt, offscreen, a real server on loopback):
 the status corner goes online/offline with words, the conflicts view settles a conflict,
-enrollment from the QR text."""
+enrollment from the QR text; searches and saves answer while a round waits on the link."""
 
 from __future__ import annotations
+
+import threading
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton
 
 from fieldkit.services import records as rsvc
+from fieldkit.services import search as search_svc
 from fieldkit.services import sync_service as sync
 from fieldkit.services import workspace as wsvc
 from fieldkit.ui.sync import ConflictsView, EnrollDialog, SyncController, SyncStatusWidget
 from fieldkit.ui.worker import Worker
+from sync import client as sc
 from tests.services.test_sync_service import PASS, resident
 
 pytestmark = pytest.mark.timeout(120)
@@ -253,3 +257,44 @@ def test_a_revoked_laptop_locks_the_window_and_the_unlock_screen_says_why(qtbot,
 
     qtbot.waitUntil(lambda: "撤销" in said(), timeout=15000)
     assert "恢复码" in said() and session.main_window is None
+
+
+def test_search_and_save_answer_while_the_push_waits_on_the_link(qtbot, server, tmp_path, open_in_worker,
+                                                                 monkeypatch):
+    a = new_laptop(server, tmp_path / "a", "lin")
+    rec = rsvc.save(a, "residents", resident("张三", 1, phone="13800000001"))
+    a.lock()
+    worker = open_in_worker(tmp_path / "a", "lin")
+    link = threading.Event()  # the push request "on the wire" until the test lets it through
+    on_wire = threading.Event()
+    real = sc.SyncClient._json
+
+    def slow_link(self, method, path, **kw):
+        if path == "/v1/push" and not link.is_set():
+            on_wire.set()
+            link.wait(30)
+        return real(self, method, path, **kw)
+
+    monkeypatch.setattr(sc.SyncClient, "_json", slow_link)
+    controller = SyncController(worker, interval_s=3600, retry_s=3600, round_retries=0, network_information=None)
+    synced = []
+    controller.synced.connect(synced.append)
+    controller.start()
+    qtbot.waitUntil(on_wire.is_set, timeout=20000)
+    got = []
+    worker.run(lambda job: [h.record.uuid for h in search_svc.search(job.ws, "张三")], got.append, got.append, progress=False)
+    worker.run(lambda job: rsvc.save(job.ws, "residents", {**rsvc.get(job.ws, rec.uuid).data, "phone": "13900000002"},
+                                     uuid=rec.uuid).uuid, got.append, got.append, progress=False)
+    qtbot.waitUntil(lambda: len(got) == 2, timeout=10000)
+    assert not link.is_set() and not synced  # both answered while the round still waited
+    assert got == [[rec.uuid], rec.uuid]
+    link.set()
+    qtbot.waitUntil(lambda: bool(synced), timeout=20000)
+    if on_worker(qtbot, worker, lambda ws: sync.status(ws).pending):
+        synced.clear()
+        controller.sync_now()  # the edit goes in the same round or, at the latest, the next
+        qtbot.waitUntil(lambda: bool(synced), timeout=20000)
+    assert on_worker(qtbot, worker, lambda ws: sync.status(ws).pending) == 0
+    state = server.storage.all_records()[rec.uuid]
+    assert max(state.fields["phone"], key=lambda v: v.hlc).value == "13900000002"
+    controller.stop()

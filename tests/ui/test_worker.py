@@ -129,3 +129,101 @@ def test_callbacks_skipped_when_owner_widget_is_gone(qtbot, worker):
     gate.set()
     qtbot.waitUntil(lambda: not worker.is_busy())
     assert seen == []  # no callback into a deleted widget
+
+
+# -- the free lane (work that needs no store) -------------------------------------------------
+def test_free_lane_job_runs_while_the_database_lane_is_busy(qtbot, worker):
+    """A network wait on the free lane never holds up a search on the database lane, and a long
+    database job never holds up the network."""
+    link = threading.Event()
+    seen = {}
+    worker.run(lambda job: (seen.setdefault("free", threading.current_thread()), link.wait(5))[1],
+               lambda r: seen.setdefault("link", r), progress=False, needs_store=False)
+    worker.run(lambda job: "hit", lambda r: seen.setdefault("search", r), progress=False)
+    qtbot.waitUntil(lambda: "search" in seen)
+    assert "link" not in seen  # the search answered while the "network" still waited
+    link.set()
+    qtbot.waitUntil(lambda: "link" in seen)
+    db = threading.Event()
+    worker.run(lambda job: db.wait(5), progress=False)
+    worker.run(lambda job: job.ws, lambda r: seen.setdefault("probe", r), progress=False, needs_store=False)
+    qtbot.waitUntil(lambda: "probe" in seen)
+    db.set()
+    assert seen["probe"] is None  # the free lane never sees the workspace
+    assert seen["free"] is not threading.main_thread()
+
+
+def test_free_lane_borrows_the_database_lane_between_waits(qtbot, worker):
+    class FakeWs:
+        def lock(self):
+            pass
+
+    ws = FakeWs()
+    worker.run(lambda job: job.adopt(ws), progress=False)
+    order = []
+    link = threading.Event()
+
+    def round_(job):
+        order.append(("read", job.on_store(lambda w: w is ws)))
+        link.wait(5)
+        order.append(("write", job.on_store(lambda w: w is ws)))
+        return "done"
+
+    worker.run(round_, order.append, progress=False, needs_store=False)
+    qtbot.waitUntil(lambda: bool(order))
+    worker.run(lambda job: "search", order.append, progress=False)
+    qtbot.waitUntil(lambda: "search" in order)
+    link.set()
+    qtbot.waitUntil(lambda: "done" in order)
+    assert order == [("read", True), "search", ("write", True), "done"]
+
+
+def test_on_store_step_errors_reach_the_free_lane_job_and_a_lock_shows_as_none(qtbot, worker):
+    class FakeWs:
+        def lock(self):
+            pass
+
+    worker.run(lambda job: job.adopt(FakeWs()), progress=False)
+    got = []
+    locked = threading.Event()
+
+    def steps(job):
+        try:
+            job.on_store(lambda w: 1 / 0)
+        except ZeroDivisionError:
+            got.append("raised here")
+        locked.wait(5)
+        got.append("locked" if job.on_store(lambda w: w) is None else "open")
+
+    worker.run(steps, progress=False, needs_store=False)
+    qtbot.waitUntil(lambda: got == ["raised here"])
+    worker.lock(lambda _r: locked.set())  # the idle lock lands between two steps of a round
+    qtbot.waitUntil(lambda: len(got) == 2)
+    assert got == ["raised here", "locked"]
+
+
+def test_cancelled_free_lane_job_gives_up_waiting_for_a_busy_database_lane(qtbot, worker):
+    db = threading.Event()
+    ran = []
+    outcome = []
+    worker.run(lambda job: db.wait(10), progress=False)
+    job = worker.run(lambda job: job.on_store(lambda w: ran.append(1)), outcome.append, outcome.append,
+                     progress=False, needs_store=False)
+    qtbot.wait(100)
+    job.request_cancel()
+    qtbot.waitUntil(lambda: bool(outcome))
+    db.set()
+    qtbot.waitUntil(lambda: not worker.is_busy())
+    qtbot.wait(50)
+    assert isinstance(outcome[0], Cancelled) and ran == []  # the step never ran after the give-up
+
+
+def test_two_long_device_loops_do_not_starve_a_network_job(qtbot, worker):
+    stop = threading.Event()
+    got = []
+    for _ in range(2):  # a camera capture loop and its decoder
+        worker.run(lambda job: stop.wait(10), progress=False, needs_store=False)
+    worker.run(lambda job: "hello", got.append, progress=False, needs_store=False)
+    qtbot.waitUntil(lambda: bool(got), timeout=3000)
+    stop.set()
+    assert got == ["hello"]

@@ -2,13 +2,15 @@
 processed 358×441 photo with every check ✓/✗ and its Chinese explanation, and "use this photo".
 
 How the work is spread:
-- the preview is one worker job running the camera's `FrameSource` loop; frames reach the GUI
-  through an `EventBridge` that keeps only the newest (a slow paint never builds a backlog);
+- the preview is one free-lane worker job (`needs_store=False`) running the camera's
+  `FrameSource` loop; it borrows the database lane only to read which camera to open
+  (`job.on_store`). Frames reach the GUI through an `EventBridge` that keeps only the newest
+  (a slow paint never builds a backlog);
 - "拍照" freezes the newest frame and stops the loop (`FrameSource.stop()` is safe from the GUI
-  thread); processing (~0.1 s) and storing are the next jobs on the same worker;
+  thread); processing (~0.1 s, no store) is a free-lane job, storing a database-lane job;
 - no camera? The preview area says so in Chinese and "从文件导入" still works.
-The worker has one thread (it also owns the database), so while the preview runs other jobs wait;
-the dialog is modal and stops the preview whenever it is not needed (take, load, close).
+The preview no longer holds the database lane, so saves, searches and a sync go on meanwhile;
+the dialog still stops the camera whenever it is not needed (take, load, close, hide).
 
 Result: `photo` (`PhotoRef`: sha, summary, checks) after `accepted`; `photo_taken(PhotoRef)`.
 Threading: GUI thread only; device and store work go through the `Worker`.
@@ -163,8 +165,10 @@ class PhotoCaptureDialog(QDialog):
         self.preview.setText(tr("正在打开摄像头…"))
         self._update_buttons()
 
-        def run(job: Job) -> Any:
-            cam = devices.open_camera(job.ws, self.camera_index)
+        index = self.camera_index
+
+        def run(job: Job) -> Any:  # free lane: the camera wait never holds the store
+            cam = devices.open_chosen_camera(job.on_store(lambda ws: devices.camera_choice(ws, index)))
             source = devices.frame_source(cam, self._frames.post)
             self._source = source
             if job.cancel():
@@ -176,7 +180,7 @@ class PhotoCaptureDialog(QDialog):
         # lets the late report of the old loop pass without touching the new one.
         self._preview_job = self.worker.run(
             run, lambda err: self._preview_ended(gen, err), lambda exc: self._preview_failed(gen, exc),
-            progress=False, parent=self, owner=self)
+            progress=False, parent=self, owner=self, needs_store=False)
 
     def stop_preview(self) -> None:
         # Flag first, then look for the source: the job sets the source before it reads the
@@ -251,7 +255,7 @@ class PhotoCaptureDialog(QDialog):
         self.status.setText(tr("正在处理照片…"))
         self.use_button.setEnabled(False)
         self.worker.run(lambda job: fn(), self._show_result, self._process_failed, progress=False,
-                        parent=self, owner=self)
+                        parent=self, owner=self, needs_store=False)
 
     def _show_result(self, result: Any) -> None:
         self.result = result
@@ -311,6 +315,6 @@ class PhotoCaptureDialog(QDialog):
 
     def hideEvent(self, event: Any) -> None:
         # Also hidden without done(): when the form behind it closes for the idle lock. The
-        # worker's one thread must be free then, or the lock job would wait behind the preview.
+        # camera is released then, whoever shows the dialog next.
         self.stop_preview()
         super().hideEvent(event)

@@ -1,6 +1,8 @@
-"""The scan view's camera: capture on one thread, QR decoding on another, preview on the GUI.
+"""The scan view's camera: capture in one job, QR decoding in another, preview on the GUI.
 
-Threads (none of them the database thread — decoding needs no store):
+Both jobs run on the worker's free lane (`Worker.run(..., needs_store=False)`: the app's one
+way to run work off the GUI thread), never on the database lane — decoding needs no store, and
+a camera loop must not make a search or a save wait:
 - capture: opens the camera (opening a webcam can take a second) and runs
   the camera's `FrameSource` (through `services.devices_access`, the UI's only door to devices);
   each frame goes into a `LatestFrame` mailbox for the decoder
@@ -9,7 +11,7 @@ Threads (none of them the database thread — decoding needs no store):
   own decoder (OpenCV detectors are not thread-safe), and queues the texts it read. The preview
   never waits for it.
 - the GUI thread polls the preview slot and the queues with a timer (`POLL_MS`) and emits this
-  object's signals there. The worker threads never emit Qt signals: PySide6 6.8+ corrupts
+  object's signals there. The jobs never emit Qt signals: PySide6 6.8+ corrupts
   reference counts on signals emitted from threads Qt did not create (PYSIDE-3124; seen here as
   "Fatal Python error: bool_dealloc"), and polling also drops the frames a busy GUI had no time
   for instead of queueing them (the worker API polls progress for the same reason).
@@ -22,13 +24,16 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QImage
 
 from fieldkit.domain.errors import UserFacingError
 from fieldkit.services import devices_access as dev
+
+if TYPE_CHECKING:
+    from fieldkit.ui.worker import Worker
 
 JOIN_TIMEOUT_S = 3.0
 POLL_MS = 15  # up to ~60 preview paints a second; a webcam gives 30
@@ -44,13 +49,14 @@ class CameraFeed(QObject):
     stopped = Signal()
 
     def __init__(self, backend: Any = None, decoder_factory: Callable[[], Any] | None = None,
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None, *, worker: Worker) -> None:
         super().__init__(parent)
+        self.worker = worker
         self.backend = backend or dev.camera_backend()
         self.decoder_factory = decoder_factory or dev.qr_decoder
         self._source: Any = None
         self._stop = threading.Event()
-        self._threads: list[threading.Thread] = []
+        self._ended: list[threading.Event] = []  # one per running job, set when its loop returns
         self._lock = threading.Lock()
         self._preview: QImage | None = None  # newest frame not yet painted (capture thread → GUI)
         self._texts: deque[str] = deque(maxlen=32)  # decoded payloads (decode thread → GUI)
@@ -71,7 +77,7 @@ class CameraFeed(QObject):
 
     @property
     def running(self) -> bool:
-        return any(t.is_alive() for t in self._threads)
+        return any(not e.is_set() for e in self._ended)
 
     @property
     def fps(self) -> float:
@@ -80,23 +86,32 @@ class CameraFeed(QObject):
     def start(self, index: int, width: int = 1280, height: int = 720) -> None:
         self.stop()
         self._stop = threading.Event()
-        mailbox = dev.LatestFrame()
-        capture = threading.Thread(target=self._capture, args=(index, width, height, mailbox, self._stop),
-                                   name="fieldkit-camera", daemon=True)
-        decode = threading.Thread(target=self._decode, args=(mailbox, self._stop), name="fieldkit-qr", daemon=True)
-        self._threads = [capture, decode]
-        capture.start()
-        decode.start()
+        mailbox, stop = dev.LatestFrame(), self._stop
+        self._ended = [threading.Event(), threading.Event()]
+        loops: tuple[Callable[[], None], ...] = (lambda: self._capture(index, width, height, mailbox, stop),
+                                                 lambda: self._decode(mailbox, stop))
+        for loop, ended in zip(loops, self._ended, strict=True):
+            def job_fn(job: Any, loop: Callable[[], None] = loop, ended: threading.Event = ended) -> None:
+                self._until_ended(loop, ended)
+
+            self.worker.run(job_fn, progress=False, cancellable=False, needs_store=False, owner=self)
         self._timer.start()
 
+    @staticmethod
+    def _until_ended(loop: Callable[[], None], ended: threading.Event) -> None:
+        try:
+            loop()
+        finally:
+            ended.set()
+
     def stop(self) -> None:
-        """Stop both threads and wait for them (the camera is released when this returns)."""
+        """Stop both jobs and wait for them (the camera is released when this returns)."""
         self._stop.set()
         if self._source is not None:
             self._source.stop()
-        for t in self._threads:
-            t.join(JOIN_TIMEOUT_S)
-        self._threads = []
+        for ended in self._ended:
+            ended.wait(JOIN_TIMEOUT_S)
+        self._ended = []
         self._source = None
         self.poll()  # deliver what arrived before the stop (a camera error, say)
         self._timer.stop()
@@ -119,14 +134,14 @@ class CameraFeed(QObject):
             self.frame_ready.emit(image)
         for text in texts:
             self.decoded.emit(text)
-        if not events and not self.running:  # both threads ended (camera lost): nothing more will come
+        if not events and not self.running:  # both jobs ended (camera lost): nothing more will come
             self._timer.stop()
 
     def _post(self, name: str, *args: Any) -> None:
         with self._lock:
             self._events.append((name, args))
 
-    # -- worker threads ---------------------------------------------------------------------
+    # -- free-lane jobs ----------------------------------------------------------------------
     def _capture(self, index: int, width: int, height: int, mailbox: Any, stop: threading.Event) -> None:
         try:
             camera = self.backend.open(index, width, height)

@@ -78,7 +78,7 @@ class ScanView(QWidget):
         self.setObjectName("scanView")
         self.module_id = "addresses"
         self.worker, self.info, self.lang = worker, info, lang
-        self.feed = CameraFeed(camera_backend, decoder_factory, self)
+        self.feed = CameraFeed(camera_backend, decoder_factory, self, worker=worker)
         self.feed.frame_ready.connect(self._frame)
         self.feed.decoded.connect(lambda text: self.handle_payload(text, source="camera"))
         self.feed.failed.connect(self._camera_failed)

@@ -5,24 +5,23 @@ How it decides (GUI thread, driven by one QTimer):
 2. Qt's `QNetworkInformation` (when a backend loads) says the laptop is disconnected → offline,
    wait for its `reachabilityChanged` instead of probing a dead link.
 3. Otherwise probe the server (`sync_service.probe`: one `/v1/hello`, short timeout, no retries)
-   on a plain Python thread — it touches no database, so the database thread stays free for
+   as a free-lane job of the worker — it touches no store, so the database lane stays free for
    the officer's work while a 2G link times out.
-4. The probe answered → queue one sync round on the UI's worker (the database thread), without
-   a progress dialog; the status bar shows "正在同步…".
+4. The probe answered → run one sync round (`sync_round.sync_round`) as a free-lane job, without
+   a progress dialog; the status bar shows "正在同步…". The round takes the database lane only
+   for its local steps (outbox, acknowledgements, pulled pages), so searches answer meanwhile.
 5. Success → next round after `interval_s`; failure → exponential backoff from `retry_s` up to
    `max_backoff_s`, reset when the network comes back or the officer presses "立即同步".
 
-A sync round holds the database thread while it talks to the server (the replica runs there),
-so rounds use few retries: an unreachable server fails fast and the probe decides when to
-try again. Threading: every method runs on the GUI thread; only `_probe_thread` runs
-elsewhere and talks back through a queued signal.
+Rounds use few retries all the same: an unreachable server fails fast and the probe decides
+when to try again. A lock (the app locks on idle) stops a round between two steps (`Cancelled`,
+nothing acknowledged that the server did not answer). Threading: every method runs on the GUI
+thread; the probe and the round run on the worker's free lane and answer through its callbacks.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -30,6 +29,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from fieldkit.domain.errors import AuthError, Cancelled, NetworkError, UserFacingError
 from fieldkit.services import sync_service
+from fieldkit.services.sync_round import sync_round
 from fieldkit.ui.worker import Worker
 
 log = logging.getLogger(__name__)
@@ -62,7 +62,6 @@ class SyncController(QObject):
     synced = Signal(object)
     failed = Signal(object)
     revoked = Signal(object)  # the platform revoked this laptop: the store is locked (AuthError)
-    _probed = Signal(object, object)  # (generation, exception or None) from the probe thread
 
     def __init__(self, worker: Worker, parent: QObject | None = None, *, interval_s: float = 300.0,
                  retry_s: float = 30.0, max_backoff_s: float = 1800.0, round_retries: int = 2,
@@ -85,7 +84,6 @@ class SyncController(QObject):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.tick)
-        self._probed.connect(self._after_probe)
         self.netinfo = _network_information() if network_information == "auto" else network_information
         if self.netinfo is not None:
             self.netinfo.reachabilityChanged.connect(self._reachability_changed)
@@ -161,23 +159,15 @@ class SyncController(QObject):
         if self._conn is None or self._probing or self.syncing:
             return
         self._probing = True
-        gen, conn = self._generation, self._conn
-
-        def run() -> None:
-            try:
-                self._probe_fn(conn)
-                err = None
-            except BaseException as e:  # handed back to the GUI thread as data
-                err = e
-            # The controller may have been deleted (window closed) while the probe waited.
-            with contextlib.suppress(RuntimeError):
-                self._probed.emit(gen, err)
-
-        threading.Thread(target=run, name="fieldkit-sync-probe", daemon=True).start()
+        gen, conn, probe = self._generation, self._conn, self._probe_fn
+        # Free lane: the probe needs no store. `owner=self`: a controller deleted (window
+        # closed) while the probe waited on the link hears nothing.
+        self.worker.run(lambda job: probe(conn), lambda _r: self._after_probe(gen, None),
+                        lambda e: self._after_probe(gen, e), progress=False, owner=self, needs_store=False)
 
     def _after_probe(self, gen: int, err: BaseException | None) -> None:
         self._probing = False
-        if gen != self._generation:
+        if gen != self._generation or isinstance(err, Cancelled):  # stopped, or the app is closing
             return
         if err is not None and getattr(err, "code", "") == "device_revoked":
             # The probe cannot lock the laptop (it has no workspace): the round on the database
@@ -193,8 +183,9 @@ class SyncController(QObject):
     def _run_round(self) -> None:
         self._set_syncing(True)
         retries = self.round_retries
-        self.worker.run(lambda job: sync_service.sync_now(job.ws, job.progress, job.cancel, retries=retries),
-                        self._round_done, self._round_failed, progress=False, key="sync-round", owner=self)
+        self.worker.run(lambda job: sync_round(job.on_store, job.progress, job.cancel, retries=retries, short_steps=True),
+                        self._round_done, self._round_failed, progress=False, key="sync-round", owner=self,
+                        needs_store=False)
 
     def _round_done(self, result: sync_service.SyncResult) -> None:
         self._set_syncing(False)
