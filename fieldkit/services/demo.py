@@ -22,7 +22,6 @@ from typing import Any
 
 from fieldkit.domain.errors import Cancelled, Conflict
 from fieldkit.formspec import FieldType, ModuleSpec, is_relevant
-from fieldkit.formspec.records import check_record
 from fieldkit.services import demo_data as D
 from fieldkit.services import door
 from fieldkit.services.batch import gc_paused
@@ -70,7 +69,8 @@ class _Township:
         return str(uuidlib.UUID(int=self.rng.getrandbits(128), version=4))
 
     def put(self, module: str, values: dict[str, Any], fixed: frozenset[str] = frozenset()) -> tuple[str, dict[str, Any]]:
-        """Validate (the demo must pass its own forms), then queue for the door. Returns (uuid, clean data).
+        """Validate through the door's form rules (the demo must pass its own forms), then queue
+        for the door with that answer. Returns (uuid, clean data).
 
         A generated value that breaks a rule (a date before another date, say) is drawn again,
         or dropped when the field is optional; a fixed value that breaks one is a bug. A key
@@ -79,7 +79,8 @@ class _Township:
         spec = self.ws.catalog[module]
         for _attempt in range(20):
             values = {k: v for k, v in values.items() if spec.has_field(k) and is_relevant(spec, spec.field(k), values)}
-            clean, issues = check_record(spec.fields, values, today=self.today)
+            checked = door.precheck(self.ws, module, values, today=self.today)
+            clean, issues = checked.clean, checked.issues
             errors = [i for i in issues if i.severity == "error"]
             if spec.key and (module, clean.get(spec.key)) in self.keys and clean.get(spec.key) is not None:
                 if spec.key in fixed:
@@ -102,7 +103,8 @@ class _Township:
         if spec.key and clean.get(spec.key) is not None:
             self.keys.add((module, clean[spec.key]))
         uid = self.uuid()
-        self.queue.append(door.Request("save", module, clean, new_uuid=uid))
+        # The door takes the rules' answer with the values it was found for: run once, not twice.
+        self.queue.append(door.Request("save", module, values, new_uuid=uid, checked=checked))
         if len(self.queue) >= 2000:
             self.flush()
         self.counts[module] += 1
