@@ -41,6 +41,17 @@ PER_THOUSAND = {
 # elsewhere an address's compound is its hamlet (services.station.safety_index.compound_of).
 SEAT_COMPOUNDS = ("坑底新村小区", "溪畔花园")
 
+# What later draws read of a person or an address the township keeps (landlords, owners, the
+# registers' subjects, hukou text): kept alone, not the whole record — 100,000 residents' full
+# records held for the length of the demo were most of its memory.
+PERSON_KEYS = ("name", "id_number", "village", "address", "is_head")
+ADDRESS_KEYS = ("full_text", "village", "grid")
+
+
+def _slim(data: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
+    return {k: data[k] for k in keys if k in data}
+
+
 # The store setting listing every record the demo wrote (services.demo_remove takes them away).
 DEMO_RECORDS = "demo_records"
 
@@ -182,7 +193,7 @@ class _Township:
                 # Given even when empty: a drawn blank would shift every later draw.
                 "compound": SEAT_COMPOUNDS[n % 2] if code == self.fill.village_codes[0] and n % 3 else None,
             })
-            self.fill.addresses.append((addr_uuid, addr))
+            self.fill.addresses.append((addr_uuid, _slim(addr, ADDRESS_KEYS)))
             made += self.household(addr_uuid, addr, code, rel)
 
     def household(self, addr_uuid: str, addr: dict, village: str, rel: dict) -> int:
@@ -227,7 +238,7 @@ class _Township:
                 "occupation": "学生" if 6 <= age < 18 else rng.choice(D.OCCUPATIONS), "tags": tags,
                 "status": status, "registered_date": str(today - dt.timedelta(days=rng.randrange(30, 2000))), **extra,
             })
-            self.fill.people.append((uid, data))
+            self.fill.people.append((uid, _slim(data, PERSON_KEYS)))
         return len(members)
 
     def migrants_and_rentals(self) -> None:
@@ -247,7 +258,7 @@ class _Township:
                     "village": addr["village"], "grid": addr.get("grid"), "occupation": "外出务工",
                     "status": "present", "tags": [],
                 })
-                self.fill.people.append((uid, data))
+                self.fill.people.append((uid, _slim(data, PERSON_KEYS)))
                 tenants.append((uid, data))
                 self.generic("migrants", {"person": uid, "name": data["name"], "id_number": data["id_number"],
                                           "address": addr_uuid, "village": addr["village"],
