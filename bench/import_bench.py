@@ -10,23 +10,30 @@ Each phase runs in a fresh process on the same encrypted store, so its peak RSS 
 2. the same file again: every row matched by its ID number, nothing changed. Goal: 0 changes,
    ≥ 10,000 rows/s.
 3. the anchor, on a second store: the same rows, already normalised, written by
-   `store.records.create_many` alone (the store's write path without the door).
+   `store.records.create_many` alone (the store's write path without the door);
+4. plain SQLite (the stdlib's sqlite3, no encryption, no index terms): the same rows as JSON in
+   one transaction, the floor.
 
-Prints rows/s and peak RSS per phase, with the door's cost as a multiple of the anchor.
+Prints rows/s, peak RSS and the WAL's peak size (sampled every 50 ms) per phase, with each
+phase's cost as a multiple of plain SQLite.
+
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import datetime as dt
 import json
+import os
 import random
 import resource
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -82,11 +89,57 @@ def _store(home: Path):
     return ws
 
 
+def _plain(home: Path, csv_path: Path) -> dict:
+    import sqlite3
+    import uuid
+
+    home.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(home / "plain.db", isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("CREATE TABLE records (id INTEGER PRIMARY KEY, uuid TEXT UNIQUE, module TEXT, data TEXT)")
+    with csv_path.open(encoding="utf-8") as fh:
+        rows = [("residents", json.dumps(r, ensure_ascii=False)) for r in csv.DictReader(fh)]
+    t0 = time.perf_counter()
+    conn.execute("BEGIN")
+    for i in range(0, len(rows), 2000):
+        conn.executemany("INSERT INTO records (uuid, module, data) VALUES (?, ?, ?)",
+                         [(str(uuid.uuid4()), m, d) for m, d in rows[i:i + 2000]])
+    conn.execute("COMMIT")
+    seconds = time.perf_counter() - t0
+    conn.close()
+    return {"rows": len(rows), "seconds": seconds, "peak_mib": _peak_mib(), "changes": len(rows)}
+
+
+def _wal_sampler(home: Path) -> tuple[threading.Event, dict]:
+    peak = {"wal": 0}
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.05):
+            for wal in (home / "fieldkit.db-wal", home / "plain.db-wal"):
+                with contextlib.suppress(OSError):  # not there between transactions
+                    peak["wal"] = max(peak["wal"], wal.stat().st_size)
+
+    threading.Thread(target=sample, daemon=True).start()
+    return done, peak
+
+
 def phase(name: str, home: Path, csv_path: Path) -> dict:
-    """One measured phase, in this (fresh) process."""
+    """One measured phase, in this (fresh) process, with the WAL's peak size."""
+    done, peak = _wal_sampler(home)
+    try:
+        result = _phase(name, home, csv_path)
+    finally:
+        done.set()
+    return {**result, "wal_mb": peak["wal"] / 2**20}
+
+
+def _phase(name: str, home: Path, csv_path: Path) -> dict:
     from fieldkit.services import importer
     from fieldkit.services import workspace as wsvc
 
+    if name == "plain":
+        return _plain(home, csv_path)
     if name == "anchor":
         from fieldkit.formspec import index_terms, normalise_record
         from fieldkit.services.batch import gc_paused
@@ -98,7 +151,7 @@ def phase(name: str, home: Path, csv_path: Path) -> dict:
                                             "status": "present"}) for r in csv.DictReader(fh)]
         items = [("residents", r, index_terms(spec, r)) for r in rows]
         t0 = time.perf_counter()
-        with gc_paused(), ws.store.transaction():  # as the importer runs
+        with gc_paused(), ws.store.bulk_transaction():  # as the importer runs
             for i in range(0, len(items), 2000):
                 ws.store.records.create_many(items[i : i + 2000])
         seconds = time.perf_counter() - t0
@@ -124,7 +177,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=100_000)
     ap.add_argument("--dir", type=Path, help="work directory (default: a temporary one, removed after)")
-    ap.add_argument("--phase", choices=["import", "again", "anchor"], help=argparse.SUPPRESS)
+    ap.add_argument("--phase", choices=["import", "again", "anchor", "plain"], help=argparse.SUPPRESS)
     ap.add_argument("--home", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--csv", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -143,15 +196,18 @@ def main() -> None:
         print(f"CSV of {args.rows:,} residents: {size:.1f} MB, encrypted store, one process per phase\n")
         results = {"import": _child("import", work / "store", csv_path),
                    "again": _child("again", work / "store", csv_path),
-                   "anchor": _child("anchor", work / "anchor", csv_path)}
-        anchor = results["anchor"]["rows"] / results["anchor"]["seconds"]
-        print(f"{'phase':52} {'rows/s':>9} {'seconds':>8} {'peak MiB':>9} {'changes':>8} {'vs anchor':>9}")
+                   "anchor": _child("anchor", work / "anchor", csv_path),
+                   "plain": _child("plain", work / "plain", csv_path)}
+        anchor = results["plain"]["rows"] / results["plain"]["seconds"]
+        print(f"{'phase':52} {'rows/s':>9} {'seconds':>8} {'peak MiB':>9} {'WAL MiB':>8} {'changes':>8} "
+              f"{'vs plain':>9}   (load {os.getloadavg()[0]:.1f})")
         labels = {"import": "import 100% new rows through the door",
                   "again": "import the same file again (matched by ID number)",
-                  "anchor": "anchor: store.records.create_many alone"}
+                  "anchor": "anchor: store.records.create_many alone",
+                  "plain": "plain SQLite: the rows as JSON, one transaction"}
         for key, r in results.items():
             rate = r["rows"] / r["seconds"]
-            print(f"{labels[key]:52} {rate:9,.0f} {r['seconds']:8.2f} {r['peak_mib']:9.0f} {r['changes']:8,}"
+            print(f"{labels[key]:52} {rate:9,.0f} {r['seconds']:8.2f} {r['peak_mib']:9.0f} {r['wal_mb']:8.1f} {r['changes']:8,}"
                   f" {anchor / rate:8.2f}×")
         print("\ngoals: import ≥ 5,000 rows/s with peak < 400 MiB; again: 0 changes at ≥ 10,000 rows/s")
     finally:

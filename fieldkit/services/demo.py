@@ -22,7 +22,6 @@ from typing import Any
 
 from fieldkit.domain.errors import Cancelled, Conflict
 from fieldkit.formspec import FieldType, ModuleSpec, is_relevant
-from fieldkit.formspec.records import check_record
 from fieldkit.services import demo_data as D
 from fieldkit.services import door
 from fieldkit.services.batch import gc_paused
@@ -41,6 +40,17 @@ PER_THOUSAND = {
 # one of them (by doorplate number, so the random draws, and every other record, stay the same);
 # elsewhere an address's compound is its hamlet (services.station.safety_index.compound_of).
 SEAT_COMPOUNDS = ("坑底新村小区", "溪畔花园")
+
+# What later draws read of a person or an address the township keeps (landlords, owners, the
+# registers' subjects, hukou text): kept alone, not the whole record — 100,000 residents' full
+# records held for the length of the demo were most of its memory.
+PERSON_KEYS = ("name", "id_number", "village", "address", "is_head")
+ADDRESS_KEYS = ("full_text", "village", "grid")
+
+
+def _slim(data: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
+    return {k: data[k] for k in keys if k in data}
+
 
 # The store setting listing every record the demo wrote (services.demo_remove takes them away).
 DEMO_RECORDS = "demo_records"
@@ -70,7 +80,8 @@ class _Township:
         return str(uuidlib.UUID(int=self.rng.getrandbits(128), version=4))
 
     def put(self, module: str, values: dict[str, Any], fixed: frozenset[str] = frozenset()) -> tuple[str, dict[str, Any]]:
-        """Validate (the demo must pass its own forms), then queue for the door. Returns (uuid, clean data).
+        """Validate through the door's form rules (the demo must pass its own forms), then queue
+        for the door with that answer. Returns (uuid, clean data).
 
         A generated value that breaks a rule (a date before another date, say) is drawn again,
         or dropped when the field is optional; a fixed value that breaks one is a bug. A key
@@ -79,7 +90,8 @@ class _Township:
         spec = self.ws.catalog[module]
         for _attempt in range(20):
             values = {k: v for k, v in values.items() if spec.has_field(k) and is_relevant(spec, spec.field(k), values)}
-            clean, issues = check_record(spec.fields, values, today=self.today)
+            checked = door.precheck(self.ws, module, values, today=self.today)
+            clean, issues = checked.clean, checked.issues
             errors = [i for i in issues if i.severity == "error"]
             if spec.key and (module, clean.get(spec.key)) in self.keys and clean.get(spec.key) is not None:
                 if spec.key in fixed:
@@ -102,7 +114,8 @@ class _Township:
         if spec.key and clean.get(spec.key) is not None:
             self.keys.add((module, clean[spec.key]))
         uid = self.uuid()
-        self.queue.append(door.Request("save", module, clean, new_uuid=uid))
+        # The door takes the rules' answer with the values it was found for: run once, not twice.
+        self.queue.append(door.Request("save", module, values, new_uuid=uid, checked=checked))
         if len(self.queue) >= 2000:
             self.flush()
         self.counts[module] += 1
@@ -180,7 +193,7 @@ class _Township:
                 # Given even when empty: a drawn blank would shift every later draw.
                 "compound": SEAT_COMPOUNDS[n % 2] if code == self.fill.village_codes[0] and n % 3 else None,
             })
-            self.fill.addresses.append((addr_uuid, addr))
+            self.fill.addresses.append((addr_uuid, _slim(addr, ADDRESS_KEYS)))
             made += self.household(addr_uuid, addr, code, rel)
 
     def household(self, addr_uuid: str, addr: dict, village: str, rel: dict) -> int:
@@ -225,7 +238,7 @@ class _Township:
                 "occupation": "学生" if 6 <= age < 18 else rng.choice(D.OCCUPATIONS), "tags": tags,
                 "status": status, "registered_date": str(today - dt.timedelta(days=rng.randrange(30, 2000))), **extra,
             })
-            self.fill.people.append((uid, data))
+            self.fill.people.append((uid, _slim(data, PERSON_KEYS)))
         return len(members)
 
     def migrants_and_rentals(self) -> None:
@@ -245,7 +258,7 @@ class _Township:
                     "village": addr["village"], "grid": addr.get("grid"), "occupation": "外出务工",
                     "status": "present", "tags": [],
                 })
-                self.fill.people.append((uid, data))
+                self.fill.people.append((uid, _slim(data, PERSON_KEYS)))
                 tenants.append((uid, data))
                 self.generic("migrants", {"person": uid, "name": data["name"], "id_number": data["id_number"],
                                           "address": addr_uuid, "village": addr["village"],

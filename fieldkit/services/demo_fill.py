@@ -162,7 +162,7 @@ class Filler:
         self.rng = rng
         self.today = today
         self.officer = officer
-        self.people: list[tuple[str, dict[str, Any]]] = []  # (uuid, data) of residents
+        self.people: list[tuple[str, dict[str, Any]]] = []  # (uuid, the few fields later draws read)
         self.addresses: list[tuple[str, dict[str, Any]]] = []
         self.village_codes: list[str] = []
         self.grids: dict[str, list[str]] = {}

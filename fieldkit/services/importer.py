@@ -242,7 +242,9 @@ def _import(ws: Workspace, module: str, path: Path, passphrase: str | None, skip
     total = max(1, text.count("\n"))
     matcher = _Matcher(ws, spec)
     writing = not dry_run
-    with ws.store.transaction():
+    # A real import is one all-or-nothing write on the store's bulk path: a rollback journal,
+    # so the WAL does not grow to the size of the file (Db.bulk_tx). A dry run writes nothing.
+    with ws.store.bulk_transaction() if writing else ws.store.transaction():
         chunk: list[tuple[int, str | None, dict[str, Any]]] = []
         done = 0
         for line, row in rows:

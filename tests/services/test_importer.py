@@ -161,3 +161,34 @@ def test_a_number_that_is_not_a_number_is_refused(ws, tmp_path, cell):
     with pytest.raises(ValidationFailed) as e:
         importer.import_csv(ws, "villages", path)
     assert e.value.issues[0].label == "第 2 行" and "数字" in e.value.issues[0].message
+
+
+def test_a_big_import_does_not_grow_the_wal_and_the_store_is_back_in_wal_mode(ws, tmp_path):
+    # The laptop's disk: a 100,000-row list in one WAL transaction appends every page it writes
+    # to the WAL until the commit. On the bulk path the WAL stays empty, the import still whole.
+    from fieldkit.services import demo_data as D
+
+    rows = _export(ws, "residents")
+    header = rows[0][1:]
+    idn, birth, sex = header.index("公民身份号码"), header.index("出生日期"), header.index("性别")
+    rng = random.Random(5)
+    body, seen = [], {r[1 + idn] for r in rows[1:]}  # new people only
+    while len(body) < 3000:
+        row = list(rows[1 + len(body) % (len(rows) - 1)][1:])
+        number = id_number(rng, D.LOCAL_REGION, dt.date.fromisoformat(row[birth]), row[sex] == "男")
+        if number in seen:
+            continue
+        seen.add(number)
+        row[idn] = number
+        body.append(row)
+    path = tmp_path / "big.csv"
+    _write(path, [header, *body])
+    wal = ws.home / "fieldkit.db-wal"
+    sizes: list[int] = []
+    before = ws.store.records.count("residents")
+    report = importer.import_csv(ws, "residents", path,
+                                 progress=lambda d, t: sizes.append(wal.stat().st_size if wal.exists() else 0))
+    assert (report.created, report.refused) == (3000, 0)
+    assert ws.store.records.count("residents") == before + 3000
+    assert len(sizes) > 1 and max(sizes) < 256 * 1024
+    assert ws.store._db.one("PRAGMA main.journal_mode")[0] == "wal"  # acknowledged saves survive power loss again
