@@ -48,7 +48,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "error.csrf": ("页面已过期或来源不明，请刷新页面后重试", "The page expired or did not come from this console; reload it and try again"),
     "error.forbidden": ("您的角色无权访问此页面", "Your role may not open this page"),
     "error.not_found": ("找不到该记录，或它不在您的辖区内", "No such record in your jurisdiction"),
-    "error.field": ("{field}：{message}", "{field}: {message}"),
     # inbox
     "inbox.title": ("{level}事件待办", "Events at {level} level"),
     "inbox.open": ("待处置", "To handle"),
