@@ -8,7 +8,7 @@ raised the event pulls it at its next sync and its timeline shows the step:
 
 * handle — step ``resolve`` (outcome handled) or ``progress`` (still in progress);
 * escalate — step ``escalate`` to the next level (township → county);
-* feed back — step ``feed_back`` (sets ``feedback``, status 已反馈) on a resolved event.
+* feed back — step ``feed_back`` (sets ``feedback``, status 已反馈, appends a step) on a resolved event.
 
 Only the officer at the event's level acts on it; the form's guards refuse the rest (a move
 down or sideways, a resolved event escalated) with its own Chinese and English messages.

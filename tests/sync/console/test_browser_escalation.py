@@ -65,8 +65,9 @@ def test_township_handles_and_feeds_back_and_the_laptop_shows_it(console_server,
         rec = rsvc.get(ws, uuid, audit=False)
         assert rec.data["status"] == "fed_back" and rec.data["feedback"] == "已转移群众，请勿靠近后山"
         steps = escalation.timeline(ws, uuid)
-        assert [s["outcome"] for s in steps] == ["上报上级", "上报上级", "已处置"]
-        assert steps[-1]["handler"] == "林乡长" and steps[-1]["action"] == "已组织三户人家转移，设置警示带"
+        assert [s["outcome"] for s in steps] == ["上报上级", "上报上级", "已处置", "已反馈上报人"]
+        assert steps[-2]["handler"] == "林乡长" and steps[-2]["action"] == "已组织三户人家转移，设置警示带"
+        assert steps[-1]["handler"] == "林乡长" and steps[-1]["action"] == "已转移群众，请勿靠近后山"
     finally:
         ws.lock()
 

@@ -43,6 +43,7 @@ def test_handle_then_feed_back_writes_the_forms_steps_as_the_officer(client, sto
     client.post(f"/console/events/{uuid}/feedback", data={"csrf": csrf, "feedback": "已转移，请勿靠近后山"})
     values = m.current_values(storage.get_record(uuid))
     assert values["status"] == "fed_back" and values["feedback"] == "已转移，请勿靠近后山"
+    assert values["escalation_steps"][-1]["outcome"] == "fed_back"  # the feedback is a step too
 
 
 def test_escalating_to_the_county_moves_it_to_the_county_inbox(client, storage):
