@@ -127,7 +127,7 @@ def browser(tmp_path):
         opts.add_argument(a)
     opts.add_experimental_option("prefs", {"intl.accept_languages": "zh-CN,zh"})  # what --lang misses headless
     drv = webdriver.Chrome(service=Service(driver), options=opts)
-    drv.implicitly_wait(5)
+    drv.implicitly_wait(20)  # a shared 2-core CI machine can take seconds to render a page
     SHOTS.mkdir(parents=True, exist_ok=True)
     drv.shot = lambda name: drv.save_screenshot(str(SHOTS / f"{name}.png"))
     yield drv

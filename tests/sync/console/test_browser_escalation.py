@@ -52,12 +52,12 @@ def test_township_handles_and_feeds_back_and_the_laptop_shows_it(console_server,
         assert "需国土所勘查，报乡镇" in browser.find_element(By.ID, "timeline").text
         browser.find_element(By.ID, "handle-action").send_keys("已组织三户人家转移，设置警示带")
         browser.find_element(By.ID, "handle-submit").click()  # htmx: the section is swapped in place
-        WebDriverWait(browser, 10).until(ec.presence_of_element_located((By.ID, "saved")))
+        WebDriverWait(browser, 30).until(ec.presence_of_element_located((By.ID, "saved")))
         assert "已办结" in browser.find_element(By.ID, "event-status").text
         browser.find_element(By.ID, "feedback-text").send_keys("已转移群众，请勿靠近后山")
         browser.shot("event-resolved")
         browser.find_element(By.ID, "feedback-submit").click()
-        WebDriverWait(browser, 10).until(ec.presence_of_element_located((By.ID, "event-feedback")))
+        WebDriverWait(browser, 30).until(ec.presence_of_element_located((By.ID, "event-feedback")))
         assert "已反馈" in browser.find_element(By.ID, "event-status").text
         browser.shot("event-fed-back")
 
