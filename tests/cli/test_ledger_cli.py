@@ -94,7 +94,7 @@ def test_event_escalation_commands(cli):
     code, out = cli("events", "feedback", uuid, "--text", "已告知网格员")
     assert code == 0 and out[0]["status"] == "fed_back"
     code, out = cli("events", "timeline", uuid)
-    assert [s["outcome"] for s in out] == ["上报上级", "已处置"]
+    assert [s["outcome"] for s in out] == ["上报上级", "已处置", "已反馈上报人"]
 
 
 def test_task_commands(cli):

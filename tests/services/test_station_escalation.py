@@ -35,13 +35,14 @@ def test_full_ladder_with_outcome_and_feedback(empty_ws):
     assert rec.data["status"] == "fed_back" and rec.data["feedback"].startswith("已电话")
 
     steps = rec.data["escalation_steps"]
-    assert [s["to_level"] for s in steps] == ["village", "township", "county", "county"]
-    assert [s["outcome"] for s in steps] == ["escalated", "escalated", "escalated", "handled"]
+    assert [s["to_level"] for s in steps] == ["village", "township", "county", "county", "county"]
+    assert [s["outcome"] for s in steps] == ["escalated", "escalated", "escalated", "handled", "fed_back"]
+    assert steps[-1]["action"].startswith("已电话")  # the feedback is the last step of the timeline
     assert steps[1]["handler"] == "王警官" and steps[2]["handler"] == "陈所长"  # default: who is signed in
     line = escalation.timeline(empty_ws, uuid)
-    assert line[0]["level"] == "村（社区）警务室" and line[-1]["outcome"] == "已处置"
+    assert line[0]["level"] == "村（社区）警务室" and line[-1]["outcome"] == "已反馈上报人"
     # Each step was a saved change: history has it and the sync outbox carries it.
-    assert sum(1 for c in rsvc.history(empty_ws, uuid) if c.field == "escalation_steps") == 4
+    assert sum(1 for c in rsvc.history(empty_ws, uuid) if c.field == "escalation_steps") == 5
     assert empty_ws.store.outbox.count() >= outbox_before + 5  # 3 escalations, outcome, feedback
 
 
