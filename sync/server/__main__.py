@@ -122,7 +122,17 @@ def cmd_publish(args: argparse.Namespace) -> int:
     values = load_json(args.json)
     if not isinstance(values, dict):
         raise ProtocolError("--json must be an object of field values")
-    uid = Storage(_db_url(args)).publish(args.module, values, args.scope, args.uuid, args.delete)
+    # Checked as the console checks (the forms in force, the ID number's check digit): a value
+    # no laptop can use is refused here, naming the field, instead of going down to every one.
+    from sync.server.console import tasks, watchlist
+
+    storage = Storage(_db_url(args))
+    if args.delete:
+        uid = storage.publish(args.module, {}, args.scope, args.uuid, True)
+    elif args.module == tasks.MODULE:
+        uid = tasks.publish_task(storage, values, args.scope, uuid=args.uuid)
+    else:
+        uid = watchlist.add(storage, args.module, values, args.scope, uuid=args.uuid)
     print(uid)
     return 0
 

@@ -94,3 +94,13 @@ attachment_parts = sa.Table(
     sa.Column("offset", sa.BigInteger, primary_key=True),
     sa.Column("data", sa.LargeBinary, nullable=False),
 )
+# When each device last pushed and pulled and the seq its last pull reached (revision
+# 0003_device_activity): the console's devices page; pending = records in scope above pulled_seq.
+device_activity = sa.Table(
+    "device_activity", md,
+    sa.Column("device_id", sa.Integer, primary_key=True),
+    sa.Column("last_push_at", sa.Float),
+    sa.Column("last_pull_at", sa.Float),
+    sa.Column("pulled_seq", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("pushed_changes", sa.BigInteger, nullable=False, server_default="0"),
+)

@@ -1,0 +1,1 @@
+"""The platform's web console (issue 16): pages for township and county officers and admins."""
