@@ -89,14 +89,16 @@ def add(storage: Storage, module: str, values: dict[str, Any], scope: str, publi
 
 
 def retire(storage: Storage, module: str, uuid: str, reason: str, publisher: Publisher = PLATFORM) -> str:
-    """Withdraw an entry from every laptop (a tombstone goes down); returns the reason, which the
-    caller audits. `Refused` when it is not an active entry of ``module`` in the jurisdiction."""
+    """Withdraw an entry from every laptop (a tombstone goes down); returns the reason. The
+    reason stays with the withdrawn record on the server (``retired_reason``, beside the
+    tombstone; laptops drop the entry and never show it) — the audit row keeps no typed words.
+    `Refused` when it is not an active entry of ``module`` in the jurisdiction."""
     reason = _reason(reason, "撤销原因", "reason for retiring")
     st = storage.get_record(uuid)
     if st is None or st.module != module or m.is_deleted(st):
         raise Refused("没有这条在用的条目", "no such active entry", field="uuid")
     check_scope(st.scope or "", publisher)
-    storage.publish(module, {}, st.scope or "*", uuid, delete=True)
+    storage.publish(module, {"retired_reason": reason}, st.scope or "*", uuid, delete=True)
     return reason
 
 
