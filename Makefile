@@ -11,8 +11,9 @@ RUN_DEBS := libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdb
             libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 \
             libxcb-render-util0 libxcb-image0 fonts-wqy-zenhei libfprint-2-2
 # The sync tests run against a real PostgreSQL; screenshots can use Xvfb; PDFs are rasterised
-# with poppler's pdftoppm to check that printed QR codes still scan.
-TEST_DEBS := $(RUN_DEBS) postgresql xvfb poppler-utils
+# with poppler's pdftoppm to check that printed QR codes still scan. The web console is tested
+# in a real browser: headless chromium driven through chromedriver (selenium).
+TEST_DEBS := $(RUN_DEBS) postgresql xvfb poppler-utils chromium chromium-driver
 
 .PHONY: run test lint screenshots bench deb sysdeps-run sysdeps-test clean help
 

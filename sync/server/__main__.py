@@ -6,6 +6,9 @@
     fieldkit-server devices | revoke --device-id N | fingerprint
     fieldkit-server publish --module watchlist|tasks|reference --scope v1|'*' --json '{…}' [--uuid U] [--delete]
     fieldkit-server publish-forms SET.json   (a form set signed by `fieldkit forms sign`)
+    fieldkit-server user add --login L --name N --role township|county|admin --scope v1,v2
+    fieldkit-server user list | disable --login L | enable --login L | passwd --login L
+        (passwords from stdin, or $FIELDKIT_CONSOLE_PASSWORD; never on the command line)
 
 Data directory: ``--data-dir`` or ``$FIELDKIT_SERVER_HOME`` or ``~/.local/share/fieldkit-server``;
 it holds the default SQLite database and the TLS certificate.
@@ -148,6 +151,56 @@ def cmd_publish_forms(args: argparse.Namespace) -> int:
     return 0
 
 
+def _password() -> str:
+    """The new password: $FIELDKIT_CONSOLE_PASSWORD, else the first line of stdin (a terminal
+    is asked twice, without echo). Never an argument: argv is visible to every local user."""
+    env = os.environ.get("FIELDKIT_CONSOLE_PASSWORD")
+    if env:
+        return env
+    if sys.stdin.isatty():
+        import getpass
+
+        first, second = getpass.getpass("密码 / password: "), getpass.getpass("再输一次 / again: ")
+        if first != second:
+            raise StorageError(400, "password_mismatch", "两次输入的密码不一致 / the passwords differ")
+        return first
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def cmd_user(args: argparse.Namespace) -> int:
+    from sync.server.console import users
+
+    storage = Storage(_db_url(args))
+    try:
+        if args.action == "list":
+            for u in users.all_users(storage):
+                print(json.dumps({"id": u.id, "login": u.login, "name": u.display_name, "role": u.role,
+                                  "scope": list(u.scope), "disabled": u.disabled}, ensure_ascii=False))
+            return 0
+        if not args.login:
+            raise users.UserError("账号：请用 --login 指定", "Login: give it with --login", "login")
+        if args.action == "add":
+            if not args.name or not args.role:
+                raise users.UserError("请同时给出 --name 和 --role", "Give --name and --role too", "name")
+            u = users.add(storage, args.login, args.name, args.role, (args.scope or "").split(","), _password())
+            print(json.dumps({"id": u.id, "login": u.login}))
+            return 0
+        if args.action == "passwd":
+            ok = users.set_password(storage, args.login, _password())
+        else:
+            ok = users.set_disabled(storage, args.login, args.action == "disable")
+        if not ok:
+            print(f"fieldkit-server: 没有账号 {args.login} / no such login", file=sys.stderr)
+            return 1
+        print("ok")
+        return 0
+    except users.UserError as e:
+        print(f"fieldkit-server: {e.message} / {e.message_en}", file=sys.stderr)
+        return 2
+    finally:
+        storage.close()
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="fieldkit-server", description="FieldKit reference central platform")
     p.add_argument("--data-dir", help="certificate and default database directory")
@@ -196,6 +249,13 @@ def build_parser() -> argparse.ArgumentParser:
     pf = command("publish-forms", "publish a signed form set to every device (fieldkit forms sign makes one)")
     pf.add_argument("file", help="the signed form set (JSON)")
     pf.set_defaults(fn=cmd_publish_forms)
+    u = command("user", "platform users of the web console (/console)")
+    u.add_argument("action", choices=["add", "list", "disable", "enable", "passwd"])
+    u.add_argument("--login")
+    u.add_argument("--name", help="display name (add)")
+    u.add_argument("--role", choices=["township", "county", "admin"], help="(add)")
+    u.add_argument("--scope", help="comma-separated villages or village/grid, or '*' (add)")
+    u.set_defaults(fn=cmd_user)
     return p
 
 

@@ -43,7 +43,7 @@ from sync.protocol import (
     dump_json,
     load_json,
 )
-from sync.server import blobs
+from sync.server import blobs, console
 from sync.server.guard import Budgets, Guard, Limits, RateLimited
 from sync.server.storage import Device, Storage, StorageError
 
@@ -273,4 +273,7 @@ def create_app(storage: Storage, limits: Limits | None = None) -> FastAPI:
         data = await run_in_threadpool(blobs.read, storage, dev, sha, offset, length)
         return Response(data, media_type="application/octet-stream")
 
+    # The web console for township/county officers and admins, on the same app and port:
+    # one process and one certificate to run at a county (sync/server/console).
+    console.mount(app)
     return app

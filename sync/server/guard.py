@@ -90,6 +90,11 @@ class Limits:
     device_upload_bytes: str = f"{64 * MiB} per 1 minute"
     device_concurrency: int = 4
     address_requests: str = "30 per 1 minute"  # per IP: enrolments, unknown and refused tokens
+    # The web console (/console): pages, htmx requests and static files from officers' browsers,
+    # several of them behind one township NAT address. Its logins have their own, much stricter
+    # limits (sync/server/console/auth.py). Form posts carry a few thousand characters of text.
+    console_body: int = 64 * 1024
+    console_requests: str = "600 per 1 minute"
     heavy_push: int = MiB  # pushes larger than this (decoded) are parsed one at a time
     known_tokens: int = 50_000  # tokens remembered as valid (exempt from the address gate)
     refusal_pause: float = 0.5  # seconds a 429 waits before it is sent (see Guard._refuse)
@@ -111,13 +116,15 @@ class BodyTooLarge(StorageError):
 
 
 def _route(method: str, path: str, limits: Limits) -> tuple[str, int]:
-    """(kind, body limit) of a request: kinds are enroll, push, chunk and other."""
+    """(kind, body limit) of a request: kinds are enroll, push, chunk, console and other."""
     if method == "POST" and path == "/v1/enroll":
         return "enroll", limits.enroll_body
     if method == "POST" and path == "/v1/push":
         return "push", limits.push_body
     if method == "PUT" and path.startswith("/v1/attachments/"):
         return "chunk", limits.chunk_body
+    if path == "/console" or path.startswith("/console/"):
+        return "console", limits.console_body
     return "other", limits.small_body
 
 
@@ -175,6 +182,7 @@ class Budgets:
         self._requests = parse(self.limits.device_requests)
         self._bytes = parse(self.limits.device_upload_bytes)
         self._address = parse(self.limits.address_requests)
+        self._console = parse(self.limits.console_requests)
         self._in_flight: dict[str, int] = {}
         self._known: OrderedDict[str, None] = OrderedDict()
         self.pausing = 0
@@ -216,8 +224,11 @@ class Budgets:
     def admit(self, scope: Scope, kind: str) -> str | None:
         """The device key to count the request against (None: counted by address). Raises
         `RateLimited` when a budget is spent."""
-        key = _token_key(scope) if kind != "enroll" else None
         address = _address_of(scope)
+        if kind == "console":  # browsers carry a session cookie, never a device token
+            self._hit(self._console, address, "console requests from this address")
+            return None
+        key = _token_key(scope) if kind != "enroll" else None
         if key is None:
             self._hit(self._address, address, "requests from this address")
             return None

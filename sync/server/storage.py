@@ -508,3 +508,49 @@ class Storage:
     def visible(self, device: Device, uuid: str) -> bool:
         st = self.get_record(uuid)
         return st is not None and in_scope(st.scope, device.scope)
+
+    # ------------------------------------------------------------------ server-authored edits
+    def find_records(self, module: str, within: Iterable[str]) -> list[Change]:
+        """Live (not deleted) records of ``module`` inside the scope entries ``within`` (a
+        console user's jurisdiction; ``"*"`` is everything). Loads the matches in memory: an
+        inbox is a township's or county's open events, not its history."""
+        within = tuple(within)
+        q = sa.select(records.c.state).where(records.c.module == module)
+        if "*" not in within:
+            conds = []
+            for e in within:
+                conds += [records.c.scope == e, records.c.scope.like(e.replace("_", r"\_") + "/%", escape="\\")]
+            q = q.where(sa.or_(*conds)) if conds else q.where(sa.false())
+        with self.engine.connect() as c:
+            states = [_load_state(r.state) for r in c.execute(q)]
+        return [s for s in states if not m.is_deleted(s)]
+
+    def author_edit(self, uuid: str, module: str, within: Iterable[str], author: str,
+                    compute: Any) -> Change:
+        """Write field values as the server, on behalf of console user ``author`` (a login).
+
+        ``compute(values)`` gets the record's current values (merged by the policy in force)
+        and returns the fields to write, or raises to refuse; it runs inside the write
+        transaction, so a push landing meanwhile cannot slip between the check and the write.
+        The values are stamped by the server's clock with versions that have seen every
+        version the server holds, merged like a push and given a new sequence number: devices
+        in scope pull them as an ordinary edit by ``author``. A record outside ``within`` is
+        answered as missing (404), so the console tells nobody what exists elsewhere.
+        """
+        within = tuple(within)
+        with self._write() as c:
+            row = c.execute(sa.select(records.c.state).where(records.c.uuid == uuid)).first()
+            prev = _load_state(row.state) if row else None
+            if prev is None or prev.module != module or m.is_deleted(prev) or not in_scope(prev.scope, within):
+                raise StorageError(404, "not_found", "no such record in this jurisdiction")
+            policy = formsets.policy(c, self.policy)
+            values = compute(m.current_values(prev, policy))
+            if not values:
+                return prev
+            delta = m.edit(prev, uuid, module, values, self.clock.now(), author=author)
+            Change.from_json(delta.to_json())  # what devices would refuse must not be written
+            state = m.merge(prev, delta, policy)
+            seq = self._next_seq(c, 1)
+            c.execute(records.update().where(records.c.uuid == uuid).values(
+                scope=state.scope, seq=seq, state=dump_json(state.to_json())))
+        return state

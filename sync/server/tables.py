@@ -104,3 +104,39 @@ device_activity = sa.Table(
     sa.Column("pulled_seq", sa.BigInteger, nullable=False, server_default="0"),
     sa.Column("pushed_changes", sa.BigInteger, nullable=False, server_default="0"),
 )
+# The web console (sync/server/console), revision 0002_console_users. Platform users are
+# township/county officers and admins, not devices; their passwords are Argon2 hashes.
+console_users = sa.Table(
+    "console_users", md,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("login", sa.String(64), nullable=False, unique=True),
+    sa.Column("display_name", sa.String(100), nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),  # township | county | admin
+    sa.Column("scope", sa.Text, nullable=False),  # JSON list of scope entries, as devices have
+    sa.Column("password_hash", sa.String(200), nullable=False),
+    sa.Column("disabled", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("password_changed_at", sa.Float, nullable=False),
+)
+# Server-side sessions: the cookie carries a random id, only its SHA-256 is stored, so a copy
+# of the database opens no session; logout and disabling a user end sessions at once.
+console_sessions = sa.Table(
+    "console_sessions", md,
+    sa.Column("id_hash", sa.String(64), primary_key=True),
+    sa.Column("user_id", sa.Integer, nullable=False, index=True),
+    sa.Column("csrf", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("seen_at", sa.Float, nullable=False),
+)
+# Every console action: who (user id), when, what, on which ids, with what outcome. Never names,
+# ID numbers or typed text: targets are record uuids and numeric ids.
+console_audit = sa.Table(
+    "console_audit", md,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.Float, nullable=False, index=True),
+    sa.Column("user_id", sa.Integer),  # NULL: a login attempt for an unknown account
+    sa.Column("action", sa.String(40), nullable=False),
+    sa.Column("target", sa.String(200), nullable=False, server_default=""),
+    sa.Column("outcome", sa.String(60), nullable=False),
+    sa.Column("address", sa.String(64), nullable=False, server_default=""),
+)

@@ -3,6 +3,7 @@ the server before migrations (`md.create_all`) both reach the newest revision, r
 
 from __future__ import annotations
 
+import importlib
 import json
 
 import sqlalchemy as sa
@@ -30,9 +31,10 @@ def test_an_empty_database_gets_the_schema_the_server_uses(db_url: str) -> None:
 
 
 def test_a_database_made_before_migrations_is_taken_over_with_its_rows(db_url: str, monkeypatch) -> None:
-    # The server as it was: `md.create_all` at every start, no revision recorded.
+    # The server as it was: `md.create_all` at every start, no revision recorded — with the
+    # tables of then (the baseline's frozen copy), not tables later revisions add.
     def create_all(engine: sa.Engine) -> tuple[None, None]:
-        md.create_all(engine)
+        importlib.import_module("sync.server.migrations.versions.0001_baseline").md.create_all(engine)
         return None, None
 
     monkeypatch.setattr(schema, "upgrade", create_all)
@@ -93,3 +95,30 @@ def test_servers_starting_together_on_an_empty_database_upgrade_it_once(db_url: 
         seen = list(pool.map(start, range(4)))
     # One found the database empty; the others waited for it and found nothing left to do.
     assert sorted(seen, key=lambda r: r[0] or "") == [(None, schema.head())] + [(schema.head(), schema.head())] * 3
+
+
+
+def test_a_baseline_database_gains_the_console_tables_and_keeps_its_rows(db_url: str) -> None:
+    from alembic import command
+
+    from sync.server.console import users
+    from sync.server.storage import devices
+
+    engine = make_engine(db_url)
+    with engine.connect() as conn, conn.begin():  # a server stopped at the baseline, with data
+        command.upgrade(schema._config(conn), "0001_baseline")
+        conn.execute(devices.insert().values(id=7, name="派出所笔记本", scope='["v1"]', created_at=1.0))
+        conn.execute(records.insert().values(uuid="11111111-1111-4111-8111-111111111111", module="events",
+                                             scope="v1", seq=1, state='{"kept": "旧事件"}'))
+    engine.dispose()
+    s = Storage(db_url)
+    try:
+        assert s.revisions == ("0001_baseline", schema.head())
+        assert [d["id"] for d in s.list_devices()] == [7]
+        with s.engine.connect() as conn:
+            assert "旧事件" in conn.execute(sa.select(records.c.state)).scalar_one()
+        assert _drift(s) == []
+        users.add(s, "lin", "林乡长", "township", ["v1"], "绿色 拖拉机 翻过 北山 七次")
+        assert [u.login for u in users.all_users(s)] == ["lin"]
+    finally:
+        s.close()

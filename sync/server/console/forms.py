@@ -1,13 +1,16 @@
-"""The forms the platform checks what it publishes against: the published form set, else the
-forms shipped with this server.
+"""The form definitions the console applies: the published form set, else the shipped forms.
 
-The one place the server reads form definitions. It loads them with `fieldkit.formspec` — the
-same loader and `validate_record` the laptops run — through the narrow import-linter exception
-in pyproject.toml (`sync.server.console` may import `fieldkit.formspec` and `fieldkit.domain`,
-nothing else of fieldkit). A copy of the rules here would drift from the laptops', and a task
-the server accepts must be one every laptop can accept.
+The console validates its writes with the same rules the laptops run — the events workflow
+(forms/16_events.toml: only up, no skipped level unless critical, resolved events are not
+escalated) — by loading the form files with `fieldkit.formspec`, the one exception to "sync
+never imports fieldkit" (pyproject's import-linter contract: `sync.server.console` may import
+`fieldkit.formspec` and `fieldkit.domain`, nothing else of fieldkit). No rule is copied here.
 
-Threading: any request thread; the catalogue is cached per form-set sha (immutable once built).
+Which files: the form set the platform published (`Storage.form_set_envelope`, what devices
+run), unpacked once per set into a private temporary folder; before any set is published, the
+forms shipped with this installation (`fieldkit.formspec.default_forms_dir`).
+
+Threading: `catalog` may be called from any thread; loading is serialised by a lock.
 """
 
 from __future__ import annotations
@@ -16,38 +19,27 @@ import tempfile
 import threading
 from pathlib import Path
 
-from fieldkit.formspec import ModuleCatalog, default_forms_dir, load_modules
+from fieldkit.formspec import ModuleCatalog, load_modules
 from sync import formset
 from sync.server.storage import Storage
 
-_cache: dict[str, ModuleCatalog] = {}
 _lock = threading.Lock()
-SHIPPED = "shipped"
+_cache: dict[str, ModuleCatalog] = {}
 
 
 def catalog(storage: Storage) -> ModuleCatalog:
-    """The catalogue in force: the published set's files, or the shipped ``forms/`` before one
-    is published. A published set is signed by the county and was parsed when it was stored."""
     text = storage.form_set_envelope()
-    key = SHIPPED if text is None else formset.parse(text).sha256
+    key = "shipped" if text is None else formset.parse(text).sha256
     with _lock:
         got = _cache.get(key)
         if got is None:
-            got = _shipped() if text is None else _from_files(formset.parse(text).files)
-            _cache.clear()  # one set in force at a time
+            if text is None:
+                got = load_modules()
+            else:
+                folder = Path(tempfile.mkdtemp(prefix="fk-console-forms-"))
+                for name, body in formset.parse(text).files.items():  # bare names: checked by formset
+                    (folder / name).write_text(body, encoding="utf-8")
+                got = load_modules(folder)
+            _cache.clear()  # one set is in force at a time
             _cache[key] = got
-    return got
-
-
-def _shipped() -> ModuleCatalog:
-    return load_modules(default_forms_dir())
-
-
-def _from_files(files: dict[str, str]) -> ModuleCatalog:
-    # The loader reads a folder (lists.toml and permissions.toml beside the modules); the set's
-    # files are written to a private temporary one, read once and removed.
-    with tempfile.TemporaryDirectory(prefix="fk-forms-") as tmp:
-        for name, text in files.items():
-            (Path(tmp) / name).write_text(text, encoding="utf-8")
-        cat = load_modules(tmp)
-    return cat
+        return got

@@ -21,13 +21,18 @@ router = APIRouter(prefix="/console", include_in_schema=False)
 web.add_nav("/console/watchlist", "nav.watchlist", OFFICERS, order=30)
 web.add_nav("/console/reference", "nav.reference", OFFICERS, order=35)
 Officer = Annotated[User, Depends(require_user(*OFFICERS))]
-Module = Annotated[str, Path(pattern="^(watchlist|reference)$")]
 UUID = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
 Text = Annotated[str, Form(max_length=4000)]
 MAX_CSV = 2 * 1024 * 1024
 WATCH_COLUMNS = ("id_number", "reason", "source")
 REFERENCE_FORM = ("kind", "title", "name", "id_number", "household_no", "hukou_address", "content", "source",
                   "published_date", "village")
+
+
+def _module(request: Request) -> str:
+    """The page's module from its path: the two lists are separate routes, so an unrelated page
+    such as /console/audit never reaches these handlers."""
+    return request.url.path.split("/")[2]
 
 
 def _columns(module: str) -> tuple[str, ...]:
@@ -47,20 +52,24 @@ async def _page(request: Request, user: User, module: str, *, report: watchlist.
                       default_scope=user.scope[0] if user.scope else "")
 
 
-@router.get("/{module}")
-async def list_page(request: Request, user: Officer, module: Module, done: str = "") -> Response:
+@router.get("/watchlist")
+@router.get("/reference")
+async def list_page(request: Request, user: Officer, done: str = "") -> Response:
+    module = _module(request)
     await run_in_threadpool(audit.record, request.app.state.storage, request, user.id, f"{module}.view", "")
     return await _page(request, user, module, done=done[:16])
 
 
-@router.post("/{module}")
-async def add(request: Request, user: Officer, module: Module, scope: Text = "", id_number: Text = "",
+@router.post("/watchlist")
+@router.post("/reference")
+async def add(request: Request, user: Officer, scope: Text = "", id_number: Text = "",
               reason: Text = "", source: Text = "", kind: Text = "", title: Text = "", name: Text = "",
               household_no: Text = "", hukou_address: Text = "", content: Text = "", published_date: Text = "",
               village: Text = "") -> Response:
     given = {"id_number": id_number, "reason": reason, "source": source, "kind": kind, "title": title, "name": name,
              "household_no": household_no, "hukou_address": hukou_address, "content": content,
              "published_date": published_date, "village": village}
+    module = _module(request)
     values = {k: v.strip() for k, v in given.items() if k in _columns(module) and v.strip()}
     storage = request.app.state.storage
     try:
@@ -71,9 +80,11 @@ async def add(request: Request, user: Officer, module: Module, scope: Text = "",
     return finished(request, f"/console/{module}?done=added")
 
 
-@router.post("/{module}/import")
-async def import_csv(request: Request, user: Officer, module: Module, file: Annotated[UploadFile, File()],
+@router.post("/watchlist/import")
+@router.post("/reference/import")
+async def import_csv(request: Request, user: Officer, file: Annotated[UploadFile, File()],
                      scope: Text = "") -> Response:
+    module = _module(request)
     storage = request.app.state.storage
     raw = await file.read(MAX_CSV + 1)
     if len(raw) > MAX_CSV:
@@ -96,8 +107,10 @@ async def import_csv(request: Request, user: Officer, module: Module, file: Anno
     return await _page(request, user, module, report=report, status=422 if report.problems else 200)
 
 
-@router.post("/{module}/{uuid}/retire")
-async def retire(request: Request, user: Officer, module: Module, uuid: UUID, reason: Text = "") -> Response:
+@router.post("/watchlist/{uuid}/retire")
+@router.post("/reference/{uuid}/retire")
+async def retire(request: Request, user: Officer, uuid: UUID, reason: Text = "") -> Response:
+    module = _module(request)
     storage = request.app.state.storage
     try:
         await run_in_threadpool(watchlist.retire, storage, module, uuid, reason, publisher(user))

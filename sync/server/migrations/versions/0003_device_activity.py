@@ -6,7 +6,7 @@ columns on ``devices``: it is written on every sync round, and keeping it apart 
 enrollment rows (codes, token hashes) out of those hot writes.
 
 Revision ID: 0003_device_activity
-Revises: 0001_baseline
+Revises: 0002_console_users (0001_baseline before h-console was merged)
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003_device_activity"
-down_revision = "0001_baseline"
+down_revision = "0002_console_users"  # 0001_baseline on its own branch; chained after h-console merged in
 branch_labels = None
 depends_on = None
 
