@@ -49,7 +49,7 @@ async def enroll(request: Request, user: Admin, name: Text = "", scope: Text = "
     except Refused as e:
         raise await run_in_threadpool(refused, request, user, "device.enroll", "", e) from None
     await run_in_threadpool(audit.record, storage, request, user.id, "device.enroll", f"device:{did}")
-    return web.render(request, "device_enrolled.html", name=name.strip(), code=code, did=did,
+    return web.render(request, "device_enrolled.html", device_name=name.strip(), code=code, did=did,
                       qr=devices_view.qr_svg(payload), pinned=fp is not None, headers={"Cache-Control": "no-store"})
 
 

@@ -31,7 +31,7 @@ async def tasks_page(request: Request, user: Officer, status: str = "", done: in
     shown = [r for r in rows if not status or r.status == status]
     await run_in_threadpool(audit.record, storage, request, user.id, "tasks.view", "")
     return web.render(request, "tasks.html", rows=shown, credits=tasks.credits(rows), done=bool(done),
-                      status=status, statuses=labels(spec, "status", lang), kinds=labels(spec, "kind", lang),
+                      status_filter=status, statuses=labels(spec, "status", lang), kinds=labels(spec, "kind", lang),
                       urgencies=labels(spec, "urgency", lang), field_label=lambda n: spec.field(n).label.get(lang),
                       default_scope=user.scope[0] if user.scope else "")
 
