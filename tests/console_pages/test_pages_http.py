@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from sync.server.console import tasks, watchlist
 from sync.server.tables import console_audit
-from tests.sync.console.conftest import VILLAGE, add_user, client, csrf_of, login, storage  # noqa: F401
+from tests.sync.console.conftest import VILLAGE, add_user, csrf_of, login
 
 GOOD = "35052519800101123X"
 
