@@ -79,6 +79,8 @@ def line(points: Sequence[tuple[str, int]], *, title: str, width: int = 640, hei
             out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{LINE}"><title>{escape(label)}: {v}</title></circle>')
         for i in sorted({0, n // 2, n - 1}):
             x, _ = xy(i, 0)
-            out.append(f'<text x="{x:.1f}" y="{top + h + 16}" text-anchor="middle">{escape(points[i][0])}</text>')
+            # The end labels hang inwards, or the chart's edge cuts them.
+            anchor = "start" if i == 0 and n > 1 else "end" if i == n - 1 and n > 1 else "middle"
+            out.append(f'<text x="{x:.1f}" y="{top + h + 16}" text-anchor="{anchor}">{escape(points[i][0])}</text>')
     out.append("</svg>")
     return "".join(out)

@@ -56,6 +56,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "devices.title": ("设备", "Devices"),
     "devices.enroll": ("登记新设备", "Enroll a device"),
     "devices.name": ("设备名称", "Device name"),
+    "devices.scope": ("辖区", "Jurisdiction"),
     "devices.url": ("设备访问的平台地址", "Platform address the device reaches"),
     "devices.ttl": ("登记码有效期（小时）", "Code valid for (hours)"),
     "devices.code": ("一次性登记码", "One-time code"),
