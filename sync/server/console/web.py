@@ -22,6 +22,8 @@ from starlette.responses import HTMLResponse
 from sync.server.console import i18n
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
+# The forms store datetimes as "YYYY-MM-DDTHH:MM"; people read them with a space.
+TEMPLATES.env.filters["dt"] = lambda v: str(v or "").replace("T", " ")
 
 
 @dataclass(frozen=True)

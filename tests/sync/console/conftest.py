@@ -129,7 +129,7 @@ def browser(tmp_path):
     drv = webdriver.Chrome(service=Service(driver), options=opts)
     drv.implicitly_wait(5)
     SHOTS.mkdir(parents=True, exist_ok=True)
-    drv.shot = lambda name: drv.save_screenshot(str(SHOTS / f"{name}.png"))  # type: ignore[attr-defined]
+    drv.shot = lambda name: drv.save_screenshot(str(SHOTS / f"{name}.png"))
     yield drv
     drv.quit()
 
