@@ -67,11 +67,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     modules = frozenset(x.strip() for x in args.append_only.split(",") if x.strip())
     storage = Storage(_db_url(args), m.Policy(append_only=modules))
     ssl: dict[str, Any] = {}
+    app = create_app(storage)
+    # The console's enrollment QR carries the address laptops reach and the certificate's pin
+    # (sync/server/console/routes_devices.py); without the pin a laptop refuses to enroll.
+    app.state.enroll_url = args.enroll_url
     if not args.plain:
         cert, key = ensure_certificate(_data_dir(args), [args.host, "localhost", *args.san])
         ssl = {"ssl_certfile": str(cert), "ssl_keyfile": str(key)}
+        app.state.tls_fingerprint = fingerprint(cert)
         print(f"TLS certificate SHA-256: {fingerprint(cert)}", flush=True)
-    uvicorn.run(create_app(storage), host=args.host, port=args.port, log_level=args.log_level,
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level,
                 timeout_keep_alive=30, timeout_graceful_shutdown=5, **ssl)
     return 0
 
@@ -223,6 +228,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--plain", action="store_true", help="HTTP without TLS (behind a TLS proxy, or tests)")
     s.add_argument("--san", action="append", default=[], help="extra certificate host name or IP")
     s.add_argument("--log-level", default="warning")
+    s.add_argument("--enroll-url", help="address laptops reach, put in the console's enrollment QR codes "
+                                        "(default: the address the admin's browser used)")
     s.add_argument("--append-only", default=SHIPPED_APPEND_ONLY, metavar="MODULES",
                    help="modules merged append-only until a form set is published (comma-separated; "
                         f"default {SHIPPED_APPEND_ONLY!r}, as the shipped forms declare)")

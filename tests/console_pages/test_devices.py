@@ -89,3 +89,17 @@ def test_a_baseline_database_upgrades_to_device_activity_keeping_its_devices(tmp
             assert "device_activity" in sa.inspect(c).get_table_names()
     finally:
         s.close()
+
+
+def test_serve_gives_the_console_the_certificate_pin_and_the_enrollment_address(tmp_path, monkeypatch):
+    import uvicorn
+
+    from sync.server.__main__ import main
+    from sync.server.tls import ensure_certificate, fingerprint
+
+    seen = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(app=app, kw=kw))
+    assert main(["--data-dir", str(tmp_path), "serve", "--port", "18399", "--enroll-url", "https://county.example:8443"]) == 0
+    state = seen["app"].state
+    assert state.tls_fingerprint == fingerprint(ensure_certificate(tmp_path)[0])
+    assert state.enroll_url == "https://county.example:8443"
