@@ -47,8 +47,11 @@ async def _page(request: Request, user: User, module: str, *, report: watchlist.
     spec = (await run_in_threadpool(forms.catalog, storage))[watchlist.REFERENCE]
     kinds = {c.value: c.label.get(lang) for c in spec.field("kind").choices}
     ref_label = {f.name: f.label.get(lang) for f in spec.fields}
+    t = web.context(request)["t"]
+    watch_label = {"id_number": t("lists.id_number"), "reason": t("lists.reason"), "source": t("lists.source")}
     return web.render(request, "lists.html", status, module=module, rows=rows, report=report, done=done,
                       columns=_columns(module), kinds=kinds, ref_label=ref_label,
+                      field_names=watch_label if module == watchlist.WATCHLIST else ref_label,
                       default_scope=user.scope[0] if user.scope else "")
 
 
