@@ -68,11 +68,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     modules = frozenset(x.strip() for x in args.append_only.split(",") if x.strip())
     storage = Storage(_db_url(args), m.Policy(append_only=modules))
     ssl: dict[str, Any] = {}
+    app = create_app(storage)
+    # The console's enrollment QR carries the address laptops reach and the certificate's pin
+    # (sync/server/console/routes_devices.py); without the pin a laptop refuses to enroll.
+    app.state.enroll_url = args.enroll_url
     if not args.plain:
         cert, key = ensure_certificate(_data_dir(args), [args.host, "localhost", *args.san])
         ssl = {"ssl_certfile": str(cert), "ssl_keyfile": str(key)}
+        app.state.tls_fingerprint = fingerprint(cert)
         print(f"TLS certificate SHA-256: {fingerprint(cert)}", flush=True)
-    uvicorn.run(create_app(storage), host=args.host, port=args.port, log_level=args.log_level,
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level,
                 timeout_keep_alive=30, timeout_graceful_shutdown=5, **ssl)
     return 0
 
@@ -126,7 +131,17 @@ def cmd_publish(args: argparse.Namespace) -> int:
     values = load_json(args.json)
     if not isinstance(values, dict):
         raise ProtocolError("--json must be an object of field values")
-    uid = Storage(_db_url(args)).publish(args.module, values, args.scope, args.uuid, args.delete)
+    # Checked as the console checks (the forms in force, the ID number's check digit): a value
+    # no laptop can use is refused here, naming the field, instead of going down to every one.
+    from sync.server.console import tasks, watchlist
+
+    storage = Storage(_db_url(args))
+    if args.delete:
+        uid = storage.publish(args.module, {}, args.scope, args.uuid, True)
+    elif args.module == tasks.MODULE:
+        uid = tasks.publish_task(storage, values, args.scope, uuid=args.uuid)
+    else:
+        uid = watchlist.add(storage, args.module, values, args.scope, uuid=args.uuid)
     print(uid)
     return 0
 
@@ -217,6 +232,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--plain", action="store_const", const=True, help="HTTP without TLS (behind a TLS proxy, or tests)")
     s.add_argument("--san", action="append", default=[], help="extra certificate host name or IP")
     s.add_argument("--log-level", choices=config.LOG_LEVELS, help="default warning")
+    s.add_argument("--enroll-url", help="address laptops reach, put in the console's enrollment QR codes "
+                                        "(default: the address the admin's browser used)")
     s.add_argument("--append-only", metavar="MODULES",
                    help="modules merged append-only until a form set is published (comma-separated; "
                         f"default {SHIPPED_APPEND_ONLY!r}, as the shipped forms declare)")

@@ -39,7 +39,7 @@ from sync.protocol import (
     load_json,
     may_write,
 )
-from sync.server import formsets, grants, schema
+from sync.server import activity, formsets, grants, schema
 from sync.server.tables import (  # re-exported: tests and tools reach the tables here
     attachment_grants as attachment_grants,
 )
@@ -370,6 +370,7 @@ class Storage:
             now = time.time()
             c.execute(batches.insert().values(device_id=device.id, batch=batch.batch,
                                               result=json.dumps(result.to_json()), created_at=now))
+            activity.note_push(c, device.id, len(batch.changes), now)
             if secrets.randbelow(200) == 0:
                 # Keys older than this are forgotten; a replay that late merely merges again,
                 # which merge's idempotence makes harmless.
@@ -440,6 +441,8 @@ class Storage:
         more = len(rows) > limit
         rows = rows[:limit]
         last = rows[-1].seq if rows else after
+        if not more:  # the end of the device's sync round: one row written per round
+            activity.note_pull(self.engine, device.id, last, time.time())
         return [r.state for r in rows], self.encode_cursor(device, last), more
 
     # ------------------------------------------------------------------ down-flow

@@ -94,6 +94,16 @@ attachment_parts = sa.Table(
     sa.Column("offset", sa.BigInteger, primary_key=True),
     sa.Column("data", sa.LargeBinary, nullable=False),
 )
+# When each device last pushed and pulled and the seq its last pull reached (revision
+# 0003_device_activity): the console's devices page; pending = records in scope above pulled_seq.
+device_activity = sa.Table(
+    "device_activity", md,
+    sa.Column("device_id", sa.Integer, primary_key=True),
+    sa.Column("last_push_at", sa.Float),
+    sa.Column("last_pull_at", sa.Float),
+    sa.Column("pulled_seq", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("pushed_changes", sa.BigInteger, nullable=False, server_default="0"),
+)
 # The web console (sync/server/console), revision 0002_console_users. Platform users are
 # township/county officers and admins, not devices; their passwords are Argon2 hashes.
 console_users = sa.Table(

@@ -69,7 +69,7 @@ def test_enroll_from_qr_payload_over_pinned_https_then_sync(https_server, tmp_pa
     listed = [json.loads(x) for x in cli(data_dir, "devices").stdout.splitlines()]
     assert [(d["name"], d["enrolled"], d["revoked"]) for d in listed] == [("民警老林", True, False)]
     assert cli(data_dir, "publish", "--module", "watchlist", "--scope", "*", "--json",
-               '{"id_number": "350102199001011234"}').returncode == 0
+               '{"id_number": "350102199001011238", "reason": "在逃"}').returncode == 0
     assert client.sync(rep).pulled == 1  # the watch-list entry came down
     assert sorted(st.module for st in rep.states().values()) == ["residents", "watchlist"]
     assert cli(data_dir, "revoke", "--device-id", str(listed[0]["id"])).returncode == 0

@@ -25,10 +25,20 @@ from fastapi.staticfiles import StaticFiles
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from sync.server.console import routes_admin, routes_auth, routes_inbox, web
+from sync.server.console import (
+    routes_admin,
+    routes_auth,
+    routes_devices,
+    routes_figures,
+    routes_inbox,
+    routes_lists,
+    routes_tasks,
+    web,
+)
 from sync.server.console.auth import ConsoleError, LoginLimiter, LoginRequired
 
-ROUTERS = [routes_auth.router, routes_inbox.router, routes_admin.router]
+ROUTERS = [routes_auth.router, routes_inbox.router, routes_tasks.router, routes_lists.router, routes_devices.router,
+           routes_figures.router, routes_admin.router]
 
 
 def mount(app: FastAPI) -> None:
