@@ -6,6 +6,8 @@
     fieldkit-server devices | revoke --device-id N | fingerprint
     fieldkit-server publish --module watchlist|tasks|reference --scope v1|'*' --json '{…}' [--uuid U] [--delete]
     fieldkit-server publish-forms SET.json   (a form set signed by `fieldkit forms sign`)
+    fieldkit-server replication setup-aggregate --county 350102 [--county-dsn DSN] | setup-county
+        --county 350102 --aggregate-dsn DSN | status     (PostgreSQL; docs/deployment.md)
 
 Data directory: ``--data-dir`` or ``$FIELDKIT_SERVER_HOME`` or ``~/.local/share/fieldkit-server``;
 it holds the default SQLite database and the TLS certificate.
@@ -24,6 +26,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from sync import merge as m
 from sync.protocol import PROTOCOL_VERSION, ProtocolError, load_json
+from sync.server.replication import ReplicationError
 from sync.server.schema import SchemaTooNew
 from sync.server.storage import Storage, StorageError
 from sync.server.tls import ensure_certificate, fingerprint
@@ -138,6 +141,22 @@ def cmd_publish_forms(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_replication(args: argparse.Namespace) -> int:
+    from sync.server import replication
+
+    engine = Storage(_db_url(args)).engine  # opening upgrades the schema the triggers attach to
+    if args.action == "setup-aggregate":
+        out = replication.setup_aggregate(engine, args.county, args.county_dsn)
+    elif args.action == "setup-county":
+        if not args.aggregate_dsn:
+            raise replication.ReplicationError("setup-county needs --aggregate-dsn (the aggregate database)")
+        out = replication.setup_county(engine, args.county, args.aggregate_dsn)
+    else:
+        out = replication.status(engine)
+    print(json.dumps(out, ensure_ascii=False, default=str))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="fieldkit-server", description="FieldKit reference central platform")
     p.add_argument("--data-dir", help="certificate and default database directory")
@@ -186,6 +205,12 @@ def build_parser() -> argparse.ArgumentParser:
     pf = command("publish-forms", "publish a signed form set to every device (fieldkit forms sign makes one)")
     pf.add_argument("file", help="the signed form set (JSON)")
     pf.set_defaults(fn=cmd_publish_forms)
+    rp = command("replication", "county <-> aggregate logical replication (PostgreSQL), idempotent")
+    rp.add_argument("action", choices=["setup-aggregate", "setup-county", "status"])
+    rp.add_argument("--county", default="", help="the county's code, the prefix of its village scopes")
+    rp.add_argument("--county-dsn", help="setup-aggregate: the county database (libpq keywords) to subscribe to")
+    rp.add_argument("--aggregate-dsn", help="setup-county: the aggregate database (libpq keywords)")
+    rp.set_defaults(fn=cmd_replication)
     return p
 
 
@@ -193,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.fn(args)
-    except (StorageError, SchemaTooNew, ProtocolError, json.JSONDecodeError) as exc:
+    except (StorageError, SchemaTooNew, ProtocolError, json.JSONDecodeError, ReplicationError) as exc:
         print(f"fieldkit-server: {exc}", file=sys.stderr)
         return 2
     except SQLAlchemyError as exc:
