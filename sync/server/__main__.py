@@ -26,6 +26,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from sync import merge as m
 from sync.protocol import PROTOCOL_VERSION, ProtocolError, load_json
+from sync.server import sealing
 from sync.server.replication import ReplicationError
 from sync.server.schema import SchemaTooNew
 from sync.server.storage import Storage, StorageError
@@ -47,6 +48,26 @@ def _db_url(args: argparse.Namespace) -> str:
     return f"sqlite:///{d / 'server.db'}"
 
 
+ETC_KEY = Path("/etc/fieldkit-server") / sealing.KEY_FILE
+
+
+def _key_file(args: argparse.Namespace) -> Path:
+    """The attachment key: --key-file, $FIELDKIT_SERVER_KEY_FILE, /etc/fieldkit-server's (a
+    packaged server), else beside a SQLite database, else the data directory's."""
+    if getattr(args, "key_file", None):
+        return Path(args.key_file)
+    if os.environ.get("FIELDKIT_SERVER_KEY_FILE"):
+        return Path(os.environ["FIELDKIT_SERVER_KEY_FILE"])
+    if ETC_KEY.exists():
+        return ETC_KEY
+    url = _db_url(args)
+    return sealing.default_path(url) if url.startswith("sqlite") else _data_dir(args) / sealing.KEY_FILE
+
+
+def _open(args: argparse.Namespace, policy: m.Policy = m.DEFAULT_POLICY) -> Storage:
+    return Storage(_db_url(args), policy, key_file=_key_file(args))
+
+
 # What the forms shipped with FieldKit declare append-only (forms/01_visits.toml `merge =
 # "append_only"`): the policy a platform serves with before it has published a form set, so it
 # merges as the laptops' shipped forms do. A published set's policy joins it (sync/server/formsets.py).
@@ -65,7 +86,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from sync.server.app import create_app
 
     modules = frozenset(x.strip() for x in args.append_only.split(",") if x.strip())
-    storage = Storage(_db_url(args), m.Policy(append_only=modules))
+    storage = _open(args, m.Policy(append_only=modules))
     ssl: dict[str, Any] = {}
     if not args.plain:
         cert, key = ensure_certificate(_data_dir(args), [args.host, "localhost", *args.san])
@@ -77,7 +98,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    storage = Storage(_db_url(args))
+    storage = _open(args)
     before, now = storage.revisions
     print(json.dumps({"from": before, "to": now, "upgraded": before != now}))
     storage.close()
@@ -85,7 +106,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_enroll_code(args: argparse.Namespace) -> int:
-    storage = Storage(_db_url(args))
+    storage = _open(args)
     did, code = storage.create_enrollment(args.device_name, args.scope.split(","), args.ttl_hours * 3600)
     # The certificate is made now if `serve` has not run yet, so the QR code can pin it.
     fp = fingerprint(ensure_certificate(_data_dir(args))[0]) if args.url.startswith("https:") else None
@@ -104,13 +125,13 @@ def cmd_enroll_code(args: argparse.Namespace) -> int:
 
 
 def cmd_devices(args: argparse.Namespace) -> int:
-    for d in Storage(_db_url(args)).list_devices():
+    for d in _open(args).list_devices():
         print(json.dumps(d, ensure_ascii=False))
     return 0
 
 
 def cmd_revoke(args: argparse.Namespace) -> int:
-    ok = Storage(_db_url(args)).revoke(args.device_id)
+    ok = _open(args).revoke(args.device_id)
     print("revoked" if ok else "no such active device", file=sys.stdout if ok else sys.stderr)
     return 0 if ok else 1
 
@@ -125,7 +146,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
     values = load_json(args.json)
     if not isinstance(values, dict):
         raise ProtocolError("--json must be an object of field values")
-    uid = Storage(_db_url(args)).publish(args.module, values, args.scope, args.uuid, args.delete)
+    uid = _open(args).publish(args.module, values, args.scope, args.uuid, args.delete)
     print(uid)
     return 0
 
@@ -137,14 +158,14 @@ def cmd_publish_forms(args: argparse.Namespace) -> int:
         text = Path(args.file).read_bytes()
     except OSError as exc:
         raise StorageError(400, "unreadable", f"cannot read {args.file}: {exc.strerror or exc}") from None
-    print(json.dumps(Storage(_db_url(args)).publish_form_set(text), ensure_ascii=False))
+    print(json.dumps(_open(args).publish_form_set(text), ensure_ascii=False))
     return 0
 
 
 def cmd_replication(args: argparse.Namespace) -> int:
     from sync.server import replication
 
-    engine = Storage(_db_url(args)).engine  # opening upgrades the schema the triggers attach to
+    engine = _open(args).engine  # opening upgrades the schema the triggers attach to
     if args.action == "setup-aggregate":
         out = replication.setup_aggregate(engine, args.county, args.county_dsn)
     elif args.action == "setup-county":
@@ -161,11 +182,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="fieldkit-server", description="FieldKit reference central platform")
     p.add_argument("--data-dir", help="certificate and default database directory")
     p.add_argument("--db", help="sqlite:///path or postgresql://user@host/db (default: SQLite in data dir)")
+    p.add_argument("--key-file", help="the attachment key (default: $FIELDKIT_SERVER_KEY_FILE, "
+                                      "/etc/fieldkit-server/attachment.key, else the data directory's)")
     # The same two options are accepted after the command too (`serve --db …`); SUPPRESS keeps
     # a sub-command's absent option from overwriting one given before the command.
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--data-dir", default=argparse.SUPPRESS, help="as above")
     common.add_argument("--db", default=argparse.SUPPRESS, help="as above")
+    common.add_argument("--key-file", default=argparse.SUPPRESS, help="as above")
     sub = p.add_subparsers(dest="cmd", required=True)
 
     def command(name: str, help: str) -> argparse.ArgumentParser:
@@ -218,7 +242,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.fn(args)
-    except (StorageError, SchemaTooNew, ProtocolError, json.JSONDecodeError, ReplicationError) as exc:
+    except (StorageError, SchemaTooNew, ProtocolError, json.JSONDecodeError, ReplicationError,
+            sealing.KeyProblem) as exc:
         print(f"fieldkit-server: {exc}", file=sys.stderr)
         return 2
     except SQLAlchemyError as exc:

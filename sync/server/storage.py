@@ -21,6 +21,7 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -39,7 +40,7 @@ from sync.protocol import (
     load_json,
     may_write,
 )
-from sync.server import formsets, grants, schema
+from sync.server import formsets, grants, schema, sealing
 from sync.server.tables import (  # re-exported: tests and tools reach the tables here
     attachment_grants as attachment_grants,
 )
@@ -117,6 +118,8 @@ def make_engine(url: str) -> sa.Engine:
             dbapi_conn.isolation_level = None
             dbapi_conn.execute("PRAGMA journal_mode=WAL")
             dbapi_conn.execute("PRAGMA synchronous=NORMAL")
+            # Freed pages (a replaced record state, a finished upload's parts) are zeroed, not left readable.
+            dbapi_conn.execute("PRAGMA secure_delete=ON")
 
         @event.listens_for(engine, "begin")
         def _begin(conn):
@@ -128,12 +131,16 @@ def make_engine(url: str) -> sa.Engine:
 
 
 class Storage:
-    def __init__(self, url: str, policy: m.Policy = m.DEFAULT_POLICY) -> None:
+    def __init__(self, url: str, policy: m.Policy = m.DEFAULT_POLICY, key_file: Path | None = None) -> None:
         self.url = url
         self.engine = make_engine(url)
         self.policy = policy
         self._write_lock = threading.Lock()
-        self.revisions = schema.upgrade(self.engine)  # (before, now): what `migrate` reports
+        self.key = self._attachment_key(key_file or sealing.default_path(url))
+        self.revisions = schema.upgrade(self.engine, self.key)  # (before, now): what `migrate` reports
+        if self.revisions[0] != self.revisions[1] and self.engine.dialect.name == "sqlite":
+            with self.engine.connect() as c:  # no earlier plaintext page left behind in the WAL file
+                c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         with self._write() as c:
             if c.execute(sa.select(meta.c.value).where(meta.c.name == "seq")).first() is None:
                 c.execute(meta.insert(), [
@@ -144,6 +151,19 @@ class Storage:
         self.clock = HLC(node)
         self._repair_non_finite()
         self._attachments_v2()
+
+    def _attachment_key(self, path: Path) -> sealing.AttachmentKey:
+        """The key attachments are sealed with; refused when it is not the database's.
+        A key file may be made only while the database has never sealed anything."""
+        with self.engine.connect() as c:
+            known = None
+            if sa.inspect(c).has_table("meta"):
+                known = c.execute(sa.select(meta.c.value).where(meta.c.name == sealing.KEY_ROW)).scalar()
+        key = sealing.load(path, may_create=known is None)
+        if known is not None and known != key.id:
+            raise sealing.KeyProblem(f"attachment key file {path} is not the key of this database "
+                                     f"(key id {key.id}, the database's is {known}): use the database's own key file")
+        return key
 
     def _repair_non_finite(self) -> None:
         """Once per database: rewrite record states an older server stored with NaN or ±Infinity.

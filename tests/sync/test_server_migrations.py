@@ -31,7 +31,7 @@ def test_an_empty_database_gets_the_schema_the_server_uses(db_url: str) -> None:
 
 def test_a_database_made_before_migrations_is_taken_over_with_its_rows(db_url: str, monkeypatch) -> None:
     # The server as it was: `md.create_all` at every start, no revision recorded.
-    def create_all(engine: sa.Engine) -> tuple[None, None]:
+    def create_all(engine: sa.Engine, _key: object = None) -> tuple[None, None]:
         md.create_all(engine)
         return None, None
 
