@@ -6,6 +6,7 @@
     fieldkit-server devices | revoke --device-id N | fingerprint
     fieldkit-server publish --module watchlist|tasks|reference --scope v1|'*' --json '{…}' [--uuid U] [--delete]
     fieldkit-server publish-forms SET.json   (a form set signed by `fieldkit forms sign`)
+    fieldkit-server backup --to DIR          (SQLite online backup / pg_dump -Fc; never the key file)
     fieldkit-server replication setup-aggregate --county 350102 [--county-dsn DSN] | setup-county
         --county 350102 --aggregate-dsn DSN | status     (PostgreSQL; docs/deployment.md)
 
@@ -27,6 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sync import merge as m
 from sync.protocol import PROTOCOL_VERSION, ProtocolError, load_json
 from sync.server import sealing
+from sync.server.backup import BackupFailed
 from sync.server.replication import ReplicationError
 from sync.server.schema import SchemaTooNew
 from sync.server.storage import Storage, StorageError
@@ -162,6 +164,16 @@ def cmd_publish_forms(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from sync.server.backup import backup
+
+    _open(args).close()  # a database this server can open (schema current, key right) is backed up
+    path = backup(_db_url(args), Path(args.to))
+    print(json.dumps({"backup": str(path), "bytes": path.stat().st_size,
+                      "key_file_not_included": str(_key_file(args))}, ensure_ascii=False))
+    return 0
+
+
 def cmd_replication(args: argparse.Namespace) -> int:
     from sync.server import replication
 
@@ -229,6 +241,9 @@ def build_parser() -> argparse.ArgumentParser:
     pf = command("publish-forms", "publish a signed form set to every device (fieldkit forms sign makes one)")
     pf.add_argument("file", help="the signed form set (JSON)")
     pf.set_defaults(fn=cmd_publish_forms)
+    bk = command("backup", "write a backup of the database into a folder (not the attachment key)")
+    bk.add_argument("--to", required=True, help="folder for the backup file")
+    bk.set_defaults(fn=cmd_backup)
     rp = command("replication", "county <-> aggregate logical replication (PostgreSQL), idempotent")
     rp.add_argument("action", choices=["setup-aggregate", "setup-county", "status"])
     rp.add_argument("--county", default="", help="the county's code, the prefix of its village scopes")
@@ -243,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.fn(args)
     except (StorageError, SchemaTooNew, ProtocolError, json.JSONDecodeError, ReplicationError,
-            sealing.KeyProblem) as exc:
+            sealing.KeyProblem, BackupFailed) as exc:
         print(f"fieldkit-server: {exc}", file=sys.stderr)
         return 2
     except SQLAlchemyError as exc:
