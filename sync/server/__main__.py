@@ -2,6 +2,7 @@
 
     fieldkit-server migrate [--db URL]     (every command also upgrades the schema first)
     fieldkit-server serve [--db URL] [--host 127.0.0.1] [--port 8443] [--plain] [--append-only visits]
+                          [--workers N]   (N > 1: PostgreSQL only)
     fieldkit-server enroll-code --device-name NAME --scope v1,v2/g3 [--url URL] [--ttl-hours 72] [--qr]
     fieldkit-server devices | revoke --device-id N | fingerprint
     fieldkit-server publish --module watchlist|tasks|reference --scope v1|'*' --json '{…}' [--uuid U] [--delete]
@@ -85,17 +86,35 @@ def enrollment_payload(url: str, code: str, fp: str | None) -> str:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from sync.server.app import create_app
+    from sync.server.app import ENV_APPEND_ONLY, ENV_DB, create_app
 
+    url = _db_url(args)
+    if args.workers < 1:
+        raise StorageError(400, "bad_workers", "--workers must be at least 1")
+    if args.workers > 1 and not url.startswith("postgresql"):
+        # SQLite takes one writer at a time: more processes would only queue on its file lock.
+        raise StorageError(400, "workers_need_postgresql",
+                           "--workers above 1 needs a PostgreSQL database (--db postgresql://…); "
+                           "SQLite serves from one process")
     modules = frozenset(x.strip() for x in args.append_only.split(",") if x.strip())
+    # Opened here first in any case: the schema upgrade and first-start rows are made once,
+    # before worker processes race to make them.
     storage = _open(args, m.Policy(append_only=modules))
     ssl: dict[str, Any] = {}
     if not args.plain:
         cert, key = ensure_certificate(_data_dir(args), [args.host, "localhost", *args.san])
         ssl = {"ssl_certfile": str(cert), "ssl_keyfile": str(key)}
         print(f"TLS certificate SHA-256: {fingerprint(cert)}", flush=True)
-    uvicorn.run(create_app(storage), host=args.host, port=args.port, log_level=args.log_level,
-                timeout_keep_alive=30, timeout_graceful_shutdown=5, **ssl)
+    common: dict[str, Any] = {"host": args.host, "port": args.port, "log_level": args.log_level,
+                              "timeout_keep_alive": 30, "timeout_graceful_shutdown": 5, **ssl}
+    if args.workers == 1:
+        uvicorn.run(create_app(storage), **common)
+        return 0
+    storage.close()
+    os.environ[ENV_DB] = url  # read by each worker's `app_from_env`
+    os.environ[ENV_APPEND_ONLY] = ",".join(sorted(modules))
+    os.environ["FIELDKIT_SERVER_KEY_FILE"] = str(_key_file(args))  # every worker seals with the same key
+    uvicorn.run("sync.server.app:app_from_env", factory=True, workers=args.workers, **common)
     return 0
 
 
@@ -215,6 +234,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--plain", action="store_true", help="HTTP without TLS (behind a TLS proxy, or tests)")
     s.add_argument("--san", action="append", default=[], help="extra certificate host name or IP")
     s.add_argument("--log-level", default="warning")
+    s.add_argument("--workers", type=int, default=1,
+                   help="server processes sharing the port (PostgreSQL only; each has its own pool)")
     s.add_argument("--append-only", default=SHIPPED_APPEND_ONLY, metavar="MODULES",
                    help="modules merged append-only until a form set is published (comma-separated; "
                         f"default {SHIPPED_APPEND_ONLY!r}, as the shipped forms declare)")

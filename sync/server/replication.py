@@ -76,17 +76,13 @@ CREATE TABLE IF NOT EXISTS fk_repl.down_records (
 ALTER TABLE fk_repl.down_records REPLICA IDENTITY FULL;
 CREATE TABLE IF NOT EXISTS fk_repl.down_meta (name varchar(40) PRIMARY KEY, value text NOT NULL);
 
--- The one entry point for ordering a row as a local write would (storage._next_seq today:
--- the writers' lock row ``meta.seq``). Only this function changes when sequences become
--- per scope; ``scope`` is passed for that.
+-- The one entry point for ordering a row as a local write would: the lane's counter
+-- (fk_next_seq, revision 0004_scope_sequences), locked until the apply transaction commits, so
+-- local pushes to that lane wait behind it and laptops pull replicated rows in order. The
+-- apply worker runs with an empty search_path; fk_next_seq names its tables unqualified, so
+-- the search_path is set here for it.
 CREATE OR REPLACE FUNCTION fk_repl.fk_assign_seq(scope text, n integer) RETURNS bigint
-LANGUAGE plpgsql SET search_path = pg_catalog AS $$
-DECLARE cur bigint;
-BEGIN
-    SELECT value::bigint INTO cur FROM public.meta WHERE name = 'seq' FOR UPDATE;
-    UPDATE public.meta SET value = (cur + n)::text WHERE name = 'seq';
-    RETURN cur + 1;
-END $$;
+LANGUAGE sql SET search_path = public, pg_catalog AS $$ SELECT public.fk_next_seq(scope, n) $$;
 
 -- Replicated row -> local records with a local sequence number (both directions use it).
 -- An unchanged state is skipped: a refresh or a re-copy makes no device pull again.
@@ -96,10 +92,12 @@ BEGIN
     IF EXISTS (SELECT 1 FROM public.records r WHERE r.uuid = NEW.uuid AND r.state = NEW.state) THEN
         RETURN NULL;
     END IF;
-    INSERT INTO public.records AS r (uuid, module, scope, seq, state)
-    VALUES (NEW.uuid, NEW.module, NEW.scope, fk_repl.fk_assign_seq(NEW.scope, 1), NEW.state)
+    -- The sender's seq means nothing here: renumbered in this server's lane of the scope.
+    INSERT INTO public.records AS r (uuid, module, scope, lane, seq, state)
+    VALUES (NEW.uuid, NEW.module, NEW.scope, split_part(NEW.scope, '/', 1),
+            fk_repl.fk_assign_seq(NEW.scope, 1), NEW.state)
     ON CONFLICT (uuid) DO UPDATE SET module = EXCLUDED.module, scope = EXCLUDED.scope,
-        seq = EXCLUDED.seq, state = EXCLUDED.state;
+        lane = EXCLUDED.lane, seq = EXCLUDED.seq, state = EXCLUDED.state;
     RETURN NULL;
 END $$;
 

@@ -9,12 +9,15 @@ import os
 
 import pytest
 import sqlalchemy as sa
+from alembic.script import ScriptDirectory
 
 from sync.server import blobs, schema, sealing
 from sync.server.__main__ import main
 from sync.server.storage import Storage, attachments, md
 from sync.server.tables import attachment_grants
 
+# The revision 0005_attachment_encryption follows (the integrator may chain others before it).
+BEFORE_SEALING = ScriptDirectory.from_config(schema._config()).get_revision("0005_attachment_encryption").down_revision
 R1 = "11111111-1111-4111-8111-111111111111"
 # Large enough for three sealed segments, so a range read crosses a boundary.
 PHOTO = b"\xff\xd8\xff\xe0JFIF-li-si-photo" + os.urandom(2 * sealing.SEGMENT + 1000)
@@ -57,9 +60,9 @@ def test_an_uploaded_photo_is_sealed_in_the_database_and_downloads_whole(db_url,
         assert MARK not in _files(tmp_path)
 
 
-def test_a_baseline_database_with_a_plain_photo_is_sealed_by_the_upgrade(tmp_path, monkeypatch) -> None:
+def test_a_database_from_before_sealing_with_a_plain_photo_is_sealed_by_the_upgrade(tmp_path, monkeypatch) -> None:
     url = f"sqlite:///{tmp_path / 'server.db'}"
-    # The server as it was at the baseline: its tables, a plain photo granted to a record.
+    # The server as it was before 0005: its tables, a plain photo granted to a record.
     def create_all(engine: sa.Engine, _key: object = None) -> tuple[None, None]:
         md.create_all(engine)
         return None, None
@@ -72,14 +75,14 @@ def test_a_baseline_database_with_a_plain_photo_is_sealed_by_the_upgrade(tmp_pat
         c.execute(attachments.insert().values(sha=SHA, record_uuid=R1, total=len(PHOTO), data=PHOTO))
         c.execute(attachment_grants.insert().values(sha=SHA, record_uuid=R1))
         c.exec_driver_sql("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)")
-        c.exec_driver_sql("INSERT INTO alembic_version VALUES ('0001_baseline')")
+        c.execute(sa.text("INSERT INTO alembic_version VALUES (:v)"), {"v": BEFORE_SEALING})
     old.close()
     monkeypatch.undo()
     assert MARK in _files(tmp_path)
 
     s = Storage(url, key_file=tmp_path / "k" / "attachment.key")
     try:
-        assert s.revisions[0] == "0001_baseline"
+        assert s.revisions[0] == BEFORE_SEALING
         assert blobs.read(s, dev, SHA, 0, len(PHOTO)) == PHOTO
     finally:
         s.close()

@@ -95,11 +95,13 @@ def test_a_county_laptop_record_goes_up_and_an_aggregate_watch_entry_comes_down_
         _, up_state = _eventually("the laptop's record to the aggregate", lambda: _state(aggregate, rec.uuid))
         assert "李四" in up_state and up_state == _state(county.storage, rec.uuid)[1]
 
-        before = _state(county.storage, rec.uuid)[0]
+        local = county.storage.publish("reference", {"title": "县里的通知"}, "*")  # the laptop pulls it first
+        sync.sync_now(ws)
         wid = aggregate.publish("watchlist", {"id_number": number, "reason": "网上在逃"}, "*")
         seq, _ = _eventually("the watch-list entry to the county", lambda: _state(county.storage, wid))
-        # Ordered after what the laptop has already pulled, as a local publish would be.
-        assert seq > before
+        # Numbered in the county's own "*" lane after what the laptop has already pulled, as a
+        # local publish would be, so its cursor cannot have passed it.
+        assert seq > _state(county.storage, local)[0]
         result = sync.sync_now(ws)
         assert result.alerts == [(rec.uuid, rsvc.title(ws, rec), "网上在逃")]
     finally:

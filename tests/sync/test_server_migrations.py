@@ -3,14 +3,20 @@ the server before migrations (`md.create_all`) both reach the newest revision, r
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 
 import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
+from sync import merge as m
+from sync.protocol import Change, dump_json
 from sync.server import schema
 from sync.server.__main__ import main
+from sync.server.lanes import scope_tag
 from sync.server.storage import Storage, make_engine, md, records
 
 
@@ -93,3 +99,44 @@ def test_servers_starting_together_on_an_empty_database_upgrade_it_once(db_url: 
         seen = list(pool.map(start, range(4)))
     # One found the database empty; the others waited for it and found nothing left to do.
     assert sorted(seen, key=lambda r: r[0] or "") == [(None, schema.head())] + [(schema.head(), schema.head())] * 3
+
+
+def test_a_baseline_database_keeps_its_rows_and_old_cursors_pull_what_they_missed(db_url: str) -> None:
+    """Revision 0004 on a real database of the baseline (one global counter, version-1 cursors):
+    records get their lanes, and a laptop still holding a cursor from before the upgrade pulls
+    exactly what it had not seen, then what is written after."""
+    engine = make_engine(db_url)
+    with engine.begin() as conn:
+        command.upgrade(schema._config(conn), "0001_baseline")
+        old = [m.edit(None, f"00000000-0000-4000-8000-00000000000{i}", "residents", {"name": f"居民{i}"},
+                      f"{1_700_000_000_000 + i:012x}0000{'e' * 16}", scope=sc)
+               for i, sc in enumerate(["v1/g1", "v2", "v1", "*", "v1/g2"], start=1)]
+        conn.execute(sa.text("INSERT INTO meta (name, value) VALUES ('seq', '5'), ('node', 'abcdefabcdefabcd')"))
+        for i, st in enumerate(old, start=1):
+            conn.execute(sa.text("INSERT INTO records (uuid, module, scope, seq, state) VALUES (:u, 'residents', :s, :q, :t)"),
+                         {"u": st.uuid, "s": st.scope, "q": i, "t": dump_json(st.to_json())})
+        conn.execute(sa.text("INSERT INTO devices (name, scope, node, token_hash, created_at, enrolled_at) "
+                             "VALUES ('老笔记本', '[\"v1\"]', 'eeeeeeeeeeeeeeee', :h, 0, 0)"),
+                     {"h": hashlib.sha256(b"t" * 43).hexdigest()})
+    engine.dispose()
+
+    s = Storage(db_url)
+    try:
+        assert s.revisions == ("0001_baseline", schema.head())
+        assert _drift(s) == []
+        with s.engine.connect() as conn:
+            lanes_now = dict(conn.execute(sa.text("SELECT uuid, lane FROM records")).all())
+        assert sorted(lanes_now.values()) == ["*", "v1", "v1", "v1", "v2"]
+        dev = s.authenticate("t" * 43)
+        assert dev is not None
+        # The laptop had pulled up to seq 2 before the upgrade (records 1 and 2; 2 is not its own).
+        v1_cursor = base64.urlsafe_b64encode(f"1.2.{scope_tag(['v1'])}".encode()).decode().rstrip("=")
+        new = s.publish("watchlist", {"reason": "升级后"}, "v1/g1")
+        states, cursor, more = s.pull(dev, v1_cursor, 100)
+        got = [Change.from_json(json.loads(t)).uuid for t in states]
+        assert sorted(got) == sorted([old[2].uuid, old[3].uuid, old[4].uuid, new])
+        assert not more
+        assert s.pull(dev, cursor, 100)[0] == []
+        assert len(s.pull(dev, None, 100)[0]) == 5  # from the start: every record of v1 and "*"
+    finally:
+        s.close()

@@ -7,7 +7,7 @@ the status first, so it simply resends). The key's id goes into ``meta`` so a la
 another key file is refused. On SQLite, ``secure_delete`` overwrites the freed plaintext pages.
 
 Revision ID: 0005_attachment_encryption
-Revises: 0001_baseline
+Revises: 0004_scope_sequences (0001_baseline on h-repl before h-seq was merged)
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from alembic import context, op
 from sync.server import sealing
 
 revision = "0005_attachment_encryption"
-down_revision = "0001_baseline"
+down_revision = "0004_scope_sequences"  # chained after h-seq's revision, merged here
 branch_labels = None
 depends_on = None
 
