@@ -43,7 +43,7 @@ from sync.protocol import (
     dump_json,
     load_json,
 )
-from sync.server import blobs
+from sync.server import blobs, logs
 from sync.server.guard import Budgets, Guard, Limits, RateLimited
 from sync.server.lanes import MAX_CURSOR
 from sync.server.storage import Device, Storage, StorageError
@@ -183,6 +183,7 @@ def app_from_env() -> FastAPI:
 def create_app(storage: Storage, limits: Limits | None = None) -> FastAPI:
     """The API over ``storage``, behind a `Guard` enforcing ``limits`` (defaults: `Limits()`)."""
     limits = limits or Limits()
+    logs.install()
     # No interactive docs pages on a police platform; the machine-readable spec stays public
     # (it holds no data) so clients and the schemathesis suite can read it.
     app = FastAPI(title="FieldKit central platform", version=f"{PROTOCOL_VERSION}.0", docs_url=None,
