@@ -12,6 +12,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # read-only stores ($XDG_STATE_HOME/fieldkit/lockout).
 os.environ.pop("FIELDKIT_HOME", None)
 os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="fieldkit-state-")
+# Servers under test seal attachments with one throwaway key, never one in the user's home.
+os.environ["FIELDKIT_SERVER_KEY_FILE"] = os.path.join(tempfile.mkdtemp(prefix="fieldkit-server-key-"), "attachment.key")
 
 
 def require_or_skip(reason: str) -> None:

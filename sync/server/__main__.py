@@ -2,6 +2,7 @@
 
     fieldkit-server migrate [--db URL]     (every command also upgrades the schema first)
     fieldkit-server serve [--db URL] [--host 127.0.0.1] [--port 8443] [--plain] [--append-only visits]
+                          [--workers N]   (N > 1: PostgreSQL only)
     fieldkit-server enroll-code --device-name NAME --scope v1,v2/g3 [--url URL] [--ttl-hours 72] [--qr]
     fieldkit-server devices | revoke --device-id N | fingerprint
     fieldkit-server publish --module watchlist|tasks|reference --scope v1|'*' --json '{…}' [--uuid U] [--delete]
@@ -13,6 +14,9 @@
 Every command accepts ``--config PATH`` (or ``$FIELDKIT_SERVER_CONFIG``): a TOML file of the
 same settings (sync/server/config.py; the package's /etc/fieldkit-server/config.toml); options
 given on the command line win over it.
+    fieldkit-server backup --to DIR          (SQLite online backup / pg_dump -Fc; never the key file)
+    fieldkit-server replication setup-aggregate --county 350102 [--county-dsn DSN] | setup-county
+        --county 350102 --aggregate-dsn DSN | status     (PostgreSQL; docs/deployment.md)
 
 Data directory: ``--data-dir`` or ``$FIELDKIT_SERVER_HOME`` or ``~/.local/share/fieldkit-server``;
 it holds the default SQLite database and the TLS certificate.
@@ -31,8 +35,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from sync import merge as m
 from sync.protocol import PROTOCOL_VERSION, ProtocolError, load_json
-from sync.server import config
+from sync.server import config, sealing
+from sync.server.backup import BackupFailed
 from sync.server.config import SHIPPED_APPEND_ONLY as SHIPPED_APPEND_ONLY
+from sync.server.replication import ReplicationError
 from sync.server.schema import SchemaTooNew
 from sync.server.storage import Storage, StorageError
 from sync.server.tls import ensure_certificate, fingerprint
@@ -53,6 +59,25 @@ def _db_url(args: argparse.Namespace) -> str:
     return f"sqlite:///{d / 'server.db'}"
 
 
+ETC_KEY = Path("/etc/fieldkit-server") / sealing.KEY_FILE
+
+
+def _key_file(args: argparse.Namespace) -> Path:
+    """The attachment key: --key-file, $FIELDKIT_SERVER_KEY_FILE, /etc/fieldkit-server's (a
+    packaged server), else beside a SQLite database, else the data directory's."""
+    if getattr(args, "key_file", None):
+        return Path(args.key_file)
+    if os.environ.get("FIELDKIT_SERVER_KEY_FILE"):
+        return Path(os.environ["FIELDKIT_SERVER_KEY_FILE"])
+    if ETC_KEY.exists():
+        return ETC_KEY
+    url = _db_url(args)
+    return sealing.default_path(url) if url.startswith("sqlite") else _data_dir(args) / sealing.KEY_FILE
+
+
+def _open(args: argparse.Namespace, policy: m.Policy = m.DEFAULT_POLICY) -> Storage:
+    return Storage(_db_url(args), policy, key_file=_key_file(args))
+
 
 
 def enrollment_payload(url: str, code: str, fp: str | None) -> str:
@@ -63,10 +88,20 @@ def enrollment_payload(url: str, code: str, fp: str | None) -> str:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from sync.server.app import create_app
+    from sync.server.app import ENV_APPEND_ONLY, ENV_DB, ENV_ENROLL_URL, ENV_TLS_FP, create_app
 
+    url = _db_url(args)
+    if args.workers < 1:
+        raise StorageError(400, "bad_workers", "--workers must be at least 1")
+    if args.workers > 1 and not url.startswith("postgresql"):
+        # SQLite takes one writer at a time: more processes would only queue on its file lock.
+        raise StorageError(400, "workers_need_postgresql",
+                           "--workers above 1 needs a PostgreSQL database (--db postgresql://…); "
+                           "SQLite serves from one process")
     modules = frozenset(x.strip() for x in args.append_only.split(",") if x.strip())
-    storage = Storage(_db_url(args), m.Policy(append_only=modules))
+    # Opened here first in any case: the schema upgrade and first-start rows are made once,
+    # before worker processes race to make them.
+    storage = _open(args, m.Policy(append_only=modules))
     ssl: dict[str, Any] = {}
     app = create_app(storage)
     # The console's enrollment QR carries the address laptops reach and the certificate's pin
@@ -77,13 +112,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
         ssl = {"ssl_certfile": str(cert), "ssl_keyfile": str(key)}
         app.state.tls_fingerprint = fingerprint(cert)
         print(f"TLS certificate SHA-256: {fingerprint(cert)}", flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level,
-                timeout_keep_alive=30, timeout_graceful_shutdown=5, **ssl)
+    common: dict[str, Any] = {"host": args.host, "port": args.port, "log_level": args.log_level,
+                              "timeout_keep_alive": 30, "timeout_graceful_shutdown": 5, **ssl}
+    if args.workers == 1:
+        uvicorn.run(app, **common)
+        return 0
+    storage.close()
+    os.environ[ENV_DB] = url  # read by each worker's `app_from_env`
+    os.environ[ENV_APPEND_ONLY] = ",".join(sorted(modules))
+    os.environ["FIELDKIT_SERVER_KEY_FILE"] = str(_key_file(args))  # every worker seals with the same key
+    os.environ[ENV_ENROLL_URL] = args.enroll_url or ""
+    os.environ[ENV_TLS_FP] = getattr(app.state, "tls_fingerprint", None) or ""
+    uvicorn.run("sync.server.app:app_from_env", factory=True, workers=args.workers, **common)
     return 0
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    storage = Storage(_db_url(args))
+    storage = _open(args)
     before, now = storage.revisions
     print(json.dumps({"from": before, "to": now, "upgraded": before != now}))
     storage.close()
@@ -91,7 +136,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_enroll_code(args: argparse.Namespace) -> int:
-    storage = Storage(_db_url(args))
+    storage = _open(args)
     did, code = storage.create_enrollment(args.device_name, args.scope.split(","), args.ttl_hours * 3600)
     # The certificate is made now if `serve` has not run yet, so the QR code can pin it.
     fp = fingerprint(ensure_certificate(_data_dir(args))[0]) if args.url.startswith("https:") else None
@@ -110,13 +155,13 @@ def cmd_enroll_code(args: argparse.Namespace) -> int:
 
 
 def cmd_devices(args: argparse.Namespace) -> int:
-    for d in Storage(_db_url(args)).list_devices():
+    for d in _open(args).list_devices():
         print(json.dumps(d, ensure_ascii=False))
     return 0
 
 
 def cmd_revoke(args: argparse.Namespace) -> int:
-    ok = Storage(_db_url(args)).revoke(args.device_id)
+    ok = _open(args).revoke(args.device_id)
     print("revoked" if ok else "no such active device", file=sys.stdout if ok else sys.stderr)
     return 0 if ok else 1
 
@@ -135,7 +180,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
     # no laptop can use is refused here, naming the field, instead of going down to every one.
     from sync.server.console import tasks, watchlist
 
-    storage = Storage(_db_url(args))
+    storage = _open(args)
     if args.delete:
         uid = storage.publish(args.module, {}, args.scope, args.uuid, True)
     elif args.module == tasks.MODULE:
@@ -153,7 +198,33 @@ def cmd_publish_forms(args: argparse.Namespace) -> int:
         text = Path(args.file).read_bytes()
     except OSError as exc:
         raise StorageError(400, "unreadable", f"cannot read {args.file}: {exc.strerror or exc}") from None
-    print(json.dumps(Storage(_db_url(args)).publish_form_set(text), ensure_ascii=False))
+    print(json.dumps(_open(args).publish_form_set(text), ensure_ascii=False))
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from sync.server.backup import backup
+
+    _open(args).close()  # a database this server can open (schema current, key right) is backed up
+    path = backup(_db_url(args), Path(args.to))
+    print(json.dumps({"backup": str(path), "bytes": path.stat().st_size,
+                      "key_file_not_included": str(_key_file(args))}, ensure_ascii=False))
+    return 0
+
+
+def cmd_replication(args: argparse.Namespace) -> int:
+    from sync.server import replication
+
+    engine = _open(args).engine  # opening upgrades the schema the triggers attach to
+    if args.action == "setup-aggregate":
+        out = replication.setup_aggregate(engine, args.county, args.county_dsn)
+    elif args.action == "setup-county":
+        if not args.aggregate_dsn:
+            raise replication.ReplicationError("setup-county needs --aggregate-dsn (the aggregate database)")
+        out = replication.setup_county(engine, args.county, args.aggregate_dsn)
+    else:
+        out = replication.status(engine)
+    print(json.dumps(out, ensure_ascii=False, default=str))
     return 0
 
 
@@ -176,7 +247,7 @@ def _password() -> str:
 def cmd_user(args: argparse.Namespace) -> int:
     from sync.server.console import users
 
-    storage = Storage(_db_url(args))
+    storage = _open(args)
     try:
         if args.action == "list":
             for u in users.all_users(storage):
@@ -212,12 +283,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", help=f"settings file (TOML; default ${config.ENV}); options here win over it")
     p.add_argument("--data-dir", help="certificate and default database directory")
     p.add_argument("--db", help="sqlite:///path or postgresql://user@host/db (default: SQLite in data dir)")
+    p.add_argument("--key-file", help="the attachment key (default: $FIELDKIT_SERVER_KEY_FILE, "
+                                      "/etc/fieldkit-server/attachment.key, else the data directory's)")
     # The same two options are accepted after the command too (`serve --db …`); SUPPRESS keeps
     # a sub-command's absent option from overwriting one given before the command.
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--config", default=argparse.SUPPRESS, help="as above")
     common.add_argument("--data-dir", default=argparse.SUPPRESS, help="as above")
     common.add_argument("--db", default=argparse.SUPPRESS, help="as above")
+    common.add_argument("--key-file", default=argparse.SUPPRESS, help="as above")
     sub = p.add_subparsers(dest="cmd", required=True)
 
     def command(name: str, help: str) -> argparse.ArgumentParser:
@@ -234,6 +308,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--log-level", choices=config.LOG_LEVELS, help="default warning")
     s.add_argument("--enroll-url", help="address laptops reach, put in the console's enrollment QR codes "
                                         "(default: the address the admin's browser used)")
+    s.add_argument("--workers", type=int, default=1,
+                   help="server processes sharing the port (PostgreSQL only; each has its own pool)")
     s.add_argument("--append-only", metavar="MODULES",
                    help="modules merged append-only until a form set is published (comma-separated; "
                         f"default {SHIPPED_APPEND_ONLY!r}, as the shipped forms declare)")
@@ -267,6 +343,15 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("--role", choices=["township", "county", "admin"], help="(add)")
     u.add_argument("--scope", help="comma-separated villages or village/grid, or '*' (add)")
     u.set_defaults(fn=cmd_user)
+    bk = command("backup", "write a backup of the database into a folder (not the attachment key)")
+    bk.add_argument("--to", required=True, help="folder for the backup file")
+    bk.set_defaults(fn=cmd_backup)
+    rp = command("replication", "county <-> aggregate logical replication (PostgreSQL), idempotent")
+    rp.add_argument("action", choices=["setup-aggregate", "setup-county", "status"])
+    rp.add_argument("--county", default="", help="the county's code, the prefix of its village scopes")
+    rp.add_argument("--county-dsn", help="setup-aggregate: the county database (libpq keywords) to subscribe to")
+    rp.add_argument("--aggregate-dsn", help="setup-county: the aggregate database (libpq keywords)")
+    rp.set_defaults(fn=cmd_replication)
     return p
 
 
@@ -283,7 +368,8 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     try:
         return args.fn(args)
-    except (StorageError, SchemaTooNew, ProtocolError, json.JSONDecodeError) as exc:
+    except (StorageError, SchemaTooNew, ProtocolError, json.JSONDecodeError, ReplicationError,
+            sealing.KeyProblem, BackupFailed) as exc:
         print(f"fieldkit-server: {exc}", file=sys.stderr)
         return 2
     except SQLAlchemyError as exc:

@@ -43,8 +43,9 @@ from sync.protocol import (
     dump_json,
     load_json,
 )
-from sync.server import blobs, console
+from sync.server import blobs, console, logs
 from sync.server.guard import Budgets, Guard, Limits, RateLimited
+from sync.server.lanes import MAX_CURSOR
 from sync.server.storage import Device, Storage, StorageError
 
 MAX_MESSAGE = 300  # characters of an error message: enough to name the place, never the payload
@@ -163,9 +164,31 @@ def _parse_push(body: bytes, encoding: str | None, limits: Limits, spend: Any) -
 _HEAVY = threading.Lock()
 
 
+ENV_DB = "FIELDKIT_SERVER_DB"
+ENV_APPEND_ONLY = "FIELDKIT_SERVER_APPEND_ONLY"
+ENV_ENROLL_URL = "FIELDKIT_SERVER_ENROLL_URL"  # the console's enrollment QR: the address laptops reach
+ENV_TLS_FP = "FIELDKIT_SERVER_TLS_FP"  # and the certificate pin it carries
+
+
+def app_from_env() -> FastAPI:
+    """The app for one of ``serve --workers N``'s processes (uvicorn's factory: each worker
+    process imports this and calls it), with its own `Storage` and connection pool.
+    Configured by ``$FIELDKIT_SERVER_DB`` and ``$FIELDKIT_SERVER_APPEND_ONLY`` (comma-separated)."""
+    import os
+
+    from sync import merge as m
+
+    modules = frozenset(x.strip() for x in os.environ.get(ENV_APPEND_ONLY, "").split(",") if x.strip())
+    app = create_app(Storage(os.environ[ENV_DB], m.Policy(append_only=modules)))
+    app.state.enroll_url = os.environ.get(ENV_ENROLL_URL) or None
+    app.state.tls_fingerprint = os.environ.get(ENV_TLS_FP) or None
+    return app
+
+
 def create_app(storage: Storage, limits: Limits | None = None) -> FastAPI:
     """The API over ``storage``, behind a `Guard` enforcing ``limits`` (defaults: `Limits()`)."""
     limits = limits or Limits()
+    logs.install()
     # No interactive docs pages on a police platform; the machine-readable spec stays public
     # (it holds no data) so clients and the schemathesis suite can read it.
     app = FastAPI(title="FieldKit central platform", version=f"{PROTOCOL_VERSION}.0", docs_url=None,
@@ -246,7 +269,7 @@ def create_app(storage: Storage, limits: Limits | None = None) -> FastAPI:
         return _compressed(request, result.to_json())
 
     @app.get("/v1/pull")
-    async def pull(request: Request, dev: Dev, cursor: Annotated[str | None, Query(max_length=200)] = None,
+    async def pull(request: Request, dev: Dev, cursor: Annotated[str | None, Query(max_length=MAX_CURSOR)] = None,
                    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 500) -> Response:
         states, new_cursor, more = await run_in_threadpool(storage.pull, dev, cursor, limit)
         # The states are stored as JSON text already: splice them instead of parsing them again.

@@ -25,6 +25,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from sync.protocol import may_write
+from sync.server import sealing
 from sync.server.storage import (
     Device,
     Storage,
@@ -50,7 +51,7 @@ def _received(c: sa.Connection, sha: str, device: Device) -> int:
         sa.select(upload_parts.c.offset, sa.func.length(upload_parts.c.data))
         .where(_mine(sha, device)).order_by(upload_parts.c.offset.desc()).limit(1)
     ).first()
-    return 0 if row is None else int(row[0]) + int(row[1])
+    return 0 if row is None else int(row[0]) + int(row[1]) - sealing.OVERHEAD  # parts are sealed
 
 
 def _grant(c: sa.Connection, device: Device, sha: str, record: str) -> None:
@@ -98,15 +99,17 @@ def put_chunk(storage: Storage, device: Device, sha: str, record: str, offset: i
             raise StorageError(409, "wrong_offset", f"resume at byte {got}", received=got)
         if got + len(data) > total or not data:
             raise StorageError(400, "bad_chunk", "chunk empty or beyond the announced size")
-        c.execute(upload_parts.insert().values(sha=sha, device_id=device.id, offset=offset, data=data))
+        c.execute(upload_parts.insert().values(sha=sha, device_id=device.id, offset=offset,
+                                               data=storage.key.seal_part(sha, device.id, offset, data)))
         got += len(data)
         if got < total:
             return {"received": got, "total": total, "complete": False}
         # Hashed part by part into one buffer: a 64 MiB file costs 64 MiB here, not twice that.
         blob = bytearray()
         digest = hashlib.sha256()
-        for (part,) in c.execute(sa.select(upload_parts.c.data).where(_mine(sha, device))
-                                 .order_by(upload_parts.c.offset)):
+        for at, sealed in c.execute(sa.select(upload_parts.c.offset, upload_parts.c.data)
+                                    .where(_mine(sha, device)).order_by(upload_parts.c.offset)):
+            part = storage.key.open_part(sha, device.id, int(at), bytes(sealed))
             digest.update(part)
             blob += part
         c.execute(upload_parts.delete().where(_mine(sha, device)))
@@ -115,7 +118,8 @@ def put_chunk(storage: Storage, device: Device, sha: str, record: str, offset: i
         if not bad:
             if done is None:
                 c.execute(attachments.delete().where(attachments.c.sha == sha))  # an unfinished pre-v2 row
-                c.execute(attachments.insert().values(sha=sha, record_uuid=record, total=total, data=blob))
+                c.execute(attachments.insert().values(sha=sha, record_uuid=record, total=total,
+                                                      data=storage.key.seal(sha, bytes(blob))))
             # else: stored already, by a device of another scope; this upload proved the bytes.
             _grant(c, device, sha, record)
         # A mismatch still commits the clean-up (so the next try starts at byte 0), then errs.
@@ -143,7 +147,12 @@ def read(storage: Storage, device: Device, sha: str, offset: int, length: int) -
     with storage.engine.connect() as c:
         if not storage.attachment_visible(c, device, sha):
             raise StorageError(404, "unknown_attachment", "no such attachment")
-        # substr in the database: a 256 KiB download of a 64 MiB file reads 256 KiB, not 64 MiB.
-        data = c.execute(sa.select(sa.func.substr(attachments.c.data, offset + 1, length))
+        total = int(c.execute(sa.select(attachments.c.total).where(attachments.c.sha == sha)).scalar_one())
+        if offset >= total or length <= 0:
+            return b""
+        # substr in the database, of the sealed segments the range falls in: a 256 KiB download
+        # of a 64 MiB file reads and decrypts about 256 KiB, not 64 MiB.
+        first, start, size = sealing.segment_span(total, offset, length)
+        data = c.execute(sa.select(sa.func.substr(attachments.c.data, start, size))
                          .where(attachments.c.sha == sha)).scalar_one()
-    return bytes(data or b"")
+    return storage.key.open_range(sha, total, first, bytes(data or b""), offset, length)

@@ -26,10 +26,11 @@ class SchemaTooNew(RuntimeError):
     """The database was upgraded by a newer fieldkit-server: this one must not write to it."""
 
 
-def _config(conn: sa.Connection | None = None) -> Config:
+def _config(conn: sa.Connection | None = None, attachment_key: object = None) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(_SCRIPTS))
     cfg.attributes["connection"] = conn
+    cfg.attributes["attachment_key"] = attachment_key  # 0005 seals stored attachments with it
     return cfg
 
 
@@ -43,8 +44,9 @@ def current(conn: sa.Connection) -> str | None:
     return MigrationContext.configure(conn).get_current_revision()
 
 
-def upgrade(engine: sa.Engine) -> tuple[str | None, str]:
-    """Bring the database to the newest revision; returns (revision before, revision now)."""
+def upgrade(engine: sa.Engine, attachment_key: object = None) -> tuple[str | None, str]:
+    """Bring the database to the newest revision; returns (revision before, revision now).
+    ``attachment_key`` (`sync.server.sealing.AttachmentKey`) is what revisions that seal data use."""
     with engine.connect().execution_options(immediate=True) as conn, conn.begin():
         if conn.dialect.name == "postgresql":
             conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK})
@@ -53,7 +55,7 @@ def upgrade(engine: sa.Engine) -> tuple[str | None, str]:
         if before is not None and before not in {s.revision for s in scripts.walk_revisions()}:
             raise SchemaTooNew(f"the database is at schema revision {before}, written by a newer "
                                "fieldkit-server; upgrade this server before using it")
-        command.upgrade(_config(conn), "head")
+        command.upgrade(_config(conn, attachment_key), "head")
         now = current(conn)
     assert now is not None
     return before, now

@@ -1,10 +1,12 @@
 """Server storage through SQLAlchemy Core: SQLite (default) or PostgreSQL, same code.
 
-Ordering guarantee pull relies on: every write transaction first locks the single ``meta``
-row named ``seq`` (``SELECT … FOR UPDATE`` on PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite), so
-sequence numbers are handed out and committed in one order — a reader that has seen seq N can
-never later meet a commit with seq < N. A process-wide lock in front of it keeps threads of one
-server from queueing on the database lock.
+Ordering guarantee pull relies on: records are numbered per lane (their village, or "*"),
+and a writer locks the counter rows of the lanes it touches before it reads what it merges
+(`sync.server.lanes`), so within a lane numbers are handed out and committed in one order — a
+reader that has seen N there never later meets a commit below N — while writers of different
+villages run in parallel, in one server process or several. On SQLite (one writer at a time
+anyway, ``BEGIN IMMEDIATE``) a process-wide lock keeps a server's threads from queueing on the
+database lock.
 
 Threading: one `Storage` is shared by all request threads; each call opens its own connection
 from the pool. Times are Unix seconds (float).
@@ -12,7 +14,6 @@ from the pool. Times are Unix seconds (float).
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import math
@@ -21,6 +22,7 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -39,7 +41,7 @@ from sync.protocol import (
     load_json,
     may_write,
 )
-from sync.server import activity, formsets, grants, schema
+from sync.server import activity, formsets, grants, lanes, schema, sealing
 from sync.server.tables import (  # re-exported: tests and tools reach the tables here
     attachment_grants as attachment_grants,
 )
@@ -53,11 +55,19 @@ from sync.server.tables import devices as devices
 from sync.server.tables import md as md
 from sync.server.tables import meta as meta
 from sync.server.tables import records as records
+from sync.server.tables import scope_seqs as scope_seqs
 from sync.server.tables import upload_parts as upload_parts
 
 READ_ONLY_MODULES = frozenset({"watchlist", "reference"})  # flow down only; tasks flow both ways
 BATCH_MEMORY_S = 30 * 24 * 3600
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over a phone line
+
+class _MoreLanes(Exception):
+    """A push found records in lanes it had not locked: try again holding those too."""
+
+    def __init__(self, more: set[str]) -> None:
+        self.lanes = more
+
 
 class StorageError(Exception):
     """A request the storage refuses; ``status`` is the HTTP status the API answers with."""
@@ -122,6 +132,8 @@ def make_engine(url: str) -> sa.Engine:
             dbapi_conn.isolation_level = None
             dbapi_conn.execute("PRAGMA journal_mode=WAL")
             dbapi_conn.execute("PRAGMA synchronous=NORMAL")
+            # Freed pages (a replaced record state, a finished upload's parts) are zeroed, not left readable.
+            dbapi_conn.execute("PRAGMA secure_delete=ON")
 
         @event.listens_for(engine, "begin")
         def _begin(conn):
@@ -133,12 +145,17 @@ def make_engine(url: str) -> sa.Engine:
 
 
 class Storage:
-    def __init__(self, url: str, policy: m.Policy = m.DEFAULT_POLICY) -> None:
+    def __init__(self, url: str, policy: m.Policy = m.DEFAULT_POLICY, key_file: Path | None = None) -> None:
         self.url = url
         self.engine = make_engine(url)
         self.policy = policy
-        self._write_lock = threading.Lock()
-        self.revisions = schema.upgrade(self.engine)  # (before, now): what `migrate` reports
+        # SQLite: one writer at a time anyway; threads wait here rather than in busy retries.
+        self._write_lock = threading.Lock() if url.startswith("sqlite") else None
+        self.key = self._attachment_key(key_file or sealing.default_path(url))
+        self.revisions = schema.upgrade(self.engine, self.key)  # (before, now): what `migrate` reports
+        if self.revisions[0] != self.revisions[1] and self.engine.dialect.name == "sqlite":
+            with self.engine.connect() as c:  # no earlier plaintext page left behind in the WAL file
+                c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         with self._write() as c:
             if c.execute(sa.select(meta.c.value).where(meta.c.name == "seq")).first() is None:
                 c.execute(meta.insert(), [
@@ -149,6 +166,19 @@ class Storage:
         self.clock = HLC(node)
         self._repair_non_finite()
         self._attachments_v2()
+
+    def _attachment_key(self, path: Path) -> sealing.AttachmentKey:
+        """The key attachments are sealed with; refused when it is not the database's.
+        A key file may be made only while the database has never sealed anything."""
+        with self.engine.connect() as c:
+            known = None
+            if sa.inspect(c).has_table("meta"):
+                known = c.execute(sa.select(meta.c.value).where(meta.c.name == sealing.KEY_ROW)).scalar()
+        key = sealing.load(path, may_create=known is None)
+        if known is not None and known != key.id:
+            raise sealing.KeyProblem(f"attachment key file {path} is not the key of this database "
+                                     f"(key id {key.id}, the database's is {known}): use the database's own key file")
+        return key
 
     def _repair_non_finite(self) -> None:
         """Once per database: rewrite record states an older server stored with NaN or ±Infinity.
@@ -161,7 +191,7 @@ class Storage:
         device in scope pulls the repaired state.
         """
         with self._write() as c:
-            self._next_seq(c, 0)  # takes the writers' lock row first: servers starting together repair once
+            self._startup_lock(c)  # servers starting together repair once
             if c.execute(sa.select(meta.c.value).where(meta.c.name == "finite_json")).first() is not None:
                 return
             suspects = c.execute(sa.select(records.c.uuid, records.c.state).where(
@@ -172,15 +202,22 @@ class Storage:
                 if changed:
                     fixed[row.uuid] = dump_json(clean)
             if fixed:
-                seq = self._next_seq(c, len(fixed))
-                for k, uid in enumerate(sorted(fixed)):
-                    c.execute(records.update().where(records.c.uuid == uid).values(seq=seq + k, state=fixed[uid]))
+                scopes = dict(c.execute(sa.select(records.c.uuid, records.c.scope)
+                                        .where(records.c.uuid.in_(sorted(fixed)))).all())
+                by_lane: dict[str, list[str]] = {}
+                for uid in sorted(fixed):
+                    by_lane.setdefault(lanes.lane_of(scopes[uid]), []).append(uid)
+                lanes.lock(c, by_lane)
+                for lane, uids in sorted(by_lane.items()):
+                    seq = lanes.reserve(c, lane, len(uids))
+                    for k, uid in enumerate(uids):
+                        c.execute(records.update().where(records.c.uuid == uid).values(seq=seq + k, state=fixed[uid]))
             c.execute(meta.insert().values(name="finite_json", value="1"))
 
     def _attachments_v2(self) -> None:
         """Once per database: attachments move to grants and per-device uploads (`grants.migrate`)."""
         with self._write() as c:
-            self._next_seq(c, 0)  # the writers' lock row: servers starting together migrate once
+            self._startup_lock(c)  # servers starting together migrate once
             if c.execute(sa.select(meta.c.value).where(meta.c.name == "attachments_v2")).first() is not None:
                 return
             grants.migrate(c, _load_state)
@@ -195,12 +232,15 @@ class Storage:
             self.s = storage
 
         def __enter__(self) -> sa.Connection:
-            self.s._write_lock.acquire()
+            self.lock = self.s._write_lock
+            if self.lock is not None:
+                self.lock.acquire()
             try:
                 self.conn = self.s.engine.connect().execution_options(immediate=True)
                 self.tx = self.conn.begin()
             except BaseException:
-                self.s._write_lock.release()
+                if self.lock is not None:
+                    self.lock.release()
                 raise
             return self.conn
 
@@ -212,19 +252,18 @@ class Storage:
                     self.tx.rollback()
             finally:
                 self.conn.close()
-                self.s._write_lock.release()
+                if self.lock is not None:
+                    self.lock.release()
 
     def _write(self) -> Storage._Tx:
         return Storage._Tx(self)
 
-    def _next_seq(self, c: sa.Connection, n: int) -> int:
-        """Reserve ``n`` sequence numbers; returns the first. Takes the writers' lock row."""
-        q = sa.select(meta.c.value).where(meta.c.name == "seq")
+    @staticmethod
+    def _startup_lock(c: sa.Connection) -> None:
+        """The one-time rewrites' mutex: the ``meta.seq`` row (the lanes' floor since revision
+        0004, which no writer takes any more). SQLite's ``BEGIN IMMEDIATE`` is the lock there."""
         if c.dialect.name == "postgresql":
-            q = q.with_for_update()
-        cur = int(c.execute(q).scalar_one())
-        c.execute(meta.update().where(meta.c.name == "seq").values(value=str(cur + n)))
-        return cur + 1
+            c.execute(sa.select(meta.c.value).where(meta.c.name == "seq").with_for_update())
 
     # ------------------------------------------------------------------ devices
     def create_enrollment(self, name: str, scope: Iterable[str], ttl_s: float = 72 * 3600) -> tuple[int, str]:
@@ -323,59 +362,106 @@ class Storage:
 
     # ------------------------------------------------------------------ push
     def push(self, device: Device, batch: PushBatch) -> PushResult:
-        """Merge a batch in one transaction; a replayed batch key returns the stored answer."""
-        with self._write() as c:
-            old = c.execute(sa.select(batches.c.result).where(
-                batches.c.device_id == device.id, batches.c.batch == batch.batch)).first()
-            if old is not None:
-                stored = PushResult.from_json(json.loads(old.result))
-                return PushResult(stored.batch, stored.results, replayed=True)
-            uuids = sorted({ch.uuid for ch in batch.changes})
-            current: dict[str, Change] = {}
-            for i in range(0, len(uuids), 500):
-                for row in c.execute(sa.select(records.c.state).where(records.c.uuid.in_(uuids[i:i + 500]))):
-                    st = _load_state(row.state)
-                    current[st.uuid] = st
-            existed = set(current)
-            dirty: set[str] = set()
-            results: list[tuple[bool, str | None]] = []
-            policy = formsets.policy(c, self.policy)
-            for ch in batch.changes:
-                reason = self._refusal(device, current.get(ch.uuid), ch, policy)
-                if reason is None:
-                    prev = current.get(ch.uuid)
-                    merged = ch if prev is None else m.merge(prev, ch, policy)
-                    if merged != prev:
-                        current[ch.uuid] = merged
-                        dirty.add(ch.uuid)
-                results.append((reason is None, reason))
-            if dirty:
-                seq = self._next_seq(c, len(dirty))
-                ins: list[dict[str, Any]] = []
-                upd: list[dict[str, Any]] = []
-                for k, uid in enumerate(sorted(dirty)):
-                    st = current[uid]
-                    values: dict[str, Any] = {"uuid": uid, "module": st.module, "scope": st.scope, "seq": seq + k,
-                           "state": dump_json(st.to_json())}
-                    (upd if uid in existed else ins).append(values)
-                if ins:
-                    c.execute(records.insert(), ins)
-                if upd:
-                    c.execute(records.update().where(records.c.uuid == sa.bindparam("b_uuid")).values(
-                        module=sa.bindparam("module"), scope=sa.bindparam("scope"),
-                        seq=sa.bindparam("seq"), state=sa.bindparam("state"),
-                    ), [{**r, "b_uuid": r["uuid"]} for r in upd])
-                grants.index_refs(c, device.scope, {uid: current[uid] for uid in dirty})
-            result = PushResult(batch.batch, tuple(results))
-            now = time.time()
-            c.execute(batches.insert().values(device_id=device.id, batch=batch.batch,
-                                              result=json.dumps(result.to_json()), created_at=now))
-            activity.note_push(c, device.id, len(batch.changes), now)
-            if secrets.randbelow(200) == 0:
-                # Keys older than this are forgotten; a replay that late merely merges again,
-                # which merge's idempotence makes harmless.
-                c.execute(batches.delete().where(batches.c.created_at < now - BATCH_MEMORY_S))
+        """Merge a batch in one transaction; a replayed batch key returns the stored answer.
+
+        The lanes to lock are guessed from a read without locks, then checked under them: a
+        record moved to another village meanwhile means one more try with that lane too.
+        """
+        uuids = sorted({ch.uuid for ch in batch.changes})
+        with self.engine.connect() as c:
+            guess = self._lanes_needed(device, batch, self._scopes(c, uuids))
+        for _ in range(8):
+            try:
+                with self._write() as c:
+                    return self._push_locked(c, device, batch, uuids, guess)
+            except _MoreLanes as more:
+                guess |= more.lanes
+        raise RuntimeError("records kept moving between villages during a push")  # 500: the client retries
+
+    @staticmethod
+    def _scopes(c: sa.Connection, uuids: list[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for i in range(0, len(uuids), 500):
+            out.update((r.uuid, r.scope) for r in c.execute(
+                sa.select(records.c.uuid, records.c.scope).where(records.c.uuid.in_(uuids[i:i + 500]))))
+        return out
+
+    @staticmethod
+    def _lanes_needed(device: Device, batch: PushBatch, scopes: dict[str, str]) -> set[str]:
+        """Lanes of the records' present and new scopes that the device may write to (a change
+        elsewhere is refused without writing, so needs no lock)."""
+        wanted = {lanes.lane_of(s) for s in scopes.values()}
+        wanted |= {lanes.lane_of(ch.scope) for ch in batch.changes if ch.scope is not None}
+        mine = lanes.writable_lanes(device.scope)
+        return wanted if mine is None else wanted & mine
+
+    def _push_locked(self, c: sa.Connection, device: Device, batch: PushBatch, uuids: list[str],
+                     held: set[str]) -> PushResult:
+        lanes.lock(c, held)
+        old = c.execute(sa.select(batches.c.result).where(
+            batches.c.device_id == device.id, batches.c.batch == batch.batch)).first()
+        if old is not None:
+            stored = PushResult.from_json(json.loads(old.result))
+            return PushResult(stored.batch, stored.results, replayed=True)
+        current: dict[str, Change] = {}
+        for i in range(0, len(uuids), 500):
+            for row in c.execute(sa.select(records.c.state).where(records.c.uuid.in_(uuids[i:i + 500]))):
+                st = _load_state(row.state)
+                current[st.uuid] = st
+        need = self._lanes_needed(device, batch, {u: st.scope for u, st in current.items() if st.scope})
+        if not need <= held:
+            raise _MoreLanes(need - held)
+        existed = set(current)
+        dirty: set[str] = set()
+        results: list[tuple[bool, str | None]] = []
+        policy = formsets.policy(c, self.policy)
+        for ch in batch.changes:
+            reason = self._refusal(device, current.get(ch.uuid), ch, policy)
+            if reason is None:
+                prev = current.get(ch.uuid)
+                merged = ch if prev is None else m.merge(prev, ch, policy)
+                if merged != prev:
+                    current[ch.uuid] = merged
+                    dirty.add(ch.uuid)
+            results.append((reason is None, reason))
+        if dirty:
+            self._store_states(c, {uid: current[uid] for uid in dirty}, existed)
+            grants.index_refs(c, device.scope, {uid: current[uid] for uid in dirty})
+        result = PushResult(batch.batch, tuple(results))
+        now = time.time()
+        c.execute(batches.insert().values(device_id=device.id, batch=batch.batch,
+                                          result=json.dumps(result.to_json()), created_at=now))
+        activity.note_push(c, device.id, len(batch.changes), now)
+        if secrets.randbelow(200) == 0:
+            # Keys older than this are forgotten; a replay that late merely merges again,
+            # which merge's idempotence makes harmless.
+            c.execute(batches.delete().where(batches.c.created_at < now - BATCH_MEMORY_S))
         return result
+
+    @staticmethod
+    def _store_states(c: sa.Connection, states: dict[str, Change], existed: set[str]) -> None:
+        """Write merged states, numbered in their lanes (whose rows the caller holds)."""
+        by_lane: dict[str, list[str]] = {}
+        for uid in sorted(states):
+            scope = states[uid].scope
+            assert scope is not None  # a change without a scope is refused ("no_scope")
+            by_lane.setdefault(lanes.lane_of(scope), []).append(uid)
+        ins: list[dict[str, Any]] = []
+        upd: list[dict[str, Any]] = []
+        for lane, uids in sorted(by_lane.items()):
+            seq = lanes.reserve(c, lane, len(uids))
+            for k, uid in enumerate(uids):
+                st = states[uid]
+                values: dict[str, Any] = {"uuid": uid, "module": st.module, "scope": st.scope, "lane": lane,
+                                          "seq": seq + k, "state": dump_json(st.to_json())}
+                (upd if uid in existed else ins).append(values)
+        if ins:
+            c.execute(records.insert(), ins)
+        if upd:
+            c.execute(records.update().where(records.c.uuid == sa.bindparam("b_uuid")).values(
+                module=sa.bindparam("module"), scope=sa.bindparam("scope"), lane=sa.bindparam("lane"),
+                seq=sa.bindparam("seq"), state=sa.bindparam("state"),
+            ), [{**r, "b_uuid": r["uuid"]} for r in upd])
 
     @staticmethod
     def attachment_visible(c: sa.Connection, device: Device, sha: str) -> bool:
@@ -406,44 +492,24 @@ class Storage:
         return None
 
     # ------------------------------------------------------------------ pull
-    @staticmethod
-    def _scope_tag(scope: Iterable[str]) -> str:
-        return hashlib.sha256(json.dumps(sorted(scope)).encode()).hexdigest()[:8]
+    def encode_cursor(self, device: Device, pos: lanes.Position) -> str:
+        return lanes.encode(device.scope, pos)
 
-    def encode_cursor(self, device: Device, seq: int) -> str:
-        return base64.urlsafe_b64encode(f"1.{seq}.{self._scope_tag(device.scope)}".encode()).decode().rstrip("=")
-
-    def decode_cursor(self, device: Device, cursor: str | None) -> int:
-        """The seq a cursor stands for; 0 (start over) when the device's scope has changed."""
-        if not cursor:
-            return 0
+    def decode_cursor(self, device: Device, cursor: str | None) -> lanes.Position:
+        """Where a cursor stands; the start when the device's scope has changed."""
         try:
-            raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-            version, seq, tag = raw.split(".")
-            if version != "1" or not seq.isdigit():
-                raise ValueError
-        except (ValueError, UnicodeDecodeError):
-            raise StorageError(400, "bad_cursor", "cursor is not one this server issued") from None
-        return int(seq) if tag == self._scope_tag(device.scope) else 0
+            return lanes.decode(device.scope, cursor)
+        except lanes.BadCursor as exc:
+            raise StorageError(400, "bad_cursor", str(exc)) from None
 
     def pull(self, device: Device, cursor: str | None, limit: int) -> tuple[list[str], str, bool]:
         """The next page for a device: (state JSON texts, new cursor, more?)."""
-        after = self.decode_cursor(device, cursor)
-        q = sa.select(records.c.seq, records.c.state).where(records.c.seq > after)
-        if "*" not in device.scope:
-            conds = [records.c.scope == "*"]
-            for e in device.scope:
-                conds += [records.c.scope == e, records.c.scope.like(e.replace("_", r"\_") + "/%", escape="\\")]
-            q = q.where(sa.or_(*conds))
-        q = q.order_by(records.c.seq).limit(limit + 1)
+        pos = self.decode_cursor(device, cursor)
         with self.engine.connect() as c:
-            rows = c.execute(q).all()
-        more = len(rows) > limit
-        rows = rows[:limit]
-        last = rows[-1].seq if rows else after
+            states, after, more = lanes.page(c, device.scope, pos, limit)
         if not more:  # the end of the device's sync round: one row written per round
-            activity.note_pull(self.engine, device.id, last, time.time())
-        return [r.state for r in rows], self.encode_cursor(device, last), more
+            activity.note_pull(self.engine, device.id, after, time.time())
+        return states, self.encode_cursor(device, after), more
 
     # ------------------------------------------------------------------ down-flow
     def publish(self, module: str, values: dict[str, Any], scope: str, uuid: str | None = None,
@@ -455,7 +521,13 @@ class Storage:
         import uuid as uuidlib
 
         uid = uuid or str(uuidlib.uuid4())
+        check_scope_entry(scope)
+        with self.engine.connect() as c:
+            guess = {lanes.lane_of(scope), *self._scopes(c, [uid]).values()}
         with self._write() as c:
+            # The record's present lane and its new one, before reading what is merged; the
+            # platform is the only writer of these modules, so a move meanwhile is not expected.
+            lanes.lock(c, {lanes.lane_of(s) for s in guess})
             row = c.execute(sa.select(records.c.state).where(records.c.uuid == uid)).first()
             prev = _load_state(row.state) if row else None
             if prev is not None and prev.module != module:
@@ -466,12 +538,7 @@ class Storage:
             state = delta if prev is None else m.merge(prev, delta, policy)
             if delete:
                 state = m.merge(state, m.delete(state, self.clock.now()), policy)
-            seq = self._next_seq(c, 1)
-            payload = dump_json(state.to_json())
-            if prev is None:
-                c.execute(records.insert().values(uuid=uid, module=module, scope=state.scope, seq=seq, state=payload))
-            else:
-                c.execute(records.update().where(records.c.uuid == uid).values(scope=state.scope, seq=seq, state=payload))
+            self._store_states(c, {uid: state}, set() if prev is None else {uid})
         return uid
 
     # ------------------------------------------------------------------ form sets

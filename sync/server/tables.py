@@ -37,9 +37,39 @@ records = sa.Table(
     sa.Column("uuid", sa.String(36), primary_key=True),
     sa.Column("module", sa.String(64), nullable=False),
     sa.Column("scope", sa.String(140), nullable=False),
-    sa.Column("seq", sa.BigInteger, nullable=False, index=True),
+    sa.Column("seq", sa.BigInteger, nullable=False),  # numbered within its lane (scope_seqs)
     sa.Column("state", sa.Text, nullable=False),
+    # The village part of ``scope`` (or "*"): whose sequence numbers the record (storage.lane_of).
+    sa.Column("lane", sa.String(64), nullable=False, server_default=""),
+    sa.Index("ix_records_lane_seq", "lane", "seq"),
 )
+# One sequence per lane (revision 0004): writers of different villages commit in parallel, the
+# writers of one lane in the order of their numbers (docs/sync-protocol.md §4).
+scope_seqs = sa.Table(
+    "scope_seqs", md,
+    sa.Column("lane", sa.String(64), primary_key=True),
+    sa.Column("seq", sa.BigInteger, nullable=False),
+)
+# What revision 0004 creates on PostgreSQL, also made by `md.create_all` (tests build old servers
+# that way); the revision keeps its own frozen copy.
+FK_NEXT_SEQ = """
+CREATE OR REPLACE FUNCTION fk_next_seq(p_scope text, n integer) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+  p_lane text := split_part(p_scope, '/', 1);
+  last bigint;
+BEGIN
+  UPDATE scope_seqs SET seq = seq + n WHERE lane = p_lane RETURNING seq INTO last;
+  IF NOT FOUND THEN
+    INSERT INTO scope_seqs (lane, seq)
+      SELECT p_lane, COALESCE((SELECT value::bigint FROM meta WHERE name = 'seq'), 0)
+      ON CONFLICT (lane) DO NOTHING;
+    UPDATE scope_seqs SET seq = seq + n WHERE lane = p_lane RETURNING seq INTO last;
+  END IF;
+  RETURN last - n + 1;
+END $$
+"""
+sa.event.listen(scope_seqs, "after_create", sa.DDL(FK_NEXT_SEQ).execute_if(dialect="postgresql"))
 batches = sa.Table(
     "batches", md,
     sa.Column("device_id", sa.Integer, primary_key=True),
@@ -94,14 +124,14 @@ attachment_parts = sa.Table(
     sa.Column("offset", sa.BigInteger, primary_key=True),
     sa.Column("data", sa.LargeBinary, nullable=False),
 )
-# When each device last pushed and pulled and the seq its last pull reached (revision
-# 0003_device_activity): the console's devices page; pending = records in scope above pulled_seq.
+# When each device last pushed and pulled and the position its last pull reached, as JSON
+# (revision 0003_device_activity): the console's devices page; pending = records in scope above it.
 device_activity = sa.Table(
     "device_activity", md,
     sa.Column("device_id", sa.Integer, primary_key=True),
     sa.Column("last_push_at", sa.Float),
     sa.Column("last_pull_at", sa.Float),
-    sa.Column("pulled_seq", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("pulled", sa.Text, nullable=False, server_default="{}"),
     sa.Column("pushed_changes", sa.BigInteger, nullable=False, server_default="0"),
 )
 # The web console (sync/server/console), revision 0002_console_users. Platform users are

@@ -31,29 +31,55 @@ def _as_postgres(cmd: list[str]) -> list[str]:
     return cmd
 
 
+class PgClusters:
+    """Starts throwaway PostgreSQL clusters, each in a temp dir on 127.0.0.1 and a free port,
+    with ``wal_level=logical`` so any of them can publish or subscribe (tests/sync/test_replication.py).
+    Every cluster is stopped and removed when the session ends."""
+
+    def __init__(self) -> None:
+        self._started: list[tuple[Path, Path]] = []
+
+    def start(self) -> str:
+        """A new cluster; returns its base URL ``postgresql://postgres@127.0.0.1:PORT``."""
+        if not (PG_BIN / "initdb").exists():
+            require_or_skip("PostgreSQL 15 binaries not installed")
+        if os.geteuid() == 0 and shutil.which("runuser") is None:
+            require_or_skip("running as root without runuser")
+        d = Path(tempfile.mkdtemp(prefix="fk-pg-"))
+        if os.geteuid() == 0:
+            shutil.chown(d, "postgres", "postgres")
+        port = _free_port()
+        data = d / "data"
+        subprocess.run(_as_postgres([str(PG_BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres",
+                                     "--no-sync", "-E", "UTF8"]), check=True, capture_output=True)
+        opts = (f"-k {d} -p {port} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200 "
+                "-c wal_level=logical -c max_slot_wal_keep_size=1GB")
+        subprocess.run(_as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(data), "-o", opts, "-w", "-l",
+                                     str(d / "log"), "start"]), check=True, capture_output=True)
+        self._started.append((d, data))
+        return f"postgresql://postgres@127.0.0.1:{port}"
+
+    def stop_all(self) -> None:
+        for d, data in self._started:
+            subprocess.run(_as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
+                           capture_output=True)
+            shutil.rmtree(d, ignore_errors=True)
+        self._started.clear()
+
+
 @pytest.fixture(scope="session")
-def pg_server():
-    """A PostgreSQL cluster in a temp dir, listening on 127.0.0.1 only; yields its base URL."""
-    if not (PG_BIN / "initdb").exists():
-        require_or_skip("PostgreSQL 15 binaries not installed")
-    if os.geteuid() == 0 and shutil.which("runuser") is None:
-        require_or_skip("running as root without runuser")
-    d = Path(tempfile.mkdtemp(prefix="fk-pg-"))
-    if os.geteuid() == 0:
-        shutil.chown(d, "postgres", "postgres")
-    port = _free_port()
-    data = d / "data"
-    subprocess.run(_as_postgres([str(PG_BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres",
-                                 "--no-sync", "-E", "UTF8"]), check=True, capture_output=True)
-    opts = f"-k {d} -p {port} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
-    subprocess.run(_as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(data), "-o", opts, "-w", "-l",
-                                 str(d / "log"), "start"]), check=True, capture_output=True)
+def pg_clusters():
+    clusters = PgClusters()
     try:
-        yield f"postgresql://postgres@127.0.0.1:{port}"
+        yield clusters
     finally:
-        subprocess.run(_as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
-                       capture_output=True)
-        shutil.rmtree(d, ignore_errors=True)
+        clusters.stop_all()
+
+
+@pytest.fixture(scope="session")
+def pg_server(pg_clusters):
+    """A PostgreSQL cluster in a temp dir, listening on 127.0.0.1 only; yields its base URL."""
+    return pg_clusters.start()
 
 
 def fresh_pg_db(base: str) -> str:

@@ -42,8 +42,9 @@ class ServerThread:
     object, then serves the same database again on the same port, like a process restart."""
 
     def __init__(self, db_url: str, port: int = 0, tls: tuple[Path, Path] | None = None,
-                 limits: Limits | None = None, policy: m.Policy = m.DEFAULT_POLICY) -> None:
+                 limits: Limits | None = None, policy: m.Policy = m.DEFAULT_POLICY, log_level: str = "error") -> None:
         self.db_url, self.port, self.tls, self.limits, self.policy = db_url, port, tls, limits, policy
+        self.log_level = log_level  # "info": uvicorn's access log on, as `serve --log-level info`
         self.storage: Storage | None = None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -68,7 +69,7 @@ class ServerThread:
     def start(self) -> None:
         self.storage = Storage(self.db_url, self.policy)
         ssl = {"ssl_certfile": str(self.tls[0]), "ssl_keyfile": str(self.tls[1])} if self.tls else {}
-        config = uvicorn.Config(create_app(self.storage, self.limits), host="127.0.0.1", port=self.port, log_level="error",
+        config = uvicorn.Config(create_app(self.storage, self.limits), host="127.0.0.1", port=self.port, log_level=self.log_level,
                                 lifespan="off", timeout_keep_alive=5, **ssl)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)

@@ -14,8 +14,9 @@ import os
 
 import pytest
 import sqlalchemy as sa
+from alembic.script import ScriptDirectory
 
-from sync.server import blobs
+from sync.server import blobs, schema
 from sync.server.storage import (
     Storage,
     StorageError,
@@ -27,6 +28,8 @@ from sync.server.storage import (
 
 from .helpers import enrolled
 
+# The revision 0005_attachment_encryption follows (the integrator may chain others before it).
+BEFORE_SEALING = ScriptDirectory.from_config(schema._config()).get_revision("0005_attachment_encryption").down_revision
 R1 = "11111111-1111-4111-8111-111111111111"
 R2 = "22222222-2222-4222-8222-222222222222"
 PHOTO = os.urandom(300_000)
@@ -123,6 +126,8 @@ def test_an_upgraded_server_keeps_its_files_and_restarts_unfinished_uploads(tmp_
         c.execute(attachment_parts.insert().values(sha="b" * 64, offset=0, data=b"12345"))
         c.execute(attachment_grants.delete())
         c.execute(meta.delete().where(meta.c.name == "attachments_v2"))
+        # ...and, being that old, it kept files unsealed (before 0005_attachment_encryption).
+        c.execute(sa.text("UPDATE alembic_version SET version_num = :v"), {"v": BEFORE_SEALING})
     storage.close()
     storage = Storage(url)
     try:

@@ -7,9 +7,12 @@ import importlib
 import json
 
 import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
+from sync import merge as m
+from sync.protocol import dump_json
 from sync.server import schema
 from sync.server.__main__ import main
 from sync.server.storage import Storage, make_engine, md, records
@@ -30,21 +33,25 @@ def test_an_empty_database_gets_the_schema_the_server_uses(db_url: str) -> None:
         s.close()
 
 
-def test_a_database_made_before_migrations_is_taken_over_with_its_rows(db_url: str, monkeypatch) -> None:
+def test_a_database_made_before_migrations_is_taken_over_with_its_rows(db_url: str) -> None:
     # The server as it was: `md.create_all` at every start, no revision recorded — with the
-    # tables of then (the baseline's frozen copy), not tables later revisions add.
-    def create_all(engine: sa.Engine) -> tuple[None, None]:
-        importlib.import_module("sync.server.migrations.versions.0001_baseline").md.create_all(engine)
-        return None, None
-
-    monkeypatch.setattr(schema, "upgrade", create_all)
-    old = Storage(db_url)
-    did, _code = old.create_enrollment("派出所笔记本", ["v1"], 3600)
-    uid = old.publish("watchlist", {"id_number": "35052519800101123X", "reason": "旧服务器布控"}, "v1", None, False)
-    old.close()
-    with make_engine(db_url).connect() as conn:
+    # tables of then (the baseline's frozen copy), and rows as that server wrote them (today's
+    # Storage writes columns and counters later revisions add).
+    engine = make_engine(db_url)
+    importlib.import_module("sync.server.migrations.versions.0001_baseline").md.create_all(engine)
+    st = m.edit(None, "22222222-2222-4222-8222-222222222222", "watchlist",
+                {"id_number": "35052519800101123X", "reason": "旧服务器布控"},
+                f"{1_700_000_000_000:012x}0000{'e' * 16}", scope="v1")
+    uid = st.uuid
+    with engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO meta (name, value) VALUES ('seq', '1'), ('node', 'abcdefabcdefabcd')"))
+        conn.execute(sa.text("INSERT INTO devices (id, name, scope, created_at) VALUES (3, '派出所笔记本', '[\"v1\"]', 0)"))
+        conn.execute(sa.text("INSERT INTO records (uuid, module, scope, seq, state) VALUES (:u, 'watchlist', 'v1', 1, :t)"),
+                     {"u": uid, "t": dump_json(st.to_json())})
+    with engine.connect() as conn:
         assert schema.current(conn) is None
-    monkeypatch.undo()
+    engine.dispose()
+    did = 3
 
     s = Storage(db_url)
     try:
@@ -99,7 +106,6 @@ def test_servers_starting_together_on_an_empty_database_upgrade_it_once(db_url: 
 
 
 def test_a_baseline_database_gains_the_console_tables_and_keeps_its_rows(db_url: str) -> None:
-    from alembic import command
 
     from sync.server.console import users
     from sync.server.storage import devices

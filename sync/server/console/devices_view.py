@@ -60,7 +60,7 @@ def list_devices(storage: Storage, within: Iterable[str] = ("*",)) -> list[Devic
                 id=r.id, name=r.name, scope=scope, enrolled=r.enrolled_at is not None, revoked=r.revoked_at is not None,
                 created_at=r.created_at, enrolled_at=r.enrolled_at, revoked_at=r.revoked_at,
                 last_push_at=push, last_pull_at=pull, last_sync_at=max(seen) if seen else None,
-                pending=activity.pending(c, scope, a.pulled_seq if a is not None else 0) if live else 0,
+                pending=activity.pending(c, scope, activity.position(a)) if live else 0,
                 pushed_changes=int(a.pushed_changes) if a is not None else 0,
             ))
     return out

@@ -1,7 +1,6 @@
 """The web console's tables: platform users, their sessions, the console audit log.
 
-Frozen: a later change to these tables is a new revision. The integrator chains revisions
-added in parallel (down_revision is rewritten then), so this one assumes only the baseline.
+Frozen: a later change to these tables is a new revision.
 
 Revision ID: 0002_console_users
 Revises: 0001_baseline

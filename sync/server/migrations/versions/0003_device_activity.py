@@ -1,12 +1,13 @@
 """Device activity: when each device last pushed and pulled, and how far its pulls reached.
 
 The console's devices page shows the last sync time and how many changes wait on the server for
-each device (records in its scope above the seq it last pulled). A table of its own rather than
+each device (records in its scope above the position its last pull reached: a number per
+village lane since 0004_scope_sequences, kept as JSON ``{"base": N, "lanes": {lane: N}}``). A table of its own rather than
 columns on ``devices``: it is written on every sync round, and keeping it apart leaves the
 enrollment rows (codes, token hashes) out of those hot writes.
 
 Revision ID: 0003_device_activity
-Revises: 0002_console_users (0001_baseline before h-console was merged)
+Revises: 0002_console_users
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003_device_activity"
-down_revision = "0002_console_users"  # 0001_baseline on its own branch; chained after h-console merged in
+down_revision = "0002_console_users"
 branch_labels = None
 depends_on = None
 
@@ -30,7 +31,7 @@ def upgrade() -> None:
         sa.Column("device_id", sa.Integer, primary_key=True),
         sa.Column("last_push_at", sa.Float),
         sa.Column("last_pull_at", sa.Float),
-        sa.Column("pulled_seq", sa.BigInteger, nullable=False, server_default="0"),
+        sa.Column("pulled", sa.Text, nullable=False, server_default="{}"),
         sa.Column("pushed_changes", sa.BigInteger, nullable=False, server_default="0"),
     )
 
