@@ -121,15 +121,17 @@ class PgCluster:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+_STORAGES: dict[str, Storage] = {}  # one per database: opening one checks the schema (~0.3 s)
+
+
 def device(storage_url: str, server: ServerProc, tmp: Path, name: str, scope: list[str], node: str,
            **kw) -> tuple[SyncClient, SQLiteReplica]:
-    storage = Storage(storage_url)
+    storage = _STORAGES.get(storage_url) or _STORAGES.setdefault(storage_url, Storage(storage_url))
     _, code = storage.create_enrollment(name, scope)
     # Enrolled through the storage, not the API: the API's per-address enrollment rate limit
     # (rightly) refuses hundreds of enrollments from one address, and enrolling is not timed.
     token = secrets.token_urlsafe(32)
     storage.enroll(code, node, token)
-    storage.close()
     client = SyncClient(server.url, token=token, **kw)
     rep = SQLiteReplica(tmp / f"{name}.db", node)
     rep.db.execute("PRAGMA synchronous=OFF")  # the bench measures the link, not the laptop's disk
@@ -226,13 +228,14 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--quick", action="store_true", help="tenth of the sizes (smoke test)")
     p.add_argument("--no-pg", action="store_true")
+    p.add_argument("--no-sqlite", action="store_true")
     p.add_argument("--parts", default="pushpull,initial,many", help="comma-separated: pushpull,initial,many")
     p.add_argument("--devices", type=int, default=500)
     p.add_argument("--edits", type=int, default=100)
     p.add_argument("--villages", type=int, default=50)
     args = p.parse_args(argv)
     scale = 10 if args.quick else 1
-    backends = ["sqlite"] + ([] if args.no_pg or not PgCluster.BIN.exists() else ["postgresql"])
+    backends = ([] if args.no_sqlite else ["sqlite"]) + ([] if args.no_pg or not PgCluster.BIN.exists() else ["postgresql"])
     parts = [x for x in args.parts.split(",") if x]
     rows: list[tuple] = []
     pg = PgCluster() if "postgresql" in backends else None
@@ -256,6 +259,9 @@ def main(argv: list[str] | None = None) -> int:
                                          max(1, args.villages // scale))
                 finally:
                     server.stop()
+                    for st in _STORAGES.values():
+                        st.close()
+                    _STORAGES.clear()
                     shutil.rmtree(tmp, ignore_errors=True)
                 label = backend if workers == 1 else f"{backend[:6]} x{workers}"
                 rows += [(label, *r) for r in out]
