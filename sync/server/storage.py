@@ -610,11 +610,16 @@ class Storage:
         answered as missing (404), so the console tells nobody what exists elsewhere.
         """
         within = tuple(within)
+        with self.engine.connect() as c:
+            guess = set(self._scopes(c, [uuid]).values())
         with self._write() as c:
+            lanes.lock(c, {lanes.lane_of(s) for s in guess})  # its lane, before reading what is merged
             row = c.execute(sa.select(records.c.state).where(records.c.uuid == uuid)).first()
             prev = _load_state(row.state) if row else None
             if prev is None or prev.module != module or m.is_deleted(prev) or not in_scope(prev.scope, within):
                 raise StorageError(404, "not_found", "no such record in this jurisdiction")
+            if prev.scope not in guess:  # moved to another village between the two reads
+                raise StorageError(409, "moved", "the record moved meanwhile; try again")
             policy = formsets.policy(c, self.policy)
             values = compute(m.current_values(prev, policy))
             if not values:
@@ -622,7 +627,5 @@ class Storage:
             delta = m.edit(prev, uuid, module, values, self.clock.now(), author=author)
             Change.from_json(delta.to_json())  # what devices would refuse must not be written
             state = m.merge(prev, delta, policy)
-            seq = self._next_seq(c, 1)
-            c.execute(records.update().where(records.c.uuid == uuid).values(
-                scope=state.scope, seq=seq, state=dump_json(state.to_json())))
+            self._store_states(c, {uuid: state}, {uuid})
         return state
