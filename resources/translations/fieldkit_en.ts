@@ -1153,77 +1153,77 @@ Press "Copy details" and send them to the maintainer.</translation>
   <context>
     <name>FormSetBanner</name>
     <message>
-      <location filename="fieldkit/ui/formset_banner.py" line="48" />
+      <location filename="fieldkit/ui/formset_banner.py" line="45" />
       <source>平台发布的新表单</source>
       <translation>New forms from the platform</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/formset_banner.py" line="51" />
+      <location filename="fieldkit/ui/formset_banner.py" line="48" />
       <source>程序自带的表单</source>
       <translation>the forms shipped with the program</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/formset_banner.py" line="72" />
+      <location filename="fieldkit/ui/formset_banner.py" line="69" />
       <source>接受并安装</source>
       <translation>Accept and install</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/formset_banner.py" line="87" />
+      <location filename="fieldkit/ui/formset_banner.py" line="84" />
       <source>新表单</source>
       <translation>New forms</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/formset_banner.py" line="100" />
+      <location filename="fieldkit/ui/formset_banner.py" line="84" />
       <source>查看变化…</source>
       <translation>Review changes…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/formset_banner.py" line="59" />
+      <location filename="fieldkit/ui/formset_banner.py" line="56" />
       <source>（只有文字说明的改动，数据不受影响）</source>
       <translation>(Wording changes only; no data is affected)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/formset_banner.py" line="63" />
+      <location filename="fieldkit/ui/formset_banner.py" line="60" />
       <source>其中有改动涉及已录入的数据（每条后面写明了需要的迁移）：安装前请先做好备份。</source>
       <translation>Some changes touch data already entered (each names the migration it needs): make a backup before installing.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/formset_banner.py" line="68" />
+      <location filename="fieldkit/ui/formset_banner.py" line="65" />
       <source>只有所长可以安装新表单，请联系所长。</source>
       <translation>Only the station chief can install new forms: please contact the chief.</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/formset_banner.py" line="75" />
+      <location filename="fieldkit/ui/formset_banner.py" line="72" />
       <source>以后再说</source>
       <translation>Later</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/formset_banner.py" line="75" />
+      <location filename="fieldkit/ui/formset_banner.py" line="72" />
       <source>关闭</source>
       <translation>Close</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/formset_banner.py" line="130" />
+      <location filename="fieldkit/ui/formset_banner.py" line="108" />
       <source>：请所长查看并安装</source>
       <translation>: the chief should review and install them</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/formset_banner.py" line="157" />
+      <location filename="fieldkit/ui/formset_banner.py" line="133" />
       <source>正在安装新表单…</source>
       <translation>Installing the new forms…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/formset_banner.py" line="51" />
+      <location filename="fieldkit/ui/formset_banner.py" line="48" />
       <source>第 %1 版</source>
       <translation>version %1</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/formset_banner.py" line="128" />
+      <location filename="fieldkit/ui/formset_banner.py" line="106" />
       <source>平台发布了新的表单（第 %1 版）</source>
       <translation>The platform published new forms (version %1)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/formset_banner.py" line="53" />
+      <location filename="fieldkit/ui/formset_banner.py" line="50" />
       <source>县局（%1）签发的表单第 %2 版，本机现在用的是%3。安装后会有这些变化：</source>
       <translation>Form set version %2, signed by the county (%1); this laptop runs %3. Installing it changes:</translation>
     </message>
@@ -2251,87 +2251,87 @@ Press "Copy details" and send them to the maintainer.</translation>
   <context>
     <name>PhotoCapture</name>
     <message>
-      <location filename="fieldkit/ui/capture/photo_dialog.py" line="86" />
+      <location filename="fieldkit/ui/capture/photo_dialog.py" line="88" />
       <source>采集证件照片</source>
       <translation>Capture the ID photo</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/capture/photo_dialog.py" line="110" />
+      <location filename="fieldkit/ui/capture/photo_dialog.py" line="112" />
       <source>请让申领人坐在白色背景前，正对镜头，头顶和双眼对准参考线</source>
       <translation>Seat the applicant in front of the white backdrop, facing the camera, with the top of the head and the eyes on the guide lines</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/capture/photo_dialog.py" line="114" />
+      <location filename="fieldkit/ui/capture/photo_dialog.py" line="116" />
       <source>拍照</source>
       <translation>Take photo</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/capture/photo_dialog.py" line="116" />
+      <location filename="fieldkit/ui/capture/photo_dialog.py" line="118" />
       <source>重拍</source>
       <translation>Retake</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/capture/photo_dialog.py" line="118" />
+      <location filename="fieldkit/ui/capture/photo_dialog.py" line="120" />
       <source>从文件导入…</source>
       <translation>Import from file…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/capture/photo_dialog.py" line="120" />
+      <location filename="fieldkit/ui/capture/photo_dialog.py" line="122" />
       <source>未通过检查，仍然采用（须目视确认）</source>
       <translation>Failed the checks; use anyway (check by eye)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/capture/photo_dialog.py" line="122" />
+      <location filename="fieldkit/ui/capture/photo_dialog.py" line="124" />
       <source>使用此照片</source>
       <translation>Use this photo</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/capture/photo_dialog.py" line="124" />
+      <location filename="fieldkit/ui/capture/photo_dialog.py" line="126" />
       <source>取消</source>
       <translation>Cancel</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/capture/photo_dialog.py" line="163" />
+      <location filename="fieldkit/ui/capture/photo_dialog.py" line="165" />
       <source>正在打开摄像头…</source>
       <translation>Opening the camera…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/capture/photo_dialog.py" line="240" />
+      <location filename="fieldkit/ui/capture/photo_dialog.py" line="244" />
       <source>选择照片</source>
       <translation>Choose a photo</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/capture/photo_dialog.py" line="240" />
+      <location filename="fieldkit/ui/capture/photo_dialog.py" line="244" />
       <source>图片 (*.jpg *.jpeg *.png *.bmp)</source>
       <translation>Images (*.jpg *.jpeg *.png *.bmp)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/capture/photo_dialog.py" line="251" />
+      <location filename="fieldkit/ui/capture/photo_dialog.py" line="255" />
       <source>正在处理照片…</source>
       <translation>Processing the photo…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/capture/photo_dialog.py" line="134" />
+      <location filename="fieldkit/ui/capture/photo_dialog.py" line="136" />
       <source>证件照（358×441）</source>
       <translation>ID photo (358×441)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/capture/photo_dialog.py" line="136" />
+      <location filename="fieldkit/ui/capture/photo_dialog.py" line="138" />
       <source>检查结果</source>
       <translation>Checks</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/capture/photo_dialog.py" line="265" />
+      <location filename="fieldkit/ui/capture/photo_dialog.py" line="269" />
       <source>无法生成证件照</source>
       <translation>Cannot make an ID photo</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/capture/photo_dialog.py" line="267" />
+      <location filename="fieldkit/ui/capture/photo_dialog.py" line="271" />
       <source>照片符合要求，可以使用</source>
       <translation>The photo meets the requirements</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/capture/photo_dialog.py" line="268" />
+      <location filename="fieldkit/ui/capture/photo_dialog.py" line="272" />
       <source>照片有 %1 项不合格，请按提示调整后重拍</source>
       <translation>%1 checks failed; adjust as shown and retake</translation>
     </message>
@@ -3005,44 +3005,44 @@ The recovery code must not be saved as a file: copy it from the screen group by 
   <context>
     <name>RollbackBanner</name>
     <message>
-      <location filename="fieldkit/ui/rollback_banner.py" line="44" />
+      <location filename="fieldkit/ui/rollback_banner.py" line="41" />
       <source>数据库被换成了旧版本或日志被截断</source>
       <translation>The database was replaced by an older copy or its log was cut short</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/rollback_banner.py" line="54" />
+      <location filename="fieldkit/ui/rollback_banner.py" line="51" />
       <source>接受的原因（记入审计日志）</source>
       <translation>Reason for accepting (recorded in the audit log)</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/rollback_banner.py" line="57" />
+      <location filename="fieldkit/ui/rollback_banner.py" line="54" />
       <source>确认接受</source>
       <translation>Accept</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/rollback_banner.py" line="59" />
+      <location filename="fieldkit/ui/rollback_banner.py" line="56" />
       <source>取消</source>
       <translation>Cancel</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/rollback_banner.py" line="71" />
+      <location filename="fieldkit/ui/rollback_banner.py" line="68" />
       <source>警告</source>
       <translation>Warning</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/rollback_banner.py" line="86" />
+      <location filename="fieldkit/ui/rollback_banner.py" line="68" />
       <source>处理…</source>
       <translation>Decide…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/rollback_banner.py" line="46" />
+      <location filename="fieldkit/ui/rollback_banner.py" line="43" />
       <source>如果是有意放回的旧拷贝（例如更换了硬盘），请写明原因后确认接受：原因会记入审计日志，之后恢复正常读写。
 否则请恢复备份：fieldkit restore 备份文件 --force（需要所长口令，会先列出备份中缺少的较新记录）。</source>
       <translation>If an old copy was put back on purpose (e.g. after replacing the disk), give the reason and accept: the reason is recorded in the audit log and the store is read-write again.
 Otherwise restore a backup: fieldkit restore BACKUP --force (needs the chief's passphrase; it first lists the newer records the backup lacks).</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/rollback_banner.py" line="102" />
+      <location filename="fieldkit/ui/rollback_banner.py" line="81" />
       <source>（请联系所长处理）</source>
       <translation> (ask the station chief to decide)</translation>
     </message>
@@ -5326,22 +5326,22 @@ It can be removed later. For real work choose "Start empty".</translation>
   <context>
     <name>Worker</name>
     <message>
-      <location filename="fieldkit/ui/worker.py" line="293" />
+      <location filename="fieldkit/ui/worker.py" line="410" />
       <source>请稍候</source>
       <translation>Please wait</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/worker.py" line="294" />
+      <location filename="fieldkit/ui/worker.py" line="411" />
       <source>正在处理…</source>
       <translation>Working…</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/worker.py" line="295" />
+      <location filename="fieldkit/ui/worker.py" line="412" />
       <source>取消</source>
       <translation>Cancel</translation>
     </message>
     <message>
-      <location filename="fieldkit/ui/worker.py" line="305" />
+      <location filename="fieldkit/ui/worker.py" line="422" />
       <source>正在取消…</source>
       <translation>Cancelling…</translation>
     </message>
