@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from tests.services.conftest import PASS, SYNC_VILLAGE, enrolled_ws
-from tests.sync.console.conftest import browser, cheap_argon2, client, storage
+from tests.sync.console.conftest import browser, cheap_argon2, client, console_server, storage
 
 # The console's fixtures (a storage, a TestClient, cheap Argon2, headless chromium) serve these pages too.
-__all__ = ["PASS", "SYNC_VILLAGE", "browser", "cheap_argon2", "client", "enrolled_ws", "storage"]
+__all__ = ["PASS", "SYNC_VILLAGE", "browser", "cheap_argon2", "client", "console_server", "enrolled_ws", "storage"]
 
 
 @pytest.fixture

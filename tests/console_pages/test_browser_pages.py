@@ -5,7 +5,6 @@ Screenshots go to /tmp/cpages-shots/."""
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 import pytest
@@ -21,29 +20,13 @@ from .conftest import enrolled_ws
 
 pytestmark = pytest.mark.browser
 SHOTS = Path("/tmp/cpages-shots")
-PORTS = range(18300, 18400)  # this suite's loopback ports (the team's allocation)
-
-
-def _port() -> int:
-    for p in PORTS:
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", p))
-            except OSError:
-                continue
-            return p
-    raise RuntimeError("no free port in 18300-18399")
 
 
 @pytest.fixture
-def pages_server(tmp_path):
-    from tests.sync.helpers import ServerThread, tls_certificate
-
-    srv = ServerThread(f"sqlite:///{tmp_path / 'server.db'}", port=_port(), tls=tls_certificate())
-    srv.start()
-    srv._server.config.app.state.tls_fingerprint = srv.fingerprint  # what `serve` sets from its certificate
-    yield srv
-    srv.stop()
+def pages_server(console_server):
+    """console's server, with the certificate pin `serve` hands the console for enrollment QRs."""
+    console_server._server.config.app.state.tls_fingerprint = console_server.fingerprint
+    return console_server
 
 
 def _login(drv, base: str, login_name: str) -> None:
