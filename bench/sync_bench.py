@@ -246,6 +246,9 @@ def main(argv: list[str] | None = None) -> int:
                 runs.append(("many", 2))  # the same load on two server processes, side by side
             for part, workers in runs:
                 tmp = Path(tempfile.mkdtemp(prefix=f"fk-bench-{part}-"))
+                # One attachment key for this database, shared by the loader and the server
+                # process(es), as a deployment shares /etc/fieldkit-server/attachment.key.
+                os.environ["FIELDKIT_SERVER_KEY_FILE"] = str(tmp / "attachment.key")
                 db = f"sqlite:///{tmp / 'server.db'}" if backend == "sqlite" else pg.new_db()
                 Storage(db).close()  # create tables before the server and the loader race to
                 server = ServerProc(db, tmp, workers)
