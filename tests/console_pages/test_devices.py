@@ -75,7 +75,7 @@ def test_a_baseline_database_upgrades_to_device_activity_keeping_its_devices(tmp
 
         command.upgrade(cfg, "0001_baseline")
     engine.dispose()
-    monkeypatch.setattr(schema, "upgrade", lambda e: (None, None))
+    monkeypatch.setattr(schema, "upgrade", lambda e, _key=None: (None, None))
     old = Storage(url)
     did, _ = old.create_enrollment("旧笔记本", [V])
     old.close()

@@ -43,6 +43,7 @@ def test_a_custom_window_of_months(qtbot, desk):  # noqa: F811
     # The first month cannot be set after the last: the picker stops there.
     view.first_month.setDate(QDate.currentDate())
     assert view.first_month.date() <= view.last_month.date()
+    qtbot.waitUntil(lambda: not view.loading, timeout=15000)  # the reload that move started
     _reloaded(qtbot, view, lambda: find(view, QPushButton, "dashboardLastYear").click())
     assert len(view.data.months) == 12 and view.data.partial_through == dt.date.today().isoformat()
 
