@@ -31,8 +31,8 @@ OUT="$ROOT/dist/fieldkit-server_${VERSION}_${ARCH}.deb"
 t0=$(date +%s)
 
 # 1. A build environment of its own with the server's requirements only, read from pyproject.toml
-#    (the [server] extra plus the few core requirements `sync` imports). Rebuilt when it changes.
-stamp="$(sha256sum pyproject.toml | cut -c1-16)"
+#    (the [server] extra plus the few core requirements `sync` imports). Rebuilt when either changes.
+stamp="$(cat pyproject.toml "$HERE/requirements.py" | sha256sum | cut -c1-16)"
 if [ ! -f "$VENV/.stamp-$stamp" ]; then
   rm -rf "$VENV"
   "$PY" -m venv "$VENV"

@@ -11,7 +11,7 @@ import re
 import tomllib
 from pathlib import Path
 
-CORE = {"cryptography", "zstandard", "qrcode"}
+CORE = {"cryptography", "zstandard", "qrcode", "zxcvbn"}  # zxcvbn: console passwords (sync/server/console/users.py)
 
 project = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text())["project"]
 for req in project["dependencies"]:
