@@ -20,40 +20,19 @@ import argparse
 import json
 import os
 import random
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from bench.sync_bench import ServerProc
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 PASS = "correct horse battery"
 VILLAGE = "350924001001"
 QUERIES = ("张伟", "王", "李娜", "zw", "刘", "陈静", "ly", "杨")
-
-
-class ServerProc:
-    def __init__(self, db: str, data_dir: Path, port: int) -> None:
-        self.port, self.url = port, f"http://127.0.0.1:{port}"
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "sync.server", "--data-dir", str(data_dir), "--db", db, "serve", "--plain",
-             "--host", "127.0.0.1", "--port", str(port)], stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                return
-            except OSError:
-                if time.monotonic() > deadline or self.proc.poll() is not None:
-                    raise RuntimeError("server did not start") from None
-                time.sleep(0.1)
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(30)
 
 
 def laptop(home: Path, login: str, db: str, url: str, n: int, seed: int):
@@ -85,7 +64,8 @@ def measure(mode: str, args: argparse.Namespace, app, base: Path, slot: int) -> 
     work = base / mode
     work.mkdir()
     db = f"sqlite:///{work / 'server.db'}"
-    server = ServerProc(db, work / "data", 18720 + slot)
+    (work / "data").mkdir()
+    server = ServerProc(db, work / "data")
     link = SlowLink(server.port, 18740 + slot, rate_bps=args.kbit * 1000 / 8, latency_s=args.latency_ms / 1000)
     link.start()
     worker = Worker()
