@@ -32,7 +32,8 @@ def main(argv: list[str]) -> int:
             for line in proc.stdout:
                 got = parse(line)
                 if got is not None:
-                    rows.append(got)
+                    rows.append(got)  # printed once, in the summary
+                    continue
                 sys.stdout.write(line)
                 sys.stdout.flush()
         if proc.returncode != 0:
