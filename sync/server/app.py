@@ -43,7 +43,7 @@ from sync.protocol import (
     dump_json,
     load_json,
 )
-from sync.server import blobs, console, logs
+from sync.server import blobs, console, counters, logs
 from sync.server.guard import Budgets, Guard, Limits, RateLimited
 from sync.server.lanes import MAX_CURSOR
 from sync.server.storage import Device, Storage, StorageError
@@ -132,7 +132,8 @@ async def current_device(
         raise StorageError(401, "auth_required", "enroll this device, then send its token")
     storage = request.app.state.storage
     dev = await run_in_threadpool(storage.authenticate, creds.credentials)
-    request.app.state.guard.note_auth(request.scope, dev is not None)
+    guard: Budgets = request.app.state.guard
+    await guard.run(guard.note_auth, request.scope, dev is not None)
     if dev is None:
         revoked = await run_in_threadpool(storage.revoked_at, creds.credentials)
         if revoked is not None:
@@ -194,7 +195,7 @@ def create_app(storage: Storage, limits: Limits | None = None) -> FastAPI:
     app = FastAPI(title="FieldKit central platform", version=f"{PROTOCOL_VERSION}.0", docs_url=None,
                   redoc_url=None)
     app.state.storage = storage
-    app.state.guard = Budgets(limits)
+    app.state.guard = Budgets(limits, counters.for_processes(storage.engine))
     app.add_middleware(Guard, budgets=app.state.guard)
 
     @app.exception_handler(StorageError)
