@@ -43,7 +43,7 @@ from sync.protocol import (
     dump_json,
     load_json,
 )
-from sync.server import blobs, console, counters, logs
+from sync.server import blobs, console, counters, logs, replication
 from sync.server.guard import Budgets, Guard, Limits, RateLimited
 from sync.server.lanes import MAX_CURSOR
 from sync.server.storage import Device, Storage, StorageError
@@ -180,7 +180,10 @@ def app_from_env() -> FastAPI:
     from sync import merge as m
 
     modules = frozenset(x.strip() for x in os.environ.get(ENV_APPEND_ONLY, "").split(",") if x.strip())
-    app = create_app(Storage(os.environ[ENV_DB], m.Policy(append_only=modules)))
+    storage = Storage(os.environ[ENV_DB], m.Policy(append_only=modules))
+    app = create_app(storage)
+    # Tasks replicated from the aggregate (or up from counties) are merged, not replaced.
+    app.state.merging = replication.start_merging(storage)
     app.state.enroll_url = os.environ.get(ENV_ENROLL_URL) or None
     app.state.tls_fingerprint = os.environ.get(ENV_TLS_FP) or None
     return app
