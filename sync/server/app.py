@@ -181,7 +181,7 @@ def app_from_env() -> FastAPI:
 
     modules = frozenset(x.strip() for x in os.environ.get(ENV_APPEND_ONLY, "").split(",") if x.strip())
     storage = Storage(os.environ[ENV_DB], m.Policy(append_only=modules))
-    app = create_app(storage)
+    app = create_app(storage, shared_budgets=True)  # one of several processes on one database
     # Tasks replicated from the aggregate (or up from counties) are merged, not replaced.
     app.state.merging = replication.start_merging(storage)
     app.state.enroll_url = os.environ.get(ENV_ENROLL_URL) or None
@@ -189,8 +189,12 @@ def app_from_env() -> FastAPI:
     return app
 
 
-def create_app(storage: Storage, limits: Limits | None = None) -> FastAPI:
-    """The API over ``storage``, behind a `Guard` enforcing ``limits`` (defaults: `Limits()`)."""
+def create_app(storage: Storage, limits: Limits | None = None, *, shared_budgets: bool = False) -> FastAPI:
+    """The API over ``storage``, behind a `Guard` enforcing ``limits`` (defaults: `Limits()`).
+    ``shared_budgets``: the guard counts in the database (PostgreSQL), for `serve --workers N`
+    whose processes must share one budget; one process counts in memory, a few µs a request
+    instead of database round trips (bench/counters_bench.py). Console logins always count in
+    the database."""
     limits = limits or Limits()
     logs.install()
     # No interactive docs pages on a police platform; the machine-readable spec stays public
@@ -198,7 +202,7 @@ def create_app(storage: Storage, limits: Limits | None = None) -> FastAPI:
     app = FastAPI(title="FieldKit central platform", version=f"{PROTOCOL_VERSION}.0", docs_url=None,
                   redoc_url=None)
     app.state.storage = storage
-    app.state.guard = Budgets(limits, counters.for_processes(storage.engine))
+    app.state.guard = Budgets(limits, counters.for_processes(storage.engine) if shared_budgets else None)
     app.add_middleware(Guard, budgets=app.state.guard)
 
     @app.exception_handler(StorageError)

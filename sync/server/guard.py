@@ -28,9 +28,9 @@ at once, so many connections cannot pile up behind the pause.
 
 The rate counters are the ``limits`` package's sliding-window counters (well kept,
 counter-based so a byte budget costs one integer per window, and it reports when a window frees
-up for ``Retry-After``). On PostgreSQL, where `serve --workers N` runs several processes on one
-database, they live in the database (`sync.server.counters.SharedCounters`), so N processes
-allow one budget, not N; on SQLite (one process) in process memory. The concurrency count is a
+up for ``Retry-After``). With `serve --workers N` (N > 1, PostgreSQL) they live in the database
+(`sync.server.counters.SharedCounters`), so N processes allow one budget, not N; a single
+process keeps them in its memory (a few µs a request instead of three database round trips). The concurrency count is a
 plain dict per process: ``limits`` counts events in time, not requests in progress, and a
 device's client sends one request at a time, so N processes allowing N × 4 costs nothing.
 

@@ -317,7 +317,7 @@ def test_two_server_processes_on_postgresql_share_one_address_budget(pg_server):
     first, second = Storage(url), Storage(url)
     try:
         limits = Limits(address_requests="5 per 1 hour")  # no window edge inside the test
-        a, b = TestClient(create_app(first, limits)), TestClient(create_app(second, limits))
+        a, b = (TestClient(create_app(st, limits, shared_budgets=True)) for st in (first, second))
         wrong = {"code": "AAAA-BBBB-CCCC-DDDD", "node": NODE, "token": "y" * 40}
         answers = [(a if i % 2 else b).post("/v1/enroll", json=wrong).status_code for i in range(6)]
         assert answers == [403] * 5 + [429]
