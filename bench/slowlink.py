@@ -44,9 +44,10 @@ class SlowLink:
         async def close() -> None:
             if self._server is not None:
                 self._server.close()
-            for task in asyncio.all_tasks():
-                if task is not asyncio.current_task():
-                    task.cancel()
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)  # let them end before the loop does
 
         asyncio.run_coroutine_threadsafe(close(), self._loop).result(10)
         self._loop.call_soon_threadsafe(self._loop.stop)
@@ -99,8 +100,12 @@ class SlowLink:
             writer.close()
             return
         link = _Conn([writer, up_writer])
-        await asyncio.gather(self._pipe(reader, up_writer, link), self._pipe(up_reader, writer, link),
-                             return_exceptions=True)
+        try:
+            await asyncio.gather(self._pipe(reader, up_writer, link), self._pipe(up_reader, writer, link),
+                                 return_exceptions=True)
+        except asyncio.CancelledError:  # `stop()` with a connection open: end quietly
+            for w in link.writers:
+                w.transport.abort()
 
 
 class _Conn:

@@ -279,10 +279,11 @@ class SyncClient:
         while True:
             try:
                 # Never follow a redirect: it could lead off the pinned server (or to plain HTTP).
+                # Counted when sent, lost or not: on a dropping link the resends are the cost.
+                self.bytes_sent += len(kw.get("data") or b"")
                 r = self.session.request(method, self.base_url + path, headers=headers, timeout=self.timeout,
                                          verify=self._verify, allow_redirects=False, **kw)
                 content = r.content  # read it all now: a cut-off body raises here, inside the retry
-                self.bytes_sent += len(kw.get("data") or b"")
                 self.bytes_received += len(content)
                 if r.status_code < 500 and r.status_code != 429:
                     if r.status_code >= 300:
@@ -512,11 +513,19 @@ class SyncClient:
         self._sleep(min(self.max_backoff, self.backoff) * (0.5 + self._rng.random() / 2))
         return max(MIN_CHUNK, step // 2), stalls
 
+    @staticmethod
+    def _grown(step: int, through: int, lost_at: int) -> tuple[int, int]:
+        """The next chunk size after one got through: doubled after a run of successes, but kept
+        below a size already lost for this file (the link showed what it carries)."""
+        if through >= _GROW_AFTER and step * 2 < lost_at:
+            return step * 2, 0
+        return step, through
+
     def _upload(self, replica: Replica, ref: AttachmentRef) -> None:
         size = ref.size if ref.size is not None else len(replica.read_attachment(ref.sha, 0, 1 << 62))
         st = self._status(ref.sha)
         offset = int(st["received"]) if st is not None else 0
-        step, stalls, through = CHUNK, 0, 0
+        step, stalls, through, lost_at = CHUNK, 0, 0, CHUNK * 2
         while offset < size:
             chunk = replica.read_attachment(ref.sha, offset, step)
             try:
@@ -524,11 +533,11 @@ class SyncClient:
                 obj = self._json("PUT", f"/v1/attachments/{ref.sha}", data=chunk, params={
                     "record": ref.record_uuid, "offset": offset, "total": size},
                     headers={"Content-Type": "application/octet-stream"}, retries=0)
-                offset, stalls, through = int(obj["received"]), 0, through + 1
-                if through >= _GROW_AFTER and step < CHUNK:
-                    step, through = step * 2, 0
+                offset, stalls = int(obj["received"]), 0
+                step, through = self._grown(step, through + 1, lost_at)
                 continue
             except NetworkUnavailable:
+                lost_at = min(lost_at, step)
                 step, stalls = self._lost_chunk(step, stalls, f"upload {ref.sha[:12]}")
                 through = 0
             except ServerRejected as exc:
@@ -571,12 +580,13 @@ class SyncClient:
         keeps = hasattr(replica, "keep_partial_attachment") and hasattr(replica, "partial_attachment")
         kept = replica.partial_attachment(sha) if keeps else b""  # type: ignore[attr-defined]
         parts, offset = [kept[:total]], len(kept[:total])
-        step, stalls, through = CHUNK, 0, 0
+        step, stalls, through, lost_at = CHUNK, 0, 0, CHUNK * 2
         while offset < total:
             try:
                 r = self._request("GET", f"/v1/attachments/{sha}", params={"offset": offset, "length": step},
                                   retries=0)
             except NetworkUnavailable:
+                lost_at = min(lost_at, step)
                 try:
                     step, stalls = self._lost_chunk(step, stalls, f"download {sha[:12]}")
                 except NetworkUnavailable:
@@ -589,9 +599,8 @@ class SyncClient:
                 break
             parts.append(r.content)
             offset += len(r.content)
-            stalls, through = 0, through + 1
-            if through >= _GROW_AFTER and step < CHUNK:
-                step, through = step * 2, 0
+            stalls = 0
+            step, through = self._grown(step, through + 1, lost_at)
         return b"".join(parts)
 
     def sync(self, replica: Replica, progress: Progress | None = None, cancel: Cancel | None = None) -> SyncReport:
