@@ -473,3 +473,10 @@ class FieldKitReplica:
         uuid = next((a.record_uuid for a in self.missing_attachments() if a.sha == sha), None)
         self.store.attachments.put(data, kind="synced", record_uuid=uuid)
         self.tables.mark_uploaded(sha)
+        self.tables.keep_partial(sha, b"")
+
+    def partial_attachment(self, sha: str) -> bytes:
+        return self.tables.partial(sha)
+
+    def keep_partial_attachment(self, sha: str, data: bytes) -> None:
+        self.tables.keep_partial(sha, data)

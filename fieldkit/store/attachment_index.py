@@ -113,6 +113,9 @@ MIGRATION = (
     "CREATE INDEX ix_attachment_refs_sha ON attachment_refs(sha256)",
     "CREATE INDEX ix_attachment_refs_up ON attachment_refs(uploaded, present) WHERE uploaded = 0",
     "CREATE INDEX ix_attachment_refs_down ON attachment_refs(present) WHERE present = 0",
+    # The first bytes of a download a dead link cut off, so the next round resumes there: inside
+    # the encrypted database (a photo's start is personal data too), dropped once the file is in.
+    "CREATE TABLE attachment_partials (sha256 TEXT PRIMARY KEY, data BLOB NOT NULL, at TEXT NOT NULL)",
     """INSERT OR IGNORE INTO attachment_refs(uuid, field, sha256, size, uploaded, present)
         SELECT x.uuid, x.field, x.sha, a.size, x.sha IN (SELECT sha256 FROM sync_uploaded), a.sha256 IS NOT NULL
         FROM (SELECT r.uuid AS uuid, f.key AS field, substr(t.value, 8) AS sha

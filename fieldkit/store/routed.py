@@ -305,6 +305,12 @@ class RoutedSyncTables(_Split):
         if self.r is not None:  # the mark is kept once, in fieldkit.db; the index rows in each part
             self.r.mark_uploaded(sha)
 
+    def partial(self, sha: str) -> bytes:
+        return self.main.partial(sha)  # kept in fieldkit.db: a download does not know its module
+
+    def keep_partial(self, sha: str, data: bytes) -> None:
+        self.main.keep_partial(sha, data)
+
     def to_upload(self) -> list[tuple[str, str]]:
         return [x for p in self._parts() for x in p.to_upload()]
 

@@ -110,6 +110,20 @@ class SyncTables:
             self._db.execute("INSERT OR IGNORE INTO main.sync_uploaded(sha256, at) VALUES (?, ?)", (sha, now_iso()))
             attachment_index.set_uploaded(self._db, self._s, sha)
 
+    def partial(self, sha: str) -> bytes:
+        """The kept first bytes of a download cut off (b"" if none)."""
+        row = self._db.one("SELECT data FROM main.attachment_partials WHERE sha256 = ?", (sha,))
+        return b"" if row is None else bytes(row[0])
+
+    def keep_partial(self, sha: str, data: bytes) -> None:
+        """Keep `data` as the start of the download of `sha`; b"" forgets it."""
+        with self._db.tx():
+            if data:
+                self._db.execute("INSERT OR REPLACE INTO main.attachment_partials(sha256, data, at) VALUES (?, ?, ?)",
+                                 (sha, data, now_iso()))
+            else:
+                self._db.execute("DELETE FROM main.attachment_partials WHERE sha256 = ?", (sha,))
+
     def to_upload(self) -> list[tuple[str, str]]:
         """(record uuid, sha256) of files the server does not hold yet, referenced by states it
         acknowledged, the file here (store/attachment_index.py: read from an index, not a scan)."""

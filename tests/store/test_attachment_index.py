@@ -88,3 +88,18 @@ def test_a_store_made_before_the_index_gets_it_filled_on_upgrade(home: Path, mon
     assert new.sync.to_download() == []
     assert new.integrity_check() == []
     new.close()
+
+
+def test_a_cut_off_download_is_kept_encrypted_until_the_file_is_in(store: Store, home: Path) -> None:
+    start = b"\xff\xd8\xff\xe0 PARTIAL-PHOTO-MARKER " * 40
+    store.sync.keep_partial("ab" * 32, start)
+    store.close()
+    on_disk = b"".join(p.read_bytes() for p in home.rglob("*") if p.is_file())
+    assert b"PARTIAL-PHOTO-MARKER" not in on_disk
+    again = Store.open(home, user="chief", passphrase=PASS)
+    try:
+        assert again.sync.partial("ab" * 32) == start
+        again.sync.keep_partial("ab" * 32, b"")
+        assert again.sync.partial("ab" * 32) == b""
+    finally:
+        again.close()
