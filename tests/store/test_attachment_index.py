@@ -103,3 +103,27 @@ def test_a_cut_off_download_is_kept_encrypted_until_the_file_is_in(store: Store,
         assert again.sync.partial("ab" * 32) == b""
     finally:
         again.close()
+
+
+def test_the_references_move_with_their_records_into_the_restricted_database(home: Path, monkeypatch) -> None:
+    from fieldkit.formspec import permissions
+
+    nothing = permissions.Partition(frozenset(), frozenset())
+    monkeypatch.setattr("fieldkit.formspec.permissions.default_partition", lambda _d: nothing)
+    photo, absent = b"\x89PNG-applicant-photo-" + b"x" * 200, b"absent template" * 9
+    store, _ = Store.create(home, user="chief", passphrase=PASS)
+    with store:
+        store.add_user("officer1", role="officer", passphrase="officer horse 22")
+        store.add_user("grid1", role="grid_worker", passphrase="grid worker horse 33")
+        app = store.records.create("id_applications", {"name": "李重点"})
+        sha = store.attachments.put(photo, kind="idphoto", record_uuid=app.uuid, module="id_applications")
+        store.sync.set_state(app.uuid, _state(app.uuid, photo=_ref(photo), template=_ref(absent)))
+    monkeypatch.undo()
+    with Store.open(home, user="officer1", passphrase="officer horse 22") as officer:
+        assert officer.holds_restricted
+        assert officer.sync.to_upload() == [(app.uuid, sha)]
+        assert officer.sync.to_download() == [(app.uuid, hashlib.sha256(absent).hexdigest())]
+        officer.sync.mark_uploaded(sha)
+        assert officer.sync.to_upload() == []
+    with Store.open(home, user="grid1", passphrase="grid worker horse 33") as grid:
+        assert grid.sync.to_upload() == [] and grid.sync.to_download() == []  # nothing left in fieldkit.db
