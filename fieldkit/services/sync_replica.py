@@ -174,6 +174,7 @@ class FieldKitReplica:
     def __init__(self, ws: Workspace, policy: m.Policy | None = None) -> None:
         self.ws = ws
         self.policy = policy if policy is not None else device_policy(ws)
+        self._reading: tuple[str, bytes] | None = None  # (sha, plaintext) of the file being uploaded
         self.store = ws.store
         self.tables = ws.store.sync
         self.outbox = ws.store.outbox
@@ -457,10 +458,15 @@ class FieldKitReplica:
         return out
 
     def read_attachment(self, sha: str, offset: int, length: int) -> bytes:
-        # Files are encrypted whole (one GCM message), so a chunk needs the whole plaintext.
-        return self.store.attachments.get(sha)[offset : offset + length]
+        # Files are encrypted whole (one GCM message), so a chunk needs the whole plaintext: the
+        # file being uploaded is kept decrypted between its chunks (one file in memory), or a
+        # dropping link's small chunks would decrypt it again for each.
+        if self._reading is None or self._reading[0] != sha:
+            self._reading = (sha, self.store.attachments.get(sha))
+        return self._reading[1][offset : offset + length]
 
     def mark_attachment_uploaded(self, sha: str) -> None:
+        self._reading = None
         self.tables.mark_uploaded(sha)
 
     def missing_attachments(self) -> list[AttachmentRef]:
