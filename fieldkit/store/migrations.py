@@ -21,6 +21,7 @@ from collections.abc import Iterable
 
 from fieldkit.domain.errors import StorageError
 
+from .attachment_index import MIGRATION as _ATTACHMENT_REFS
 from .db import Db, translated
 from .premigration import copy_before_migrating
 
@@ -234,6 +235,13 @@ def _sealed_inbox(db: Database) -> None:
 @STEPS(name="0009_search_tails")
 def _search_tails(db: Database) -> None:
     _run(db, _TAIL_TERMS)
+
+
+@STEPS(name="0010_attachment_refs")
+def _attachment_refs(db: Database) -> None:
+    # Which state references which file, so a sync round reads the work waiting instead of
+    # scanning every record (store/attachment_index.py); filled from the states stored so far.
+    _run(db, _ATTACHMENT_REFS)
 
 
 SCHEMA_VERSION = len(STEPS.names())

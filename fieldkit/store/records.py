@@ -24,6 +24,7 @@ from sqlcipher3 import dbapi2
 from fieldkit.domain.errors import Conflict, NotFound, StorageError
 from fieldkit.domain.storage_faults import READABLE, fault_of
 
+from . import attachment_index
 from .ctx import Ctx, dumps, loads, now_iso
 from .types import Change, IndexTermsLike, Record
 
@@ -336,6 +337,8 @@ class Records:
             # page per term: far fewer page reads, and with SQLCipher each read is a decrypt.
             db.executemany(f"INSERT OR IGNORE INTO {self._s}.terms(kind, key, module, rid) VALUES (?,?,?,?)", sorted(added))
             db.executemany(f"UPDATE {self._s}.records SET terms = ? WHERE id = ?", listed)
+            # A new sync state may reference other files: the sync round's lists follow it.
+            attachment_index.reindex(db, self._s, [(p.uuid, p.sync) for p in plans if p.sync is not _KEEP])
             db.executemany(
                 f"INSERT INTO {self._s}.history(record_id, at, by, op, field, old, new, stamp) VALUES (?,?,?,?,?,?,?,?)",
                 [(p.rid, at, by, op, f, None if f is None else dumps(o), None if f is None and n is None else dumps(n), s)
