@@ -7,9 +7,11 @@
    request latency; goal on a 2-core machine >= 3,000 records/s, p99 < 1 s), against one
    server process and, on PostgreSQL, against two (``serve --workers 2``) side by side;
 on SQLite and on PostgreSQL (a throwaway cluster in a temp dir, loopback only).
-The server runs as its own process(es) (``python -m sync.server serve --plain``), as deployed;
-the simulated devices are threads of this process, so on a small machine they compete with
-the server for the same cores (the figures say so: see docs/sync-protocol.md §4).
+The server runs as its own process(es) (``python -m sync.server serve --plain``), as deployed.
+Parts 1 and 2 use the full client (`SyncClient` over a `SQLiteReplica`) in this process. Part 3's
+devices run in ``--runners`` processes of their own with pre-built request bodies and no local
+database (bench.sync_many): on a small machine they still share the cores with the server, so
+they are made as cheap as the protocol allows.
 """
 
 from __future__ import annotations
@@ -20,15 +22,15 @@ import random
 import secrets
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import uuid as uuidlib
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from bench import sync_many
+from bench.table import row as goal_row
 from sync import merge as m
 from sync.client import SyncClient
 from sync.protocol import PushBatch, batch_key
@@ -181,47 +183,16 @@ def bench_initial(db: str, server: ServerProc, tmp: Path, n: int) -> list[tuple]
     return [(f"initial sync {n:,}", s, n / s, cli.bytes_received / n, "")]
 
 
-def bench_many(db: str, server: ServerProc, tmp: Path, n_dev: int, edits: int, villages: int) -> list[tuple]:
-    rng = random.Random(3)
-    devs = []
-    for k in range(n_dev):
-        village = f"v{10 + k % villages}"
-        cli, rep = device(db, server, tmp, f"m{k}", [village], f"{0xd000 + k:016x}", timeout=(10, 120))
-        for i in range(edits):
-            rep.edit(str(uuidlib.UUID(int=rng.getrandbits(128), version=4)), "residents", resident(rng, i),
-                     scope=f"{village}/g{i % 4}")
-        latencies: list[float] = []
-        cli.session.hooks["response"].append(lambda r, *a, lat=latencies, **kw: lat.append(r.elapsed.total_seconds()))
-        devs.append((cli, rep, latencies))
-
-    for _, rep, _ in devs:
-        rep.close()
-
-    def one(d):
-        cli, rep, _ = d
-        rep = SQLiteReplica(rep.path, rep.device_node)  # sqlite3 objects stay in their thread
-        t = time.perf_counter()
-        try:
-            cli.sync(rep)
-            return time.perf_counter() - t, None
-        except Exception as exc:  # counted and reported: the bench must not stop on one device
-            return time.perf_counter() - t, repr(exc)
-
-    t = time.perf_counter()
-    # Each device syncs from its own thread, like 50 laptops; the replicas are per-thread objects
-    # created above and only used by that worker afterwards.
-    with ThreadPoolExecutor(n_dev) as pool:
-        results = list(pool.map(one, devs))
-    wall = time.perf_counter() - t
-    errors = [e for _, e in results if e]
-    for e in errors[:3]:
-        print("  error:", e, file=sys.stderr)
-    lat = sorted(x for _, _, ls in devs for x in ls)
-    p50 = statistics.median(lat or [0]) * 1000
-    p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000 if lat else 0
-    sent = sum(c.bytes_sent for c, _, _ in devs)
-    return [(f"{n_dev} dev x {edits} edits, {villages} vill.", wall, n_dev * edits / wall, sent / (n_dev * edits),
-             f"errors={len(errors)} requests={len(lat)} p50={p50:.0f}ms p99={p99:.0f}ms")]
+def bench_many(db: str, server: ServerProc, n_dev: int, edits: int, villages: int, runners: int) -> tuple:
+    """(row for the table, p50 ms, p99 ms): see bench.sync_many."""
+    storage = Storage(db)
+    try:
+        sims = sync_many.build(storage, n_dev, edits, villages, resident)
+    finally:
+        storage.close()
+    wall, outs = sync_many.run(server.url, sims, runners)
+    _, *row, p50, p99 = sync_many.summary("", n_dev, edits, villages, sims, wall, outs)
+    return tuple(row), p50, p99
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -233,11 +204,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--devices", type=int, default=500)
     p.add_argument("--edits", type=int, default=100)
     p.add_argument("--villages", type=int, default=50)
+    p.add_argument("--runners", type=int, default=2, help="processes driving the simulated devices")
     args = p.parse_args(argv)
     scale = 10 if args.quick else 1
     backends = ([] if args.no_sqlite else ["sqlite"]) + ([] if args.no_pg or not PgCluster.BIN.exists() else ["postgresql"])
     parts = [x for x in args.parts.split(",") if x]
     rows: list[tuple] = []
+    figures: dict[tuple[str, str, int], tuple] = {}  # (backend, part, workers) -> figures for the goal rows
     pg = PgCluster() if "postgresql" in backends else None
     try:
         for backend in backends:
@@ -255,11 +228,15 @@ def main(argv: list[str] | None = None) -> int:
                 try:
                     if part == "pushpull":
                         out = bench_push_pull(db, server, tmp, 10_000 // scale)
+                        figures[(backend, part, workers)] = (out[0][1],)
                     elif part == "initial":
                         out = bench_initial(db, server, tmp, 100_000 // scale)
+                        figures[(backend, part, workers)] = (out[0][1],)
                     else:
-                        out = bench_many(db, server, tmp, max(1, args.devices // scale), args.edits,
-                                         max(1, args.villages // scale))
+                        many, p50, p99 = bench_many(db, server, max(1, args.devices // scale), args.edits,
+                                                    max(1, args.villages // scale), args.runners)
+                        out = [many]
+                        figures[(backend, part, workers)] = (many[2], p50, p99)
                 finally:
                     server.stop()
                     for st in _STORAGES.values():
@@ -279,7 +256,29 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{backend:<11}{name:<34}{secs:>9.2f}{rate:>11,.0f}{bpr:>10.0f}  {note}")
     print("B/record: compressed request (push) or response (pull) body bytes per record; HTTP headers"
           " add ~250 B per request, i.e. <1 B/record at 500-1000 records per request.")
+    goal_rows(figures)
     return 0
+
+
+def goal_rows(figures: dict[tuple[str, str, int], tuple]) -> None:
+    """Issue 16's goals, each beside its anchor from this run (bench.table)."""
+    one, two = figures.get(("postgresql", "many", 1)), figures.get(("postgresql", "many", 2))
+    if one:
+        goal_row("sync many devices, PG 1 process: records/s", f"{one[0]:,.0f} rec/s", "-", ">= 3,000 rec/s",
+                 one[0] >= 3000)
+        goal_row("sync many devices, PG 1 process: p50/p99", f"{one[1]:.0f} / {one[2]:.0f} ms", "-", "p99 < 1,000 ms",
+                 one[2] < 1000)
+    if one and two:
+        goal_row("sync many devices, PG 2 processes: records/s (ratio to 1)", f"{two[0]:,.0f} rec/s",
+                 f"1 process {one[0]:,.0f} rec/s (x{two[0] / one[0]:.2f})", ">= 3,000 rec/s", two[0] >= 3000)
+        goal_row("sync many devices, PG 2 processes: p50/p99", f"{two[1]:.0f} / {two[2]:.0f} ms", "-",
+                 "p99 < 1,000 ms", two[2] < 1000)
+    for part, what in (("pushpull", "push 10,000"), ("initial", "initial sync 100,000")):
+        pg_s, lite_s = figures.get(("postgresql", part, 1)), figures.get(("sqlite", part, 1))
+        if pg_s and lite_s:
+            goal_row(f"{what}: PostgreSQL vs SQLite", f"{pg_s[0]:.2f} s", f"SQLite {lite_s[0]:.2f} s",
+                     "PG no slower than SQLite", pg_s[0] <= lite_s[0])
+    return None
 
 
 if __name__ == "__main__":
