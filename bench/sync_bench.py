@@ -69,6 +69,23 @@ def resident(rng: random.Random, i: int) -> dict:
     }
 
 
+def cpu_seconds(root: int) -> float | None:
+    """CPU time (user + system, seconds) used so far by process ``root`` and its descendants
+    alive now; None off Linux. Less sensitive than wall time to other work on a shared machine."""
+    pids, total = [root], 0.0
+    try:
+        while pids:
+            pid = pids.pop()
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            with open(f"/proc/{pid}/task/{pid}/children") as f:
+                pids += [int(x) for x in f.read().split()]
+    except (OSError, ValueError):
+        return None
+    return total
+
+
 class ServerProc:
     def __init__(self, db: str, data_dir: Path, workers: int = 1) -> None:
         self.port = _port()
@@ -86,6 +103,10 @@ class ServerProc:
                 if time.monotonic() > deadline or self.proc.poll() is not None:
                     raise RuntimeError("server did not start") from None
                 time.sleep(0.1)
+
+    def cpu_seconds(self) -> float | None:
+        """CPU time the server's processes have used so far (see `cpu_seconds`)."""
+        return cpu_seconds(self.proc.pid)
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -116,6 +137,14 @@ class PgCluster:
         with psycopg.connect(f"postgresql://postgres@127.0.0.1:{self.port}/postgres", autocommit=True) as c:
             c.execute(f"CREATE DATABASE bench{self.n}")
         return f"postgresql://postgres@127.0.0.1:{self.port}/bench{self.n}"
+
+    def cpu_seconds(self) -> float | None:
+        """CPU time of the cluster's processes alive now (backends of closed connections are gone)."""
+        try:
+            pid = int((self.dir / "d" / "postmaster.pid").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            return None
+        return cpu_seconds(pid)
 
     def stop(self) -> None:
         subprocess.run([*self.wrap, str(self.BIN / "pg_ctl"), "-D", str(self.dir / "d"), "-m", "fast", "stop"],
@@ -183,15 +212,33 @@ def bench_initial(db: str, server: ServerProc, tmp: Path, n: int) -> list[tuple]
     return [(f"initial sync {n:,}", s, n / s, cli.bytes_received / n, "")]
 
 
-def bench_many(db: str, server: ServerProc, n_dev: int, edits: int, villages: int, runners: int) -> tuple:
+def _children_cpu() -> float:
+    import resource
+
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
+def bench_many(db: str, server: ServerProc, n_dev: int, edits: int, villages: int, runners: int,
+               pg: PgCluster | None = None) -> tuple:
     """(row for the table, p50 ms, p99 ms): see bench.sync_many."""
     storage = Storage(db)
     try:
         sims = sync_many.build(storage, n_dev, edits, villages, resident)
     finally:
         storage.close()
+    # CPU per record of the server, the database and the simulated devices: on a machine shared
+    # with other work the wall time says little, these say what 2 dedicated cores could carry.
+    meters = {"server": server.cpu_seconds, "db": pg.cpu_seconds if pg else lambda: 0.0, "devices": _children_cpu}
+    before = {k: f() for k, f in meters.items()}
     wall, outs = sync_many.run(server.url, sims, runners)
+    after = {k: f() for k, f in meters.items()}
     _, *row, p50, p99 = sync_many.summary("", n_dev, edits, villages, sims, wall, outs)
+    per = {k: (a - b) * 1000 / (n_dev * edits) for k, b in before.items()
+           if b is not None and (a := after[k]) is not None}
+    row[-1] += " cpu ms/rec " + " ".join(f"{k}={v:.2f}" for k, v in per.items())
+    if len(per) == 3:
+        row[-1] += f" (2 cores could carry {2000 / sum(per.values()):,.0f} rec/s)"
     return tuple(row), p50, p99
 
 
@@ -222,7 +269,11 @@ def main(argv: list[str] | None = None) -> int:
                 # One attachment key for this database, shared by the loader and the server
                 # process(es), as a deployment shares /etc/fieldkit-server/attachment.key.
                 os.environ["FIELDKIT_SERVER_KEY_FILE"] = str(tmp / "attachment.key")
-                db = f"sqlite:///{tmp / 'server.db'}" if backend == "sqlite" else pg.new_db()
+                if backend == "sqlite":
+                    db = f"sqlite:///{tmp / 'server.db'}"
+                else:
+                    assert pg is not None
+                    db = pg.new_db()
                 Storage(db).close()  # create tables before the server and the loader race to
                 server = ServerProc(db, tmp, workers)
                 try:
@@ -234,7 +285,7 @@ def main(argv: list[str] | None = None) -> int:
                         figures[(backend, part, workers)] = (out[0][1],)
                     else:
                         many, p50, p99 = bench_many(db, server, max(1, args.devices // scale), args.edits,
-                                                    max(1, args.villages // scale), args.runners)
+                                                    max(1, args.villages // scale), args.runners, pg)
                         out = [many]
                         figures[(backend, part, workers)] = (many[2], p50, p99)
                 finally:

@@ -5,7 +5,7 @@ possible on a machine where they share the cores with it. Each device's push bod
 edits, built with `sync.merge` as a laptop builds them, then encoded and zstd-compressed like
 `SyncClient` does) is made before the clock starts; during the run a device sends that body,
 then pages through ``/v1/pull`` until ``more`` is false, reading only the cursor and the flag
-from each page. That is the same sequence of requests, with the same bodies, that
+from each page (the changes are counted, not parsed). That is the same sequence of requests, with the same bodies, that
 `SyncClient.sync` sends for a replica holding these edits: the server does the same work. The
 full client and replica (merge on arrival, protocol checks) are measured by the push/pull
 and initial-sync parts and by tests/sync.
@@ -96,10 +96,12 @@ def _one(base: str, sim: Sim) -> Outcome:
             raw = r.content
             if r.headers.get("Content-Encoding") == "zstd" and not raw.startswith(b"{"):
                 raw = decompress(raw, "zstd")
-            page = json.loads(raw)
-            out.pulled += len(page["changes"])
-            params["cursor"] = page["cursor"]
-            if not page["more"]:
+            # The server writes the cursor and the flag after the changes: read just those,
+            # and count the changes by their uuid keys, instead of parsing ~300 kB per page.
+            tail = json.loads("{" + raw[raw.rindex(b'],"cursor":') + 2:].decode())
+            out.pulled += raw.count(b'"uuid":')
+            params["cursor"] = tail["cursor"]
+            if not tail["more"]:
                 break
     except Exception as exc:  # counted and reported: the bench must not stop on one device
         out.error = repr(exc)[:200]
