@@ -163,13 +163,20 @@ def make_engine(url: str) -> sa.Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
-    return sa.create_engine(url, pool_size=20, max_overflow=40, pool_pre_ping=True, hide_parameters=True)
+    # No pre-ping: it cost a round trip per request. After a database restart the first request
+    # on a dead connection fails (500, which clients retry) and the pool drops every connection.
+    return sa.create_engine(url, pool_size=20, max_overflow=40, hide_parameters=True)
 
 
 class Storage:
     def __init__(self, url: str, policy: m.Policy = m.DEFAULT_POLICY, key_file: Path | None = None) -> None:
         self.url = url
         self.engine = make_engine(url)
+        # The hot read-only paths (authenticate, pull, a push's merge) as single statements with
+        # no BEGIN and ROLLBACK around them: on PostgreSQL each was a round trip of its own, as
+        # many as the reads. READ COMMITTED gives every statement its own snapshot either way.
+        self._reader = (self.engine.execution_options(isolation_level="AUTOCOMMIT")
+                        if self.engine.dialect.name == "postgresql" else self.engine)
         self.policy = policy
         # SQLite: one writer at a time anyway; threads wait here rather than in busy retries.
         self._write_lock = threading.Lock() if url.startswith("sqlite") else None
@@ -277,6 +284,9 @@ class Storage:
                 if self.lock is not None:
                     self.lock.release()
 
+    def _read(self) -> sa.Connection:
+        return self._reader.connect()
+
     def _write(self) -> Storage._Tx:
         return Storage._Tx(self)
 
@@ -336,7 +346,7 @@ class Storage:
         return Device(row.id, row.name, tuple(json.loads(row.scope)), node)
 
     def authenticate(self, token: str) -> Device | None:
-        with self.engine.connect() as c:
+        with self._read() as c:
             row = c.execute(sa.select(devices).where(devices.c.token_hash == _h(token))).first()
         if row is None or row.revoked_at is not None:
             return None
@@ -397,7 +407,7 @@ class Storage:
         uuids = sorted({ch.uuid for ch in batch.changes})
         extra: set[str] = set()
         for _ in range(8):
-            with self.engine.connect() as c:
+            with self._read() as c:
                 old = self._replayed(c, device, batch)
                 if old is not None:
                     return old
@@ -571,7 +581,7 @@ class Storage:
     def pull(self, device: Device, cursor: str | None, limit: int) -> tuple[list[str], str, bool]:
         """The next page for a device: (state JSON texts, new cursor, more?)."""
         pos = self.decode_cursor(device, cursor)
-        with self.engine.connect() as c:
+        with self._read() as c:
             states, after, more = lanes.page(c, device.scope, pos, limit)
         if not more:  # the end of the device's sync round: one row written per round
             activity.note_pull(self.engine, device.id, after, time.time())
