@@ -263,43 +263,44 @@ def main(argv: list[str] | None = None) -> int:
     figures: dict[tuple[str, str, int], tuple] = {}  # (backend, part, workers) -> figures for the goal rows
     pg = PgCluster() if "postgresql" in backends else None
     try:
-        for backend in backends:
-            runs = [(part, 1) for part in parts]
-            if backend == "postgresql" and "many" in parts:
-                runs.append(("many", 2))  # the same load on two server processes, side by side
-            for part, workers in runs:
-                tmp = Path(tempfile.mkdtemp(prefix=f"fk-bench-{part}-"))
-                # One attachment key for this database, shared by the loader and the server
-                # process(es), as a deployment shares /etc/fieldkit-server/attachment.key.
-                os.environ["FIELDKIT_SERVER_KEY_FILE"] = str(tmp / "attachment.key")
-                if backend == "sqlite":
-                    db = f"sqlite:///{tmp / 'server.db'}"
+        # Each part on every back end before the next part: a figure and its anchor run minutes
+        # apart, not a quarter of an hour, on a machine whose other load comes and goes.
+        runs = [(backend, part, 1) for part in parts for backend in backends]
+        if "postgresql" in backends and "many" in parts:
+            runs.append(("postgresql", "many", 2))  # the same load on two server processes
+        for backend, part, workers in runs:
+            tmp = Path(tempfile.mkdtemp(prefix=f"fk-bench-{part}-"))
+            # One attachment key for this database, shared by the loader and the server
+            # process(es), as a deployment shares /etc/fieldkit-server/attachment.key.
+            os.environ["FIELDKIT_SERVER_KEY_FILE"] = str(tmp / "attachment.key")
+            if backend == "sqlite":
+                db = f"sqlite:///{tmp / 'server.db'}"
+            else:
+                assert pg is not None
+                db = pg.new_db()
+            Storage(db).close()  # create tables before the server and the loader race to
+            server = ServerProc(db, tmp, workers)
+            try:
+                if part == "pushpull":
+                    out = bench_push_pull(db, server, tmp, 10_000 // scale)
+                    figures[(backend, part, workers)] = (out[0][1],)
+                elif part == "initial":
+                    out = bench_initial(db, server, tmp, 100_000 // scale)
+                    figures[(backend, part, workers)] = (out[0][1],)
                 else:
-                    assert pg is not None
-                    db = pg.new_db()
-                Storage(db).close()  # create tables before the server and the loader race to
-                server = ServerProc(db, tmp, workers)
-                try:
-                    if part == "pushpull":
-                        out = bench_push_pull(db, server, tmp, 10_000 // scale)
-                        figures[(backend, part, workers)] = (out[0][1],)
-                    elif part == "initial":
-                        out = bench_initial(db, server, tmp, 100_000 // scale)
-                        figures[(backend, part, workers)] = (out[0][1],)
-                    else:
-                        many, p50, p99 = bench_many(db, server, max(1, args.devices // scale), args.edits,
-                                                    max(1, args.villages // scale), args.runners, pg)
-                        out = [many]
-                        figures[(backend, part, workers)] = (many[2], p50, p99)
-                finally:
-                    server.stop()
-                    for st in _STORAGES.values():
-                        st.close()
-                    _STORAGES.clear()
-                    shutil.rmtree(tmp, ignore_errors=True)
-                label = backend if workers == 1 else f"{backend[:6]} x{workers}"
-                rows += [(label, *r) for r in out]
-                print(f"  done: {label} {part}", file=sys.stderr, flush=True)
+                    many, p50, p99 = bench_many(db, server, max(1, args.devices // scale), args.edits,
+                                                max(1, args.villages // scale), args.runners, pg)
+                    out = [many]
+                    figures[(backend, part, workers)] = (many[2], p50, p99)
+            finally:
+                server.stop()
+                for st in _STORAGES.values():
+                    st.close()
+                _STORAGES.clear()
+                shutil.rmtree(tmp, ignore_errors=True)
+            label = backend if workers == 1 else f"{backend[:6]} x{workers}"
+            rows += [(label, *r) for r in out]
+            print(f"  done: {label} {part}", file=sys.stderr, flush=True)
     finally:
         if pg:
             pg.stop()
