@@ -122,6 +122,12 @@ def _compressed(request: Request, obj: Any = None, raw: bytes | None = None) -> 
     return Response(body, media_type="application/json", headers=headers)
 
 
+def _page_answer(request: Request, states: list[str], cursor: str, more: bool) -> Response:
+    raw = ('{"changes":[' + ",".join(states) + '],"cursor":' + json.dumps(cursor)
+           + ',"more":' + ("true" if more else "false") + "}").encode()
+    return _compressed(request, raw=raw)
+
+
 _bearer = HTTPBearer(auto_error=False)
 
 
@@ -282,9 +288,8 @@ def create_app(storage: Storage, limits: Limits | None = None, *, shared_budgets
         states, new_cursor, more = await run_in_threadpool(storage.pull, dev, cursor, limit)
         # The states are stored as JSON text already: splice them instead of parsing them again.
         # They are standard JSON: written by `dump_json`, older rows repaired at startup (storage).
-        raw = ('{"changes":[' + ",".join(states) + '],"cursor":' + json.dumps(new_cursor)
-               + ',"more":' + ("true" if more else "false") + "}").encode()
-        return _compressed(request, raw=raw)
+        # Joined and compressed in a worker thread: a page is ~300 kB, which would hold up the event loop.
+        return await run_in_threadpool(_page_answer, request, states, new_cursor, more)
 
     @app.put("/v1/attachments/{sha}", openapi_extra={"requestBody": {"required": True, "content": {
         "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}})

@@ -69,6 +69,28 @@ class _MoreLanes(Exception):
         self.lanes = more
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """A push worked out before its locks: what it read (``seen``: uuid -> (lane, number), and
+    the policy) and what it would write. ``need``: lanes the merge touches; ``held``: to lock."""
+
+    seen: dict[str, tuple[str, int]]
+    policy: m.Policy
+    need: set[str]
+    held: set[str]
+    results: tuple[tuple[bool, str | None], ...]
+    states: dict[str, Change]
+    existed: set[str]
+
+
+_UPSERT_PG = sa.text(
+    "INSERT INTO records (uuid, module, scope, lane, seq, state) "
+    "SELECT uuid, module, scope, lane, seq, state FROM json_to_recordset(CAST(:rows AS json)) "
+    "AS x(uuid varchar, module varchar, scope varchar, lane varchar, seq bigint, state text) "
+    "ON CONFLICT (uuid) DO UPDATE SET module = EXCLUDED.module, scope = EXCLUDED.scope, "
+    "lane = EXCLUDED.lane, seq = EXCLUDED.seq, state = EXCLUDED.state")
+
+
 class StorageError(Exception):
     """A request the storage refuses; ``status`` is the HTTP status the API answers with."""
 
@@ -141,13 +163,20 @@ def make_engine(url: str) -> sa.Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
-    return sa.create_engine(url, pool_size=20, max_overflow=40, pool_pre_ping=True, hide_parameters=True)
+    # No pre-ping: it cost a round trip per request. After a database restart the first request
+    # on a dead connection fails (500, which clients retry) and the pool drops every connection.
+    return sa.create_engine(url, pool_size=20, max_overflow=40, hide_parameters=True)
 
 
 class Storage:
     def __init__(self, url: str, policy: m.Policy = m.DEFAULT_POLICY, key_file: Path | None = None) -> None:
         self.url = url
         self.engine = make_engine(url)
+        # The hot read-only paths (authenticate, pull, a push's merge) as single statements with
+        # no BEGIN and ROLLBACK around them: on PostgreSQL each was a round trip of its own, as
+        # many as the reads. READ COMMITTED gives every statement its own snapshot either way.
+        self._reader = (self.engine.execution_options(isolation_level="AUTOCOMMIT")
+                        if self.engine.dialect.name == "postgresql" else self.engine)
         self.policy = policy
         # SQLite: one writer at a time anyway; threads wait here rather than in busy retries.
         self._write_lock = threading.Lock() if url.startswith("sqlite") else None
@@ -255,6 +284,9 @@ class Storage:
                 if self.lock is not None:
                     self.lock.release()
 
+    def _read(self) -> sa.Connection:
+        return self._reader.connect()
+
     def _write(self) -> Storage._Tx:
         return Storage._Tx(self)
 
@@ -314,7 +346,7 @@ class Storage:
         return Device(row.id, row.name, tuple(json.loads(row.scope)), node)
 
     def authenticate(self, token: str) -> Device | None:
-        with self.engine.connect() as c:
+        with self._read() as c:
             row = c.execute(sa.select(devices).where(devices.c.token_hash == _h(token))).first()
         if row is None or row.revoked_at is not None:
             return None
@@ -364,19 +396,37 @@ class Storage:
     def push(self, device: Device, batch: PushBatch) -> PushResult:
         """Merge a batch in one transaction; a replayed batch key returns the stored answer.
 
-        The lanes to lock are guessed from a read without locks, then checked under them: a
-        record moved to another village meanwhile means one more try with that lane too.
+        The merge is worked out from a read without locks (`_plan`); the write transaction then
+        locks the lanes and checks that none of the batch's records changed meanwhile (each
+        write gives a record a new number in its lane, so an unchanged (lane, number) is an
+        unchanged state) before writing. Writers of one village so hold its counter row only
+        for the check and the writes, not for the parsing and merging, which is what made them
+        queue. A record changed meanwhile is merged again under the locks; one moved to a
+        village whose lane is not held means one more try holding that lane too.
         """
         uuids = sorted({ch.uuid for ch in batch.changes})
-        with self.engine.connect() as c:
-            guess = self._lanes_needed(device, batch, self._scopes(c, uuids))
+        extra: set[str] = set()
         for _ in range(8):
+            with self._read() as c:
+                old = self._replayed(c, device, batch)
+                if old is not None:
+                    return old
+                plan = self._plan(c, device, batch, uuids, extra)
             try:
                 with self._write() as c:
-                    return self._push_locked(c, device, batch, uuids, guess)
+                    return self._push_locked(c, device, batch, uuids, plan)
             except _MoreLanes as more:
-                guess |= more.lanes
+                extra |= more.lanes
         raise RuntimeError("records kept moving between villages during a push")  # 500: the client retries
+
+    @staticmethod
+    def _replayed(c: sa.Connection, device: Device, batch: PushBatch) -> PushResult | None:
+        old = c.execute(sa.select(batches.c.result).where(
+            batches.c.device_id == device.id, batches.c.batch == batch.batch)).first()
+        if old is None:
+            return None
+        stored = PushResult.from_json(json.loads(old.result))
+        return PushResult(stored.batch, stored.results, replayed=True)
 
     @staticmethod
     def _scopes(c: sa.Connection, uuids: list[str]) -> dict[str, str]:
@@ -384,6 +434,15 @@ class Storage:
         for i in range(0, len(uuids), 500):
             out.update((r.uuid, r.scope) for r in c.execute(
                 sa.select(records.c.uuid, records.c.scope).where(records.c.uuid.in_(uuids[i:i + 500]))))
+        return out
+
+    @staticmethod
+    def _seen(c: sa.Connection, uuids: list[str]) -> dict[str, tuple[str, int]]:
+        """(lane, number) of each stored record among ``uuids``: changes with every write."""
+        out: dict[str, tuple[str, int]] = {}
+        for i in range(0, len(uuids), 500):
+            out.update((r.uuid, (r.lane, int(r.seq))) for r in c.execute(
+                sa.select(records.c.uuid, records.c.lane, records.c.seq).where(records.c.uuid.in_(uuids[i:i + 500]))))
         return out
 
     @staticmethod
@@ -395,22 +454,18 @@ class Storage:
         mine = lanes.writable_lanes(device.scope)
         return wanted if mine is None else wanted & mine
 
-    def _push_locked(self, c: sa.Connection, device: Device, batch: PushBatch, uuids: list[str],
-                     held: set[str]) -> PushResult:
-        lanes.lock(c, held)
-        old = c.execute(sa.select(batches.c.result).where(
-            batches.c.device_id == device.id, batches.c.batch == batch.batch)).first()
-        if old is not None:
-            stored = PushResult.from_json(json.loads(old.result))
-            return PushResult(stored.batch, stored.results, replayed=True)
+    def _plan(self, c: sa.Connection, device: Device, batch: PushBatch, uuids: list[str],
+              extra: set[str]) -> _Plan:
+        """The batch merged into the records as ``c`` sees them (no locks needed to read)."""
         current: dict[str, Change] = {}
+        seen: dict[str, tuple[str, int]] = {}
         for i in range(0, len(uuids), 500):
-            for row in c.execute(sa.select(records.c.state).where(records.c.uuid.in_(uuids[i:i + 500]))):
+            for row in c.execute(sa.select(records.c.uuid, records.c.lane, records.c.seq, records.c.state)
+                                 .where(records.c.uuid.in_(uuids[i:i + 500]))):
                 st = _load_state(row.state)
                 current[st.uuid] = st
+                seen[row.uuid] = (row.lane, int(row.seq))
         need = self._lanes_needed(device, batch, {u: st.scope for u, st in current.items() if st.scope})
-        if not need <= held:
-            raise _MoreLanes(need - held)
         existed = set(current)
         dirty: set[str] = set()
         results: list[tuple[bool, str | None]] = []
@@ -424,10 +479,24 @@ class Storage:
                     current[ch.uuid] = merged
                     dirty.add(ch.uuid)
             results.append((reason is None, reason))
-        if dirty:
-            self._store_states(c, {uid: current[uid] for uid in dirty}, existed)
-            grants.index_refs(c, device.scope, {uid: current[uid] for uid in dirty})
-        result = PushResult(batch.batch, tuple(results))
+        return _Plan(seen, policy, need, need | extra, tuple(results), {u: current[u] for u in dirty}, existed)
+
+    def _push_locked(self, c: sa.Connection, device: Device, batch: PushBatch, uuids: list[str],
+                     plan: _Plan) -> PushResult:
+        lanes.lock(c, plan.held)
+        old = self._replayed(c, device, batch)  # the same batch, retried while the first try ran
+        if old is not None:
+            return old
+        if self._seen(c, uuids) != plan.seen or formsets.policy(c, self.policy) != plan.policy:
+            # Someone wrote one of these records since the plan was read: merge again, now
+            # under the locks (every writer of these records' lanes waits for us).
+            plan = self._plan(c, device, batch, uuids, plan.held)
+        if not plan.need <= plan.held:
+            raise _MoreLanes(plan.need - plan.held)
+        if plan.states:
+            self._store_states(c, plan.states, plan.existed)
+            grants.index_refs(c, device.scope, plan.states)
+        result = PushResult(batch.batch, plan.results)
         now = time.time()
         c.execute(batches.insert().values(device_id=device.id, batch=batch.batch,
                                           result=json.dumps(result.to_json()), created_at=now))
@@ -446,15 +515,22 @@ class Storage:
             scope = states[uid].scope
             assert scope is not None  # a change without a scope is refused ("no_scope")
             by_lane.setdefault(lanes.lane_of(scope), []).append(uid)
-        ins: list[dict[str, Any]] = []
-        upd: list[dict[str, Any]] = []
+        rows: list[dict[str, Any]] = []
         for lane, uids in sorted(by_lane.items()):
             seq = lanes.reserve(c, lane, len(uids))
             for k, uid in enumerate(uids):
                 st = states[uid]
-                values: dict[str, Any] = {"uuid": uid, "module": st.module, "scope": st.scope, "lane": lane,
-                                          "seq": seq + k, "state": dump_json(st.to_json())}
-                (upd if uid in existed else ins).append(values)
+                rows.append({"uuid": uid, "module": st.module, "scope": st.scope, "lane": lane,
+                             "seq": seq + k, "state": dump_json(st.to_json())})
+        if c.dialect.name == "postgresql":
+            # One statement for the whole batch: row by row, the inserts were most of a push's
+            # time on PostgreSQL (a round trip each), and the lanes' rows are held meanwhile.
+            # The rows travel as one JSON text: escaped by the C JSON encoder, where psycopg's
+            # text arrays escape each state with a regular expression, in Python, under the lock.
+            c.execute(_UPSERT_PG, {"rows": json.dumps(rows, ensure_ascii=False, separators=(",", ":"))})
+            return
+        ins = [r for r in rows if r["uuid"] not in existed]
+        upd = [r for r in rows if r["uuid"] in existed]
         if ins:
             c.execute(records.insert(), ins)
         if upd:
@@ -505,7 +581,7 @@ class Storage:
     def pull(self, device: Device, cursor: str | None, limit: int) -> tuple[list[str], str, bool]:
         """The next page for a device: (state JSON texts, new cursor, more?)."""
         pos = self.decode_cursor(device, cursor)
-        with self.engine.connect() as c:
+        with self._read() as c:
             states, after, more = lanes.page(c, device.scope, pos, limit)
         if not more:  # the end of the device's sync round: one row written per round
             activity.note_pull(self.engine, device.id, after, time.time())
