@@ -25,7 +25,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from bench import table
+from bench import qr_video, table
 from bench.qr_frames import samples
 from bench.qr_gen import FACTORS, TIERS, bench_station_key, negative
 from fieldkit.devices import qr
@@ -180,6 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--all", action="store_true", help="also the pre-processing variants")
     ap.add_argument("--quick", action="store_true", help="a smoke run: 20/20/70 frames, no PDF")
     ap.add_argument("--no-pdf", action="store_true")
+    ap.add_argument("--sequences", type=int, default=70, help="hard plates played as 1 s of video")
     args = ap.parse_args(argv)
     cv2.setNumThreads(1)
     if args.quick:
@@ -187,6 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     counts = {"easy": args.n, "medium": args.n, "hard": args.hard}
     tally = run_decoders(counts, args.negatives, args.seed, args.all)
     goal_rows(tally)
+    qr_video.run(14 if args.quick else args.sequences, args.seed, 30.0)
     if not args.no_pdf:
         run_pdf()
     return 0
