@@ -285,11 +285,14 @@ class PipelineDecoder:
         budget = self.budget_ms / 1000 if self.budget_ms is not None else self.budget_factor * spent
         deadline = start + spent + budget
         runner = StepRunner(gray, self.max_candidates, self.roi_max_side, self._decoders)
+        last = 0.0  # the previous attempt's duration: an attempt that would overrun is not started
         for step in self.steps:
             for attempt in runner.attempts(step):
-                if time.perf_counter() > deadline:
+                now = time.perf_counter()
+                if now + last > deadline:
                     return []
                 found = attempt()
+                last = time.perf_counter() - now
                 if found:
                     return [DecodedCode(t, _points(c), f"{self.name}:{step.name}") for t, c in found]
         return []
