@@ -1,12 +1,16 @@
-"""Decode benchmark: every QR decoder and pipeline tried, side by side, on generated doorplates.
+"""Decode benchmark: QR decoders side by side on generated doorplates (bench/qr_gen.py).
 
-    python -m bench.qr_bench [--n 200] [--negatives 50] [--seed 1] [--only NAME,…] [--no-pdf]
+    python -m bench.qr_bench [--n 200] [--hard 420] [--negatives 50] [--seed 5] [--all] [--quick]
 
-For each decoder: decode rate per tier (easy/medium/hard, see bench/qr_gen.py), false decodes
-(any text other than the plate's payload, and any read in a scene without a code), wall
-median/p95 ms and p95 thread CPU ms per 1280×720 frame on one thread (cv2.setNumThreads(1): the scan worker must not
-take the cores the UI needs). Then the time to lay out 1,000 doorplates as a PDF.
-Goal: ≥99% easy, ≥97% medium, ≥75% hard, zero false decodes, p95 < 30 ms.
+For each decoder: decode rate per tier (easy/medium/hard), the hard tier per factor (each hard
+frame carries one of qr_gen.FACTORS at the field's worst), false decodes (any text other than
+the plate's payload, and any read in a scene without a code), wall median/p95 ms and p95 thread
+CPU ms per 1280×720 frame on one thread (cv2.setNumThreads(1): the scan worker must not take
+the cores the UI needs). Every decoder reads the same frame back to back, so machine load falls
+on all of them alike; bare zxing-cpp is the anchor. `--seed` defaults to the held-out seed: the
+recovery steps were ordered on seed 1 (`python -m bench.qr_steps`), never on these frames.
+Then frame sequences (bench/qr_video.py) and the time to lay out 1,000 doorplates as a PDF.
+Goal (issue 17): ≥75 % hard, ≥99 % medium, zero false decodes, p95 within 2× of bare zxing-cpp.
 """
 
 from __future__ import annotations
@@ -21,9 +25,15 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from bench.qr_gen import TIERS, bench_station_key, generate, negative
+from bench import qr_video, table
+from bench.qr_frames import samples
+from bench.qr_gen import FACTORS, TIERS, bench_station_key, negative
 from fieldkit.devices import qr
 from fieldkit.imaging import qr_preprocess as pre
+
+HELD_OUT_SEED = 5
+ANCHOR = "zxing-cpp bare"
+OURS = "FIELDKIT create_decoder()"
 
 
 class _Preprocessed:
@@ -36,71 +46,109 @@ class _Preprocessed:
         return [qr.DecodedCode(t, (), self.name) for t, _ in self._zx.read(self._step(pre.to_gray(frame)))]
 
 
-def decoders() -> dict[str, qr.QrDecoder]:
-    plain_only = (("plain", lambda g: g),)
-    plain_clahe = (*plain_only, ("clahe", pre.equalise))
-    return {
-        "opencv QRCodeDetector": qr.OpenCvDecoder(),
+def decoders(everything: bool = False) -> dict[str, qr.QrDecoder]:
+    core: dict[str, qr.QrDecoder] = {
+        ANCHOR: qr.ZxingDecoder(),
+        "pipeline, no budget": qr.create_decoder(budget_ms=float("inf")),
+        OURS: qr.create_decoder(),
+    }
+    if not everything:
+        return core
+    return core | {
+        "opencv QRCodeDetector": qr.OpenCvDecoder(),  # ~100 ms a frame: only on request
         "opencv QRCodeDetectorAruco": qr.OpenCvDecoder(aruco=True),
         "zxing defaults (rotate+invert)": qr.ZxingDecoder(try_rotate=True, try_invert=True),
-        "zxing no rotate/invert": qr.ZxingDecoder(),
         "zxing GlobalHistogram": qr.ZxingDecoder(binarizer="GlobalHistogram"),
         "CLAHE + zxing": _Preprocessed("clahe", pre.equalise),
         "sharpen + zxing": _Preprocessed("sharpen", pre.sharpen),
         "upscale 2x + zxing": _Preprocessed("up2", pre.upscale, try_downscale=False),
-        "pipeline: ROI x4 plain, 3 cand": qr.PipelineDecoder(roi_variants=plain_only, name="p-plain"),
-        "pipeline: ROI x4 plain+CLAHE": qr.PipelineDecoder(roi_variants=plain_clahe, name="p-pc"),
-        "pipeline: ROI x3 plain+CLAHE+lift": qr.PipelineDecoder(roi_scale=3.0, name="p-x3"),
-        "pipeline: ROI x4 plain+CLAHE+lift, no tighten": qr.PipelineDecoder(tighten=False, name="p-nt"),
-        "pipeline: ROI x4 side<=1200": qr.PipelineDecoder(roi_max_side=1200, name="p-1200"),
-        "pipeline: ROI x4 side<=1800": qr.PipelineDecoder(roi_max_side=1800, name="p-1800"),
-        "pipeline: ROI x4 plain+CLAHE+lift, 5 cand": qr.PipelineDecoder(max_candidates=5, name="p-5"),
-        "FIELDKIT create_decoder()": qr.create_decoder(),
-        "FIELDKIT create_decoder(budget_ms=25)": qr.create_decoder(budget_ms=25),
     }
 
 
-def run_decoders(n: int, negatives: int, seed: int, only: set[str] | None) -> None:
-    decs = {k: v for k, v in decoders().items() if not only or any(o.lower() in k.lower() for o in only)}
-    ok = {k: dict.fromkeys(TIERS, 0) for k in decs}
-    false = dict.fromkeys(decs, 0)
-    ms: dict[str, list[float]] = {k: [] for k in decs}
-    cpu: dict[str, list[float]] = {k: [] for k in decs}
-    gen_s = 0.0
+class Tally:
+    """Reads, false decodes and times per decoder, by tier and by hard-tier factor."""
+
+    def __init__(self, names: list[str]) -> None:
+        self.names = names
+        self.ok = {k: dict.fromkeys(TIERS, 0) for k in names}
+        self.by_factor = {k: dict.fromkeys(FACTORS, 0) for k in names}
+        self.count = dict.fromkeys(TIERS, 0)
+        self.factor_count = dict.fromkeys(FACTORS, 0)
+        self.false = dict.fromkeys(names, 0)
+        self.ms: dict[str, list[float]] = {k: [] for k in names}
+        self.cpu: dict[str, list[float]] = {k: [] for k in names}
+
+    def time(self, name: str, dec: qr.QrDecoder, image: np.ndarray) -> list[qr.DecodedCode]:
+        t0, c0 = time.perf_counter(), time.thread_time()
+        codes = dec.decode(image)
+        self.ms[name].append((time.perf_counter() - t0) * 1000)
+        self.cpu[name].append((time.thread_time() - c0) * 1000)
+        return codes
+
+    def rate(self, name: str, tier: str) -> float:
+        return 100.0 * self.ok[name][tier] / max(1, self.count[tier])
+
+    def p95(self, name: str) -> float:
+        return float(np.percentile(self.ms[name], 95))
+
+
+def run_decoders(counts: dict[str, int], negatives: int, seed: int, everything: bool) -> Tally:
+    decs = decoders(everything)
+    tally = Tally(list(decs))
     for tier in TIERS:
-        for i in range(n):
-            t0 = time.perf_counter()
-            sample = generate(tier, i, seed)
-            gen_s += time.perf_counter() - t0
+        for sample in samples(tier, counts[tier], seed):
+            tally.count[tier] += 1
+            if sample.factor:
+                tally.factor_count[sample.factor] += 1
             for name, dec in decs.items():
-                t0, c0 = time.perf_counter(), time.thread_time()
-                codes = dec.decode(sample.image)
-                ms[name].append((time.perf_counter() - t0) * 1000)
-                cpu[name].append((time.thread_time() - c0) * 1000)
-                ok[name][tier] += any(c.text == sample.payload for c in codes)
-                false[name] += sum(c.text != sample.payload for c in codes)
+                codes = tally.time(name, dec, sample.image)
+                hit = any(c.text == sample.payload for c in codes)
+                tally.ok[name][tier] += hit
+                if sample.factor:
+                    tally.by_factor[name][sample.factor] += hit
+                tally.false[name] += sum(c.text != sample.payload for c in codes)
         print(f"  … {tier} done", file=sys.stderr, flush=True)
     for i in range(negatives):
         image = negative(i, seed)
         for name, dec in decs.items():
-            t0, c0 = time.perf_counter(), time.thread_time()
-            codes = dec.decode(image)
-            ms[name].append((time.perf_counter() - t0) * 1000)
-            cpu[name].append((time.thread_time() - c0) * 1000)
-            false[name] += len(codes)
-    print(f"\n{n} frames per tier + {negatives} frames without a code, seed {seed}, 1280×720, "
-          f"one OpenCV thread (generation {gen_s:.0f} s)\n")
-    header = (f"{'decoder':40s} {'easy':>7s} {'medium':>7s} {'hard':>7s} {'false':>5s} {'med ms':>7s} "
+            tally.false[name] += len(tally.time(name, dec, image))
+    print_tables(tally, negatives, seed)
+    return tally
+
+
+def print_tables(t: Tally, negatives: int, seed: int) -> None:
+    print(f"\n{t.count['easy']} easy, {t.count['medium']} medium, {t.count['hard']} hard frames + {negatives} "
+          f"without a code, seed {seed}, 1280×720, one OpenCV thread\n")
+    header = (f"{'decoder':32s} {'easy':>7s} {'medium':>7s} {'hard':>7s} {'false':>5s} {'med ms':>7s} "
               f"{'p95 ms':>7s} {'p95 cpu':>7s}")
     print(header)
     print("-" * len(header))
-    for name in decs:
-        rates = [100.0 * ok[name][t] / max(1, n) for t in TIERS]
-        t = np.array(ms[name])
-        print(f"{name:40s} {rates[0]:6.1f}% {rates[1]:6.1f}% {rates[2]:6.1f}% {false[name]:5d} "
-              f"{np.median(t):7.1f} {np.percentile(t, 95):7.1f} {np.percentile(cpu[name], 95):7.1f}")
-    print(f"{'goal':40s}   99.0%   97.0%   75.0%     0         {'30.0':>7s}")
+    for name in t.names:
+        rates = [t.rate(name, tier) for tier in TIERS]
+        print(f"{name:32s} {rates[0]:6.1f}% {rates[1]:6.1f}% {rates[2]:6.1f}% {t.false[name]:5d} "
+              f"{np.median(t.ms[name]):7.1f} {t.p95(name):7.1f} {np.percentile(t.cpu[name], 95):7.1f}")
+    print(f"{'goal':32s}   99.0%   99.0%   75.0%     0   p95 ≤ 2× {ANCHOR}")
     print("ms: wall time per frame; cpu: this thread's CPU time (what the frame costs on an idle core)")
+    print("\nhard tier by factor (frames read / frames):\n")
+    head = f"{'decoder':32s} " + " ".join(f"{f:>8s}" for f in FACTORS)
+    print(head)
+    print(f"{'(frames)':32s} " + " ".join(f"{t.factor_count[f]:8d}" for f in FACTORS))
+    for name in t.names:
+        print(f"{name:32s} " + " ".join(f"{t.by_factor[name][f]:8d}" for f in FACTORS))
+
+
+def goal_rows(t: Tally) -> None:
+    hard, medium = t.rate(OURS, "hard"), t.rate(OURS, "medium")
+    anchor_hard, anchor_medium = t.rate(ANCHOR, "hard"), t.rate(ANCHOR, "medium")
+    n_hard = t.count["hard"]
+    table.row(f"doorplate decode, hard frames (qr_gen field's worst, {n_hard} frames, held-out seed)",
+              f"{hard:.1f}%", f"zxing-cpp {anchor_hard:.1f}%", "≥ 75%", hard >= 75.0)
+    table.row("doorplate decode, medium frames", f"{medium:.1f}%", f"zxing-cpp {anchor_medium:.1f}%", "≥ 99%",
+              medium >= 99.0)
+    table.row("doorplate false decodes", str(t.false[OURS]), f"zxing-cpp {t.false[ANCHOR]}", "0", t.false[OURS] == 0)
+    ratio = t.p95(OURS) / t.p95(ANCHOR)
+    table.row("doorplate decode p95 latency", f"{t.p95(OURS):.1f} ms ({ratio:.2f}×)",
+              f"zxing-cpp {t.p95(ANCHOR):.1f} ms", "≤ 2× zxing-cpp", ratio <= 2.0)
 
 
 def run_pdf(count: int = 1000) -> None:
@@ -125,15 +173,22 @@ def run_pdf(count: int = 1000) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.qr_bench")
-    ap.add_argument("--n", type=int, default=200, help="frames per tier")
+    ap.add_argument("--n", type=int, default=200, help="easy and medium frames")
+    ap.add_argument("--hard", type=int, default=420, help="hard frames (an equal share per factor)")
     ap.add_argument("--negatives", type=int, default=50, help="frames without any code")
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--only", default="", help="comma-separated substrings of decoder names")
+    ap.add_argument("--seed", type=int, default=HELD_OUT_SEED)
+    ap.add_argument("--all", action="store_true", help="also the pre-processing variants")
+    ap.add_argument("--quick", action="store_true", help="a smoke run: 20/20/70 frames, no PDF")
     ap.add_argument("--no-pdf", action="store_true")
+    ap.add_argument("--sequences", type=int, default=70, help="hard plates played as 1 s of video")
     args = ap.parse_args(argv)
     cv2.setNumThreads(1)
-    only = {s.strip() for s in args.only.split(",") if s.strip()} or None
-    run_decoders(args.n, args.negatives, args.seed, only)
+    if args.quick:
+        args.n, args.hard, args.negatives, args.no_pdf = 20, 70, 10, True
+    counts = {"easy": args.n, "medium": args.n, "hard": args.hard}
+    tally = run_decoders(counts, args.negatives, args.seed, args.all)
+    goal_rows(tally)
+    qr_video.run(14 if args.quick else args.sequences, args.seed, 30.0)
     if not args.no_pdf:
         run_pdf()
     return 0

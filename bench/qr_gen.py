@@ -7,10 +7,18 @@ motion and defocus blur, low light, noise, glare, dirt and JPEG applied by tier:
 - easy:   QR modules 4–7 px, mild tilt, light blur/noise, good light
 - medium: modules 3–4.5 px, tilts to 35°, in-plane ±60°, motion blur up to 0.7 module, dim light,
           glare beside the code, a little dirt
-- hard:   modules 2.2–3.2 px, tilts to 40°, any angle, motion blur up to 0.8 module plus defocus,
-          very dim, glare on the code, dirt
-Blur is scaled by the module size because blur longer than ~1.5 modules destroys the code for
-any decoder: the tiers grade difficulty, not impossibility.
+- hard:   the field's worst (issue 17): each frame carries one *factor* at its worst range, the
+          rest at an ordinary hand-held level (modules 3–5 px, any angle, tilts to 30°, some
+          motion, JPEG 55–80); every hard plate has a 2-module quiet zone on a cluttered wall.
+          Factors (`FACTORS`, drawn in turn so each gets the same share):
+          small   the code 60–100 px across (1.2–2 px per module at version 8)
+          tilt    40–60° about any axis in the plate's plane (pinhole projection)
+          blur    Gaussian σ 1.5–2.5 px, or motion blur 6–12 px (half each)
+          jpeg    quality 30–49
+          dark    gain 0.25–0.5 with gamma 1.0–2.4 (dusk, a dark corridor)
+          noise   sensor noise σ 7–14
+          glare   a saturating highlight over 30–50 % of the code
+The factor a frame carries is in `Sample.factor`, so the bench can say which conditions fail.
 
 Deterministic: `generate(tier, i, seed)` always returns the same image for the same arguments.
 Run `python -m bench.qr_gen OUTDIR [N]` to write a few samples per tier for eyeballing.
@@ -34,6 +42,8 @@ from fieldkit.domain.doorplate_code import StationKey, sign_doorplate
 
 W, H = 1280, 720
 TIERS = ("easy", "medium", "hard")
+FACTORS = ("small", "tilt", "blur", "jpeg", "dark", "noise", "glare")
+FOCAL_PX = 1100.0  # a 1280-px webcam with a ~60° horizontal field of view
 FONT = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
 MODULE_PX = 8  # QR module size on the master plate, before the scene scales it
 STREETS = ("鼓楼路", "中山路", "解放街", "新华巷", "建设路", "和平里", "东门街", "南湖路")
@@ -47,6 +57,8 @@ class Sample:
     module_px: float  # QR module pitch in the scene (px), before blur
     params: dict
     qr_quad: np.ndarray  # 4×2 float32: the QR's corners in the image (px), for ROI experiments
+    factor: str = ""  # hard tier: the condition drawn at its worst (one of FACTORS)
+    jpeg: bytes = b""  # the JPEG file `image` was decoded from (what a cache keeps)
 
 
 def bench_station_key() -> StationKey:
@@ -67,14 +79,14 @@ def _font(size: int) -> ImageFont.FreeTypeFont:
         return ImageFont.load_default()
 
 
-def render_plate(payload: str, number: int, street: str) -> tuple[np.ndarray, tuple[int, int, int]]:
+def render_plate(payload: str, number: int, street: str, quiet_modules: int = 3) -> tuple[np.ndarray, tuple[int, int, int]]:
     """The master doorplate (BGR, QR modules of MODULE_PX px) and the QR's (x, y, modules) on it."""
     qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_Q, border=0)
     qr.add_data(payload)
     qr.make(fit=True)
     m = np.array(qr.get_matrix(), dtype=np.uint8)
     qr_img = np.kron(1 - m, np.ones((MODULE_PX, MODULE_PX), np.uint8)) * 255
-    quiet = 3 * MODULE_PX  # printed plates rarely leave the full 4-module quiet zone
+    quiet = quiet_modules * MODULE_PX  # printed plates rarely leave the full 4-module quiet zone
     panel = cv2.copyMakeBorder(qr_img, quiet, quiet, quiet, quiet, cv2.BORDER_CONSTANT, value=255)
     ph = panel.shape[0]
     plate_h = ph + 60
@@ -91,7 +103,7 @@ def render_plate(payload: str, number: int, street: str) -> tuple[np.ndarray, tu
     return bgr, (x0 + quiet, 30 + quiet, m.shape[0])
 
 
-def _background(rng: np.random.Generator) -> np.ndarray:
+def _background(rng: np.random.Generator, clutter: int = 1) -> np.ndarray:
     base = rng.uniform(90, 200, size=3)
     bg = np.empty((H, W, 3), np.float32)
     bg[:] = base
@@ -105,15 +117,53 @@ def _background(rng: np.random.Generator) -> np.ndarray:
             cv2.rectangle(bg, (x, y), (x + int(rng.integers(20, 300)), y + int(rng.integers(10, 200))), color, -1)
         else:
             cv2.line(bg, (x, y), (int(rng.integers(0, W)), int(rng.integers(0, H))), color, int(rng.integers(1, 6)))
-    for _ in range(rng.integers(0, 4)):  # a few small checker patches (tiles, posters)
+    for _ in range(int(rng.integers(0, 4)) * clutter):  # small checker patches (tiles, posters)
         x, y, s = int(rng.integers(0, W - 80)), int(rng.integers(0, H - 80)), int(rng.integers(3, 8))
         cb = (np.indices((10, 10)).sum(0) % 2 * 200 + 30).astype(np.float32)
         patch = cv2.resize(cb, (10 * s, 10 * s), interpolation=cv2.INTER_NEAREST)
         bg[y : y + 10 * s, x : x + 10 * s] = patch[..., None]
+    if clutter > 1:  # a cluttered wall: notices, stencilled phone numbers, cables, old stickers
+        wall = np.clip(bg, 0, 255).astype(np.uint8)  # cv2 draws text on 8-bit images only
+        for _ in range(int(rng.integers(6, 14))):
+            x, y = int(rng.integers(0, W - 60)), int(rng.integers(20, H))
+            text = "".join(chr(int(c)) for c in rng.integers(48, 91, int(rng.integers(4, 14))))
+            cv2.putText(wall, text, (x, y), cv2.FONT_HERSHEY_SIMPLEX, float(rng.uniform(0.4, 1.6)),
+                        rng.uniform(0, 255, 3).tolist(), int(rng.integers(1, 4)))
+        for _ in range(int(rng.integers(2, 6))):  # dark squares with a light rim: finder look-alikes
+            x, y, s = int(rng.integers(0, W - 40)), int(rng.integers(0, H - 40)), int(rng.integers(8, 30))
+            cv2.rectangle(wall, (x, y), (x + s, y + s), (20, 20, 20), -1)
+            cv2.rectangle(wall, (x + s // 4, y + s // 4), (x + 3 * s // 4, y + 3 * s // 4), (230, 230, 230), -1)
+        bg = wall.astype(np.float32)
     return bg
 
 
-def _tier_params(tier: str, rng: np.random.Generator) -> dict:
+def _hard_params(rng: np.random.Generator, factor: str) -> dict:
+    """An ordinary hand-held frame with `factor` at the field's worst (see the module docstring)."""
+    u = rng.uniform
+    p = dict(module=u(3.0, 5.0), rot=u(-180, 180), tilt=u(0, 30), motion=u(0, 2.0), defocus=0.0, sigma=u(0, 0.8),
+             light=u(0.6, 1.0), gamma=1.0, noise=u(3, 7), jpeg=int(u(55, 80)), glare=0.0, glare_cover=0.0,
+             dirt=u(0, 0.04), quiet=2, code_px=0.0)
+    if factor == "small":
+        p["code_px"] = u(60, 100)
+    elif factor == "tilt":
+        p["tilt"] = u(40, 60)
+    elif factor == "blur":
+        if rng.random() < 0.5:
+            p["sigma"] = u(1.5, 2.5)
+        else:
+            p["motion"] = u(6, 12)
+    elif factor == "jpeg":
+        p["jpeg"] = int(u(30, 50))
+    elif factor == "dark":
+        p["light"], p["gamma"] = u(0.25, 0.5), u(1.0, 2.4)
+    elif factor == "noise":
+        p["noise"] = u(7, 14)
+    elif factor == "glare":
+        p["glare"], p["glare_cover"] = u(1.3, 2.0), u(0.3, 0.5)
+    return p
+
+
+def _tier_params(tier: str, rng: np.random.Generator, i: int = 0) -> dict:
     u = rng.uniform
     if tier == "easy":
         return dict(module=u(4.0, 7.0), rot=u(-15, 15), tilt=u(0, 15), motion=u(0, 1.5), defocus=u(0, 0.6),
@@ -124,10 +174,7 @@ def _tier_params(tier: str, rng: np.random.Generator) -> dict:
                     light=u(0.45, 1.0), noise=u(3, 8), jpeg=int(u(60, 85)),
                     glare=u(0.4, 0.8) if rng.random() < 0.35 else 0.0, dirt=u(0, 0.04))
     if tier == "hard":
-        m = u(2.2, 3.2)
-        return dict(module=m, rot=u(-180, 180), tilt=u(10, 40), motion=m * u(0.2, 0.8), defocus=m * u(0.1, 0.35),
-                    light=u(0.25, 0.55), noise=u(5, 12), jpeg=int(u(40, 70)),
-                    glare=u(0.6, 1.0) if rng.random() < 0.5 else 0.0, dirt=u(0.02, 0.1))
+        return _hard_params(rng, FACTORS[i % len(FACTORS)])
     raise ValueError(f"unknown tier {tier!r}")
 
 
@@ -139,23 +186,14 @@ def _warp_plate(plate: np.ndarray, qr_box: tuple[int, int, int], p: dict, rng: n
     small = cv2.resize(plate, (max(8, round(w * scale)), max(4, round(h * scale))), interpolation=cv2.INTER_AREA)
     sh, sw = small.shape[:2]
     src = np.float32([[0, 0], [sw, 0], [sw, sh], [0, sh]])
-    # Tilt: foreshorten one side (out-of-plane rotation seen by a pinhole camera).
-    t = math.radians(p["tilt"])
-    k = math.sin(t) * 0.5
-    axis = rng.integers(0, 4)
-    dst = src.copy()
-    if axis == 0:
-        dst[1, 1] += sh * k / 2; dst[2, 1] -= sh * k / 2  # noqa: E702
-        dst[1, 0] -= sw * (1 - math.cos(t)); dst[2, 0] -= sw * (1 - math.cos(t))  # noqa: E702
-    elif axis == 1:
-        dst[0, 1] += sh * k / 2; dst[3, 1] -= sh * k / 2  # noqa: E702
-        dst[0, 0] += sw * (1 - math.cos(t)); dst[3, 0] += sw * (1 - math.cos(t))  # noqa: E702
-    elif axis == 2:
-        dst[0, 0] += sw * k / 2; dst[1, 0] -= sw * k / 2  # noqa: E702
-        dst[0, 1] += sh * (1 - math.cos(t)); dst[1, 1] += sh * (1 - math.cos(t))  # noqa: E702
-    else:
-        dst[3, 0] += sw * k / 2; dst[2, 0] -= sw * k / 2  # noqa: E702
-        dst[3, 1] -= sh * (1 - math.cos(t)); dst[2, 1] -= sh * (1 - math.cos(t))  # noqa: E702
+    # Tilt: the plate turned by `tilt` about an axis in its own plane, at a random direction,
+    # seen by a pinhole camera whose focal length matches a webcam (near edges grow, far ones shrink).
+    t, phi = math.radians(p["tilt"]), rng.uniform(0, math.pi)
+    axis = np.array([math.cos(phi), math.sin(phi), 0.0])
+    kx = np.array([[0, -axis[2], axis[1]], [axis[2], 0, -axis[0]], [-axis[1], axis[0], 0]])
+    rot3 = np.eye(3) + math.sin(t) * kx + (1 - math.cos(t)) * kx @ kx  # Rodrigues
+    corners = np.c_[src - np.float32([sw / 2, sh / 2]), np.zeros(4)] @ rot3.T
+    dst = (FOCAL_PX * corners[:, :2] / (FOCAL_PX + corners[:, 2:3])).astype(np.float32)
     c = dst.mean(axis=0)
     a = math.radians(p["rot"])
     rot = np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]], np.float32)
@@ -192,13 +230,30 @@ def _disk_kernel(radius: float) -> np.ndarray:
     return k / k.sum()
 
 
+def _glare(img: np.ndarray, centre: np.ndarray, sigma: float, strength: float) -> None:
+    """Add a specular highlight in place (Gaussian, peak `strength` × 255), only where it matters."""
+    r = int(4 * sigma) + 1
+    cx, cy = int(centre[0]), int(centre[1])
+    x0, x1, y0, y1 = max(0, cx - r), min(W, cx + r), max(0, cy - r), min(H, cy + r)
+    if x0 >= x1 or y0 >= y1:
+        return
+    xs = np.arange(x0, x1, dtype=np.float32) - float(centre[0])
+    ys = np.arange(y0, y1, dtype=np.float32) - float(centre[1])
+    blob = np.exp(-(ys[:, None] ** 2 + xs[None, :] ** 2) / np.float32(2 * sigma**2))
+    img[y0:y1, x0:x1] += (255 * strength) * blob[..., None]
+
+
 def generate(tier: str, i: int, seed: int = 0, overrides: dict | None = None) -> Sample:
     """Sample `i` of `tier` for `seed` (deterministic); `overrides` replaces drawn parameters."""
     rng = np.random.default_rng([seed, TIERS.index(tier), i])
-    p = _tier_params(tier, rng) | (overrides or {})
+    factor = FACTORS[i % len(FACTORS)] if tier == "hard" else ""
+    p = dict(gamma=1.0, sigma=0.0, quiet=3, code_px=0.0, glare_cover=0.0) | _tier_params(tier, rng, i) | (overrides or {})
     payload = payload_for(seed * 100003 + TIERS.index(tier) * 10007 + i)
-    plate, qr_box = render_plate(payload, int(rng.integers(1, 300)), STREETS[int(rng.integers(0, len(STREETS)))])
-    scene = _background(rng)
+    plate, qr_box = render_plate(payload, int(rng.integers(1, 300)), STREETS[int(rng.integers(0, len(STREETS)))],
+                                 quiet_modules=int(p["quiet"]))
+    if p["code_px"]:  # a small code: its size across is drawn, the module pitch follows
+        p["module"] = p["code_px"] / qr_box[2]
+    scene = _background(rng, clutter=3 if tier == "hard" else 1)
     warped, mask, qr_quad = _warp_plate(plate, qr_box, p, rng)
     alpha = (mask.astype(np.float32) / 255.0)[..., None]
     img = scene * (1 - alpha) + warped.astype(np.float32) * alpha
@@ -213,26 +268,33 @@ def generate(tier: str, i: int, seed: int = 0, overrides: dict | None = None) ->
         dirt = cv2.GaussianBlur(dirt, (0, 0), 1.0)[..., None]
         img = img * (1 - dirt) + np.float32([40, 60, 70]) * dirt
     # Illumination: a global level plus a gradient (shade from eaves, a torch from one side).
-    yy, xx = np.mgrid[0:H, 0:W].astype(np.float32)
     g = rng.uniform(-0.25, 0.25, 2)
-    light = p["light"] * (1 + g[0] * (xx / W - 0.5) + g[1] * (yy / H - 0.5))
+    xs = np.linspace(-0.5, 0.5, W, dtype=np.float32)
+    ys = np.linspace(-0.5, 0.5, H, dtype=np.float32)
+    light = np.float32(p["light"]) * (1 + np.float32(g[0]) * xs[None, :] + np.float32(g[1]) * ys[:, None])
+    if p["gamma"] != 1.0:  # dusk: a camera at high gain crushes the dark greys
+        img = 255 * (img / 255) ** np.float32(p["gamma"])
     img = img * light[..., None]
-    if p["glare"] > 0:  # specular highlight on the laminated plate, near or over the code
+    if p["glare_cover"] > 0:  # saturating glare over a set share of the code
+        area = p["glare_cover"] * cv2.contourArea(qr_quad)
+        sigma = math.sqrt(area / (2 * math.pi * math.log(2)))  # exp(-r²/2σ²) > ½ covers `area`
+        _glare(img, qc + rng.uniform(-0.3, 0.3, 2) * qr_size / 1.41, sigma, p["glare"])
+    elif p["glare"] > 0:  # specular highlight on the laminated plate, near or over the code
         off = rng.normal(0, qr_size / (2.5 if tier == "hard" else 1.0), 2) + (0 if tier == "hard" else qr_size * 0.9)
-        gx, gy = qc + off
-        sigma = rng.uniform(0.12, 0.3) * qr_size
-        blob = np.exp(-((xx - gx) ** 2 + (yy - gy) ** 2) / (2 * sigma**2))
-        img = img + 255 * p["glare"] * blob[..., None]
+        _glare(img, qc + off, rng.uniform(0.12, 0.3) * qr_size, p["glare"])
     img = np.clip(img, 0, 255)
     if p["motion"] > 0.5:
         img = cv2.filter2D(img, -1, _motion_kernel(p["motion"], rng.uniform(0, math.pi)))
     if p["defocus"] > 0.3:
         img = cv2.filter2D(img, -1, _disk_kernel(p["defocus"]))
-    img = img + rng.normal(0, p["noise"], img.shape).astype(np.float32)
+    if p["sigma"] > 0.3:
+        img = cv2.GaussianBlur(img, (0, 0), p["sigma"])
+    img += rng.standard_normal(img.shape, dtype=np.float32) * np.float32(p["noise"])
     img = np.clip(img, 0, 255).astype(np.uint8)
     _, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, p["jpeg"]])
     img = cv2.imdecode(buf, cv2.IMREAD_COLOR)
-    return Sample(img, payload, tier, p["module"], {k: round(float(v), 2) for k, v in p.items()}, qr_quad)
+    return Sample(img, payload, tier, p["module"], {k: round(float(v), 2) for k, v in p.items()}, qr_quad, factor,
+                  buf.tobytes())
 
 
 def negative(i: int, seed: int = 0) -> np.ndarray:

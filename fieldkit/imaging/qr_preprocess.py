@@ -19,9 +19,9 @@ import numpy as np
 
 from fieldkit.imaging.probe import decode_checked
 
-# A code smaller than this (px across, in the full frame) has modules under ~1.5 px even at
-# version 2: no decoder reads it, so candidates below it are not worth a decode attempt.
-MIN_CODE_PX = 70
+# A code smaller than this (px across, in the full frame) has modules near 1 px at version 8
+# (a signed plate): candidates below it are not worth a decode attempt.
+MIN_CODE_PX = 50  # px; 60-px codes tilted away from the camera come out ~50 px across
 _K5 = np.ones((5, 5), np.uint8)
 
 
@@ -64,12 +64,15 @@ def code_candidates(gray: np.ndarray, max_candidates: int = 3) -> list[tuple[int
     mask = cv2.morphologyEx((contrast > threshold).astype(np.uint8), cv2.MORPH_CLOSE, _K5)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask)
     scored: list[tuple[float, tuple[int, int, int, int]]] = []
+    # Each component's mean contrast in one pass: a cluttered wall has hundreds of components,
+    # and a mask per component made this 16 ms instead of 2.
+    sums = np.bincount(labels.ravel(), weights=contrast.ravel(), minlength=count)
     for j in range(1, count):
         x, y, bw, bh, area = (int(v) for v in stats[j])
         if min(bw, bh) * 2 < MIN_CODE_PX:
             continue
         # Squarish, large, high-contrast blobs first; long thin ones are text lines or edges.
-        strength = float(contrast[labels == j].mean())
+        strength = float(sums[j]) / max(1, area)
         scored.append((strength * min(bw, bh) / max(bw, bh) * float(np.sqrt(area)), (x * 2, y * 2, bw * 2, bh * 2)))
     scored.sort(key=lambda item: -item[0])
     return [box for _, box in scored[:max_candidates]]
@@ -148,6 +151,37 @@ def sharpen(gray: np.ndarray, sigma: float = 2.0, amount: float = 0.8) -> np.nda
     """Unsharp mask (σ in px): steepens module edges softened by defocus."""
     blurred = cv2.GaussianBlur(gray, (0, 0), sigma)
     return cv2.addWeighted(gray, 1.0 + amount, blurred, -amount, 0)
+
+
+def wiener(gray: np.ndarray, sigma: float = 2.0, snr: float = 0.02) -> np.ndarray:
+    """Wiener deconvolution of a Gaussian blur of `sigma` px (`snr`: noise-to-signal power).
+
+    Restores module edges that defocus (σ 1.5–2.5 px) has melted together; a known PSF keeps
+    it a single FFT pair, ~1 ms for a 300×300 crop.
+    """
+    h, w = gray.shape[:2]
+    fh, fw = cv2.getOptimalDFTSize(h), cv2.getOptimalDFTSize(w)
+    padded = cv2.copyMakeBorder(gray, 0, fh - h, 0, fw - w, cv2.BORDER_REPLICATE).astype(np.float32)
+    fy = np.fft.fftfreq(fh).astype(np.float32)[:, None]
+    fx = np.fft.rfftfreq(fw).astype(np.float32)[None, :]
+    otf = np.exp(-2 * (np.pi * sigma) ** 2 * (fx**2 + fy**2))  # the Gaussian's transfer function
+    restored = np.fft.irfft2(np.fft.rfft2(padded) * (otf / (otf**2 + snr)), s=(fh, fw))[:h, :w]
+    return np.clip(restored, 0, 255).astype(np.uint8)
+
+
+def flatten(gray: np.ndarray, sigma: float = 12.0) -> np.ndarray:
+    """The crop divided by its own large-scale brightness: glare and shade gradients removed.
+
+    Saturated pixels stay lost, but the fringe of a highlight (modules still visible, lifted
+    towards white) regains its contrast, which is what the binariser needs.
+    """
+    background = cv2.GaussianBlur(gray, (0, 0), sigma).astype(np.float32) + 8.0
+    return cv2.normalize(gray.astype(np.float32) / background, None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
+
+
+def adaptive(gray: np.ndarray, block: int = 31) -> np.ndarray:
+    """Black and white by a local Gaussian-weighted mean (`block` px): a second binariser."""
+    return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, block | 1, 2)
 
 
 def upscale(gray: np.ndarray, factor: float = 2.0) -> np.ndarray:

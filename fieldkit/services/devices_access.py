@@ -131,6 +131,14 @@ def qr_decoder() -> Any:
     return create_decoder()
 
 
+def qr_video_decoder() -> Any:
+    """The live view's decoder (`devices.qr_video.VideoDecoder`): each frame alone, then the
+    aligned average of the last few; keeps recent frames, so one per decode thread."""
+    from fieldkit.devices.qr_video import VideoDecoder
+
+    return VideoDecoder()
+
+
 def list_cameras(ws: Any = None) -> list[Any]:
     """`CameraInfo`s of the attached cameras (the demo camera in demo mode)."""
     backend = _demo_camera_backend() if demo_mode(ws) else _camera.default_backend()

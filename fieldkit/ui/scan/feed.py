@@ -8,7 +8,8 @@ a camera loop must not make a search or a save wait:
   each frame goes into a `LatestFrame` mailbox for the decoder
   and, as a `QImage`, into a one-frame preview slot.
 - decode: takes the newest frame it has not seen from the mailbox, at its own pace, with its
-  own decoder (OpenCV detectors are not thread-safe), and queues the texts it read. The preview
+  own decoder (`devices.qr_video.VideoDecoder`, which combines consecutive frames; OpenCV
+  detectors are not thread-safe), and queues the texts it read. The preview
   never waits for it.
 - the GUI thread polls the preview slot and the queues with a timer (`POLL_MS`) and emits this
   object's signals there. The jobs never emit Qt signals: PySide6 6.8+ corrupts
@@ -53,7 +54,8 @@ class CameraFeed(QObject):
         super().__init__(parent)
         self.worker = worker
         self.backend = backend or dev.camera_backend()
-        self.decoder_factory = decoder_factory or dev.qr_decoder
+        # The video decoder: a plate one frame misses reads from the next or from their average.
+        self.decoder_factory = decoder_factory or dev.qr_video_decoder
         self._source: Any = None
         self._stop = threading.Event()
         self._ended: list[threading.Event] = []  # one per running job, set when its loop returns
