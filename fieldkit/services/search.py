@@ -139,7 +139,10 @@ def search(ws: Workspace, text: str, modules: list[str] | None = None, limit: in
     if not allowed:
         return []
     village = village or home_village(ws)
-    seen: dict[str, tuple[str, list[tuple[str, str]]]] = {}
+    # Keyed by row id: the hits are fetched by it, which reads each record's table page (already
+    # decrypted by the join that found it) and skips a probe of the uuid index per hit — on an
+    # encrypted store at a million records that probe is a page decryption each (docs/search.md).
+    seen: dict[int, tuple[str, list[tuple[str, str]]]] = {}
     idx = ws.store.search
     for mode, kind, key in plan(text, in_village=village is not None):
         if len(seen) >= limit:
@@ -154,9 +157,9 @@ def search(ws: Workspace, text: str, modules: list[str] | None = None, limit: in
         else:
             hits = _bigram_intersection(idx, key, allowed, room)
         for h in hits:
-            seen.setdefault(h.uuid, (kind, _matched_terms(mode, kind, key, h.key)))
-    records = ws.store.records.get_many(list(seen))
-    out = [_hit(ws, r, *seen[r.uuid]) for r in records if r is not None and not r.deleted]
+            seen.setdefault(h.id, (kind, _matched_terms(mode, kind, key, h.key)))
+    records = ws.store.records.rows(list(seen))
+    out = [_hit(ws, r, *seen[r.id]) for r in records if r is not None and not r.deleted]
     ws.store.audit.log("search", detail={"kinds": sorted({h.matched for h in out}), "results": len(out)})
     return out
 

@@ -183,3 +183,24 @@ def test_an_old_store_finds_plates_without_province_and_id_tails_after_the_upgra
         assert car.uuid in [h.record.uuid for h in search.search(ws, plate[1:])]
     finally:
         ws.lock()
+
+
+def test_a_restricted_record_and_an_ordinary_one_are_both_found_and_shown(empty_ws):
+    # Hits are fetched by row id (no uuid-index probe per hit); the restricted database's row
+    # ids start at its own base, so the fetch must reach the right database for each hit.
+    from fieldkit.store.partition import BASE
+
+    ws = empty_ws
+    here, _ = _two_villages(ws)
+    id17 = "35092419900307123"
+    number = id17 + id_check_digit(id17)
+    ordinary = _resident(ws, here, number, name="李重点")
+    # Indexed as the resident is (an application's own form indexes its receipt number and
+    # applicant reference): the same name and number must find one record in each database.
+    secret = ws.store.records.create("id_applications", {"name": "李重点", "id_number": number},
+                                     terms=index_terms(ws.catalog["residents"], ordinary.data))
+    assert secret.id >= BASE > ordinary.id  # the two live in different databases
+    for typed in ("李重点", "重点", number):
+        hits = search.search(ws, typed, modules=["residents", "id_applications"])
+        assert sorted((h.record.uuid, h.module, h.record.data["name"]) for h in hits) == sorted(
+            [(ordinary.uuid, "residents", "李重点"), (secret.uuid, "id_applications", "李重点")]), typed
