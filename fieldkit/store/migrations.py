@@ -21,8 +21,10 @@ from collections.abc import Iterable
 
 from fieldkit.domain.errors import StorageError
 
+from .ctx import dumps, loads
 from .db import Db, translated
 from .premigration import copy_before_migrating
+from .rowcodec import by_reference, pack_versions, unpack_versions
 
 # sqlite-utils imports numpy and pandas, if installed, only to map their scalar types to column
 # types; the store never hands it either, and numpy alone costs ~0.25 s of every command's start.
@@ -234,6 +236,57 @@ def _sealed_inbox(db: Database) -> None:
 @STEPS(name="0009_search_tails")
 def _search_tails(db: Database) -> None:
     _run(db, _TAIL_TERMS)
+
+
+# 0010/0011 convert rows in Python, in id order, a chunk at a time. They use store/rowcodec.py's
+# encoders: those are the on-disk formats, and a change to one must keep reading what these wrote.
+_ROWS_CHUNK = 2000
+
+
+@STEPS(name="0010_packed_versions")
+def _packed_versions(db: Database) -> None:
+    # Most fields of a record share one 32-character stamp: written once (issue 17, bytes/record).
+    last = 0
+    while True:
+        rows = db.execute("SELECT id, data, versions FROM records WHERE id > ? ORDER BY id LIMIT ?",
+                          (last, _ROWS_CHUNK)).fetchall()
+        if not rows:
+            return
+        out = []
+        for rid, data_text, versions_text in rows:
+            data = loads(data_text)
+            packed = pack_versions(data, unpack_versions(data, versions_text))
+            if packed != versions_text:
+                out.append((packed, rid))
+        db.conn.executemany("UPDATE records SET versions = ? WHERE id = ?", out)
+        last = rows[-1][0]
+
+
+@STEPS(name="0011_outbox_by_reference")
+def _outbox_by_reference(db: Database) -> None:
+    _run(db, (
+        # Set on a pending create/update whose fields are the row's with this stamp: the entry
+        # keeps no copy of them (store/rowcodec.py). NULL once it leaves the queue.
+        "ALTER TABLE outbox ADD COLUMN stamp TEXT",
+        # A save finds the entries that still read their values from its row (records._settle_outbox).
+        "CREATE INDEX ix_outbox_ref ON outbox(uuid) WHERE stamp IS NOT NULL",
+    ))
+    last = 0
+    while True:
+        rows = db.execute(
+            "SELECT o.seq, o.fields, r.data, r.versions FROM outbox o JOIN records r ON r.uuid = o.uuid"
+            " WHERE o.status = 0 AND o.op IN ('create', 'update') AND o.seq > ? ORDER BY o.seq LIMIT ?",
+            (last, _ROWS_CHUNK)).fetchall()
+        if not rows:
+            return
+        out = []
+        for seq, fields, data_text, versions_text in rows:
+            data = loads(data_text)
+            ref = by_reference(data, unpack_versions(data, versions_text), loads(fields) or {})
+            if ref is not None:
+                out.append((dumps({}), ref, seq))
+        db.conn.executemany("UPDATE outbox SET fields = ?, stamp = ? WHERE seq = ?", out)
+        last = rows[-1][0]
 
 
 SCHEMA_VERSION = len(STEPS.names())

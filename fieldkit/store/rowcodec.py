@@ -1,0 +1,99 @@
+"""How a record's per-field stamps and its pending outbox entries are kept compactly on disk.
+
+Issue 17 measured 6.1 KB per record, most of it repeated copies: each field's 32-character HLC
+stamp in `versions` (most fields of a record share one — they were written together), and a
+full `[value, stamp]` copy of every field in the outbox entry of a record not yet sent.
+
+* `versions`: the stamp most fields share is written once under `SHARED`; only a field whose
+  stamp differs (or that has a stamp but no value, or a value but no stamp — null) is written
+  out. A text without `SHARED` is the plain map, as stores before 0010 wrote it.
+* outbox: an entry of a create or update whose fields are exactly those of the record row
+  carrying the entry's stamp stores only that stamp (`outbox.stamp`) and no values; it is
+  resolved against the row when read. Before the row is rewritten so that such a field would
+  change, `records._commit` writes the old `[value, stamp]` into the entry (`settle`) — the
+  entry says what was edited then, whatever happens to the row after.
+
+Threading: pure functions.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any
+
+from .ctx import dumps, loads
+
+SHARED = "*"  # never a field name: form fields start with a letter or an underscore
+
+
+def outbox_has_stamp(db: Any, schema: str) -> bool:
+    """Whether step 0011 made `outbox.stamp`. Tests build a store of an older schema with this
+    code (`STEPS.before(...)`); such a store gets full copies, as the code of its day wrote."""
+    return any(r[1] == "stamp" for r in db.execute(f"PRAGMA {schema}.table_info(outbox)"))
+
+
+def pack_versions(data: Mapping[str, Any], versions: Mapping[str, str]) -> str:
+    shared = Counter(versions[k] for k in data if k in versions).most_common(1)
+    if not shared or shared[0][1] < 2:
+        return dumps(dict(versions))
+    common = shared[0][0]
+    out: dict[str, str | None] = {SHARED: common}
+    out.update((k, v) for k, v in versions.items() if k not in data or v != common)
+    out.update((k, None) for k in data if k not in versions)
+    return dumps(out)
+
+
+def unpack_versions(data: Mapping[str, Any], text: str | None) -> dict[str, str]:
+    raw = loads(text) or {}
+    if SHARED not in raw:
+        return dict(raw)
+    common = raw.pop(SHARED)
+    out = dict.fromkeys(data, common)
+    for k, v in raw.items():
+        if v is None:
+            out.pop(k, None)
+        else:
+            out[k] = v
+    return out
+
+
+def stamped(data: Mapping[str, Any], versions: Mapping[str, str], stamp: str) -> dict[str, list[Any]]:
+    """The fields of a row written with `stamp`, as an outbox entry lists them."""
+    return {f: [v, stamp] for f, v in data.items() if versions.get(f) == stamp}
+
+
+def by_reference(data: Mapping[str, Any], versions: Mapping[str, str], fields: Mapping[str, list[Any]]) -> str | None:
+    """The stamp to store instead of `fields` when the row as written gives them back exactly."""
+    stamps = {v[1] for v in fields.values()}
+    if len(stamps) != 1:
+        return None
+    stamp = next(iter(stamps))
+    return stamp if stamped(data, versions, stamp) == dict(fields) else None
+
+
+def resolve(fields_text: str, stamp: str | None, data_text: str | None, versions_text: str | None
+            ) -> dict[str, list[Any]]:
+    """An outbox entry's fields: the ones written out, and those its stamp names in the row."""
+    fields: dict[str, list[Any]] = loads(fields_text) or {}
+    if stamp is None or data_text is None:
+        return fields
+    data = loads(data_text)
+    return {**stamped(data, unpack_versions(data, versions_text), stamp), **fields}
+
+
+def settle(fields_text: str, stamp: str, old: tuple[dict[str, Any], dict[str, str]],
+           new: tuple[Mapping[str, Any], Mapping[str, str]]) -> tuple[str, str | None] | None:
+    """What an entry referring to a row must store once the row goes from `old` to `new`
+    (data, versions): None if it still resolves to the same fields, else (fields, stamp) with
+    the values it would lose written out — all of them, stamp None, if the new row would lend
+    it a field it never had (a form upgrade carrying the stamp to a renamed field)."""
+    before = stamped(*old, stamp)
+    after = stamped(*new, stamp)
+    if after == before:
+        return None
+    fields = loads(fields_text) or {}
+    if set(after) - set(before):
+        return dumps({**before, **fields}), None
+    lost = {f: v for f, v in before.items() if after.get(f) != v}
+    return dumps({**lost, **fields}), stamp
