@@ -24,7 +24,7 @@ from fieldkit.domain.errors import StorageError
 from .ctx import dumps, loads
 from .db import Db, translated
 from .premigration import copy_before_migrating
-from .rowcodec import by_reference, pack_versions, unpack_versions
+from .rowcodec import by_reference, pack_terms, pack_versions, unpack_terms, unpack_versions
 
 # sqlite-utils imports numpy and pandas, if installed, only to map their scalar types to column
 # types; the store never hands it either, and numpy alone costs ~0.25 s of every command's start.
@@ -286,6 +286,19 @@ def _outbox_by_reference(db: Database) -> None:
             if ref is not None:
                 out.append((dumps({}), ref, seq))
         db.conn.executemany("UPDATE outbox SET fields = ?, stamp = ? WHERE seq = ?", out)
+        last = rows[-1][0]
+
+
+@STEPS(name="0012_packed_terms")
+def _packed_terms(db: Database) -> None:
+    # The row's own term list grouped by kind, without the terms made from its other terms.
+    last = 0
+    while True:
+        rows = db.execute("SELECT id, terms FROM records WHERE id > ? ORDER BY id LIMIT ?", (last, _ROWS_CHUNK)).fetchall()
+        if not rows:
+            return
+        out = [(packed, rid) for rid, text in rows if (packed := pack_terms(unpack_terms(text))) != text]
+        db.conn.executemany("UPDATE records SET terms = ? WHERE id = ?", out)
         last = rows[-1][0]
 
 

@@ -25,7 +25,15 @@ from fieldkit.domain.errors import Conflict, NotFound, StorageError
 from fieldkit.domain.storage_faults import READABLE, fault_of
 
 from .ctx import Ctx, dumps, loads, now_iso
-from .rowcodec import by_reference, outbox_has_stamp, pack_versions, settle, unpack_versions
+from .rowcodec import (
+    by_reference,
+    outbox_has_stamp,
+    pack_terms,
+    pack_versions,
+    settle,
+    unpack_terms,
+    unpack_versions,
+)
 from .types import Change, IndexTermsLike, Record
 
 _COLS = "id, uuid, module, data, versions, created_at, created_by, updated_at, updated_by, deleted, village, grid, date"
@@ -96,6 +104,13 @@ class Records:
         self._s, self._base = ctx.schema, ctx.base
         self._field_indexes: set[str] = set()
         self._by_ref: bool | None = None  # outbox entries by reference (step 0011); read once
+        self._packed: bool | None = None  # term lists packed (step 0012); read once
+
+    def _terms_text(self, terms: list[tuple[str, str]]) -> str:
+        # Tests build stores of older schemas with this code: there, the list as step 0009 reads it.
+        if self._packed is None:
+            self._packed = self._db.one(f"SELECT count(*) FROM {self._s}.migrations WHERE name = '0012_packed_terms'")[0] > 0
+        return pack_terms(terms) if self._packed else dumps(terms)
 
     def _refs(self) -> bool:
         if self._by_ref is None:
@@ -312,7 +327,7 @@ class Records:
                 db.executemany(
                     f"INSERT INTO {self._s}.records(id, uuid, module, data, versions, terms, created_at, created_by,"
                     " updated_at, updated_by, deleted, village, grid, date, sync) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    [(p.rid, p.uuid, p.module, dumps(p.data), pack_versions(p.data, p.versions), dumps(p.terms or []), *p.created,
+                    [(p.rid, p.uuid, p.module, dumps(p.data), pack_versions(p.data, p.versions), self._terms_text(p.terms or []), *p.created,
                       *p.updated, int(p.deleted), *p.cols, None if p.sync is _KEEP else dumps(p.sync)) for p in new],
                 )
             except dbapi2.IntegrityError:  # UNIQUE(uuid): cheaper than looking first on every insert
@@ -337,9 +352,9 @@ class Records:
                     continue
                 before = stored.get(p.rid or 0, [])
                 if not p.is_new:
-                    if before == p.terms:
+                    if set(before) == set(p.terms):  # the index is a set; order does not matter
                         continue
-                    listed.append((dumps(p.terms), p.rid))
+                    listed.append((self._terms_text(p.terms), p.rid))
                 gone += [(k, v, p.module, p.rid) for k, v in before]
                 added += [(k, v, p.module, p.rid) for k, v in p.terms]
             db.executemany(f"DELETE FROM {self._s}.terms WHERE kind = ? AND key = ? AND module = ? AND rid = ?", gone)
@@ -395,7 +410,7 @@ class Records:
             chunk = ids[i : i + _CHUNK]
             for rid, terms in self._db.execute(
                     f"SELECT id, terms FROM {self._s}.records WHERE id IN ({','.join('?' * len(chunk))})", chunk):
-                out[rid] = [(k, v) for k, v in loads(terms)]
+                out[rid] = unpack_terms(terms)
         return out
 
     # -- reads -----------------------------------------------------------------------------

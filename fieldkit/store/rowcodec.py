@@ -7,6 +7,12 @@ full `[value, stamp]` copy of every field in the outbox entry of a record not ye
 * `versions`: the stamp most fields share is written once under `SHARED`; only a field whose
   stamp differs (or that has a stamp but no value, or a value but no stamp — null) is written
   out. A text without `SHARED` is the plain map, as stores before 0010 wrote it.
+* `terms` (the row's own list of its index terms, so a save removes exactly those): keys
+  grouped by kind, and the terms made from another of the row's terms (an ID number's last 4–6
+  characters, a plate without its province, a name's two-character pieces) left out — reading
+  makes them again from their source. What reading gives may hold a piece the row never had
+  (a name indexed without pieces): removing an index entry that is not there does nothing,
+  so only a missing one could leave an entry behind, and none can be missing.
 * outbox: an entry of a create or update whose fields are exactly those of the record row
   carrying the entry's stamp stores only that stamp (`outbox.stamp`) and no values; it is
   resolved against the row when read. Before the row is rewritten so that such a field would
@@ -19,7 +25,7 @@ Threading: pure functions.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from .ctx import dumps, loads
@@ -56,6 +62,40 @@ def unpack_versions(data: Mapping[str, Any], text: str | None) -> dict[str, str]
         else:
             out[k] = v
     return out
+
+
+# kind -> (the kind it is made from, how): formspec.index's tails and name pieces.
+_MADE_FROM: dict[str, tuple[str, Callable[[str], list[str]]]] = {
+    "id_tail": ("id", lambda k: [k[-n:] for n in (4, 5, 6) if len(k) >= n]),
+    "plate_tail": ("plate", lambda k: [k[1:]] if len(k) >= 2 else []),
+    "bi": ("name", lambda k: [k[i:i + 2] for i in range(len(k) - 1)]),
+}
+
+
+def _made(grouped: Mapping[str, Sequence[str]]) -> list[tuple[str, str]]:
+    return [(kind, d) for kind, (src, fn) in _MADE_FROM.items() for k in grouped.get(src, ()) for d in fn(k)]
+
+
+def pack_terms(terms: Sequence[tuple[str, str]]) -> str:
+    if not terms:
+        return "[]"
+    sources: dict[str, list[str]] = {}
+    for kind, key in terms:
+        sources.setdefault(kind, []).append(key)
+    made = set(_made(sources))
+    grouped: dict[str, list[str]] = {}
+    for kind, key in terms:
+        if (kind, key) not in made:
+            grouped.setdefault(kind, []).append(key)
+    return dumps(grouped)
+
+
+def unpack_terms(text: str | None) -> list[tuple[str, str]]:
+    raw = loads(text) or []
+    if isinstance(raw, list):  # as written before 0012: [[kind, key], ...]
+        return [(k, v) for k, v in raw]
+    out = [(kind, key) for kind, keys in raw.items() for key in keys]
+    return list(dict.fromkeys(out + _made(raw)))
 
 
 def stamped(data: Mapping[str, Any], versions: Mapping[str, str], stamp: str) -> dict[str, list[Any]]:
