@@ -268,24 +268,26 @@ def _outbox_by_reference(db: Database) -> None:
         # Set on a pending create/update whose fields are the row's with this stamp: the entry
         # keeps no copy of them (store/rowcodec.py). NULL once it leaves the queue.
         "ALTER TABLE outbox ADD COLUMN stamp TEXT",
+        # The row it reads them from (its id: a few bytes in the index, where the uuid is 36).
+        "ALTER TABLE outbox ADD COLUMN rid INTEGER",
         # A save finds the entries that still read their values from its row (records._settle_outbox).
-        "CREATE INDEX ix_outbox_ref ON outbox(uuid) WHERE stamp IS NOT NULL",
+        "CREATE INDEX ix_outbox_ref ON outbox(rid) WHERE stamp IS NOT NULL",
     ))
     last = 0
     while True:
         rows = db.execute(
-            "SELECT o.seq, o.fields, r.data, r.versions FROM outbox o JOIN records r ON r.uuid = o.uuid"
+            "SELECT o.seq, o.fields, r.data, r.versions, r.id FROM outbox o JOIN records r ON r.uuid = o.uuid"
             " WHERE o.status = 0 AND o.op IN ('create', 'update') AND o.seq > ? ORDER BY o.seq LIMIT ?",
             (last, _ROWS_CHUNK)).fetchall()
         if not rows:
             return
         out = []
-        for seq, fields, data_text, versions_text in rows:
+        for seq, fields, data_text, versions_text, rid in rows:
             data = loads(data_text)
             ref = by_reference(data, unpack_versions(data, versions_text), loads(fields) or {})
             if ref is not None:
-                out.append((dumps({}), ref, seq))
-        db.conn.executemany("UPDATE outbox SET fields = ?, stamp = ? WHERE seq = ?", out)
+                out.append((dumps({}), ref, rid, seq))
+        db.conn.executemany("UPDATE outbox SET fields = ?, stamp = ?, rid = ? WHERE seq = ?", out)
         last = rows[-1][0]
 
 

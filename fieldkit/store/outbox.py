@@ -21,7 +21,7 @@ from .types import OutboxItem
 PENDING, ACKED, REJECTED = 0, 1, 2
 _SELECT = ("SELECT o.seq, o.uuid, o.module, o.op, o.fields, o.schema_version, o.at, o.by, o.reason,"
            " o.stamp, r.data, r.versions FROM {0}.outbox o LEFT JOIN {0}.records r"
-           " ON o.stamp IS NOT NULL AND r.uuid = o.uuid")
+           " ON o.stamp IS NOT NULL AND r.id = o.rid")
 # A store of a schema before 0011 (tests build them): every entry has its fields written out.
 _SELECT_OLD = ("SELECT o.seq, o.uuid, o.module, o.op, o.fields, o.schema_version, o.at, o.by, o.reason,"
                " NULL, NULL, NULL FROM {0}.outbox o")
@@ -72,7 +72,7 @@ class Outbox:
         with self._db.tx():
             # Kept to be shown with its reason: its fields written out, as they were when refused.
             for item, _ in self._items("o.seq = ? AND o.stamp IS NOT NULL", (seq,)) if self._refs else ():
-                self._db.execute(f"UPDATE {self._s}.outbox SET fields = ?, stamp = NULL WHERE seq = ?",
+                self._db.execute(f"UPDATE {self._s}.outbox SET fields = ?, stamp = NULL, rid = NULL WHERE seq = ?",
                                  (dumps(item.fields), seq))
             self._db.execute(f"UPDATE {self._s}.outbox SET status = 2, reason = ? WHERE seq = ?", (reason, seq))
             self._db.execute(f"DELETE FROM {self._s}.sync_frozen WHERE seq = ?", (seq,))
@@ -96,7 +96,7 @@ class Outbox:
         """
         seqs = list(seqs)
         n = 0
-        unref = ", stamp = NULL" if self._refs else ""  # out of the queue: it no longer reads the row
+        unref = ", stamp = NULL, rid = NULL" if self._refs else ""  # out of the queue: it no longer reads the row
         with self._db.tx():
             for i in range(0, len(seqs), 500):
                 chunk = seqs[i : i + 500]

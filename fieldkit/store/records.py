@@ -378,27 +378,27 @@ class Records:
                     # instead of copying them (store/rowcodec.py); a tombstone's flag is not in `data`.
                     ref = (by_reference(p.data, p.versions, p.outbox[1])
                            if refs and p.outbox[0] in ("create", "update") else None)
-                    rows.append((seq + i, p.uuid, p.module, p.outbox[0], "{}" if ref else dumps(p.outbox[1]),
-                                 ctx.schema_version, *p.updated, *((ref,) if refs else ())))
+                    rows.append((seq + i, p.uuid, p.module, p.outbox[0], "{}" if ref is not None else dumps(p.outbox[1]),
+                                 ctx.schema_version, *p.updated, *((ref, p.rid if ref is not None else None) if refs else ())))
                 db.executemany(
                     f"INSERT INTO {self._s}.outbox(seq, uuid, module, op, fields, schema_version, at, by"
-                    f"{', stamp) VALUES (?,?,?,?,?,?,?,?,?)' if refs else ') VALUES (?,?,?,?,?,?,?,?)'}", rows)
+                    f"{', stamp, rid) VALUES (?,?,?,?,?,?,?,?,?,?)' if refs else ') VALUES (?,?,?,?,?,?,?,?)'}", rows)
 
     def _settle_outbox(self, plans: list[_Plan]) -> None:
         """Before rows are rewritten: pending entries that name their fields by stamp get the
         values they would lose written out (store/rowcodec.py), read from the rows as stored."""
-        by_uuid = {p.uuid: p for p in plans}
-        uuids = list(by_uuid)
+        by_rid = {p.rid: p for p in plans}
+        rids = list(by_rid)
         fixed = []
-        for i in range(0, len(uuids), _CHUNK):
-            chunk = uuids[i : i + _CHUNK]
-            for seq, uid, fields, stamp, data, versions in self._db.execute(
-                    f"SELECT o.seq, o.uuid, o.fields, o.stamp, r.data, r.versions FROM {self._s}.outbox o"
-                    f" JOIN {self._s}.records r ON r.uuid = o.uuid"
-                    f" WHERE o.stamp IS NOT NULL AND o.uuid IN ({','.join('?' * len(chunk))})", chunk):
-                p = by_uuid[uid]
+        for i in range(0, len(rids), _CHUNK):
+            chunk = rids[i : i + _CHUNK]
+            for seq, rid, fields, stamp, data, versions in self._db.execute(
+                    f"SELECT o.seq, o.rid, o.fields, o.stamp, r.data, r.versions FROM {self._s}.outbox o"
+                    f" JOIN {self._s}.records r ON r.id = o.rid"
+                    f" WHERE o.stamp IS NOT NULL AND o.rid IN ({','.join('?' * len(chunk))})", chunk):
+                p = by_rid[rid]
                 before = loads(data)
-                got = settle(fields, stamp, (before, unpack_versions(before, versions)), (p.data, p.versions))
+                got = settle(fields, stamp, versions, (before, unpack_versions(before, versions)), (p.data, p.versions))
                 if got is not None:
                     fixed.append((*got, seq))
         self._db.executemany(f"UPDATE {self._s}.outbox SET fields = ?, stamp = ? WHERE seq = ?", fixed)

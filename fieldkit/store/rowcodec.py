@@ -14,8 +14,9 @@ full `[value, stamp]` copy of every field in the outbox entry of a record not ye
   (a name indexed without pieces): removing an index entry that is not there does nothing,
   so only a missing one could leave an entry behind, and none can be missing.
 * outbox: an entry of a create or update whose fields are exactly those of the record row
-  carrying the entry's stamp stores only that stamp (`outbox.stamp`) and no values; it is
-  resolved against the row when read. Before the row is rewritten so that such a field would
+  carrying the entry's stamp stores only that stamp (`outbox.stamp`; `ROW_STAMP` when it is the
+  one most of the row's fields share, as a create's is) and the row's id (`outbox.rid`), no
+  values; it is resolved against the row when read. Before the row is rewritten so that such a field would
   change, `records._commit` writes the old `[value, stamp]` into the entry (`settle`) — the
   entry says what was edited then, whatever happens to the row after.
 
@@ -31,6 +32,17 @@ from typing import Any
 from .ctx import dumps, loads
 
 SHARED = "*"  # never a field name: form fields start with a letter or an underscore
+ROW_STAMP = ""  # outbox.stamp: the stamp under the row's SHARED, whatever it is
+
+
+def _shared(data: Mapping[str, Any], versions: Mapping[str, str]) -> str | None:
+    common = Counter(versions[k] for k in data if k in versions).most_common(1)
+    return common[0][0] if common and common[0][1] >= 2 else None
+
+
+def _row_shared(versions_text: str | None) -> str | None:
+    raw = loads(versions_text) or {}
+    return raw.get(SHARED) if isinstance(raw, dict) else None
 
 
 def outbox_has_stamp(db: Any, schema: str) -> bool:
@@ -40,10 +52,9 @@ def outbox_has_stamp(db: Any, schema: str) -> bool:
 
 
 def pack_versions(data: Mapping[str, Any], versions: Mapping[str, str]) -> str:
-    shared = Counter(versions[k] for k in data if k in versions).most_common(1)
-    if not shared or shared[0][1] < 2:
+    common = _shared(data, versions)
+    if common is None:
         return dumps(dict(versions))
-    common = shared[0][0]
     out: dict[str, str | None] = {SHARED: common}
     out.update((k, v) for k, v in versions.items() if k not in data or v != common)
     out.update((k, None) for k in data if k not in versions)
@@ -109,7 +120,9 @@ def by_reference(data: Mapping[str, Any], versions: Mapping[str, str], fields: M
     if len(stamps) != 1:
         return None
     stamp = next(iter(stamps))
-    return stamp if stamped(data, versions, stamp) == dict(fields) else None
+    if stamped(data, versions, stamp) != dict(fields):
+        return None
+    return ROW_STAMP if stamp == _shared(data, versions) else stamp
 
 
 def resolve(fields_text: str, stamp: str | None, data_text: str | None, versions_text: str | None
@@ -118,22 +131,29 @@ def resolve(fields_text: str, stamp: str | None, data_text: str | None, versions
     fields: dict[str, list[Any]] = loads(fields_text) or {}
     if stamp is None or data_text is None:
         return fields
+    if stamp == ROW_STAMP:
+        stamp = _row_shared(versions_text) or ROW_STAMP
     data = loads(data_text)
     return {**stamped(data, unpack_versions(data, versions_text), stamp), **fields}
 
 
-def settle(fields_text: str, stamp: str, old: tuple[dict[str, Any], dict[str, str]],
+def settle(fields_text: str, stamp: str, old_versions_text: str, old: tuple[dict[str, Any], dict[str, str]],
            new: tuple[Mapping[str, Any], Mapping[str, str]]) -> tuple[str, str | None] | None:
     """What an entry referring to a row must store once the row goes from `old` to `new`
     (data, versions): None if it still resolves to the same fields, else (fields, stamp) with
     the values it would lose written out — all of them, stamp None, if the new row would lend
     it a field it never had (a form upgrade carrying the stamp to a renamed field)."""
+    named = stamp
+    if stamp == ROW_STAMP:
+        stamp = _row_shared(old_versions_text) or ROW_STAMP
     before = stamped(*old, stamp)
     after = stamped(*new, stamp)
-    if after == before:
+    # ROW_STAMP stays right only while the row's shared stamp stays this one.
+    keep = ROW_STAMP if named == ROW_STAMP and _shared(*new) == stamp else stamp
+    if after == before and keep == named:
         return None
     fields = loads(fields_text) or {}
     if set(after) - set(before):
         return dumps({**before, **fields}), None
     lost = {f: v for f, v in before.items() if after.get(f) != v}
-    return dumps({**lost, **fields}), stamp
+    return dumps({**lost, **fields}), keep
