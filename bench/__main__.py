@@ -26,13 +26,17 @@ def main(argv: list[str]) -> int:
             continue
         name = f"bench.{script.stem}"
         print(f"\n===== {name} =====", flush=True)
+        if quick and "--quick" not in script.read_text(encoding="utf-8"):
+            print(f"(no --quick size: run it alone, python -m {name})")
+            continue
         cmd = [sys.executable, "-m", name] + (["--quick"] if quick else [])
         with subprocess.Popen(cmd, cwd=here.parent, stdout=subprocess.PIPE, text=True, bufsize=1) as proc:
             assert proc.stdout is not None
             for line in proc.stdout:
                 got = parse(line)
                 if got is not None:
-                    rows.append(got)
+                    rows.append(got)  # printed once, in the summary
+                    continue
                 sys.stdout.write(line)
                 sys.stdout.flush()
         if proc.returncode != 0:

@@ -3,7 +3,9 @@
 Every chunk read from one side is delivered to the other `latency_s` after it arrived, and no
 faster than `rate_bps` bytes per second (serialised in 512-byte slices, so a large body takes
 its time as on a real link). Bytes are forwarded untouched (TLS passes through). Unlike
-tests/sync/faultproxy.py it never drops or garbles anything: it measures waiting, not faults.
+tests/sync/faultproxy.py it never garbles anything. With `drop_every` it also cuts each
+connection once that many bytes (both ways together) went through it — a link that keeps
+dropping, as a 2G link does at the edge of a cell — and counts the cuts in `drops`.
 
 Threading: its own asyncio loop in a daemon thread; `start`/`stop` from any other thread.
 """
@@ -18,10 +20,13 @@ SLICE = 512
 
 
 class SlowLink:
-    def __init__(self, upstream_port: int, port: int, *, rate_bps: float, latency_s: float) -> None:
+    def __init__(self, upstream_port: int, port: int, *, rate_bps: float, latency_s: float,
+                 drop_every: int | None = None) -> None:
         self.upstream_port, self.port = upstream_port, port
         self.rate, self.latency = rate_bps, latency_s
+        self.drop_every = drop_every
         self.bytes = 0  # forwarded, both ways
+        self.drops = 0  # connections cut by `drop_every`
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="slowlink", daemon=True)
         self._server: asyncio.base_events.Server | None = None
@@ -39,15 +44,16 @@ class SlowLink:
         async def close() -> None:
             if self._server is not None:
                 self._server.close()
-            for task in asyncio.all_tasks():
-                if task is not asyncio.current_task():
-                    task.cancel()
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)  # let them end before the loop does
 
         asyncio.run_coroutine_threadsafe(close(), self._loop).result(10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
 
-    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, link: _Conn) -> None:
         """One direction: a reader task stamps arrivals; the sender delivers each byte no earlier
         than its arrival + latency, at most `rate` bytes a second."""
         chunks: asyncio.Queue[tuple[float, bytes] | None] = asyncio.Queue()
@@ -72,8 +78,14 @@ class SlowLink:
                     delay = free_at - time.monotonic()
                     if delay > 0:
                         await asyncio.sleep(delay)
+                    if self.drop_every is not None and link.carried + len(part) >= self.drop_every:
+                        writer.write(part[: self.drop_every - link.carried])
+                        self.bytes += self.drop_every - link.carried
+                        link.cut(self)
+                        return
                     writer.write(part)
                     self.bytes += len(part)
+                    link.carried += len(part)
                 await writer.drain()
         except OSError:
             pass
@@ -87,4 +99,24 @@ class SlowLink:
         except OSError:
             writer.close()
             return
-        await asyncio.gather(self._pipe(reader, up_writer), self._pipe(up_reader, writer), return_exceptions=True)
+        link = _Conn([writer, up_writer])
+        try:
+            await asyncio.gather(self._pipe(reader, up_writer, link), self._pipe(up_reader, writer, link),
+                                 return_exceptions=True)
+        except asyncio.CancelledError:  # `stop()` with a connection open: end quietly
+            for w in link.writers:
+                w.transport.abort()
+
+
+class _Conn:
+    """One proxied connection: bytes carried both ways, and its two sockets to cut together."""
+
+    def __init__(self, writers: list[asyncio.StreamWriter]) -> None:
+        self.writers, self.carried, self.dropped = writers, 0, False
+
+    def cut(self, link: SlowLink) -> None:
+        if not self.dropped:
+            self.dropped = True
+            link.drops += 1
+        for w in self.writers:
+            w.transport.abort()  # a reset, not a clean close: what a lost carrier looks like

@@ -34,7 +34,7 @@ def parse(line: str) -> tuple[str, ...] | None:
 
 def render(rows: list[tuple[str, ...]]) -> str:
     """Markdown table of the collected rows, in the order the benches printed them."""
-    head = ("what", "now", "anchor (same run)", "goal", "")
+    head = ("what", "now", "anchor (same run)", "goal", "verdict")
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     lines += ["| " + " | ".join(r) + " |" for r in rows]
     return "\n".join(lines)

@@ -62,7 +62,14 @@ from sync.replica import AttachmentRef, OutboxEntry, Replica
 
 Progress = Callable[[int, int], None]
 Cancel = Callable[[], bool]
-CHUNK = 256 * 1024  # attachment chunk: ~15 s on a good 2G link, so a drop loses little
+# Attachment chunks. 64 KiB is ~3 s on a good 2G link (EDGE, ~200 kbit/s) and ~13 s on a poor
+# one (GPRS, ~40 kbit/s): a drop costs at most that. A link that keeps dropping halves the chunk
+# (down to MIN_CHUNK, ~1 s on GPRS) until chunks get through, then it grows back — a chunk larger
+# than what the link carries between two drops would otherwise be resent whole for ever.
+CHUNK = 64 * 1024
+MIN_CHUNK = 4 * 1024
+_GROW_AFTER = 4  # chunks through in a row before the size doubles again
+_SHRINKS = (CHUNK // MIN_CHUNK).bit_length() - 1  # halvings from CHUNK to MIN_CHUNK
 
 
 class SyncError(Exception):
@@ -236,6 +243,7 @@ class SyncClient:
         self._sleep, self._rng = sleep, rng or random.Random()
         self.bytes_sent = 0  # request bodies as sent (compressed), for the bench
         self.bytes_received = 0  # response bodies as received (compressed)
+        self.chunk_retries = 0  # attachment chunks lost on the way and sent (or asked) again
         self.session = requests.Session()
         self.session.headers["Accept-Encoding"] = "zstd, gzip"
         self.fingerprint: str | None = None
@@ -263,16 +271,19 @@ class SyncClient:
         device's own token, chunks by offset), which is what makes blind retries correct.
         """
         headers = kw.pop("headers", {})
+        retries = kw.pop("retries", None)
+        retries = self.retries if retries is None else retries
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         attempt = 0
         while True:
             try:
                 # Never follow a redirect: it could lead off the pinned server (or to plain HTTP).
+                # Counted when sent, lost or not: on a dropping link the resends are the cost.
+                self.bytes_sent += len(kw.get("data") or b"")
                 r = self.session.request(method, self.base_url + path, headers=headers, timeout=self.timeout,
                                          verify=self._verify, allow_redirects=False, **kw)
                 content = r.content  # read it all now: a cut-off body raises here, inside the retry
-                self.bytes_sent += len(kw.get("data") or b"")
                 self.bytes_received += len(content)
                 if r.status_code < 500 and r.status_code != 429:
                     if r.status_code >= 300:
@@ -286,7 +297,7 @@ class SyncClient:
             except requests.RequestException as exc:
                 failure = str(exc)
             attempt += 1
-            if attempt > self.retries:
+            if attempt > retries:
                 raise NetworkUnavailable(f"{method} {path} failed after {attempt} attempts: {failure}")
             delay = min(self.max_backoff, self.backoff * 2 ** (attempt - 1))
             self._sleep(delay * (0.5 + self._rng.random() / 2))
@@ -484,30 +495,67 @@ class SyncClient:
             report.uploaded += 1
         return report
 
-    def _upload(self, replica: Replica, ref: AttachmentRef) -> None:
-        size = ref.size if ref.size is not None else len(replica.read_attachment(ref.sha, 0, 1 << 62))
+    def _status(self, sha: str) -> dict[str, Any] | None:
         try:
-            offset = self._json("GET", f"/v1/attachments/{ref.sha}/status")["received"]
+            return self._json("GET", f"/v1/attachments/{sha}/status")
         except ServerRejected as exc:
             if exc.status != 404:
                 raise
-            offset = 0
+            return None
+
+    def _lost_chunk(self, step: int, stalls: int, what: str) -> tuple[int, int]:
+        """A chunk cut off on the way: the next one is half as big; gives up (NetworkUnavailable)
+        after `retries` losses at the smallest size without a byte of progress."""
+        self.chunk_retries += 1
+        stalls += 1
+        if stalls > self.retries + _SHRINKS:
+            raise NetworkUnavailable(f"{what}: the link drops every chunk, even of {MIN_CHUNK} bytes")
+        self._sleep(min(self.max_backoff, self.backoff) * (0.5 + self._rng.random() / 2))
+        return max(MIN_CHUNK, step // 2), stalls
+
+    @staticmethod
+    def _grown(step: int, through: int, lost_at: int) -> tuple[int, int]:
+        """The next chunk size after one got through: doubled after a run of successes, but kept
+        below a size already lost for this file (the link showed what it carries)."""
+        if through >= _GROW_AFTER and step * 2 < lost_at:
+            return step * 2, 0
+        return step, through
+
+    def _upload(self, replica: Replica, ref: AttachmentRef) -> None:
+        size = ref.size if ref.size is not None else len(replica.read_attachment(ref.sha, 0, 1 << 62))
+        st = self._status(ref.sha)
+        offset = int(st["received"]) if st is not None else 0
+        step, stalls, through, lost_at = CHUNK, 0, 0, CHUNK * 2
         while offset < size:
-            chunk = replica.read_attachment(ref.sha, offset, CHUNK)
+            chunk = replica.read_attachment(ref.sha, offset, step)
             try:
+                # No blind retry of a chunk: a resend goes from where the server says it stopped.
                 obj = self._json("PUT", f"/v1/attachments/{ref.sha}", data=chunk, params={
                     "record": ref.record_uuid, "offset": offset, "total": size},
-                    headers={"Content-Type": "application/octet-stream"})
-                offset = obj["received"]
+                    headers={"Content-Type": "application/octet-stream"}, retries=0)
+                offset, stalls = int(obj["received"]), 0
+                step, through = self._grown(step, through + 1, lost_at)
+                continue
+            except NetworkUnavailable:
+                lost_at = min(lost_at, step)
+                step, stalls = self._lost_chunk(step, stalls, f"upload {ref.sha[:12]}")
+                through = 0
             except ServerRejected as exc:
                 if exc.error != "wrong_offset":
                     raise
-                # Our earlier chunk landed but its answer was lost (or a retry doubled it): ask.
-                offset = self._json("GET", f"/v1/attachments/{ref.sha}/status")["received"]
+            # The chunk may have landed before the answer was lost (or a retry doubled it): ask.
+            st = self._status(ref.sha)
+            got = int(st["received"]) if st is not None else 0
+            if got > offset:
+                stalls = 0
+            offset = got
 
     def download_attachments(self, replica: Replica, report: SyncReport | None = None,
                              cancel: Cancel | None = None) -> SyncReport:
-        """Fetch attachments referenced by local records but missing locally; verifies SHA-256."""
+        """Fetch attachments referenced by local records but missing locally; verifies SHA-256.
+
+        A replica that keeps partial downloads (`partial_attachment`/`keep_partial_attachment`,
+        optional) has a download cut off by a dead link resumed from its byte count next round."""
         report = report or SyncReport()
         for ref in replica.missing_attachments():
             if cancel and cancel():
@@ -520,18 +568,40 @@ class SyncClient:
                 raise
             if not st["complete"]:
                 continue
-            parts, offset = [], 0
-            while offset < st["total"]:
-                r = self._request("GET", f"/v1/attachments/{ref.sha}", params={"offset": offset, "length": CHUNK})
-                if not r.content:
-                    break
-                parts.append(r.content)
-                offset += len(r.content)
-            data = b"".join(parts)
+            data = self._download(replica, ref.sha, int(st["total"]))
             if hashlib.sha256(data).hexdigest() == ref.sha:
                 replica.write_attachment(ref.sha, data)
                 report.downloaded += 1
+            elif hasattr(replica, "keep_partial_attachment"):
+                replica.keep_partial_attachment(ref.sha, b"")  # never resume from bytes that did not add up
         return report
+
+    def _download(self, replica: Replica, sha: str, total: int) -> bytes:
+        keeps = hasattr(replica, "keep_partial_attachment") and hasattr(replica, "partial_attachment")
+        kept = replica.partial_attachment(sha) if keeps else b""  # type: ignore[attr-defined]
+        parts, offset = [kept[:total]], len(kept[:total])
+        step, stalls, through, lost_at = CHUNK, 0, 0, CHUNK * 2
+        while offset < total:
+            try:
+                r = self._request("GET", f"/v1/attachments/{sha}", params={"offset": offset, "length": step},
+                                  retries=0)
+            except NetworkUnavailable:
+                lost_at = min(lost_at, step)
+                try:
+                    step, stalls = self._lost_chunk(step, stalls, f"download {sha[:12]}")
+                except NetworkUnavailable:
+                    if keeps and offset > len(kept):
+                        replica.keep_partial_attachment(sha, b"".join(parts))  # type: ignore[attr-defined]
+                    raise
+                through = 0
+                continue
+            if not r.content:
+                break
+            parts.append(r.content)
+            offset += len(r.content)
+            stalls = 0
+            step, through = self._grown(step, through + 1, lost_at)
+        return b"".join(parts)
 
     def sync(self, replica: Replica, progress: Progress | None = None, cancel: Cancel | None = None) -> SyncReport:
         """Push, pull, upload then download attachments: one full round. Raises SyncError kinds.

@@ -19,7 +19,10 @@ Contract, in the order the client uses it:
 4. Attachments: ``pending_attachments()`` lists local files whose records were pushed and that are
    not yet uploaded; ``read_attachment`` / ``mark_attachment_uploaded``;
    ``missing_attachments()`` lists files referenced by local records but absent;
-   ``write_attachment(sha, data)`` stores one (the client has verified its hash).
+   ``write_attachment(sha, data)`` stores one (the client has verified its hash). Optional:
+   ``partial_attachment(sha) -> bytes`` / ``keep_partial_attachment(sha, data)`` keep the
+   first bytes of a download a dead link cut off (b"" forgets them), so the next round resumes
+   there; a replica that keeps them keeps them as private as the files (encrypted at rest).
 
 A store that keeps only ``field -> [value, hlc]`` in its outbox can build each entry's Change
 with `sync.merge.stamped_delta` from the record's stored sync state; `SyncClient.sync` pushes

@@ -36,6 +36,7 @@ CREATE INDEX IF NOT EXISTS outbox_pending ON outbox(status, id);
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS attachments (sha TEXT PRIMARY KEY, record_uuid TEXT NOT NULL,
     data BLOB NOT NULL, uploaded INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS partials (sha TEXT PRIMARY KEY, data BLOB NOT NULL);
 """
 
 
@@ -203,3 +204,14 @@ class SQLiteReplica:
     def write_attachment(self, sha: str, data: bytes) -> None:
         uuid = next((a.record_uuid for a in self.missing_attachments() if a.sha == sha), "")
         self.db.execute("INSERT OR IGNORE INTO attachments VALUES (?,?,?,1)", (sha, uuid, data))
+        self.db.execute("DELETE FROM partials WHERE sha=?", (sha,))
+
+    def partial_attachment(self, sha: str) -> bytes:
+        row = self.db.execute("SELECT data FROM partials WHERE sha=?", (sha,)).fetchone()
+        return bytes(row[0]) if row else b""
+
+    def keep_partial_attachment(self, sha: str, data: bytes) -> None:
+        if data:
+            self.db.execute("INSERT OR REPLACE INTO partials VALUES (?,?)", (sha, data))
+        else:
+            self.db.execute("DELETE FROM partials WHERE sha=?", (sha,))

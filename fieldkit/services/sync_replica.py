@@ -36,7 +36,7 @@ from fieldkit.services.form_sets import device_policy
 from fieldkit.services.workspace import Workspace
 from sync import merge as m
 from sync.hlc import stamp_time_iso
-from sync.protocol import SCOPE, Change, attachment_refs
+from sync.protocol import SCOPE, Change
 from sync.replica import AttachmentRef, OutboxEntry
 
 WATCHLIST = "watchlist"
@@ -174,6 +174,7 @@ class FieldKitReplica:
     def __init__(self, ws: Workspace, policy: m.Policy | None = None) -> None:
         self.ws = ws
         self.policy = policy if policy is not None else device_policy(ws)
+        self._reading: tuple[str, bytes] | None = None  # (sha, plaintext) of the file being uploaded
         self.store = ws.store
         self.tables = ws.store.sync
         self.outbox = ws.store.outbox
@@ -448,37 +449,40 @@ class FieldKitReplica:
 
     # -- attachments -------------------------------------------------------------------------
     def pending_attachments(self) -> list[AttachmentRef]:
-        uploaded = self.tables.uploaded()
+        # From the store's index of references (its `uploaded = 0` rows), not a scan of records.
         out = []
-        for uuid, raw in self.tables.states_with_refs("sha256:"):
-            st = load_state(raw)
+        for uuid, sha in self.tables.to_upload():
             # Only once the server holds the record and no edit of it waits: records first.
-            if st is None or self.outbox.pending_for(uuid):
-                continue
-            for sha in sorted(attachment_refs(st)):
-                if sha not in uploaded and self.store.attachments.has(sha):
-                    out.append(AttachmentRef(sha, uuid))
+            if not self.outbox.pending_for(uuid) and self.store.attachments.has(sha):
+                out.append(AttachmentRef(sha, uuid))
         return out
 
     def read_attachment(self, sha: str, offset: int, length: int) -> bytes:
-        # Files are encrypted whole (one GCM message), so a chunk needs the whole plaintext.
-        return self.store.attachments.get(sha)[offset : offset + length]
+        # Files are encrypted whole (one GCM message), so a chunk needs the whole plaintext: the
+        # file being uploaded is kept decrypted between its chunks (one file in memory), or a
+        # dropping link's small chunks would decrypt it again for each.
+        if self._reading is None or self._reading[0] != sha:
+            self._reading = (sha, self.store.attachments.get(sha))
+        return self._reading[1][offset : offset + length]
 
     def mark_attachment_uploaded(self, sha: str) -> None:
+        self._reading = None
         self.tables.mark_uploaded(sha)
 
     def missing_attachments(self) -> list[AttachmentRef]:
-        out = []
-        for uuid, raw in self.tables.states_with_refs("sha256:"):
-            st = load_state(raw)
-            if st is None:
-                continue
-            for sha in sorted(attachment_refs(st)):
-                if not self.store.attachments.has(sha):
-                    out.append(AttachmentRef(sha, uuid))
-        return out
+        # The index's `present = 0` rows; the file itself is the last word (a copy may have come
+        # back with a restore, which writes files, not index rows).
+        return [AttachmentRef(sha, uuid) for uuid, sha in self.tables.to_download()
+                if not self.store.attachments.has(sha)]
 
     def write_attachment(self, sha: str, data: bytes) -> None:
         uuid = next((a.record_uuid for a in self.missing_attachments() if a.sha == sha), None)
         self.store.attachments.put(data, kind="synced", record_uuid=uuid)
         self.tables.mark_uploaded(sha)
+        self.tables.keep_partial(sha, b"")
+
+    def partial_attachment(self, sha: str) -> bytes:
+        return self.tables.partial(sha)
+
+    def keep_partial_attachment(self, sha: str, data: bytes) -> None:
+        self.tables.keep_partial(sha, data)

@@ -125,6 +125,12 @@ class _LaneReplica:
     def write_attachment(self, sha: str, data: bytes) -> None:
         self._steps(lambda ws: self.inner.write_attachment(sha, data))
 
+    def partial_attachment(self, sha: str) -> bytes:
+        return self._steps(lambda ws: self.inner.partial_attachment(sha))
+
+    def keep_partial_attachment(self, sha: str, data: bytes) -> None:
+        self._steps(lambda ws: self.inner.keep_partial_attachment(sha, data))
+
 
 def _begin(ws: Workspace) -> tuple[ss.Connection, FieldKitReplica, str]:
     conn = ss.connection(ws)

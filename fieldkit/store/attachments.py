@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from fieldkit.domain.errors import IntegrityError, NotFound
 
-from . import crypto
+from . import attachment_index, crypto
 from .ctx import Ctx, now_iso
 from .keyring import atomic_write
 
@@ -74,6 +74,7 @@ class Attachments:
                 " VALUES (?,?,?,?,?,?)",
                 (sha, kind, record_uuid, len(data), now_iso(), self._ctx.user),
             )
+            attachment_index.set_present(self._db, self._s, sha, True, len(data))
         return sha
 
     def get(self, sha: str) -> bytes:
@@ -101,5 +102,6 @@ class Attachments:
         """Delete the file and its row (e.g. a photo retaken before saving)."""
         with self._db.tx():
             self._db.execute(f"DELETE FROM {self._s}.attachments WHERE sha256 = ?", (sha,))
+            attachment_index.set_present(self._db, self._s, sha, False)
         with contextlib.suppress(FileNotFoundError):
             self._path(sha).unlink()

@@ -21,6 +21,7 @@ from collections.abc import Iterable
 
 from fieldkit.domain.errors import StorageError
 
+from .attachment_index import MIGRATION as _ATTACHMENT_REFS
 from .ctx import dumps, loads
 from .db import Db, translated
 from .premigration import copy_before_migrating
@@ -238,12 +239,19 @@ def _search_tails(db: Database) -> None:
     _run(db, _TAIL_TERMS)
 
 
-# 0010/0011 convert rows in Python, in id order, a chunk at a time. They use store/rowcodec.py's
+@STEPS(name="0010_attachment_refs")
+def _attachment_refs(db: Database) -> None:
+    # Which state references which file, so a sync round reads the work waiting instead of
+    # scanning every record (store/attachment_index.py); filled from the states stored so far.
+    _run(db, _ATTACHMENT_REFS)
+
+
+# 0011/0013 convert rows in Python, in id order, a chunk at a time. They use store/rowcodec.py's
 # encoders: those are the on-disk formats, and a change to one must keep reading what these wrote.
 _ROWS_CHUNK = 2000
 
 
-@STEPS(name="0010_packed_versions")
+@STEPS(name="0011_packed_versions")
 def _packed_versions(db: Database) -> None:
     # Most fields of a record share one 32-character stamp: written once (issue 17, bytes/record).
     last = 0
@@ -262,7 +270,7 @@ def _packed_versions(db: Database) -> None:
         last = rows[-1][0]
 
 
-@STEPS(name="0011_outbox_by_reference")
+@STEPS(name="0012_outbox_by_reference")
 def _outbox_by_reference(db: Database) -> None:
     _run(db, (
         # Set on a pending create/update whose fields are the row's with this stamp: the entry
@@ -291,7 +299,7 @@ def _outbox_by_reference(db: Database) -> None:
         last = rows[-1][0]
 
 
-@STEPS(name="0012_packed_terms")
+@STEPS(name="0013_packed_terms")
 def _packed_terms(db: Database) -> None:
     # The row's own term list grouped by kind, without the terms made from its other terms.
     last = 0

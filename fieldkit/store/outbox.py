@@ -22,7 +22,7 @@ PENDING, ACKED, REJECTED = 0, 1, 2
 _SELECT = ("SELECT o.seq, o.uuid, o.module, o.op, o.fields, o.schema_version, o.at, o.by, o.reason,"
            " o.stamp, r.data, r.versions FROM {0}.outbox o LEFT JOIN {0}.records r"
            " ON o.stamp IS NOT NULL AND r.id = o.rid")
-# A store of a schema before 0011 (tests build them): every entry has its fields written out.
+# A store of a schema before 0012 (tests build them): every entry has its fields written out.
 _SELECT_OLD = ("SELECT o.seq, o.uuid, o.module, o.op, o.fields, o.schema_version, o.at, o.by, o.reason,"
                " NULL, NULL, NULL FROM {0}.outbox o")
 

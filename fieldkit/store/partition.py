@@ -159,6 +159,13 @@ def move_in(db: Db, home: Path, modules: frozenset[str], main_keys: dict[str, by
             db.execute(f"INSERT OR IGNORE INTO {s}.attachments SELECT * FROM main.attachments"
                        f" WHERE record_uuid IN ({uuids})")
             db.execute(f"DELETE FROM main.attachments WHERE record_uuid IN ({uuids})")
+            # The sync round's index goes with its records; `present` now says what this part holds.
+            db.execute(f"INSERT OR IGNORE INTO {s}.attachment_refs SELECT * FROM main.attachment_refs"
+                       f" WHERE uuid IN ({uuids})")
+            db.execute(f"UPDATE {s}.attachment_refs SET present = sha256 IN (SELECT sha256 FROM {s}.attachments)")
+            db.execute(f"DELETE FROM main.attachment_refs WHERE uuid IN ({uuids})")
+            db.execute("UPDATE main.attachment_refs SET present = sha256 IN (SELECT sha256 FROM main.attachments)"
+                       " WHERE present = 1")
             moved["attachments"] = len(atts)
             db.execute("DELETE FROM main.terms WHERE rid IN (SELECT id FROM main.records WHERE uuid IN"
                        f" ({uuids}))")

@@ -24,6 +24,7 @@ from sqlcipher3 import dbapi2
 from fieldkit.domain.errors import Conflict, NotFound, StorageError
 from fieldkit.domain.storage_faults import READABLE, fault_of
 
+from . import attachment_index
 from .ctx import Ctx, dumps, loads, now_iso
 from .rowcodec import (
     by_reference,
@@ -103,13 +104,13 @@ class Records:
         self._db = ctx.db
         self._s, self._base = ctx.schema, ctx.base
         self._field_indexes: set[str] = set()
-        self._by_ref: bool | None = None  # outbox entries by reference (step 0011); read once
-        self._packed: bool | None = None  # term lists packed (step 0012); read once
+        self._by_ref: bool | None = None  # outbox entries by reference (step 0012); read once
+        self._packed: bool | None = None  # term lists packed (step 0013); read once
 
     def _terms_text(self, terms: list[tuple[str, str]]) -> str:
         # Tests build stores of older schemas with this code: there, the list as step 0009 reads it.
         if self._packed is None:
-            self._packed = self._db.one(f"SELECT count(*) FROM {self._s}.migrations WHERE name = '0012_packed_terms'")[0] > 0
+            self._packed = self._db.one(f"SELECT count(*) FROM {self._s}.migrations WHERE name = '0013_packed_terms'")[0] > 0
         return pack_terms(terms) if self._packed else dumps(terms)
 
     def _refs(self) -> bool:
@@ -362,6 +363,8 @@ class Records:
             # page per term: far fewer page reads, and with SQLCipher each read is a decrypt.
             db.executemany(f"INSERT OR IGNORE INTO {self._s}.terms(kind, key, module, rid) VALUES (?,?,?,?)", sorted(added))
             db.executemany(f"UPDATE {self._s}.records SET terms = ? WHERE id = ?", listed)
+            # A new sync state may reference other files: the sync round's lists follow it.
+            attachment_index.reindex(db, self._s, [(p.uuid, p.sync) for p in plans if p.sync is not _KEEP])
             db.executemany(
                 f"INSERT INTO {self._s}.history(record_id, at, by, op, field, old, new, stamp) VALUES (?,?,?,?,?,?,?,?)",
                 [(p.rid, at, by, op, f, None if f is None else dumps(o), None if f is None and n is None else dumps(n), s)

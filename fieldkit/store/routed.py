@@ -302,6 +302,20 @@ class RoutedSyncTables(_Split):
 
     def mark_uploaded(self, sha: str) -> None:
         self.main.mark_uploaded(sha)
+        if self.r is not None:  # the mark is kept once, in fieldkit.db; the index rows in each part
+            self.r.mark_uploaded(sha)
+
+    def partial(self, sha: str) -> bytes:
+        return self.main.partial(sha)  # kept in fieldkit.db: a download does not know its module
+
+    def keep_partial(self, sha: str, data: bytes) -> None:
+        self.main.keep_partial(sha, data)
+
+    def to_upload(self) -> list[tuple[str, str]]:
+        return [x for p in self._parts() for x in p.to_upload()]
+
+    def to_download(self) -> list[tuple[str, str]]:
+        return [x for p in self._parts() for x in p.to_download()]
 
     def watch_apply(self, uuid: str, id_number: str | None, reason: str, source: str) -> None:
         self.main.watch_apply(uuid, id_number, reason, source)

@@ -6,7 +6,7 @@ full `[value, stamp]` copy of every field in the outbox entry of a record not ye
 
 * `versions`: the stamp most fields share is written once under `SHARED`; only a field whose
   stamp differs (or that has a stamp but no value, or a value but no stamp — null) is written
-  out. A text without `SHARED` is the plain map, as stores before 0010 wrote it.
+  out. A text without `SHARED` is the plain map, as stores before 0011 wrote it.
 * `terms` (the row's own list of its index terms, so a save removes exactly those): keys
   grouped by kind, and the terms made from another of the row's terms (an ID number's last 4–6
   characters, a plate without its province, a name's two-character pieces) left out — reading
@@ -46,7 +46,7 @@ def _row_shared(versions_text: str | None) -> str | None:
 
 
 def outbox_has_stamp(db: Any, schema: str) -> bool:
-    """Whether step 0011 made `outbox.stamp`. Tests build a store of an older schema with this
+    """Whether step 0012 made `outbox.stamp`. Tests build a store of an older schema with this
     code (`STEPS.before(...)`); such a store gets full copies, as the code of its day wrote."""
     return any(r[1] == "stamp" for r in db.execute(f"PRAGMA {schema}.table_info(outbox)"))
 
@@ -103,7 +103,7 @@ def pack_terms(terms: Sequence[tuple[str, str]]) -> str:
 
 def unpack_terms(text: str | None) -> list[tuple[str, str]]:
     raw = loads(text) or []
-    if isinstance(raw, list):  # as written before 0012: [[kind, key], ...]
+    if isinstance(raw, list):  # as written before 0013: [[kind, key], ...]
         return [(k, v) for k, v in raw]
     out = [(kind, key) for kind, keys in raw.items() for key in keys]
     return list(dict.fromkeys(out + _made(raw)))

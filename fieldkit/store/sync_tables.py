@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from . import crypto
+from . import attachment_index, crypto
 from .ctx import Ctx, dumps, loads, now_iso
 from .watchlist import Watchlist
 
@@ -45,10 +45,14 @@ class SyncTables:
     # -- sync state ------------------------------------------------------------------------
     def set_state(self, uuid: str, state: Any) -> None:
         """Replace a record's opaque sync state (after its local edits were acknowledged)."""
-        self._db.execute(f"UPDATE {self._s}.records SET sync = ? WHERE uuid = ?", (dumps(state), uuid))
+        with self._db.tx():
+            self._db.execute(f"UPDATE {self._s}.records SET sync = ? WHERE uuid = ?", (dumps(state), uuid))
+            attachment_index.reindex(self._db, self._s, [(uuid, state)])
 
     def states_with_refs(self, marker: str) -> list[tuple[str, Any]]:
-        """(uuid, state) of records whose state text contains `marker` (e.g. ``"sha256:"``)."""
+        """(uuid, state) of records whose state text contains `marker` (e.g. ``"sha256:"``): a
+        scan of every record, kept as the anchor of bench/attachment_bench.py (sync reads
+        `to_upload`/`to_download`)."""
         rows = self._db.execute(f"SELECT uuid, sync FROM {self._s}.records WHERE sync LIKE ?", (f"%{marker}%",))
         return [(u, loads(s)) for u, s in rows]
 
@@ -104,6 +108,30 @@ class SyncTables:
     def mark_uploaded(self, sha: str) -> None:
         with self._db.tx():
             self._db.execute("INSERT OR IGNORE INTO main.sync_uploaded(sha256, at) VALUES (?, ?)", (sha, now_iso()))
+            attachment_index.set_uploaded(self._db, self._s, sha)
+
+    def partial(self, sha: str) -> bytes:
+        """The kept first bytes of a download cut off (b"" if none)."""
+        row = self._db.one("SELECT data FROM main.attachment_partials WHERE sha256 = ?", (sha,))
+        return b"" if row is None else bytes(row[0])
+
+    def keep_partial(self, sha: str, data: bytes) -> None:
+        """Keep `data` as the start of the download of `sha`; b"" forgets it."""
+        with self._db.tx():
+            if data:
+                self._db.execute("INSERT OR REPLACE INTO main.attachment_partials(sha256, data, at) VALUES (?, ?, ?)",
+                                 (sha, data, now_iso()))
+            else:
+                self._db.execute("DELETE FROM main.attachment_partials WHERE sha256 = ?", (sha,))
+
+    def to_upload(self) -> list[tuple[str, str]]:
+        """(record uuid, sha256) of files the server does not hold yet, referenced by states it
+        acknowledged, the file here (store/attachment_index.py: read from an index, not a scan)."""
+        return attachment_index.to_upload(self._db, self._s)
+
+    def to_download(self) -> list[tuple[str, str]]:
+        """(record uuid, sha256) of files referenced by stored states and absent here."""
+        return attachment_index.to_download(self._db, self._s)
 
     # -- the sealed inbox (store/partition.py) ------------------------------------------------
     def seal_pulled(self, change: Any, pub: bytes) -> None:

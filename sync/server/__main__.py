@@ -16,7 +16,7 @@ same settings (sync/server/config.py; the package's /etc/fieldkit-server/config.
 given on the command line win over it.
     fieldkit-server backup --to DIR          (SQLite online backup / pg_dump -Fc; never the key file)
     fieldkit-server replication setup-aggregate --county 350102 [--county-dsn DSN] | setup-county
-        --county 350102 --aggregate-dsn DSN | status     (PostgreSQL; docs/deployment.md)
+        --county 350102 --aggregate-dsn DSN | status | merge  (PostgreSQL; docs/deployment.md)
 
 Data directory: ``--data-dir`` or ``$FIELDKIT_SERVER_HOME`` or ``~/.local/share/fieldkit-server``;
 it holds the default SQLite database and the TLS certificate.
@@ -115,6 +115,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     common: dict[str, Any] = {"host": args.host, "port": args.port, "log_level": args.log_level,
                               "timeout_keep_alive": 30, "timeout_graceful_shutdown": 5, **ssl}
     if args.workers == 1:
+        from sync.server import replication
+
+        replication.start_merging(storage)  # replicated tasks merged, as app_from_env does per worker
         uvicorn.run(app, **common)
         return 0
     storage.close()
@@ -215,13 +218,16 @@ def cmd_backup(args: argparse.Namespace) -> int:
 def cmd_replication(args: argparse.Namespace) -> int:
     from sync.server import replication
 
-    engine = _open(args).engine  # opening upgrades the schema the triggers attach to
+    storage = _open(args)  # opening upgrades the schema the triggers attach to
+    engine = storage.engine
     if args.action == "setup-aggregate":
         out = replication.setup_aggregate(engine, args.county, args.county_dsn)
     elif args.action == "setup-county":
         if not args.aggregate_dsn:
             raise replication.ReplicationError("setup-county needs --aggregate-dsn (the aggregate database)")
         out = replication.setup_county(engine, args.county, args.aggregate_dsn)
+    elif args.action == "merge":  # what every serving process does every few seconds, once now
+        out = {"merged": replication.merge_pending(storage)}
     else:
         out = replication.status(engine)
     print(json.dumps(out, ensure_ascii=False, default=str))
@@ -347,7 +353,7 @@ def build_parser() -> argparse.ArgumentParser:
     bk.add_argument("--to", required=True, help="folder for the backup file")
     bk.set_defaults(fn=cmd_backup)
     rp = command("replication", "county <-> aggregate logical replication (PostgreSQL), idempotent")
-    rp.add_argument("action", choices=["setup-aggregate", "setup-county", "status"])
+    rp.add_argument("action", choices=["setup-aggregate", "setup-county", "status", "merge"])
     rp.add_argument("--county", default="", help="the county's code, the prefix of its village scopes")
     rp.add_argument("--county-dsn", help="setup-aggregate: the county database (libpq keywords) to subscribe to")
     rp.add_argument("--aggregate-dsn", help="setup-county: the aggregate database (libpq keywords)")

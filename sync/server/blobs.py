@@ -23,6 +23,7 @@ import hashlib
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from sync.protocol import may_write
 from sync.server import sealing
@@ -66,6 +67,12 @@ def _grant(c: sa.Connection, device: Device, sha: str, record: str) -> None:
         c.execute(attachment_grants.insert(), [{"sha": sha, "record_uuid": u} for u in sorted(wanted - have)])
 
 
+def _insert_new(c: sa.Connection, table: sa.Table) -> Any:
+    """INSERT that leaves an existing row (same key) alone, waiting for its writer to commit."""
+    insert = postgresql.insert if c.dialect.name == "postgresql" else sqlite.insert
+    return insert(table).on_conflict_do_nothing()
+
+
 def put_chunk(storage: Storage, device: Device, sha: str, record: str, offset: int, total: int,
               data: bytes) -> dict:
     """Store one chunk; returns ``{"received", "total", "complete"}``."""
@@ -79,19 +86,25 @@ def put_chunk(storage: Storage, device: Device, sha: str, record: str, offset: i
     if not may_write(state.scope, device.scope):
         raise StorageError(403, "out_of_scope", "record outside this device's jurisdiction")
     with storage._write() as c:
+        mine = attachment_uploads.c.sha == sha, attachment_uploads.c.device_id == device.id
+        # Two processes may both find no upload yet: the first row wins, the other waits for it.
+        c.execute(_insert_new(c, attachment_uploads).values(sha=sha, device_id=device.id, record_uuid=record,
+                                                            total=total))
+        # The guard across processes: the upload's row stays locked until this chunk commits (on
+        # SQLite, BEGIN IMMEDIATE already holds the whole database), so what is read from here on
+        # counts every chunk committed before and no byte range is taken twice. A chunk of the
+        # same bytes that landed on another worker meanwhile hears 409 "resume at…", not a 500.
+        row = c.execute(sa.select(attachment_uploads.c.total).where(*mine).with_for_update()).first()
         done = c.execute(sa.select(attachments.c.total).where(attachments.c.sha == sha,
                                                               attachments.c.data.is_not(None))).first()
-        mine = attachment_uploads.c.sha == sha, attachment_uploads.c.device_id == device.id
         if done is not None and storage.attachment_visible(c, device, sha):
             _grant(c, device, sha, record)
             c.execute(upload_parts.delete().where(_mine(sha, device)))  # finished by a colleague meanwhile
             c.execute(attachment_uploads.delete().where(*mine))
             return {"received": int(done.total), "total": int(done.total), "complete": True}
-        row = c.execute(sa.select(attachment_uploads.c.total).where(*mine)).first()
-        if row is None:
-            c.execute(attachment_uploads.insert().values(sha=sha, device_id=device.id, record_uuid=record,
-                                                         total=total))
-        elif int(row.total) != total:
+        if row is None:  # dropped by another process (a hash mismatch) while this one waited
+            raise StorageError(409, "wrong_offset", "resume at byte 0", received=0)
+        if int(row.total) != total:
             raise StorageError(409, "total_mismatch", "size differs from the upload in progress",
                                received=_received(c, sha, device))
         got = _received(c, sha, device)
@@ -117,9 +130,11 @@ def put_chunk(storage: Storage, device: Device, sha: str, record: str, offset: i
         bad = digest.hexdigest() != sha
         if not bad:
             if done is None:
-                c.execute(attachments.delete().where(attachments.c.sha == sha))  # an unfinished pre-v2 row
-                c.execute(attachments.insert().values(sha=sha, record_uuid=record, total=total,
-                                                      data=storage.key.seal(sha, bytes(blob))))
+                # An unfinished pre-v2 row goes; a file another device finished meanwhile stays
+                # (the same bytes: its hash is its name), so the second insert is a no-op.
+                c.execute(attachments.delete().where(attachments.c.sha == sha, attachments.c.data.is_(None)))
+                c.execute(_insert_new(c, attachments).values(sha=sha, record_uuid=record, total=total,
+                                                             data=storage.key.seal(sha, bytes(blob))))
             # else: stored already, by a device of another scope; this upload proved the bytes.
             _grant(c, device, sha, record)
         # A mismatch still commits the clean-up (so the next try starts at byte 0), then errs.

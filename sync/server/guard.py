@@ -26,16 +26,18 @@ a flooding client that waits for its answers slows to a few requests a second, i
 spending the server's CPU on refusals as fast as it can ask. At most `Limits.max_pauses` wait
 at once, so many connections cannot pile up behind the pause.
 
-The rate counters are the ``limits`` package's sliding-window counters in process memory
-(well kept, counter-based so a byte budget costs one integer per window, and it reports when a
-window frees up for ``Retry-After``). The concurrency count is a plain dict: ``limits`` counts
-events in time, not requests in progress. Counters live in one server process: several
-processes behind a balancer would each allow the full budget.
+The rate counters are the ``limits`` package's sliding-window counters (well kept,
+counter-based so a byte budget costs one integer per window, and it reports when a window frees
+up for ``Retry-After``). With `serve --workers N` (N > 1, PostgreSQL) they live in the database
+(`sync.server.counters.SharedCounters`), so N processes allow one budget, not N; a single
+process keeps them in its memory (a few µs a request instead of three database round trips). The concurrency count is a
+plain dict per process: ``limits`` counts events in time, not requests in progress, and a
+device's client sends one request at a time, so N processes allowing N × 4 costs nothing.
 
-Threading: the middleware and `Budgets.note_auth` run on the event loop, which alone touches
-the in-progress counts and the known tokens; `Budgets.spend` is called from the worker thread
-that parses a push, and touches only the ``limits`` memory storage, which is thread-safe.
-Sizes are bytes, times seconds.
+Threading: the middleware runs on the event loop; with shared counters it hands `Budgets.admit`,
+`note_auth` and `uploaded` to a worker thread (each is a database round trip), so the in-progress
+counts and the known tokens are kept under a lock. `Budgets.spend` is called from the worker
+thread that parses a push. Sizes are bytes, times seconds.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ import asyncio
 import contextlib
 import hashlib
 import math
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -51,9 +54,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from limits import RateLimitItem, parse
-from limits.storage import MemoryStorage
+from limits.storage import MemoryStorage, Storage
 from limits.strategies import SlidingWindowCounterRateLimiter
+from starlette.concurrency import run_in_threadpool
 
+from sync.server.counters import SharedCounters
 from sync.server.storage import StorageError
 
 Scope = MutableMapping[str, Any]
@@ -176,9 +181,14 @@ class _Counters(MemoryStorage):
 class Budgets:
     """The counters behind `Guard`, shared with the handlers (``app.state.guard``)."""
 
-    def __init__(self, limits: Limits | None = None) -> None:
+    def __init__(self, limits: Limits | None = None, counters: Storage | None = None) -> None:
+        """``counters``: where the windows are counted (default: this process's memory); a
+        `SharedCounters` is a database, whose calls the middleware makes off the event loop."""
         self.limits = limits or Limits()
-        self._limiter = SlidingWindowCounterRateLimiter(_Counters())
+        counters = counters if counters is not None else _Counters()
+        self.shared = isinstance(counters, SharedCounters)
+        self._limiter = SlidingWindowCounterRateLimiter(counters)
+        self._lock = threading.Lock()  # _in_flight and _known, touched from worker threads too
         self._requests = parse(self.limits.device_requests)
         self._bytes = parse(self.limits.device_upload_bytes)
         self._address = parse(self.limits.address_requests)
@@ -210,20 +220,22 @@ class Budgets:
         key = (scope.get("state") or {}).get(SCOPE_KEY, {}).get("device")
         if ok:
             if key is not None:
-                self._known[key] = None
-                self._known.move_to_end(key)
-                while len(self._known) > self.limits.known_tokens:
-                    self._known.popitem(last=False)
+                with self._lock:
+                    self._known[key] = None
+                    self._known.move_to_end(key)
+                    while len(self._known) > self.limits.known_tokens:
+                        self._known.popitem(last=False)
             return
         if key is not None:
-            self._known.pop(key, None)
+            with self._lock:
+                self._known.pop(key, None)
         # The failure itself is counted; if the address is already over, the next one is refused
         # before the database is asked.
         self._limiter.hit(self._address, _address_of(scope))
 
     def admit(self, scope: Scope, kind: str) -> str | None:
-        """The device key to count the request against (None: counted by address). Raises
-        `RateLimited` when a budget is spent."""
+        """The device key to count the request against (None: counted by address), entered
+        as in progress (the caller calls `leave`). Raises `RateLimited` when a budget is spent."""
         address = _address_of(scope)
         if kind == "console":  # browsers carry a session cookie, never a device token
             self._hit(self._console, address, "console requests from this address")
@@ -232,25 +244,38 @@ class Budgets:
         if key is None:
             self._hit(self._address, address, "requests from this address")
             return None
-        if key not in self._known and not self._limiter.test(self._address, address):
+        with self._lock:
+            known = key in self._known
+        if not known and not self._limiter.test(self._address, address):
             raise RateLimited("too many refused tokens from this address", self._retry_after(self._address, address))
-        if self._in_flight.get(key, 0) >= self.limits.device_concurrency:
-            raise RateLimited("this device already has requests in progress", 1)
+        self._check_concurrency(key)  # before the hit: a refused extra request spends no budget
         self._hit(self._requests, key, "requests from this device")
         if kind in ("push", "chunk") and not self._limiter.test(self._bytes, key):
             raise RateLimited("too many bytes uploaded by this device", self._retry_after(self._bytes, key))
+        self._check_concurrency(key, enter=True)  # again, with entering: another may have entered
         scope.setdefault("state", {})[SCOPE_KEY] = {"device": key}
         return key
 
-    def enter(self, key: str) -> None:
-        self._in_flight[key] = self._in_flight.get(key, 0) + 1
+    def _check_concurrency(self, key: str, enter: bool = False) -> None:
+        with self._lock:
+            n = self._in_flight.get(key, 0)
+            if n >= self.limits.device_concurrency:
+                raise RateLimited("this device already has requests in progress", 1)
+            if enter:
+                self._in_flight[key] = n + 1
 
     def leave(self, key: str) -> None:
-        left = self._in_flight[key] - 1
-        if left:
-            self._in_flight[key] = left
-        else:
-            del self._in_flight[key]
+        with self._lock:
+            left = self._in_flight[key] - 1
+            if left:
+                self._in_flight[key] = left
+            else:
+                del self._in_flight[key]
+
+    async def run(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """``fn(*args)`` from the event loop: at once with memory counters, in a worker thread
+        when they are the database's (a round trip must not stall every other request)."""
+        return await run_in_threadpool(fn, *args) if self.shared else fn(*args)
 
     def uploaded(self, key: str, nbytes: int) -> None:
         """Count bytes already received (an attachment chunk) against the device's budget."""
@@ -273,7 +298,7 @@ class Guard:
             declared = _header(scope, b"content-length")
             if declared is not None and (not declared.isdigit() or int(declared) > body_limit):
                 raise BodyTooLarge(body_limit)
-            key = self.budgets.admit(scope, kind)
+            key = await self.budgets.run(self.budgets.admit, scope, kind)
         except StorageError as exc:
             if isinstance(exc, RateLimited) and self.budgets.pausing < self.budgets.limits.max_pauses:
                 self.budgets.pausing += 1
@@ -283,8 +308,6 @@ class Guard:
                     self.budgets.pausing -= 1
             await self._refuse(send, exc)
             return
-        if key is not None:
-            self.budgets.enter(key)
         try:
             await self._forward(scope, receive, send, key, kind, body_limit)
         finally:
@@ -328,7 +351,7 @@ class Guard:
             await self._refuse(send, BodyTooLarge(body_limit))
         if key is not None and kind == "chunk" and received:
             # After the fact: the chunk was within its limit; the next one waits if over budget.
-            self.budgets.uploaded(key, received)
+            await self.budgets.run(self.budgets.uploaded, key, received)
 
     @staticmethod
     async def _refuse(send: Send, exc: StorageError) -> None:

@@ -21,10 +21,21 @@ which ordinary triggers do not fire. The copy triggers are ordinary (they see on
 writes); the apply triggers are ``ENABLE REPLICA`` (they see only replicated rows). A row that
 came down is therefore never copied back up, and a county's row that came up never goes down.
 
-Known limit: a task the aggregate republishes replaces the county's state of it; a laptop's
-edit of that task not yet replicated up (seconds, or the days a county is offline) is lost on
-the county's server, though the laptop keeps it. Watch list and reference data are written
-only by the aggregate, so replacing is exact for them.
+Tasks flow both ways, so they are merged, never replaced: a replicated task that the
+receiving server already holds in another state is queued in ``fk_repl.to_merge`` by the apply
+trigger, and the server's `merge_pending` (a thread of every ``serve`` process, or
+``replication merge``) joins it with the local state by `sync.merge` — the laptops' merge — and
+writes the union as a local write, which the copy trigger sends back so both sides converge
+(an unchanged state is skipped on arrival, which ends the exchange). A laptop's step on an
+aggregate task that has not yet gone up is therefore kept when the aggregate republishes it.
+Watch list and reference data are written only by the aggregate, so replacing is exact there.
+
+Ownership: a task belongs to the server that published it (its ``origin``, the publishing
+server's node, stays on every merged state). A server refuses to republish a task that reached
+it by replication (`arrived_from`: the county edits only its own tasks, the aggregate only its
+own), and a replicated task whose origin differs from the local record under the same id — two
+tasks that collided on an id given by hand — is not applied but kept in ``fk_repl.refused``,
+which `status` lists.
 
 Everything here is idempotent (``CREATE … IF NOT EXISTS`` / ``OR REPLACE``, subscriptions and
 publications looked up first): running a setup again repairs or refreshes, never duplicates.
@@ -33,11 +44,19 @@ PostgreSQL only; needs ``wal_level = logical`` on both sides and a superuser to 
 
 from __future__ import annotations
 
+import logging
 import re
+import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+
+if TYPE_CHECKING:
+    from sync.server.storage import Storage
+
+log = logging.getLogger(__name__)
+MERGE_EVERY_S = 2.0  # how often a serving process looks for replicated tasks to merge
 
 DOWN_MODULES = ("watchlist", "reference", "tasks")  # published by the aggregate
 DOWN_ONLY = ("watchlist", "reference")  # never written by a county: never copied up
@@ -75,6 +94,13 @@ CREATE TABLE IF NOT EXISTS fk_repl.down_records (
 -- published UPDATEs): FULL costs the old row in the WAL of a small, rarely written table.
 ALTER TABLE fk_repl.down_records REPLICA IDENTITY FULL;
 CREATE TABLE IF NOT EXISTS fk_repl.down_meta (name varchar(40) PRIMARY KEY, value text NOT NULL);
+-- Replicated task states waiting for `merge_pending` (the latest one of a record replaces an
+-- earlier one: a sender's state of a record only grows).
+CREATE TABLE IF NOT EXISTS fk_repl.to_merge (uuid varchar(36) PRIMARY KEY, state text NOT NULL);
+-- Replicated tasks not applied: another task holds the id here (a hand-given id collided).
+CREATE TABLE IF NOT EXISTS fk_repl.refused (
+    uuid varchar(36) PRIMARY KEY, module varchar(64) NOT NULL, origin text NOT NULL DEFAULT '',
+    local_origin text NOT NULL DEFAULT '', at timestamptz NOT NULL DEFAULT now());
 
 -- The one entry point for ordering a row as a local write would: the lane's counter
 -- (fk_next_seq, revision 0004_scope_sequences), locked until the apply transaction commits, so
@@ -85,11 +111,30 @@ CREATE OR REPLACE FUNCTION fk_repl.fk_assign_seq(scope text, n integer) RETURNS 
 LANGUAGE sql SET search_path = public, pg_catalog AS $$ SELECT public.fk_next_seq(scope, n) $$;
 
 -- Replicated row -> local records with a local sequence number (both directions use it).
--- An unchanged state is skipped: a refresh or a re-copy makes no device pull again.
+-- An unchanged state is skipped: a refresh or a re-copy makes no device pull again. A task the
+-- server holds already is merged by the server (to_merge), or refused when it is another task.
 CREATE OR REPLACE FUNCTION fk_repl.apply_row() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+DECLARE
+    cur text;
+    mine text;
+    theirs text;
 BEGIN
-    IF EXISTS (SELECT 1 FROM public.records r WHERE r.uuid = NEW.uuid AND r.state = NEW.state) THEN
+    SELECT r.state INTO cur FROM public.records r WHERE r.uuid = NEW.uuid;
+    IF cur = NEW.state THEN
+        RETURN NULL;
+    END IF;
+    IF cur IS NOT NULL AND NEW.module = 'tasks' THEN
+        mine := coalesce(cur::jsonb ->> 'origin', '');
+        theirs := coalesce(NEW.state::jsonb ->> 'origin', '');
+        IF mine <> '' AND theirs <> '' AND mine <> theirs THEN
+            INSERT INTO fk_repl.refused AS f (uuid, module, origin, local_origin)
+            VALUES (NEW.uuid, NEW.module, theirs, mine)
+            ON CONFLICT (uuid) DO UPDATE SET origin = EXCLUDED.origin, at = now();
+        ELSE
+            INSERT INTO fk_repl.to_merge AS t (uuid, state) VALUES (NEW.uuid, NEW.state)
+            ON CONFLICT (uuid) DO UPDATE SET state = EXCLUDED.state;
+        END IF;
         RETURN NULL;
     END IF;
     -- The sender's seq means nothing here: renumbered in this server's lane of the scope.
@@ -261,8 +306,85 @@ def status(engine: sa.Engine) -> dict[str, Any]:
         slots = c.execute(sa.text(
             "SELECT slot_name, active, pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint AS retained, "
             "wal_status FROM pg_replication_slots WHERE slot_name LIKE 'fk\\_%' ORDER BY slot_name")).all()
+        refused = _rows(c, "SELECT uuid, module, origin, local_origin, at::text FROM fk_repl.refused ORDER BY at")
     return {
+        "refused": [dict(r._mapping) for r in refused],
         "subscriptions": [Link(r[0], r[1], r[2], r[3], r[4]).__dict__ for r in subs],
         "slots": [{"name": r.slot_name, "active": r.active, "retained_bytes": r.retained,
                    "wal_status": r.wal_status} for r in slots],
     }
+
+
+def _rows(c: sa.Connection, sql: str) -> list[Any]:
+    """Rows of a query on ``fk_repl`` tables, none before replication was set up on this side."""
+    if c.execute(sa.text("SELECT to_regclass('fk_repl.to_merge')")).scalar() is None:
+        return []
+    return list(c.execute(sa.text(sql)).all())
+
+
+# ---------------------------------------------------------------------------- task ownership
+def arrived_from(c: sa.Connection, uuid: str) -> str | None:
+    """Whose record ``uuid`` is when it reached this server by replication: ``"aggregate"`` on a
+    county (it came down), ``"county <code>"`` on the aggregate (it came up); None when it is this
+    server's own, or there is no replication (SQLite included)."""
+    if c.dialect.name != "postgresql" or c.execute(sa.text("SELECT to_regclass('fk_repl.to_merge')")).scalar() is None:
+        return None
+    roles = set(c.execute(sa.text("SELECT tgname FROM pg_trigger WHERE tgname IN ('fk_apply_down', 'fk_apply_up')"))
+                .scalars())
+    if "fk_apply_down" in roles and c.execute(sa.text("SELECT 1 FROM fk_repl.down_records WHERE uuid = :u"),
+                                              {"u": uuid}).first() is not None:
+        return "aggregate"
+    if "fk_apply_up" in roles:
+        county = c.execute(sa.text("SELECT county FROM fk_repl.up_records WHERE uuid = :u"), {"u": uuid}).scalar()
+        if county is not None:
+            return f"county {county}"
+    return None
+
+
+def merge_pending(storage: Storage, limit: int = 500) -> int:
+    """Join queued replicated task states into the local records (see the module docstring);
+    returns how many records changed. Safe to run in several processes at once: each record is
+    merged under its lane's lock and its queue entry removed only if it was not replaced meanwhile."""
+    from sync import merge as m
+    from sync.server import formsets, lanes
+    from sync.server.storage import _load_state, records
+
+    if storage.engine.dialect.name != "postgresql":
+        return 0
+    with storage.engine.connect() as c:
+        queued = _rows(c, f"SELECT uuid, state FROM fk_repl.to_merge ORDER BY uuid LIMIT {int(limit)}")
+    changed = 0
+    for uuid, text in queued:
+        incoming = _load_state(text)
+        with storage.engine.connect() as c:
+            guess = {incoming.scope, *storage._scopes(c, [uuid]).values()} - {None}
+        with storage._write() as c:
+            lanes.lock(c, {lanes.lane_of(sc) for sc in guess if sc})
+            row = c.execute(sa.select(records.c.scope, records.c.state).where(records.c.uuid == uuid)).first()
+            if row is not None and row.scope not in guess:
+                continue  # moved to another village meanwhile: the next round takes that lane too
+            local = _load_state(row.state) if row is not None else None
+            merged = incoming if local is None else m.merge(local, incoming, formsets.policy(c, storage.policy))
+            if merged != local:
+                storage._store_states(c, {uuid: merged}, set() if local is None else {uuid})
+                changed += 1
+            c.execute(sa.text("DELETE FROM fk_repl.to_merge WHERE uuid = :u AND state = :s"), {"u": uuid, "s": text})
+    return changed
+
+
+def start_merging(storage: Storage, every_s: float = MERGE_EVERY_S) -> threading.Event:
+    """Run `merge_pending` every ``every_s`` seconds in a daemon thread (PostgreSQL only);
+    set the returned event to stop it. A failure is logged and tried again next round."""
+    stop = threading.Event()
+    if storage.engine.dialect.name != "postgresql":
+        return stop
+
+    def loop() -> None:
+        while not stop.wait(every_s):
+            try:
+                merge_pending(storage)
+            except Exception:  # a database hiccup must not end the merging for good
+                log.exception("merging replicated tasks failed; trying again")
+
+    threading.Thread(target=loop, name="fk-repl-merge", daemon=True).start()
+    return stop

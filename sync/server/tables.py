@@ -170,3 +170,11 @@ console_audit = sa.Table(
     sa.Column("outcome", sa.String(60), nullable=False),
     sa.Column("address", sa.String(64), nullable=False, server_default=""),
 )
+# Rate-limit counters shared by every server process on this database (sync/server/counters.py,
+# revision 0006_srvclean_rate_counters): login failures, and the guard's budgets on PostgreSQL.
+rate_counters = sa.Table(
+    "rate_counters", md,
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("count", sa.BigInteger, nullable=False),
+    sa.Column("expires_at", sa.Float, nullable=False),
+)

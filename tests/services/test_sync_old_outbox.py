@@ -1,5 +1,5 @@
 """Changes waiting in the outbox of a laptop on the store of an older release (full copies, before
-step 0011) still reach the other laptop as they were made, once the upgrade keeps them by
+step 0012) still reach the other laptop as they were made, once the upgrade keeps them by
 reference to their records (issue 17, bytes per record)."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from .test_sync_service import resident
 
 
 def test_edits_queued_before_the_upgrade_push_after_it(server, tmp_path, monkeypatch) -> None:
-    monkeypatch.setattr(migrations, "STEPS", migrations.STEPS.before("0010_packed_versions"))
+    monkeypatch.setattr(migrations, "STEPS", migrations.STEPS.before("0011_packed_versions"))
     a = enrolled_ws(server, tmp_path / "a", "lin")
     first = rsvc.save(a, "residents", resident("张三", 1, phone="13800000001"))
     rsvc.save(a, "residents", {**rsvc.get(a, first.uuid).data, "phone": "13900000002"}, uuid=first.uuid)

@@ -82,7 +82,7 @@ def test_an_edit_removes_the_terms_made_from_the_old_name_and_number(store: Stor
 def test_a_store_of_0009_keeps_its_pending_changes_through_the_upgrade(home: Path, monkeypatch) -> None:
     from fieldkit.store import migrations
 
-    monkeypatch.setattr(migrations, "STEPS", migrations.STEPS.before("0010_packed_versions"))
+    monkeypatch.setattr(migrations, "STEPS", migrations.STEPS.before("0011_packed_versions"))
     old, _ = Store.create(home, user="chief", passphrase=PASS)
     rec = old.records.create("residents", {"name": "欧阳娜娜", "phone": "1"}, terms=person_terms("欧阳娜娜", ID))
     old.records.update(rec.uuid, {"phone": "2"})

@@ -306,3 +306,22 @@ def test_the_counters_expiry_sweep_survives_a_key_popped_under_it():
     store.expirations = Vanishing({"old": time.time() - 1})
     store._MemoryStorage__expire_events()
     assert "old" not in store.storage
+
+
+def test_two_server_processes_on_postgresql_share_one_address_budget(pg_server):
+    """`serve --workers 2`: wrong enrolment codes from one address count against one budget,
+    whichever process answers (each process counting alone gave a flood twice the budget)."""
+    from .conftest import fresh_pg_db
+
+    url = fresh_pg_db(pg_server)
+    first, second = Storage(url), Storage(url)
+    try:
+        limits = Limits(address_requests="5 per 1 hour")  # no window edge inside the test
+        a, b = (TestClient(create_app(st, limits, shared_budgets=True)) for st in (first, second))
+        wrong = {"code": "AAAA-BBBB-CCCC-DDDD", "node": NODE, "token": "y" * 40}
+        answers = [(a if i % 2 else b).post("/v1/enroll", json=wrong).status_code for i in range(6)]
+        assert answers == [403] * 5 + [429]
+        assert a.post("/v1/enroll", json=wrong).status_code == 429
+    finally:
+        first.close()
+        second.close()

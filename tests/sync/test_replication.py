@@ -1,6 +1,8 @@
 """A county and the aggregate on two PostgreSQL clusters, joined by logical replication
-(sync/server/replication.py): a record made on a laptop of the county reaches the aggregate, and a
-watch-list entry published at the aggregate reaches the county's server and alerts its laptop."""
+(sync/server/replication.py): a record made on a laptop of the county reaches the aggregate, a
+watch-list entry published at the aggregate reaches the county's server and alerts its laptop, a
+form set published at the aggregate reaches the county's laptops, and tasks belong to the server
+that published them: merged both ways, never overwritten, never edited or taken over elsewhere."""
 
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from sync.server.__main__ import main
 from sync.server.storage import Storage, records
 
 from .conftest import fresh_pg_db
-from .helpers import ServerThread, tls_certificate
+from .helpers import ServerThread, enrolled, tls_certificate
 
 PASS = "correct horse battery"
 COUNTY = "350102"
@@ -70,8 +72,12 @@ def province(pg_clusters, tmp_path):
         replication.setup_aggregate(aggregate.engine, COUNTY)
         replication.setup_county(county.storage.engine, COUNTY, _dsn(agg_url))
         replication.setup_aggregate(aggregate.engine, COUNTY, _dsn(county_url))
+        # What every `serve` process runs (app_from_env): replicated tasks are merged, not replaced.
+        stops = [replication.start_merging(st, every_s=0.2) for st in (aggregate, county.storage)]
         yield aggregate, county
     finally:
+        for stop in locals().get("stops", []):
+            stop.set()
         # Subscriptions first: a dropped database with a live apply worker would hang the stop.
         for st in (aggregate, county.storage):
             with st.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
@@ -136,3 +142,108 @@ def test_replication_on_sqlite_or_with_a_bad_county_code_is_a_clear_refusal(tmp_
     assert "needs the server on PostgreSQL" in capsys.readouterr().err
     with pytest.raises(replication.ReplicationError, match="letters and digits"):
         replication.check_code("350102'; DROP TABLE records; --")
+
+
+def test_a_form_set_published_at_the_aggregate_reaches_the_county_and_its_laptop(province, tmp_path):
+    from fieldkit.domain.doorplate_code import generate_station_key
+    from fieldkit.formspec import default_forms_dir
+    from fieldkit.services import form_sets, installed_forms
+
+    aggregate, county = province
+    signer = generate_station_key(COUNTY)
+    v1 = form_sets.sign(default_forms_dir(), 1, signer)
+    aggregate.publish_form_set(v1.to_text())
+    _eventually("the form set to the county",
+                lambda: (county.storage.form_set_head() or {}).get("sha256") == v1.sha256)
+    assert county.storage.form_set_envelope() == aggregate.form_set_envelope()
+    ws, _ = wsvc.create(tmp_path / "laptop", "lin", PASS, display_name="林")
+    try:
+        form_sets.trust_county_key(ws, signer.public().to_string())
+        _, code = county.storage.create_enrollment("林的电脑", [VILLAGE])
+        sync.enroll(ws, county.qr(code))
+        sync.sync_now(ws)
+        waiting = form_sets.pending(ws)
+        assert waiting is not None and (waiting.version, waiting.sha256) == (1, v1.sha256)
+        form_sets.accept(ws)
+        assert installed_forms.installed(ws.store).version == 1
+    finally:
+        ws.lock()
+
+
+TASK = {"title": "走访独居老人", "kind": "visit", "description": "本周内入户一次", "points": 2}
+
+
+def _up_link(aggregate: Storage, enabled: bool) -> None:
+    """The county's link up, cut (the county offline) or restored."""
+    with aggregate.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+        c.exec_driver_sql(f"ALTER SUBSCRIPTION fk_up_{COUNTY} {'ENABLE' if enabled else 'DISABLE'}")
+
+
+def _values(storage: Storage, uuid: str) -> dict[str, Any]:
+    from sync import merge as m
+
+    st = storage.get_record(uuid)
+    return {} if st is None else m.current_values(st)
+
+
+def test_an_aggregate_task_republished_keeps_the_county_laptops_step_and_stays_the_aggregates(province, tmp_path):
+    from sync.server.console import tasks
+    from sync.server.console.checks import Refused
+
+    aggregate, county = province
+    uid = tasks.publish_task(aggregate, dict(TASK), VILLAGE)
+    _eventually("the task to the county", lambda: county.storage.get_record(uid))
+    cli, rep = enrolled(county, tmp_path, "lin", [VILLAGE], "00000000000000c1")
+    cli.sync(rep)
+    _up_link(aggregate, enabled=False)  # the county goes offline before the laptop's step goes up
+    rep.edit(uid, "tasks", {"status": "accepted", "accepted_by": "lin"})
+    cli.sync(rep)
+    tasks.publish_task(aggregate, {"description": "本周内入户一次，带上慰问品"}, VILLAGE, uuid=uid)
+    # The republished task came down and was merged with the laptop's step, not written over it.
+    both = _eventually("the republished task merged at the county", lambda: (
+        lambda v: v if v.get("description", "").endswith("慰问品") else None)(_values(county.storage, uid)))
+    assert (both["status"], both["accepted_by"]) == ("accepted", "lin")
+    cli.sync(rep)
+    assert m_values(rep, uid)["description"].endswith("慰问品") and m_values(rep, uid)["status"] == "accepted"
+    _up_link(aggregate, enabled=True)
+    at_top = _eventually("the laptop's step to the aggregate",
+                         lambda: (lambda v: v if v.get("status") == "accepted" else None)(_values(aggregate, uid)))
+    assert at_top["description"].endswith("慰问品")
+    _eventually("both servers to agree", lambda: _state(aggregate, uid)[1] == _state(county.storage, uid)[1])
+
+    # The county may not edit the aggregate's task: it is told where it can.
+    with pytest.raises(Refused, match="上级汇聚平台") as refused:
+        tasks.publish_task(county.storage, {"points": 5}, VILLAGE, uuid=uid)
+    assert refused.value.field == "uuid" and "aggregate" in refused.value.message_en
+    assert _values(county.storage, uid)["points"] == 2
+
+
+def test_a_county_task_and_an_aggregate_task_under_one_id_never_replace_each_other(province):
+    from sync.server.console import tasks
+    from sync.server.console.checks import Refused
+
+    aggregate, county = province
+    uid = "44444444-4444-4444-8444-444444444444"  # an id given by hand on both sides
+    _up_link(aggregate, enabled=False)
+    tasks.publish_task(county.storage, {**TASK, "title": "县里的任务"}, VILLAGE, uuid=uid)
+    tasks.publish_task(aggregate, {**TASK, "title": "市里的任务"}, VILLAGE, uuid=uid)
+    _up_link(aggregate, enabled=True)
+
+    def refused_on(storage: Storage) -> list[dict[str, Any]]:
+        return [r for r in replication.status(storage.engine)["refused"] if r["uuid"] == uid]
+
+    _eventually("the county to refuse the aggregate's task", lambda: refused_on(county.storage))
+    _eventually("the aggregate to refuse the county's task", lambda: refused_on(aggregate))
+    assert _values(county.storage, uid)["title"] == "县里的任务"
+    assert _values(aggregate, uid)["title"] == "市里的任务"
+    # A county task that did go up belongs to the county: the aggregate may not edit it.
+    own = tasks.publish_task(county.storage, dict(TASK), VILLAGE)
+    _eventually("the county's task to the aggregate", lambda: aggregate.get_record(own))
+    with pytest.raises(Refused, match=f"区县平台 {COUNTY}"):
+        tasks.publish_task(aggregate, {"points": 9}, VILLAGE, uuid=own)
+
+
+def m_values(rep: Any, uuid: str) -> dict[str, Any]:
+    from sync import merge as m
+
+    return m.current_values(rep.get(uuid))

@@ -128,3 +128,33 @@ def test_a_baseline_database_gains_the_console_tables_and_keeps_its_rows(db_url:
         assert [u.login for u in users.all_users(s)] == ["lin"]
     finally:
         s.close()
+
+
+def test_a_database_at_0005_gains_the_shared_counters_and_keeps_its_rows(db_url: str) -> None:
+    from limits import parse
+    from limits.strategies import SlidingWindowCounterRateLimiter
+
+    from sync.server import sealing
+    from sync.server.counters import SharedCounters
+    from sync.server.storage import devices
+
+    key = sealing.load(sealing.default_path(db_url), may_create=True)  # the key file 0005 seals with
+    engine = make_engine(db_url)
+    with engine.connect() as conn, conn.begin():  # a server stopped at 0005, with data
+        command.upgrade(schema._config(conn, key), "0005_attachment_encryption")
+        conn.execute(devices.insert().values(id=9, name="派出所笔记本", scope='["v1"]', created_at=1.0))
+        conn.execute(records.insert().values(uuid="33333333-3333-4333-8333-333333333333", module="events",
+                                             scope="v1", lane="v1", seq=1, state='{"kept": "旧事件"}'))
+    engine.dispose()
+    s = Storage(db_url)
+    try:
+        assert s.revisions == ("0005_attachment_encryption", schema.head())
+        assert [d["id"] for d in s.list_devices()] == [9]
+        with s.engine.connect() as conn:
+            assert "旧事件" in conn.execute(sa.select(records.c.state)).scalar_one()
+        assert _drift(s) == []
+        limiter = SlidingWindowCounterRateLimiter(SharedCounters(s.engine))
+        item = parse("2 per 1 hour")
+        assert [limiter.hit(item, "lin") for _ in range(3)] == [True, True, False]
+    finally:
+        s.close()

@@ -36,6 +36,7 @@ from sync.server.console import (
     web,
 )
 from sync.server.console.auth import ConsoleError, LoginLimiter, LoginRequired
+from sync.server.counters import SharedCounters
 
 ROUTERS = [routes_auth.router, routes_inbox.router, routes_tasks.router, routes_lists.router, routes_devices.router,
            routes_figures.router, routes_admin.router]
@@ -43,7 +44,7 @@ ROUTERS = [routes_auth.router, routes_inbox.router, routes_tasks.router, routes_
 
 def mount(app: FastAPI) -> None:
     """Add the console to ``app`` (its ``state.storage`` is the storage it uses)."""
-    app.state.console_limiter = LoginLimiter()
+    app.state.console_limiter = LoginLimiter(SharedCounters(app.state.storage.engine))
     for router in ROUTERS:
         app.include_router(router)
     app.mount("/console/static", StaticFiles(directory=str(Path(__file__).with_name("static"))), name="console-static")

@@ -14,7 +14,9 @@ guards, so a route cannot forget it.
 
 Login rate limits (the ``limits`` package, as `sync.server.guard`): failed attempts are counted
 per login (`LOGIN_FAILURES`) and per address (`ADDRESS_FAILURES`); once either is spent the
-form answers with the wait in seconds, before any password is checked.
+form answers with the wait in seconds, before any password is checked. The counters are the
+database's (`sync.server.counters.SharedCounters`), so every process of `serve --workers N`
+sees the same failures: five wrong passwords lock the login whichever processes got them.
 
 Threading: dependencies run on the event loop and hand database work to the thread pool.
 """
@@ -32,6 +34,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from limits import parse
 from limits.storage import MemoryStorage
+from limits.storage import Storage as Counters
 from limits.strategies import SlidingWindowCounterRateLimiter
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -84,10 +87,12 @@ def _hash(sid: str) -> str:
 
 
 class LoginLimiter:
-    """Failed-login counters in process memory (one server process; restart clears them)."""
+    """Failed-login counters in ``counters`` (default: this process's memory, for tests of one
+    app). Its methods may make database round trips: call them from a worker thread."""
 
-    def __init__(self, per_login: str = LOGIN_FAILURES, per_address: str = ADDRESS_FAILURES) -> None:
-        self._limiter = SlidingWindowCounterRateLimiter(MemoryStorage())
+    def __init__(self, counters: Counters | None = None, per_login: str = LOGIN_FAILURES,
+                 per_address: str = ADDRESS_FAILURES) -> None:
+        self._limiter = SlidingWindowCounterRateLimiter(counters if counters is not None else MemoryStorage())
         self._login, self._address = parse(per_login), parse(per_address)
 
     @staticmethod

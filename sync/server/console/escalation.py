@@ -3,7 +3,7 @@
 A township officer's inbox holds the events of their jurisdiction whose ``level`` is
 ``township``; a county officer's, those at ``county``. Each action is one of the form's
 workflow steps, run by `fieldkit.formspec.workflow.run_step` exactly as the laptop's door runs
-it, then written by `Storage.author_edit` as an edit by the console user, so the laptop that
+it, then written by `record_edits.author_edit` as an edit by the console user, so the laptop that
 raised the event pulls it at its next sync and its timeline shows the step:
 
 * handle — step ``resolve`` (outcome handled) or ``progress`` (still in progress);
@@ -30,6 +30,7 @@ from fieldkit.formspec.expr import Actor
 from fieldkit.formspec.field_types import default_value
 from fieldkit.formspec.records import check_record
 from fieldkit.formspec.workflow import run_step
+from sync.server.console import record_edits
 from sync.server.console.users import User
 from sync.server.storage import Storage
 
@@ -63,7 +64,7 @@ def inbox(storage: Storage, user: User) -> tuple[list[Event], list[Event]]:
     found first."""
     if user.level is None:
         return [], []
-    found = [Event(s.uuid, _values(storage, s)) for s in storage.find_records(MODULE, user.scope)]
+    found = [Event(s.uuid, _values(storage, s)) for s in record_edits.find_records(storage, MODULE, user.scope)]
     mine = sorted((e for e in found if e.level == user.level), key=lambda e: str(e.values.get("found_at", "")),
                   reverse=True)
     return [e for e in mine if e.status in OPEN], [e for e in mine if e.status == "resolved"]
@@ -126,5 +127,5 @@ def take_step(storage: Storage, catalog: ModuleCatalog, user: User, uuid: str, s
             raise ValidationFailed(errors)
         return {k: clean.get(k, result.values[k]) for k in changed}
 
-    state = storage.author_edit(uuid, MODULE, user.scope, user.login, compute)
+    state = record_edits.author_edit(storage, uuid, MODULE, user.scope, user.login, compute)
     return Event(uuid, _values(storage, state))

@@ -55,13 +55,13 @@ async def login(request: Request, login: Annotated[str, Form(max_length=64)] = "
     if not auth.same(csrf, request.cookies.get(auth.LOGIN_CSRF_COOKIE)):
         await run_in_threadpool(audit.record, storage, request, None, "login", "", "refused:csrf")
         return _login_page(request, 403, i18n.t("error.csrf", lang))
-    wait = limiter.wait(login, address)
+    wait = await run_in_threadpool(limiter.wait, login, address)
     if wait is not None:
         await run_in_threadpool(audit.record, storage, request, None, "login", "", "refused:rate_limited")
         return _login_page(request, 429, i18n.t("login.too_many", lang, seconds=wait))
     user: User | None = await run_in_threadpool(users.verify, storage, login.strip(), password)
     if user is None:
-        limiter.failed(login, address)
+        await run_in_threadpool(limiter.failed, login, address)
         await run_in_threadpool(audit.record, storage, request, None, "login", "", "refused:bad_password")
         return _login_page(request, 401, i18n.t("login.bad", lang))
     if user.disabled:

@@ -23,7 +23,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from sync import merge as m
-from sync.server import activity
+from sync.server import activity, replication
 from sync.server.console import forms
 from sync.server.console.checks import (
     PLATFORM,
@@ -103,6 +103,15 @@ def _check_assignees(storage: Storage, logins: list[str], scope: str) -> None:
 
 def publish_task(storage: Storage, values: dict[str, Any], scope: str, publisher: Publisher = PLATFORM, *,
                  uuid: str | None = None, today: dt.date | None = None) -> str:
+    if uuid is not None:
+        with storage.engine.connect() as c:
+            owner = replication.arrived_from(c, uuid)
+        if owner is not None:  # each task belongs to the server that published it
+            who, who_en = ("上级汇聚平台", "the aggregate (city/province) platform") if owner == "aggregate" else \
+                (f"区县平台 {owner.split()[-1]}", f"the platform of {owner}")
+            raise Refused(f"该任务由{who}下发，只能在那里修改；本平台可另发新任务",
+                          f"this task was published by {who_en} and can be changed only there; publish a new task here",
+                          field="uuid")
     checked = check_task(storage, values, scope, publisher, uuid=uuid, today=today)
     return storage.publish(MODULE, checked, scope, uuid)
 

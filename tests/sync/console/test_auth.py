@@ -74,6 +74,28 @@ def test_repeated_failures_lock_the_login_with_the_wait_in_words(client, storage
     assert login(client, "wang").status_code == 303
 
 
+def test_failures_on_two_server_processes_add_up_to_one_lock(db_url):
+    """`serve --workers 2` on one database: five wrong passwords lock the login whichever
+    process answered each (counted per process, a guesser had five per process)."""
+    from fastapi.testclient import TestClient
+
+    from sync.server.app import create_app
+    from sync.server.storage import Storage
+
+    first, second = Storage(db_url), Storage(db_url)
+    try:
+        add_user(first, "lin")
+        with TestClient(create_app(first)) as a, TestClient(create_app(second)) as b:
+            for c in (a, b, a, b, a):
+                assert login(c, "lin", "guess guess guess").status_code == 401
+            locked = login(b, "lin")  # the right password, on the process that saw two failures
+            assert locked.status_code == 429 and "秒后再试" in locked.text
+            assert login(a, "lin").status_code == 429
+    finally:
+        first.close()
+        second.close()
+
+
 def test_an_idle_session_ends_and_says_so(client, storage):
     add_user(storage, "lin")
     login(client, "lin")
