@@ -22,8 +22,10 @@ from collections.abc import Iterable
 from fieldkit.domain.errors import StorageError
 
 from .attachment_index import MIGRATION as _ATTACHMENT_REFS
+from .ctx import dumps, loads
 from .db import Db, translated
 from .premigration import copy_before_migrating
+from .rowcodec import by_reference, pack_terms, pack_versions, unpack_terms, unpack_versions
 
 # sqlite-utils imports numpy and pandas, if installed, only to map their scalar types to column
 # types; the store never hands it either, and numpy alone costs ~0.25 s of every command's start.
@@ -242,6 +244,72 @@ def _attachment_refs(db: Database) -> None:
     # Which state references which file, so a sync round reads the work waiting instead of
     # scanning every record (store/attachment_index.py); filled from the states stored so far.
     _run(db, _ATTACHMENT_REFS)
+
+
+# 0011/0013 convert rows in Python, in id order, a chunk at a time. They use store/rowcodec.py's
+# encoders: those are the on-disk formats, and a change to one must keep reading what these wrote.
+_ROWS_CHUNK = 2000
+
+
+@STEPS(name="0011_packed_versions")
+def _packed_versions(db: Database) -> None:
+    # Most fields of a record share one 32-character stamp: written once (issue 17, bytes/record).
+    last = 0
+    while True:
+        rows = db.execute("SELECT id, data, versions FROM records WHERE id > ? ORDER BY id LIMIT ?",
+                          (last, _ROWS_CHUNK)).fetchall()
+        if not rows:
+            return
+        out = []
+        for rid, data_text, versions_text in rows:
+            data = loads(data_text)
+            packed = pack_versions(data, unpack_versions(data, versions_text))
+            if packed != versions_text:
+                out.append((packed, rid))
+        db.conn.executemany("UPDATE records SET versions = ? WHERE id = ?", out)
+        last = rows[-1][0]
+
+
+@STEPS(name="0012_outbox_by_reference")
+def _outbox_by_reference(db: Database) -> None:
+    _run(db, (
+        # Set on a pending create/update whose fields are the row's with this stamp: the entry
+        # keeps no copy of them (store/rowcodec.py). NULL once it leaves the queue.
+        "ALTER TABLE outbox ADD COLUMN stamp TEXT",
+        # The row it reads them from (its id: a few bytes in the index, where the uuid is 36).
+        "ALTER TABLE outbox ADD COLUMN rid INTEGER",
+        # A save finds the entries that still read their values from its row (records._settle_outbox).
+        "CREATE INDEX ix_outbox_ref ON outbox(rid) WHERE stamp IS NOT NULL",
+    ))
+    last = 0
+    while True:
+        rows = db.execute(
+            "SELECT o.seq, o.fields, r.data, r.versions, r.id FROM outbox o JOIN records r ON r.uuid = o.uuid"
+            " WHERE o.status = 0 AND o.op IN ('create', 'update') AND o.seq > ? ORDER BY o.seq LIMIT ?",
+            (last, _ROWS_CHUNK)).fetchall()
+        if not rows:
+            return
+        out = []
+        for seq, fields, data_text, versions_text, rid in rows:
+            data = loads(data_text)
+            ref = by_reference(data, unpack_versions(data, versions_text), loads(fields) or {})
+            if ref is not None:
+                out.append((dumps({}), ref, rid, seq))
+        db.conn.executemany("UPDATE outbox SET fields = ?, stamp = ?, rid = ? WHERE seq = ?", out)
+        last = rows[-1][0]
+
+
+@STEPS(name="0013_packed_terms")
+def _packed_terms(db: Database) -> None:
+    # The row's own term list grouped by kind, without the terms made from its other terms.
+    last = 0
+    while True:
+        rows = db.execute("SELECT id, terms FROM records WHERE id > ? ORDER BY id LIMIT ?", (last, _ROWS_CHUNK)).fetchall()
+        if not rows:
+            return
+        out = [(packed, rid) for rid, text in rows if (packed := pack_terms(unpack_terms(text))) != text]
+        db.conn.executemany("UPDATE records SET terms = ? WHERE id = ?", out)
+        last = rows[-1][0]
 
 
 SCHEMA_VERSION = len(STEPS.names())

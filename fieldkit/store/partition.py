@@ -134,11 +134,14 @@ def move_in(db: Db, home: Path, modules: frozenset[str], main_keys: dict[str, by
                        " SELECT t.kind, t.key, t.module, m.new FROM main.terms t JOIN temp.moving m ON m.old = t.rid")
             # Pending and rejected outbox entries keep their order; their frozen deltas follow them.
             for seq, *row in db.execute(
-                    f"SELECT seq, uuid, module, op, fields, schema_version, at, by, status, reason FROM main.outbox"
+                    f"SELECT seq, uuid, module, op, fields, schema_version, at, by, status, reason, stamp,"
+                    # An entry read from its row follows the row (moved above, by uuid) to its new id.
+                    f" CASE WHEN o.stamp IS NOT NULL THEN (SELECT r.id FROM {s}.records r WHERE r.uuid = o.uuid) END"
+                    " FROM main.outbox o"
                     f" WHERE module IN ({marks}) AND status <> 1 ORDER BY seq", mods).fetchall():
                 new_seq = max(db.one(f"SELECT max(seq) FROM {s}.outbox")[0] or 0, BASE) + 1
-                db.execute(f"INSERT INTO {s}.outbox(seq, uuid, module, op, fields, schema_version, at, by, status, reason)"
-                           " VALUES (?,?,?,?,?,?,?,?,?,?)", (new_seq, *row))
+                db.execute(f"INSERT INTO {s}.outbox(seq, uuid, module, op, fields, schema_version, at, by, status, reason,"
+                           " stamp, rid) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", (new_seq, *row))
                 db.execute(f"INSERT OR IGNORE INTO {s}.sync_frozen(seq, change) SELECT ?, change FROM main.sync_frozen"
                            " WHERE seq = ?", (new_seq, seq))
                 db.execute("DELETE FROM main.sync_frozen WHERE seq = ?", (seq,))

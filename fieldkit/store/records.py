@@ -26,6 +26,15 @@ from fieldkit.domain.storage_faults import READABLE, fault_of
 
 from . import attachment_index
 from .ctx import Ctx, dumps, loads, now_iso
+from .rowcodec import (
+    by_reference,
+    outbox_has_stamp,
+    pack_terms,
+    pack_versions,
+    settle,
+    unpack_terms,
+    unpack_versions,
+)
 from .types import Change, IndexTermsLike, Record
 
 _COLS = "id, uuid, module, data, versions, created_at, created_by, updated_at, updated_by, deleted, village, grid, date"
@@ -42,8 +51,9 @@ _COLS_NO_VERSIONS = _COLS.replace("versions", "NULL")
 
 
 def _record(row: Sequence[Any]) -> Record:
+    data = loads(row[3])
     return Record(
-        id=row[0], uuid=row[1], module=row[2], data=loads(row[3]), versions=loads(row[4]) or {},
+        id=row[0], uuid=row[1], module=row[2], data=data, versions=unpack_versions(data, row[4]),
         created_at=row[5], created_by=row[6], updated_at=row[7], updated_by=row[8],
         deleted=bool(row[9]), village=row[10], grid=row[11], date=row[12],
     )
@@ -94,6 +104,19 @@ class Records:
         self._db = ctx.db
         self._s, self._base = ctx.schema, ctx.base
         self._field_indexes: set[str] = set()
+        self._by_ref: bool | None = None  # outbox entries by reference (step 0012); read once
+        self._packed: bool | None = None  # term lists packed (step 0013); read once
+
+    def _terms_text(self, terms: list[tuple[str, str]]) -> str:
+        # Tests build stores of older schemas with this code: there, the list as step 0009 reads it.
+        if self._packed is None:
+            self._packed = self._db.one(f"SELECT count(*) FROM {self._s}.migrations WHERE name = '0013_packed_terms'")[0] > 0
+        return pack_terms(terms) if self._packed else dumps(terms)
+
+    def _refs(self) -> bool:
+        if self._by_ref is None:
+            self._by_ref = outbox_has_stamp(self._db, self._s)
+        return self._by_ref
 
     # -- writes ----------------------------------------------------------------------------
     def create(self, module: str, data: dict[str, Any], *, terms: IndexTermsLike | None = None,
@@ -305,7 +328,7 @@ class Records:
                 db.executemany(
                     f"INSERT INTO {self._s}.records(id, uuid, module, data, versions, terms, created_at, created_by,"
                     " updated_at, updated_by, deleted, village, grid, date, sync) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    [(p.rid, p.uuid, p.module, dumps(p.data), dumps(p.versions), dumps(p.terms or []), *p.created,
+                    [(p.rid, p.uuid, p.module, dumps(p.data), pack_versions(p.data, p.versions), self._terms_text(p.terms or []), *p.created,
                       *p.updated, int(p.deleted), *p.cols, None if p.sync is _KEEP else dumps(p.sync)) for p in new],
                 )
             except dbapi2.IntegrityError:  # UNIQUE(uuid): cheaper than looking first on every insert
@@ -313,13 +336,16 @@ class Records:
                 raise Conflict("记录已存在" if one else "导入的记录中有已存在的记录",
                                message_en=f"Record {new[0].uuid} already exists" if one
                                else "A record in the batch already exists") from None
+            if self._refs():
+                self._settle_outbox(old)
             row_set = (f"UPDATE {self._s}.records SET module=?, data=?, versions=?, updated_at=?, updated_by=?, deleted=?,"
                        " village=?, grid=?, date=?{} WHERE id=?")
             db.executemany(row_set.format(""), [
-                (p.module, dumps(p.data), dumps(p.versions), *p.updated, int(p.deleted), *p.cols, p.rid)
+                (p.module, dumps(p.data), pack_versions(p.data, p.versions), *p.updated, int(p.deleted), *p.cols, p.rid)
                 for p in old if p.sync is _KEEP])
             db.executemany(row_set.format(", sync=?"), [
-                (p.module, dumps(p.data), dumps(p.versions), *p.updated, int(p.deleted), *p.cols, dumps(p.sync), p.rid)
+                (p.module, dumps(p.data), pack_versions(p.data, p.versions), *p.updated, int(p.deleted), *p.cols,
+                 dumps(p.sync), p.rid)
                 for p in old if p.sync is not _KEEP])
             gone, added, listed = [], [], []
             for p in plans:
@@ -327,9 +353,9 @@ class Records:
                     continue
                 before = stored.get(p.rid or 0, [])
                 if not p.is_new:
-                    if before == p.terms:
+                    if set(before) == set(p.terms):  # the index is a set; order does not matter
                         continue
-                    listed.append((dumps(p.terms), p.rid))
+                    listed.append((self._terms_text(p.terms), p.rid))
                 gone += [(k, v, p.module, p.rid) for k, v in before]
                 added += [(k, v, p.module, p.rid) for k, v in p.terms]
             db.executemany(f"DELETE FROM {self._s}.terms WHERE kind = ? AND key = ? AND module = ? AND rid = ?", gone)
@@ -348,12 +374,37 @@ class Records:
             if queued:
                 # Numbered here, not by SQLite: the restricted database's start at its base.
                 seq = max(db.one(f"SELECT max(seq) FROM {self._s}.outbox")[0] or 0, self._base) + 1
+                rows, refs = [], self._refs()
+                for i, p in enumerate(queued):
+                    assert p.outbox is not None
+                    # A create's or update's fields are the row's own: the entry names their stamp
+                    # instead of copying them (store/rowcodec.py); a tombstone's flag is not in `data`.
+                    ref = (by_reference(p.data, p.versions, p.outbox[1])
+                           if refs and p.outbox[0] in ("create", "update") else None)
+                    rows.append((seq + i, p.uuid, p.module, p.outbox[0], "{}" if ref is not None else dumps(p.outbox[1]),
+                                 ctx.schema_version, *p.updated, *((ref, p.rid if ref is not None else None) if refs else ())))
                 db.executemany(
-                    f"INSERT INTO {self._s}.outbox(seq, uuid, module, op, fields, schema_version, at, by)"
-                    " VALUES (?,?,?,?,?,?,?,?)",
-                    [(seq + i, p.uuid, p.module, p.outbox[0], dumps(p.outbox[1]), ctx.schema_version, *p.updated)
-                     for i, p in enumerate(queued) if p.outbox is not None],
-                )
+                    f"INSERT INTO {self._s}.outbox(seq, uuid, module, op, fields, schema_version, at, by"
+                    f"{', stamp, rid) VALUES (?,?,?,?,?,?,?,?,?,?)' if refs else ') VALUES (?,?,?,?,?,?,?,?)'}", rows)
+
+    def _settle_outbox(self, plans: list[_Plan]) -> None:
+        """Before rows are rewritten: pending entries that name their fields by stamp get the
+        values they would lose written out (store/rowcodec.py), read from the rows as stored."""
+        by_rid = {p.rid: p for p in plans}
+        rids = list(by_rid)
+        fixed = []
+        for i in range(0, len(rids), _CHUNK):
+            chunk = rids[i : i + _CHUNK]
+            for seq, rid, fields, stamp, data, versions in self._db.execute(
+                    f"SELECT o.seq, o.rid, o.fields, o.stamp, r.data, r.versions FROM {self._s}.outbox o"
+                    f" JOIN {self._s}.records r ON r.id = o.rid"
+                    f" WHERE o.stamp IS NOT NULL AND o.rid IN ({','.join('?' * len(chunk))})", chunk):
+                p = by_rid[rid]
+                before = loads(data)
+                got = settle(fields, stamp, versions, (before, unpack_versions(before, versions)), (p.data, p.versions))
+                if got is not None:
+                    fixed.append((*got, seq))
+        self._db.executemany(f"UPDATE {self._s}.outbox SET fields = ?, stamp = ? WHERE seq = ?", fixed)
 
     def _stored_terms(self, plans: list[_Plan]) -> dict[int, list[tuple[str, str]]]:
         out: dict[int, list[tuple[str, str]]] = {}
@@ -362,7 +413,7 @@ class Records:
             chunk = ids[i : i + _CHUNK]
             for rid, terms in self._db.execute(
                     f"SELECT id, terms FROM {self._s}.records WHERE id IN ({','.join('?' * len(chunk))})", chunk):
-                out[rid] = [(k, v) for k, v in loads(terms)]
+                out[rid] = unpack_terms(terms)
         return out
 
     # -- reads -----------------------------------------------------------------------------

@@ -18,10 +18,12 @@ OLD_STORES = {
 }
 # What each had not run yet: today's code must run exactly these, and nothing it already ran.
 # 7e8995a predates restricted.db: the officer's or chief's first unlock creates it, from step one.
+_AFTER_0009 = [(db, n) for db in ("fieldkit.db", "restricted.db")
+               for n in ("0010_attachment_refs", "0011_packed_versions", "0012_outbox_by_reference", "0013_packed_terms")]
 MISSING = {
-    "7e8995a": [("fieldkit.db", "0008_sealed_inbox"), ("fieldkit.db", "0009_search_tails"),
+    "7e8995a": [("fieldkit.db", "0008_sealed_inbox"), ("fieldkit.db", "0009_search_tails"), *_AFTER_0009[:4],
                 *(("restricted.db", n) for n in migrations.STEPS.names())],
-    "ba5e2a8": [],
+    "ba5e2a8": _AFTER_0009,
 }
 PASS = "correct horse 1"
 
