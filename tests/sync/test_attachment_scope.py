@@ -128,6 +128,7 @@ def test_an_upgraded_server_keeps_its_files_and_restarts_unfinished_uploads(tmp_
         c.execute(meta.delete().where(meta.c.name == "attachments_v2"))
         # ...and, being that old, it kept files unsealed (before 0005_attachment_encryption).
         c.execute(sa.text("UPDATE alembic_version SET version_num = :v"), {"v": BEFORE_SEALING})
+        c.exec_driver_sql("DROP TABLE rate_counters")  # 0006_srvclean_rate_counters, after sealing
     storage.close()
     storage = Storage(url)
     try:

@@ -9,11 +9,12 @@ import os
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 from alembic.script import ScriptDirectory
 
 from sync.server import blobs, schema, sealing
 from sync.server.__main__ import main
-from sync.server.storage import Storage, attachments, md
+from sync.server.storage import Storage, attachments
 from sync.server.tables import attachment_grants
 
 # The revision 0005_attachment_encryption follows (the integrator may chain others before it).
@@ -63,19 +64,18 @@ def test_an_uploaded_photo_is_sealed_in_the_database_and_downloads_whole(db_url,
 def test_a_database_from_before_sealing_with_a_plain_photo_is_sealed_by_the_upgrade(tmp_path, monkeypatch) -> None:
     url = f"sqlite:///{tmp_path / 'server.db'}"
     # The server as it was before 0005: its tables, a plain photo granted to a record.
-    def create_all(engine: sa.Engine, _key: object = None) -> tuple[None, None]:
-        md.create_all(engine)
+    def upgrade_to_before_sealing(engine: sa.Engine, _key: object = None) -> tuple[None, None]:
+        with engine.connect() as conn, conn.begin():
+            command.upgrade(schema._config(conn), BEFORE_SEALING)
         return None, None
 
-    monkeypatch.setattr(schema, "upgrade", create_all)
+    monkeypatch.setattr(schema, "upgrade", upgrade_to_before_sealing)
     old = Storage(url, key_file=tmp_path / "k" / "attachment.key")
     dev = _device(old)
     old.publish("id_applications", {"photo": f"sha256:{SHA}"}, "v1", uuid=R1)
     with old.engine.begin() as c:
         c.execute(attachments.insert().values(sha=SHA, record_uuid=R1, total=len(PHOTO), data=PHOTO))
         c.execute(attachment_grants.insert().values(sha=SHA, record_uuid=R1))
-        c.exec_driver_sql("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)")
-        c.execute(sa.text("INSERT INTO alembic_version VALUES (:v)"), {"v": BEFORE_SEALING})
     old.close()
     monkeypatch.undo()
     assert MARK in _files(tmp_path)
