@@ -29,15 +29,6 @@ def pages_server(console_server):
     return console_server
 
 
-def _login(drv, base: str, login_name: str) -> None:
-    """Sign in and wait for the page after it: a `get` racing the login POST would arrive
-    without the session cookie and land on the login page again."""
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    browser_login(drv, base, login_name)
-    WebDriverWait(drv, 10).until(lambda d: "/console/login" not in d.current_url)
-
-
 def _shot(drv, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     drv.save_screenshot(str(SHOTS / f"{name}.png"))
@@ -51,7 +42,7 @@ def test_a_task_published_in_the_browser_is_completed_on_a_laptop_and_credited(p
     users.add(srv.storage, "zhang", "张乡镇", "township", [V], PASSWORD)
     laptop = enrolled_ws(srv, tmp_path / "lin", "lin")
     try:
-        _login(browser, srv.url, "zhang")
+        browser_login(browser, srv.url, "zhang")
         browser.get(f"{srv.url}/console/tasks")
         browser.find_element(By.ID, "task-title").send_keys("寻找走失老人")
         Select(browser.find_element(By.ID, "task-kind")).select_by_value("missing_person")
@@ -100,7 +91,7 @@ def test_a_device_revoked_in_the_browser_is_refused_at_its_next_sync(pages_serve
     laptop = enrolled_ws(srv, tmp_path / "lin", "lin")
     try:
         sync.sync_now(laptop)
-        _login(browser, srv.url, "root")
+        browser_login(browser, srv.url, "root")
         browser.get(f"{srv.url}/console/devices")
         browser.find_element(By.ID, "enroll-name").send_keys("西门村警务室笔记本")
         browser.find_element(By.ID, "enroll-scope").send_keys("350102001002")
@@ -131,7 +122,7 @@ def test_the_watch_list_in_the_browser_adds_and_reports_a_bad_csv_line(pages_ser
 
     srv = pages_server
     users.add(srv.storage, "zhang", "张乡镇", "township", [V], PASSWORD)
-    _login(browser, srv.url, "zhang")
+    browser_login(browser, srv.url, "zhang")
     browser.get(f"{srv.url}/console/watchlist")
     browser.find_element(By.ID, "add-id-number").send_keys("35052519800101123X")
     browser.find_element(By.ID, "add-reason").send_keys("网上在逃")

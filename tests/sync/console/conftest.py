@@ -135,9 +135,16 @@ def browser(tmp_path):
 
 
 def browser_login(drv: Any, base: str, login_name: str, password: str = PASSWORD) -> None:
+    """Sign in and wait for the page that answers: a `get` racing the login POST would arrive
+    without the session cookie and land on the login page again (seen on a loaded CI machine)."""
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.expected_conditions import staleness_of
+    from selenium.webdriver.support.ui import WebDriverWait
 
     drv.get(f"{base}/console/login")
     drv.find_element(By.ID, "login").send_keys(login_name)
     drv.find_element(By.ID, "password").send_keys(password)
-    drv.find_element(By.ID, "login-submit").click()
+    submit = drv.find_element(By.ID, "login-submit")
+    submit.click()
+    # The answer is a new page either way (the inbox, or the login form with its refusal).
+    WebDriverWait(drv, 20).until(staleness_of(submit))
