@@ -138,13 +138,19 @@ def browser_login(drv: Any, base: str, login_name: str, password: str = PASSWORD
     """Sign in and wait for the page that answers: a `get` racing the login POST would arrive
     without the session cookie and land on the login page again (seen on a loaded CI machine)."""
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.expected_conditions import staleness_of
-    from selenium.webdriver.support.ui import WebDriverWait
 
     drv.get(f"{base}/console/login")
     drv.find_element(By.ID, "login").send_keys(login_name)
     drv.find_element(By.ID, "password").send_keys(password)
-    submit = drv.find_element(By.ID, "login-submit")
-    submit.click()
     # The answer is a new page either way (the inbox, or the login form with its refusal).
-    WebDriverWait(drv, 20).until(staleness_of(submit))
+    click_and_wait(drv, drv.find_element(By.ID, "login-submit"))
+
+
+def click_and_wait(drv: Any, element: Any) -> None:
+    """Click what loads a new page and wait until the old page is gone: looking for an element
+    both pages have (#flash) would otherwise read the old one, or meet it going stale."""
+    from selenium.webdriver.support.expected_conditions import staleness_of
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    element.click()
+    WebDriverWait(drv, 20).until(staleness_of(element))

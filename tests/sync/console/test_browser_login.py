@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import add_user, browser_login
+from .conftest import add_user, browser_login, click_and_wait
 
 pytestmark = pytest.mark.browser
 
@@ -20,7 +20,7 @@ def test_bad_password_refused_good_one_signs_in_and_out(console_server, browser)
     assert browser.current_url.endswith("/console/inbox")
     assert "林乡长" in browser.find_element(By.ID, "whoami").text
     browser.shot("inbox-empty")
-    browser.find_element(By.ID, "logout").click()
+    click_and_wait(browser, browser.find_element(By.ID, "logout"))
     assert "已退出登录" in browser.find_element(By.ID, "flash").text
     browser.get(f"{console_server.url}/console/inbox")
     assert "/console/login" in browser.current_url
