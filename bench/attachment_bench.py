@@ -9,7 +9,7 @@ after months of use, where each round has a handful of files to move. Timed:
   record's sync state), each state parsed and walked by sync.protocol, twice (uploads, downloads).
 
 The goal (issue 17): the cost independent of store size. Stores use a cheap KDF (unlock is not
-measured). Run: python -m bench.attachment_bench [--sizes 1000,100000]
+measured). Run: python -m bench.attachment_bench [--sizes 1000,100000] [--quick]
 """
 
 from __future__ import annotations
@@ -92,7 +92,10 @@ def main() -> None:
     ap.add_argument("--sizes", default="1000,100000")
     ap.add_argument("--pending", type=int, default=5)
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--quick", action="store_true", help="a smoke run: 1,000 and 10,000 records")
     args = ap.parse_args()
+    if args.quick:
+        args.sizes = "1000,10000"
     crypto.DEFAULT_KDF = crypto.KdfParams(memory_kib=1024, iterations=1, lanes=1)
     figures: dict[int, tuple[float, float]] = {}
     for n in (int(s) for s in args.sizes.split(",")):

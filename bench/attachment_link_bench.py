@@ -93,6 +93,7 @@ def main() -> None:
     ap.add_argument("--drop", type=int, default=20_000)
     ap.add_argument("--kbit", type=float, default=0.0)
     ap.add_argument("--latency-ms", type=float, default=0.0)
+    ap.add_argument("--quick", action="store_true", help="accepted for `python -m bench --quick`: the default run takes seconds")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
