@@ -31,6 +31,7 @@ from pathlib import Path
 
 from fieldkit.domain.doorplate_code import generate_station_key, sign_doorplate
 from fieldkit.services import household as hh
+from fieldkit.services import station_keys
 from fieldkit.services import workspace as wsvc
 from fieldkit.store import IndexTerms
 
@@ -114,7 +115,7 @@ def build(home: Path, n: int, seed: int = 11) -> None:
         key = generate_station_key("BENCH")
         ws.store.settings.set("bench.station_secret", key.to_secret_string())
         ws.store.settings.set("bench.codes_sample", random.Random(seed).sample(codes, min(2000, len(codes))))
-        hh.add_trusted_key(ws, key.public().to_string(), ground=sorted({v[:9] for v in VILLAGES}))
+        station_keys.add_trusted_key(ws, key.public().to_string(), ground=sorted({v[:9] for v in VILLAGES}))
     finally:
         ws.lock()
     print(f"\n  store built in {time.perf_counter() - t0:.0f} s")
@@ -238,7 +239,11 @@ def main(argv: list[str]) -> int:
         shutil.rmtree(home)
     print(f"household bench: {args.records:,} records at {home}")
     if not wsvc.store_exists(home):
-        build(home, args.records)
+        partial = home.with_name(home.name + ".partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        build(partial, args.records)
+        shutil.rmtree(home, ignore_errors=True)
+        partial.rename(home)  # only a finished store is reused by the next run
     bench_cards(home, args.samples)
     print("preview while decoding (fake camera, 1280×720 MJPG at 30 fps):", flush=True)
     # A process of its own: Qt and a store with a million records do not share an exit.

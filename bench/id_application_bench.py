@@ -137,6 +137,7 @@ def _card(i: int):
     reader = FakeIdCardReader(delay=0)
     reader.card["id_number"] = digits
     reader.card["birth"] = digits[6:14]
+    reader.card["sex_code"] = "1" if int(digits[16]) % 2 else "2"  # the card agrees with its number (odd: 男)
     return reader.read_card()
 
 
