@@ -21,7 +21,7 @@ import binascii
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.exceptions import InvalidSignature
 
@@ -33,9 +33,11 @@ from fieldkit.formspec.merge_policy import declarations
 from fieldkit.services import files, form_upgrade, installed_forms
 from fieldkit.services.permissions import require
 from fieldkit.services.workspace import Workspace
-from sync import client as sc
 from sync import formset
 from sync import merge as m
+
+if TYPE_CHECKING:  # the HTTP client (requests, ~0.2 s to import) only when a round talks to a server
+    from sync import client as sc
 
 TRUSTED_SETTING = "forms.county_keys"  # ["FKK1:…", …]: keys whose form sets this laptop accepts
 PENDING_SETTING = "forms.pending"  # envelope text: verified, waiting for the chief
@@ -186,6 +188,8 @@ def note_hello(ws: Workspace, client: sc.SyncClient, announced: Any) -> formset.
     refused = ws.store.settings.get(REFUSED_SETTING) or {}
     if sha in known or refused.get("sha256") == sha:
         return None
+    from sync import client as sc
+
     try:
         return receive(ws, client.form_set())
     except (UserFacingError, sc.ServerRejected) as e:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from fieldkit.domain.validators import check_id_number, check_plate
 from fieldkit.formspec.index import ID_TAILS, term_field
 from fieldkit.formspec.model import FieldSpec
+from fieldkit.services.sync_keys import SCOPE_KEY
 from fieldkit.services.workspace import Workspace
 
 _CJK = re.compile(r"^[\u3400-\u9fff\u00b7·]+$")
@@ -121,8 +122,6 @@ def tail_needs_village(ws: Workspace, text: str, village: str | None = None) -> 
 def home_village(ws: Workspace) -> str | None:
     """The laptop's own village: its sync scope (set at enrolment) when that is one village or
     grids of one."""
-    from fieldkit.services.sync_replica import SCOPE_KEY  # sync's merge code: only when searched
-
     scope = ws.store.settings.get(SCOPE_KEY) or []
     villages = {str(s).partition("/")[0] for s in scope}
     return villages.pop() if len(villages) == 1 and "*" not in villages else None

@@ -33,6 +33,7 @@ from fieldkit.formspec import migrations as mig
 from fieldkit.services import door, form_upgrade
 from fieldkit.services.changes import Changes
 from fieldkit.services.form_sets import device_policy
+from fieldkit.services.sync_keys import CURSOR_KEY, HELD_KEY, SCOPE_KEY
 from fieldkit.services.workspace import Workspace
 from sync import merge as m
 from sync.hlc import stamp_time_iso
@@ -48,12 +49,9 @@ _SCOPE_PART = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _FILE_TYPES = frozenset(t for t, s in TYPES.items() if s.attachment)  # photos, fingerprints
 INVALID = "invalid"  # conflict kind of a pulled value the form refuses (held aside, not shown)
-CURSOR_KEY = "sync.cursor"
-HELD_KEY = "sync.held_newer_form"  # pulled changes written under a newer form (JSON), kept unmerged
 # The wire `schema` is FORM_BASE + the record's form version. Builds before form versions sent
 # their store's schema number (a few dozen at most) there: read as form version 1.
 FORM_BASE = 1000
-SCOPE_KEY = "sync.scope"
 
 
 def versions_of(state: Change, name: str) -> str:
