@@ -32,7 +32,9 @@ Threading rules:
   raises `Cancelled`, which is neither an error nor a bug. A free-lane job waiting in
   `job.on_store` for a busy database lane gives up with `Cancelled` when cancelled.
 - `key=`: a job still waiting with the same key is dropped in favour of the new one (search as
-  you type sends one query per keystroke; only the last one matters).
+  you type sends one query per keystroke; only the last one matters). One already running goes
+  on (it cannot be stopped half way) but is superseded: its callbacks are skipped, so a stale
+  answer never lands on screen after the newer request was made (its changes still broadcast).
 - `owner=` (default `parent=`): when that QObject is gone by the time the result arrives (tab
   closed, window locked), the callbacks are skipped instead of touching a deleted widget.
 - Jobs with a progress dialog run with Python's cyclic GC paused: a full collection over the
@@ -100,6 +102,7 @@ class Job:
     started_at: float = 0.0  # monotonic seconds; 0 while the job still waits in its queue
     _cancel_flag: threading.Event = field(default_factory=threading.Event)
     dropped: bool = False
+    superseded: bool = False  # a newer job with the same key was queued while this one ran
     internal: bool = False  # an `on_store` step: no callbacks, only its changes are broadcast
     _owner: Any = None  # the database lane (_LaneThread holding the workspace), set when queued
     owner: Any = None  # QObject whose death cancels the callbacks
@@ -309,6 +312,8 @@ class Worker(QObject):
             if older is not None and older.started_at == 0.0:  # still waiting: drop it
                 older.dropped = True
                 self._forget(older)
+            elif older is not None:  # running: let it finish, but its answer is stale
+                older.superseded = True
             self._by_key[key] = job
         job._owner = self._thread
         self._pending[job.id] = job
@@ -378,7 +383,7 @@ class Worker(QObject):
                 self.changed.emit(changes)
 
     def _callback(self, job: Job, ok: bool, result: Any) -> None:
-        if job.dropped:
+        if job.dropped or job.superseded:
             return
         if job.owner is not None and not shiboken6.isValid(job.owner):
             return

@@ -98,6 +98,25 @@ def test_newer_job_with_same_key_replaces_waiting_one(qtbot, worker):
     assert results == ["b"]
 
 
+def test_a_running_job_superseded_by_a_newer_one_never_shows_its_stale_answer(qtbot, worker):
+    # The dashboard asked for Jan–Dec, then the officer moved the window: the Jan–Dec answer
+    # arriving after that must not land on screen as if it were the new one.
+    started, gate = threading.Event(), threading.Event()
+    results = []
+
+    def old(job):
+        started.set()
+        gate.wait(5)
+        return "old window"
+
+    worker.run(old, results.append, key="dashboard", progress=False)
+    assert started.wait(5)
+    worker.run(lambda job: "new window", results.append, key="dashboard", progress=False)
+    gate.set()
+    qtbot.waitUntil(lambda: not worker.is_busy())
+    assert results == ["new window"]
+
+
 def test_user_error_plain_and_bug_with_details(qtbot, worker):
     worker.run(lambda job: (_ for _ in ()).throw(NotFound("记录不存在")), progress=False)
     qtbot.waitUntil(lambda: any(w.objectName() == "userErrorBox" and w.isVisible() for w in QApplication.topLevelWidgets()))
