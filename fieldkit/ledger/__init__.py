@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from fieldkit.ledger import helper_process
 from fieldkit.ledger.csvout import write_csv
 from fieldkit.ledger.fonts import FontMissing, register_cjk_font
 from fieldkit.ledger.layout import (
@@ -51,13 +52,18 @@ __all__ = [
 ]
 
 
-def write_ledger(layout: LedgerLayout, rows: Iterable[Row], out: Out, fmt: str, **options: Any) -> LedgerResult:
+def write_ledger(layout: LedgerLayout, rows: Iterable[Row], out: Out, fmt: str, *, helper: bool | None = None,
+                 **options: Any) -> LedgerResult:
     """Write `rows` in format `fmt` ("xlsx" | "pdf" | "csv") to a path or binary file object.
 
     `options` go to the writer (`total`, `progress`, `cancel` for all; `summary`, `tmpdir`
-    for XLSX; `font_size`, `chunk_rows` for PDF; `encoding` for CSV).
+    for XLSX; `font_size`, `chunk_rows` for PDF; `encoding` for CSV). An XLSX or PDF of
+    `total` >= `helper_process.MIN_ROWS` rows written to a path is written by a helper process
+    while this one reads the rows (`helper` True/False forces the choice).
     """
     fmt = fmt.lower().lstrip(".")
+    if helper_process.wanted(fmt, out, options.get("total", 0), helper):
+        return helper_process.write_in_helper(layout, rows, out, fmt, **options)  # type: ignore[arg-type]
     if fmt == "xlsx":
         return write_xlsx(layout, rows, out, **options)
     if fmt == "pdf":
