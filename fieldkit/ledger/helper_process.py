@@ -66,8 +66,14 @@ def write_in_helper(layout: LedgerLayout, rows: Iterable[Row], out: str | os.Pat
 
     `summary` is read only after the last row went out (it may be counted from the rows as they
     stream, as services.ledgers does)."""
-    proc = subprocess.Popen([sys.executable, "-u", str(HELPER)], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, close_fds=True)
+    try:
+        proc = subprocess.Popen([sys.executable, "-u", str(HELPER)], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, close_fds=True)
+    except OSError:  # no process to be had (limits, a missing interpreter): write it here
+        from fieldkit.ledger import write_ledger
+
+        return write_ledger(layout, rows, out, fmt, helper=False, total=total, progress=progress,
+                            cancel=cancel, summary=summary, **options)
     err_tail = _drain(proc.stderr)
     assert proc.stdin is not None and proc.stdout is not None
     try:

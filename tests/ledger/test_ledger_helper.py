@@ -103,3 +103,13 @@ def test_a_helper_that_dies_is_a_clear_storage_error_and_no_file(tmp_path, monke
         write_ledger(LAYOUT, killing(), path, "xlsx", total=6000, helper=True)
     assert exc.value.code == "writer_died"
     assert not path.exists()
+
+
+def test_when_no_process_can_start_the_ledger_is_written_here(tmp_path, monkeypatch):
+    def refuse(*_a, **_k):
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(helper_process.subprocess, "Popen", refuse)
+    path = tmp_path / "a.xlsx"
+    result = write_ledger(LAYOUT, rows(700), path, "xlsx", total=700, helper=True)
+    assert result.rows == 700 and _cells(path)["流动人口管理台账"][3][0] == 1
