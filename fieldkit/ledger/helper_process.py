@@ -91,6 +91,9 @@ def write_in_helper(layout: LedgerLayout, rows: Iterable[Row], out: str | os.Pat
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+        for pipe in (proc.stdin, proc.stdout):
+            with contextlib.suppress(OSError):
+                pipe.close()
     result = _result(reply, err_tail)
     if progress is not None:
         progress(sent, total or sent)
@@ -175,8 +178,9 @@ def _drain(stream: IO[bytes] | None) -> collections.deque[str]:
 
     def run() -> None:
         assert stream is not None
-        for line in stream:
-            tail.append(line.decode("utf-8", "replace").rstrip())
+        with stream:
+            for line in stream:
+                tail.append(line.decode("utf-8", "replace").rstrip())
 
     threading.Thread(target=run, name="ledger-writer-err", daemon=True).start()
     return tail
