@@ -75,3 +75,24 @@ def test_a_batch_retried_while_it_was_being_merged_is_applied_once(db_url, monke
         assert counter == 1  # written once: a second write would have taken another number
     finally:
         storage.close()
+
+
+def test_a_pushed_state_is_stored_and_pulled_as_its_standard_json(db_url):
+    """On PostgreSQL the states travel inside one JSON text of rows; what is stored (and spliced
+    into pull pages as it is) must still be exactly the state's own compact JSON."""
+    from sync.protocol import Change, dump_json, load_json
+
+    storage = Storage(db_url)
+    try:
+        a = _device(storage, "a", A)
+        values = {"quote": 'a "b" \\ c', "lines": "一\n二\t\u2028\u2029\x01", "astral": "😀𝄞",
+                  "numbers": [0, -0.0, 2.5, 1e300, 12345678901234567890123], "nested": {"x": {"y": "</script>"}},
+                  "empty": "", "nothing": None, "yes": True}
+        storage.push(a, _batch(A, 1, T0, values))
+        states, _, more = storage.pull(a, None, 10)
+        want = storage.get_record(R1)
+        assert not more and states == [dump_json(want.to_json())]
+        assert Change.from_json(load_json(states[0])) == want
+        assert {n: vs[0].value for n, vs in want.fields.items() if not n.startswith("_")} == values
+    finally:
+        storage.close()
