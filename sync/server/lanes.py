@@ -172,6 +172,8 @@ def page(c: sa.Connection, device_scope: Iterable[str], pos: Position,
     more = len(rows) > limit
     rows = rows[:limit]
     after = Position(pos.base, {lane: pos.at(lane) for lane in lanes})
-    for r in rows:
-        after.lanes[r.lane] = int(r.seq)
-    return [r.state for r in rows], after, more
+    # Rows by position, not by name (a page is up to 2,000 rows, and a row's attribute lookup
+    # cost more than the rest of this loop); within a lane rows come in number order, so the
+    # last one seen per lane is where the lane now stands.
+    after.lanes.update({r[0]: int(r[1]) for r in rows})
+    return [r[2] for r in rows], after, more
