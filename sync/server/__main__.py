@@ -115,9 +115,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     common: dict[str, Any] = {"host": args.host, "port": args.port, "log_level": args.log_level,
                               "timeout_keep_alive": 30, "timeout_graceful_shutdown": 5, **ssl}
     if args.workers == 1:
-        from sync.server import replication
+        from sync.server import gc_tuning, replication
 
         replication.start_merging(storage)  # replicated tasks merged, as app_from_env does per worker
+        gc_tuning.tune_for_serving()
         uvicorn.run(app, **common)
         return 0
     storage.close()

@@ -192,6 +192,9 @@ def app_from_env() -> FastAPI:
     app.state.merging = replication.start_merging(storage)
     app.state.enroll_url = os.environ.get(ENV_ENROLL_URL) or None
     app.state.tls_fingerprint = os.environ.get(ENV_TLS_FP) or None
+    from sync.server import gc_tuning
+
+    gc_tuning.tune_for_serving()  # this worker process is started: see gc_tuning
     return app
 
 
