@@ -14,7 +14,10 @@ Runner processes (``--runners``, default 2) each drive their share of the device
 per device so all of them are in flight at once, as at a county's end-of-day sync. They are
 forked after the bodies are built and start together on an event; each reports, per device,
 its time, error and the latency of every request (``requests``' ``elapsed``: sent to headers
-received).
+received). A 429 from a busy server is waited for as its Retry-After asks (plus jitter) and
+counted (`SyncClient` backs off on its own schedule instead). Each attempt's latency is a
+request's, and the device's time ("device done") includes the waits, so a refusal can never
+pass for speed.
 
 Threading: `run` from the bench's main thread; the runners' threads touch only their own
 device's session.
@@ -55,6 +58,7 @@ class Outcome:
     error: str | None
     latencies: list[float] = field(default_factory=list)
     pulled: int = 0
+    refused: int = 0  # 429s (the server busy): waited for as Retry-After asks, then sent again
 
 
 def build(storage: Storage, n_dev: int, edits: int, villages: int, resident: Any) -> list[Sim]:
@@ -76,6 +80,20 @@ def build(storage: Storage, n_dev: int, edits: int, villages: int, resident: Any
     return sims
 
 
+def _answered(out: Outcome, send: Any) -> Any:
+    """`send()` until the server admits it: a 429 is waited for as its Retry-After asks (plus
+    up to half again of jitter). Every attempt's latency is counted."""
+    while True:
+        r = send()
+        out.latencies.append(r.elapsed.total_seconds())
+        retry_after = r.headers.get("Retry-After", "")
+        if r.status_code != 429 or not retry_after.isdigit():
+            r.raise_for_status()
+            return r
+        out.refused += 1
+        time.sleep(max(1, int(retry_after)) * (1 + random.random() / 2))
+
+
 def _one(base: str, sim: Sim) -> Outcome:
     import requests
 
@@ -84,15 +102,11 @@ def _one(base: str, sim: Sim) -> Outcome:
     out = Outcome(0.0, None)
     t = time.perf_counter()
     try:
-        r = s.post(base + "/v1/push", data=sim.body, timeout=(10, 120),
-                   headers={"Content-Type": "application/json", "Content-Encoding": "zstd"})
-        out.latencies.append(r.elapsed.total_seconds())
-        r.raise_for_status()
+        _answered(out, lambda: s.post(base + "/v1/push", data=sim.body, timeout=(10, 120),
+                                      headers={"Content-Type": "application/json", "Content-Encoding": "zstd"}))
         params: dict[str, Any] = {"limit": sim.page_size}
         while True:
-            r = s.get(base + "/v1/pull", params=params, timeout=(10, 120))
-            out.latencies.append(r.elapsed.total_seconds())
-            r.raise_for_status()
+            r = _answered(out, lambda: s.get(base + "/v1/pull", params=params, timeout=(10, 120)))
             raw = r.content
             if r.headers.get("Content-Encoding") == "zstd" and not raw.startswith(b"{"):
                 raw = decompress(raw, "zstd")
@@ -153,6 +167,11 @@ def summary(label: str, n_dev: int, edits: int, villages: int, sims: list[Sim], 
     p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000 if lat else 0
     sent = sum(len(s.body) for s in sims)
     pulled = sum(o.pulled for o in outs)
+    # What a laptop's user waits for: its whole round (push, pages, and any "come back later").
+    done = sorted(o.seconds for o in outs)
+    done_p50, done_p99 = statistics.median(done or [0]), done[min(len(done) - 1, int(len(done) * 0.99))] if done else 0
+    refused = sum(o.refused for o in outs)
     return (label, f"{n_dev} dev x {edits} edits, {villages} vill.", wall, n_dev * edits / wall,
             sent / (n_dev * edits),
-            f"errors={len(errors)} requests={len(lat)} pulled={pulled} p50={p50:.0f}ms p99={p99:.0f}ms", p50, p99)
+            f"errors={len(errors)} requests={len(lat)} refused(429)={refused} pulled={pulled} "
+            f"p50={p50:.0f}ms p99={p99:.0f}ms device done p50={done_p50:.1f}s p99={done_p99:.1f}s", p50, p99)
