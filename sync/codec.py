@@ -87,6 +87,11 @@ def check_value(value: Any, where: str = "value") -> Any:
     keys, nesting deeper than `MAX_VALUE_DEPTH`, and anything that is not a JSON type (tuples
     pass as arrays). The `ProtocolError` names the place, e.g. ``change.fields.members[2]['age']``.
     """
+    kind = type(value)
+    # The usual field values need no walk: ASCII text holds no lone surrogate, and an int, a
+    # bool or null is always standard JSON (the server checks ~8 values per pushed record).
+    if (kind is str and value.isascii()) or kind is int or kind is bool or value is None:
+        return value
     try:
         _walk_value(value, 0)
     except _BadValue as bad:

@@ -88,13 +88,16 @@ def canonical(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def check_author(a: Any, where: str = "author") -> str:
-    """A version's author: a login of 1..64 characters without control or invisible characters."""
+def check_author(a: Any, where: str = "author", suffix: str = "") -> str:
+    """A version's author: a login of 1..64 characters without control or invisible characters.
+    The message names ``where + suffix``, joined only when it fails (the server checks ~8
+    versions a pushed record)."""
     if not isinstance(a, str) or not 1 <= len(a) <= MAX_AUTHOR_LEN:
-        raise ProtocolError(f"{where}: expected a login of 1..{MAX_AUTHOR_LEN} characters")
+        raise ProtocolError(f"{where}{suffix}: expected a login of 1..{MAX_AUTHOR_LEN} characters")
     bad = _AUTHOR_BAD.search(a)
     if bad:
-        raise ProtocolError(f"{where}: login holds a control or invisible character (U+{ord(bad.group()):04X})")
+        raise ProtocolError(f"{where}{suffix}: login holds a control or invisible character "
+                            f"(U+{ord(bad.group()):04X})")
     return a
 
 
@@ -129,30 +132,19 @@ class Version:
 
     @classmethod
     def from_json(cls, obj: Any, where: str = "version") -> Version:
-        # The server parses every version of every push (~8 a record): the common cases are
-        # checked inline and the places in messages are formatted only on a failure.
+        # The server parses every version of every push (~8 a record): the places named in
+        # messages are formatted only on a failure.
         if not isinstance(obj, dict) or "h" not in obj or "v" not in obj:
             raise ProtocolError(f"{where}: expected an object with 'v' and 'h'")
         if not obj.keys() <= _VERSION_KEYS:
             raise ProtocolError(f"{where}: unknown keys {_brief(sorted(set(obj) - _VERSION_KEYS))}")
-        hlc = obj["h"]
-        if not isinstance(hlc, str) or not _HLC_RE.match(hlc):
-            check_hlc(hlc, f"{where}.h")  # raises
+        hlc = check_hlc(obj["h"], where, ".h")
         seen_raw = obj.get("s", [])
         if not isinstance(seen_raw, list) or len(seen_raw) > 256:
             raise ProtocolError(f"{where}.s: expected a list of at most 256 stamps")
-        seen = normalise_seen(check_hlc(s, f"{where}.s") for s in seen_raw) if seen_raw else ()
-        author = ""
-        if "a" in obj:
-            author = obj["a"]
-            if not isinstance(author, str) or not 1 <= len(author) <= MAX_AUTHOR_LEN or _AUTHOR_BAD.search(author):
-                check_author(author, f"{where}.a")  # raises
-        value = obj["v"]
-        kind = type(value)
-        # Plain ASCII text, integers, booleans and null need no walk (check_value passes them).
-        if not ((kind is str and value.isascii()) or kind is int or kind is bool or value is None):
-            check_value(value, where)
-        return cls(hlc, value, seen, author)
+        seen = normalise_seen(check_hlc(s, where, ".s") for s in seen_raw) if seen_raw else ()
+        author = check_author(obj["a"], where, ".a") if "a" in obj else ""
+        return cls(hlc, check_value(obj["v"], where), seen, author)
 
     @classmethod
     def from_stored(cls, obj: dict[str, Any]) -> Version:
@@ -265,7 +257,7 @@ class Change:
                                     f"(the device's own latest edit), not {len(versions)}")
             at = f"{where}.fields.{name}"
             vs = [Version.from_json(v, at) for v in versions]
-            if pushed_by is not None and vs[0].hlc[16:] != pushed_by:
+            if pushed_by is not None and vs[0].node != pushed_by:
                 raise ProtocolError(f"{where}.fields.{name}: version stamped by device {vs[0].node}, "
                                     f"not by the pushing device {pushed_by}")
             if name == DELETED and any(type(v.value) is not bool for v in vs):
@@ -290,9 +282,10 @@ class Change:
         return cls(obj["uuid"], obj["module"], fields, obj.get("schema", 1), obj.get("origin", ""))
 
 
-def check_hlc(s: Any, where: str) -> str:
+def check_hlc(s: Any, where: str, suffix: str = "") -> str:
+    """An HLC stamp; the message names ``where + suffix``, joined only when it fails."""
     if not isinstance(s, str) or not _HLC_RE.match(s):
-        raise ProtocolError(f"{where}: expected a {HLC_LEN}-character HLC stamp")
+        raise ProtocolError(f"{where}{suffix}: expected a {HLC_LEN}-character HLC stamp")
     return s
 
 
