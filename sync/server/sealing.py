@@ -127,18 +127,24 @@ def load(path: Path, *, may_create: bool) -> AttachmentKey:
 def _create(path: Path) -> AttachmentKey:
     key = secrets.token_bytes(32)
     path.parent.mkdir(parents=True, exist_ok=True)
-    # O_EXCL: two servers starting together never each write a different key. The mode is the
-    # POSIX owner-only bit; the server runs on Linux (packaging/deb-server), where it holds.
+    # Written whole to a private temporary file, then linked into place: link() fails when the
+    # name exists, so two servers starting together never each keep a different key, and the
+    # one that loses reads a complete key, never the winner's half-written file. The mode is
+    # the POSIX owner-only bit; the server runs on Linux (packaging/deb-server), where it holds.
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(key.hex() + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.link(tmp, path)
     except FileExistsError:
         return load(path, may_create=False)
     except OSError as exc:
         raise KeyProblem(f"attachment key file {path}: cannot create it ({exc.strerror or exc})") from None
-    with os.fdopen(fd, "w") as f:
-        f.write(key.hex() + "\n")
-        f.flush()
-        os.fsync(f.fileno())
+    finally:
+        tmp.unlink(missing_ok=True)
     return AttachmentKey(key, path)
 
 

@@ -18,6 +18,7 @@ import hashlib
 import json
 import math
 import secrets
+import sqlite3
 import threading
 import time
 from collections.abc import Iterable
@@ -148,6 +149,25 @@ def _finite(v: Any) -> tuple[Any, bool]:
     return v, False
 
 
+def _wal(dbapi_conn, wait_s: float = 60.0) -> None:
+    """Switch a new SQLite database to WAL, waiting out servers that start at the same moment.
+
+    The switch needs the file to itself, and while another connection is switching or writing
+    SQLite answers "database is locked" at once instead of calling the busy handler (it would
+    deadlock otherwise), so the 60 s connect timeout never applies here. Once one connection
+    has switched, the mode is in the file and every later switch is a no-op read.
+    """
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            dbapi_conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 def make_engine(url: str) -> sa.Engine:
     """An engine for ``sqlite:///path`` or ``postgresql://…`` (driven by psycopg 3).
 
@@ -163,7 +183,7 @@ def make_engine(url: str) -> sa.Engine:
         @event.listens_for(engine, "connect")
         def _connect(dbapi_conn, _record):  # pysqlite's own BEGIN handling is replaced below
             dbapi_conn.isolation_level = None
-            dbapi_conn.execute("PRAGMA journal_mode=WAL")
+            _wal(dbapi_conn)
             dbapi_conn.execute("PRAGMA synchronous=NORMAL")
             # Freed pages (a replaced record state, a finished upload's parts) are zeroed, not left readable.
             dbapi_conn.execute("PRAGMA secure_delete=ON")

@@ -113,3 +113,23 @@ def test_a_sealed_segment_moved_to_another_file_does_not_open(tmp_path) -> None:
     with pytest.raises(sealing.KeyProblem, match="does not decrypt"):
         key.open("0" * 64, len(PHOTO), sealed)
     assert key.open(SHA, len(PHOTO), sealed) == PHOTO
+
+
+def test_servers_making_the_key_at_the_same_moment_all_get_one_whole_key(tmp_path) -> None:
+    """Two servers first started together (a unit restart, --workers N): each must end with the
+    same complete key, or the loser refuses to start or seals with a key nobody keeps."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    for attempt in range(20):
+        path = tmp_path / f"run{attempt}" / "attachment.key"
+        ready = threading.Barrier(8)
+
+        def make(_: int, path=path, ready=ready) -> str:
+            ready.wait()
+            return sealing.load(path, may_create=True).id
+
+        with ThreadPoolExecutor(8) as pool:
+            ids = set(pool.map(make, range(8)))
+        assert ids == {sealing.load(path, may_create=False).id}
+        assert sorted(p.name for p in path.parent.iterdir()) == ["attachment.key"]  # no temporary left
