@@ -149,8 +149,21 @@ def browser_login(drv: Any, base: str, login_name: str, password: str = PASSWORD
 def click_and_wait(drv: Any, element: Any) -> None:
     """Click what loads a new page and wait until the old page is gone: looking for an element
     both pages have (#flash) would otherwise read the old one, or meet it going stale."""
-    from selenium.webdriver.support.expected_conditions import staleness_of
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
     from selenium.webdriver.support.ui import WebDriverWait
 
+    def gone(_drv: Any) -> bool:
+        try:
+            element.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as exc:
+            # Chromium asked about a node of the page being replaced answers this instead of
+            # "stale element" (a CI run of 9807fce): the old page is gone all the same.
+            if "does not belong to the document" in str(exc):
+                return True
+            raise
+        return False
+
     element.click()
-    WebDriverWait(drv, 20).until(staleness_of(element))
+    WebDriverWait(drv, 20).until(gone)
