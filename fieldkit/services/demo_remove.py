@@ -26,7 +26,7 @@ from fieldkit.domain.errors import Cancelled, UserFacingError
 from fieldkit.formspec.model import FieldType
 from fieldkit.services import door
 from fieldkit.services.batch import gc_paused
-from fieldkit.services.demo import DEMO_RECORDS
+from fieldkit.services.demo import DEMO_RECORDS, marked
 from fieldkit.services.demo_data import STATION, STATION_CODE
 from fieldkit.services.workspace import Workspace
 
@@ -56,15 +56,15 @@ def remove(ws: Workspace, *, dry_run: bool = False, progress: Callable[[int, int
     """Delete the demo township's untouched records through the door (see the module doc)."""
     if not has_demo(ws):
         raise UserFacingError("这个数据库里没有示范数据", message_en="This store holds no demo data", code="no_demo")
-    marked = ws.store.settings.get(DEMO_RECORDS)
-    if not isinstance(marked, list):
+    uuids = marked(ws.store.settings.get(DEMO_RECORDS))
+    if uuids is None:
         raise UserFacingError(
             "这份示范数据是旧版本生成的，没有记下哪些记录是示范的，无法和您录入的记录安全地区分，所以不删除。"
             "如要去掉，请新建一个数据库，再把自己录入的记录导出、导入过去。",
             message_en="This demo was made by an older version that did not mark its records, so they cannot be "
                        "told apart from yours safely and are not removed. Start a new store and move your own "
                        "records across by export and import.", code="demo_unmarked")
-    doomed, kept = _plan(ws, set(marked), progress, cancel)
+    doomed, kept = _plan(ws, uuids, progress, cancel)
     out = DemoRemoval(_count(doomed.values()), _count(kept))
     if dry_run or not doomed:
         if not dry_run:

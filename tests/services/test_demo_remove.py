@@ -71,3 +71,24 @@ def test_an_old_demo_without_the_marker_is_not_guessed_at(demo_store):
     with pytest.raises(UserFacingError) as e:
         demo_remove.remove(demo_store)
     assert e.value.code == "demo_unmarked" and "旧版本" in e.value.message
+
+
+def test_a_demo_marked_by_an_earlier_version_is_still_removed(demo_store):
+    """Earlier versions kept the marker as a JSON list of uuids; an officer who updates the app
+    and then presses 删除示范数据 gets the same removal as on a new demo."""
+    ws = demo_store
+    uuids = sorted(demo.marked(ws.store.settings.get(demo.DEMO_RECORDS)))
+    assert len(uuids) == sum(records.counts(ws).values())  # the packed marker names every demo record
+    ws.store.settings.set(demo.DEMO_RECORDS, uuids)  # as the earlier version stored it
+    result = demo_remove.remove(ws)
+    assert result.total == len(uuids) and sum(records.counts(ws).values()) == 0
+    assert not demo_remove.has_demo(ws)
+
+
+@pytest.mark.parametrize("value", ["uuid16:not base64!", "uuid16:" + "AAAA" * 3, 42])
+def test_a_marker_that_does_not_read_is_not_guessed_at(demo_store, value):
+    demo_store.store.settings.set(demo.DEMO_RECORDS, value)
+    before = records.counts(demo_store)
+    with pytest.raises(UserFacingError) as e:
+        demo_remove.remove(demo_store)
+    assert e.value.code == "demo_unmarked" and records.counts(demo_store) == before
