@@ -11,7 +11,8 @@ full client and replica (merge on arrival, protocol checks) are measured by the 
 and initial-sync parts and by tests/sync.
 
 Runner processes (``--runners``, default 2) each drive their share of the devices, one thread
-per device so all of them are in flight at once, as at a county's end-of-day sync. They are
+per device so all of them are in flight at once, as at a county's end-of-day sync (or, with
+`spread`, arriving one after another over a window, each then syncing at once). They are
 forked after the bodies are built and start together on an event; each reports, per device,
 its time, error and the latency of every request (``requests``' ``elapsed``: sent to headers
 received). A 429 from a busy server is waited for as its Retry-After asks (plus jitter) and
@@ -50,6 +51,7 @@ class Sim:
     token: str
     body: bytes
     page_size: int = 500
+    start: float = 0.0  # seconds after the start signal at which this device begins its round
 
 
 @dataclass
@@ -94,9 +96,25 @@ def _answered(out: Outcome, send: Any) -> Any:
         time.sleep(max(1, int(retry_after)) * (1 + random.random() / 2))
 
 
-def _one(base: str, sim: Sim) -> Outcome:
+def spread(sims: list[Sim], seconds: float, seed: int = 7) -> None:
+    """Devices arriving over ``seconds`` instead of all at the start signal: Poisson arrivals
+    (exponential gaps, seeded) scaled so the last arrives at ``seconds``. A county's devices
+    finish their day over minutes, not in one instant; 0 keeps the burst."""
+    if seconds <= 0 or not sims:
+        return
+    rng = random.Random(seed)
+    at, t = [], 0.0
+    for _ in sims:
+        t += rng.expovariate(1.0)
+        at.append(t)
+    for sim, a in zip(sims, at, strict=True):
+        sim.start = a * seconds / at[-1]
+
+
+def _one(base: str, sim: Sim, t_go: float) -> Outcome:
     import requests
 
+    time.sleep(max(0.0, t_go + sim.start - time.perf_counter()))
     s = requests.Session()
     s.headers.update({"Authorization": f"Bearer {sim.token}", "Accept-Encoding": "zstd, gzip"})
     out = Outcome(0.0, None)
@@ -130,8 +148,9 @@ def _runner(base: str, sims: list[Sim], go: Any, ready: Any, results: Any) -> No
     del requests
     ready.release()
     go.wait()
+    t_go = time.perf_counter()
     with ThreadPoolExecutor(len(sims)) as pool:
-        outs = list(pool.map(lambda sim: _one(base, sim), sims))
+        outs = list(pool.map(lambda sim: _one(base, sim, t_go), sims))
     results.put(outs)
 
 
