@@ -75,15 +75,18 @@ def resident(rng: random.Random, i: int) -> dict:
 
 
 def cpu_seconds(root: int) -> float | None:
-    """CPU time (user + system, seconds) used so far by process ``root`` and its descendants
-    alive now; None off Linux. Less sensitive than wall time to other work on a shared machine."""
+    """CPU time (user + system, seconds) used so far by process ``root`` and its descendants,
+    alive or exited and reaped (a process's cutime/cstime holds its reaped children's: a
+    PostgreSQL backend that ends mid-run moves there, where counting only the living made the
+    database's share come out negative); None off Linux. Less sensitive than wall time to other
+    work on a shared machine."""
     pids, total = [root], 0.0
     try:
         while pids:
             pid = pids.pop()
             with open(f"/proc/{pid}/stat") as f:
                 fields = f.read().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            total += sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")  # utime stime cutime cstime
             with open(f"/proc/{pid}/task/{pid}/children") as f:
                 pids += [int(x) for x in f.read().split()]
     except (OSError, ValueError):
