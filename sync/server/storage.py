@@ -184,7 +184,9 @@ def make_engine(url: str) -> sa.Engine:
         def _connect(dbapi_conn, _record):  # pysqlite's own BEGIN handling is replaced below
             dbapi_conn.isolation_level = None
             _wal(dbapi_conn)
-            dbapi_conn.execute("PRAGMA synchronous=NORMAL")
+            # FULL: an answered push must survive a power cut (docs/sync-protocol.md); NORMAL in WAL
+            # mode leaves the last commits in the OS cache. No cost measured on push 10,000 (2.2 s).
+            dbapi_conn.execute("PRAGMA synchronous=FULL")
             # Freed pages (a replaced record state, a finished upload's parts) are zeroed, not left readable.
             dbapi_conn.execute("PRAGMA secure_delete=ON")
 

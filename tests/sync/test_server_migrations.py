@@ -158,3 +158,16 @@ def test_a_database_at_0005_gains_the_shared_counters_and_keeps_its_rows(db_url:
         assert [limiter.hit(item, "lin") for _ in range(3)] == [True, True, False]
     finally:
         s.close()
+
+
+def test_an_acknowledged_push_on_sqlite_survives_a_power_cut(tmp_path) -> None:
+    """docs/sync-protocol.md: the answer to a push is sent after commit, so the laptop drops the
+    edit from its outbox. In WAL mode synchronous=NORMAL leaves the last commits to the OS cache
+    (a power cut rolls them back); FULL syncs the WAL at each commit."""
+    s = Storage(f"sqlite:///{tmp_path / 'server.db'}")
+    try:
+        with s.engine.connect() as c:
+            assert c.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+            assert c.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    finally:
+        s.close()
