@@ -183,3 +183,17 @@ def test_a_store_held_by_another_program_says_busy_and_keeps_the_change_out(stor
         assert store.records.count("people") == 1
     finally:
         other.close()
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX modes; Windows gets the home folder's owner-only DACL")
+def test_a_new_store_s_database_and_its_wal_are_owner_only(tmp_path) -> None:
+    """The home folder is 0700, but a folder copied elsewhere keeps its files' modes: the
+    database file and the -wal/-shm SQLite makes beside it are 0600, as restricted.db is."""
+    store, _ = Store.create(tmp_path / "s", user="chief", passphrase=PASS, display_name="所长")
+    try:
+        store.settings.set("probe", 1)  # a write: the WAL is there
+        made = {p.name: p.stat().st_mode & 0o777 for p in (tmp_path / "s").iterdir() if p.name.startswith("fieldkit.db")}
+        assert {"fieldkit.db", "fieldkit.db-wal", "fieldkit.db-shm"} <= set(made)
+        assert set(made.values()) == {0o600}
+    finally:
+        store.close()
