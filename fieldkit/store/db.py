@@ -26,6 +26,7 @@ from urllib.parse import quote
 import sqlcipher3
 from sqlcipher3 import dbapi2
 
+from fieldkit import platform_io
 from fieldkit.domain.errors import StorageError
 from fieldkit.domain.storage_faults import Fault, fault_error
 
@@ -86,6 +87,23 @@ def translated(path: Path | None = None) -> Iterator[None]:
         raise
 
 
+def _owner_only(path: Path) -> None:
+    """The database file, and the -wal and -shm beside it, owner-only before SQLite opens them
+    for writing: SQLite gives the -wal and -shm it makes the database file's mode, and the
+    umask would make all three 0644. A new file is made empty with mode 0600 (a zero-byte file
+    is an empty database to SQLite); one a rotation, a restore or an older version made is
+    narrowed. Where modes cannot be set (a FAT stick) it is left; a file that cannot be made
+    is SQLite's own open to report."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600))
+    except FileExistsError:
+        for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            if p.exists():
+                platform_io.try_make_private(p)
+    except OSError:
+        pass
+
+
 def connect(path: Path, key: bytes | None, *, cache_kib: int = DEFAULT_CACHE_KIB,
             read_only: bool = False) -> dbapi2.Connection:
     """Open (creating if needed) the database at `path`. `key` None means plaintext (bench only).
@@ -100,6 +118,7 @@ def connect(path: Path, key: bytes | None, *, cache_kib: int = DEFAULT_CACHE_KIB
             uri = f"file:{quote(str(path))}?mode=ro" + ("" if unmerged else "&immutable=1")
             conn = sqlcipher3.connect(uri, isolation_level=None, check_same_thread=False, uri=True)
         else:
+            _owner_only(path)
             conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
         try:
             if key is not None:

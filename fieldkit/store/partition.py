@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from fieldkit import platform_io
 from fieldkit.domain.storage_faults import Fault, fault_error
 
 from . import attachments, crypto
@@ -84,7 +83,6 @@ def attach(db: Db, home: Path, rkey: bytes, store_id: str, *, read_only: bool, c
             migrate(own)
         finally:
             own.close()
-        platform_io.try_make_private(path)
     if read_only:
         wal = path.with_name(path.name + "-wal")
         unmerged = wal.is_file() and wal.stat().st_size > 0

@@ -29,7 +29,7 @@ from fieldkit.domain.errors import (
     StorageError,
     UserFacingError,
 )
-from fieldkit.domain.storage_faults import READABLE, Fault, fault_error, fault_of, os_storage_error
+from fieldkit.domain.storage_faults import READABLE, Fault, fault_error, fault_of
 from sync.hlc import HLC
 
 from . import crypto, partition, recovery, rotation, user_admin
@@ -119,13 +119,6 @@ class Store(UserVerbs):
         code, secret = recovery.generate()
         kr.set_recovery_wrap(secret, data_key)
         kr.note_success(_lock_key(data_key, kr.store_id))
-        # The database file too, from its first byte, as restricted.db and the keyring are (SQLite
-        # gives the -wal and -shm files it makes the database file's mode; a zero-byte file is
-        # an empty database to it). Without this the umask made all three 0644.
-        try:
-            os.close(os.open(home / DB_NAME, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600))
-        except OSError as e:
-            raise os_storage_error(e, str(home / DB_NAME)) from e
         store = cls._unlocked(home, kr, data_key, login, cache_kib=cache_kib, new_user=UserInfo(login, role, display_name))
         store.settings.set(LOCKOUT_MARK, True)
         try:

@@ -189,11 +189,23 @@ def test_a_store_held_by_another_program_says_busy_and_keeps_the_change_out(stor
 def test_a_new_store_s_database_and_its_wal_are_owner_only(tmp_path) -> None:
     """The home folder is 0700, but a folder copied elsewhere keeps its files' modes: the
     database file and the -wal/-shm SQLite makes beside it are 0600, as restricted.db is."""
-    store, _ = Store.create(tmp_path / "s", user="chief", passphrase=PASS, display_name="所长")
+    home = tmp_path / "s"
+
+    def modes() -> dict[str, int]:
+        return {p.name: p.stat().st_mode & 0o777 for p in home.iterdir() if p.name.startswith("fieldkit.db")}
+
+    store, _ = Store.create(home, user="chief", passphrase=PASS, display_name="所长")
     try:
         store.settings.set("probe", 1)  # a write: the WAL is there
-        made = {p.name: p.stat().st_mode & 0o777 for p in (tmp_path / "s").iterdir() if p.name.startswith("fieldkit.db")}
-        assert {"fieldkit.db", "fieldkit.db-wal", "fieldkit.db-shm"} <= set(made)
-        assert set(made.values()) == {0o600}
+        assert {"fieldkit.db", "fieldkit.db-wal", "fieldkit.db-shm"} <= set(modes())
+        assert set(modes().values()) == {0o600}
+    finally:
+        store.close()
+    # One a restore, a key rotation or an older version left 0644 is narrowed at the next unlock.
+    (home / "fieldkit.db").chmod(0o644)
+    store = Store.open(home, user="chief", passphrase=PASS)
+    try:
+        store.settings.set("probe", 2)
+        assert set(modes().values()) == {0o600}
     finally:
         store.close()
