@@ -310,9 +310,8 @@ def main(argv: list[str] | None = None) -> int:
                     st.close()
                 _STORAGES.clear()
                 shutil.rmtree(tmp, ignore_errors=True)
-            label = backend if workers == 1 else f"{backend[:6]} x{workers}"
-            if arrive_over:
-                label = f"pg /{arrive_over:g}s"  # the devices arriving over that window (PostgreSQL only)
+            # "pg /15s": the devices arriving over that window (a PostgreSQL run only)
+            label = f"pg /{arrive_over:g}s" if arrive_over else backend if workers == 1 else f"{backend[:6]} x{workers}"
             rows += [(label, *r) for r in out]
             print(f"  done: {label} {part}", file=sys.stderr, flush=True)
     finally:
@@ -354,6 +353,7 @@ def goal_rows(figures: dict[tuple[str, str, int, float], tuple]) -> None:
             goal_row(f"{what}: PostgreSQL vs SQLite", f"{pg_s[0]:.2f} s", f"SQLite {lite_s[0]:.2f} s",
                      "PG no slower than SQLite", pg_s[0] <= lite_s[0])
     return None
+
 
 if __name__ == "__main__":
     sys.exit(main())
